@@ -1,0 +1,43 @@
+import type { Odoo } from "../odoo/types.js";
+
+/**
+ * A write that changes the books, split so that the approval machinery and the offline queue can run it
+ * safely: validated and described before anyone approves it, then applied at most once even if the process
+ * dies half-way (the `marker`, persisted before `apply` starts, lets `findApplied` tell whether Odoo already
+ * has the result).
+ */
+export interface WriteOperation<Input, Output> {
+  readonly tool: string;
+  /**
+   * Schema checks have passed; this does the read-only look-ups in Odoo (customer exists, invoice is posted,
+   * amount within the residual...) and throws `ToolError` with the contract code when the input cannot work.
+   * Answers what the human is asked to approve.
+   */
+  prepare(odoo: Odoo, input: Input): Promise<PreparedWrite>;
+  /**
+   * Read-only: records what `findApplied` needs to recognise this operation's own effect later, e.g. the
+   * highest `account.payment` id before the payment is created. Called, and persisted, before `apply`.
+   */
+  mark(odoo: Odoo, input: Input): Promise<AttemptMarker>;
+  /** Read-only: the operation's output if a previous attempt with this marker already took effect in Odoo. */
+  findApplied(odoo: Odoo, input: Input, marker: AttemptMarker): Promise<Output | null>;
+  /** Performs the write through Odoo's own business flow. Re-validates what may have changed since `prepare`. */
+  apply(odoo: Odoo, input: Input, marker: AttemptMarker): Promise<Output>;
+  /** What the dry run answers: `prepare` has run; nothing is written. */
+  dryRun(prepared: PreparedWrite, input: Input): Output | Record<string, unknown>;
+}
+
+export interface PreparedWrite {
+  /** One or more lines a person reads before saying yes: who, what, amounts and totals, side effects. */
+  summary: string;
+  /** Audit fields. */
+  target: string;
+  /** Decimal string in the document currency, when the operation moves money. */
+  amount?: string;
+  currency?: string;
+  /** Structured facts for the approval window (partner, lines, totals); never secrets. */
+  facts: Record<string, unknown>;
+}
+
+/** JSON-serialisable, persisted with the attempt. */
+export type AttemptMarker = Record<string, string | number | boolean | null>;

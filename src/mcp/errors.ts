@@ -1,0 +1,63 @@
+/**
+ * The error codes a tool can answer, and the one error type the domain code throws to produce them.
+ *
+ * Codes come from the binding contract (`odoo_mcp_contract.md` and its seed). The few codes beyond it
+ * (marked "beyond the contract") cover situations the seed does not name; they never replace a contract code.
+ *
+ * Domain code throws `ToolError` (or an `OdooError`, see `odoo/errors.ts`); exactly one boundary
+ * (`tools/wrap.ts`) turns whatever was thrown into a tool result.
+ */
+export const ERROR_CODES = [
+  // every tool that reaches Odoo
+  "ODOO_CONNECTION_ERROR",
+  "VALIDATION_ERROR",
+  // create_invoice
+  "CUSTOMER_NOT_FOUND",
+  "INVALID_DATE",
+  // send_invoice, record_payment, post_invoice
+  "INVOICE_NOT_FOUND",
+  "INVOICE_ALREADY_SENT",
+  "EMAIL_SEND_FAILED",
+  "INVALID_STATUS",
+  // record_payment
+  "INVALID_AMOUNT",
+  "PAYMENT_DATE_INVALID",
+  "RECONCILIATION_FAILED",
+  // create_expense
+  "INVALID_CATEGORY",
+  "RECEIPT_NOT_FOUND",
+  "EXPENSE_DATE_INVALID",
+  // generate_report
+  "INVALID_REPORT_TYPE",
+  "INVALID_DATE_RANGE",
+  "NO_DATA",
+  // beyond the contract
+  "AUTHENTICATION_ERROR", // Odoo refused the credentials: never retried, the user must fix them
+  "PERMISSION_DENIED", // Odoo's AccessError: the configured user may not do this
+  "APPROVAL_NOT_FOUND", // get_approval with an unknown id
+  "APPROVAL_REJECTED", // a human said no; kept as the request's outcome
+  "APPROVAL_EXPIRED", // nobody decided in time
+  "AUDIT_LOG_UNAVAILABLE", // the audit line could not be written, so nothing ran
+  "ODOO_ERROR", // Odoo failed in a way none of the above describes (its message is kept, its traceback never)
+  "INTERNAL_ERROR", // a bug of ours; the message says so without a stack trace
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** A failure with a contract code and a message written for the person (or agent) reading the tool result. */
+export class ToolError extends Error {
+  override readonly name = "ToolError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Safe, structured hints for the agent (candidates, allowed values). Never secrets, never raw payloads. */
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isToolError(error: unknown): error is ToolError {
+  return error instanceof ToolError;
+}
