@@ -1,0 +1,50 @@
+import { type ErrorCode, ToolError } from "./errors.js";
+import { redact } from "./log.js";
+import {
+  OdooAccessError,
+  OdooAuthError,
+  OdooConnectionError,
+  OdooError,
+  OdooMissingError,
+  OdooNotFoundError,
+  OdooProtocolError,
+  OdooUserError,
+} from "./odoo/errors.js";
+
+/**
+ * The one boundary between what the code throws and what a tool answers: any thrown value becomes a
+ * `ToolError` with a contract code and a message fit to show. Odoo's own human message is kept (it tells the
+ * user what to fix); its traceback, request bodies and secrets never are.
+ */
+export function toToolError(error: unknown): ToolError {
+  if (error instanceof ToolError)
+    return new ToolError(error.code, redact(error.message), redact(error.details));
+  if (error instanceof OdooError) return fromOdoo(error);
+  return new ToolError(
+    "INTERNAL_ERROR",
+    "odoo-mcp failed unexpectedly; the details are in its log (stderr).",
+  );
+}
+
+function fromOdoo(error: OdooError): ToolError {
+  const text = redact(error.message);
+  const make = (code: ErrorCode, message: string) => new ToolError(code, message);
+  if (error instanceof OdooConnectionError)
+    return make("ODOO_CONNECTION_ERROR", `Cannot reach Odoo: ${text}`);
+  if (error instanceof OdooProtocolError)
+    return make(
+      "ODOO_CONNECTION_ERROR",
+      `Odoo answered something that is not a valid Odoo response: ${text}`,
+    );
+  if (error instanceof OdooAuthError)
+    return make(
+      "AUTHENTICATION_ERROR",
+      "Odoo refused the credentials (user, database or API key). Check them with `odoo-mcp doctor`.",
+    );
+  if (error instanceof OdooAccessError) return make("PERMISSION_DENIED", `Odoo refused access: ${text}`);
+  if (error instanceof OdooUserError) return make("VALIDATION_ERROR", `Odoo refused the request: ${text}`);
+  if (error instanceof OdooMissingError)
+    return make("VALIDATION_ERROR", `The record no longer exists in Odoo: ${text}`);
+  if (error instanceof OdooNotFoundError) return make("ODOO_ERROR", `Odoo does not know this: ${text}`);
+  return make("ODOO_ERROR", `Odoo failed: ${text}`);
+}
