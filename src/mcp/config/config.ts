@@ -1,0 +1,263 @@
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { type Keychain, keychainAccount } from "../credentials/keychain.js";
+import type { LogLevel } from "../log.js";
+import { parseDotenv } from "./dotenv.js";
+
+/**
+ * The configuration, read once at start-up from `.env` (in the working folder, or `envFile`) and the
+ * environment (which wins), validated with zod. Nothing here runs at import time. An error names the key and
+ * what is wrong with it; it never repeats the value of a secret key.
+ */
+export interface Config {
+  odoo: {
+    url: string;
+    database: string;
+    username: string;
+    apiKey?: string;
+    password?: string;
+    api: "auto" | "json2" | "jsonrpc";
+    timeoutMs: number;
+  };
+  dataDir: string;
+  dryRun: boolean;
+  httpPort?: number;
+  httpToken?: string;
+  approval: {
+    /** How long a tool call waits for a human decision before answering `pending_approval`. */
+    waitMs: number;
+    ttlMs: number;
+    /** Decimal string in the company currency: expenses at or above it need a human. */
+    expenseThreshold: string;
+    /** Whether to ask through MCP elicitation when the client supports it. */
+    elicitation: boolean;
+  };
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+  }
+}
+
+/** Secret keys: their values are never quoted in an error. */
+const SECRET_KEYS = new Set(["ODOO_API_KEY", "ODOO_PASSWORD", "ODOO_MCP_HTTP_TOKEN"]);
+
+/** Canonical key → accepted aliases (the sketch's names). */
+const ALIASES: Record<string, string[]> = {
+  ODOO_DATABASE: ["ODOO_DB"],
+  ODOO_USERNAME: ["ODOO_USER"],
+};
+
+const KEYS = [
+  "ODOO_URL",
+  "ODOO_DATABASE",
+  "ODOO_USERNAME",
+  "ODOO_API_KEY",
+  "ODOO_PASSWORD",
+  "ODOO_API",
+  "ODOO_TIMEOUT_MS",
+  "ODOO_MCP_DATA_DIR",
+  "DRY_RUN",
+  "ODOO_MCP_PORT",
+  "ODOO_MCP_HTTP_TOKEN",
+  "ODOO_MCP_APPROVAL_WAIT_MS",
+  "ODOO_MCP_APPROVAL_TTL_HOURS",
+  "ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD",
+  "ODOO_MCP_ELICITATION",
+  "ODOO_MCP_LOG_LEVEL",
+] as const;
+type Key = (typeof KEYS)[number];
+
+const BOOLEAN = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ["true", "false", "1", "0", "yes", "no"].includes(v), "must be true or false (or 1/0)")
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const SCHEMA = z.object({
+  ODOO_URL: z
+    .string()
+    .trim()
+    .default("http://localhost:8069")
+    .refine((v) => {
+      try {
+        const url = new URL(v);
+        return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    }, "must be an http(s) URL without credentials in it, e.g. https://odoo.example.com")
+    .transform((v) => v.replace(/\/+$/, "")),
+  ODOO_DATABASE: z.string().trim().default(""),
+  ODOO_USERNAME: z.string().trim().default(""),
+  ODOO_API_KEY: z.string().optional(),
+  ODOO_PASSWORD: z.string().optional(),
+  ODOO_API: z.enum(["auto", "json2", "jsonrpc"], { error: "must be auto, json2 or jsonrpc" }).default("auto"),
+  ODOO_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  ODOO_MCP_DATA_DIR: z.string().trim().optional(),
+  DRY_RUN: BOOLEAN.default(false),
+  ODOO_MCP_PORT: integer(1, 65_535).optional(),
+  ODOO_MCP_HTTP_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  ODOO_MCP_APPROVAL_WAIT_MS: integer(0, 3_600_000).default(0),
+  ODOO_MCP_APPROVAL_TTL_HOURS: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, "must be a positive number of hours")
+    .transform(Number)
+    .refine((n) => n > 0 && n <= 24 * 365, "must be more than 0 and at most a year")
+    .default(72),
+  ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number, e.g. 100 or 99.50")
+    .default("100"),
+  ODOO_MCP_ELICITATION: BOOLEAN.default(true),
+  ODOO_MCP_LOG_LEVEL: z
+    .enum(["debug", "info", "warn", "error", "silent"], {
+      error: "must be debug, info, warn, error or silent",
+    })
+    .default("info"),
+});
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** A `.env` file to read instead of `<cwd>/.env`; it must exist. */
+  envFile?: string;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const problems: string[] = [];
+  const fileValues = readDotenv(
+    options.envFile ?? path.join(cwd, ".env"),
+    options.envFile !== undefined,
+    problems,
+  );
+
+  const raw: Partial<Record<Key, string>> = {};
+  for (const key of KEYS) {
+    const value = pick(env, key) ?? pick(fileValues, key);
+    if (value !== undefined) raw[key] = value;
+  }
+
+  const parsed = SCHEMA.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? "configuration");
+      const shown = SECRET_KEYS.has(key) ? "" : ` (got "${raw[key as Key] ?? ""}")`;
+      problems.push(`${key} ${issue.message}${shown}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const v = parsed.data;
+
+  const config: Config = {
+    odoo: {
+      url: v.ODOO_URL,
+      database: v.ODOO_DATABASE,
+      username: v.ODOO_USERNAME,
+      ...(v.ODOO_API_KEY ? { apiKey: v.ODOO_API_KEY } : {}),
+      ...(v.ODOO_PASSWORD ? { password: v.ODOO_PASSWORD } : {}),
+      api: v.ODOO_API,
+      timeoutMs: v.ODOO_TIMEOUT_MS,
+    },
+    dataDir: path.resolve(cwd, v.ODOO_MCP_DATA_DIR ?? defaultDataDir(env)),
+    dryRun: v.DRY_RUN,
+    ...(v.ODOO_MCP_PORT !== undefined ? { httpPort: v.ODOO_MCP_PORT } : {}),
+    ...(v.ODOO_MCP_HTTP_TOKEN ? { httpToken: v.ODOO_MCP_HTTP_TOKEN } : {}),
+    approval: {
+      waitMs: v.ODOO_MCP_APPROVAL_WAIT_MS,
+      ttlMs: Math.round(v.ODOO_MCP_APPROVAL_TTL_HOURS * 3_600_000),
+      expenseThreshold: v.ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD,
+      elicitation: v.ODOO_MCP_ELICITATION,
+    },
+    logLevel: v.ODOO_MCP_LOG_LEVEL,
+  };
+  return config;
+}
+
+/** The platform's per-user data folder + `/odoo-mcp`. */
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const home = env.HOME || env.USERPROFILE || os.homedir();
+  if (platform === "win32") {
+    const appData = env.APPDATA || path.win32.join(home, "AppData", "Roaming");
+    return path.win32.join(appData, "odoo-mcp");
+  }
+  if (platform === "darwin") return path.posix.join(home, "Library", "Application Support", "odoo-mcp");
+  const xdg = env.XDG_DATA_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.posix.join(home, ".local", "share");
+  return path.posix.join(base, "odoo-mcp");
+}
+
+export interface ResolvedCredentials {
+  secret: string;
+  secretKind: "api_key" | "password";
+  source: "keychain" | "env";
+}
+
+/**
+ * The Odoo secret: the OS keychain first (API key, then password, for this URL, database and user), then the
+ * environment or `.env`. `null` when there is none. A keychain that cannot be reached counts as empty.
+ */
+export async function resolveCredentials(
+  config: Config,
+  keychain: Keychain | null | undefined,
+): Promise<ResolvedCredentials | null> {
+  if (keychain) {
+    for (const kind of ["api_key", "password"] as const) {
+      try {
+        const secret = await keychain.get(
+          keychainAccount(config.odoo.url, config.odoo.database, config.odoo.username, kind),
+        );
+        if (secret) return { secret, secretKind: kind, source: "keychain" };
+      } catch {
+        break; // no keychain here: fall back to the environment
+      }
+    }
+  }
+  if (config.odoo.apiKey) return { secret: config.odoo.apiKey, secretKind: "api_key", source: "env" };
+  if (config.odoo.password) return { secret: config.odoo.password, secretKind: "password", source: "env" };
+  return null;
+}
+
+function pick(source: Record<string, string | undefined>, key: Key): string | undefined {
+  for (const name of [key, ...(ALIASES[key] ?? [])]) {
+    const value = source[name];
+    if (value !== undefined && value !== "") return value;
+  }
+  return undefined;
+}
+
+function readDotenv(file: string, required: boolean, problems: string[]): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ENOENT" && !required) return {};
+    problems.push(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : String(code ?? error)}`);
+    return {};
+  }
+  const { values, errors } = parseDotenv(text);
+  for (const error of errors) problems.push(`${file} ${error}`);
+  return values;
+}

@@ -1,0 +1,101 @@
+import { AsyncEntry, type EntryOptions } from "@napi-rs/keyring";
+
+/**
+ * The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux, e.g. GNOME Keyring or
+ * KWallet) behind a three-method interface, so that the approval store and the credential resolution can be
+ * tested with an in-memory one. Secrets never appear in an error message from here.
+ */
+export interface Keychain {
+  get(account: string): Promise<string | null>;
+  set(account: string, secret: string): Promise<void>;
+  delete(account: string): Promise<boolean>;
+}
+
+export class KeychainUnavailableError extends Error {
+  override readonly name = "KeychainUnavailableError";
+}
+
+export const KEYCHAIN_SERVICE = "odoo-mcp";
+
+/**
+ * A keychain over `@napi-rs/keyring`. On Linux it is pinned to the Secret Service: the library's fallback, the
+ * kernel keyring, forgets everything at logout, which would silently lose the user's saved credentials.
+ * Creating it does not touch the keychain; `probeKeychain` does.
+ */
+export function createOsKeychain(service: string = KEYCHAIN_SERVICE): Keychain {
+  const options: EntryOptions = process.platform === "linux" ? { linux: { store: "secret-service" } } : {};
+  const entry = (account: string) => {
+    try {
+      return new AsyncEntry(service, account, options);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  };
+  return {
+    async get(account) {
+      try {
+        return (await entry(account).getPassword()) ?? null;
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    async set(account, secret) {
+      try {
+        await entry(account).setPassword(secret);
+      } catch (error) {
+        throw unavailable(error, secret);
+      }
+    },
+    async delete(account) {
+      try {
+        return await entry(account).deleteCredential();
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+  };
+}
+
+/** Resolves when the keychain answers (a read of an entry that need not exist); rejects with the reason if not. */
+export async function probeKeychain(keychain: Keychain): Promise<void> {
+  await keychain.get("probe");
+}
+
+/**
+ * The account name under which an Odoo secret is stored: one per server, database, user and kind, so that
+ * switching databases never picks up the wrong secret. The URL is normalised (lower-case scheme and host, no
+ * trailing slash).
+ */
+export function keychainAccount(
+  url: string,
+  database: string,
+  username: string,
+  kind: "api_key" | "password",
+): string {
+  let base = url.trim().replace(/\/+$/, "");
+  try {
+    const parsed = new URL(base);
+    base = `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    // not a URL: keep the trimmed text, the config layer reports invalid URLs
+  }
+  return `${kind}:${username}@${database}@${base}`;
+}
+
+/** An in-memory keychain for tests and for `--no-keychain` runs. */
+export function createMemoryKeychain(initial: Record<string, string> = {}): Keychain {
+  const values = new Map(Object.entries(initial));
+  return {
+    get: async (account) => values.get(account) ?? null,
+    set: async (account, secret) => {
+      values.set(account, secret);
+    },
+    delete: async (account) => values.delete(account),
+  };
+}
+
+function unavailable(error: unknown, secret?: string): KeychainUnavailableError {
+  let reason = error instanceof Error ? error.message : String(error);
+  if (secret) reason = reason.split(secret).join("[REDACTED]");
+  return new KeychainUnavailableError(`no OS keychain available: ${reason}`, { cause: error });
+}
