@@ -1,0 +1,537 @@
+/**
+ * Customer invoices and vendor bills: `create_invoice` (approval), `create_draft_invoice` (a draft bill, no
+ * approval) and `post_invoice` (approval). Totals and taxes are always Odoo's, read back after the write; the
+ * only arithmetic done here is the exact subtotal shown to the human before approving.
+ */
+import { assertIsoDate, compareIsoDates, odooDatetimeToIso, todayIn } from "../dates.js";
+import { ToolError } from "../errors.js";
+import {
+  displayMoney,
+  formatMinor,
+  fromOdooAmount,
+  lineSubtotalMinor,
+  parseDecimal,
+  rescale,
+  roundOdooAmount,
+  sumMinor,
+  toMinor,
+} from "../money.js";
+import { OdooUserError } from "../odoo/errors.js";
+import type { Odoo } from "../odoo/types.js";
+import type { AttemptMarker, PreparedWrite, WriteOperation } from "./operation.js";
+import {
+  describeRecipient,
+  ensureRecipientPartner,
+  findCustomer,
+  type InvoiceRecipient,
+  type Partner,
+  resolveInvoiceRecipient,
+} from "./partners.js";
+import {
+  invoiceRef,
+  MOVE_FIELDS,
+  type MoveRecord,
+  moveLabel,
+  resolveInvoice,
+  textToHtml,
+} from "./records.js";
+import { type AccountingSession, getSession, moveUrl, type Tax } from "./session.js";
+import { ids, m2oId, m2oName, maxId, type OdooRecord, str } from "./values.js";
+
+export { getInvoice, listInvoices, resolveInvoice } from "./records.js";
+
+/** Quantities are kept to Odoo's default "Product Unit of Measure" precision. */
+export const QUANTITY_DECIMALS = 2;
+
+export interface InvoiceLineInput {
+  description: string;
+  quantity: number;
+  unit_price: number;
+}
+
+export interface CreateInvoiceInput {
+  customer_name: string;
+  customer_email: string;
+  invoice_date: string;
+  due_date: string;
+  line_items: InvoiceLineInput[];
+  /** 0..1: the company's sale tax of that percentage (0.15 → 15 %). Omitted or 0: no tax. */
+  tax_rate?: number;
+  notes?: string;
+}
+
+export interface CreateInvoiceOutput {
+  invoice_id: string;
+  status: "draft";
+  total_amount: number;
+  odoo_url: string;
+  created_at: string;
+  record_id: number;
+  amount_untaxed: number;
+  amount_tax: number;
+  currency: string;
+  customer: string;
+  sent_to: string;
+}
+
+interface InvoicePlan {
+  session: AccountingSession;
+  customer: Partner;
+  recipient: InvoiceRecipient;
+  tax: Tax | null;
+  lines: { description: string; quantity: number; unitPrice: number; subtotal: bigint }[];
+  subtotal: bigint;
+}
+
+/** Meaning checks and look-ups shared by prepare, apply and findApplied. Read-only. */
+async function planInvoice(odoo: Odoo, input: CreateInvoiceInput): Promise<InvoicePlan> {
+  assertIsoDate(input.invoice_date, "invoice_date", "INVALID_DATE");
+  assertIsoDate(input.due_date, "due_date", "INVALID_DATE");
+  if (compareIsoDates(input.due_date, input.invoice_date) < 0) {
+    throw new ToolError(
+      "INVALID_DATE",
+      `due_date ${input.due_date} is before invoice_date ${input.invoice_date}; the due date must be on or after the invoice date.`,
+    );
+  }
+  if (input.line_items.length === 0) {
+    throw new ToolError("VALIDATION_ERROR", "line_items is empty: an invoice needs at least one line.");
+  }
+  const session = await getSession(odoo);
+  const decimals = session.company.decimals;
+  const lines = input.line_items.map((line, index) => {
+    const where = `line_items[${index}]`;
+    if (line.description.trim() === "") {
+      throw new ToolError("VALIDATION_ERROR", `${where}.description is empty.`);
+    }
+    const quantity = parseDecimal(line.quantity);
+    if (!quantity || quantity.digits < 0n) {
+      throw new ToolError("VALIDATION_ERROR", `${where}.quantity must be a number ≥ 0.`);
+    }
+    if (quantity.scale > QUANTITY_DECIMALS) {
+      throw new ToolError(
+        "VALIDATION_ERROR",
+        `${where}.quantity ${line.quantity} has more than ${QUANTITY_DECIMALS} decimals, which Odoo would round.`,
+      );
+    }
+    const price = toMinor(line.unit_price, decimals, { field: `${where}.unit_price` });
+    if (price < 0n) throw new ToolError("VALIDATION_ERROR", `${where}.unit_price must be ≥ 0.`);
+    return {
+      description: line.description.trim(),
+      quantity: line.quantity,
+      unitPrice: line.unit_price,
+      subtotal: lineSubtotalMinor(line.quantity, line.unit_price, decimals),
+    };
+  });
+  const tax = selectSaleTax(session, input.tax_rate);
+  const customer = await findCustomer(odoo, { name: input.customer_name, email: input.customer_email });
+  const recipient = await resolveInvoiceRecipient(odoo, customer, input.customer_email);
+  return { session, customer, recipient, tax, lines, subtotal: sumMinor(lines.map((line) => line.subtotal)) };
+}
+
+/**
+ * The company's sale tax of `rate × 100` percent (`percent` type; a tax excluded from the price is preferred).
+ * Omitted or 0: no tax. None of that rate: `VALIDATION_ERROR` naming the rates that exist.
+ */
+export function selectSaleTax(session: AccountingSession, rate: number | undefined): Tax | null {
+  if (rate === undefined || rate === 0) return null;
+  const wanted = parseDecimal(rate);
+  if (!wanted || wanted.digits < 0n || rate > 1) {
+    throw new ToolError("VALIDATION_ERROR", `tax_rate must be between 0 and 1 (0.15 for 15 %), got ${rate}.`);
+  }
+  const percentOf = (value: number) => {
+    const parsed = parseDecimal(value);
+    return parsed ? rescale(parsed, 8) : null;
+  };
+  const wantedPercent = rescale({ digits: wanted.digits * 100n, scale: wanted.scale }, 8);
+  const sale = session.taxes.filter((tax) => tax.typeTaxUse === "sale" && tax.amountType === "percent");
+  const matches = sale.filter((tax) => percentOf(tax.amount) === wantedPercent);
+  const chosen = matches.find((tax) => !tax.priceInclude) ?? matches[0];
+  if (chosen) return chosen;
+  const rates = [...new Set(sale.map((tax) => tax.amount))].sort((a, b) => a - b);
+  throw new ToolError(
+    "VALIDATION_ERROR",
+    `The company has no ${formatPercent(rate)} sale tax. ` +
+      (rates.length > 0
+        ? `Sale tax rates that exist: ${rates.map((r) => `${r}% (tax_rate ${r / 100})`).join(", ")}.`
+        : "It has no percentage sale tax at all.") +
+      " list_taxes shows them.",
+    { available_rates: rates.map((r) => r / 100) },
+  );
+}
+
+function formatPercent(rate: number): string {
+  const parsed = parseDecimal(rate);
+  return parsed
+    ? `${formatMinor(rescale({ digits: parsed.digits * 100n, scale: parsed.scale }, 4), 4).replace(/\.?0+$/, "")}%`
+    : `${rate}`;
+}
+
+function invoiceSummary(plan: InvoicePlan, input: CreateInvoiceInput): string {
+  const { decimals, currency } = plan.session.company;
+  const money = (minor: bigint) => displayMoney(minor, decimals, currency);
+  const lines = plan.lines.map(
+    (line, index) =>
+      `  ${index + 1}. ${line.description}: ${line.quantity} × ${money(toMinor(line.unitPrice, decimals))} = ${money(line.subtotal)}`,
+  );
+  return [
+    `Create a draft customer invoice for ${plan.customer.name} (partner id ${plan.customer.id}), dated ${input.invoice_date}, due ${input.due_date}.`,
+    `Recipient: ${describeRecipient(plan.customer, plan.recipient)}.`,
+    "Lines:",
+    ...lines,
+    `Subtotal: ${money(plan.subtotal)}`,
+    plan.tax
+      ? `Tax: ${plan.tax.name} (${plan.tax.amount}%${plan.tax.priceInclude ? ", included in the prices" : ""}); total computed by Odoo at creation.`
+      : "Tax: none; total computed by Odoo at creation.",
+    ...(input.notes?.trim() ? [`Notes: ${input.notes.trim()}`] : []),
+    "Nothing is posted or sent: the invoice stays a draft.",
+  ].join("\n");
+}
+
+function moveValues(
+  plan: InvoicePlan,
+  input: CreateInvoiceInput,
+  partnerId: number,
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {
+    move_type: "out_invoice",
+    partner_id: partnerId,
+    invoice_date: input.invoice_date,
+    invoice_date_due: input.due_date,
+    invoice_line_ids: plan.lines.map((line) => [
+      0,
+      0,
+      {
+        name: line.description,
+        quantity: line.quantity,
+        price_unit: line.unitPrice,
+        tax_ids: [[6, 0, plan.tax ? [plan.tax.id] : []]],
+      },
+    ]),
+  };
+  if (input.notes?.trim()) values.narration = textToHtml(input.notes.trim());
+  return values;
+}
+
+function createdOutput(plan: InvoicePlan, move: OdooRecord): CreateInvoiceOutput {
+  const { decimals, currency } = plan.session.company;
+  return {
+    invoice_id: invoiceRef(move),
+    status: "draft",
+    total_amount: roundOdooAmount(move.amount_total, decimals),
+    odoo_url: moveUrl(plan.session, move.id as number),
+    created_at: odooDatetimeToIso(move.create_date) ?? new Date().toISOString(),
+    record_id: move.id as number,
+    amount_untaxed: roundOdooAmount(move.amount_untaxed, decimals),
+    amount_tax: roundOdooAmount(move.amount_tax, decimals),
+    currency: m2oName(move.currency_id) ?? currency,
+    customer: plan.customer.name,
+    sent_to: plan.recipient.email,
+  };
+}
+
+/** The highest id of `model` now: records created after it have larger ids. */
+export async function highestId(odoo: Odoo, model: string): Promise<number> {
+  const rows = await odoo.searchRead(model, [], ["id"], { limit: 1, order: "id desc" });
+  return maxId(rows);
+}
+
+export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateInvoiceOutput> = {
+  tool: "create_invoice",
+
+  async prepare(odoo, input): Promise<PreparedWrite> {
+    const plan = await planInvoice(odoo, input);
+    const { decimals, currency } = plan.session.company;
+    return {
+      summary: invoiceSummary(plan, input),
+      target: plan.customer.name,
+      amount: formatMinor(plan.subtotal, decimals),
+      currency,
+      facts: {
+        customer: { id: plan.customer.id, name: plan.customer.name },
+        recipient: plan.recipient,
+        invoice_date: input.invoice_date,
+        due_date: input.due_date,
+        lines: plan.lines.map((line) => ({
+          description: line.description,
+          quantity: line.quantity,
+          unit_price: line.unitPrice,
+          subtotal: formatMinor(line.subtotal, decimals),
+        })),
+        subtotal: formatMinor(plan.subtotal, decimals),
+        tax: plan.tax ? { id: plan.tax.id, name: plan.tax.name, rate: plan.tax.amount } : null,
+        total: "computed by Odoo at creation",
+      },
+    };
+  },
+
+  async mark(odoo): Promise<AttemptMarker> {
+    return { max_move_id: await highestId(odoo, "account.move") };
+  },
+
+  async findApplied(odoo, input, marker) {
+    const plan = await planInvoice(odoo, input);
+    if (plan.recipient.kind === "new_contact") return null; // the contact comes first; without it, no invoice
+    const after = typeof marker.max_move_id === "number" ? marker.max_move_id : 0;
+    const candidates = await odoo.searchRead(
+      "account.move",
+      [
+        ["id", ">", after],
+        ["move_type", "=", "out_invoice"],
+        ["partner_id", "=", plan.recipient.partnerId],
+        ["invoice_date", "=", input.invoice_date],
+      ],
+      [...MOVE_FIELDS, "create_uid"],
+      { order: "id" },
+    );
+    const decimals = plan.session.company.decimals;
+    for (const move of candidates) {
+      const creator = m2oId(move.create_uid);
+      if (creator !== null && creator !== plan.session.uid) continue;
+      if (str(move.invoice_date_due) !== input.due_date) continue;
+      if (fromOdooAmount(move.amount_untaxed, decimals) !== plan.subtotal) continue;
+      if (!(await sameLines(odoo, move.id as number, plan))) continue;
+      return createdOutput(plan, move);
+    }
+    return null;
+  },
+
+  async apply(odoo, input) {
+    const plan = await planInvoice(odoo, input);
+    const partnerId = await ensureRecipientPartner(odoo, plan.customer, plan.recipient);
+    const id = await odoo.create("account.move", moveValues(plan, input, partnerId));
+    const [move] = await odoo.read("account.move", [id], MOVE_FIELDS);
+    if (!move) throw new ToolError("ODOO_ERROR", `Odoo created invoice ${id} but does not return it.`);
+    return createdOutput(plan, move);
+  },
+
+  dryRun(prepared, input) {
+    return {
+      status: "dry_run",
+      dry_run: true,
+      summary: prepared.summary,
+      customer: input.customer_name,
+      subtotal: prepared.amount,
+      currency: prepared.currency,
+      message: "Dry run: nothing was written to Odoo.",
+    };
+  },
+};
+
+async function sameLines(odoo: Odoo, moveId: number, plan: InvoicePlan): Promise<boolean> {
+  const rows = await odoo.searchRead(
+    "account.move.line",
+    [
+      ["move_id", "=", moveId],
+      ["display_type", "=", "product"],
+    ],
+    ["name", "quantity", "price_unit", "tax_ids"],
+    { order: "id" },
+  );
+  if (rows.length !== plan.lines.length) return false;
+  const decimals = plan.session.company.decimals;
+  return plan.lines.every((line, index) => {
+    const row = rows[index];
+    if (!row || str(row.name) !== line.description) return false;
+    if (fromOdooAmount(row.quantity, QUANTITY_DECIMALS) !== toMinor(line.quantity, QUANTITY_DECIMALS))
+      return false;
+    if (fromOdooAmount(row.price_unit, decimals) !== toMinor(line.unitPrice, decimals)) return false;
+    const taxes = ids(row.tax_ids);
+    return plan.tax ? taxes.length === 1 && taxes[0] === plan.tax.id : taxes.length === 0;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// create_draft_invoice: a draft vendor bill with one line (sketch). No approval: it only drafts.
+
+export interface CreateDraftBillInput {
+  description: string;
+  amount: number;
+  partner_id?: number;
+}
+
+export interface CreateDraftBillOutput {
+  invoice_id: string;
+  record_id: number;
+  status: "draft";
+  move_type: "in_invoice";
+  total_amount: number;
+  odoo_url: string;
+  created_at: string;
+}
+
+/**
+ * Creates an `in_invoice` draft with one untaxed line of `amount`, dated today in the company's time zone (Odoo
+ * 17 and 18 refuse to post a bill without a date; 19 would use today as well). Posting is `post_invoice`.
+ */
+export async function createDraftBill(
+  odoo: Odoo,
+  input: CreateDraftBillInput,
+): Promise<CreateDraftBillOutput> {
+  const session = await getSession(odoo);
+  const decimals = session.company.decimals;
+  const description = input.description.trim();
+  if (description === "") throw new ToolError("VALIDATION_ERROR", "description is empty.");
+  const amount = toMinor(input.amount, decimals, { field: "amount" });
+  if (amount <= 0n) throw new ToolError("VALIDATION_ERROR", "amount must be greater than 0.");
+  if (input.partner_id !== undefined) {
+    const [partner] = await odoo.read("res.partner", [input.partner_id], ["name"]);
+    if (!partner) {
+      throw new ToolError(
+        "VALIDATION_ERROR",
+        `No partner with id ${input.partner_id} exists in Odoo; find_partners gives vendor ids.`,
+      );
+    }
+  }
+  const values: Record<string, unknown> = {
+    move_type: "in_invoice",
+    invoice_date: todayIn(session.timeZone),
+    invoice_line_ids: [
+      [0, 0, { name: description, quantity: 1, price_unit: input.amount, tax_ids: [[6, 0, []]] }],
+    ],
+  };
+  if (input.partner_id !== undefined) values.partner_id = input.partner_id;
+  const id = await odoo.create("account.move", values);
+  const [move] = await odoo.read("account.move", [id], MOVE_FIELDS);
+  if (!move) throw new ToolError("ODOO_ERROR", `Odoo created bill ${id} but does not return it.`);
+  return {
+    invoice_id: invoiceRef(move),
+    record_id: id,
+    status: "draft",
+    move_type: "in_invoice",
+    total_amount: roundOdooAmount(move.amount_total, decimals),
+    odoo_url: moveUrl(session, id),
+    created_at: odooDatetimeToIso(move.create_date) ?? new Date().toISOString(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// post_invoice
+
+export interface PostInvoiceInput {
+  invoice_id: string;
+}
+
+export interface PostInvoiceOutput {
+  invoice_id: string;
+  record_id: number;
+  status: "posted";
+  move_type: string;
+  total_amount: number;
+  odoo_url: string;
+  posted_at: string;
+}
+
+function assertDraft(move: MoveRecord): void {
+  if (move.state === "draft") return;
+  const what = moveLabel(move);
+  throw new ToolError(
+    "INVALID_STATUS",
+    move.state === "posted"
+      ? `The ${what} is already posted; only a draft can be posted.`
+      : `The ${what} is cancelled (state ${String(move.state)}); reset it to draft in Odoo before posting it.`,
+    { state: move.state },
+  );
+}
+
+/** Refusals Odoo would give at posting, checked before anyone is asked to approve. */
+async function assertPostable(odoo: Odoo, move: MoveRecord): Promise<void> {
+  const isBill = move.move_type === "in_invoice" || move.move_type === "in_refund";
+  if (m2oId(move.partner_id) === null) {
+    throw new ToolError(
+      "VALIDATION_ERROR",
+      `The ${moveLabel(move)} has no ${isBill ? "vendor" : "customer"}; Odoo refuses to post it. Set one in Odoo first.`,
+    );
+  }
+  const lines = await odoo.searchCount("account.move.line", [
+    ["move_id", "=", move.id],
+    ["display_type", "=", "product"],
+  ]);
+  if (lines === 0) {
+    throw new ToolError("VALIDATION_ERROR", `The ${moveLabel(move)} has no lines; Odoo refuses to post it.`);
+  }
+}
+
+function postedOutput(session: AccountingSession, move: OdooRecord): PostInvoiceOutput {
+  return {
+    invoice_id: invoiceRef(move),
+    record_id: move.id as number,
+    status: "posted",
+    move_type: str(move.move_type) ?? "",
+    total_amount: roundOdooAmount(move.amount_total, session.company.decimals),
+    odoo_url: moveUrl(session, move.id as number),
+    posted_at: new Date().toISOString(),
+  };
+}
+
+/** `action_post` on a draft; Odoo's own refusal (a UserError) becomes `VALIDATION_ERROR` with its message. */
+export async function postMove(odoo: Odoo, move: MoveRecord): Promise<void> {
+  try {
+    await odoo.call({ model: "account.move", method: "action_post", ids: [move.id] });
+  } catch (error) {
+    if (error instanceof OdooUserError) {
+      throw new ToolError(
+        "VALIDATION_ERROR",
+        `Odoo refused to post the ${moveLabel(move)}: ${error.message}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceOutput> = {
+  tool: "post_invoice",
+
+  async prepare(odoo, input) {
+    const session = await getSession(odoo);
+    const move = await resolveInvoice(odoo, input.invoice_id);
+    assertDraft(move);
+    await assertPostable(odoo, move);
+    const decimals = session.company.decimals;
+    const total = fromOdooAmount(move.amount_total, decimals);
+    const partner = m2oName(move.partner_id) ?? "";
+    return {
+      summary:
+        `Post the ${moveLabel(move)} for ${partner}: total ${displayMoney(total, decimals, session.company.currency)}` +
+        `${move.invoice_date ? `, dated ${String(move.invoice_date)}` : ""}. It gets its number and enters the books.`,
+      target: `${partner} / record ${move.id}`,
+      amount: formatMinor(total, decimals),
+      currency: session.company.currency,
+      facts: { record_id: move.id, move_type: move.move_type, partner, total: formatMinor(total, decimals) },
+    };
+  },
+
+  async mark() {
+    return {};
+  },
+
+  async findApplied(odoo, input) {
+    const session = await getSession(odoo);
+    const move = await resolveInvoice(odoo, input.invoice_id);
+    return move.state === "posted" ? postedOutput(session, move) : null;
+  },
+
+  async apply(odoo, input) {
+    const session = await getSession(odoo);
+    const move = await resolveInvoice(odoo, input.invoice_id);
+    assertDraft(move);
+    await postMove(odoo, move);
+    const [posted] = await odoo.read("account.move", [move.id], MOVE_FIELDS);
+    if (posted?.state !== "posted") {
+      throw new ToolError("ODOO_ERROR", `Odoo accepted posting record ${move.id} but it is not posted.`);
+    }
+    return postedOutput(session, posted);
+  },
+
+  dryRun(prepared) {
+    return {
+      status: "dry_run",
+      dry_run: true,
+      summary: prepared.summary,
+      message: "Dry run: nothing was written to Odoo.",
+    };
+  },
+};

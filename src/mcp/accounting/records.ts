@@ -1,0 +1,262 @@
+/**
+ * Reading invoices and bills (`account.move`): finding one from what an agent gives (`"42"` or its number),
+ * and the shape every output uses for it.
+ *
+ * `invoice_id` in outputs is the number once the move is posted and the record id as a string before that
+ * (contract, "Invoice ids"). Odoo 17 shows a number on the first draft of a sequence and `"/"` on the others;
+ * 18 and 19 answer `false`: only `state == "posted"` is trusted.
+ */
+import { odooDatetimeToIso } from "../dates.js";
+import { ToolError } from "../errors.js";
+import { roundOdooAmount } from "../money.js";
+import type { Odoo } from "../odoo/types.js";
+import { type AccountingSession, getSession, moveUrl } from "./session.js";
+import { bool, m2oId, m2oName, type OdooRecord, str } from "./values.js";
+
+export const INVOICE_MOVE_TYPES = ["out_invoice", "out_refund", "in_invoice", "in_refund"] as const;
+export type InvoiceMoveType = (typeof INVOICE_MOVE_TYPES)[number];
+
+export const MOVE_FIELDS = [
+  "name",
+  "state",
+  "move_type",
+  "payment_state",
+  "partner_id",
+  "invoice_date",
+  "invoice_date_due",
+  "amount_untaxed",
+  "amount_tax",
+  "amount_total",
+  "amount_residual",
+  "currency_id",
+  "is_move_sent",
+  "create_date",
+];
+
+export interface MoveRecord extends OdooRecord {
+  id: number;
+}
+
+export function isInvoiceMoveType(value: unknown): value is InvoiceMoveType {
+  return typeof value === "string" && (INVOICE_MOVE_TYPES as readonly string[]).includes(value);
+}
+
+/** The number when posted, else the record id as a string. */
+export function invoiceRef(move: OdooRecord): string {
+  const name = str(move.name);
+  if (move.state === "posted" && name && name !== "/") return name;
+  return String(move.id);
+}
+
+export function moveLabel(move: OdooRecord): string {
+  const kind =
+    move.move_type === "in_invoice"
+      ? "vendor bill"
+      : move.move_type === "out_refund"
+        ? "credit note"
+        : move.move_type === "in_refund"
+          ? "vendor refund"
+          : "invoice";
+  return move.state === "posted" ? `${kind} ${invoiceRef(move)}` : `draft ${kind} (record id ${move.id})`;
+}
+
+/**
+ * Finds an invoice or bill by its record id (`"42"`) or its number (`"INV/2026/00001"`, `"BILL/2026/11/0001"`).
+ * `INVOICE_NOT_FOUND` otherwise.
+ */
+export async function resolveInvoice(
+  odoo: Odoo,
+  invoiceId: string,
+  fields: string[] = MOVE_FIELDS,
+): Promise<MoveRecord> {
+  const ref = invoiceId.trim();
+  const wanted = [...new Set([...fields, "move_type", "name", "state"])];
+  if (/^\d{1,15}$/.test(ref)) {
+    const id = Number(ref);
+    const [row] = id > 0 ? await odoo.read("account.move", [id], wanted) : [];
+    if (row && isInvoiceMoveType(row.move_type)) return row as MoveRecord;
+  }
+  if (ref !== "" && ref !== "/") {
+    const rows = await odoo.searchRead(
+      "account.move",
+      [
+        ["name", "=", ref],
+        ["move_type", "in", [...INVOICE_MOVE_TYPES]],
+      ],
+      wanted,
+      { limit: 2 },
+    );
+    if (rows.length === 1) return rows[0] as MoveRecord;
+  }
+  throw new ToolError(
+    "INVOICE_NOT_FOUND",
+    `No invoice or bill "${ref}" exists in Odoo. Give its number (e.g. INV/2026/00001) or, for a draft, its ` +
+      "record id as a string; list_invoices shows both.",
+  );
+}
+
+export interface InvoiceView {
+  invoice_id: string;
+  record_id: number;
+  number: string | null;
+  move_type: string;
+  state: string;
+  payment_state: string | null;
+  partner: { id: number; name: string } | null;
+  invoice_date: string | null;
+  due_date: string | null;
+  amount_untaxed: number;
+  amount_tax: number;
+  total_amount: number;
+  amount_residual: number;
+  currency: string;
+  is_move_sent: boolean;
+  odoo_url: string;
+  created_at: string | null;
+}
+
+export function invoiceView(session: AccountingSession, move: OdooRecord): InvoiceView {
+  const decimals = session.company.decimals;
+  const partnerId = m2oId(move.partner_id);
+  const name = str(move.name);
+  return {
+    invoice_id: invoiceRef(move),
+    record_id: move.id as number,
+    number: move.state === "posted" && name && name !== "/" ? name : null,
+    move_type: str(move.move_type) ?? "",
+    state: str(move.state) ?? "",
+    payment_state: str(move.payment_state),
+    partner: partnerId === null ? null : { id: partnerId, name: m2oName(move.partner_id) ?? "" },
+    invoice_date: str(move.invoice_date),
+    due_date: str(move.invoice_date_due),
+    amount_untaxed: roundOdooAmount(move.amount_untaxed, decimals),
+    amount_tax: roundOdooAmount(move.amount_tax, decimals),
+    total_amount: roundOdooAmount(move.amount_total, decimals),
+    amount_residual: roundOdooAmount(move.amount_residual, decimals),
+    currency: m2oName(move.currency_id) ?? session.company.currency,
+    is_move_sent: bool(move.is_move_sent),
+    odoo_url: moveUrl(session, move.id as number),
+    created_at: odooDatetimeToIso(move.create_date),
+  };
+}
+
+export interface ListInvoicesQuery {
+  kind: "customer" | "vendor" | "all";
+  state?: "draft" | "posted" | "cancel";
+  payment_state?: string;
+  /** Partner name (or part of it). */
+  partner?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface InvoiceList {
+  invoices: InvoiceView[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export async function listInvoices(odoo: Odoo, query: ListInvoicesQuery): Promise<InvoiceList> {
+  const session = await getSession(odoo);
+  const types =
+    query.kind === "customer"
+      ? ["out_invoice", "out_refund"]
+      : query.kind === "vendor"
+        ? ["in_invoice", "in_refund"]
+        : [...INVOICE_MOVE_TYPES];
+  const domain: [string, string, unknown][] = [["move_type", "in", types]];
+  if (query.state) domain.push(["state", "=", query.state]);
+  if (query.payment_state) domain.push(["payment_state", "=", query.payment_state]);
+  if (query.partner?.trim()) domain.push(["partner_id", "ilike", query.partner.trim()]);
+  const [rows, total] = await Promise.all([
+    odoo.searchRead("account.move", domain, MOVE_FIELDS, {
+      limit: query.limit,
+      offset: query.offset,
+      order: "id desc",
+    }),
+    odoo.searchCount("account.move", domain),
+  ]);
+  return {
+    invoices: rows.map((row) => invoiceView(session, row)),
+    total,
+    limit: query.limit,
+    offset: query.offset,
+  };
+}
+
+export interface InvoiceLineView {
+  description: string;
+  quantity: number;
+  unit_price: number;
+  subtotal: number;
+  total: number;
+  taxes: string[];
+}
+
+export interface InvoiceDetail extends InvoiceView {
+  lines: InvoiceLineView[];
+  notes: string | null;
+}
+
+export async function getInvoice(odoo: Odoo, invoiceId: string): Promise<InvoiceDetail> {
+  const session = await getSession(odoo);
+  const move = await resolveInvoice(odoo, invoiceId, [...MOVE_FIELDS, "narration"]);
+  const lines = await odoo.searchRead(
+    "account.move.line",
+    [
+      ["move_id", "=", move.id],
+      ["display_type", "=", "product"],
+    ],
+    ["name", "quantity", "price_unit", "price_subtotal", "price_total", "tax_ids"],
+    { order: "id" },
+  );
+  const taxNames = new Map(session.taxes.map((tax) => [tax.id, tax.name]));
+  const decimals = session.company.decimals;
+  return {
+    ...invoiceView(session, move),
+    notes: htmlToText(move.narration),
+    lines: lines.map((line) => ({
+      description: str(line.name) ?? "",
+      quantity: typeof line.quantity === "number" ? line.quantity : 0,
+      unit_price: typeof line.price_unit === "number" ? line.price_unit : 0,
+      subtotal: roundOdooAmount(line.price_subtotal, decimals),
+      total: roundOdooAmount(line.price_total, decimals),
+      taxes: (Array.isArray(line.tax_ids) ? line.tax_ids : []).map((id) =>
+        typeof id === "number" ? (taxNames.get(id) ?? `tax ${id}`) : String(id),
+      ),
+    })),
+  };
+}
+
+/** Odoo's HTML notes (`<p>Thank you</p>`) as plain text. */
+export function htmlToText(value: unknown): string | null {
+  const html = str(value);
+  if (!html) return null;
+  const text = html
+    .replace(/<br\s*\/?>/gi, "\n")
+    .replace(/<\/p>\s*<p[^>]*>/gi, "\n")
+    .replace(/<[^>]+>/g, "")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .trim();
+  return text === "" ? null : text;
+}
+
+/** Plain text as the HTML Odoo keeps in `narration` and mail bodies. */
+export function textToHtml(text: string): string {
+  const escaped = text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+  return escaped
+    .split(/\r?\n\s*\r?\n/)
+    .map((paragraph) => `<p>${paragraph.replace(/\r?\n/g, "<br>")}</p>`)
+    .join("");
+}
