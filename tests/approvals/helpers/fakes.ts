@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import { appendFile, readFile } from "node:fs/promises";
+import type { AttemptMarker, WriteOperation } from "../../../src/mcp/accounting/operation.js";
+import { OdooConnectionError } from "../../../src/mcp/odoo/errors.js";
+import type { Odoo, OdooCall } from "../../../src/mcp/odoo/types.js";
+
+/**
+ * Test doubles for the executor: Odoo is not what is under test here, so a fake `Odoo` whose `call` fails with
+ * `OdooConnectionError` on demand, and a write operation whose side effects are lines in a real file (so that
+ * "applied twice" is observable, even across processes).
+ */
+export interface Controls {
+  /** Odoo is unreachable: every call fails before reaching it. */
+  down: boolean;
+  /** The next apply reaches Odoo, takes effect, and then its answer is lost. */
+  loseNextAnswer: boolean;
+  /** The next apply fails with this error. */
+  failNextApply?: Error;
+  applyDelayMs: number;
+}
+
+export function createControls(): Controls {
+  return { down: false, loseNextAnswer: false, applyDelayMs: 0 };
+}
+
+export function createFakeOdoo(controls: Controls): Odoo & { calls: OdooCall[] } {
+  const calls: OdooCall[] = [];
+  const unused = async (): Promise<never> => {
+    throw new Error("not used by these tests");
+  };
+  return {
+    calls,
+    settings: {
+      url: "http://odoo.test",
+      database: "db",
+      username: "u",
+      secretKind: "api_key",
+      api: "json2",
+      timeoutMs: 1000,
+    },
+    version: unused,
+    api: unused,
+    uid: unused,
+    async call<T>(call: OdooCall): Promise<T> {
+      if (controls.down) throw new OdooConnectionError("connection refused", false);
+      calls.push(call);
+      return null as T;
+    },
+    searchRead: unused,
+    read: unused,
+    searchCount: unused,
+    create: unused,
+    write: unused,
+    stats: () => ({ roundTrips: calls.length, odooMs: 0 }),
+    close: async () => {},
+  };
+}
+
+export interface Effect {
+  nonce: string;
+  args: unknown;
+}
+
+export async function readEffects(file: string): Promise<Effect[]> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Effect);
+}
+
+/** A payment-like operation: each apply appends one line to `effectsFile`; findApplied looks for its marker. */
+export function createFakeOperation(
+  tool: string,
+  effectsFile: string,
+  controls: Controls,
+): WriteOperation<unknown, { id: number; nonce: string }> {
+  return {
+    tool,
+    async prepare() {
+      return { summary: "fake", target: "fake", facts: {} };
+    },
+    async mark(odoo) {
+      await odoo.call({ model: "fake", method: "search_read" });
+      return { nonce: randomUUID() } satisfies AttemptMarker;
+    },
+    async findApplied(odoo, _input, marker) {
+      await odoo.call({ model: "fake", method: "search_read" });
+      const effects = await readEffects(effectsFile);
+      const index = effects.findIndex((effect) => effect.nonce === marker.nonce);
+      return index === -1 ? null : { id: index + 1, nonce: String(marker.nonce) };
+    },
+    async apply(odoo, input, marker) {
+      await odoo.call({ model: "fake", method: "create" });
+      if (controls.failNextApply) {
+        const error = controls.failNextApply;
+        controls.failNextApply = undefined;
+        throw error;
+      }
+      if (controls.applyDelayMs) await new Promise((resolve) => setTimeout(resolve, controls.applyDelayMs));
+      await appendFile(effectsFile, `${JSON.stringify({ nonce: marker.nonce, args: input })}\n`);
+      const id = (await readEffects(effectsFile)).length;
+      if (controls.loseNextAnswer) {
+        controls.loseNextAnswer = false;
+        throw new OdooConnectionError("timeout after sending", true);
+      }
+      return { id, nonce: String(marker.nonce) };
+    },
+    dryRun: () => ({ would: "pay" }),
+  };
+}
+
+/** The same operation in plain JavaScript, for child processes (which run the compiled modules). */
+export const CHILD_SCRIPT = String.raw`
+import { randomUUID } from "node:crypto";
+import { appendFile, readFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+const env = process.env;
+const load = (rel) => import(pathToFileURL(path.join(env.BUILD_DIR, rel)).href);
+const { createApprovalStore } = await load("mcp/approvals/store.js");
+const { executeApproval } = await load("mcp/approvals/executor.js");
+const { createAuditLog } = await load("mcp/audit/audit-log.js");
+const { createOfflineQueue } = await load("mcp/queue/offline-queue.js");
+const effects = async () => (await readFile(env.EFFECTS, "utf8").catch(() => "")).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const odoo = { call: async () => null };
+const operation = {
+  tool: "record_payment",
+  async mark() { return { nonce: randomUUID() }; },
+  async findApplied(_odoo, _input, marker) {
+    const index = (await effects()).findIndex((e) => e.nonce === marker.nonce);
+    return index === -1 ? null : { id: index + 1, nonce: marker.nonce };
+  },
+  async apply(_odoo, input, marker) {
+    if (env.CRASH_AT === "before-apply") process.exit(9);
+    if (env.DELAY_MS) await new Promise((r) => setTimeout(r, Number(env.DELAY_MS)));
+    await appendFile(env.EFFECTS, JSON.stringify({ nonce: marker.nonce, args: input, pid: process.pid }) + "\n");
+    if (env.CRASH_AT === "after-apply") process.exit(9);
+    return { id: (await effects()).length, nonce: marker.nonce };
+  },
+};
+const store = await createApprovalStore({ dataDir: env.DATA_DIR, keychain: null });
+const deps = {
+  store,
+  queue: createOfflineQueue(env.DATA_DIR),
+  audit: createAuditLog(env.DATA_DIR),
+  odoo,
+  operations: new Map([["record_payment", operation]]),
+};
+if (env.START_AT) while (Date.now() < Number(env.START_AT)) await new Promise((r) => setTimeout(r, 2));
+const outcome = await executeApproval(deps, env.ID);
+process.stdout.write(JSON.stringify(outcome));
+`;
