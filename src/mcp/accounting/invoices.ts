@@ -434,7 +434,7 @@ function assertDraft(move: MoveRecord): void {
 }
 
 /** Refusals Odoo would give at posting, checked before anyone is asked to approve. */
-async function assertPostable(odoo: Odoo, move: MoveRecord): Promise<void> {
+export async function assertPostable(odoo: Odoo, move: MoveRecord): Promise<void> {
   const isBill = move.move_type === "in_invoice" || move.move_type === "in_refund";
   if (m2oId(move.partner_id) === null) {
     throw new ToolError(

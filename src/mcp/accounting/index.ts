@@ -1,0 +1,48 @@
+/** The accounting domain: what the tools call. Write operations are keyed by tool name for the approval machinery. */
+import {
+  type CreateInvoiceInput,
+  type CreateInvoiceOutput,
+  createInvoiceOperation,
+  type PostInvoiceInput,
+  type PostInvoiceOutput,
+  postInvoiceOperation,
+} from "./invoices.js";
+import type { WriteOperation } from "./operation.js";
+import { type RecordPaymentInput, type RecordPaymentOutput, recordPaymentOperation } from "./payments.js";
+import { type SendInvoiceInput, type SendInvoiceOutput, sendInvoiceOperation } from "./send.js";
+
+export * from "./invoices.js";
+export * from "./lookups.js";
+export * from "./operation.js";
+export * from "./partners.js";
+export * from "./payments.js";
+export * from "./records.js";
+export * from "./send.js";
+export * from "./session.js";
+
+const operations: [string, WriteOperation<never, unknown>][] = [
+  [
+    createInvoiceOperation.tool,
+    createInvoiceOperation satisfies WriteOperation<CreateInvoiceInput, CreateInvoiceOutput>,
+  ],
+  [
+    sendInvoiceOperation.tool,
+    sendInvoiceOperation satisfies WriteOperation<SendInvoiceInput, SendInvoiceOutput>,
+  ],
+  [
+    recordPaymentOperation.tool,
+    recordPaymentOperation satisfies WriteOperation<RecordPaymentInput, RecordPaymentOutput>,
+  ],
+  [
+    postInvoiceOperation.tool,
+    postInvoiceOperation satisfies WriteOperation<PostInvoiceInput, PostInvoiceOutput>,
+  ],
+];
+
+/**
+ * `create_invoice`, `send_invoice`, `record_payment`, `post_invoice`. The tool layer has validated the input's
+ * shape with its zod schema before any of these runs, hence the widening to `unknown`.
+ */
+export const writeOperations: ReadonlyMap<string, WriteOperation<unknown, unknown>> = new Map(
+  operations as unknown as [string, WriteOperation<unknown, unknown>][],
+);

@@ -1,0 +1,99 @@
+/** Read-only look-ups for the read tools: journals, payment journals per payment method, taxes. */
+import type { Odoo } from "../odoo/types.js";
+import { journalTypeFor, PAYMENT_METHODS, type PaymentMethod } from "./payments.js";
+import { getSession, type JournalType } from "./session.js";
+
+export interface JournalView {
+  id: number;
+  name: string;
+  code: string;
+  type: JournalType;
+  inbound_payment_methods: { id: number; name: string; code: string }[];
+  outbound_payment_methods: { id: number; name: string; code: string }[];
+}
+
+export async function listJournals(odoo: Odoo, query: { type?: JournalType } = {}): Promise<JournalView[]> {
+  const session = await getSession(odoo);
+  return session.journals
+    .filter((journal) => !query.type || journal.type === query.type)
+    .map((journal) => ({
+      id: journal.id,
+      name: journal.name,
+      code: journal.code,
+      type: journal.type,
+      inbound_payment_methods: journal.inbound.map(({ id, name, code }) => ({ id, name, code })),
+      outbound_payment_methods: journal.outbound.map(({ id, name, code }) => ({ id, name, code })),
+    }));
+}
+
+export interface PaymentJournalView {
+  payment_method: PaymentMethod;
+  /** Null when the company has no journal for it (e.g. `cash` on Odoo 19's generic chart). */
+  journal: { id: number; name: string; code: string; type: "bank" | "cash" } | null;
+  available: boolean;
+}
+
+/** Which journal `record_payment` uses for each payment method, and whether the method can be used at all. */
+export async function listPaymentJournals(odoo: Odoo): Promise<PaymentJournalView[]> {
+  const session = await getSession(odoo);
+  return PAYMENT_METHODS.map((method) => {
+    const type = journalTypeFor(method);
+    const journal = session.journals.find((j) => j.type === type && j.inbound.length > 0);
+    return {
+      payment_method: method,
+      journal: journal ? { id: journal.id, name: journal.name, code: journal.code, type } : null,
+      available: journal !== undefined,
+    };
+  });
+}
+
+export interface TaxView {
+  id: number;
+  name: string;
+  type: "sale" | "purchase";
+  amount_type: string;
+  /** Odoo's amount: percent for percentage taxes. */
+  amount: number;
+  /** The `tax_rate` create_invoice takes for it (0.15 for 15 %), for percentage sale taxes. */
+  tax_rate: number | null;
+  price_include: boolean;
+}
+
+export async function listTaxes(odoo: Odoo, query: { type?: "sale" | "purchase" } = {}): Promise<TaxView[]> {
+  const session = await getSession(odoo);
+  return session.taxes
+    .filter((tax) => !query.type || tax.typeTaxUse === query.type)
+    .map((tax) => ({
+      id: tax.id,
+      name: tax.name,
+      type: tax.typeTaxUse,
+      amount_type: tax.amountType,
+      amount: tax.amount,
+      tax_rate:
+        tax.amountType === "percent" && tax.typeTaxUse === "sale"
+          ? Number((tax.amount / 100).toFixed(8))
+          : null,
+      price_include: tax.priceInclude,
+    }));
+}
+
+export interface CompanyView {
+  id: number;
+  name: string;
+  currency: string;
+  currency_decimals: number;
+  time_zone: string;
+  odoo_version: string;
+}
+
+export async function getCompany(odoo: Odoo): Promise<CompanyView> {
+  const session = await getSession(odoo);
+  return {
+    id: session.company.id,
+    name: session.company.name,
+    currency: session.company.currency,
+    currency_decimals: session.company.decimals,
+    time_zone: session.timeZone,
+    odoo_version: session.serverVersion,
+  };
+}

@@ -1,0 +1,318 @@
+/**
+ * `record_payment`: Odoo's payment-register wizard (`account.payment.register` with context
+ * `active_model`/`active_ids`, then `action_create_payments`), which creates the payment and reconciles it with
+ * the invoice, on every version.
+ *
+ * Odoo is silent where an accountant is not (see the transcripts): it pays a draft invoice (18: a dangling
+ * payment; 19: the draft reads "paid"), accepts an overpayment and a zero payment. So this checks first: the
+ * invoice must be posted (`INVALID_STATUS`), the amount > 0 and ≤ the amount due in exact minor units
+ * (`INVALID_AMOUNT`), the date a real date not after today in the company's time zone (`PAYMENT_DATE_INVALID`).
+ *
+ * Payment states differ: 17 `posted`; 18/19 `in_process` (partial) or `paid`. All are the contract's `posted`.
+ */
+import { assertIsoDate, isFutureDate, odooDatetimeToIso, todayIn } from "../dates.js";
+import { ToolError } from "../errors.js";
+import { displayMoney, formatMinor, fromOdooAmount, minorToNumber, toMinor } from "../money.js";
+import type { Odoo } from "../odoo/types.js";
+import { highestId } from "./invoices.js";
+import type { AttemptMarker, WriteOperation } from "./operation.js";
+import { invoiceRef, MOVE_FIELDS, type MoveRecord, moveLabel, resolveInvoice } from "./records.js";
+import { type AccountingSession, getSession, type Journal, type PaymentMethodLine } from "./session.js";
+import { bool, ids, m2oId, m2oName, type OdooRecord, str } from "./values.js";
+
+export const PAYMENT_METHODS = ["bank_transfer", "credit_card", "check", "cash"] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export interface RecordPaymentInput {
+  invoice_id: string;
+  amount: number;
+  payment_date: string;
+  payment_method: PaymentMethod;
+  reference?: string;
+}
+
+export interface RecordPaymentOutput {
+  payment_id: string;
+  invoice_id: string;
+  status: "posted";
+  reconciled: boolean;
+  invoice_status: "paid" | "partial";
+  created_at: string;
+  record_id: number;
+  amount: number;
+  amount_residual: number;
+  currency: string;
+  journal: string;
+  /** Odoo's own payment state (`posted` on 17; `in_process` or `paid` on 18/19). */
+  odoo_state: string;
+}
+
+/** Odoo payment states that mean the payment is validated (17: `posted`; 18/19: `in_process`, `paid`). */
+export const VALIDATED_PAYMENT_STATES = ["posted", "in_process", "paid"];
+
+export function journalTypeFor(method: PaymentMethod): "bank" | "cash" {
+  return method === "cash" ? "cash" : "bank";
+}
+
+/** The journal and payment method line for a method and direction; `VALIDATION_ERROR` when the company has none. */
+export function selectPaymentJournal(
+  session: AccountingSession,
+  method: PaymentMethod,
+  direction: "inbound" | "outbound",
+): { journal: Journal; line: PaymentMethodLine } {
+  const type = journalTypeFor(method);
+  const journals = session.journals.filter((journal) => journal.type === type);
+  for (const journal of journals) {
+    const lines = direction === "inbound" ? journal.inbound : journal.outbound;
+    const line = lines.find((l) => l.code === "manual") ?? lines[0];
+    if (line) return { journal, line };
+  }
+  const others = session.journals
+    .filter((j) => j.type === "bank" || j.type === "cash")
+    .map((j) => `${j.name} (${j.type})`);
+  throw new ToolError(
+    "VALIDATION_ERROR",
+    journals.length === 0
+      ? `The company has no ${type} journal in Odoo, so a ${method} payment cannot be recorded` +
+          `${type === "cash" ? " (Odoo 19's generic chart of accounts has no cash journal)" : ""}. ` +
+          `Use another payment_method${others.length ? ` (journals: ${others.join(", ")})` : ""}, or create a ${type} journal in Odoo. list_payment_journals shows them.`
+      : `The ${type} journal${journals.length > 1 ? "s" : ""} ${journals.map((j) => j.name).join(", ")} ha${journals.length > 1 ? "ve" : "s"} no ${direction} payment method in Odoo; add one in the journal's settings.`,
+    { journal_type: type },
+  );
+}
+
+interface PaymentPlan {
+  session: AccountingSession;
+  invoice: MoveRecord;
+  decimals: number;
+  currency: string;
+  amount: bigint;
+  residual: bigint;
+  journal: Journal;
+  line: PaymentMethodLine;
+  direction: "inbound" | "outbound";
+}
+
+const INVOICE_FIELDS = [...MOVE_FIELDS, "commercial_partner_id"];
+
+async function currencyOf(odoo: Odoo, session: AccountingSession, move: OdooRecord) {
+  const id = m2oId(move.currency_id);
+  if (id === null || id === session.company.currencyId) {
+    return { decimals: session.company.decimals, currency: session.company.currency };
+  }
+  const [row] = await odoo.read("res.currency", [id], ["name", "decimal_places"]);
+  return {
+    decimals: typeof row?.decimal_places === "number" ? row.decimal_places : session.company.decimals,
+    currency: str(row?.name) ?? m2oName(move.currency_id) ?? session.company.currency,
+  };
+}
+
+function directionOf(moveType: unknown): "inbound" | "outbound" {
+  return moveType === "out_invoice" || moveType === "in_refund" ? "inbound" : "outbound";
+}
+
+/** All checks of `record_payment`, read-only; shared by prepare and apply. */
+async function planPayment(
+  odoo: Odoo,
+  input: RecordPaymentInput,
+  now: Date = new Date(),
+): Promise<PaymentPlan> {
+  assertIsoDate(input.payment_date, "payment_date", "PAYMENT_DATE_INVALID");
+  const session = await getSession(odoo);
+  if (isFutureDate(input.payment_date, session.timeZone, now)) {
+    throw new ToolError(
+      "PAYMENT_DATE_INVALID",
+      `payment_date ${input.payment_date} is in the future (today is ${todayIn(session.timeZone, now)} in ${session.timeZone}); record a payment once it has been received.`,
+    );
+  }
+  if (!(PAYMENT_METHODS as readonly string[]).includes(input.payment_method)) {
+    throw new ToolError("VALIDATION_ERROR", `payment_method must be one of ${PAYMENT_METHODS.join(", ")}.`);
+  }
+  const invoice = await resolveInvoice(odoo, input.invoice_id, INVOICE_FIELDS);
+  if (invoice.state !== "posted") {
+    throw new ToolError(
+      "INVALID_STATUS",
+      invoice.state === "draft"
+        ? `The ${moveLabel(invoice)} is not posted yet; a payment can only be recorded on a posted invoice. Post it first (post_invoice, or send_invoice which posts and sends it).`
+        : `The ${moveLabel(invoice)} is cancelled; no payment can be recorded on it.`,
+      { state: invoice.state },
+    );
+  }
+  const { decimals, currency } = await currencyOf(odoo, session, invoice);
+  const amount = toMinor(input.amount, decimals, { field: "amount", code: "INVALID_AMOUNT" });
+  const residual = fromOdooAmount(invoice.amount_residual, decimals);
+  if (amount <= 0n) {
+    throw new ToolError("INVALID_AMOUNT", `amount must be greater than 0, got ${input.amount}.`);
+  }
+  if (residual <= 0n) {
+    throw new ToolError(
+      "INVALID_STATUS",
+      `The ${moveLabel(invoice)} is already paid (nothing is due; payment state ${String(invoice.payment_state)}).`,
+      { payment_state: invoice.payment_state },
+    );
+  }
+  if (amount > residual) {
+    throw new ToolError(
+      "INVALID_AMOUNT",
+      `amount ${formatMinor(amount, decimals)} is more than the amount due on the ${moveLabel(invoice)}: ${formatMinor(residual, decimals)} ${currency}. Record at most the amount due.`,
+      { amount_due: minorToNumber(residual, decimals) },
+    );
+  }
+  const direction = directionOf(invoice.move_type);
+  const { journal, line } = selectPaymentJournal(session, input.payment_method, direction);
+  return { session, invoice, decimals, currency, amount, residual, journal, line, direction };
+}
+
+function paymentOutput(
+  plan: Pick<PaymentPlan, "decimals" | "currency">,
+  invoice: OdooRecord,
+  payment: OdooRecord,
+  reconciled: boolean,
+): RecordPaymentOutput {
+  const residual = fromOdooAmount(invoice.amount_residual, plan.decimals);
+  return {
+    payment_id: str(payment.name) ?? String(payment.id),
+    invoice_id: invoiceRef(invoice),
+    status: "posted",
+    reconciled,
+    invoice_status: residual === 0n ? "paid" : "partial",
+    created_at: odooDatetimeToIso(payment.create_date) ?? new Date().toISOString(),
+    record_id: payment.id as number,
+    amount: minorToNumber(fromOdooAmount(payment.amount, plan.decimals), plan.decimals),
+    amount_residual: minorToNumber(residual, plan.decimals),
+    currency: plan.currency,
+    journal: m2oName(payment.journal_id) ?? "",
+    odoo_state: str(payment.state) ?? "",
+  };
+}
+
+const PAYMENT_FIELDS = [
+  "name",
+  "state",
+  "amount",
+  "date",
+  "partner_id",
+  "journal_id",
+  "is_reconciled",
+  "reconciled_invoice_ids",
+  "create_date",
+];
+
+export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPaymentOutput> = {
+  tool: "record_payment",
+
+  async prepare(odoo, input) {
+    const plan = await planPayment(odoo, input);
+    const money = (minor: bigint) => displayMoney(minor, plan.decimals, plan.currency);
+    const partner = m2oName(plan.invoice.partner_id) ?? "";
+    const rest = plan.residual - plan.amount;
+    return {
+      summary: [
+        `Record a ${input.payment_method.replace("_", " ")} payment of ${money(plan.amount)} ${plan.direction === "inbound" ? "from" : "to"} ${partner} on ${input.payment_date}, against the ${moveLabel(plan.invoice)}.`,
+        `Journal: ${plan.journal.name} (${plan.journal.code}), method ${plan.line.name}.${input.reference ? ` Reference: ${input.reference}.` : ""}`,
+        `Amount due now ${money(plan.residual)}; after this payment ${money(rest)} (${rest === 0n ? "paid in full" : "partially paid"}).`,
+      ].join("\n"),
+      target: `${invoiceRef(plan.invoice)} (${partner})`,
+      amount: formatMinor(plan.amount, plan.decimals),
+      currency: plan.currency,
+      facts: {
+        invoice: { record_id: plan.invoice.id, invoice_id: invoiceRef(plan.invoice), partner },
+        amount: formatMinor(plan.amount, plan.decimals),
+        amount_due: formatMinor(plan.residual, plan.decimals),
+        remaining_after: formatMinor(rest, plan.decimals),
+        payment_date: input.payment_date,
+        journal: { id: plan.journal.id, name: plan.journal.name, code: plan.journal.code },
+        payment_method_line: { id: plan.line.id, name: plan.line.name },
+        reference: input.reference ?? null,
+      },
+    };
+  },
+
+  async mark(odoo): Promise<AttemptMarker> {
+    return { max_payment_id: await highestId(odoo, "account.payment") };
+  },
+
+  async findApplied(odoo, input, marker) {
+    const session = await getSession(odoo);
+    const invoice = await resolveInvoice(odoo, input.invoice_id, INVOICE_FIELDS);
+    const { decimals, currency } = await currencyOf(odoo, session, invoice);
+    const after = typeof marker.max_payment_id === "number" ? marker.max_payment_id : 0;
+    const amount = toMinor(input.amount, decimals, { code: "INVALID_AMOUNT" });
+    const partners = new Set([m2oId(invoice.partner_id), m2oId(invoice.commercial_partner_id)]);
+    const rows = await odoo.searchRead(
+      "account.payment",
+      [
+        ["id", ">", after],
+        ["date", "=", input.payment_date],
+      ],
+      PAYMENT_FIELDS,
+      { order: "id" },
+    );
+    const payment = rows.find(
+      (row) =>
+        fromOdooAmount(row.amount, decimals) === amount &&
+        (ids(row.reconciled_invoice_ids).includes(invoice.id) || partners.has(m2oId(row.partner_id))),
+    );
+    if (!payment) return null;
+    const reconciled =
+      bool(payment.is_reconciled) && ids(payment.reconciled_invoice_ids).includes(invoice.id);
+    return paymentOutput({ decimals, currency }, invoice, payment, reconciled);
+  },
+
+  async apply(odoo, input, marker) {
+    const plan = await planPayment(odoo, input);
+    const context = { active_model: "account.move", active_ids: [plan.invoice.id] };
+    const values: Record<string, unknown> = {
+      amount: input.amount,
+      payment_date: input.payment_date,
+      journal_id: plan.journal.id,
+      payment_method_line_id: plan.line.id,
+    };
+    if (input.reference?.trim()) values.communication = input.reference.trim();
+    const wizardId = await odoo.create("account.payment.register", values, context);
+    const action = await odoo.call<OdooRecord | null>({
+      model: "account.payment.register",
+      method: "action_create_payments",
+      ids: [wizardId],
+      context,
+    });
+    let paymentId = typeof action?.res_id === "number" ? action.res_id : null;
+    if (paymentId === null) {
+      const found = await recordPaymentOperation.findApplied(odoo, input, marker);
+      if (!found) throw new ToolError("ODOO_ERROR", "Odoo's payment wizard answered without a payment.");
+      paymentId = found.record_id;
+    }
+    const [[payment], [invoice]] = await Promise.all([
+      odoo.read("account.payment", [paymentId], PAYMENT_FIELDS),
+      odoo.read("account.move", [plan.invoice.id], MOVE_FIELDS),
+    ]);
+    if (!payment || !invoice)
+      throw new ToolError("ODOO_ERROR", `Odoo created payment ${paymentId} but does not return it.`);
+    const name = str(payment.name) ?? String(paymentId);
+    if (!VALIDATED_PAYMENT_STATES.includes(String(payment.state))) {
+      throw new ToolError(
+        "RECONCILIATION_FAILED",
+        `Odoo created payment ${name} but left it in state ${String(payment.state)}; check it in Odoo.`,
+        { payment_id: name, record_id: paymentId },
+      );
+    }
+    const residualAfter = fromOdooAmount(invoice.amount_residual, plan.decimals);
+    if (plan.residual - residualAfter !== plan.amount) {
+      throw new ToolError(
+        "RECONCILIATION_FAILED",
+        `Odoo created payment ${name} of ${formatMinor(plan.amount, plan.decimals)} ${plan.currency}, but the amount due on the ${moveLabel(invoice)} went from ${formatMinor(plan.residual, plan.decimals)} to ${formatMinor(residualAfter, plan.decimals)} instead of dropping by the payment. Reconcile it in Odoo; do not record it again.`,
+        { payment_id: name, record_id: paymentId },
+      );
+    }
+    return paymentOutput(plan, invoice, payment, bool(payment.is_reconciled));
+  },
+
+  dryRun(prepared) {
+    return {
+      status: "dry_run",
+      dry_run: true,
+      summary: prepared.summary,
+      message: "Dry run: nothing was written to Odoo.",
+    };
+  },
+};

@@ -1,0 +1,409 @@
+/**
+ * `send_invoice`: posts a draft first, then emails the invoice with its PDF through Odoo's own send flow, and
+ * checks that the mail actually left.
+ *
+ * The wizard differs per version (see the transcripts):
+ * - 19: `account.move.send.wizard` with context `active_model`/`active_ids`; custom text in `subject`/`body`.
+ * - 18: the same wizard, text in `mail_subject`/`mail_body`; giving them leaves `mail_partner_ids` empty (one
+ *   compute sets all three) and Odoo then silently sends nothing, so the recipients are always given with them.
+ * - 17: `account.move.send`, whose mail template comes from `account.move.action_send_and_print`'s context
+ *   (`default_mail_template_id`); `checkbox_download: false` so that the answer is not a download.
+ * When only one of subject/body is custom, the other is Odoo's default, read from a wizard created without them.
+ *
+ * Odoo answers success whatever happens to the mail. Delivery shows only on the chatter message's
+ * `mail.notification` (and `mail.mail`): `sent` → `email_sent: true`; `exception`/`bounce` → `EMAIL_SEND_FAILED`
+ * with Odoo's reason (Odoo marks the invoice sent anyway); `ready` (queued) → `mail.mail.send` once, then
+ * re-checked. A recipient without an email is refused before anything is posted or sent, with
+ * `EMAIL_SEND_FAILED` (one of send_invoice's own codes: the email cannot be sent), because Odoo would mark the
+ * invoice sent without sending anything.
+ */
+import { ToolError } from "../errors.js";
+import { displayMoney, fromOdooAmount } from "../money.js";
+import type { Odoo, OdooContext } from "../odoo/types.js";
+import { assertPostable, highestId, postMove } from "./invoices.js";
+import type { AttemptMarker, WriteOperation } from "./operation.js";
+import {
+  invoiceRef,
+  MOVE_FIELDS,
+  type MoveRecord,
+  moveLabel,
+  resolveInvoice,
+  textToHtml,
+} from "./records.js";
+import { type AccountingSession, getSession, moveUrl } from "./session.js";
+import { ids, m2oId, m2oName, type OdooRecord, str } from "./values.js";
+
+export interface SendInvoiceInput {
+  invoice_id: string;
+  email_subject?: string;
+  /** Plain text; sent as HTML paragraphs. */
+  email_body?: string;
+}
+
+export interface SendInvoiceOutput {
+  invoice_id: string;
+  status: "sent";
+  email_sent: boolean;
+  sent_to: string;
+  sent_at: string;
+  record_id: number;
+  odoo_url: string;
+  /** True when this operation posted the draft before sending it. */
+  posted: boolean;
+}
+
+interface Recipient {
+  partnerId: number;
+  name: string;
+  email: string;
+}
+
+async function checkSendable(odoo: Odoo, move: MoveRecord): Promise<Recipient> {
+  if (move.move_type !== "out_invoice" && move.move_type !== "out_refund") {
+    throw new ToolError(
+      "INVALID_STATUS",
+      `The ${moveLabel(move)} is not a customer invoice; only customer invoices and credit notes are sent to customers.`,
+    );
+  }
+  if (move.state !== "draft" && move.state !== "posted") {
+    throw new ToolError(
+      "INVALID_STATUS",
+      `The ${moveLabel(move)} is cancelled; a cancelled invoice is not sent.`,
+      {
+        state: move.state,
+      },
+    );
+  }
+  if (move.is_move_sent === true) {
+    throw new ToolError(
+      "INVOICE_ALREADY_SENT",
+      `The ${moveLabel(move)} has already been sent. Resend it from Odoo if the customer needs another copy.`,
+    );
+  }
+  const partnerId = m2oId(move.partner_id);
+  if (partnerId === null) {
+    throw new ToolError("INVALID_STATUS", `The ${moveLabel(move)} has no customer; set one in Odoo first.`);
+  }
+  const [partner] = await odoo.read("res.partner", [partnerId], ["name", "email"]);
+  const email = str(partner?.email);
+  const name = str(partner?.name) ?? m2oName(move.partner_id) ?? `partner ${partnerId}`;
+  if (!email) {
+    throw new ToolError(
+      "EMAIL_SEND_FAILED",
+      `${name} has no email address in Odoo, so the ${moveLabel(move)} cannot be emailed (Odoo would mark it sent ` +
+        "without sending anything). Nothing was posted or sent. Add the email to the contact in Odoo, then try again.",
+      { partner_id: partnerId },
+    );
+  }
+  return { partnerId, name, email };
+}
+
+export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceOutput> = {
+  tool: "send_invoice",
+
+  async prepare(odoo, input) {
+    const session = await getSession(odoo);
+    const move = await resolveInvoice(odoo, input.invoice_id);
+    const recipient = await checkSendable(odoo, move);
+    if (move.state === "draft") await assertPostable(odoo, move);
+    const total = fromOdooAmount(move.amount_total, session.company.decimals);
+    const totalText = displayMoney(total, session.company.decimals, session.company.currency);
+    const steps =
+      move.state === "draft"
+        ? `Validate (post) the ${moveLabel(move)} for ${recipient.name} (total ${totalText}; it gets its number), then email it`
+        : `Email the ${moveLabel(move)} for ${recipient.name} (total ${totalText})`;
+    return {
+      summary:
+        `${steps} with its PDF to ${recipient.email} through Odoo.` +
+        (input.email_subject ? `\nSubject: ${input.email_subject}` : "\nSubject: Odoo's invoice template") +
+        (input.email_body ? `\nMessage: ${input.email_body}` : ""),
+      target: `${invoiceRef(move)} (${recipient.name})`,
+      facts: {
+        record_id: move.id,
+        invoice_id: invoiceRef(move),
+        will_post: move.state === "draft",
+        sent_to: recipient.email,
+        subject: input.email_subject ?? null,
+        body: input.email_body ?? null,
+      },
+    };
+  },
+
+  async mark(odoo): Promise<AttemptMarker> {
+    return { max_message_id: await highestId(odoo, "mail.message") };
+  },
+
+  async findApplied(odoo, input, marker) {
+    const session = await getSession(odoo);
+    const move = await resolveInvoice(odoo, input.invoice_id);
+    if (move.is_move_sent !== true) return null;
+    const after = typeof marker.max_message_id === "number" ? marker.max_message_id : 0;
+    const email = await partnerEmail(odoo, move);
+    await confirmDelivery(odoo, move, after, email);
+    return sentOutput(session, move, email, false);
+  },
+
+  async apply(odoo, input, marker) {
+    const session = await getSession(odoo);
+    let move = await resolveInvoice(odoo, input.invoice_id);
+    const recipient = await checkSendable(odoo, move);
+    const posted = move.state === "draft";
+    if (posted) {
+      await postMove(odoo, move);
+      move = await rereadMove(odoo, move.id);
+    }
+    const after =
+      typeof marker.max_message_id === "number"
+        ? marker.max_message_id
+        : await highestId(odoo, "mail.message");
+    await runSendWizard(odoo, session, move, recipient, input);
+    move = await rereadMove(odoo, move.id);
+    await confirmDelivery(odoo, move, after, recipient.email);
+    return sentOutput(session, move, recipient.email, posted);
+  },
+
+  dryRun(prepared) {
+    return {
+      status: "dry_run",
+      dry_run: true,
+      summary: prepared.summary,
+      message: "Dry run: nothing was sent.",
+    };
+  },
+};
+
+async function rereadMove(odoo: Odoo, id: number): Promise<MoveRecord> {
+  const [row] = await odoo.read("account.move", [id], MOVE_FIELDS);
+  if (!row) throw new ToolError("INVOICE_NOT_FOUND", `Invoice record ${id} no longer exists in Odoo.`);
+  return row as MoveRecord;
+}
+
+async function partnerEmail(odoo: Odoo, move: MoveRecord): Promise<string> {
+  const partnerId = m2oId(move.partner_id);
+  if (partnerId === null) return "";
+  const [partner] = await odoo.read("res.partner", [partnerId], ["email"]);
+  return str(partner?.email) ?? "";
+}
+
+function sentOutput(
+  session: AccountingSession,
+  move: MoveRecord,
+  email: string,
+  posted: boolean,
+): SendInvoiceOutput {
+  return {
+    invoice_id: invoiceRef(move),
+    status: "sent",
+    email_sent: true,
+    sent_to: email,
+    sent_at: new Date().toISOString(),
+    record_id: move.id,
+    odoo_url: moveUrl(session, move.id),
+    posted,
+  };
+}
+
+interface WizardFlavor {
+  model: string;
+  subjectField: string;
+  bodyField: string;
+  partnersField: string;
+  context: OdooContext;
+  base: Record<string, unknown>;
+}
+
+async function wizardFlavor(odoo: Odoo, session: AccountingSession, move: MoveRecord): Promise<WizardFlavor> {
+  const context: OdooContext = { active_model: "account.move", active_ids: [move.id] };
+  if (session.major >= 19) {
+    return {
+      model: "account.move.send.wizard",
+      subjectField: "subject",
+      bodyField: "body",
+      partnersField: "mail_partner_ids",
+      context,
+      base: {},
+    };
+  }
+  if (session.major === 18) {
+    return {
+      model: "account.move.send.wizard",
+      subjectField: "mail_subject",
+      bodyField: "mail_body",
+      partnersField: "mail_partner_ids",
+      context,
+      base: {},
+    };
+  }
+  // 17: the template is not a default of the wizard; the invoice's own action says which one.
+  const action = await odoo.call<OdooRecord | null>(
+    { model: "account.move", method: "action_send_and_print", ids: [move.id] },
+    { idempotent: true },
+  );
+  const actionContext = (action?.context ?? {}) as OdooContext;
+  const templateId = actionContext.default_mail_template_id;
+  if (typeof templateId === "number") context.default_mail_template_id = templateId;
+  return {
+    model: "account.move.send",
+    subjectField: "mail_subject",
+    bodyField: "mail_body",
+    partnersField: "mail_partner_ids",
+    context,
+    base: { checkbox_download: false },
+  };
+}
+
+async function runSendWizard(
+  odoo: Odoo,
+  session: AccountingSession,
+  move: MoveRecord,
+  recipient: Recipient,
+  input: SendInvoiceInput,
+): Promise<void> {
+  const flavor = await wizardFlavor(odoo, session, move);
+  const values: Record<string, unknown> = { ...flavor.base };
+  const subject = input.email_subject?.trim() || undefined;
+  const body = input.email_body?.trim() ? textToHtml(input.email_body.trim()) : undefined;
+  if (subject !== undefined || body !== undefined) {
+    let defaults: OdooRecord = {};
+    if (subject === undefined || body === undefined) {
+      // Giving one of them stops Odoo from computing the other: take Odoo's default text for the missing one.
+      const probe = await odoo.create(flavor.model, { ...flavor.base }, flavor.context);
+      [defaults = {}] = await odoo.read(
+        flavor.model,
+        [probe],
+        [flavor.subjectField, flavor.bodyField],
+        flavor.context,
+      );
+    }
+    values[flavor.subjectField] = subject ?? defaults[flavor.subjectField] ?? "";
+    values[flavor.bodyField] = body ?? defaults[flavor.bodyField] ?? "";
+    values[flavor.partnersField] = [[6, 0, [recipient.partnerId]]];
+  }
+  const wizardId = await odoo.create(flavor.model, values, flavor.context);
+  const [wizard] = await odoo.read(flavor.model, [wizardId], [flavor.partnersField], flavor.context);
+  if (ids(wizard?.[flavor.partnersField]).length === 0) {
+    await odoo.write(
+      flavor.model,
+      [wizardId],
+      { [flavor.partnersField]: [[6, 0, [recipient.partnerId]]] },
+      flavor.context,
+    );
+  }
+  await odoo.call({
+    model: flavor.model,
+    method: "action_send_and_print",
+    ids: [wizardId],
+    context: flavor.context,
+  });
+}
+
+interface Notification {
+  id: number;
+  status: string;
+  type: string | null;
+  partnerId: number | null;
+  mailId: number | null;
+  failureType: string | null;
+  failureReason: string | null;
+}
+
+async function readNotifications(odoo: Odoo, messageIds: number[]): Promise<Notification[]> {
+  const rows = await odoo.searchRead(
+    "mail.notification",
+    [["mail_message_id", "in", messageIds]],
+    [
+      "notification_type",
+      "notification_status",
+      "res_partner_id",
+      "mail_mail_id",
+      "failure_type",
+      "failure_reason",
+    ],
+  );
+  return rows
+    .map((row) => ({
+      id: row.id as number,
+      status: str(row.notification_status) ?? "",
+      type: str(row.notification_type),
+      partnerId: m2oId(row.res_partner_id),
+      mailId: m2oId(row.mail_mail_id),
+      failureType: str(row.failure_type),
+      failureReason: str(row.failure_reason),
+    }))
+    .filter((n) => n.type === null || n.type === "email");
+}
+
+/**
+ * Throws `EMAIL_SEND_FAILED` unless the email of the chatter message posted after `afterMessageId` reached the
+ * mail server. A queued mail (`ready`) is sent once with `mail.mail.send` and checked again.
+ */
+async function confirmDelivery(
+  odoo: Odoo,
+  move: MoveRecord,
+  afterMessageId: number,
+  email: string,
+): Promise<void> {
+  const messages = await odoo.searchRead(
+    "mail.message",
+    [
+      ["model", "=", "account.move"],
+      ["res_id", "=", move.id],
+      ["message_type", "=", "comment"],
+      ["id", ">", afterMessageId],
+    ],
+    ["subject", "partner_ids"],
+    { order: "id desc" },
+  );
+  const markedSent = `Odoo has nevertheless marked the ${moveLabel(move)} as sent`;
+  if (messages.length === 0) {
+    throw new ToolError(
+      "EMAIL_SEND_FAILED",
+      `Odoo sent no email for the ${moveLabel(move)} (no message was posted for ${email || "its customer"}). ${markedSent}; check the customer's email in Odoo and send it from there.`,
+    );
+  }
+  const messageIds = messages.map((m) => m.id as number);
+  let notifications = await readNotifications(odoo, messageIds);
+  const queued = notifications.filter((n) => n.status === "ready" && n.mailId !== null);
+  if (queued.length > 0) {
+    await odoo.call({
+      model: "mail.mail",
+      method: "send",
+      ids: [...new Set(queued.map((n) => n.mailId as number))],
+    });
+    notifications = await readNotifications(odoo, messageIds);
+  }
+  if (notifications.length === 0) {
+    throw new ToolError(
+      "EMAIL_SEND_FAILED",
+      `Odoo posted the ${moveLabel(move)} in its chatter but addressed no email to ${email || "the customer"}. ${markedSent}.`,
+    );
+  }
+  const failed = notifications.filter((n) => n.status === "exception" || n.status === "bounce");
+  if (failed.length > 0) {
+    const reason = await failureReason(odoo, failed);
+    throw new ToolError(
+      "EMAIL_SEND_FAILED",
+      `The email with the ${moveLabel(move)} to ${email} was not delivered: ${reason}. ${markedSent}; once the mail ` +
+        "server works, resend the failed email from the invoice's chatter in Odoo.",
+      { reason },
+    );
+  }
+  const pending = notifications.filter((n) => n.status !== "sent");
+  if (pending.length > 0) {
+    throw new ToolError(
+      "EMAIL_SEND_FAILED",
+      `The email with the ${moveLabel(move)} to ${email} is still waiting in Odoo's outgoing mail queue (status ${pending.map((n) => n.status).join(", ")}); it was not delivered yet. ${markedSent}.`,
+    );
+  }
+}
+
+async function failureReason(odoo: Odoo, failed: Notification[]): Promise<string> {
+  const mailIds = failed.map((n) => n.mailId).filter((id): id is number => id !== null);
+  if (mailIds.length > 0) {
+    const mails = await odoo.read("mail.mail", mailIds, ["failure_reason", "state"]);
+    const reasons = mails.map((mail) => str(mail.failure_reason)).filter((r): r is string => r !== null);
+    if (reasons.length > 0) return reasons.map((r) => r.replace(/\s*\n\s*/g, " ")).join("; ");
+  }
+  const own = failed.map((n) => n.failureReason ?? n.failureType).filter((r): r is string => r !== null);
+  return own.length > 0 ? own.join("; ") : "the mail server refused it";
+}
