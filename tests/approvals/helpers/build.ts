@@ -21,6 +21,7 @@ export async function buildForChildren(): Promise<{ dir: string; cleanup(): Prom
     "src/mcp/queue/offline-queue.ts",
     "src/mcp/fsutil/index.ts",
     "src/mcp/odoo/errors.ts",
+    "src/mcp/credentials/keychain.ts",
   ];
   await run(
     process.execPath,
