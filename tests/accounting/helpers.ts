@@ -1,0 +1,77 @@
+/**
+ * Test set-up for the accounting code: the project's fake Odoo (`startSandbox`) reached through the real client
+ * (`createOdooClient`) over HTTP, so every test runs the same transport, fault mapping and wire format as
+ * production. One sandbox per version per test file; records are created through the wire API like a user would.
+ */
+import { expect } from "vitest";
+import { todayIn } from "../../src/mcp/dates.js";
+import { type ErrorCode, ToolError } from "../../src/mcp/errors.js";
+import type { Odoo } from "../../src/mcp/odoo/types.js";
+import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import { createStopgapClient as createOdooClient } from "./jsonrpc-stopgap.js";
+
+export const VERSIONS = [19, 18, 17] as const;
+export type TestVersion = (typeof VERSIONS)[number];
+
+export interface TestOdoo {
+  sandbox: Sandbox;
+  odoo: Odoo;
+  close(): Promise<void>;
+}
+
+export async function startTestOdoo(version: TestVersion): Promise<TestOdoo> {
+  const sandbox = await startSandbox({ version });
+  const odoo = createOdooClient({
+    url: sandbox.url,
+    database: sandbox.database,
+    username: sandbox.login,
+    secret: sandbox.apiKey,
+    secretKind: "api_key",
+    api: "auto",
+    timeoutMs: 10_000,
+  });
+  return {
+    sandbox,
+    odoo,
+    async close() {
+      await odoo.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** Awaits `promise` and checks it rejects with a `ToolError` of `code`; answers the error for more checks. */
+export async function expectToolError(promise: Promise<unknown>, code: ErrorCode): Promise<ToolError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected ToolError ${code}`).toBeInstanceOf(ToolError);
+  const error = caught as ToolError;
+  expect(error.code, error.message).toBe(code);
+  return error;
+}
+
+let counter = 0;
+/** A name no other test uses, so that tests sharing a sandbox do not see each other's customers. */
+export function uniqueName(base: string): string {
+  counter += 1;
+  return `${base} ${process.pid}-${counter}`;
+}
+
+export async function createCustomer(odoo: Odoo, name: string, email: string | false): Promise<number> {
+  const values: Record<string, unknown> = { name, is_company: true };
+  if (email) values.email = email;
+  return odoo.create("res.partner", values);
+}
+
+export function today(): string {
+  return todayIn("UTC");
+}
+
+/** `days` days before today (UTC), as `YYYY-MM-DD`. */
+export function daysAgo(days: number): string {
+  return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+}
