@@ -280,13 +280,11 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
         ["partner_id", "=", plan.recipient.partnerId],
         ["invoice_date", "=", input.invoice_date],
       ],
-      [...MOVE_FIELDS, "create_uid"],
+      MOVE_FIELDS,
       { order: "id" },
     );
     const decimals = plan.session.company.decimals;
     for (const move of candidates) {
-      const creator = m2oId(move.create_uid);
-      if (creator !== null && creator !== plan.session.uid) continue;
       if (str(move.invoice_date_due) !== input.due_date) continue;
       if (fromOdooAmount(move.amount_untaxed, decimals) !== plan.subtotal) continue;
       if (!(await sameLines(odoo, move.id as number, plan))) continue;
