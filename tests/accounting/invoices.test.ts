@@ -59,8 +59,9 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
     expect(out.status).toBe("draft");
     expect(out.invoice_id).toBe(String(out.record_id));
     expect(out.amount_untaxed).toBe(1285.5);
-    expect(out.amount_tax).toBe(180);
-    expect(out.total_amount).toBe(1465.5);
+    // 15 % on both lines, rounded per line as Odoo does: 180.00 + 12.825 → 12.83.
+    expect(out.amount_tax).toBe(192.83);
+    expect(out.total_amount).toBe(1478.33);
     expect(out.currency).toBe("USD");
     expect(out.odoo_url).toBe(
       `${t.sandbox.url.replace(/\/$/, "")}/web#id=${out.record_id}&model=account.move&view_type=form`,
@@ -225,13 +226,13 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
 
     const post = { invoice_id: created.invoice_id };
     const prepared = await postInvoiceOperation.prepare(t.odoo, post);
-    expect(prepared.summary).toContain("1,465.50 USD");
+    expect(prepared.summary).toContain("1,478.33 USD");
     const marker = await postInvoiceOperation.mark(t.odoo, post);
     expect(await postInvoiceOperation.findApplied(t.odoo, post, marker)).toBeNull();
     const posted = await postInvoiceOperation.apply(t.odoo, post, marker);
     expect(posted.status).toBe("posted");
     expect(posted.invoice_id).toMatch(/^INV\/\d{4}\/\d+$/);
-    expect(posted.total_amount).toBe(1465.5);
+    expect(posted.total_amount).toBe(1478.33);
     expect((await postInvoiceOperation.findApplied(t.odoo, post, marker))?.invoice_id).toBe(
       posted.invoice_id,
     );
