@@ -6,9 +6,9 @@
 import { expect } from "vitest";
 import { todayIn } from "../../src/mcp/dates.js";
 import { type ErrorCode, ToolError } from "../../src/mcp/errors.js";
+import { createOdooClient } from "../../src/mcp/odoo/index.js";
 import type { Odoo } from "../../src/mcp/odoo/types.js";
 import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
-import { createStopgapClient as createOdooClient } from "./jsonrpc-stopgap.js";
 
 export const VERSIONS = [19, 18, 17] as const;
 export type TestVersion = (typeof VERSIONS)[number];
