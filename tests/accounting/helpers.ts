@@ -7,7 +7,7 @@ import { expect } from "vitest";
 import { todayIn } from "../../src/mcp/dates.js";
 import { type ErrorCode, ToolError } from "../../src/mcp/errors.js";
 import { createOdooClient } from "../../src/mcp/odoo/index.js";
-import type { Odoo } from "../../src/mcp/odoo/types.js";
+import type { Odoo, OdooCall } from "../../src/mcp/odoo/types.js";
 import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
 
 export const VERSIONS = [19, 18, 17] as const;
@@ -74,4 +74,32 @@ export function today(): string {
 /** `days` days before today (UTC), as `YYYY-MM-DD`. */
 export function daysAgo(days: number): string {
   return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The same Odoo with some calls changed on the way, to reproduce a server configured or behaving differently
+ * (a mail queue instead of immediate sending, a wizard that books another amount). Everything else goes through.
+ */
+export function alteredOdoo(
+  odoo: Odoo,
+  alter: {
+    call?: (call: OdooCall) => OdooCall;
+    create?: (model: string, values: Record<string, unknown>) => Record<string, unknown>;
+  },
+): Odoo {
+  return {
+    settings: odoo.settings,
+    version: () => odoo.version(),
+    api: () => odoo.api(),
+    uid: () => odoo.uid(),
+    call: (call, options) => odoo.call(alter.call ? alter.call(call) : call, options),
+    searchRead: (model, domain, fields, options) => odoo.searchRead(model, domain, fields, options),
+    read: (model, ids, fields, context) => odoo.read(model, ids, fields, context),
+    searchCount: (model, domain, context) => odoo.searchCount(model, domain, context),
+    create: (model, values, context) =>
+      odoo.create(model, alter.create ? alter.create(model, values) : values, context),
+    write: (model, ids, values, context) => odoo.write(model, ids, values, context),
+    stats: () => odoo.stats(),
+    close: () => odoo.close(),
+  };
 }
