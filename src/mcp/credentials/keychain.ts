@@ -95,6 +95,7 @@ export function createMemoryKeychain(initial: Record<string, string> = {}): Keyc
 }
 
 function unavailable(error: unknown, secret?: string): KeychainUnavailableError {
+  if (error instanceof KeychainUnavailableError) return error;
   let reason = error instanceof Error ? error.message : String(error);
   if (secret) reason = reason.split(secret).join("[REDACTED]");
   return new KeychainUnavailableError(`no OS keychain available: ${reason}`, { cause: error });

@@ -1,0 +1,121 @@
+import { writeOperations } from "./accounting/index.js";
+import type { WriteOperation } from "./accounting/operation.js";
+import type { ExecutorDeps } from "./approvals/executor.js";
+import { type ApprovalStore, createApprovalStore } from "./approvals/store.js";
+import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
+import type { Config } from "./config/config.js";
+import { resolveCredentials } from "./config/config.js";
+import type { Keychain } from "./credentials/keychain.js";
+import { type Logger, registerSecret } from "./log.js";
+import { createOdooClient } from "./odoo/client.js";
+import { OdooAuthError } from "./odoo/errors.js";
+import type { Odoo } from "./odoo/types.js";
+import { createOfflineQueue, type OfflineQueue } from "./queue/offline-queue.js";
+
+/** Everything a tool, the CLI or the desktop app needs, built once from the configuration. */
+export interface App {
+  config: Config;
+  odoo: Odoo;
+  store: ApprovalStore;
+  queue: OfflineQueue;
+  audit: AuditLog;
+  operations: ReadonlyMap<string, WriteOperation<unknown, unknown>>;
+  logger: Logger;
+  /** Where the Odoo secret came from, for `doctor`; null when none is configured. */
+  credentialSource: "keychain" | "env" | null;
+  executorDeps(): ExecutorDeps;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  keychain: Keychain | null;
+  /** Inject a client (tests, bench); otherwise one is made from the configuration and the resolved secret. */
+  odoo?: Odoo;
+  operations?: ReadonlyMap<string, WriteOperation<unknown, unknown>>;
+  /** How retries wait (tests shorten the 1-2-4-8 s backoff; production uses real time). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger, keychain } = options;
+  const credentials = options.odoo ? null : await resolveCredentials(config, keychain);
+  if (credentials) registerSecret(credentials.secret);
+  const odoo =
+    options.odoo ??
+    (credentials
+      ? createOdooClient(
+          {
+            url: config.odoo.url,
+            database: config.odoo.database,
+            username: config.odoo.username,
+            secret: credentials.secret,
+            secretKind: credentials.secretKind,
+            api: config.odoo.api,
+            timeoutMs: config.odoo.timeoutMs,
+          },
+          { logger: logger.child("odoo"), ...(options.sleep ? { sleep: options.sleep } : {}) },
+        )
+      : unconfiguredOdoo(config));
+  const store = await createApprovalStore({
+    dataDir: config.dataDir,
+    keychain,
+    logger: logger.child("approvals"),
+  });
+  const queue = createOfflineQueue(config.dataDir);
+  const audit = createAuditLog(config.dataDir);
+  const operations = options.operations ?? writeOperations;
+  const app: App = {
+    config,
+    odoo,
+    store,
+    queue,
+    audit,
+    operations,
+    logger,
+    credentialSource: options.odoo ? "env" : (credentials?.source ?? null),
+    executorDeps: () => ({
+      store,
+      queue,
+      audit,
+      odoo,
+      operations,
+      logger: logger.child("executor"),
+      dryRun: config.dryRun,
+    }),
+    close: () => odoo.close(),
+  };
+  return app;
+}
+
+/** Stands in for the client when no secret is configured: every call explains how to configure one. */
+function unconfiguredOdoo(config: Config): Odoo {
+  const fail = async (): Promise<never> => {
+    throw new OdooAuthError(
+      "No Odoo credentials are configured. Run `odoo-mcp credentials set` (OS keychain) or set ODOO_API_KEY in .env.",
+      undefined,
+      undefined,
+    );
+  };
+  return {
+    settings: {
+      url: config.odoo.url,
+      database: config.odoo.database,
+      username: config.odoo.username,
+      secretKind: "api_key",
+      api: config.odoo.api,
+      timeoutMs: config.odoo.timeoutMs,
+    },
+    version: fail,
+    api: fail,
+    uid: fail,
+    call: fail,
+    searchRead: fail,
+    read: fail,
+    searchCount: fail,
+    create: fail,
+    write: fail,
+    stats: () => ({ roundTrips: 0, odooMs: 0 }),
+    close: async () => {},
+  };
+}

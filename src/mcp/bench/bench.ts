@@ -1,0 +1,170 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { createApp } from "../app.js";
+import { executeApproval } from "../approvals/executor.js";
+import { loadConfig } from "../config/config.js";
+import { silentLogger } from "../log.js";
+import { startSandbox } from "../sandbox/index.js";
+import { createMcpServer } from "../server.js";
+
+/**
+ * `npm run bench`: per tool, the number of Odoo round trips and the server's own time beside the time spent
+ * waiting for Odoo, against the sandbox with a fixed injected latency per request. Gated tools are measured in
+ * their two halves: the call that validates and asks for approval, and the execution after approval.
+ */
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+interface Row {
+  step: string;
+  roundTrips: number;
+  totalMs: number;
+  odooMs: number;
+}
+
+async function main(): Promise<void> {
+  const sandbox = await startSandbox({ version: 19, latencyMs: LATENCY_MS });
+  const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-bench-"));
+  const config = loadConfig({
+    env: {
+      ODOO_URL: sandbox.url,
+      ODOO_DATABASE: sandbox.database,
+      ODOO_USERNAME: sandbox.login,
+      ODOO_API_KEY: sandbox.apiKey,
+      ODOO_MCP_DATA_DIR: dataDir,
+    },
+    cwd: dataDir,
+  });
+  const app = await createApp(config, { logger: silentLogger, keychain: null });
+  const { server } = createMcpServer(app);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "bench", version: "1" });
+  await client.connect(clientSide);
+
+  await app.odoo.create("res.partner", {
+    name: "Bench Customer",
+    is_company: true,
+    email: "bench@example.com",
+  });
+  const rows: Row[] = [];
+  const measure = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+    const before = app.odoo.stats();
+    const started = performance.now();
+    const result = await fn();
+    const totalMs = performance.now() - started;
+    const after = app.odoo.stats();
+    rows.push({
+      step,
+      roundTrips: after.roundTrips - before.roundTrips,
+      totalMs,
+      odooMs: after.odooMs - before.odooMs,
+    });
+    return result;
+  };
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const result = await client.callTool({ name, arguments: args });
+    if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
+    return result.structuredContent as Record<string, unknown>;
+  };
+  const execute = (id: unknown) => executeApproval(app.executorDeps(), String(id));
+
+  // Warm the per-session cache (version, company, journals, taxes) once, as a real session would.
+  await measure("session warm-up (first call)", () => call("list_journals", {}));
+  for (let run = 0; run < RUNS; run++) {
+    const created = await measure("create_invoice: validate + request approval", () =>
+      call("create_invoice", {
+        customer_name: "Bench Customer",
+        customer_email: "bench@example.com",
+        invoice_date: "2026-11-02",
+        due_date: "2026-12-02",
+        line_items: [
+          { description: "Work", quantity: 3, unit_price: 100 },
+          { description: "Travel", quantity: 1, unit_price: 42.5 },
+        ],
+        tax_rate: 0.15,
+      }),
+    );
+    await app.store.decide(String(created.approval_id), {
+      decision: "approved",
+      channel: "cli",
+      actor: "bench",
+    });
+    const executed = await measure("create_invoice: execute after approval", () =>
+      execute(created.approval_id),
+    );
+    const invoiceId = String((executed as { output?: { invoice_id?: string } }).output?.invoice_id);
+    const sent = await measure("send_invoice: validate + request approval", () =>
+      call("send_invoice", { invoice_id: invoiceId }),
+    );
+    await app.store.decide(String(sent.approval_id), {
+      decision: "approved",
+      channel: "cli",
+      actor: "bench",
+    });
+    const sentOutcome = await measure("send_invoice: execute (post + email + delivery check)", () =>
+      execute(sent.approval_id),
+    );
+    const number = String(
+      (sentOutcome as { output?: { invoice_id?: string } }).output?.invoice_id ?? invoiceId,
+    );
+    const paid = await measure("record_payment: validate + request approval", () =>
+      call("record_payment", {
+        invoice_id: number,
+        amount: 100,
+        payment_date: "2026-11-10",
+        payment_method: "bank_transfer",
+      }),
+    );
+    await app.store.decide(String(paid.approval_id), {
+      decision: "approved",
+      channel: "cli",
+      actor: "bench",
+    });
+    await measure("record_payment: execute after approval", () => execute(paid.approval_id));
+    await measure("get_invoice", () => call("get_invoice", { invoice_id: number }));
+    await measure("list_invoices", () => call("list_invoices", { limit: 20 }));
+    await measure("find_partners", () => call("find_partners", { query: "Bench" }));
+    await measure("get_approval", () => call("get_approval", { approval_id: paid.approval_id }));
+  }
+
+  printTable(rows);
+  await client.close();
+  await app.close();
+  await sandbox.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+function printTable(rows: Row[]): void {
+  const byStep = new Map<string, Row[]>();
+  for (const row of rows) byStep.set(row.step, [...(byStep.get(row.step) ?? []), row]);
+  const out = process.stdout;
+  out.write(
+    `odoo-mcp bench — sandbox Odoo 19 (JSON-2), ${LATENCY_MS} ms injected latency per request, ${RUNS} runs\n\n`,
+  );
+  out.write(
+    `${"step".padEnd(58)} ${"round trips".padStart(11)} ${"total ms".padStart(9)} ${"odoo ms".padStart(8)} ${"own ms".padStart(7)}\n`,
+  );
+  for (const [step, list] of byStep) {
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const trips = median(list.map((row) => row.roundTrips));
+    const total = median(list.map((row) => row.totalMs));
+    const odoo = median(list.map((row) => row.odooMs));
+    out.write(
+      `${step.padEnd(58)} ${String(trips).padStart(11)} ${total.toFixed(1).padStart(9)} ${odoo.toFixed(1).padStart(8)} ${(total - odoo).toFixed(1).padStart(7)}\n`,
+    );
+  }
+  out.write(
+    "\nMedians. own ms = total - time waiting for Odoo (validation, approval store, audit log fsync, MCP).\n",
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

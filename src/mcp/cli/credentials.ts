@@ -1,0 +1,86 @@
+import { loadConfig } from "../config/config.js";
+import { keychainAccount } from "../credentials/keychain.js";
+import { createLogger } from "../log.js";
+import { flag, positionals, print, tryKeychain } from "./context.js";
+
+/** `odoo-mcp credentials set|clear`: the Odoo secret goes to the OS keychain, never to a file or a log. */
+export async function credentialsCommand(args: string[]): Promise<number> {
+  const [sub] = positionals(args);
+  const config = loadConfig();
+  const keychain = tryKeychain(createLogger("error"));
+  if (!keychain) {
+    process.stderr.write(
+      "odoo-mcp credentials: no OS keychain is available here. Put ODOO_API_KEY in the .env file instead (keep it private).\n",
+    );
+    return 1;
+  }
+  const kind = flag(args, "--password") ? "password" : "api_key";
+  const account = keychainAccount(config.odoo.url, config.odoo.database, config.odoo.username, kind);
+  if (sub === "set") {
+    const label = kind === "password" ? "Odoo password" : "Odoo API key";
+    const secret = (
+      await readSecret(
+        `${label} for ${config.odoo.username} on ${config.odoo.url} (${config.odoo.database}): `,
+      )
+    ).trim();
+    if (!secret) {
+      process.stderr.write("odoo-mcp credentials: nothing was entered; nothing was stored.\n");
+      return 1;
+    }
+    await keychain.set(account, secret);
+    print(
+      `Stored the ${label} in the OS keychain (service "odoo-mcp"). Check the connection with: odoo-mcp doctor`,
+    );
+    return 0;
+  }
+  if (sub === "clear") {
+    const removed = await keychain.delete(account);
+    print(
+      removed
+        ? "Removed the secret from the OS keychain."
+        : "The OS keychain held no secret for this connection.",
+    );
+    return 0;
+  }
+  process.stderr.write('odoo-mcp credentials: use "set" or "clear"\n');
+  return 2;
+}
+
+/** Reads a line without echo from a terminal, or all of stdin when it is a pipe. */
+async function readSecret(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
+    return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
+  }
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let value = "";
+    const onData = (data: Buffer) => {
+      for (const char of data.toString("utf8")) {
+        if (char === "\r" || char === "\n") return finish(value);
+        if (char === "\u0003") return fail(new Error("cancelled"));
+        if (char === "\u007f" || char === "\b") value = value.slice(0, -1);
+        else value += char;
+      }
+    };
+    const cleanup = () => {
+      stdin.off("data", onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write("\n");
+    };
+    const finish = (result: string) => {
+      cleanup();
+      resolve(result);
+    };
+    const fail = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    stdin.on("data", onData);
+  });
+}

@@ -1,0 +1,163 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { silentLogger } from "../log.js";
+import { fromOdooAmount, minorToNumber } from "../money.js";
+import { createOdooClient } from "../odoo/client.js";
+import { startSandbox } from "../sandbox/index.js";
+import { print } from "./context.js";
+
+const run = promisify(execFile);
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "bin", "odoo-mcp.js");
+
+/**
+ * `odoo-mcp demo`: the product's main job, end to end, with no Odoo needed. A real MCP client starts the real
+ * server over stdio, against the built-in sandbox, and goes through create invoice → approval → approve (with the
+ * real `odoo-mcp approvals approve` command, as a person would) → send → record payment.
+ */
+export async function demoCommand(_args: string[]): Promise<number> {
+  const sandbox = await startSandbox({ version: 19 });
+  const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-demo-"));
+  print("odoo-mcp demo — against the built-in SANDBOX (a fake Odoo 19 on this machine; not a real Odoo)");
+  print(`  sandbox: ${sandbox.url}   data folder (audit log, approvals): ${dataDir}`);
+  print();
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ODOO_URL: sandbox.url,
+    ODOO_DATABASE: sandbox.database,
+    ODOO_USERNAME: sandbox.login,
+    ODOO_API_KEY: sandbox.apiKey,
+    ODOO_MCP_DATA_DIR: dataDir,
+    ODOO_MCP_APPROVAL_WAIT_MS: "0",
+    ODOO_MCP_LOG_LEVEL: "error",
+    DRY_RUN: "false",
+  };
+  const client = new Client({ name: "odoo-mcp-demo", version: "1.0.0" });
+  try {
+    const odoo = createOdooClient(
+      {
+        url: sandbox.url,
+        database: sandbox.database,
+        username: sandbox.login,
+        secret: sandbox.apiKey,
+        secretKind: "api_key",
+        api: "auto",
+        timeoutMs: 10_000,
+      },
+      { logger: silentLogger },
+    );
+    await odoo.create("res.partner", { name: "Acme Corp", is_company: true, email: "billing@acme.example" });
+    await odoo.close();
+    step(0, 'The sandbox has a customer, "Acme Corp" <billing@acme.example>.');
+
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: [BIN, "serve"], env, stderr: "inherit" }),
+    );
+    const { tools } = await client.listTools();
+    step(1, `An MCP client started \`odoo-mcp serve\` over stdio: ${tools.length} tools.`);
+
+    const today = new Date().toISOString().slice(0, 10);
+    const due = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const created = await call(client, "create_invoice", {
+      customer_name: "Acme Corp",
+      customer_email: "billing@acme.example",
+      invoice_date: today,
+      due_date: due,
+      line_items: [
+        { description: "Bookkeeping, November", quantity: 10, unit_price: 85 },
+        { description: "Year-end review", quantity: 1, unit_price: 450.5 },
+      ],
+      tax_rate: 0.15,
+      notes: "Payment within 30 days.",
+    });
+    step(
+      2,
+      `The agent asks create_invoice → ${created.status}, approval ${created.approval_id}`,
+      created.summary,
+    );
+
+    await approve(env, String(created.approval_id));
+    const invoice = await call(client, "get_approval", { approval_id: created.approval_id });
+    const invoiceOutput = invoice.output as Record<string, unknown>;
+    step(
+      3,
+      `A human ran \`odoo-mcp approvals approve ${created.approval_id}\` → ${invoice.status}`,
+      invoiceOutput,
+    );
+
+    const sent = await call(client, "send_invoice", { invoice_id: invoiceOutput.invoice_id });
+    await approve(env, String(sent.approval_id));
+    const sentResult = await call(client, "get_approval", { approval_id: sent.approval_id });
+    step(4, `send_invoice → approved → ${sentResult.status}`, sentResult.output ?? sentResult.error);
+    const sentOutput = (sentResult.output ?? {}) as Record<string, unknown>;
+
+    // 40 % of the total, in cents (integer arithmetic: no float ever touches an amount we compute).
+    const firstPart = minorToNumber((fromOdooAmount(invoiceOutput.total_amount, 2) * 40n) / 100n, 2);
+    const paid = await call(client, "record_payment", {
+      invoice_id: sentOutput.invoice_id ?? invoiceOutput.invoice_id,
+      amount: firstPart,
+      payment_date: today,
+      payment_method: "bank_transfer",
+      reference: "Acme transfer 1/2",
+    });
+    await approve(env, String(paid.approval_id));
+    const paidResult = await call(client, "get_approval", { approval_id: paid.approval_id });
+    step(
+      5,
+      `record_payment of ${firstPart} (40 %) → approved → ${paidResult.status}`,
+      paidResult.output ?? paidResult.error,
+    );
+
+    const state = await call(client, "get_invoice", {
+      invoice_id: sentOutput.invoice_id ?? invoiceOutput.invoice_id,
+    });
+    step(6, "get_invoice: what Odoo now holds", {
+      invoice_id: state.invoice_id,
+      state: state.state,
+      payment_state: state.payment_state,
+      total_amount: state.total_amount,
+      amount_residual: state.amount_residual,
+    });
+    print();
+    print(`Every step is in the audit log: ${path.join(dataDir, "Logs")}`);
+    const ok =
+      invoice.status === "executed" && sentResult.status === "executed" && paidResult.status === "executed";
+    print(ok ? "Demo finished: all steps succeeded." : "Demo finished with a failed step (see above).");
+    return ok ? 0 : 1;
+  } finally {
+    await client.close().catch(() => {});
+    await sandbox.close();
+    await rm(dataDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+async function call(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const result = await client.callTool({ name, arguments: args });
+  if (result.isError) {
+    const text =
+      Array.isArray(result.content) && result.content[0]?.type === "text" ? result.content[0].text : "";
+    throw new Error(`${name} failed: ${text}`);
+  }
+  return (result.structuredContent ?? {}) as Record<string, unknown>;
+}
+
+async function approve(env: Record<string, string>, id: string): Promise<void> {
+  await run(process.execPath, [BIN, "approvals", "approve", id, "--reason", "demo"], { env });
+}
+
+function step(n: number, title: string, detail?: unknown): void {
+  print(`${n}. ${title}`);
+  if (detail !== undefined) {
+    const text = typeof detail === "string" ? detail : JSON.stringify(detail, null, 2);
+    for (const line of text.split("\n")) print(`     ${line}`);
+  }
+}

@@ -1,0 +1,108 @@
+import type { App } from "../app.js";
+import { toToolError } from "../error-map.js";
+import { flag, openApp, print } from "./context.js";
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const NEEDED_MODULES: Record<string, string> = {
+  account: "invoices, bills, payments and reports",
+  hr_expense: "create_expense",
+  mail: "send_invoice",
+};
+
+/** `odoo-mcp doctor`: what works, what does not, and what to do about it. Never prints a secret. */
+export async function doctorCommand(args: string[]): Promise<number> {
+  const { app, config } = await openApp({ quiet: true });
+  const checks: Check[] = [];
+  const facts: Record<string, unknown> = {
+    odoo_url: config.odoo.url,
+    database: config.odoo.database,
+    username: config.odoo.username,
+    data_dir: config.dataDir,
+    dry_run: config.dryRun,
+    credential_source: app.credentialSource,
+    approval_signing_key: app.store.signingKeySource(),
+  };
+  checks.push({
+    name: "credentials",
+    ok: app.credentialSource !== null,
+    detail: app.credentialSource
+      ? `found (${app.credentialSource})`
+      : "none: run `odoo-mcp credentials set` or set ODOO_API_KEY",
+  });
+  checks.push({
+    name: "approval signing key",
+    ok: app.store.signingKeySource() === "keychain",
+    detail:
+      app.store.signingKeySource() === "keychain"
+        ? "kept in the OS keychain"
+        : "kept in a file in the data folder (no OS keychain): a process that can read that folder could forge approvals",
+  });
+  try {
+    await probeOdoo(app, checks, facts);
+  } catch (error) {
+    const mapped = toToolError(error);
+    checks.push({ name: "odoo", ok: false, detail: `${mapped.code}: ${mapped.message}` });
+  }
+  facts.queued_operations = (await app.queue.pending()).length;
+  facts.pending_approvals = (await app.store.list({ status: "pending" })).length;
+  await app.close();
+
+  if (flag(args, "--json")) {
+    print(JSON.stringify({ ok: checks.every((check) => check.ok), checks, facts }, null, 2));
+  } else {
+    for (const [key, value] of Object.entries(facts)) print(`${key.padEnd(22)} ${String(value)}`);
+    print();
+    for (const check of checks) print(`${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}`);
+  }
+  return checks.every((check) => check.ok) ? 0 : 1;
+}
+
+async function probeOdoo(app: App, checks: Check[], facts: Record<string, unknown>): Promise<void> {
+  const { odoo } = app;
+  const version = await odoo.version();
+  facts.odoo_version = version.serverVersion;
+  checks.push({
+    name: "odoo version",
+    ok: version.major >= 17,
+    detail:
+      version.major >= 17 ? version.serverVersion : `${version.serverVersion} is not supported (17, 18, 19)`,
+  });
+  facts.api = await odoo.api();
+  const uid = await odoo.uid();
+  checks.push({ name: "login", ok: true, detail: `user id ${uid}` });
+  const modules = await odoo.searchRead<{ name: string; state: string }>(
+    "ir.module.module",
+    [["name", "in", Object.keys(NEEDED_MODULES)]],
+    ["name", "state"],
+  );
+  const installed = new Set(
+    modules.filter((module) => module.state === "installed").map((module) => module.name),
+  );
+  facts.installed_modules = [...installed].sort().join(", ");
+  for (const [name, usedBy] of Object.entries(NEEDED_MODULES)) {
+    checks.push({
+      name: `module ${name}`,
+      ok: installed.has(name),
+      detail: installed.has(name) ? "installed" : `missing: install it in Odoo (Apps) to use ${usedBy}`,
+    });
+  }
+  if (version.major >= 18) {
+    const keys = await odoo
+      .searchRead<{ name: string; expiration_date: string | false }>(
+        "res.users.apikeys",
+        [["user_id", "=", uid]],
+        ["name", "expiration_date"],
+      )
+      .catch(() => []);
+    const expiries = keys.map((key) => key.expiration_date).filter((date): date is string => Boolean(date));
+    facts.api_key_expiry = expiries.length > 0 ? expiries.sort()[0] : "never (or not readable)";
+  } else {
+    facts.api_key_expiry = "Odoo 17 API keys do not expire";
+  }
+  facts.odoo_round_trips = odoo.stats().roundTrips;
+}

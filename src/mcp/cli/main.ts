@@ -1,0 +1,52 @@
+import { VERSION } from "../version.js";
+
+const USAGE = `odoo-mcp ${VERSION} — bookkeeping in Odoo for AI agents, with a human's approval for every money move
+
+Usage:
+  odoo-mcp [serve]                              run the MCP server over stdio (what an MCP client starts)
+  odoo-mcp approvals list [--status S] [--json] requests waiting for you (or all, with --status all)
+  odoo-mcp approvals show ID [--json]           one request: summary, amounts, arguments, outcome
+  odoo-mcp approvals approve ID [--reason R]    approve, then run it now (exactly once)
+  odoo-mcp approvals reject ID [--reason R]     reject it
+  odoo-mcp queue status [--json]                operations waiting for Odoo to answer again
+  odoo-mcp queue drain [--json]                 replay them now, in order
+  odoo-mcp doctor [--json]                      check configuration, connection, version, modules, key expiry
+  odoo-mcp credentials set [--password]         store the Odoo API key (or password) in the OS keychain
+  odoo-mcp credentials clear                    remove it from the keychain
+  odoo-mcp demo                                 see it work end to end against the built-in sandbox
+  odoo-mcp sandbox [--port N] [--version 19]    run the sandbox (a fake Odoo for trying things; NOT Odoo)
+
+Configuration: .env in the working directory or environment variables (ODOO_URL, ODOO_DATABASE,
+ODOO_USERNAME, ODOO_API_KEY or ODOO_PASSWORD, ODOO_MCP_DATA_DIR, DRY_RUN, ...). See README.md.`;
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command = "serve", ...rest] = argv;
+  switch (command) {
+    case "serve":
+      return (await import("./serve.js")).serve(rest);
+    case "approvals":
+      return (await import("./approvals.js")).approvalsCommand(rest);
+    case "queue":
+      return (await import("./queue.js")).queueCommand(rest);
+    case "doctor":
+      return (await import("./doctor.js")).doctorCommand(rest);
+    case "credentials":
+      return (await import("./credentials.js")).credentialsCommand(rest);
+    case "demo":
+      return (await import("./demo.js")).demoCommand(rest);
+    case "sandbox":
+      return (await import("./sandbox.js")).sandboxCommand(rest);
+    case "--version":
+    case "version":
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    default:
+      process.stderr.write(`odoo-mcp: unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}

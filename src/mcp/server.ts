@@ -1,0 +1,177 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { App } from "./app.js";
+import { toToolError } from "./error-map.js";
+import { type ErrorCode, ToolError } from "./errors.js";
+import type { AnyToolDefinition, ToolCallContext } from "./tools/definition.js";
+import { allTools } from "./tools/index.js";
+import { VERSION } from "./version.js";
+
+export interface McpServerHandle {
+  server: Server;
+  tools: readonly AnyToolDefinition[];
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Builds the MCP server around an `App`. The transport is chosen by the caller (stdio, Streamable HTTP, or an
+ * in-memory pair in tests). Every tool call goes through `callTool`: schema validation, the tool, and the one
+ * mapping of errors to contract codes.
+ */
+export function createMcpServer(
+  app: App,
+  options: { tools?: readonly AnyToolDefinition[] } = {},
+): McpServerHandle {
+  const tools = options.tools ?? allTools;
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const server = new Server(
+    { name: "odoo-mcp", title: "Odoo bookkeeping with human approval", version: VERSION },
+    {
+      capabilities: { tools: {}, logging: {} },
+      instructions:
+        "Bookkeeping in the user's Odoo. Every action that moves money (create_invoice, send_invoice, record_payment, " +
+        "post_invoice, create_expense above the threshold) waits for a human: such a tool answers status " +
+        "pending_approval with an approval_id; tell the user, then check get_approval later. Never retry a pending " +
+        "request, and never invent ids: find_partners, list_invoices and list_journals supply them.",
+    },
+  );
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools.map(describeTool) }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const tool = byName.get(request.params.name);
+    if (!tool)
+      return errorResult(new ToolError("VALIDATION_ERROR", `Unknown tool "${request.params.name}".`));
+    const progressToken = request.params._meta?.progressToken;
+    const clientName = server.getClientVersion()?.name;
+    const ctx: ToolCallContext = {
+      app,
+      clientName,
+      signal: extra.signal,
+      ...(server.getClientCapabilities()?.elicitation
+        ? { elicit: (message: string) => elicitDecision(server, message) }
+        : {}),
+      ...(progressToken !== undefined
+        ? {
+            progress: (progress: number, total: number | undefined, message: string) =>
+              extra.sendNotification({
+                method: "notifications/progress",
+                params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
+              }),
+          }
+        : {}),
+    };
+    return callTool(tool, request.params.arguments ?? {}, ctx);
+  });
+
+  return {
+    server,
+    tools,
+    cleanup: async () => {
+      await server.close();
+    },
+  };
+}
+
+/** Validates, runs and maps one call. Exported for tests that drive tools without a transport. */
+export async function callTool(
+  tool: AnyToolDefinition,
+  rawArgs: unknown,
+  ctx: ToolCallContext,
+): Promise<CallToolResult> {
+  const parsed = tool.input.safeParse(rawArgs);
+  if (!parsed.success) return errorResult(validationError(tool, parsed.error));
+  try {
+    const output = await tool.run(parsed.data, ctx);
+    const checked = tool.output.safeParse(output);
+    if (!checked.success) {
+      ctx.app.logger.error(`tool ${tool.name} produced output that breaks its own schema`, {
+        issues: checked.error.issues.map(
+          (issue: z.core.$ZodIssue) => `${issue.path.join(".")}: ${issue.message}`,
+        ),
+      });
+      return errorResult(
+        new ToolError("INTERNAL_ERROR", "odoo-mcp produced an invalid answer; see its log."),
+      );
+    }
+    return {
+      content: [{ type: "text", text: JSON.stringify(checked.data, null, 2) }],
+      structuredContent: checked.data as Record<string, unknown>,
+    };
+  } catch (error) {
+    const mapped = toToolError(error);
+    if (mapped.code === "INTERNAL_ERROR")
+      ctx.app.logger.error(`tool ${tool.name} failed`, { error: describe(error) });
+    return errorResult(mapped);
+  }
+}
+
+function describeTool(tool: AnyToolDefinition): Tool {
+  return {
+    name: tool.name,
+    title: tool.annotations.title,
+    description: tool.description,
+    inputSchema: jsonSchema(tool.input, "input") as Tool["inputSchema"],
+    outputSchema: jsonSchema(tool.output, "output") as Tool["outputSchema"],
+    annotations: tool.annotations,
+  };
+}
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+}
+
+function validationError(tool: AnyToolDefinition, error: z.ZodError): ToolError {
+  const problems = error.issues.map((issue) => {
+    const path = issue.path.join(".") || "(arguments)";
+    return issue.code === "unrecognized_keys"
+      ? `${path}: unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")} — this tool takes only its documented fields`
+      : `${path}: ${issue.message}`;
+  });
+  const first = error.issues[0]?.path[0];
+  const code: ErrorCode = (typeof first === "string" && tool.fieldCodes?.[first]) || "VALIDATION_ERROR";
+  return new ToolError(code, `Invalid arguments for ${tool.name}: ${problems.join("; ")}`, { problems });
+}
+
+export function errorResult(error: ToolError): CallToolResult {
+  const body = {
+    error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+  };
+  return { isError: true, content: [{ type: "text", text: JSON.stringify(body, null, 2) }] };
+}
+
+async function elicitDecision(server: Server, message: string): Promise<"approve" | "reject" | "dismissed"> {
+  const result = await server.elicitInput({
+    message,
+    requestedSchema: {
+      type: "object",
+      properties: {
+        decision: {
+          type: "string",
+          title: "Decision",
+          enum: ["approve", "reject"],
+          enumNames: ["Approve", "Reject"],
+          description: "Approve runs the action in Odoo now; reject cancels it.",
+        },
+      },
+      required: ["decision"],
+    },
+  });
+  if (result.action !== "accept") return "dismissed";
+  const decision = result.content?.decision;
+  return decision === "approve" || decision === "reject" ? decision : "dismissed";
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,60 @@
+import type { AuditEvent } from "../audit/audit-log.js";
+import { toToolError } from "../error-map.js";
+import { ToolError } from "../errors.js";
+import type { ToolCallContext } from "./definition.js";
+
+type EventFields = Omit<AuditEvent, "timestamp" | "event" | "action" | "result">;
+
+/**
+ * Runs a tool that needs no approval with its audit lines: for a write, the intent is on disk before Odoo is
+ * touched (no line, no write); for everything, the outcome is on disk before the tool answers.
+ */
+export async function audited<T>(
+  ctx: ToolCallContext,
+  action: string,
+  kind: "read" | "write",
+  fields: EventFields,
+  run: () => Promise<T>,
+  describe?: (result: T) => Partial<EventFields>,
+): Promise<T> {
+  const { audit } = ctx.app;
+  const base = {
+    action,
+    actor: "agent" as const,
+    channel: "mcp" as const,
+    approval_status: "not_required",
+    ...fields,
+  };
+  if (kind === "write") {
+    await appendOrRefuse(ctx, { ...base, event: "tool_call", result: "pending" });
+  }
+  let result: T;
+  try {
+    result = await run();
+  } catch (error) {
+    const mapped = toToolError(error);
+    await audit
+      .append({
+        ...base,
+        event: "tool_call",
+        result: "failed",
+        error_code: mapped.code,
+        message: mapped.message,
+      })
+      .catch(() => {});
+    throw mapped;
+  }
+  await appendOrRefuse(ctx, { ...base, ...describe?.(result), event: "tool_call", result: "success" });
+  return result;
+}
+
+async function appendOrRefuse(ctx: ToolCallContext, event: Omit<AuditEvent, "timestamp">): Promise<void> {
+  try {
+    await ctx.app.audit.append(event);
+  } catch {
+    throw new ToolError(
+      "AUDIT_LOG_UNAVAILABLE",
+      "The audit log cannot be written; odoo-mcp does not act without it. Check the data folder's disk space and permissions.",
+    );
+  }
+}

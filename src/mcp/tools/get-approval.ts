@@ -1,0 +1,96 @@
+import { z } from "zod";
+import type { ApprovalRecord } from "../approvals/store.js";
+import { ToolError } from "../errors.js";
+import { defineTool } from "./definition.js";
+
+const APPROVAL_ID = /^apr_[a-z2-7]{26}$/;
+
+export const approvalView = z.object({
+  approval_id: z.string(),
+  tool: z.string(),
+  status: z.enum(["pending", "approved", "rejected", "executed", "failed", "expired"]),
+  summary: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  queued: z.boolean().describe("Approved and waiting in the offline queue for Odoo to answer"),
+  decided_by: z.string().optional(),
+  channel: z.string().optional(),
+  decided_at: z.string().optional(),
+  reason: z.string().optional(),
+  output: z.record(z.string(), z.unknown()).optional().describe("The tool's own output, once executed"),
+  error: z
+    .object({ code: z.string(), message: z.string() })
+    .optional()
+    .describe("The tool's error, if it failed"),
+});
+
+export function toApprovalView(record: ApprovalRecord): z.infer<typeof approvalView> {
+  const outcome = record.outcome;
+  return {
+    approval_id: record.id,
+    tool: record.tool,
+    status: record.status,
+    summary: record.summary,
+    created_at: record.createdAt,
+    expires_at: record.expiresAt,
+    queued: record.execution?.state === "queued",
+    ...(record.decision
+      ? {
+          decided_by: record.decision.actor,
+          channel: record.decision.channel,
+          decided_at: record.decision.at,
+          ...(record.decision.reason ? { reason: record.decision.reason } : {}),
+        }
+      : {}),
+    ...(outcome?.ok ? { output: outcome.output as Record<string, unknown> } : {}),
+    ...(outcome && !outcome.ok ? { error: { code: outcome.code, message: outcome.message } } : {}),
+  };
+}
+
+export const getApprovalTool = defineTool({
+  name: "get_approval",
+  description:
+    "Read an approval request made by create_invoice, send_invoice, record_payment, post_invoice or create_expense: " +
+    "pending, approved, rejected, executed (with the tool's output), failed (with its error) or expired. Read-only: " +
+    "approving happens only in the odoo-mcp app or its command line, by a human.",
+  input: z.strictObject({
+    approval_id: z.string().trim().max(64).describe("The approval_id a gated tool answered"),
+  }),
+  output: approvalView,
+  annotations: {
+    title: "Read an approval request",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  async run(input, ctx) {
+    if (!APPROVAL_ID.test(input.approval_id))
+      throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${input.approval_id}".`);
+    const record = await ctx.app.store.get(input.approval_id);
+    if (!record)
+      throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${input.approval_id}".`);
+    return toApprovalView(record);
+  },
+});
+
+export const listApprovalsTool = defineTool({
+  name: "list_approvals",
+  description: "List recent approval requests and their status (newest first). Read-only.",
+  input: z.strictObject({
+    status: z.enum(["pending", "approved", "rejected", "executed", "failed", "expired"]).optional(),
+    limit: z.number().int().min(1).max(200).default(20),
+  }),
+  output: z.object({ approvals: z.array(approvalView) }),
+  annotations: {
+    title: "List approval requests",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  async run(input, ctx) {
+    const records = await ctx.app.store.list(input.status ? { status: input.status } : undefined);
+    return { approvals: records.slice(0, input.limit).map(toApprovalView) };
+  },
+});

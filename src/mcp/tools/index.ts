@@ -1,0 +1,30 @@
+import { createDraftInvoiceTool } from "./create-draft-invoice.js";
+import { createInvoiceTool } from "./create-invoice.js";
+import type { AnyToolDefinition } from "./definition.js";
+import { getApprovalTool, listApprovalsTool } from "./get-approval.js";
+import { postInvoiceTool } from "./post-invoice.js";
+import {
+  findPartnersTool,
+  getInvoiceTool,
+  listInvoicesTool,
+  listJournalsTool,
+  listTaxesTool,
+} from "./read-tools.js";
+import { recordPaymentTool } from "./record-payment.js";
+import { sendInvoiceTool } from "./send-invoice.js";
+
+/** Every tool the server offers, in the order `tools/list` shows them. */
+export const allTools: readonly AnyToolDefinition[] = [
+  createInvoiceTool,
+  sendInvoiceTool,
+  recordPaymentTool,
+  postInvoiceTool,
+  createDraftInvoiceTool,
+  findPartnersTool,
+  listInvoicesTool,
+  getInvoiceTool,
+  listJournalsTool,
+  listTaxesTool,
+  getApprovalTool,
+  listApprovalsTool,
+];

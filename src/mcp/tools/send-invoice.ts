@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { runGatedWrite } from "./approval-flow.js";
+import { approvalFields, invoiceRef } from "./common.js";
+import { defineTool } from "./definition.js";
+
+export const sendInvoiceTool = defineTool({
+  name: "send_invoice",
+  description:
+    "Validate (post) an invoice if it is still a draft, then email it with its PDF through Odoo's own send flow. " +
+    "Needs a human's approval (answers pending_approval first; follow with get_approval). email_sent is true only " +
+    "when Odoo handed the mail to its mail server.",
+  input: z.strictObject({
+    invoice_id: invoiceRef,
+    email_subject: z.string().trim().min(1).max(998).optional().describe("Custom email subject"),
+    email_body: z.string().max(20000).optional().describe("Custom email body (plain text)"),
+  }),
+  output: z.object({
+    invoice_id: z.string().optional(),
+    status: z.enum(["sent", "pending_approval", "queued", "dry_run"]),
+    email_sent: z.boolean().optional(),
+    sent_to: z.string().optional(),
+    sent_at: z.string().optional(),
+    ...approvalFields,
+  }),
+  annotations: {
+    title: "Send invoice by email (approval required)",
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  run: (input, ctx) => runGatedWrite("send_invoice", input, ctx),
+});

@@ -1,0 +1,137 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { type App, createApp } from "../../src/mcp/app.js";
+import { executeApproval } from "../../src/mcp/approvals/executor.js";
+import { loadConfig } from "../../src/mcp/config/config.js";
+import { silentLogger } from "../../src/mcp/log.js";
+import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import { createMcpServer } from "../../src/mcp/server.js";
+
+export interface CallOutcome {
+  isError: boolean;
+  data: Record<string, unknown>;
+  error?: { code: string; message: string; details?: unknown };
+  text: string;
+}
+
+export interface Harness {
+  sandbox: Sandbox;
+  app: App;
+  client: Client;
+  dataDir: string;
+  env: Record<string, string>;
+  call(name: string, args: unknown): Promise<CallOutcome>;
+  /** What a person does with `odoo-mcp approvals approve`: decide through the store, then run it. */
+  approve(approvalId: unknown): Promise<void>;
+  reject(approvalId: unknown, reason?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  version?: 17 | 18 | 19;
+  env?: Record<string, string>;
+  elicitation?: (message: string) => "approve" | "reject" | "cancel";
+  sandbox?: Sandbox;
+}
+
+/** The real server (in memory, no stdio) over the real client against a fresh sandbox and a fresh data folder. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const sandbox = options.sandbox ?? (await startSandbox({ version: options.version ?? 19 }));
+  const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-test-"));
+  const env: Record<string, string> = {
+    ODOO_URL: sandbox.url,
+    ODOO_DATABASE: sandbox.database,
+    ODOO_USERNAME: sandbox.login,
+    ODOO_API_KEY: sandbox.apiKey,
+    ODOO_MCP_DATA_DIR: dataDir,
+    ODOO_TIMEOUT_MS: "5000",
+    ...options.env,
+  };
+  const config = loadConfig({ env, cwd: dataDir });
+  // Retries keep their 1-2-4-8 s sequence, scaled down 100 times so that tests of an unreachable Odoo stay fast.
+  const app = await createApp(config, {
+    logger: silentLogger,
+    keychain: null,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / 100)),
+  });
+  const { server } = createMcpServer(app);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client(
+    { name: "test-client", version: "1.0.0" },
+    { capabilities: options.elicitation ? { elicitation: { form: {} } } : {} },
+  );
+  if (options.elicitation) {
+    const answer = options.elicitation;
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      const decision = answer(request.params.message);
+      return decision === "cancel" ? { action: "cancel" } : { action: "accept", content: { decision } };
+    });
+  }
+  await client.connect(clientSide);
+
+  const call = async (name: string, args: unknown): Promise<CallOutcome> => {
+    const result = await client.callTool({ name, arguments: args as Record<string, unknown> });
+    const text =
+      Array.isArray(result.content) && result.content[0]?.type === "text"
+        ? String(result.content[0].text)
+        : "";
+    if (result.isError) {
+      const parsed = JSON.parse(text) as { error: CallOutcome["error"] };
+      return { isError: true, data: {}, error: parsed.error, text };
+    }
+    return { isError: false, data: (result.structuredContent ?? {}) as Record<string, unknown>, text };
+  };
+  return {
+    sandbox,
+    app,
+    client,
+    dataDir,
+    env,
+    call,
+    async approve(approvalId) {
+      await app.store.decide(String(approvalId), { decision: "approved", channel: "cli", actor: "test" });
+      await executeApproval(app.executorDeps(), String(approvalId));
+    },
+    async reject(approvalId, reason) {
+      await app.store.decide(String(approvalId), {
+        decision: "rejected",
+        channel: "cli",
+        actor: "test",
+        ...(reason ? { reason } : {}),
+      });
+    },
+    async close() {
+      await client.close().catch(() => {});
+      await app.close();
+      if (!options.sandbox) await sandbox.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const INVOICE_INPUT = {
+  customer_name: "Acme Corp",
+  customer_email: "billing@acme.example",
+  invoice_date: "2026-11-02",
+  due_date: "2026-12-02",
+  line_items: [
+    { description: "Consulting services (hours)", quantity: 10, unit_price: 120 },
+    { description: "Travel costs", quantity: 1, unit_price: 85.5 },
+  ],
+  tax_rate: 0.15,
+  notes: "Thank you for your business.",
+};
+
+/** Seeds the customer INVOICE_INPUT names, directly in Odoo (customers are never created by the tools). */
+export async function seedCustomer(
+  h: Harness,
+  name = "Acme Corp",
+  email = "billing@acme.example",
+): Promise<number> {
+  return h.app.odoo.create("res.partner", { name, is_company: true, email });
+}
