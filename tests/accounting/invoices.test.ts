@@ -52,6 +52,11 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
     expect(prepared.summary).toContain("total computed by Odoo at creation");
     expect(prepared.amount).toBe("1285.50");
     expect(prepared.facts.recipient).toMatchObject({ kind: "customer", partnerId: customerId });
+    expect(createInvoiceOperation.dryRun(prepared, input)).toMatchObject({
+      subtotal: "1285.50",
+      tax: { name: "15%" },
+      odoo_calls: expect.arrayContaining(["account.move create out_invoice"]),
+    });
 
     const marker = await createInvoiceOperation.mark(t.odoo, input);
     expect(await createInvoiceOperation.findApplied(t.odoo, input, marker)).toBeNull();

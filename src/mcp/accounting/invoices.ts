@@ -302,15 +302,10 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
     return createdOutput(plan, move);
   },
 
-  dryRun(prepared, input) {
+  dryRun(prepared) {
     return {
-      status: "dry_run",
-      dry_run: true,
-      summary: prepared.summary,
-      customer: input.customer_name,
-      subtotal: prepared.amount,
-      currency: prepared.currency,
-      message: "Dry run: nothing was written to Odoo.",
+      odoo_calls: ["res.partner create (only for a new invoice contact)", "account.move create out_invoice"],
+      ...prepared.facts,
     };
   },
 };
@@ -525,11 +520,6 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
   },
 
   dryRun(prepared) {
-    return {
-      status: "dry_run",
-      dry_run: true,
-      summary: prepared.summary,
-      message: "Dry run: nothing was written to Odoo.",
-    };
+    return { odoo_calls: ["account.move action_post"], ...prepared.facts };
   },
 };

@@ -308,10 +308,8 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
 
   dryRun(prepared) {
     return {
-      status: "dry_run",
-      dry_run: true,
-      summary: prepared.summary,
-      message: "Dry run: nothing was written to Odoo.",
+      odoo_calls: ["account.payment.register create", "account.payment.register action_create_payments"],
+      ...prepared.facts,
     };
   },
 };

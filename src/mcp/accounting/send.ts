@@ -164,10 +164,12 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
 
   dryRun(prepared) {
     return {
-      status: "dry_run",
-      dry_run: true,
-      summary: prepared.summary,
-      message: "Dry run: nothing was sent.",
+      odoo_calls: [
+        ...(prepared.facts.will_post ? ["account.move action_post"] : []),
+        "send wizard create",
+        "send wizard action_send_and_print",
+      ],
+      ...prepared.facts,
     };
   },
 };
