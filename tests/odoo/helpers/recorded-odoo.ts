@@ -1,0 +1,60 @@
+import {
+  type Handler,
+  type Reply,
+  requestId,
+  type ScriptedServer,
+  startScriptedServer,
+} from "./scripted-server.js";
+import { type OdooMajor, recordedReply, recordedStep } from "./transcripts.js";
+
+/**
+ * A scripted server that answers version detection and `common.login` exactly as the recorded Odoo of that
+ * major version did (a login with another secret gets the recorded `false`), and hands every other request
+ * to the test's handler.
+ */
+export interface RecordedOdooOptions {
+  major: OdooMajor;
+  /** The secret that `common.login` accepts. */
+  secret: string;
+  handle?: Handler;
+}
+
+/** Every version's recordings have version detection and logins in this file. */
+export const VERSION_FILE = "01-version-jsonrpc";
+
+export async function startRecordedOdoo(options: RecordedOdooOptions): Promise<ScriptedServer> {
+  const { major, secret } = options;
+  return startScriptedServer((request, index): Reply | Promise<Reply> => {
+    const file = VERSION_FILE;
+    if (request.path === "/web/webclient/version_info")
+      return recordedReply(recordedStep(major, file, "POST /web/webclient/version_info"), requestId(request));
+    const params = rpcParams(request.json);
+    if (request.path === "/jsonrpc" && params?.service === "common" && params.method === "login") {
+      const given = Array.isArray(params.args) ? params.args[2] : undefined;
+      const step =
+        given === secret
+          ? "common.login with the API key as password"
+          : "common.login with a bad password (answers false, not an error)";
+      return recordedReply(recordedStep(major, file, step), requestId(request));
+    }
+    if (options.handle) return options.handle(request, index);
+    return { status: 599, body: "not scripted" };
+  });
+}
+
+export function rpcParams(
+  body: unknown,
+): { service?: unknown; method?: unknown; args?: unknown } | undefined {
+  if (typeof body !== "object" || body === null || !("params" in body)) return undefined;
+  const params = (body as { params: unknown }).params;
+  return typeof params === "object" && params !== null
+    ? (params as { service?: unknown; method?: unknown; args?: unknown })
+    : undefined;
+}
+
+/** The model and method of an `execute_kw` request, e.g. `res.partner.search_read`. */
+export function executeKwTarget(body: unknown): string | undefined {
+  const params = rpcParams(body);
+  if (params?.method !== "execute_kw" || !Array.isArray(params.args)) return undefined;
+  return `${String(params.args[3])}.${String(params.args[4])}`;
+}
