@@ -253,9 +253,14 @@ function describeType(contentType: string): string {
   return contentType.split(";")[0]?.trim() || "no content type";
 }
 
+/** A hint of what the body said: an HTML page's title, or a short plain-text body. */
 function htmlTitleSuffix(answer: AnswerLike): string {
   const title = /<title>([^<]{1,200})<\/title>/i.exec(answer.body)?.[1]?.trim();
-  return title ? `: "${redact(title)}"` : "";
+  if (title) return `: "${redact(title)}"`;
+  const text = answer.body.trim();
+  if (text !== "" && text.length <= 200 && !text.includes("<") && !text.startsWith("{"))
+    return `: "${redact(text)}"`;
+  return "";
 }
 
 function locationSuffix(answer: AnswerLike): string {
