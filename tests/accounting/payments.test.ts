@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createInvoiceOperation,
+  forgetSession,
   listPaymentJournals,
   postInvoiceOperation,
   type RecordPaymentInput,
   recordPaymentOperation,
 } from "../../src/mcp/accounting/index.js";
+import { todayIn } from "../../src/mcp/dates.js";
 import {
   createCustomer,
   daysAgo,
@@ -162,5 +164,31 @@ describe.each(VERSIONS)("record_payment on Odoo %i", (version) => {
       expect(out.invoice_status).toBe("paid");
     }
     expect(journals.find((j) => j.payment_method === "check")?.journal?.type).toBe("bank");
+  });
+
+  it("judges a future payment date in the user's time zone, not the machine's", async () => {
+    const invoiceId = await invoice(10);
+    const uid = await t.odoo.uid();
+    try {
+      for (const zone of ["Pacific/Kiritimati", "Pacific/Pago_Pago"]) {
+        await t.odoo.write("res.users", [uid], { tz: zone });
+        forgetSession(t.odoo);
+        const local = todayIn(zone);
+        const prepared = await recordPaymentOperation.prepare(
+          t.odoo,
+          pay(invoiceId, 1, { payment_date: local }),
+        );
+        expect(prepared.facts.payment_date).toBe(local);
+        const tomorrow = new Date(Date.parse(`${local}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+        const error = await expectToolError(
+          recordPaymentOperation.prepare(t.odoo, pay(invoiceId, 1, { payment_date: tomorrow })),
+          "PAYMENT_DATE_INVALID",
+        );
+        expect(error.message).toContain(zone);
+      }
+    } finally {
+      await t.odoo.write("res.users", [uid], { tz: false });
+      forgetSession(t.odoo);
+    }
   });
 });
