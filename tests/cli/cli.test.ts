@@ -1,0 +1,123 @@
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+
+const exec = promisify(execFile);
+const BIN = path.resolve(import.meta.dirname, "../../dist/mcp/bin/odoo-mcp.js");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
+/** The built command, as a person runs it in a terminal. */
+describe("odoo-mcp command line", () => {
+  let sandbox: Sandbox;
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    if (!existsSync(BIN)) throw new Error("dist/ is missing: run `npm run build` first (npm run test:all does)");
+    sandbox = await startSandbox({ version: 19 });
+    dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-cli-"));
+    env = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? dataDir,
+      ...(process.env.DBUS_SESSION_BUS_ADDRESS ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS } : {}),
+      ODOO_URL: sandbox.url,
+      ODOO_DATABASE: sandbox.database,
+      ODOO_USERNAME: sandbox.login,
+      ODOO_API_KEY: sandbox.apiKey,
+      ODOO_MCP_DATA_DIR: dataDir,
+    };
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("prints usage for help and an error for an unknown command", async () => {
+    const help = await cli(["--help"], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("approvals approve ID");
+    const bad = await cli(["frobnicate"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it("doctor reports version, API, modules and key expiry, and never the key", async () => {
+    const run = await cli(["doctor", "--json"], env);
+    const report = JSON.parse(run.stdout);
+    expect(report.facts).toMatchObject({ odoo_version: "19.0", api: "json2", database: sandbox.database });
+    expect(report.facts.installed_modules).toContain("account");
+    expect(report.checks.find((c: { name: string }) => c.name === "login").ok).toBe(true);
+    expect(run.stdout + run.stderr).not.toContain(sandbox.apiKey);
+  });
+
+  it("doctor says what is wrong with a bad key, without retrying it and without echoing it", async () => {
+    const run = await cli(["doctor", "--json"], { ...env, ODOO_API_KEY: "wrong-key-1234567890" });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    const odoo = report.checks.find((c: { name: string }) => c.name === "odoo");
+    expect(odoo.detail).toContain("AUTHENTICATION_ERROR");
+    expect(run.stdout + run.stderr).not.toContain("wrong-key-1234567890");
+  });
+
+  it("approvals list/show/reject and queue status work on an empty and a filled store", async () => {
+    const empty = await cli(["approvals", "list"], env);
+    expect(empty.stdout).toContain("No pending approval requests.");
+    const missing = await cli(["approvals", "show", "apr_aaaaaaaaaaaaaaaaaaaaaaaaaa"], env);
+    expect(missing.code).toBe(1);
+    const rejectMissing = await cli(["approvals", "reject", "../../etc/passwd"], env);
+    expect(rejectMissing.code).toBe(1);
+    const queue = await cli(["queue", "status", "--json"], env);
+    expect(JSON.parse(queue.stdout)).toEqual({ pending: [] });
+    const drained = await cli(["queue", "drain", "--json"], env);
+    expect(JSON.parse(drained.stdout)).toMatchObject({ executed: 0, failed: 0, remaining: 0 });
+  });
+
+  it("credentials set reads the key from stdin into the OS keychain; doctor then finds it there", async () => {
+    const noEnvKey = { ...env };
+    delete noEnvKey.ODOO_API_KEY;
+    const set = await cli(["credentials", "set"], noEnvKey, `${sandbox.apiKey}\n`);
+    expect(set.stderr).not.toContain("no OS keychain");
+    expect(set.code).toBe(0);
+    expect(set.stdout + set.stderr).not.toContain(sandbox.apiKey);
+    const doctor = JSON.parse((await cli(["doctor", "--json"], noEnvKey)).stdout);
+    expect(doctor.facts.credential_source).toBe("keychain");
+    expect(doctor.checks.find((c: { name: string }) => c.name === "login").ok).toBe(true);
+    const cleared = await cli(["credentials", "clear"], noEnvKey);
+    expect(cleared.stdout).toContain("Removed");
+    const after = JSON.parse((await cli(["doctor", "--json"], noEnvKey)).stdout);
+    expect(after.facts.credential_source).toBeNull();
+  });
+
+  it("demo runs the main job end to end", async () => {
+    const { stdout } = await exec(process.execPath, [BIN, "demo"], { env, timeout: 60_000 });
+    expect(stdout).toContain("SANDBOX");
+    expect(stdout).toContain("Demo finished: all steps succeeded.");
+    expect(stdout).toMatch(/invoice_status": "partial"/);
+  }, 90_000);
+});

@@ -1,0 +1,94 @@
+import { chmod, mkdir } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
+
+describe("the human decides inside the call", () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("through MCP elicitation: approve → the tool answers its own output, once", async () => {
+    const prompts: string[] = [];
+    h = await startHarness({
+      elicitation: (message) => {
+        prompts.push(message);
+        return "approve";
+      },
+    });
+    await seedCustomer(h);
+    const result = await h.call("create_invoice", INVOICE_INPUT);
+    expect(result.isError, result.text).toBe(false);
+    expect(result.data.status).toBe("draft");
+    expect(result.data.total_amount).toBeTypeOf("number");
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]).toContain("Acme Corp");
+    const view = await h.call("get_approval", { approval_id: result.data.approval_id });
+    expect(view.data).toMatchObject({ status: "executed", channel: "elicitation" });
+    expect(await h.app.odoo.searchCount("account.move", [["move_type", "=", "out_invoice"]])).toBe(1);
+  });
+
+  it("through MCP elicitation: reject → APPROVAL_REJECTED and nothing in Odoo", async () => {
+    h = await startHarness({ elicitation: () => "reject" });
+    await seedCustomer(h);
+    const result = await h.call("create_invoice", INVOICE_INPUT);
+    expect(result.error?.code).toBe("APPROVAL_REJECTED");
+    expect(await h.app.odoo.searchCount("account.move", [["move_type", "=", "out_invoice"]])).toBe(0);
+  });
+
+  it("a dismissed prompt leaves the request pending for the CLI or the app", async () => {
+    h = await startHarness({ elicitation: () => "cancel" });
+    await seedCustomer(h);
+    const result = await h.call("create_invoice", INVOICE_INPUT);
+    expect(result.data.status).toBe("pending_approval");
+  });
+
+  it("within the configured wait, a decision made elsewhere (CLI, tray) is picked up", async () => {
+    h = await startHarness({ env: { ODOO_MCP_APPROVAL_WAIT_MS: "5000" } });
+    await seedCustomer(h);
+    const harness = h;
+    const decider = (async () => {
+      for (let i = 0; i < 50; i++) {
+        const [pending] = await harness.app.store.list({ status: "pending" });
+        if (pending) {
+          await harness.app.store.decide(pending.id, { decision: "approved", channel: "tray", actor: "owner" });
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const result = await h.call("create_invoice", INVOICE_INPUT);
+    await decider;
+    expect(result.data.status).toBe("draft");
+    expect(result.data.record_id).toBeTypeOf("number");
+  });
+});
+
+describe("the audit log comes first", () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    if (h) await chmod(path.join(h.dataDir, "Logs"), 0o755).catch(() => {});
+    await h?.close();
+    h = undefined;
+  });
+
+  it("refuses to act when the audit line cannot be written", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const logs = path.join(h.dataDir, "Logs");
+    await mkdir(logs, { recursive: true });
+    // Root ignores permissions, so make the day's log file path a directory instead: no line can be appended.
+    const today = new Date();
+    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
+    await mkdir(path.join(logs, `${day}.json`), { recursive: true });
+
+    const gated = await h.call("create_invoice", INVOICE_INPUT);
+    expect(gated.error?.code).toBe("AUDIT_LOG_UNAVAILABLE");
+    const draft = await h.call("create_draft_invoice", { description: "Paper", amount: 12.5 });
+    expect(draft.error?.code).toBe("AUDIT_LOG_UNAVAILABLE");
+    expect(await h.app.odoo.searchCount("account.move", [])).toBe(0);
+    expect(await h.app.store.list({ status: "pending" })).toEqual([]);
+  });
+});
