@@ -296,7 +296,11 @@ function defineSendWizard(db: Database): void {
       const ids = Array.isArray(env.context.active_ids) ? (env.context.active_ids as number[]) : [];
       if (ids.length === 0) throw new OdooFault("builtins.IndexError", "list index out of range", 500);
       const move = browse(moves(), [ids[0] as number])[0] as Rec;
-      if (move.state !== "posted") throw userError("You can't generate invoices that are not posted.");
+      if (move.state !== "posted") {
+        // Odoo checks after the INSERT: the failed wizard still consumes its id.
+        model.nextId++;
+        throw userError("You can't generate invoices that are not posted.");
+      }
       const custom = k.subject in vals || k.body in vals;
       const partnerEmailOk = typeof move.partner_id === "number" && partnerEmail(env, move.partner_id);
       const defaultPartners = partnerEmailOk ? [move.partner_id as number] : [];

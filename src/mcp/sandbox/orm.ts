@@ -767,6 +767,8 @@ export function bindJson2(
     delete rest.ids;
   }
   delete rest.context;
+  const missingFirst = m.params.find((p) => p.required && !(p.name in rest));
+  if (missingFirst) throw unprocessable(`missing a required argument: '${missingFirst.name}'`);
   const bound: Vals = {};
   for (const [k, v] of Object.entries(rest)) {
     if (m.params.some((p) => p.name === k)) bound[k] = v;

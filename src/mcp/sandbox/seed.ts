@@ -237,8 +237,6 @@ function defineBase(db: Database, d: SeedVersion): void {
   );
   for (const m of d.modules)
     insertAt(modules, m.id, { name: m.name, state: m.state, latest_version: m.latest_version });
-  const genericId = Math.max(...d.modules.map((m) => m.id)) + 1;
-  insertAt(modules, genericId, { name: "l10n_generic_coa", state: "uninstalled", latest_version: false });
   modules.options.order = "name";
 
   const accountFields: Record<string, ReturnType<typeof char>> = {

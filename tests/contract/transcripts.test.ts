@@ -1,0 +1,135 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import {
+  align,
+  firstDifference,
+  IdMap,
+  loadTranscripts,
+  rewriteRequest,
+  type Step,
+  stepModel,
+  strip,
+} from "./replay.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, "../..");
+const knownFile = path.join(here, "known-differences.json");
+const known: Record<string, string> = fs.existsSync(knownFile)
+  ? JSON.parse(fs.readFileSync(knownFile, "utf8"))
+  : {};
+const updating = process.env.UPDATE_KNOWN_DIFFERENCES === "1";
+const found: Record<string, string> = {};
+
+const RUNS: Array<{ version: 17 | 18 | 19; transport: string }> = [
+  { version: 19, transport: "json2" },
+  { version: 19, transport: "jsonrpc" },
+  { version: 18, transport: "jsonrpc" },
+  { version: 17, transport: "jsonrpc" },
+];
+
+function recordedDatabase(steps: Step[]): string {
+  for (const s of steps) {
+    const h = s.request.headers["x-odoo-database"];
+    if (h && h !== "no_such_db") return h;
+    const b = s.request.body as { params?: { service?: string; method?: string; args?: unknown[] } } | null;
+    if (b?.params?.service === "common" && b.params.method === "login") return String(b.params.args?.[0]);
+  }
+  return "odoo_test";
+}
+
+async function send(sb: Sandbox, req: Step["request"]) {
+  const headers: Record<string, string> = { ...req.headers };
+  const body =
+    req.body === null ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+  const res = await fetch(`${sb.url}${req.path}`, { method: req.method, headers, body, redirect: "manual" });
+  const text = await res.text();
+  const type = res.headers.get("content-type") ?? "";
+  let parsed: unknown = text;
+  if (type.includes("json")) parsed = JSON.parse(text);
+  return { status: res.status, type, body: parsed, headers: res.headers };
+}
+
+const kind = (t: string) => (t.includes("json") ? "json" : t.includes("html") ? "html" : t);
+
+for (const run of RUNS) {
+  const dir = path.resolve(repoRoot, `../shared/odoo${run.version}-transcripts`);
+  const transcripts = loadTranscripts(dir, run.transport);
+  describe.skipIf(transcripts.length === 0)(`Odoo ${run.version} over ${run.transport}`, () => {
+    let sb: Sandbox | undefined;
+    const ids = new IdMap();
+    const first = transcripts[0];
+    const sandbox = async () => {
+      if (!sb) {
+        sb = await startSandbox({
+          version: run.version,
+          database: recordedDatabase(transcripts.flatMap((t) => t.steps)),
+          now: () => new Date(first?.recorded_at ?? Date.now()),
+        });
+        sb.setSmtpUp(true);
+      }
+      return sb;
+    };
+    afterAll(async () => {
+      await sb?.close();
+      if (updating) {
+        const merged = {
+          ...Object.fromEntries(
+            Object.entries(known).filter(([k]) => !k.startsWith(`${run.version}/${run.transport}/`)),
+          ),
+          ...found,
+        };
+        const sorted = Object.fromEntries(
+          Object.entries(merged).sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true })),
+        );
+        fs.writeFileSync(knownFile, `${JSON.stringify(sorted, null, 2)}\n`);
+      }
+    });
+    for (const t of transcripts) {
+      t.steps.forEach((step, index) => {
+        const key = `${run.version}/${run.transport}/${t.file}#${index} ${step.name}`;
+        it(key, async () => {
+          const s = await sandbox();
+          // The recordings stopped and restarted the lab's SMTP server around these steps.
+          if (
+            /SMTP (server )?(is )?(about to be stopped|down)|while the SMTP server is down/i.test(step.name)
+          )
+            s.setSmtpUp(false);
+          if (/retry|SMTP server is back/i.test(step.name)) s.setSmtpUp(true);
+          const req = rewriteRequest(step, { apiKey: s.apiKey, password: s.password }, ids);
+          const got = await send(s, req);
+          if (/while the SMTP server is down/i.test(step.name)) s.setSmtpUp(true);
+          let reason: string | undefined;
+          if (got.status !== step.response.status)
+            reason = `status ${step.response.status} (recorded) vs ${got.status}`;
+          else if (kind(got.type) !== kind(step.response.content_type)) {
+            reason = `content type ${step.response.content_type} vs ${got.type}`;
+          } else if (kind(got.type) === "json") {
+            const expected = align(step.response.body, got.body, stepModel(req), ids);
+            reason = firstDifference(expected, strip(got.body));
+          } else if (typeof step.response.body === "string" && step.response.body.length < 800) {
+            reason = step.response.body === got.body ? undefined : "html body differs";
+          }
+          const wwwAuth = step.response.headers?.["www-authenticate"];
+          if (!reason && wwwAuth !== undefined && got.headers.get("www-authenticate") !== wwwAuth) {
+            reason = "WWW-Authenticate header differs";
+          }
+          if (updating) {
+            if (reason) found[key] = reason;
+            return;
+          }
+          if (key in known) {
+            expect(
+              reason,
+              `listed in known-differences.json but now matches: remove it (${key})`,
+            ).toBeDefined();
+          } else {
+            expect(reason, reason).toBeUndefined();
+          }
+        });
+      });
+    }
+  });
+}

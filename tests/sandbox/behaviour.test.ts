@@ -1,0 +1,174 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { SANDBOX_HEADER, type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.close();
+  sb = undefined;
+});
+
+async function kw(
+  s: Sandbox,
+  model: string,
+  method: string,
+  args: unknown[],
+  kwargs: Record<string, unknown> = {},
+) {
+  const res = await fetch(`${s.url}/jsonrpc`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      method: "call",
+      id: 1,
+      params: {
+        service: "object",
+        method: "execute_kw",
+        args: [s.database, 2, s.apiKey, model, method, args, kwargs],
+      },
+    }),
+  });
+  const body = (await res.json()) as {
+    result?: unknown;
+    error?: { data: { name: string; message: string } };
+  };
+  if (body.error) throw new Error(`${body.error.data.name}: ${body.error.data.message}`);
+  return body.result;
+}
+
+describe("sandbox behaviour the transcripts do not pin", () => {
+  it("marks every answer as the sandbox's", async () => {
+    sb = await startSandbox();
+    const res = await fetch(`${sb.url}/web/version`);
+    expect(res.headers.get(SANDBOX_HEADER)).toMatch(/not Odoo/);
+  });
+
+  it("serves faults for the next N requests, then recovers", async () => {
+    sb = await startSandbox();
+    sb.setFault("http503", { count: 1 });
+    expect((await fetch(`${sb.url}/web/version`)).status).toBe(503);
+    expect((await fetch(`${sb.url}/web/version`)).status).toBe(200);
+    sb.setFault("garbage", { count: 1 });
+    const g = await fetch(`${sb.url}/web/version`);
+    expect(g.headers.get("content-type")).toMatch(/text\/plain/);
+    expect(() => JSON.parse("<<not json")).toThrow();
+    sb.setFault("down", { count: 1 });
+    await expect(fetch(`${sb.url}/web/version`)).rejects.toThrow();
+    expect((await fetch(`${sb.url}/web/version`)).status).toBe(200);
+    expect(sb.requestCount()).toBe(5);
+  });
+
+  it("holds requests while slow, and answers after the fault is cleared", async () => {
+    sb = await startSandbox();
+    sb.setFault("slow");
+    const ctrl = new AbortController();
+    const pending = fetch(`${sb.url}/web/version`, { signal: ctrl.signal });
+    const raced = await Promise.race([
+      pending.then(() => "answered"),
+      new Promise((r) => setTimeout(() => r("waiting"), 150)),
+    ]);
+    expect(raced).toBe("waiting");
+    sb.setFault(null);
+    await expect(pending).rejects.toThrow();
+    expect((await fetch(`${sb.url}/web/version`)).status).toBe(200);
+  });
+
+  it("adds latency to every request", async () => {
+    sb = await startSandbox({ latencyMs: 120 });
+    const t0 = Date.now();
+    await fetch(`${sb.url}/web/version`);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(110);
+  });
+
+  it("numbers many invoices without gaps or duplicates, also from two clients at once", async () => {
+    const s = await startSandbox({ now: () => new Date("2026-11-22T12:00:00Z") });
+    sb = s;
+    const partner = s.seed.partner({ name: "Seq Customer", email: "seq@example.com" });
+    const post = async () => {
+      const [id] = (await kw(s, "account.move", "create", [
+        [
+          {
+            move_type: "out_invoice",
+            partner_id: partner,
+            invoice_date: "2026-11-02",
+            invoice_line_ids: [[0, 0, { name: "x", quantity: 1, price_unit: 10 }]],
+          },
+        ],
+      ])) as number[];
+      await kw(s, "account.move", "action_post", [[id]]);
+      return id as number;
+    };
+    const ids = await Promise.all(Array.from({ length: 40 }, post));
+    const rows = (await kw(s, "account.move", "read", [ids], { fields: ["name"] })) as Array<{
+      name: string;
+    }>;
+    const names = rows.map((r) => r.name).sort();
+    expect(new Set(names).size).toBe(40);
+    expect(names[0]).toBe("INV/2026/00001");
+    expect(names[39]).toBe("INV/2026/00040");
+  });
+
+  it("rounds tax per line to the cent", async () => {
+    const s = await startSandbox();
+    sb = s;
+    const partner = s.seed.partner({ name: "Round Customer" });
+    const lines = [0.35, 0.35, 0.35].map((p) => [
+      0,
+      0,
+      { name: "l", quantity: 1, price_unit: p, tax_ids: [[6, 0, [1]]] },
+    ]);
+    const [id] = (await kw(s, "account.move", "create", [
+      [{ move_type: "out_invoice", partner_id: partner, invoice_line_ids: lines }],
+    ])) as number[];
+    const [m] = (await kw(s, "account.move", "read", [[id]], {
+      fields: ["amount_untaxed", "amount_tax", "amount_total"],
+    })) as Array<Record<string, number>>;
+    // 15 % of 0.35 = 0.0525 → 0.05 per line; per-line rounding gives 0.15, not round(0.1575) = 0.16.
+    expect(m).toMatchObject({ amount_untaxed: 1.05, amount_tax: 0.15, amount_total: 1.2 });
+  });
+
+  it("fails the mail when SMTP is down and delivers after mark_outgoing + send", async () => {
+    const s = await startSandbox();
+    sb = s;
+    const partner = s.seed.partner({ name: "Mail Customer", email: "m@example.com" });
+    const inv = s.seed.invoice({
+      partner_id: partner,
+      invoice_date: "2026-11-02",
+      invoice_line_ids: [[0, 0, { name: "a", price_unit: 5 }]],
+      post: true,
+    });
+    s.setSmtpUp(false);
+    const [w] = (await kw(s, "account.move.send.wizard", "create", [[{}]], {
+      context: { active_model: "account.move", active_ids: [inv] },
+    })) as number[];
+    await kw(s, "account.move.send.wizard", "action_send_and_print", [[w]], {
+      context: { active_model: "account.move", active_ids: [inv] },
+    });
+    const mails = (await kw(s, "mail.mail", "search_read", [[]], {
+      fields: ["state", "failure_reason"],
+    })) as Array<{ id: number; state: string; failure_reason: string }>;
+    expect(mails).toEqual([
+      { id: mails[0]?.id, state: "exception", failure_reason: "111\nConnection refused" },
+    ]);
+    s.setSmtpUp(true);
+    await kw(s, "mail.mail", "mark_outgoing", [[mails[0]?.id]]);
+    await kw(s, "mail.mail", "send", [[mails[0]?.id]]);
+    expect(await kw(s, "mail.mail", "search_count", [[]])).toBe(0);
+    const [pdf] = (await kw(s, "account.move", "read", [[inv]], {
+      fields: ["invoice_pdf_report_id", "is_move_sent"],
+    })) as Array<Record<string, unknown>>;
+    expect(pdf?.is_move_sent).toBe(true);
+    const att = (await kw(
+      s,
+      "ir.attachment",
+      "read",
+      [[(pdf?.invoice_pdf_report_id as [number, string] | undefined)?.[0]]],
+      { fields: ["datas"] },
+    )) as Array<{ datas: string }>;
+    expect(
+      Buffer.from(att[0]?.datas ?? "", "base64")
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
+  });
+});
