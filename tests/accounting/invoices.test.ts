@@ -68,6 +68,8 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
     expect(out.amount_tax).toBe(192.83);
     expect(out.total_amount).toBe(1478.33);
     expect(out.currency).toBe("USD");
+    expect(out.due_date).toBe(input.due_date);
+    expect(out.warnings).toEqual([]);
     expect(out.odoo_url).toBe(
       `${t.sandbox.url.replace(/\/$/, "")}/web#id=${out.record_id}&model=account.move&view_type=form`,
     );

@@ -72,6 +72,10 @@ export interface CreateInvoiceOutput {
   currency: string;
   customer: string;
   sent_to: string;
+  /** Odoo's due date as stored (payment terms of the customer can override the one asked for). */
+  due_date: string | null;
+  /** Things the agent should tell the user, e.g. a due date Odoo changed. */
+  warnings: string[];
 }
 
 interface InvoicePlan {
@@ -212,8 +216,15 @@ function moveValues(
   return values;
 }
 
-function createdOutput(plan: InvoicePlan, move: OdooRecord): CreateInvoiceOutput {
+function createdOutput(plan: InvoicePlan, move: OdooRecord, input: CreateInvoiceInput): CreateInvoiceOutput {
   const { decimals, currency } = plan.session.company;
+  const dueDate = str(move.invoice_date_due);
+  const warnings =
+    dueDate !== null && dueDate !== input.due_date
+      ? [
+          `Odoo set the due date to ${dueDate} instead of ${input.due_date} (the customer's payment terms decide it).`,
+        ]
+      : [];
   return {
     invoice_id: invoiceRef(move),
     status: "draft",
@@ -226,6 +237,8 @@ function createdOutput(plan: InvoicePlan, move: OdooRecord): CreateInvoiceOutput
     currency: m2oName(move.currency_id) ?? currency,
     customer: plan.customer.name,
     sent_to: plan.recipient.email,
+    due_date: dueDate,
+    warnings,
   };
 }
 
@@ -285,10 +298,9 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
     );
     const decimals = plan.session.company.decimals;
     for (const move of candidates) {
-      if (str(move.invoice_date_due) !== input.due_date) continue;
       if (fromOdooAmount(move.amount_untaxed, decimals) !== plan.subtotal) continue;
       if (!(await sameLines(odoo, move.id as number, plan))) continue;
-      return createdOutput(plan, move);
+      return createdOutput(plan, move, input);
     }
     return null;
   },
@@ -299,7 +311,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
     const id = await odoo.create("account.move", moveValues(plan, input, partnerId));
     const [move] = await odoo.read("account.move", [id], MOVE_FIELDS);
     if (!move) throw new ToolError("ODOO_ERROR", `Odoo created invoice ${id} but does not return it.`);
-    return createdOutput(plan, move);
+    return createdOutput(plan, move, input);
   },
 
   dryRun(prepared) {
