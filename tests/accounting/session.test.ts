@@ -43,5 +43,16 @@ describe.each(VERSIONS)("session and look-ups on Odoo %i", (version) => {
     expect(byName.map((p) => p.id)).toContain(id);
     const byEmail = await searchPartners(t.odoo, { query: "hello@searchable", kind: "customer", limit: 10 });
     expect(byEmail.find((p) => p.id === id)).toMatchObject({ name, email: "hello@searchable.example" });
+
+    // Once invoiced it is a customer: the vendor search leaves it out, the customer search puts it first.
+    const vendorName = uniqueName("Searchable Supplies");
+    const vendor = await t.odoo.create("res.partner", { name: vendorName, supplier_rank: 1 });
+    await t.odoo.write("res.partner", [id], { customer_rank: 1 });
+    const vendors = await searchPartners(t.odoo, { query: "Searchable", kind: "vendor", limit: 10 });
+    expect(vendors.map((p) => p.id)).toContain(vendor);
+    expect(vendors.map((p) => p.id)).not.toContain(id);
+    const customers = await searchPartners(t.odoo, { query: "Searchable", kind: "customer", limit: 10 });
+    expect(customers[0]?.id).toBe(id);
+    expect(customers.map((p) => p.id)).not.toContain(vendor);
   });
 });
