@@ -118,7 +118,15 @@ export function rewriteRequest(
         margs[0] = mapIds(margs[0], model, ids);
       } else if (Array.isArray(margs[0])) margs[0] = rewriteDomain(margs[0], ids);
     }
-    args[5] = margs;
+    if (args.length > 5) args[5] = margs;
+    if (Array.isArray(margs) && isObj(margs[1])) {
+      margs[1] = Object.fromEntries(
+        Object.entries(margs[1]).map(([k, x]) => [
+          k,
+          VOLATILE_BY_FIELD[k] ? mapIds(x, VOLATILE_BY_FIELD[k], ids) : x,
+        ]),
+      );
+    }
     if (isObj(args[6]) && Array.isArray(args[6].domain))
       args[6] = { ...args[6], domain: rewriteDomain(args[6].domain, ids) };
     return { ...req, body: { ...body, params: { ...body.params, args } } };
@@ -128,6 +136,14 @@ export function rewriteRequest(
     const out: Record<string, unknown> = { ...body };
     if (VOLATILE_MODELS.has(model) && Array.isArray(out.ids)) out.ids = mapIds(out.ids, model, ids);
     if (Array.isArray(out.domain)) out.domain = rewriteDomain(out.domain, ids);
+    if (isObj(out.vals)) {
+      out.vals = Object.fromEntries(
+        Object.entries(out.vals).map(([k, x]) => [
+          k,
+          VOLATILE_BY_FIELD[k] ? mapIds(x, VOLATILE_BY_FIELD[k], ids) : x,
+        ]),
+      );
+    }
     return { ...req, body: out };
   }
   return req;
