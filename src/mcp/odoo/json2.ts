@@ -1,3 +1,4 @@
+import { registerSecret } from "../log.js";
 import { OdooProtocolError } from "./errors.js";
 import { type FaultContext, faultFromHttpAnswer, isObject, parseJsonAnswer } from "./fault.js";
 import type { HttpPool } from "./http.js";
@@ -25,6 +26,7 @@ export class Json2Transport implements OdooTransport {
     this.#http = http;
     this.#database = settings.database;
     this.#secret = settings.secret;
+    registerSecret(settings.secret);
   }
 
   async call<T = unknown>(call: OdooCall, options: CallOptions): Promise<T> {

@@ -1,3 +1,4 @@
+import { registerSecret } from "../log.js";
 import { OdooAuthError, OdooProtocolError } from "./errors.js";
 import {
   type FaultContext,
@@ -37,6 +38,7 @@ export class JsonRpcTransport implements OdooTransport {
     this.#database = settings.database;
     this.#username = settings.username;
     this.#secret = settings.secret;
+    registerSecret(settings.secret);
   }
 
   async call<T = unknown>(call: OdooCall, options: CallOptions): Promise<T> {

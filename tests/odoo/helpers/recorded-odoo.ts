@@ -17,6 +17,8 @@ export interface RecordedOdooOptions {
   /** The secret that `common.login` accepts. */
   secret: string;
   handle?: Handler;
+  /** Listen on this port (to bring a server back where a client expects it). */
+  port?: number;
 }
 
 /** Every version's recordings have version detection and logins in this file. */
@@ -39,7 +41,7 @@ export async function startRecordedOdoo(options: RecordedOdooOptions): Promise<S
     }
     if (options.handle) return options.handle(request, index);
     return { status: 599, body: "not scripted" };
-  });
+  }, options.port);
 }
 
 export function rpcParams(
