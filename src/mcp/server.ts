@@ -1,3 +1,4 @@
+import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
@@ -30,10 +31,18 @@ export function createMcpServer(
 ): McpServerHandle {
   const tools = options.tools ?? allTools;
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  // MCP Tasks: a client that task-augments a gated call gets a task that completes when a human has decided
+  // and the operation has run. Tasks live with this process; the approval store stays the source of truth.
+  const taskStore = new InMemoryTaskStore();
   const server = new Server(
     { name: "odoo-mcp", title: "Odoo bookkeeping with human approval", version: VERSION },
     {
-      capabilities: { tools: {}, logging: {} },
+      taskStore,
+      capabilities: {
+        tools: {},
+        logging: {},
+        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+      },
       instructions:
         "Bookkeeping in the user's Odoo. Every action that moves money (create_invoice, send_invoice, record_payment, " +
         "post_invoice, create_expense above the threshold) waits for a human: such a tool answers status " +
@@ -67,6 +76,29 @@ export function createMcpServer(
           }
         : {}),
     };
+    const task = request.params.task;
+    if (task && extra.taskStore && tool.taskSupport) {
+      const created = await extra.taskStore.createTask({
+        ttl: task.ttl ?? app.config.approval.ttlMs,
+        pollInterval: 1000,
+      });
+      const taskStoreForRequest = extra.taskStore;
+      const taskCtx: ToolCallContext = {
+        ...ctx,
+        signal: new AbortController().signal, // the task outlives the request that created it
+        waitUntilDecided: true,
+        onPending: (approvalId) =>
+          taskStoreForRequest
+            .updateTaskStatus(created.taskId, "working", `waiting for a human's approval (${approvalId})`)
+            .catch(() => {}),
+      };
+      void callTool(tool, request.params.arguments ?? {}, taskCtx).then((result) =>
+        taskStoreForRequest
+          .storeTaskResult(created.taskId, result.isError ? "failed" : "completed", result)
+          .catch(() => {}),
+      );
+      return { task: created } as unknown as CallToolResult;
+    }
     return callTool(tool, request.params.arguments ?? {}, ctx);
   });
 
@@ -120,6 +152,7 @@ function describeTool(tool: AnyToolDefinition): Tool {
     inputSchema: jsonSchema(tool.input, "input") as Tool["inputSchema"],
     outputSchema: jsonSchema(tool.output, "output") as Tool["outputSchema"],
     annotations: tool.annotations,
+    ...(tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
   };
 }
 

@@ -53,7 +53,11 @@ describe("the human decides inside the call", () => {
       for (let i = 0; i < 50; i++) {
         const [pending] = await harness.app.store.list({ status: "pending" });
         if (pending) {
-          await harness.app.store.decide(pending.id, { decision: "approved", channel: "tray", actor: "owner" });
+          await harness.app.store.decide(pending.id, {
+            decision: "approved",
+            channel: "tray",
+            actor: "owner",
+          });
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 50));

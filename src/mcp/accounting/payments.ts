@@ -75,7 +75,7 @@ export function selectPaymentJournal(
     journals.length === 0
       ? `The company has no ${type} journal in Odoo, so a ${method} payment cannot be recorded` +
           `${type === "cash" ? " (Odoo 19's generic chart of accounts has no cash journal)" : ""}. ` +
-          `Use another payment_method${others.length ? ` (journals: ${others.join(", ")})` : ""}, or create a ${type} journal in Odoo. list_payment_journals shows them.`
+          `Use another payment_method${others.length ? ` (journals: ${others.join(", ")})` : ""}, or create a ${type} journal in Odoo. list_journals shows them.`
       : `The ${type} journal${journals.length > 1 ? "s" : ""} ${journals.map((j) => j.name).join(", ")} ha${journals.length > 1 ? "ve" : "s"} no ${direction} payment method in Odoo; add one in the journal's settings.`,
     { journal_type: type },
   );

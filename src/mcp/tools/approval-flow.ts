@@ -159,6 +159,20 @@ async function awaitHumanDecision(ctx: ToolCallContext, record: ApprovalRecord):
       return;
     }
   }
+  if (ctx.waitUntilDecided) {
+    ctx.onPending?.(record.id);
+    let current: ApprovalRecord | null = record;
+    while (current?.status === "pending" && !ctx.signal.aborted) {
+      const left = Date.parse(current.expiresAt) - Date.now();
+      if (left <= 0) break;
+      current = await app.store.waitForChange(record.id, {
+        timeoutMs: Math.min(left, 60_000),
+        signal: ctx.signal,
+      });
+      current = current ?? (await app.store.get(record.id));
+    }
+    return;
+  }
   const waitMs = app.config.approval.waitMs;
   if (waitMs > 0) {
     const deadline = Date.now() + waitMs;

@@ -65,5 +65,6 @@ export const createInvoiceTool = defineTool({
     openWorldHint: true,
   },
   fieldCodes: { invoice_date: "INVALID_DATE", due_date: "INVALID_DATE" },
+  taskSupport: "optional",
   run: (input, ctx) => runGatedWrite("create_invoice", input, ctx),
 });

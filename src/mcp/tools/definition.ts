@@ -21,6 +21,10 @@ export interface ToolCallContext {
   /** Progress notifications for long work, when the client asked for them. */
   progress?: (progress: number, total: number | undefined, message: string) => Promise<void>;
   signal: AbortSignal;
+  /** MCP Tasks: wait for the human's decision however long it takes (until the request expires). */
+  waitUntilDecided?: boolean;
+  /** Told the approval id once a request waits for a human (task status message). */
+  onPending?: (approvalId: string) => void;
 }
 
 /**
@@ -35,6 +39,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   annotations: ToolAnnotations;
   /** Which contract code a schema failure on a given top-level field answers (default VALIDATION_ERROR). */
   fieldCodes?: Partial<Record<string, ErrorCode>>;
+  /** MCP Tasks support: gated tools may run as a task that completes once a human has decided. */
+  taskSupport?: "optional";
   run(input: z.infer<I>, ctx: ToolCallContext): Promise<z.infer<O>>;
 }
 

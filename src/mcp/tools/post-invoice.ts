@@ -24,5 +24,6 @@ export const postInvoiceTool = defineTool({
     idempotentHint: true,
     openWorldHint: true,
   },
+  taskSupport: "optional",
   run: (input, ctx) => runGatedWrite("post_invoice", input, ctx),
 });

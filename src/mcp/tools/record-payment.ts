@@ -37,5 +37,6 @@ export const recordPaymentTool = defineTool({
     openWorldHint: true,
   },
   fieldCodes: { amount: "INVALID_AMOUNT", payment_date: "PAYMENT_DATE_INVALID" },
+  taskSupport: "optional",
   run: (input, ctx) => runGatedWrite("record_payment", input, ctx),
 });

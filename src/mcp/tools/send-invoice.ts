@@ -29,5 +29,6 @@ export const sendInvoiceTool = defineTool({
     idempotentHint: false,
     openWorldHint: true,
   },
+  taskSupport: "optional",
   run: (input, ctx) => runGatedWrite("send_invoice", input, ctx),
 });
