@@ -39,13 +39,16 @@ describe("odoo-mcp command line", () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    if (!existsSync(BIN)) throw new Error("dist/ is missing: run `npm run build` first (npm run test:all does)");
+    if (!existsSync(BIN))
+      throw new Error("dist/ is missing: run `npm run build` first (npm run test:all does)");
     sandbox = await startSandbox({ version: 19 });
     dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-cli-"));
     env = {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? dataDir,
-      ...(process.env.DBUS_SESSION_BUS_ADDRESS ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS } : {}),
+      ...(process.env.DBUS_SESSION_BUS_ADDRESS
+        ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS }
+        : {}),
       ODOO_URL: sandbox.url,
       ODOO_DATABASE: sandbox.database,
       ODOO_USERNAME: sandbox.login,
