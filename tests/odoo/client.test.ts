@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { chooseApi, createOdooClient } from "../../src/mcp/odoo/client.js";
 import { OdooAuthError, OdooNotFoundError, OdooProtocolError } from "../../src/mcp/odoo/errors.js";
+import { HttpPool } from "../../src/mcp/odoo/http.js";
 import type { Odoo, OdooConnectionSettings, OdooVersion } from "../../src/mcp/odoo/types.js";
-import { parseVersionInfo } from "../../src/mcp/odoo/version.js";
+import { parseVersionInfo, webVersion } from "../../src/mcp/odoo/version.js";
 import { executeKwTarget, rpcParams, startRecordedOdoo, VERSION_FILE } from "./helpers/recorded-odoo.js";
 import {
   type Handler,
@@ -111,6 +112,22 @@ describe("version detection", () => {
     expect((await odoo.version()).major).toBe(19);
   });
 
+  for (const major of [17, 18, 19] as const) {
+    it(`GET /web/version on Odoo ${major}: ${major >= 19 ? "the version" : "undefined (404 page)"}`, async () => {
+      const step = recordedStep(major, VERSION_FILE, "GET /web/version");
+      server = await startScriptedServer(() => recordedReply(step));
+      const http = new HttpPool(server.url, { timeoutMs: 5_000 });
+      try {
+        const version = await webVersion(http);
+        expect(version?.major).toBe(major >= 19 ? 19 : undefined);
+        expect(server.requests[0]?.method).toBe("GET");
+        expect(server.requests[0]?.path).toBe("/web/version");
+      } finally {
+        await http.close();
+      }
+    });
+  }
+
   it("parses other version shapes", () => {
     expect(
       parseVersionInfo({
@@ -181,6 +198,44 @@ describe("API choice", () => {
       expect(server.requests).toHaveLength(4);
     });
   }
+
+  it("JSON-RPC logs in again after Odoo refuses the secret on a call (a revoked key)", async () => {
+    const denied = recordedStep(
+      19,
+      "01-version-jsonrpc",
+      "execute_kw with a bad password (AccessDenied error)",
+    );
+    const ok = recordedStep(19, "01-version-jsonrpc", "res.users context_get");
+    let deny = true;
+    server = await startRecordedOdoo({
+      major: 19,
+      secret: KEY,
+      handle: (request) => recordedReply(deny ? denied : ok, requestId(request)),
+    });
+    const odoo = makeClient({ api: "jsonrpc" });
+    await expect(odoo.call({ model: "res.users", method: "context_get" })).rejects.toBeInstanceOf(
+      OdooAuthError,
+    );
+    deny = false;
+    await odoo.call({ model: "res.users", method: "context_get" });
+    expect(server.requests.filter((r) => rpcParams(r.json)?.method === "login")).toHaveLength(2);
+  });
+
+  it("passes a per-call timeout to the request", async () => {
+    server = await startRecordedOdoo({
+      major: 19,
+      secret: KEY,
+      handle: () => ({ status: 200, body: "true", delayMs: 300 }),
+    });
+    const odoo = makeClient({ timeoutMs: 100 });
+    await odoo.version();
+    await expect(
+      odoo.call({ model: "mail.mail", method: "send", ids: [1] }, { timeoutMs: 3_000 }),
+    ).resolves.toBe(true);
+    await expect(odoo.call({ model: "mail.mail", method: "send", ids: [1] })).rejects.toThrow(
+      /within 100 ms/,
+    );
+  });
 
   it("explicit json2 against Odoo 18 fails before any model call", async () => {
     server = await startRecordedOdoo({ major: 18, secret: KEY });

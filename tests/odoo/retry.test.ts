@@ -263,6 +263,27 @@ describe("the client retries against a real server", () => {
     expect(callsTo("res.partner.search_count")).toBe(5);
   });
 
+  it("a call cancelled by its signal is not retried", async () => {
+    await odoo19(() => ({ kind: "hang" }));
+    const odoo = makeClient(server?.url ?? "");
+    await odoo.version();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await odoo
+      .call(
+        { model: "res.partner", method: "search_count", args: { domain: [] } },
+        {
+          idempotent: true,
+          signal: controller.signal,
+        },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OdooConnectionError);
+    expect((error as Error).message).toMatch(/cancelled/);
+    expect(delays).toEqual([]);
+    expect(callsTo("res.partner.search_count")).toBe(1);
+  });
+
   it("a write the caller declares idempotent is retried after a timeout", async () => {
     let count = 0;
     await odoo19(() => {
