@@ -75,7 +75,10 @@ export class HttpPool {
   readonly #maxResponseBytes: number;
   readonly #now: () => number;
   #roundTrips = 0;
+  /** Wall time with at least one request in flight: concurrent requests are not counted twice. */
   #ms = 0;
+  #inFlight = 0;
+  #busySince = 0;
   #closed = false;
 
   constructor(baseUrl: string, options: HttpPoolOptions) {
@@ -141,7 +144,8 @@ export class HttpPool {
         reject(new OdooConnectionError(`the request ${where} was cancelled before it was sent`, false));
         return;
       }
-      const started = this.#now();
+      if (this.#inFlight === 0) this.#busySince = this.#now();
+      this.#inFlight += 1;
       /** Whether the request can have reached Odoo (a connection existed when it was written). */
       let sent = false;
       let settled = false;
@@ -168,10 +172,9 @@ export class HttpPool {
         settled = true;
         if (timer) clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
-        if (sent) {
-          this.#roundTrips += 1;
-          this.#ms += this.#now() - started;
-        }
+        if (sent) this.#roundTrips += 1;
+        this.#inFlight -= 1;
+        if (this.#inFlight === 0) this.#ms += this.#now() - this.#busySince;
         if (error) reject(error);
         else if (answer) resolve(answer);
       };
