@@ -73,6 +73,7 @@ export function doWrite(env: Env, model: Model, recs: Rec[], vals: Vals): void {
   const h = hooks.get(model);
   if (h?.write) h.write(env, model, recs, vals);
   else writeGeneric(env, model, recs, vals);
+  if (!("write_date" in vals) && !("write_uid" in vals)) model.touch(recs);
 }
 
 const AGGREGATORS = new Set([

@@ -75,15 +75,32 @@ export interface MethodDef {
 
 export interface ModelOptions {
   order?: string;
+  /** False for models without Odoo's magic columns (create_uid, create_date, write_uid, write_date). */
+  logAccess?: boolean;
   displayName?: (rec: Rec, env: Env) => string | false;
   className?: string;
   transient?: boolean;
+}
+
+/** Odoo's log-access ("magic") columns, on every model unless `logAccess: false`. */
+export const MAGIC_FIELDS: Record<string, FieldDef> = {
+  create_uid: { type: "many2one", relation: "res.users", string: "Created by", readonly: true },
+  create_date: { type: "datetime", string: "Created on", readonly: true },
+  write_uid: { type: "many2one", relation: "res.users", string: "Last Updated by", readonly: true },
+  write_date: { type: "datetime", string: "Last Updated on", readonly: true },
+};
+
+/** A UTC datetime as Odoo stores and answers it: `YYYY-MM-DD HH:MM:SS`. */
+export function datetimeString(d: Date): string {
+  return d.toISOString().slice(0, 19).replace("T", " ");
 }
 
 export class Model {
   readonly records = new Map<number, Rec>();
   readonly methods = new Map<string, MethodDef>();
   nextId = 1;
+  /** Set by Database.add: the clock and the user that stamp the magic columns. */
+  stamp?: () => { at: string; uid: number };
   constructor(
     readonly name: string,
     readonly fields: Record<string, FieldDef>,
@@ -108,11 +125,27 @@ export class Model {
     return this.records.get(id);
   }
 
+  get logAccess(): boolean {
+    return this.options.logAccess !== false;
+  }
+
   insert(vals: Vals): Rec {
     const id = this.nextId++;
-    const rec: Rec = { ...vals, id };
+    const s = this.logAccess ? this.stamp?.() : undefined;
+    const magic: Vals = s ? { create_uid: s.uid, create_date: s.at, write_uid: s.uid, write_date: s.at } : {};
+    const rec: Rec = { ...magic, ...vals, id };
     this.records.set(id, rec);
     return rec;
+  }
+
+  /** Records a modification: write_uid and write_date, as every write does in Odoo. */
+  touch(recs: Rec | readonly Rec[]): void {
+    const s = this.logAccess ? this.stamp?.() : undefined;
+    if (!s) return;
+    for (const r of Array.isArray(recs) ? recs : [recs]) {
+      r.write_uid = s.uid;
+      r.write_date = s.at;
+    }
   }
 }
 
@@ -121,11 +154,15 @@ export interface Env {
   context: Vals;
   now: () => Date;
   version: Version;
+  /** The authenticated user (the sandbox authenticates the admin, uid 2). */
+  uid: number;
 }
 
 export class Database {
   readonly models = new Map<string, Model>();
   smtpUp = true;
+  /** The user every request runs as: the admin (uid 1, the superuser, while the seed is installed). */
+  uid = 2;
   sentMails: Array<{ to: string[]; subject: string; attachments: string[] }> = [];
   constructor(
     readonly version: Version,
@@ -139,12 +176,16 @@ export class Database {
   }
 
   add(model: Model): Model {
+    if (model.logAccess) {
+      for (const [k, f] of Object.entries(MAGIC_FIELDS)) if (!model.field(k)) model.fields[k] = { ...f };
+      model.stamp = () => ({ at: datetimeString(this.now()), uid: this.uid });
+    }
     this.models.set(model.name, model);
     return model;
   }
 
   env(context: Vals = {}): Env {
-    return { db: this, context, now: this.now, version: this.version };
+    return { db: this, context, now: this.now, version: this.version, uid: this.uid };
   }
 }
 
@@ -162,7 +203,7 @@ export function today(env: Env): string {
 }
 
 export function nowString(env: Env): string {
-  return env.now().toISOString().slice(0, 19).replace("T", " ");
+  return datetimeString(env.now());
 }
 
 export function displayName(env: Env, model: Model, rec: Rec): string | false {
@@ -660,6 +701,7 @@ export function writeGeneric(env: Env, model: Model, recs: Rec[], vals: Vals): v
       else scalar[k] = v;
     }
     Object.assign(rec, convertVals(env, model, scalar, "write"));
+    if (!("write_date" in vals) && !("write_uid" in vals)) model.touch(rec);
   }
 }
 

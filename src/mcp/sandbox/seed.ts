@@ -18,7 +18,16 @@ import {
   text,
 } from "./fields.js";
 import { defineMail } from "./mail.js";
-import { createGeneric, Database, type Env, type Model, type Rec, type Vals, type Version } from "./orm.js";
+import {
+  createGeneric,
+  Database,
+  datetimeString,
+  type Env,
+  type Model,
+  type Rec,
+  type Vals,
+  type Version,
+} from "./orm.js";
 import { NONE } from "./rpc.js";
 import { SEED_DATA } from "./seed-data.js";
 
@@ -193,6 +202,16 @@ function defineBase(db: Database, d: SeedVersion): void {
       },
     },
   );
+  // The superuser that installed everything (inactive, shown as OdooBot).
+  insertAt(users, 1, {
+    login: "__system__",
+    partner_id: 2,
+    company_id: 1,
+    company_ids: [1],
+    tz: false,
+    lang: "en_US",
+    active: false,
+  });
   insertAt(users, 2, {
     login: d.user.login,
     partner_id: 3,
@@ -203,13 +222,19 @@ function defineBase(db: Database, d: SeedVersion): void {
     active: true,
   });
 
-  const apikeys = define(db, "res.users.apikeys", {
-    name: char("Description"),
-    scope: char("Scope"),
-    create_date: datetime("Creation Date"),
-    user_id: m2o("res.users", "User"),
-    ...(v >= 18 ? { expiration_date: datetime("Expiration Date") } : {}),
-  });
+  // Not an ORM table (`_auto = False`): no magic columns besides its own create_date.
+  const apikeys = define(
+    db,
+    "res.users.apikeys",
+    {
+      name: char("Description"),
+      scope: char("Scope"),
+      create_date: datetime("Creation Date"),
+      user_id: m2o("res.users", "User"),
+      ...(v >= 18 ? { expiration_date: datetime("Expiration Date") } : {}),
+    },
+    { logAccess: false },
+  );
   insertAt(apikeys, 1, {
     name: d.apikey.name,
     scope: false,
@@ -482,6 +507,7 @@ function applyFieldsGet(db: Database, d: SeedVersion): void {
 
 export function buildDatabase(version: Version, now: () => Date): Database {
   const db = new Database(version, now);
+  db.uid = 1;
   const d = data(version);
   defineBase(db, d);
   defineAccounting(db);
@@ -489,7 +515,21 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineMail(db);
   defineExpenses(db);
   applyFieldsGet(db, d);
+  stampSeed(db);
+  db.uid = 2;
   return db;
+}
+
+/** The seeded records were created at installation by the superuser (uid 1), before the sandbox started. */
+function stampSeed(db: Database): void {
+  const at = datetimeString(db.now());
+  for (const model of db.models.values()) {
+    if (!model.logAccess) continue;
+    for (const rec of model.records.values()) {
+      if (rec.create_date === undefined) Object.assign(rec, { create_uid: 1, create_date: at });
+      if (rec.write_date === undefined) Object.assign(rec, { write_uid: 1, write_date: at });
+    }
+  }
 }
 
 export interface SandboxSeed {

@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.close();
+  sb = undefined;
+});
+
+async function kw(
+  s: Sandbox,
+  model: string,
+  method: string,
+  args: unknown[],
+  kwargs: Record<string, unknown> = {},
+): Promise<unknown> {
+  const res = await fetch(`${s.url}/jsonrpc`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      method: "call",
+      id: 1,
+      params: {
+        service: "object",
+        method: "execute_kw",
+        args: [s.database, 2, s.apiKey, model, method, args, kwargs],
+      },
+    }),
+  });
+  const body = (await res.json()) as {
+    result?: unknown;
+    error?: { data: { name: string; message: string } };
+  };
+  if (body.error) throw new Error(`${body.error.data.name}: ${body.error.data.message}`);
+  return body.result;
+}
+
+type Row = Record<string, unknown>;
+
+/** A clock the test moves by hand. */
+function clock(start: string) {
+  let t = new Date(start).getTime();
+  return {
+    now: () => new Date(t),
+    advance: (seconds: number) => {
+      t += seconds * 1000;
+    },
+  };
+}
+
+describe("magic fields (create_uid, create_date, write_uid, write_date)", () => {
+  it("are listed by fields_get on every model", async () => {
+    sb = await startSandbox();
+    for (const model of ["res.partner", "account.move", "account.move.line", "hr.expense", "res.users"]) {
+      const fg = (await kw(sb, model, "fields_get", [], {
+        attributes: ["string", "type", "relation"],
+      })) as Record<string, Row>;
+      expect(fg.create_uid).toEqual({ string: "Created by", type: "many2one", relation: "res.users" });
+      expect(fg.write_uid).toEqual({ string: "Last Updated by", type: "many2one", relation: "res.users" });
+      expect(fg.create_date).toEqual({ string: "Created on", type: "datetime" });
+      expect(fg.write_date).toEqual({ string: "Last Updated on", type: "datetime" });
+    }
+  });
+
+  it("are stamped from the sandbox clock in UTC with the authenticated user, and write moves write_*", async () => {
+    const c = clock("2026-11-22T12:00:00.000Z");
+    sb = await startSandbox({ now: c.now });
+    const fields = ["create_uid", "create_date", "write_uid", "write_date"];
+    const id = (await kw(sb, "res.partner", "create", [{ name: "Stamped SA" }])) as number;
+    const [created] = (await kw(sb, "res.partner", "read", [[id]], { fields })) as Row[];
+    expect(created).toEqual({
+      id,
+      create_uid: [2, "Administrator"],
+      create_date: "2026-11-22 12:00:00",
+      write_uid: [2, "Administrator"],
+      write_date: "2026-11-22 12:00:00",
+    });
+    c.advance(90);
+    await kw(sb, "res.partner", "write", [[id], { phone: "+1 555 0100" }]);
+    const [written] = (await kw(sb, "res.partner", "read", [[id]], { fields })) as Row[];
+    expect(written?.create_date).toBe("2026-11-22 12:00:00");
+    expect(written?.write_date).toBe("2026-11-22 12:01:30");
+  });
+
+  it("can be searched and ordered by", async () => {
+    const c = clock("2026-11-22T08:00:00.000Z");
+    sb = await startSandbox({ now: c.now });
+    const a = (await kw(sb, "res.partner", "create", [{ name: "Zeta first" }])) as number;
+    c.advance(3600);
+    const b = (await kw(sb, "res.partner", "create", [{ name: "Alpha second" }])) as number;
+    const recent = await kw(sb, "res.partner", "search", [[["create_date", ">=", "2026-11-22 08:30:00"]]]);
+    expect(recent).toEqual([b]);
+    const mine = (await kw(sb, "res.partner", "search", [[["create_uid", "=", 2]]], {
+      order: "create_date desc",
+    })) as number[];
+    expect(mine.slice(0, 2)).toEqual([b, a]);
+    const rows = (await kw(sb, "res.partner", "search_read", [[["id", "in", [a, b]]]], {
+      fields: ["name"],
+      order: "write_date asc",
+    })) as Row[];
+    expect(rows.map((r) => r.id)).toEqual([a, b]);
+  });
+
+  it("show the superuser on the seeded records", async () => {
+    sb = await startSandbox();
+    const [company] = (await kw(sb, "res.company", "read", [[1]], {
+      fields: ["create_uid", "write_uid"],
+    })) as Row[];
+    expect(company).toEqual({ id: 1, create_uid: [1, "OdooBot"], write_uid: [1, "OdooBot"] });
+  });
+});
