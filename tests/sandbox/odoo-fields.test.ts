@@ -110,3 +110,60 @@ describe("magic fields (create_uid, create_date, write_uid, write_date)", () => 
     expect(company).toEqual({ id: 1, create_uid: [1, "OdooBot"], write_uid: [1, "OdooBot"] });
   });
 });
+
+describe("commercial entity", () => {
+  it("is the top-level company for a contact, on the partner, the invoice and its journal items", async () => {
+    sb = await startSandbox();
+    const company = (await kw(sb, "res.partner", "create", [
+      { name: "Parent Corp", is_company: true },
+    ])) as number;
+    const dept = (await kw(sb, "res.partner", "create", [
+      { name: "Accounts", parent_id: company },
+    ])) as number;
+    const person = (await kw(sb, "res.partner", "create", [
+      { name: "Jane Payable", parent_id: dept, email: "jane@parent.example" },
+    ])) as number;
+    const partners = (await kw(sb, "res.partner", "read", [[company, dept, person]], {
+      fields: ["commercial_partner_id"],
+    })) as Row[];
+    expect(partners.map((p) => p.commercial_partner_id)).toEqual([
+      [company, "Parent Corp"],
+      [company, "Parent Corp"],
+      [company, "Parent Corp"],
+    ]);
+    const move = (await kw(sb, "account.move", "create", [
+      {
+        move_type: "out_invoice",
+        partner_id: person,
+        invoice_date: "2026-11-02",
+        invoice_line_ids: [[0, 0, { name: "Service", quantity: 1, price_unit: 100 }]],
+      },
+    ])) as number;
+    const [inv] = (await kw(sb, "account.move", "read", [[move]], {
+      fields: ["partner_id", "commercial_partner_id", "line_ids"],
+    })) as Row[];
+    expect(inv?.partner_id).toEqual([person, "Parent Corp, Jane Payable"]);
+    expect(inv?.commercial_partner_id).toEqual([company, "Parent Corp"]);
+    const items = (await kw(sb, "account.move.line", "read", [inv?.line_ids], {
+      fields: ["partner_id"],
+    })) as Row[];
+    expect(new Set(items.map((l) => JSON.stringify(l.partner_id)))).toEqual(
+      new Set([JSON.stringify([company, "Parent Corp"])]),
+    );
+    const found = await kw(sb, "account.move", "search", [[["commercial_partner_id", "=", company]]]);
+    expect(found).toEqual([move]);
+  });
+
+  it("is the partner itself for a company or a contact without parent, even one with a parent that is a company", async () => {
+    sb = await startSandbox();
+    const parent = (await kw(sb, "res.partner", "create", [{ name: "Holding", is_company: true }])) as number;
+    const sub = (await kw(sb, "res.partner", "create", [
+      { name: "Subsidiary", is_company: true, parent_id: parent },
+    ])) as number;
+    const loner = (await kw(sb, "res.partner", "create", [{ name: "Solo Person" }])) as number;
+    const rows = (await kw(sb, "res.partner", "read", [[sub, loner]], {
+      fields: ["commercial_partner_id"],
+    })) as Row[];
+    expect(rows.map((r) => (r.commercial_partner_id as [number, string])[0])).toEqual([sub, loner]);
+  });
+});

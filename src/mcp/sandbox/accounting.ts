@@ -4,6 +4,7 @@ import { bool, date, define, float, html, int, m2m, m2o, money, o2m, sel, char a
 import {
   applyX2many,
   browse,
+  commercialPartnerId,
   convertVals,
   type Database,
   type Env,
@@ -124,6 +125,11 @@ function journalHasNumber(env: Env, journalId: unknown, moveType: unknown): bool
   return false;
 }
 
+/** Journal items carry the commercial entity of the move's partner, not a child contact. */
+function linePartner(env: Env, move: Rec): number | false {
+  return typeof move.partner_id === "number" ? commercialPartnerId(env, move.partner_id) : false;
+}
+
 export function recomputeInvoice(env: Env, move: Rec): void {
   if (!isInvoice(move.move_type)) return;
   const lineModel = env.db.model("account.move.line");
@@ -149,7 +155,7 @@ export function recomputeInvoice(env: Env, move: Rec): void {
     l.price_subtotal = subtotal;
     l.price_total = round2(subtotal + lineTax);
     setBalance(l, sign * subtotal);
-    l.partner_id = move.partner_id ?? false;
+    l.partner_id = linePartner(env, move);
     untaxed += subtotal;
   }
   const existingTax = all.filter((l) => l.display_type === "tax");
@@ -173,7 +179,7 @@ export function recomputeInvoice(env: Env, move: Rec): void {
       });
     }
     setBalance(line, sign * amount);
-    line.partner_id = move.partner_id ?? false;
+    line.partner_id = linePartner(env, move);
     taxSum += amount;
   }
   for (const l of existingTax) if (!taxTotals.has(l.tax_line_id as number)) lineModel.records.delete(l.id);
@@ -201,7 +207,7 @@ export function recomputeInvoice(env: Env, move: Rec): void {
     const old = Number(term.balance ?? 0);
     setBalance(term, -sign * total);
     term.date_maturity = move.invoice_date_due ?? false;
-    term.partner_id = move.partner_id ?? false;
+    term.partner_id = linePartner(env, move);
     const paid = old - Number(term.amount_residual ?? old);
     term.amount_residual = round2(Number(term.balance) - paid);
     term.amount_residual_currency = term.amount_residual;
@@ -451,7 +457,8 @@ export function defineAccounting(db: Database): void {
       payment_state: sel("Payment Status", paymentStateSelection(v), { readonly: true }),
       partner_id: m2o("res.partner", "Partner"),
       commercial_partner_id: m2o("res.partner", "Commercial Entity", {
-        compute: (r) => r.partner_id ?? false,
+        compute: (r, env) =>
+          typeof r.partner_id === "number" ? commercialPartnerId(env, r.partner_id) : false,
       }),
       invoice_date: date("Invoice/Bill Date"),
       invoice_date_due: date("Due Date"),

@@ -212,6 +212,20 @@ export function displayName(env: Env, model: Model, rec: Rec): string | false {
   return typeof name === "string" ? name : false;
 }
 
+/** The commercial entity: the partner itself if it is a company or has no parent, else its parent's. */
+export function commercialPartnerId(env: Env, partnerId: number): number {
+  const partners = env.db.model("res.partner");
+  const seen = new Set<number>();
+  let rec = partners.rec(partnerId);
+  while (rec && !rec.is_company && typeof rec.parent_id === "number" && !seen.has(rec.id)) {
+    seen.add(rec.id);
+    const parent = partners.rec(rec.parent_id);
+    if (!parent) break;
+    rec = parent;
+  }
+  return rec?.id ?? partnerId;
+}
+
 export function rawValue(env: Env, model: Model, rec: Rec, fname: string): unknown {
   if (fname === "id") return rec.id;
   if (fname === "display_name") return displayName(env, model, rec);

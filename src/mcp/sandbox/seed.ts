@@ -19,6 +19,7 @@ import {
 } from "./fields.js";
 import { defineMail } from "./mail.js";
 import {
+  commercialPartnerId,
   createGeneric,
   Database,
   datetimeString,
@@ -46,8 +47,12 @@ function insertAt(model: Model, id: number, vals: Vals): Rec {
 
 function partnerDisplay(rec: Rec, env: Env): string | false {
   const name = typeof rec.name === "string" ? rec.name : "";
-  if (typeof rec.parent_id === "number") {
-    const parent = env.db.model("res.partner").rec(rec.parent_id);
+  if (typeof rec.parent_id === "number" && !rec.is_company) {
+    // Odoo prefixes the commercial company's name (the top-level company), else the parent's.
+    const partners = env.db.model("res.partner");
+    const commercial = partners.rec(commercialPartnerId(env, rec.id));
+    const parent =
+      commercial?.is_company && commercial.id !== rec.id ? commercial : partners.rec(rec.parent_id);
     const pname = parent && typeof parent.name === "string" ? parent.name : "";
     if (name) return `${pname}, ${name}`;
     const labels: Record<string, string> = {
@@ -91,7 +96,7 @@ function defineBase(db: Database, d: SeedVersion): void {
       ref: char("Reference"),
       lang: char("Language"),
       commercial_partner_id: m2o("res.partner", "Commercial Entity", {
-        compute: (r) => (typeof r.parent_id === "number" ? r.parent_id : r.id),
+        compute: (r, env) => commercialPartnerId(env, r.id),
       }),
     },
     {
