@@ -167,3 +167,18 @@ describe("commercial entity", () => {
     expect(rows.map((r) => (r.commercial_partner_id as [number, string])[0])).toEqual([sub, loner]);
   });
 });
+
+describe("res.users.context_get", () => {
+  it("answers the user's own lang and tz: false as seeded, then the tz written on the user", async () => {
+    sb = await startSandbox();
+    expect(await kw(sb, "res.users", "context_get", [])).toEqual({ lang: "en_US", tz: false, uid: 2 });
+    await kw(sb, "res.users", "write", [[2], { tz: "Europe/Brussels" }]);
+    expect(await kw(sb, "res.users", "context_get", [])).toEqual({
+      lang: "en_US",
+      tz: "Europe/Brussels",
+      uid: 2,
+    });
+    const [user] = (await kw(sb, "res.users", "read", [[2]], { fields: ["tz"] })) as Row[];
+    expect(user?.tz).toBe("Europe/Brussels");
+  });
+});

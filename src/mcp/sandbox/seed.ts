@@ -203,7 +203,11 @@ function defineBase(db: Database, d: SeedVersion): void {
         kind: "model",
         owner: "<lambda>",
         params: [],
-        fn: () => ({ lang: "en_US", tz: false, uid: 2 }),
+        // Odoo reads the user's own lang and tz (false when unset) and adds the uid.
+        fn: ({ env, model }) => {
+          const user = model.rec(env.uid);
+          return { lang: user?.lang ?? false, tz: user?.tz ?? false, uid: env.uid };
+        },
       },
     },
   );
