@@ -182,3 +182,39 @@ describe("res.users.context_get", () => {
     expect(user?.tz).toBe("Europe/Brussels");
   });
 });
+
+describe("account.move invoice_payment_term_id", () => {
+  it("accepts false at create, and a payment term that exists", async () => {
+    sb = await startSandbox();
+    const customer = (await kw(sb, "res.partner", "create", [{ name: "Terms Customer" }])) as number;
+    const line = [0, 0, { name: "Work", quantity: 1, price_unit: 50 }];
+    const plain = (await kw(sb, "account.move", "create", [
+      {
+        move_type: "out_invoice",
+        partner_id: customer,
+        invoice_payment_term_id: false,
+        invoice_line_ids: [line],
+      },
+    ])) as number;
+    const [read] = (await kw(sb, "account.move", "read", [[plain]], {
+      fields: ["invoice_payment_term_id"],
+    })) as Row[];
+    expect(read?.invoice_payment_term_id).toBe(false);
+    const term = (await kw(sb, "account.payment.term", "create", [{ name: "Net 45" }])) as number;
+    const withTerm = (await kw(sb, "account.move", "create", [
+      {
+        move_type: "out_invoice",
+        partner_id: customer,
+        invoice_payment_term_id: term,
+        invoice_line_ids: [line],
+      },
+    ])) as number;
+    const [again] = (await kw(sb, "account.move", "read", [[withTerm]], {
+      fields: ["invoice_payment_term_id"],
+    })) as Row[];
+    expect(again?.invoice_payment_term_id).toEqual([term, "Net 45"]);
+    await expect(
+      kw(sb, "account.move", "create", [{ move_type: "out_invoice", invoice_payment_term_id: 999999 }]),
+    ).rejects.toThrow(/MissingError/);
+  });
+});

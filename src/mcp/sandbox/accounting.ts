@@ -6,6 +6,7 @@ import {
   browse,
   commercialPartnerId,
   convertVals,
+  createGeneric,
   type Database,
   type Env,
   type Model,
@@ -419,6 +420,7 @@ function createMove(env: Env, model: Model, vals: Vals): Rec {
     narration: false,
     invoice_date: false,
     invoice_date_due: invoice ? todayStr : false,
+    invoice_payment_term_id: false,
     is_move_sent: false,
     payment_reference: false,
     amount_untaxed: 0,
@@ -439,6 +441,23 @@ function createMove(env: Env, model: Model, vals: Vals): Rec {
 
 export function defineAccounting(db: Database): void {
   const v = db.version;
+  // Seeded without any term: a move accepts `invoice_payment_term_id: false` or a term a client created.
+  const paymentTerm = define(
+    db,
+    "account.payment.term",
+    {
+      name: str("Payment Terms", { required: true }),
+      active: bool("Active"),
+      note: html("Description on the Invoice"),
+      sequence: int("Sequence"),
+      company_id: m2o("res.company", "Company"),
+    },
+    { order: "sequence, id" },
+  );
+  hooks.set(paymentTerm, {
+    create: (env, model, vals) =>
+      createGeneric(env, model, vals, { active: true, sequence: 10, note: false, company_id: false }),
+  });
   const move = define(
     db,
     "account.move",
@@ -462,6 +481,7 @@ export function defineAccounting(db: Database): void {
       }),
       invoice_date: date("Invoice/Bill Date"),
       invoice_date_due: date("Due Date"),
+      invoice_payment_term_id: m2o("account.payment.term", "Payment Terms"),
       date: date("Date"),
       ref: str("Reference"),
       narration: html("Terms and Conditions"),
