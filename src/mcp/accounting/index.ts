@@ -1,4 +1,5 @@
 /** The accounting domain: what the tools call. Write operations are keyed by tool name for the approval machinery. */
+import { type CreateExpenseInput, type CreateExpenseOutput, createExpenseOperation } from "./expenses.js";
 import {
   type CreateInvoiceInput,
   type CreateInvoiceOutput,
@@ -11,11 +12,13 @@ import type { WriteOperation } from "./operation.js";
 import { type RecordPaymentInput, type RecordPaymentOutput, recordPaymentOperation } from "./payments.js";
 import { type SendInvoiceInput, type SendInvoiceOutput, sendInvoiceOperation } from "./send.js";
 
+export * from "./expenses.js";
 export * from "./invoices.js";
 export * from "./lookups.js";
 export * from "./operation.js";
 export * from "./partners.js";
 export * from "./payments.js";
+export * from "./receipts.js";
 export * from "./records.js";
 export * from "./send.js";
 export * from "./session.js";
@@ -37,10 +40,14 @@ const operations: [string, WriteOperation<never, unknown>][] = [
     postInvoiceOperation.tool,
     postInvoiceOperation satisfies WriteOperation<PostInvoiceInput, PostInvoiceOutput>,
   ],
+  [
+    createExpenseOperation.tool,
+    createExpenseOperation satisfies WriteOperation<CreateExpenseInput, CreateExpenseOutput>,
+  ],
 ];
 
 /**
- * `create_invoice`, `send_invoice`, `record_payment`, `post_invoice`. The tool layer has validated the input's
+ * `create_invoice`, `send_invoice`, `record_payment`, `post_invoice`, `create_expense`. The tool layer has validated the input's
  * shape with its zod schema before any of these runs, hence the widening to `unknown`.
  */
 export const writeOperations: ReadonlyMap<string, WriteOperation<unknown, unknown>> = new Map(

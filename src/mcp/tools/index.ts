@@ -1,7 +1,10 @@
 import { createDraftInvoiceTool } from "./create-draft-invoice.js";
+import { createExpenseTool } from "./create-expense.js";
 import { createInvoiceTool } from "./create-invoice.js";
 import type { AnyToolDefinition } from "./definition.js";
+import { generateReportTool } from "./generate-report.js";
 import { getApprovalTool, listApprovalsTool } from "./get-approval.js";
+import { listExpenseCategoriesTool } from "./list-expense-categories.js";
 import { postInvoiceTool } from "./post-invoice.js";
 import {
   findPartnersTool,
@@ -19,12 +22,15 @@ export const allTools: readonly AnyToolDefinition[] = [
   sendInvoiceTool,
   recordPaymentTool,
   postInvoiceTool,
+  createExpenseTool,
   createDraftInvoiceTool,
+  generateReportTool,
   findPartnersTool,
   listInvoicesTool,
   getInvoiceTool,
   listJournalsTool,
   listTaxesTool,
+  listExpenseCategoriesTool,
   getApprovalTool,
   listApprovalsTool,
 ];

@@ -1,0 +1,550 @@
+/**
+ * `create_expense`: an `hr.expense` for the employee linked to the configured Odoo user, in one of Odoo's
+ * expense categories (`product.product` with `can_be_expensed`), with the receipt attached as the expense's main
+ * attachment, then submitted:
+ *
+ * - Odoo 19 has no expense reports: `hr.expense.action_submit` (an administrator's own expense is approved at
+ *   once: `state`/`approval_state` `approved`).
+ * - Odoo 17/18 keep expenses in reports: `hr.expense.action_submit_expenses` creates an `hr.expense.sheet`
+ *   (expense `reported`), then `hr.expense.sheet.action_submit_sheet` submits it (expense `submitted`). Approving
+ *   the report stays a manager's act in Odoo.
+ *
+ * The contract's `status` is `submitted` once Odoo has accepted the submission (19's `approved` included). When
+ * Odoo refuses to submit (its UserError/ValidationError), the expense is kept as it is: `status: "draft"` with
+ * Odoo's reason in `warnings`, for the human to fix in Odoo.
+ *
+ * `expense_id` is the expense's Odoo record id as a string: Odoo numbers neither expenses nor (on 17/18) their
+ * reports by default; the expense's `name` is its description.
+ *
+ * `vendor`: `hr.expense.vendor_id` is a partner link that not every version has and that would need a partner;
+ * the vendor is written into the expense's description instead (`"Client lunch (Joe's Diner)"`), where every
+ * version shows it in lists and reports.
+ *
+ * Categories whose product has a cost (Odoo's "Mileage": 1 USD per km) compute their total as quantity × cost in
+ * Odoo and would ignore the amount; they are refused with a message saying so.
+ *
+ * Crash safety: `mark` records the highest `hr.expense` id; `findApplied` looks for the expense created after it
+ * with the same employee, category, amount, date and description. When an earlier attempt stopped half-way
+ * (created, not yet attached or submitted), `findApplied` finishes the missing steps, each one checked against
+ * Odoo's state first, because the executor would otherwise run `apply` again and create a second expense.
+ */
+import path from "node:path";
+import { assertIsoDate, isFutureDate, odooDatetimeToIso, todayIn } from "../dates.js";
+import { ToolError } from "../errors.js";
+import {
+  displayMoney,
+  formatMinor,
+  fromOdooAmount,
+  minorToNumber,
+  parseDecimal,
+  rescale,
+  toMinor,
+} from "../money.js";
+import { OdooAccessError, OdooUserError } from "../odoo/errors.js";
+import type { Odoo } from "../odoo/types.js";
+import { highestId } from "./invoices.js";
+import type { AttemptMarker, WriteOperation } from "./operation.js";
+import {
+  formatBytes,
+  type LoadedReceipt,
+  loadReceipt,
+  RECEIPT_TYPES,
+  type ReceiptFile,
+  receiptFacts,
+  resolveReceiptPath,
+} from "./receipts.js";
+import { type AccountingSession, getSession, recordUrl } from "./session.js";
+import { m2oId, m2oName, num, type OdooRecord, str } from "./values.js";
+
+export interface CreateExpenseInput {
+  description: string;
+  amount: number;
+  expense_date: string;
+  category: string;
+  vendor?: string;
+  receipt_path?: string;
+  /**
+   * SHA-256 of the receipt as it was when the request was made, added by the tool (never by the agent: the
+   * tool's schema refuses the field). `apply` refuses a receipt whose content differs.
+   */
+  receipt_sha256?: string;
+}
+
+export interface CreateExpenseOutput {
+  /** The expense's Odoo record id, as a string. */
+  expense_id: string;
+  status: "draft" | "submitted";
+  /** The category as `create_expense` takes it (`meals`, `travel_accommodation`). */
+  category: string;
+  receipt_attached: boolean;
+  created_at: string;
+  record_id: number;
+  odoo_url: string;
+  total_amount: number;
+  currency: string;
+  /** What Odoo stores as the expense's description (with the vendor, when one was given). */
+  description: string;
+  expense_date: string;
+  category_name: string;
+  employee: string;
+  /** Odoo's own state: 19 `approved` after submission; 17/18 `submitted` (`reported` when the report is not). */
+  odoo_state: string;
+  /** 17/18: the expense report (`hr.expense.sheet`) id; 19: null. */
+  report_id: number | null;
+  attachment_id: number | null;
+  warnings: string[];
+}
+
+export interface ExpenseCategory {
+  id: number;
+  name: string;
+  /** Odoo's internal reference (`default_code`), e.g. `FOOD`. */
+  reference: string | null;
+  /** The value to pass as `create_expense`'s `category`. */
+  category: string;
+  /** Set for categories with a fixed unit cost (Mileage): `create_expense` cannot take an amount for them. */
+  fixed_unit_cost: number | null;
+  unit: string | null;
+}
+
+export interface Employee {
+  id: number;
+  name: string;
+}
+
+/** Lower case, accents dropped, every run of other characters one space: `Office_Supplies` = `office supplies`. */
+export function normalizeCategory(value: string): string {
+  return value
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
+}
+
+export function categorySlug(name: string): string {
+  return normalizeCategory(name).replace(/ /g, "_");
+}
+
+async function readCategories(odoo: Odoo): Promise<OdooRecord[]> {
+  return odoo.searchRead(
+    "product.product",
+    [["can_be_expensed", "=", true]],
+    ["name", "default_code", "standard_price", "uom_id"],
+    { order: "name, id" },
+  );
+}
+
+function toCategory(row: OdooRecord): ExpenseCategory {
+  const name = str(row.name) ?? "";
+  const cost = num(row.standard_price);
+  return {
+    id: row.id as number,
+    name,
+    reference: str(row.default_code),
+    category: categorySlug(name),
+    fixed_unit_cost: cost !== 0 ? cost : null,
+    unit: m2oName(row.uom_id),
+  };
+}
+
+/** The company's expense categories, by name. */
+export async function listExpenseCategories(odoo: Odoo): Promise<ExpenseCategory[]> {
+  return (await readCategories(odoo)).map(toCategory);
+}
+
+/**
+ * The category `wanted` names: its internal reference or its name, compared after `normalizeCategory`; else the
+ * one category whose name starts with it as whole words (`travel` → "Travel & Accommodation").
+ */
+export function matchCategory(categories: ExpenseCategory[], wanted: string): ExpenseCategory {
+  const n = normalizeCategory(wanted);
+  const describe = (list: ExpenseCategory[]) =>
+    list.map((c) => `${c.category}${c.reference ? ` (${c.reference})` : ""}`).join(", ");
+  const candidates = (list: ExpenseCategory[]) =>
+    list.map((c) => ({ category: c.category, name: c.name, reference: c.reference }));
+  if (n !== "") {
+    const exact = categories.filter(
+      (c) =>
+        normalizeCategory(c.name) === n || (c.reference !== null && normalizeCategory(c.reference) === n),
+    );
+    const prefix = categories.filter((c) => normalizeCategory(c.name).startsWith(`${n} `));
+    for (const found of [exact, prefix]) {
+      if (found.length === 1 && found[0]) return found[0];
+      if (found.length > 1) {
+        throw new ToolError(
+          "INVALID_CATEGORY",
+          `category ${JSON.stringify(wanted)} matches several expense categories in Odoo: ${describe(found)}. Pass one of these exactly.`,
+          { candidates: candidates(found) },
+        );
+      }
+    }
+  }
+  throw new ToolError(
+    "INVALID_CATEGORY",
+    categories.length === 0
+      ? "Odoo has no expense categories (products that can be expensed); create one in Odoo's Expenses app."
+      : `category ${JSON.stringify(wanted)} is not an expense category in Odoo. The categories are: ${describe(categories)} (list_expense_categories shows them).`,
+    { candidates: candidates(categories) },
+  );
+}
+
+/** The employee linked to the configured Odoo user; `VALIDATION_ERROR` when there is none. */
+export async function findEmployee(odoo: Odoo, session: AccountingSession): Promise<Employee> {
+  const rows = await odoo.searchRead("hr.employee", [["user_id", "=", session.uid]], ["name", "company_id"], {
+    order: "id",
+  });
+  const row = rows.find((r) => m2oId(r.company_id) === session.company.id) ?? rows[0];
+  if (!row || typeof row.id !== "number") {
+    throw new ToolError(
+      "VALIDATION_ERROR",
+      `The Odoo user odoo-mcp signs in as (user id ${session.uid}) has no employee, and Odoo records expenses per employee. In Odoo, open Employees, pick (or create) the employee and set its Related User to this user, then try again.`,
+      { uid: session.uid },
+    );
+  }
+  return { id: row.id, name: str(row.name) ?? "" };
+}
+
+/** Whether an expense of `amount` needs a human: at or above `threshold` (both decimal strings, compared exactly). */
+export function expenseNeedsApproval(amount: string, threshold: string): boolean {
+  const a = parseDecimal(amount);
+  const t = parseDecimal(threshold);
+  if (!a || !t) return true;
+  const scale = Math.max(a.scale, t.scale);
+  return rescale(a, scale) >= rescale(t, scale);
+}
+
+/** The description Odoo stores: the vendor is appended unless the description already names it. */
+export function expenseName(description: string, vendor: string | undefined): string {
+  const text = description.trim();
+  const v = vendor?.trim();
+  if (!v || text.toLowerCase().includes(v.toLowerCase())) return text;
+  return `${text} (${v})`;
+}
+
+interface ExpensePlan {
+  session: AccountingSession;
+  employee: Employee;
+  category: ExpenseCategory;
+  amount: bigint;
+  decimals: number;
+  currency: string;
+  name: string;
+  receipt: LoadedReceipt | null;
+}
+
+/** All checks of `create_expense`, read-only; shared by prepare, apply and findApplied. */
+async function planExpense(
+  odoo: Odoo,
+  input: CreateExpenseInput,
+  options: { loadReceipt: boolean; now?: Date },
+): Promise<ExpensePlan> {
+  assertIsoDate(input.expense_date, "expense_date", "EXPENSE_DATE_INVALID");
+  const session = await getSession(odoo);
+  const now = options.now ?? new Date();
+  if (isFutureDate(input.expense_date, session.timeZone, now)) {
+    throw new ToolError(
+      "EXPENSE_DATE_INVALID",
+      `expense_date ${input.expense_date} is in the future (today is ${todayIn(session.timeZone, now)} in ${session.timeZone}); record an expense once it has been incurred.`,
+    );
+  }
+  const { decimals, currency } = session.company;
+  const amount = toMinor(input.amount, decimals, { field: "amount", code: "INVALID_AMOUNT" });
+  if (amount <= 0n)
+    throw new ToolError("INVALID_AMOUNT", `amount must be greater than 0, got ${input.amount}.`);
+  if (amount > 10n ** BigInt(9 + decimals)) {
+    throw new ToolError(
+      "INVALID_AMOUNT",
+      `amount ${input.amount} is not a plausible expense (at most 1,000,000,000).`,
+    );
+  }
+  const description = input.description.trim();
+  if (description === "") throw new ToolError("VALIDATION_ERROR", "description must not be empty.");
+
+  const receipt =
+    options.loadReceipt && input.receipt_path !== undefined ? await loadReceipt(input.receipt_path) : null;
+  if (receipt && input.receipt_sha256 !== undefined && receipt.sha256 !== input.receipt_sha256) {
+    throw new ToolError(
+      "VALIDATION_ERROR",
+      `The receipt ${receipt.name} has changed since this expense was requested (its content is not the file that was approved). Nothing was created; ask again with the current file.`,
+      { receipt_path: input.receipt_path },
+    );
+  }
+  const [employee, categories] = await Promise.all([
+    findEmployee(odoo, session),
+    listExpenseCategories(odoo),
+  ]);
+  const category = matchCategory(categories, input.category);
+  if (category.fixed_unit_cost !== null) {
+    throw new ToolError(
+      "VALIDATION_ERROR",
+      `The category ${category.name} has a fixed cost in Odoo (${category.fixed_unit_cost} ${currency} per ${category.unit ?? "unit"}), so Odoo computes its total from a quantity and would ignore the amount. Record it in Odoo directly, or choose another category.`,
+      { category: category.category },
+    );
+  }
+  return {
+    session,
+    employee,
+    category,
+    amount,
+    decimals,
+    currency,
+    name: expenseName(description, input.vendor),
+    receipt,
+  };
+}
+
+function expenseFields(major: number): string[] {
+  return [
+    "name",
+    "state",
+    "total_amount_currency",
+    "currency_id",
+    "product_id",
+    "employee_id",
+    "date",
+    "message_main_attachment_id",
+    "create_date",
+    ...(major >= 19 ? ["approval_state"] : ["sheet_id"]),
+  ];
+}
+
+/** Odoo states that mean the expense went through submission (19 approves an admin's own expense at once). */
+const SUBMITTED_STATES = new Set(["submitted", "approved", "posted", "in_payment", "paid", "done"]);
+
+interface Progress {
+  attachmentId: number | null;
+  warnings: string[];
+}
+
+async function readExpense(odoo: Odoo, plan: ExpensePlan, id: number): Promise<OdooRecord> {
+  const [row] = await odoo.read("hr.expense", [id], expenseFields(plan.session.major));
+  if (!row) throw new ToolError("ODOO_ERROR", `Odoo created expense ${id} but does not return it.`);
+  return row;
+}
+
+async function receiptAttachment(odoo: Odoo, expenseId: number, name: string): Promise<number | null> {
+  const rows = await odoo.searchRead(
+    "ir.attachment",
+    [
+      ["res_model", "=", "hr.expense"],
+      ["res_id", "=", expenseId],
+      ["name", "=", name],
+    ],
+    ["name"],
+    { order: "id", limit: 1 },
+  );
+  const id = rows[0]?.id;
+  return typeof id === "number" ? id : null;
+}
+
+/**
+ * Brings an existing expense to the end of the flow: receipt attached and made the main attachment, then
+ * submitted. Every step looks at Odoo first, so that running it again after a crash never repeats one.
+ */
+async function complete(
+  odoo: Odoo,
+  plan: ExpensePlan,
+  input: CreateExpenseInput,
+  expenseId: number,
+): Promise<Progress> {
+  const progress: Progress = { attachmentId: null, warnings: [] };
+  let expense = await readExpense(odoo, plan, expenseId);
+  if (input.receipt_path !== undefined) {
+    const fileName = plan.receipt?.name ?? path.basename(resolveReceiptPath(input.receipt_path));
+    let attachmentId = await receiptAttachment(odoo, expenseId, fileName);
+    if (attachmentId === null) {
+      const receipt = plan.receipt ?? (await loadResumedReceipt(input, expenseId));
+      attachmentId =
+        (receipt.name === fileName ? null : await receiptAttachment(odoo, expenseId, receipt.name)) ??
+        (await odoo.create("ir.attachment", {
+          name: receipt.name,
+          datas: receipt.bytes.toString("base64"),
+          res_model: "hr.expense",
+          res_id: expenseId,
+          mimetype: receipt.mimetype,
+        }));
+    }
+    if (m2oId(expense.message_main_attachment_id) !== attachmentId) {
+      await odoo.write("hr.expense", [expenseId], { message_main_attachment_id: attachmentId });
+    }
+    progress.attachmentId = attachmentId;
+    expense = await readExpense(odoo, plan, expenseId);
+  }
+  const state = str(expense.state) ?? "";
+  if (SUBMITTED_STATES.has(state)) return progress;
+  try {
+    if (plan.session.major >= 19) {
+      await odoo.call({ model: "hr.expense", method: "action_submit", ids: [expenseId] });
+    } else {
+      let sheetId = m2oId(expense.sheet_id);
+      if (state === "draft" || sheetId === null) {
+        const action = await odoo.call<OdooRecord | null>({
+          model: "hr.expense",
+          method: "action_submit_expenses",
+          ids: [expenseId],
+        });
+        sheetId =
+          typeof action?.res_id === "number"
+            ? action.res_id
+            : m2oId((await readExpense(odoo, plan, expenseId)).sheet_id);
+      }
+      if (sheetId === null)
+        throw new ToolError("ODOO_ERROR", `Odoo did not put expense ${expenseId} in a report.`);
+      await odoo.call({ model: "hr.expense.sheet", method: "action_submit_sheet", ids: [sheetId] });
+    }
+  } catch (error) {
+    if (!(error instanceof OdooUserError || error instanceof OdooAccessError)) throw error;
+    progress.warnings.push(
+      `Odoo refused to submit the expense: ${error.message.split("\n")[0]} It is saved as a draft (record ${expenseId}); correct it and submit it in Odoo.`,
+    );
+  }
+  return progress;
+}
+
+async function loadResumedReceipt(input: CreateExpenseInput, expenseId: number): Promise<LoadedReceipt> {
+  try {
+    const receipt = await loadReceipt(input.receipt_path ?? "");
+    if (input.receipt_sha256 !== undefined && receipt.sha256 !== input.receipt_sha256) {
+      throw new ToolError(
+        "VALIDATION_ERROR",
+        `The receipt ${receipt.name} has changed since it was approved.`,
+      );
+    }
+    return receipt;
+  } catch (error) {
+    if (!(error instanceof ToolError)) throw error;
+    throw new ToolError(
+      error.code,
+      `Expense record ${expenseId} was created by an earlier attempt, but its receipt cannot be attached now: ${error.message} Attach it in Odoo.`,
+      { record_id: expenseId },
+    );
+  }
+}
+
+async function expenseOutput(
+  odoo: Odoo,
+  plan: ExpensePlan,
+  expenseId: number,
+  progress: Progress,
+): Promise<CreateExpenseOutput> {
+  const expense = await readExpense(odoo, plan, expenseId);
+  const state = str(expense.state) ?? "";
+  const main = m2oId(expense.message_main_attachment_id);
+  return {
+    expense_id: String(expenseId),
+    status: SUBMITTED_STATES.has(state) ? "submitted" : "draft",
+    category: plan.category.category,
+    receipt_attached: progress.attachmentId !== null && main === progress.attachmentId,
+    created_at: odooDatetimeToIso(expense.create_date) ?? new Date().toISOString(),
+    record_id: expenseId,
+    odoo_url: recordUrl(plan.session, "hr.expense", expenseId),
+    total_amount: minorToNumber(fromOdooAmount(expense.total_amount_currency, plan.decimals), plan.decimals),
+    currency: m2oName(expense.currency_id) ?? plan.currency,
+    description: str(expense.name) ?? plan.name,
+    expense_date: str(expense.date) ?? "",
+    category_name: plan.category.name,
+    employee: m2oName(expense.employee_id) ?? plan.employee.name,
+    odoo_state: state,
+    report_id: plan.session.major >= 19 ? null : m2oId(expense.sheet_id),
+    attachment_id: progress.attachmentId,
+    warnings: progress.warnings,
+  };
+}
+
+export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateExpenseOutput> = {
+  tool: "create_expense",
+
+  async prepare(odoo, input) {
+    const plan = await planExpense(odoo, input, { loadReceipt: true });
+    const money = displayMoney(plan.amount, plan.decimals, plan.currency);
+    const receipt: ReceiptFile | null = plan.receipt ? receiptFacts(plan.receipt) : null;
+    const categoryLabel = `${plan.category.name}${plan.category.reference ? ` [${plan.category.reference}]` : ""}`;
+    return {
+      summary: [
+        `Create and submit an expense of ${money} for ${plan.employee.name}: "${plan.name}" (${categoryLabel}), dated ${input.expense_date}.`,
+        receipt
+          ? `Receipt: ${receipt.name} (${RECEIPT_TYPES[receipt.kind].label}, ${formatBytes(receipt.size)}, SHA-256 ${receipt.sha256.slice(0, 16)}…).`
+          : "No receipt attached.",
+        plan.session.major >= 19
+          ? "Odoo 19 submits it with hr.expense action_submit."
+          : `Odoo ${plan.session.major} puts it in an expense report (hr.expense.sheet) and submits the report for approval.`,
+      ].join("\n"),
+      target: `expense "${plan.name}" (${plan.employee.name})`,
+      amount: formatMinor(plan.amount, plan.decimals),
+      currency: plan.currency,
+      facts: {
+        employee: plan.employee,
+        category: {
+          id: plan.category.id,
+          name: plan.category.name,
+          reference: plan.category.reference,
+          category: plan.category.category,
+        },
+        description: plan.name,
+        amount: formatMinor(plan.amount, plan.decimals),
+        currency: plan.currency,
+        expense_date: input.expense_date,
+        vendor: input.vendor ?? null,
+        receipt,
+        odoo_version: plan.session.major,
+      },
+    };
+  },
+
+  async mark(odoo): Promise<AttemptMarker> {
+    return { max_expense_id: await highestId(odoo, "hr.expense") };
+  },
+
+  async findApplied(odoo, input, marker) {
+    const plan = await planExpense(odoo, input, { loadReceipt: false });
+    const after = typeof marker.max_expense_id === "number" ? marker.max_expense_id : 0;
+    const rows = await odoo.searchRead(
+      "hr.expense",
+      [
+        ["id", ">", after],
+        ["employee_id", "=", plan.employee.id],
+        ["product_id", "=", plan.category.id],
+        ["date", "=", input.expense_date],
+      ],
+      ["name", "total_amount_currency"],
+      { order: "id" },
+    );
+    const found = rows.find(
+      (row) =>
+        row.name === plan.name && fromOdooAmount(row.total_amount_currency, plan.decimals) === plan.amount,
+    );
+    if (!found || typeof found.id !== "number") return null;
+    const progress = await complete(odoo, plan, input, found.id);
+    return expenseOutput(odoo, plan, found.id, progress);
+  },
+
+  async apply(odoo, input) {
+    const plan = await planExpense(odoo, input, { loadReceipt: true });
+    const expenseId = await odoo.create("hr.expense", {
+      name: plan.name,
+      product_id: plan.category.id,
+      total_amount_currency: minorToNumber(plan.amount, plan.decimals),
+      date: input.expense_date,
+      employee_id: plan.employee.id,
+      payment_mode: "own_account",
+    });
+    const progress = await complete(odoo, plan, input, expenseId);
+    return expenseOutput(odoo, plan, expenseId, progress);
+  },
+
+  dryRun(prepared, input) {
+    return {
+      odoo_calls: [
+        "hr.expense create",
+        ...(input.receipt_path !== undefined
+          ? ["ir.attachment create", "hr.expense write message_main_attachment_id"]
+          : []),
+        prepared.facts.odoo_version === 19
+          ? "hr.expense action_submit"
+          : "hr.expense action_submit_expenses, hr.expense.sheet action_submit_sheet",
+      ],
+      ...prepared.facts,
+    };
+  },
+};

@@ -1,0 +1,93 @@
+import { z } from "zod";
+import {
+  type CreateExpenseInput,
+  expenseNeedsApproval,
+  loadReceipt,
+  MAX_RECEIPT_BYTES,
+} from "../accounting/index.js";
+import { runGatedWrite } from "./approval-flow.js";
+import { approvalFields, isoDate } from "./common.js";
+import { defineTool } from "./definition.js";
+
+export const createExpenseTool = defineTool({
+  name: "create_expense",
+  description:
+    "Record an expense in Odoo for the employee linked to odoo-mcp's Odoo user, attach its receipt, and submit " +
+    "it (Odoo 17/18: in an expense report). category is one of Odoo's expense categories (list_expense_categories: " +
+    "its reference or name, e.g. meals, FOOD, office_supplies). receipt_path: a PDF, PNG, JPEG, HEIC/HEIF or WebP " +
+    `file of at most ${MAX_RECEIPT_BYTES / (1024 * 1024)} MiB, judged by its content; ~ and relative paths are ` +
+    "resolved on the server. Expenses below the approval threshold (default 100 in the company currency) are " +
+    "approved automatically; larger ones wait for a human. expense_id is the Odoo record id (Odoo numbers no " +
+    "expenses). status is submitted, or draft with warnings when Odoo refused the submission.",
+  input: z.strictObject({
+    description: z.string().trim().min(1).max(512).describe("What the expense was for, e.g. Client lunch"),
+    amount: z
+      .number()
+      .finite()
+      .positive()
+      .max(1e9)
+      .describe("Total paid (> 0), in the company currency, with at most its decimals"),
+    expense_date: isoDate("Date of the expense, not in the future"),
+    category: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128)
+      .describe("Expense category: its Odoo reference or name (office_supplies, travel, meals, FOOD...)"),
+    vendor: z
+      .string()
+      .trim()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe("Who was paid; written into the description"),
+    receipt_path: z
+      .string()
+      .trim()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe(
+        `Path of the receipt on the server's machine: PDF, PNG, JPEG, HEIC/HEIF or WebP, at most ${MAX_RECEIPT_BYTES / (1024 * 1024)} MiB`,
+      ),
+  }),
+  output: z.object({
+    expense_id: z.string().optional().describe("The expense's Odoo record id, as a string"),
+    status: z.enum(["draft", "submitted", "pending_approval", "queued", "dry_run"]),
+    category: z.string().optional(),
+    receipt_attached: z.boolean().optional(),
+    created_at: z.string().optional(),
+    record_id: z.number().int().optional(),
+    odoo_url: z.string().optional(),
+    total_amount: z.number().optional(),
+    currency: z.string().optional(),
+    description: z.string().optional(),
+    expense_date: z.string().optional(),
+    category_name: z.string().optional(),
+    employee: z.string().optional(),
+    odoo_state: z.string().optional().describe("Odoo's own expense state"),
+    report_id: z.number().int().nullable().optional().describe("Odoo 17/18: the expense report id"),
+    attachment_id: z.number().int().nullable().optional(),
+    warnings: z.array(z.string()).optional().describe("Why Odoo left the expense a draft, when it did"),
+    ...approvalFields,
+  }),
+  annotations: {
+    title: "Create an expense (approval above the threshold)",
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  fieldCodes: { amount: "INVALID_AMOUNT", expense_date: "EXPENSE_DATE_INVALID" },
+  run: async (input, ctx) => {
+    const args: CreateExpenseInput = { ...input };
+    // The receipt's hash goes with the stored arguments, so that a file changed after approval is refused.
+    if (input.receipt_path !== undefined)
+      args.receipt_sha256 = (await loadReceipt(input.receipt_path)).sha256;
+    const threshold = ctx.app.config.approval.expenseThreshold;
+    return runGatedWrite("create_expense", { ...args }, ctx, {
+      autoApprove: (prepared) =>
+        prepared.amount !== undefined && !expenseNeedsApproval(prepared.amount, threshold),
+    });
+  },
+});
