@@ -133,7 +133,10 @@ export async function callTool(
       );
     }
     return {
-      content: [{ type: "text", text: JSON.stringify(checked.data, null, 2) }],
+      content: [
+        { type: "text", text: JSON.stringify(checked.data, null, 2) },
+        ...(tool.resultContent?.(checked.data) ?? []),
+      ],
       structuredContent: checked.data as Record<string, unknown>,
     };
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { ContentBlock } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
 import type { App } from "../app.js";
 import type { ErrorCode } from "../errors.js";
@@ -42,6 +43,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   /** MCP Tasks support: gated tools may run as a task that completes once a human has decided. */
   taskSupport?: "optional";
   run(input: z.infer<I>, ctx: ToolCallContext): Promise<z.infer<O>>;
+  /** Content items after the JSON text (e.g. a `resource_link` to a generated file). */
+  resultContent?(output: z.infer<O>): ContentBlock[];
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of tools needs the widest element type

@@ -1,0 +1,230 @@
+/**
+ * The reports' only way into the ledger: sums of posted journal items computed by Odoo itself, grouped by
+ * account (or another field), with `formatted_read_group` on Odoo 19+ and `read_group` on 17 and 18. Nothing
+ * here downloads journal items one by one; the number of round trips of a report does not depend on how many
+ * items the ledger holds.
+ *
+ * Amounts come back as Odoo's sums of stored monetary values in the company currency and are turned into integer
+ * minor units (`bigint`) at once; everything the reports add up afterwards is exact.
+ */
+import { type AccountingSession, getSession } from "../accounting/session.js";
+import { m2oId, m2oName, str } from "../accounting/values.js";
+import { fromOdooAmount } from "../money.js";
+import type { Domain, Odoo } from "../odoo/types.js";
+
+export type AccountType =
+  | "asset_receivable"
+  | "asset_cash"
+  | "asset_current"
+  | "asset_non_current"
+  | "asset_prepayments"
+  | "asset_fixed"
+  | "liability_payable"
+  | "liability_credit_card"
+  | "liability_current"
+  | "liability_non_current"
+  | "equity"
+  | "equity_unaffected"
+  | "income"
+  | "income_other"
+  | "expense"
+  | "expense_other"
+  | "expense_depreciation"
+  | "expense_direct_cost"
+  | "off_balance";
+
+export const INCOME_TYPES: readonly AccountType[] = ["income", "income_other"];
+export const EXPENSE_TYPES: readonly AccountType[] = [
+  "expense",
+  "expense_other",
+  "expense_direct_cost",
+  "expense_depreciation",
+];
+export const PROFIT_LOSS_TYPES: readonly AccountType[] = [...INCOME_TYPES, ...EXPENSE_TYPES];
+export const ASSET_TYPES: readonly AccountType[] = [
+  "asset_cash",
+  "asset_receivable",
+  "asset_current",
+  "asset_prepayments",
+  "asset_non_current",
+  "asset_fixed",
+];
+export const LIABILITY_TYPES: readonly AccountType[] = [
+  "liability_payable",
+  "liability_credit_card",
+  "liability_current",
+  "liability_non_current",
+];
+export const EQUITY_TYPES: readonly AccountType[] = ["equity", "equity_unaffected"];
+
+/** Odoo's labels of the account types (`account.account` `account_type` selection). */
+export const ACCOUNT_TYPE_LABELS: Record<AccountType, string> = {
+  asset_receivable: "Receivable",
+  asset_cash: "Bank and Cash",
+  asset_current: "Current Assets",
+  asset_non_current: "Non-current Assets",
+  asset_prepayments: "Prepayments",
+  asset_fixed: "Fixed Assets",
+  liability_payable: "Payable",
+  liability_credit_card: "Credit Card",
+  liability_current: "Current Liabilities",
+  liability_non_current: "Non-current Liabilities",
+  equity: "Equity",
+  equity_unaffected: "Current Year Earnings",
+  income: "Income",
+  income_other: "Other Income",
+  expense: "Expenses",
+  expense_other: "Other Expenses",
+  expense_depreciation: "Depreciation",
+  expense_direct_cost: "Cost of Revenue",
+  off_balance: "Off-Balance Sheet",
+};
+
+export function isAccountType(value: unknown): value is AccountType {
+  return typeof value === "string" && value in ACCOUNT_TYPE_LABELS;
+}
+
+export interface Account {
+  id: number;
+  code: string;
+  name: string;
+  type: AccountType | null;
+}
+
+/** One group of journal items: its account (or other key), how many items, and the exact sums. */
+export interface GroupRow {
+  /** The id of a many2one group key (`account_id`), else null. */
+  id: number | null;
+  /** Odoo's display name of the key (`"400000 Product Sales"`), or the raw value for a selection. */
+  label: string | null;
+  count: number;
+  balance: bigint;
+  debit: bigint;
+  credit: bigint;
+}
+
+/** What the reports need from the session, plus counters for the bench and tests. */
+export interface Ledger {
+  odoo: Odoo;
+  session: AccountingSession;
+  decimals: number;
+  /** Sums of posted journal items of the company matching `domain`, grouped by `groupby` (one field). */
+  sums(domain: Domain, groupby: string | null): Promise<GroupRow[]>;
+  accounts(ids: number[]): Promise<Map<number, Account>>;
+  /** The accounts of some types (archived ones included: their history still counts). */
+  accountsOfTypes(types: readonly AccountType[]): Promise<Account[]>;
+}
+
+export async function openLedger(odoo: Odoo, signal?: AbortSignal): Promise<Ledger> {
+  const session = await getSession(odoo);
+  const decimals = session.company.decimals;
+  const base: Domain = [
+    ["parent_state", "=", "posted"],
+    ["company_id", "=", session.company.id],
+  ];
+  const accountCache = new Map<number, Account>();
+  const toAccount = (row: Record<string, unknown>): Account => ({
+    id: row.id as number,
+    code: str(row.code) ?? "",
+    name: str(row.name) ?? "",
+    type: isAccountType(row.account_type) ? row.account_type : null,
+  });
+
+  return {
+    odoo,
+    session,
+    decimals,
+    async sums(domain, groupby) {
+      const fullDomain = [...base, ...domain];
+      const rows =
+        session.major >= 19
+          ? await odoo.call<Record<string, unknown>[]>(
+              {
+                model: "account.move.line",
+                method: "formatted_read_group",
+                args: {
+                  domain: fullDomain,
+                  groupby: groupby === null ? [] : [groupby],
+                  aggregates: ["balance:sum", "debit:sum", "credit:sum", "__count"],
+                },
+              },
+              { idempotent: true, ...(signal ? { signal } : {}) },
+            )
+          : await odoo.call<Record<string, unknown>[]>(
+              {
+                model: "account.move.line",
+                method: "read_group",
+                args: {
+                  domain: fullDomain,
+                  fields: ["balance:sum", "debit:sum", "credit:sum"],
+                  groupby: groupby === null ? [] : [groupby],
+                  lazy: false,
+                },
+              },
+              { idempotent: true, ...(signal ? { signal } : {}) },
+            );
+      const suffix = session.major >= 19 ? ":sum" : "";
+      return (Array.isArray(rows) ? rows : []).map((row) => {
+        const key = groupby === null ? undefined : row[groupby];
+        return {
+          id: m2oId(key),
+          label: m2oName(key) ?? (typeof key === "string" ? key : null),
+          count: typeof row.__count === "number" ? row.__count : 0,
+          balance: fromOdooAmount(row[`balance${suffix}`], decimals),
+          debit: fromOdooAmount(row[`debit${suffix}`], decimals),
+          credit: fromOdooAmount(row[`credit${suffix}`], decimals),
+        };
+      });
+    },
+    async accounts(ids) {
+      const missing = [...new Set(ids)].filter((id) => !accountCache.has(id));
+      if (missing.length > 0) {
+        const rows = await odoo.read("account.account", missing, ["code", "name", "account_type"]);
+        for (const row of rows) if (typeof row.id === "number") accountCache.set(row.id, toAccount(row));
+      }
+      const out = new Map<number, Account>();
+      for (const id of ids) {
+        const account = accountCache.get(id);
+        if (account) out.set(id, account);
+      }
+      return out;
+    },
+    async accountsOfTypes(types) {
+      const rows = await odoo.searchRead(
+        "account.account",
+        [["account_type", "in", [...types]]],
+        ["code", "name", "account_type"],
+        { order: "code", context: { active_test: false } },
+      );
+      const accounts = rows.filter((row) => typeof row.id === "number").map(toAccount);
+      for (const account of accounts) accountCache.set(account.id, account);
+      return accounts;
+    },
+  };
+}
+
+/** Account rows of a grouping with their chart data, in code order. Rows without an account are kept last. */
+export async function withAccounts(
+  ledger: Ledger,
+  rows: GroupRow[],
+): Promise<Array<GroupRow & { account: Account }>> {
+  const accounts = await ledger.accounts(rows.flatMap((row) => (row.id === null ? [] : [row.id])));
+  return rows
+    .map((row) => ({
+      ...row,
+      account: (row.id !== null ? accounts.get(row.id) : undefined) ?? {
+        id: row.id ?? 0,
+        code: "",
+        name: row.label ?? "(no account)",
+        type: null,
+      },
+    }))
+    .sort((a, b) => compareCodes(a.account.code, b.account.code) || a.account.id - b.account.id);
+}
+
+function compareCodes(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === "") return 1;
+  if (b === "") return -1;
+  return a < b ? -1 : 1;
+}
