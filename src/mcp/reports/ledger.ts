@@ -122,13 +122,29 @@ export async function openLedger(odoo: Odoo, signal?: AbortSignal): Promise<Ledg
     ["parent_state", "=", "posted"],
     ["company_id", "=", session.company.id],
   ];
-  const accountCache = new Map<number, Account>();
   const toAccount = (row: Record<string, unknown>): Account => ({
     id: row.id as number,
     code: str(row.code) ?? "",
     name: str(row.name) ?? "",
     type: isAccountType(row.account_type) ? row.account_type : null,
   });
+  // The chart of accounts, read once per report (archived accounts included: their history still counts). Its
+  // size is the chart's, not the ledger's.
+  let chart: Promise<Map<number, Account>> | undefined;
+  const loadChart = () => {
+    chart ??= odoo
+      .searchRead("account.account", [], ["code", "name", "account_type"], {
+        order: "code",
+        context: { active_test: false },
+      })
+      .then(
+        (rows) =>
+          new Map(
+            rows.filter((row) => typeof row.id === "number").map((row) => [row.id as number, toAccount(row)]),
+          ),
+      );
+    return chart;
+  };
 
   return {
     odoo,
@@ -177,28 +193,17 @@ export async function openLedger(odoo: Odoo, signal?: AbortSignal): Promise<Ledg
       });
     },
     async accounts(ids) {
-      const missing = [...new Set(ids)].filter((id) => !accountCache.has(id));
-      if (missing.length > 0) {
-        const rows = await odoo.read("account.account", missing, ["code", "name", "account_type"]);
-        for (const row of rows) if (typeof row.id === "number") accountCache.set(row.id, toAccount(row));
-      }
+      const all = await loadChart();
       const out = new Map<number, Account>();
       for (const id of ids) {
-        const account = accountCache.get(id);
+        const account = all.get(id);
         if (account) out.set(id, account);
       }
       return out;
     },
     async accountsOfTypes(types) {
-      const rows = await odoo.searchRead(
-        "account.account",
-        [["account_type", "in", [...types]]],
-        ["code", "name", "account_type"],
-        { order: "code", context: { active_test: false } },
-      );
-      const accounts = rows.filter((row) => typeof row.id === "number").map(toAccount);
-      for (const account of accounts) accountCache.set(account.id, account);
-      return accounts;
+      const all = await loadChart();
+      return [...all.values()].filter((account) => account.type !== null && types.includes(account.type));
     },
   };
 }
