@@ -113,8 +113,9 @@ describe("invoice ids and texts", () => {
     expect(htmlToText("<p>Thank you for your business.</p>")).toBe("Thank you for your business.");
     expect(htmlToText(false)).toBeNull();
   });
-  it("registers the four approval-gated operations by tool name", () => {
+  it("registers the approval-gated operations by tool name", () => {
     expect([...writeOperations.keys()].sort()).toEqual([
+      "create_expense",
       "create_invoice",
       "post_invoice",
       "record_payment",

@@ -15,7 +15,13 @@ describe("MCP Tasks: a gated call as a task that completes once a human has deci
     const withTasks = tools
       .filter((tool) => tool.execution?.taskSupport === "optional")
       .map((tool) => tool.name);
-    expect(withTasks.sort()).toEqual(["create_invoice", "post_invoice", "record_payment", "send_invoice"]);
+    expect(withTasks.sort()).toEqual([
+      "create_expense",
+      "create_invoice",
+      "post_invoice",
+      "record_payment",
+      "send_invoice",
+    ]);
   });
 
   it("creates a task, keeps it working while the request waits, and completes it with the tool's output", async () => {

@@ -79,6 +79,7 @@ export const createExpenseTool = defineTool({
     openWorldHint: true,
   },
   fieldCodes: { amount: "INVALID_AMOUNT", expense_date: "EXPENSE_DATE_INVALID" },
+  taskSupport: "optional",
   run: async (input, ctx) => {
     const args: CreateExpenseInput = { ...input };
     // The receipt's hash goes with the stored arguments, so that a file changed after approval is refused.
