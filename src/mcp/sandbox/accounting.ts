@@ -488,7 +488,7 @@ export function defineAccounting(db: Database): void {
       journal_id: m2o("account.journal", "Journal"),
       company_id: m2o("res.company", "Company"),
       currency_id: m2o("res.currency", "Currency"),
-      company_currency_id: m2o("res.currency", "Company Currency", { compute: () => 1 }),
+      company_currency_id: m2o("res.currency", "Company Currency", { stored: true, compute: () => 1 }),
       line_ids: o2m("account.move.line", "move_id", "Journal Items"),
       invoice_line_ids: {
         type: "one2many",
@@ -573,7 +573,7 @@ export function defineAccounting(db: Database): void {
     "account.move.line",
     {
       move_id: m2o("account.move", "Journal Entry"),
-      move_name: str("Number", { compute: (r, env) => moveOf(r, env)?.name ?? false }),
+      move_name: str("Number", { stored: true, compute: (r, env) => moveOf(r, env)?.name ?? false }),
       name: str("Label"),
       display_type: sel("Display Type", [
         ["product", "Product"],
@@ -600,6 +600,7 @@ export function defineAccounting(db: Database): void {
       balance: money("Balance"),
       amount_currency: money("Amount in Currency"),
       amount_residual: money("Residual Amount", {
+        stored: true,
         compute: (r, env) => {
           const a = env.db.model("account.account").rec(r.account_id as number);
           if (!a?.reconcile) return 0;
@@ -607,6 +608,7 @@ export function defineAccounting(db: Database): void {
         },
       }),
       amount_residual_currency: money("Residual Amount in Currency", {
+        stored: true,
         compute: (r, env) => {
           const a = env.db.model("account.account").rec(r.account_id as number);
           if (!a?.reconcile) return 0;
@@ -614,6 +616,7 @@ export function defineAccounting(db: Database): void {
         },
       }),
       reconciled: bool("Reconciled", {
+        stored: true,
         compute: (r, env) => {
           const a = env.db.model("account.account").rec(r.account_id as number);
           if (!a?.reconcile) return false;
@@ -621,7 +624,7 @@ export function defineAccounting(db: Database): void {
         },
       }),
       date_maturity: date("Due Date"),
-      date: date("Date", { compute: (r, env) => moveOf(r, env)?.date ?? false }),
+      date: date("Date", { stored: true, compute: (r, env) => moveOf(r, env)?.date ?? false }),
       parent_state: sel(
         "Status",
         [
@@ -629,7 +632,7 @@ export function defineAccounting(db: Database): void {
           ["posted", "Posted"],
           ["cancel", "Cancelled"],
         ],
-        { compute: (r, env) => moveOf(r, env)?.state ?? false },
+        { stored: true, compute: (r, env) => moveOf(r, env)?.state ?? false },
       ),
       account_type: sel("Internal Type", [], {
         compute: (r, env) =>
@@ -637,14 +640,15 @@ export function defineAccounting(db: Database): void {
         extra: {},
       }),
       journal_id: m2o("account.journal", "Journal", {
+        stored: true,
         compute: (r, env) => moveOf(r, env)?.journal_id ?? false,
       }),
-      company_id: m2o("res.company", "Company", { compute: () => 1 }),
-      currency_id: m2o("res.currency", "Currency", { compute: () => 1 }),
+      company_id: m2o("res.company", "Company", { stored: true, compute: () => 1 }),
+      currency_id: m2o("res.currency", "Currency", { stored: true, compute: () => 1 }),
       company_currency_id: m2o("res.currency", "Company Currency", { compute: () => 1 }),
       move_type: sel("Type", MOVE_TYPES, { compute: (r, env) => moveOf(r, env)?.move_type ?? false }),
-      full_reconcile_id: m2o("account.full.reconcile", "Matching", { compute: () => false }),
-      matching_number: str("Matching #", { compute: () => false }),
+      full_reconcile_id: m2o("account.full.reconcile", "Matching", { stored: true, compute: () => false }),
+      matching_number: str("Matching #", { stored: true, compute: () => false }),
     },
     {
       order: "date desc, move_name desc, id",
@@ -772,7 +776,16 @@ export function registerPaymentModels(db: Database): void {
             ?.payment_method_id ?? false,
       }),
       reconciled_invoice_ids: m2m("account.move", "Reconciled Invoices", {
-        compute: (r, env) => reconciledInvoices(env, r),
+        compute: (r, env) => {
+          const reconciled = reconciledInvoices(env, r);
+          if (env.version === 17) return reconciled;
+          // 18+: the customer invoices the payment was made for count even before any reconciliation.
+          const moves = env.db.model("account.move");
+          const linked = ((r.invoice_ids as number[] | undefined) ?? []).filter((id) =>
+            ["out_invoice", "out_refund", "out_receipt"].includes(String(moves.rec(id)?.move_type)),
+          );
+          return [...linked, ...reconciled.filter((id) => !linked.includes(id))];
+        },
       }),
       ...(v >= 18 ? { invoice_ids: m2m("account.move", "Invoices") } : {}),
       move_id: m2o("account.move", "Journal Entry"),
@@ -872,7 +885,13 @@ function createRegisterWizard(env: Env, model: Model, vals: Vals): Rec {
         return a?.account_type === "asset_receivable" || a?.account_type === "liability_payable";
       }),
     );
-  } else payLines = browse(lineModel, activeIds);
+  } else {
+    // Only the receivable/payable items are paid (an expense report's action passes all its entry's items).
+    payLines = browse(lineModel, activeIds).filter((l) => {
+      const a = env.db.model("account.account").rec(l.account_id as number);
+      return a?.account_type === "asset_receivable" || a?.account_type === "liability_payable";
+    });
+  }
   const first = payLines[0];
   const firstMove = first ? moves.rec(first.move_id as number) : undefined;
   const residual = round2(payLines.reduce((a, l) => a + Number(l.amount_residual ?? l.balance ?? 0), 0));

@@ -106,7 +106,7 @@ function parseGroupby(env: Env, model: Model, specs: string[], formatted: boolea
       if (!formatted && env.version !== 19) {
         throw valueError(`Property name '${path[1]}' has to be used on a property field.`);
       }
-    } else if (f.compute && !formatted && env.version === 17 && !f.extra?.groupable) {
+    } else if (f.compute && !formatted && env.version === 17 && !f.stored) {
       throw valueError(`Cannot convert field ${model.name}.${head} to SQL`);
     }
     return { spec, field: head, granularity, path: path.length > 1 ? path.slice(1) : undefined };

@@ -1,7 +1,8 @@
-import { hooks } from "./base-methods.js";
+import { accountByCode, postMove } from "./accounting.js";
+import { doCreate, hooks } from "./base-methods.js";
 import { userError, validationError } from "./fault.js";
 import { char, date, define, int, m2m, m2o, money, sel } from "./fields.js";
-import { browse, createGeneric, type Database, type Rec, today } from "./orm.js";
+import { browse, createGeneric, type Database, type Env, type MethodDef, type Rec, today } from "./orm.js";
 import { NONE } from "./rpc.js";
 
 export function defineExpenses(db: Database): void {
@@ -29,12 +30,40 @@ export function defineExpenses(db: Database): void {
     [...db.model("ir.attachment").records.values()]
       .filter((a) => a.res_model === "hr.expense" && a.res_id === r.id)
       .map((a) => a.id);
+  /** 17/18: an expense's state follows its report (hr.expense._compute_state). */
+  const expenseStateFromSheet = (r: Rec): unknown => {
+    if (typeof r.sheet_id !== "number") return r.state ?? "draft";
+    const sheet = db.model("hr.expense.sheet").rec(r.sheet_id);
+    if (!sheet) return r.state ?? "draft";
+    const state = sheetState(sheet);
+    if (state === "draft") return "reported";
+    if (state === "cancel") return "refused";
+    if (state === "approve" || state === "post") return "approved";
+    return movesOf(sheet.id).length === 0 ? "submitted" : "done";
+  };
+  const movesOf = (sheetId: number): Rec[] =>
+    [...db.model("account.move").records.values()].filter((m) => m.expense_sheet_id === sheetId);
+  /** Own-account reports: the payment state of the posted entry, else not paid. */
+  const sheetPaymentState = (sheet: Rec): string => {
+    const moves = movesOf(sheet.id);
+    if (!moves.some((m) => m.state === "posted")) return "not_paid";
+    return String(moves[0]?.payment_state ?? "not_paid");
+  };
+  /** hr.expense.sheet._compute_state: from the approval and the journal entries. */
+  const sheetState = (sheet: Rec): string => {
+    if (!sheet.approval_state) return "draft";
+    if (sheet.approval_state === "cancel") return "cancel";
+    const moves = movesOf(sheet.id);
+    if (moves.length === 0) return String(sheet.approval_state);
+    if (sheetPaymentState(sheet) !== "not_paid") return "done";
+    return moves.every((m) => m.state === "draft") ? "approve" : "post";
+  };
   const expense = define(
     db,
     "hr.expense",
     {
       name: char("Description"),
-      state: sel("Status", states),
+      state: sel("Status", states, v === 19 ? {} : { compute: (r) => expenseStateFromSheet(r) }),
       ...(v === 19
         ? {
             approval_state: sel("Approval State", [
@@ -96,24 +125,16 @@ export function defineExpenses(db: Database): void {
                   name: String(recs[0]?.name ?? ""),
                   employee_id: recs[0]?.employee_id ?? 1,
                 });
-                Object.assign(sheet, {
-                  state: "draft",
-                  approval_state: false,
-                  payment_state: "not_paid",
-                  company_id: 1,
-                });
-                for (const r of recs) {
-                  r.sheet_id = sheet.id;
-                  r.state = "reported";
-                }
+                Object.assign(sheet, { approval_state: false, company_id: 1 });
+                for (const r of recs) r.sheet_id = sheet.id;
                 return {
                   name: "New Expense Reports",
                   type: "ir.actions.act_window",
-                  views: [[false, "form"]],
                   res_model: "hr.expense.sheet",
-                  target: "current",
-                  res_id: sheet.id,
                   context: {},
+                  views: [[false, "form"]],
+                  domain: [["id", "in", [sheet.id]]],
+                  res_id: sheet.id,
                 };
               },
             },
@@ -140,25 +161,33 @@ export function defineExpenses(db: Database): void {
     "hr.expense.sheet",
     {
       name: char("Expense Report Summary"),
-      state: sel("Status", [
-        ["draft", "To Submit"],
-        ["submit", "Submitted"],
-        ["approve", "Approved"],
-        ["post", "Posted"],
-        ["done", "Done"],
-        ["cancel", "Refused"],
-      ]),
+      state: sel(
+        "Status",
+        [
+          ["draft", "To Submit"],
+          ["submit", "Submitted"],
+          ["approve", "Approved"],
+          ["post", "Posted"],
+          ["done", "Done"],
+          ["cancel", "Refused"],
+        ],
+        { compute: (r) => sheetState(r) },
+      ),
       approval_state: sel("Approval State", [
         ["submit", "Submitted"],
         ["approve", "Approved"],
         ["cancel", "Refused"],
       ]),
-      payment_state: sel("Payment Status", [
-        ["not_paid", "Not Paid"],
-        ["in_payment", "In Payment"],
-        ["paid", "Paid"],
-        ["partial", "Partially Paid"],
-      ]),
+      payment_state: sel(
+        "Payment Status",
+        [
+          ["not_paid", "Not Paid"],
+          ["in_payment", "In Payment"],
+          ["paid", "Paid"],
+          ["partial", "Partially Paid"],
+        ],
+        { compute: (r) => sheetPaymentState(r) },
+      ),
       employee_id: m2o("hr.employee", "Employee"),
       expense_line_ids: {
         type: "one2many",
@@ -183,28 +212,122 @@ export function defineExpenses(db: Database): void {
         kind: "records",
         params: [],
         fn: ({ model, ids }) => {
-          for (const s of browse(model, ids)) {
-            s.state = "submit";
-            s.approval_state = "submit";
-            for (const e of expensesOf(s.id)) e.state = "submitted";
-          }
+          for (const s of browse(model, ids)) s.approval_state = "submit";
+          model.touch(browse(model, ids));
           return NONE;
         },
       },
       action_approve_expense_sheets: {
         kind: "records",
         params: [],
-        fn: ({ model, ids }) => {
+        fn: ({ env, model, ids }) => {
           for (const s of browse(model, ids)) {
-            s.state = "approve";
+            // 18 creates the (draft) journal entry at approval; 17 waits for action_sheet_move_create.
+            if (v === 18 && (sheetState(s) === "submit" || sheetState(s) === "draft"))
+              createSheetMove(env, s);
             s.approval_state = "approve";
-            for (const e of expensesOf(s.id)) e.state = "approved";
           }
+          model.touch(browse(model, ids));
           return NONE;
+        },
+      },
+      ...(v === 17
+        ? {
+            action_sheet_move_create: {
+              kind: "records",
+              params: [],
+              fn: ({ env, model, ids }) => {
+                const sheets = browse(model, ids);
+                for (const s of sheets) {
+                  if (sheetState(s) !== "approve")
+                    throw userError("You can only generate accounting entry for approved expense(s).");
+                }
+                for (const s of sheets) postMove(env, createSheetMove(env, s));
+                model.touch(sheets);
+                return NONE;
+              },
+            } satisfies MethodDef,
+          }
+        : {
+            action_sheet_move_post: {
+              kind: "records",
+              params: [],
+              fn: ({ env, model, ids }) => {
+                for (const s of browse(model, ids)) {
+                  const moves = movesOf(s.id);
+                  if (moves.length === 0) moves.push(createSheetMove(env, s));
+                  for (const m of moves) if (m.state === "draft") postMove(env, m);
+                }
+                return NONE;
+              },
+            } satisfies MethodDef,
+          }),
+      action_register_payment: {
+        kind: "records",
+        params: [],
+        fn: ({ model, ids }) => {
+          const lineIds = browse(model, ids)
+            .flatMap((s) => movesOf(s.id))
+            .flatMap((m) =>
+              [...db.model("account.move.line").records.values()].filter((l) => l.move_id === m.id),
+            )
+            .map((l) => l.id)
+            .sort((a, b) => a - b);
+          return {
+            name: "Register Payment",
+            res_model: "account.payment.register",
+            view_mode: "form",
+            views: [[false, "form"]],
+            context: { active_model: "account.move.line", active_ids: lineIds },
+            target: "new",
+            type: "ir.actions.act_window",
+          };
         },
       },
     },
   );
   const moveModel = db.model("account.move");
   moveModel.fields.expense_sheet_id = m2o("hr.expense.sheet", "Expense Sheet");
+
+  /** The vendor bill of an expense report paid by the employee: one line per expense, to the employee's contact. */
+  function createSheetMove(env: Env, sheet: Rec): Rec {
+    const expenses = expensesOf(sheet.id);
+    const employee = db.model("hr.employee").rec(sheet.employee_id as number);
+    const todayStr = today(env);
+    // The accounting date: today, unless every expense is of a later month.
+    const latest =
+      expenses
+        .map((e) => String(e.date || todayStr))
+        .sort()
+        .pop() ?? todayStr;
+    const accountingDate = latest.slice(0, 7) > todayStr.slice(0, 7) ? latest : todayStr;
+    const products = db.model("product.product");
+    const [move] = doCreate(env, moveModel, [
+      {
+        move_type: "in_invoice",
+        partner_id: employee?.work_contact_id ?? false,
+        invoice_date: accountingDate,
+        ref: sheet.name ?? false,
+        expense_sheet_id: sheet.id,
+        line_ids: expenses.map((e) => [
+          0,
+          0,
+          {
+            name: `${String(employee?.name ?? "")}: ${String(e.name ?? "")
+              .split("\n")[0]
+              ?.slice(0, 64)}`,
+            product_id: e.product_id ?? false,
+            quantity: 1,
+            price_unit: Number(e.total_amount_currency ?? 0),
+            tax_ids: [],
+            account_id:
+              products.rec(e.product_id as number)?.property_account_expense_id ||
+              accountByCode(env, "600000"),
+          },
+        ]),
+      },
+    ]);
+    if (!move) throw userError("No journal entry was created.");
+    return move;
+  }
 }

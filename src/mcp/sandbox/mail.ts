@@ -88,7 +88,8 @@ export function sendMails(env: Env, mails: Rec[]): void {
       for (const n of notifs) {
         n.notification_status = "sent";
         n.failure_type = false;
-        n.failure_reason = env.version === 19 ? "" : false;
+        // Odoo writes an empty reason on delivery (17, 18 and 19 alike).
+        n.failure_reason = "";
         n.mail_mail_id = false;
       }
       if (m.auto_delete) mailModel.records.delete(m.id);
@@ -319,7 +320,7 @@ function defineSendWizard(db: Database): void {
         [k.body]: defaultBody(env, move),
         [k.template]: TEMPLATE_ID[v],
         [k.lang]: "en_US",
-        pdf_report_id: v === 19 ? 218 : false,
+        pdf_report_id: PDF_REPORT_ID[v] ?? false,
         ...converted,
       });
       if (vals.mail_partner_ids !== undefined) {
@@ -337,7 +338,9 @@ function defineSendWizard(db: Database): void {
   });
 }
 
-const TEMPLATE_ID: Record<number, number> = { 17: 7, 18: 8, 19: 8 };
+/** Recorded ids of the "Invoice: Sending" template and of the invoice PDF report. */
+const TEMPLATE_ID: Record<number, number> = { 17: 7, 18: 7, 19: 8 };
+const PDF_REPORT_ID: Record<number, number> = { 17: 218, 18: 220, 19: 218 };
 
 function defineSend17(db: Database): void {
   const moves = () => db.model("account.move");
@@ -517,7 +520,11 @@ export function defineMail(db: Database): void {
     name: "Invoice: Sending",
     model: "account.move",
   });
-  define(db, "ir.actions.report", { name: char("Name") }).records.set(218, { id: 218, name: "Invoice PDF" });
+  const reportId = PDF_REPORT_ID[v] ?? 218;
+  define(db, "ir.actions.report", { name: char("Name") }).records.set(reportId, {
+    id: reportId,
+    name: "Invoice PDF",
+  });
   define(db, "mail.message.subtype", { name: char("Name") }).records.set(1, { id: 1, name: "Discussions" });
   define(
     db,

@@ -40,8 +40,10 @@ export interface FieldDef {
   selection?: Array<[string, string]>;
   readonly?: boolean;
   required?: boolean;
-  /** Computed on every read (not stored). */
+  /** Computed on every read here. */
   compute?: (rec: Rec, env: Env) => unknown;
+  /** A computed field that Odoo stores (so SQL can group by it, unlike a plain computed one). */
+  stored?: boolean;
   /** one2many: the many2one field on `relation` pointing back. */
   inverse?: string;
   /** Extra attributes for fields_get (e.g. help). */
@@ -323,11 +325,22 @@ function compileLeaf(env: Env, model: Model, item: unknown): Predicate {
   if (item === true) return () => true;
   if (item === false) return () => false;
   if (!Array.isArray(item) || item.length !== 3) {
+    // 17/18 unpack every leaf into three values first (expression._anyfy_leaves).
+    const size = Array.isArray(item) ? item.length : typeof item === "string" ? item.length : undefined;
+    if (env.version !== 19 && size !== undefined && size !== 3) {
+      throw valueError(
+        size < 3
+          ? `not enough values to unpack (expected 3, got ${size})`
+          : "too many values to unpack (expected 3)",
+      );
+    }
     throw valueError(`Domain() invalid item in domain: ${pyRepr(item)}`);
   }
   const [left, opRaw, value] = item as [unknown, unknown, unknown];
   if (typeof opRaw !== "string" || !OPERATORS.has(opRaw.toLowerCase())) {
-    throw valueError(`Invalid operator in condition ${pyTuple(item)}`);
+    throw valueError(
+      env.version === 19 ? `Invalid operator in condition ${pyTuple(item)}` : `Invalid leaf ${pyTuple(item)}`,
+    );
   }
   const op = opRaw.toLowerCase() === "<>" ? "!=" : opRaw.toLowerCase();
   if (left === 1 || left === 0) {
