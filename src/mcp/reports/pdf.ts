@@ -104,7 +104,7 @@ export function renderReportPdf(request: PdfRequest): Promise<Buffer> {
       return col;
     });
   };
-  const fit = (text: string, max: number) => {
+  const clip = (text: string, max: number) => {
     if (doc.widthOfString(text) <= max) return text;
     let out = text;
     while (out.length > 1 && doc.widthOfString(`${out}…`) > max) out = out.slice(0, -1);
@@ -119,7 +119,7 @@ export function renderReportPdf(request: PdfRequest): Promise<Buffer> {
     table.columns.forEach((name, i) => {
       const col = cols[i];
       if (!col) return;
-      doc.text(fit(name, col.w - 4), col.x, top, {
+      doc.text(clip(name, col.w - 4), col.x, top, {
         width: col.w - 4,
         align: i === 0 ? "left" : "right",
         lineBreak: false,
@@ -160,7 +160,7 @@ export function renderReportPdf(request: PdfRequest): Promise<Buffer> {
         if (!col || cell === "") return;
         const indent = i === 0 ? (row.indent ?? 0) * 10 : 0;
         const cellWidth = (heading ? width : col.w) - 4 - indent;
-        doc.text(fit(cell, cellWidth), col.x + indent, y + 2, {
+        doc.text(clip(cell, cellWidth), col.x + indent, y + 2, {
           width: cellWidth,
           align: i === 0 ? "left" : "right",
           lineBreak: false,

@@ -2,6 +2,7 @@ import { createDraftInvoiceTool } from "./create-draft-invoice.js";
 import { createExpenseTool } from "./create-expense.js";
 import { createInvoiceTool } from "./create-invoice.js";
 import type { AnyToolDefinition } from "./definition.js";
+import { generateReportTool } from "./generate-report.js";
 import { getApprovalTool, listApprovalsTool } from "./get-approval.js";
 import { listExpenseCategoriesTool } from "./list-expense-categories.js";
 import { postInvoiceTool } from "./post-invoice.js";
@@ -23,6 +24,7 @@ export const allTools: readonly AnyToolDefinition[] = [
   postInvoiceTool,
   createExpenseTool,
   createDraftInvoiceTool,
+  generateReportTool,
   findPartnersTool,
   listInvoicesTool,
   getInvoiceTool,
