@@ -218,3 +218,36 @@ describe("account.move invoice_payment_term_id", () => {
     ).rejects.toThrow(/MissingError/);
   });
 });
+
+describe("expense reports on 18", () => {
+  it("get a draft vendor bill at approval, posted by action_sheet_move_post", async () => {
+    sb = await startSandbox({ version: 18, now: () => new Date("2026-11-22T12:00:00Z") });
+    const exp = (await kw(sb, "hr.expense", "create", [
+      { name: "Taxi", product_id: 1, total_amount_currency: 30, employee_id: 1, date: "2026-11-05" },
+    ])) as number;
+    const action = (await kw(sb, "hr.expense", "action_submit_expenses", [[exp]])) as { res_id: number };
+    const sheet = action.res_id;
+    await kw(sb, "hr.expense.sheet", "action_submit_sheet", [[sheet]]);
+    await kw(sb, "hr.expense.sheet", "action_approve_expense_sheets", [[sheet]]);
+    const fields = ["state", "payment_state", "account_move_ids"];
+    const [approved] = (await kw(sb, "hr.expense.sheet", "read", [[sheet]], { fields })) as Row[];
+    expect(approved?.state).toBe("approve");
+    const [moveId] = approved?.account_move_ids as number[];
+    const [bill] = (await kw(sb, "account.move", "read", [[moveId]], {
+      fields: ["state", "move_type", "partner_id", "ref", "amount_total", "invoice_date"],
+    })) as Row[];
+    expect(bill).toMatchObject({
+      state: "draft",
+      move_type: "in_invoice",
+      partner_id: [3, "Administrator"],
+      ref: "Taxi",
+      amount_total: 30,
+      invoice_date: "2026-11-22",
+    });
+    await kw(sb, "hr.expense.sheet", "action_sheet_move_post", [[sheet]]);
+    const [posted] = (await kw(sb, "hr.expense.sheet", "read", [[sheet]], { fields })) as Row[];
+    expect(posted).toMatchObject({ state: "post", payment_state: "not_paid" });
+    const [e] = (await kw(sb, "hr.expense", "read", [[exp]], { fields: ["state"] })) as Row[];
+    expect(e?.state).toBe("approved");
+  });
+});
