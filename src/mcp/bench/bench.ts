@@ -10,6 +10,7 @@ import { loadConfig } from "../config/config.js";
 import { silentLogger } from "../log.js";
 import { startSandbox } from "../sandbox/index.js";
 import { createMcpServer } from "../server.js";
+import { printReportBench, runReportBench } from "./reports.js";
 
 /**
  * `npm run bench`: per tool, the number of Odoo round trips and the server's own time beside the time spent
@@ -137,6 +138,9 @@ async function main(): Promise<void> {
   await app.close();
   await sandbox.close();
   await rm(dataDir, { recursive: true, force: true });
+
+  // generate_report on sandbox ledgers of 10,000 and 100,000 journal items (src/mcp/bench/reports.ts).
+  printReportBench(await runReportBench({ latencyMs: LATENCY_MS }), LATENCY_MS);
 }
 
 function printTable(rows: Row[]): void {
