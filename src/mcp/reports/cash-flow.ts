@@ -140,6 +140,7 @@ export async function cashFlow(request: ReportRequest): Promise<ComputedReport> 
     financing: [],
   };
   for (const row of flowRows) {
+    if (row.debit === 0n && row.credit === 0n) continue; // section and note lines, zero items
     activities[classify(row.account.type)].push({
       account: row.account,
       inflow: row.credit,
