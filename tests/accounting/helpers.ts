@@ -8,6 +8,7 @@ import { todayIn } from "../../src/mcp/dates.js";
 import { type ErrorCode, ToolError } from "../../src/mcp/errors.js";
 import { createOdooClient } from "../../src/mcp/odoo/index.js";
 import type { Odoo, OdooCall } from "../../src/mcp/odoo/types.js";
+import { sandboxConnection } from "../../src/mcp/sandbox/connection.js";
 import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
 
 export const VERSIONS = [19, 18, 17] as const;
@@ -21,15 +22,7 @@ export interface TestOdoo {
 
 export async function startTestOdoo(version: TestVersion): Promise<TestOdoo> {
   const sandbox = await startSandbox({ version });
-  const odoo = createOdooClient({
-    url: sandbox.url,
-    database: sandbox.database,
-    username: sandbox.login,
-    secret: sandbox.apiKey,
-    secretKind: "api_key",
-    api: "auto",
-    timeoutMs: 10_000,
-  });
+  const odoo = createOdooClient(sandboxConnection(sandbox));
   return {
     sandbox,
     odoo,

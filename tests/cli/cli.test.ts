@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandboxEnv } from "../../src/mcp/sandbox/connection.js";
 import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
 
 const exec = promisify(execFile);
@@ -49,10 +50,7 @@ describe("odoo-mcp command line", () => {
       ...(process.env.DBUS_SESSION_BUS_ADDRESS
         ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS }
         : {}),
-      ODOO_URL: sandbox.url,
-      ODOO_DATABASE: sandbox.database,
-      ODOO_USERNAME: sandbox.login,
-      ODOO_API_KEY: sandbox.apiKey,
+      ...sandboxEnv(sandbox),
       ODOO_MCP_DATA_DIR: dataDir,
     };
   });

@@ -8,6 +8,7 @@ import { type App, createApp } from "../../src/mcp/app.js";
 import { executeApproval } from "../../src/mcp/approvals/executor.js";
 import { loadConfig } from "../../src/mcp/config/config.js";
 import { silentLogger } from "../../src/mcp/log.js";
+import { sandboxEnv } from "../../src/mcp/sandbox/connection.js";
 import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 
@@ -43,10 +44,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const sandbox = options.sandbox ?? (await startSandbox({ version: options.version ?? 19 }));
   const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-test-"));
   const env: Record<string, string> = {
-    ODOO_URL: sandbox.url,
-    ODOO_DATABASE: sandbox.database,
-    ODOO_USERNAME: sandbox.login,
-    ODOO_API_KEY: sandbox.apiKey,
+    ...sandboxEnv(sandbox),
     ODOO_MCP_DATA_DIR: dataDir,
     ODOO_TIMEOUT_MS: "5000",
     ...options.env,

@@ -9,6 +9,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/mcp/log.js";
 import { createOdooClient } from "../../src/mcp/odoo/client.js";
+import { sandboxConnection, sandboxEnv } from "../../src/mcp/sandbox/connection.js";
 import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
 
 const run = promisify(execFile);
@@ -30,25 +31,11 @@ describe("the built server over real stdio", () => {
     env = {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? dataDir,
-      ODOO_URL: sandbox.url,
-      ODOO_DATABASE: sandbox.database,
-      ODOO_USERNAME: sandbox.login,
-      ODOO_API_KEY: sandbox.apiKey,
+      ...sandboxEnv(sandbox),
       ODOO_MCP_DATA_DIR: dataDir,
       ODOO_MCP_LOG_LEVEL: "debug",
     };
-    const odoo = createOdooClient(
-      {
-        url: sandbox.url,
-        database: sandbox.database,
-        username: sandbox.login,
-        secret: sandbox.apiKey,
-        secretKind: "api_key",
-        api: "auto",
-        timeoutMs: 5000,
-      },
-      { logger: silentLogger },
-    );
+    const odoo = createOdooClient(sandboxConnection(sandbox), { logger: silentLogger });
     await odoo.create("res.partner", { name: "Stdio Customer", is_company: true, email: "ap@stdio.example" });
     await odoo.close();
     const transport = new StdioClientTransport({

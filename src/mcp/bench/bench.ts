@@ -8,6 +8,7 @@ import { createApp } from "../app.js";
 import { executeApproval } from "../approvals/executor.js";
 import { loadConfig } from "../config/config.js";
 import { silentLogger } from "../log.js";
+import { sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
 import { createMcpServer } from "../server.js";
 import { printReportBench, runReportBench } from "./reports.js";
@@ -32,10 +33,7 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-bench-"));
   const config = loadConfig({
     env: {
-      ODOO_URL: sandbox.url,
-      ODOO_DATABASE: sandbox.database,
-      ODOO_USERNAME: sandbox.login,
-      ODOO_API_KEY: sandbox.apiKey,
+      ...sandboxEnv(sandbox),
       ODOO_MCP_DATA_DIR: dataDir,
     },
     cwd: dataDir,

@@ -9,6 +9,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { silentLogger } from "../log.js";
 import { fromOdooAmount, minorToNumber } from "../money.js";
 import { createOdooClient } from "../odoo/client.js";
+import { sandboxConnection, sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
 import { print } from "./context.js";
 
@@ -28,10 +29,7 @@ export async function demoCommand(_args: string[]): Promise<number> {
   print();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    ODOO_URL: sandbox.url,
-    ODOO_DATABASE: sandbox.database,
-    ODOO_USERNAME: sandbox.login,
-    ODOO_API_KEY: sandbox.apiKey,
+    ...sandboxEnv(sandbox),
     ODOO_MCP_DATA_DIR: dataDir,
     ODOO_MCP_APPROVAL_WAIT_MS: "0",
     ODOO_MCP_LOG_LEVEL: "error",
@@ -39,18 +37,7 @@ export async function demoCommand(_args: string[]): Promise<number> {
   };
   const client = new Client({ name: "odoo-mcp-demo", version: "1.0.0" });
   try {
-    const odoo = createOdooClient(
-      {
-        url: sandbox.url,
-        database: sandbox.database,
-        username: sandbox.login,
-        secret: sandbox.apiKey,
-        secretKind: "api_key",
-        api: "auto",
-        timeoutMs: 10_000,
-      },
-      { logger: silentLogger },
-    );
+    const odoo = createOdooClient(sandboxConnection(sandbox), { logger: silentLogger });
     await odoo.create("res.partner", { name: "Acme Corp", is_company: true, email: "billing@acme.example" });
     await odoo.close();
     step(0, 'The sandbox has a customer, "Acme Corp" <billing@acme.example>.');
