@@ -291,7 +291,7 @@ export function formattedReadGroup(env: Env, model: Model, args: Vals): Vals[] {
   const aggregates = ((args.aggregates ?? []) as string[]).map(String);
   const specs = parseGroupby(env, model, groupby, true);
   const aggs = aggregates.map((a) => parseAggregate(env, model, a));
-  const recs = search(env, model, domain);
+  const recs = search(env, model, domain, { unordered: true });
   if (specs.length === 0) {
     const row: Vals = { __extra_domain: [[1, "=", 1]] };
     for (const a of aggs) row[a.key] = aggregate(env, model, recs, a.field, a.fn);
@@ -327,7 +327,7 @@ export function readGroup(env: Env, model: Model, args: Vals): Vals[] {
       return { ...a, key: name };
     })
     .filter((a) => !groupby.includes(a.field));
-  const recs = search(env, model, domain);
+  const recs = search(env, model, domain, { unordered: true });
   const normalized = andDomain([domain as unknown[]]);
   if (specs.length === 0) {
     const row: Vals = { __count: recs.length };

@@ -158,6 +158,11 @@ export interface Env {
   version: Version;
   /** The authenticated user (the sandbox authenticates the admin, uid 2). */
   uid: number;
+  /**
+   * one2many values by inverse key, built once per `search` (records do not change while a domain is evaluated),
+   * so that a domain through a one2many (`move_id.line_ids.account_id`) stays linear on large ledgers.
+   */
+  o2mIndex?: Map<string, Map<unknown, number[]>>;
 }
 
 export class Database {
@@ -237,6 +242,20 @@ export function rawValue(env: Env, model: Model, rec: Rec, fname: string): unkno
   if (f.type === "one2many" && f.inverse && f.relation) {
     const inv = f.inverse;
     const comodel = env.db.model(f.relation);
+    if (env.o2mIndex) {
+      const key = `${f.relation}.${inv}`;
+      let index = env.o2mIndex.get(key);
+      if (!index) {
+        index = new Map();
+        for (const r of comodel.records.values()) {
+          const list = index.get(r[inv]);
+          if (list) list.push(r.id);
+          else index.set(r[inv], [r.id]);
+        }
+        env.o2mIndex.set(key, index);
+      }
+      return [...(index.get(rec.id) ?? [])];
+    }
     return [...comodel.records.values()].filter((r) => r[inv] === rec.id).map((r) => r.id);
   }
   const v = rec[fname];
@@ -540,17 +559,26 @@ export function search(
   env: Env,
   model: Model,
   domain: unknown,
-  opts: { order?: unknown; limit?: unknown; offset?: unknown } = {},
+  opts: { order?: unknown; limit?: unknown; offset?: unknown; unordered?: boolean } = {},
 ): Rec[] {
-  const pred = compileDomain(env, model, domain);
-  const activeField = model.field("active");
-  const domainMentionsActive = JSON.stringify(domain ?? []).includes('"active"');
-  let recs = [...model.records.values()].filter((r) => {
-    if (activeField && !domainMentionsActive && env.context.active_test !== false && r.active === false) {
-      return false;
-    }
-    return pred(r);
-  });
+  const ownsIndex = env.o2mIndex === undefined;
+  if (ownsIndex) env.o2mIndex = new Map();
+  let recs: Rec[];
+  try {
+    const pred = compileDomain(env, model, domain);
+    const activeField = model.field("active");
+    const domainMentionsActive = JSON.stringify(domain ?? []).includes('"active"');
+    recs = [...model.records.values()].filter((r) => {
+      if (activeField && !domainMentionsActive && env.context.active_test !== false && r.active === false) {
+        return false;
+      }
+      return pred(r);
+    });
+  } finally {
+    if (ownsIndex) delete env.o2mIndex;
+  }
+  // Grouping sorts its groups itself; sorting every record first would only cost time on large ledgers.
+  if (opts.unordered) return recs;
   recs = sortRecords(env, model, recs, typeof opts.order === "string" && opts.order ? opts.order : undefined);
   const offset = typeof opts.offset === "number" ? opts.offset : 0;
   const limit = typeof opts.limit === "number" && opts.limit > 0 ? opts.limit : undefined;

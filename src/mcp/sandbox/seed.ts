@@ -159,6 +159,16 @@ function defineBase(db: Database, d: SeedVersion): void {
     country_id: m2o("res.country", "Country"),
     partner_id: m2o("res.partner", "Partner"),
     account_fiscal_country_id: m2o("res.country", "Fiscal Country"),
+    fiscalyear_last_month: sel(
+      "Fiscalyear Last Month",
+      Array.from({ length: 12 }, (_, i) => [
+        String(i + 1),
+        new Date(Date.UTC(2000, i, 1)).toLocaleString("en-US", { month: "long", timeZone: "UTC" }),
+      ]),
+    ),
+    fiscalyear_last_day: int("Fiscalyear Last Day"),
+    account_journal_payment_debit_account_id: m2o("account.account", "Journal Outstanding Receipts"),
+    account_journal_payment_credit_account_id: m2o("account.account", "Journal Outstanding Payments"),
   });
   insertAt(company, 1, {
     name: "My Company",
@@ -305,6 +315,13 @@ function defineBase(db: Database, d: SeedVersion): void {
     });
   }
   const codeToId = new Map(d.accounts.map((a) => [a.code, a.id]));
+  // The generic chart's outstanding receipts/payments accounts, as Odoo sets them on the company.
+  Object.assign(company.rec(1) ?? {}, {
+    fiscalyear_last_month: "12",
+    fiscalyear_last_day: 31,
+    account_journal_payment_debit_account_id: codeToId.get("101403") ?? false,
+    account_journal_payment_credit_account_id: codeToId.get("101404") ?? false,
+  });
   const tax = define(
     db,
     "account.tax",
