@@ -278,6 +278,41 @@ export async function buildLedger(
         );
     }
   }
+  // Invoices and a bill in a foreign currency: amounts in EUR, journal items in the company currency.
+  const [eur] = await odoo.searchRead("res.currency", [["name", "=", "EUR"]], ["name"], {
+    context: { active_test: false },
+  });
+  if (eur) {
+    await odoo.write("res.currency", [eur.id as number], { active: true });
+    const last = years[years.length - 1] ?? 2026;
+    for (const [moveType, partner, date, due] of [
+      ["out_invoice", customers[1], `${last}-05-12`, `${last}-06-11`],
+      ["out_invoice", customers[2], `${last}-11-20`, `${last}-12-20`],
+      ["in_invoice", vendors[0], `${last}-04-03`, `${last}-05-03`],
+    ] as const) {
+      const id = await odoo.create("account.move", {
+        move_type: moveType,
+        partner_id: partner,
+        currency_id: eur.id,
+        invoice_date: date,
+        invoice_date_due: due,
+        invoice_line_ids: [
+          [
+            0,
+            0,
+            {
+              name: "Export work",
+              quantity: 3,
+              price_unit: 333.33,
+              tax_ids: [[6, 0, [(moveType === "out_invoice" ? saleTaxes : purchaseTaxes)[0]]]],
+            },
+          ],
+          [0, 0, { name: "Export shipping", quantity: 1, price_unit: 87.61, tax_ids: [[6, 0, []]] }],
+        ],
+      });
+      await post(id);
+    }
+  }
   // A draft that must not count anywhere.
   await odoo.create("account.move", {
     move_type: "out_invoice",
@@ -298,8 +333,10 @@ export interface RawLine {
   dueDate: string | null;
   partner: number | null;
   partnerName: string | null;
-  /** cents */
+  /** cents, company currency */
   balance: number;
+  /** cents, document currency */
+  amountCurrency: number;
   debit: number;
   credit: number;
   residual: number;
@@ -325,6 +362,7 @@ export async function rawLedger(odoo: Odoo): Promise<RawLine[]> {
       "date_maturity",
       "partner_id",
       "balance",
+      "amount_currency",
       "debit",
       "credit",
       "amount_residual",
@@ -345,6 +383,7 @@ export async function rawLedger(odoo: Odoo): Promise<RawLine[]> {
       partner: partner ? partner[0] : null,
       partnerName: partner ? partner[1] : null,
       balance: toCents(row.balance),
+      amountCurrency: toCents(row.amount_currency),
       debit: toCents(row.debit),
       credit: toCents(row.credit),
       residual: toCents(row.amount_residual),

@@ -35,6 +35,10 @@ for (const version of [19, 18, 17] as const) {
       const built = await buildLedger(h.app.odoo, { invoices: version === 19 ? 90 : 45 });
       expect(built.moves).toBeGreaterThan(version === 19 ? 250 : 120);
       lines = await rawLedger(h.app.odoo);
+      // The ledger has what the reports must get right: refunds, partial payments, several taxes on one
+      // invoice, and foreign-currency items whose company-currency balance differs from their own amount.
+      expect(lines.some((l) => l.amountCurrency !== l.balance)).toBe(true);
+      expect(lines.some((l) => l.moveName.startsWith("RINV/"))).toBe(true);
       cashIds = [...new Set(lines.filter((l) => l.accountType === "asset_cash").map((l) => l.account))];
       transitIds = [built.accounts.get("101403") as number, built.accounts.get("101404") as number];
     }, 120_000);

@@ -76,12 +76,24 @@ function lines(env: Env, moveId: number): Rec[] {
   return [...env.db.model("account.move.line").records.values()].filter((l) => l.move_id === moveId);
 }
 
-function setBalance(line: Rec, balance: number): void {
-  const b = round2(balance);
+/**
+ * Sets a line's amounts from its amount in the document currency: `amount_currency` as given, `balance` (and
+ * debit/credit) in the company currency at `rate` (document currency units per company currency unit, as
+ * `res.currency.rate`), or exactly `companyBalance` when given (the line that balances the entry).
+ */
+function setBalance(line: Rec, amountCurrency: number, rate = 1, companyBalance?: number): void {
+  const b = round2(companyBalance ?? (rate === 1 ? amountCurrency : amountCurrency / rate));
   line.balance = b;
   line.debit = b > 0 ? b : 0;
   line.credit = b < 0 ? -b : 0;
-  line.amount_currency = b;
+  line.amount_currency = round2(amountCurrency);
+}
+
+/** The document currency's rate against the company currency (1 for the company currency itself). */
+function rateOf(env: Env, move: Rec): number {
+  if (typeof move.currency_id !== "number" || move.currency_id === 1) return 1;
+  const rate = Number(env.db.model("res.currency").rec(move.currency_id)?.rate ?? 1);
+  return rate > 0 ? rate : 1;
 }
 
 function nextSequence(env: Env, move: Rec): string {
@@ -138,6 +150,7 @@ export function recomputeInvoice(env: Env, move: Rec): void {
   const all = lines(env, move.id);
   const product = all.filter((l) => l.display_type === "product");
   const sign = productSign(move.move_type);
+  const rate = rateOf(env, move);
   const taxTotals = new Map<number, number>();
   let untaxed = 0;
   for (const l of product) {
@@ -155,7 +168,7 @@ export function recomputeInvoice(env: Env, move: Rec): void {
     }
     l.price_subtotal = subtotal;
     l.price_total = round2(subtotal + lineTax);
-    setBalance(l, sign * subtotal);
+    setBalance(l, sign * subtotal, rate);
     l.partner_id = linePartner(env, move);
     untaxed += subtotal;
   }
@@ -179,7 +192,7 @@ export function recomputeInvoice(env: Env, move: Rec): void {
         date_maturity: false,
       });
     }
-    setBalance(line, sign * amount);
+    setBalance(line, sign * amount, rate);
     line.partner_id = linePartner(env, move);
     taxSum += amount;
   }
@@ -206,12 +219,17 @@ export function recomputeInvoice(env: Env, move: Rec): void {
   }
   if (term) {
     const old = Number(term.balance ?? 0);
-    setBalance(term, -sign * total);
+    const termId = term.id;
+    const others = lines(env, move.id)
+      .filter((l) => l.id !== termId && (l.display_type === "product" || l.display_type === "tax"))
+      .reduce((a, l) => a + Number(l.balance ?? 0), 0);
+    setBalance(term, -sign * total, rate, rate === 1 ? undefined : -others);
     term.date_maturity = move.invoice_date_due ?? false;
     term.partner_id = linePartner(env, move);
     const paid = old - Number(term.amount_residual ?? old);
     term.amount_residual = round2(Number(term.balance) - paid);
-    term.amount_residual_currency = term.amount_residual;
+    term.amount_residual_currency =
+      rate === 1 ? term.amount_residual : round2(Number(term.amount_currency) - paid * rate);
   }
   move.amount_untaxed = round2(untaxed);
   move.amount_tax = round2(taxSum);
@@ -644,7 +662,10 @@ export function defineAccounting(db: Database): void {
         compute: (r, env) => moveOf(r, env)?.journal_id ?? false,
       }),
       company_id: m2o("res.company", "Company", { stored: true, compute: () => 1 }),
-      currency_id: m2o("res.currency", "Currency", { stored: true, compute: () => 1 }),
+      currency_id: m2o("res.currency", "Currency", {
+        stored: true,
+        compute: (r, env) => moveOf(r, env)?.currency_id || 1,
+      }),
       company_currency_id: m2o("res.currency", "Company Currency", { compute: () => 1 }),
       move_type: sel("Type", MOVE_TYPES, { compute: (r, env) => moveOf(r, env)?.move_type ?? false }),
       full_reconcile_id: m2o("account.full.reconcile", "Matching", { stored: true, compute: () => false }),

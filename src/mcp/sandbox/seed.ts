@@ -143,6 +143,7 @@ function defineBase(db: Database, d: SeedVersion): void {
       ["before", "Before Amount"],
     ]),
     active: bool("Active"),
+    rate: float("Current Rate"),
   });
   insertAt(currency, 1, {
     name: "USD",
@@ -151,6 +152,17 @@ function defineBase(db: Database, d: SeedVersion): void {
     rounding: 0.01,
     position: "before",
     active: true,
+    rate: 1,
+  });
+  // A foreign currency, inactive as in a fresh Odoo (a user activates it to invoice in it); rate per USD.
+  insertAt(currency, 125, {
+    name: "EUR",
+    symbol: "€",
+    decimal_places: 2,
+    rounding: 0.01,
+    position: "after",
+    active: false,
+    rate: 0.92,
   });
   const company = define(db, "res.company", {
     name: char("Company Name"),
