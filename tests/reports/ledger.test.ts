@@ -243,5 +243,52 @@ for (const version of [19, 18, 17] as const) {
       const over = open.filter((l) => daysBetween(l.dueDate ?? l.date, asOf) > 30);
       expect(over.length).toBeGreaterThan(0);
     });
+
+    it("aged_receivables at a past date counts what was open then: payments matched later are not deducted", async () => {
+      const asOf = "2026-06-30";
+      const r = await h.call("generate_report", {
+        report_type: "aged_receivables",
+        start_date: start,
+        end_date: asOf,
+      });
+      expect(r.isError, r.text).toBe(false);
+      const d = (r.data.data as { details: Details }).details;
+      // Independently: each receivable item's balance less the reconciliations whose lines are all dated by then.
+      const byId = new Map(lines.map((l) => [l.id, l]));
+      const partials = await h.app.odoo.searchRead(
+        "account.partial.reconcile",
+        [],
+        ["debit_move_id", "credit_move_id", "amount"],
+      );
+      const open = new Map<number, number>();
+      for (const l of lines)
+        if (l.accountType === "asset_receivable" && l.date <= asOf) open.set(l.id, l.balance);
+      let later = 0;
+      for (const p of partials) {
+        const debit = byId.get((p.debit_move_id as [number, string])[0]);
+        const credit = byId.get((p.credit_move_id as [number, string])[0]);
+        if (!debit || !credit) continue;
+        const maxDate = debit.date > credit.date ? debit.date : credit.date;
+        if (maxDate > asOf) {
+          later += 1;
+          continue;
+        }
+        const amount = cents(p.amount);
+        if (open.has(debit.id)) open.set(debit.id, (open.get(debit.id) ?? 0) - amount);
+        if (open.has(credit.id)) open.set(credit.id, (open.get(credit.id) ?? 0) + amount);
+      }
+      expect(later).toBeGreaterThan(0);
+      const expectedTotal = sum([...open.values()]);
+      const expectedCount = [...open.values()].filter((v) => v !== 0).length;
+      expect(cents((d.totals as Details).total)).toBe(expectedTotal);
+      expect(d.open_items).toBe(expectedCount);
+      // Today's residuals would say less is owed.
+      const today = sum(
+        lines
+          .filter((l) => l.accountType === "asset_receivable" && l.date <= asOf && !l.reconciled)
+          .map((l) => l.residual),
+      );
+      expect(today).not.toBe(expectedTotal);
+    });
   });
 }

@@ -1,8 +1,9 @@
 /**
  * Aged receivables at `end_date`: the open amounts of posted receivable items dated on or before `end_date`, per
  * customer, in buckets by days past due at `end_date` (due date = the item's `date_maturity`, else its date):
- * not due, 1-30, 31-60, 61-90, over 90. Each amount is Odoo's `amount_residual` (company currency) as Odoo holds
- * it now; credits (credit notes, unapplied payments) count negative, as in Odoo's own aged balance. The open
+ * not due, 1-30, 31-60, 61-90, over 90. Each amount is what was open at `end_date`: Odoo's `amount_residual`
+ * (company currency) plus the reconciliations made after `end_date` (`account.partial.reconcile` whose latest
+ * line is dated after it); credits (credit notes, unapplied payments) count negative, as in Odoo's aged balance. The open
  * items are read one per invoice (bounded by what is unpaid, not by the size of the ledger).
  */
 import { m2oId, m2oName, str } from "../accounting/values.js";
@@ -60,16 +61,46 @@ export async function agedReceivables(request: ReportRequest): Promise<ComputedR
     ["date", "<=", end],
   ] as Array<[string, string, unknown]>;
   await request.step("Reading open receivable items");
-  const [lines, period] = await Promise.all([
+  // What was open at end_date: what is open now, plus what was reconciled after end_date (Odoo's partial
+  // reconciliations dated, by their latest line, after end_date are undone for the figures).
+  const reconciledLater: Array<[string, string, unknown]> = [["max_date", ">", end]];
+  const [lines, partials, period] = await Promise.all([
     ledger.odoo.searchRead(
       "account.move.line",
-      [...domain, ["reconciled", "=", false]],
+      [
+        ...domain,
+        "|",
+        ["reconciled", "=", false],
+        "|",
+        ["matched_debit_ids.max_date", ">", end],
+        ["matched_credit_ids.max_date", ">", end],
+      ],
       ["move_id", "move_name", "partner_id", "date", "date_maturity", "amount_residual"],
       { order: "date_maturity, id" },
     ),
+    ledger.odoo.searchRead(
+      "account.partial.reconcile",
+      [
+        ...reconciledLater,
+        "|",
+        ["debit_move_id.account_id.account_type", "=", "asset_receivable"],
+        ["credit_move_id.account_id.account_type", "=", "asset_receivable"],
+      ],
+      ["debit_move_id", "credit_move_id", "amount"],
+    ),
     profitLossFigures(ledger, start, end),
   ]);
-  const open = lines.filter((line) => fromOdooAmount(line.amount_residual, d) !== 0n);
+  const undo = new Map<number, bigint>();
+  for (const partial of partials) {
+    const amount = fromOdooAmount(partial.amount, d);
+    const debit = m2oId(partial.debit_move_id);
+    const credit = m2oId(partial.credit_move_id);
+    if (debit !== null) undo.set(debit, (undo.get(debit) ?? 0n) + amount);
+    if (credit !== null) undo.set(credit, (undo.get(credit) ?? 0n) - amount);
+  }
+  const residualAtEnd = (line: Record<string, unknown>) =>
+    fromOdooAmount(line.amount_residual, d) + (undo.get(line.id as number) ?? 0n);
+  const open = lines.filter((line) => residualAtEnd(line) !== 0n);
   if (open.length === 0) {
     const any = await ledger.odoo.searchCount("account.move.line", domain);
     if (any === 0) {
@@ -98,7 +129,7 @@ export async function agedReceivables(request: ReportRequest): Promise<ComputedR
       dueDate,
       daysPastDue,
       bucket: bucketOf(daysPastDue),
-      amount: fromOdooAmount(line.amount_residual, d),
+      amount: residualAtEnd(line),
     });
   }
   const sorted = [...partners.values()].sort(
@@ -168,8 +199,8 @@ export async function agedReceivables(request: ReportRequest): Promise<ComputedR
       totals: { ...bucketNumbers(grand), total: num(total, d) },
       open_items: open.length,
       basis:
-        "Open amounts (Odoo's amount_residual, company currency) of posted receivable items dated on or before " +
-        "as_of, by days past due at as_of (due date, else the item's date): not due, 1-30, 31-60, 61-90, over 90. " +
+        "Amounts open at as_of (company currency: Odoo's amount_residual plus reconciliations dated after as_of) " +
+        "of posted receivable items dated on or before as_of, by days past due at as_of (due date, else the item's date): not due, 1-30, 31-60, 61-90, over 90. " +
         "Credits such as credit notes and unapplied payments count negative. revenue, expenses and net_income " +
         "in data are those of the requested period.",
     },

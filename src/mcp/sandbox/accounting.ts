@@ -311,6 +311,14 @@ export function reconcile(env: Env, a: Rec, b: Rec, allowZero: boolean): void {
   debitLine.amount_residual_currency = debitLine.amount_residual;
   creditLine.amount_residual_currency = creditLine.amount_residual;
   acc(env.db).partials.push({ debit: debitLine.id, credit: creditLine.id, amount: amt });
+  env.db.model("account.partial.reconcile").insert({
+    debit_move_id: debitLine.id,
+    credit_move_id: creditLine.id,
+    amount: amt,
+    debit_amount_currency: amt,
+    credit_amount_currency: amt,
+    company_id: 1,
+  });
 }
 
 function reconciledLineIds(env: Env, line: Rec): number[] {
@@ -459,6 +467,33 @@ function createMove(env: Env, model: Model, vals: Vals): Rec {
 
 export function defineAccounting(db: Database): void {
   const v = db.version;
+  // One record per (partial) reconciliation, as Odoo keeps them; amounts in the company currency.
+  define(
+    db,
+    "account.partial.reconcile",
+    {
+      debit_move_id: m2o("account.move.line", "Debit line"),
+      credit_move_id: m2o("account.move.line", "Credit line"),
+      amount: money("Amount"),
+      debit_amount_currency: money("Debit amount in currency"),
+      credit_amount_currency: money("Credit amount in currency"),
+      company_id: m2o("res.company", "Company"),
+      max_date: date("Max Date of Matched Lines", {
+        compute: (r, env) => {
+          const lineModel = env.db.model("account.move.line");
+          const moves = env.db.model("account.move");
+          const dateOf = (id: unknown) => {
+            const line = lineModel.rec(id as number);
+            const d = line ? moves.rec(line.move_id as number)?.date : undefined;
+            return typeof d === "string" ? d : "";
+          };
+          const latest = [dateOf(r.debit_move_id), dateOf(r.credit_move_id)].sort().pop();
+          return latest || false;
+        },
+      }),
+    },
+    { order: "id" },
+  );
   // Seeded without any term: a move accepts `invoice_payment_term_id: false` or a term a client created.
   const paymentTerm = define(
     db,
@@ -669,6 +704,8 @@ export function defineAccounting(db: Database): void {
       company_currency_id: m2o("res.currency", "Company Currency", { compute: () => 1 }),
       move_type: sel("Type", MOVE_TYPES, { compute: (r, env) => moveOf(r, env)?.move_type ?? false }),
       full_reconcile_id: m2o("account.full.reconcile", "Matching", { stored: true, compute: () => false }),
+      matched_debit_ids: o2m("account.partial.reconcile", "credit_move_id", "Matched Debits"),
+      matched_credit_ids: o2m("account.partial.reconcile", "debit_move_id", "Matched Credits"),
       matching_number: str("Matching #", { stored: true, compute: () => false }),
     },
     {
