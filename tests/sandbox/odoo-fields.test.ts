@@ -232,7 +232,7 @@ describe("expense reports on 18", () => {
     const fields = ["state", "payment_state", "account_move_ids"];
     const [approved] = (await kw(sb, "hr.expense.sheet", "read", [[sheet]], { fields })) as Row[];
     expect(approved?.state).toBe("approve");
-    const [moveId] = approved?.account_move_ids as number[];
+    const [moveId] = (approved?.account_move_ids ?? []) as number[];
     const [bill] = (await kw(sb, "account.move", "read", [[moveId]], {
       fields: ["state", "move_type", "partner_id", "ref", "amount_total", "invoice_date"],
     })) as Row[];
