@@ -125,6 +125,14 @@ async function main(): Promise<void> {
       actor: "bench",
     });
     await measure("record_payment: execute after approval", () => execute(paid.approval_id));
+    await measure("create_expense: below threshold, auto-approved", () =>
+      call("create_expense", {
+        description: "Taxi",
+        amount: 23.4,
+        expense_date: "2026-11-10",
+        category: "travel",
+      }),
+    );
     await measure("get_invoice", () => call("get_invoice", { invoice_id: number }));
     await measure("list_invoices", () => call("list_invoices", { limit: 20 }));
     await measure("find_partners", () => call("find_partners", { query: "Bench" }));
