@@ -1,4 +1,5 @@
 import type { Logger } from "../log.js";
+import { sleep } from "../sleep.js";
 import { OdooConnectionError } from "./errors.js";
 
 /**
@@ -13,20 +14,7 @@ export const RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000];
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
+export const realSleep: Sleep = sleep;
 
 export interface RetryOptions {
   idempotent: boolean;
