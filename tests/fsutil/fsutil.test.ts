@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
@@ -119,16 +119,24 @@ describe("lock files", () => {
 
   it("a child process holding the lock excludes us until it exits without releasing it", async () => {
     const lockPath = path.join(dir, "child.lock");
-    // The child takes the lock the same way (open "wx" with its own pid), then exits without cleaning up.
-    const child = execFile(process.execPath, [
-      "-e",
-      `const fs=require("fs");const os=require("os");
-       fs.writeFileSync(${JSON.stringify(lockPath)}, JSON.stringify({pid:process.pid,host:os.hostname(),createdAt:new Date().toISOString(),token:"c"}), {flag:"wx"});
-       setTimeout(()=>process.exit(0), 300);`,
-    ]);
-    await new Promise((r) => setTimeout(r, 150));
+    // The child takes the lock the same way (open "wx" with its own pid), says so, and exits without cleaning
+    // up when its stdin closes. Waiting for its word (not a fixed delay) keeps this test true on a busy machine.
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const fs=require("fs");const os=require("os");
+         fs.writeFileSync(${JSON.stringify(lockPath)}, JSON.stringify({pid:process.pid,host:os.hostname(),createdAt:new Date().toISOString(),token:"c"}), {flag:"wx"});
+         process.stdout.write("locked");
+         process.stdin.on("end", () => process.exit(0)); process.stdin.resume();`,
+      ],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
     expect(await tryAcquireLock(lockPath)).toBeNull(); // alive
-    await new Promise((resolve) => child.on("exit", resolve));
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    child.stdin.end();
+    await exited;
     expect(await tryAcquireLock(lockPath)).not.toBeNull(); // dead: taken over
   });
 
