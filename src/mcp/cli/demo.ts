@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -110,8 +110,26 @@ export async function demoCommand(_args: string[]): Promise<number> {
       total_amount: state.total_amount,
       amount_residual: state.amount_residual,
     });
+    const year = today.slice(0, 4);
+    const report = await call(client, "generate_report", {
+      report_type: "profit_loss",
+      start_date: `${year}-01-01`,
+      end_date: `${year}-12-31`,
+    });
+    const reportData = report.data as Record<string, unknown>;
+    step(
+      7,
+      `generate_report profit_loss ${year}: revenue ${reportData.revenue}, net income ${reportData.net_income}`,
+    );
     print();
-    print(`Every step is in the audit log: ${path.join(dataDir, "Logs")}`);
+    const logDir = path.join(dataDir, "Logs");
+    const lines = (
+      await Promise.all((await readdir(logDir)).map((file) => readFile(path.join(logDir, file), "utf8")))
+    )
+      .join("")
+      .trim()
+      .split("\n").length;
+    print(`Every step is in the audit log (${lines} lines), kept with the approvals in ${dataDir}`);
     const ok =
       invoice.status === "executed" && sentResult.status === "executed" && paidResult.status === "executed";
     print(ok ? "Demo finished: all steps succeeded." : "Demo finished with a failed step (see above).");
@@ -119,7 +137,6 @@ export async function demoCommand(_args: string[]): Promise<number> {
   } finally {
     await client.close().catch(() => {});
     await sandbox.close();
-    await rm(dataDir, { recursive: true, force: true }).catch(() => {});
   }
 }
 
