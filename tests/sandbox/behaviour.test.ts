@@ -1,40 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SANDBOX_HEADER, type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import { kw } from "./helpers.js";
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
   await sb?.close();
   sb = undefined;
 });
-
-async function kw(
-  s: Sandbox,
-  model: string,
-  method: string,
-  args: unknown[],
-  kwargs: Record<string, unknown> = {},
-) {
-  const res = await fetch(`${s.url}/jsonrpc`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      method: "call",
-      id: 1,
-      params: {
-        service: "object",
-        method: "execute_kw",
-        args: [s.database, 2, s.apiKey, model, method, args, kwargs],
-      },
-    }),
-  });
-  const body = (await res.json()) as {
-    result?: unknown;
-    error?: { data: { name: string; message: string } };
-  };
-  if (body.error) throw new Error(`${body.error.data.name}: ${body.error.data.message}`);
-  return body.result;
-}
 
 describe("sandbox behaviour the transcripts do not pin", () => {
   it("marks every answer as the sandbox's", async () => {
