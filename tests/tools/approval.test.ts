@@ -39,8 +39,13 @@ describe("human approval of create_invoice", () => {
       amount_total: number;
       state: string;
       partner_id: [number, string];
-    }>("account.move", [Number(output.record_id)], ["amount_total", "state", "partner_id"]);
+      create_date: string;
+    }>("account.move", [Number(output.record_id)], ["amount_total", "state", "partner_id", "create_date"]);
     expect(stored?.state).toBe("draft");
+    // created_at is Odoo's own creation time (UTC "YYYY-MM-DD HH:MM:SS"), not the server's clock.
+    expect(output.created_at).toBe(new Date(`${stored?.create_date.replace(" ", "T")}Z`).toISOString());
+    const read = await h.call("get_invoice", { invoice_id: output.invoice_id });
+    expect(read.data.created_at).toBe(output.created_at);
     expect(output.total_amount).toBe(stored?.amount_total);
     expect(stored?.partner_id[1]).toBe("Acme Corp");
     expect(output.invoice_id).toBe(String(output.record_id));

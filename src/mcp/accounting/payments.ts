@@ -195,6 +195,7 @@ const PAYMENT_FIELDS = [
   "journal_id",
   "is_reconciled",
   "reconciled_invoice_ids",
+  "create_date",
 ];
 
 export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPaymentOutput> = {

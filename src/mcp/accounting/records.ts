@@ -30,6 +30,7 @@ export const MOVE_FIELDS = [
   "amount_residual",
   "currency_id",
   "is_move_sent",
+  "create_date",
 ];
 
 export interface MoveRecord extends OdooRecord {
