@@ -654,27 +654,16 @@ export function defineAccounting(db: Database): void {
       amount_currency: money("Amount in Currency"),
       amount_residual: money("Residual Amount", {
         stored: true,
-        compute: (r, env) => {
-          const a = env.db.model("account.account").rec(r.account_id as number);
-          if (!a?.reconcile) return 0;
-          return round2(Number(r.amount_residual ?? r.balance ?? 0));
-        },
+        compute: residualOf,
       }),
       amount_residual_currency: money("Residual Amount in Currency", {
         stored: true,
-        compute: (r, env) => {
-          const a = env.db.model("account.account").rec(r.account_id as number);
-          if (!a?.reconcile) return 0;
-          return round2(Number(r.amount_residual ?? r.balance ?? 0));
-        },
+        compute: residualOf,
       }),
       reconciled: bool("Reconciled", {
         stored: true,
-        compute: (r, env) => {
-          const a = env.db.model("account.account").rec(r.account_id as number);
-          if (!a?.reconcile) return false;
-          return Math.abs(Number(r.amount_residual ?? r.balance ?? 0)) < 0.005;
-        },
+        compute: (r, env) =>
+          reconcilable(r, env) && Math.abs(Number(r.amount_residual ?? r.balance ?? 0)) < 0.005,
       }),
       date_maturity: date("Due Date"),
       date: date("Date", { stored: true, compute: (r, env) => moveOf(r, env)?.date ?? false }),
@@ -720,6 +709,16 @@ export function defineAccounting(db: Database): void {
   // The account type selection mirrors account.account's.
   const accountTypeField = lineModel.field("account_type");
   if (accountTypeField) accountTypeField.selection = ACCOUNT_TYPES;
+}
+
+/** Whether a journal item sits on an account that is reconciled (receivable, payable, outstanding...). */
+function reconcilable(r: Rec, env: Env): boolean {
+  return Boolean(env.db.model("account.account").rec(r.account_id as number)?.reconcile);
+}
+
+/** What is still open on a journal item: its residual on a reconcilable account, else 0 (as Odoo computes it). */
+function residualOf(r: Rec, env: Env): number {
+  return reconcilable(r, env) ? round2(Number(r.amount_residual ?? r.balance ?? 0)) : 0;
 }
 
 export const ACCOUNT_TYPES: Array<[string, string]> = [
