@@ -19,6 +19,13 @@ function daysBetween(from: string, to: string): number {
 }
 
 type Details = Record<string, unknown>;
+
+/** Runs generate_report through the real server and answers its `details`, failing the test on an error. */
+async function reportDetails(h: Harness, reportType: string, start: string, end: string): Promise<Details> {
+  const r = await h.call("generate_report", { report_type: reportType, start_date: start, end_date: end });
+  expect(r.isError, r.text).toBe(false);
+  return (r.data.data as { details: Details }).details;
+}
 type Row = { account_id: number; amount: number };
 
 for (const version of [19, 18, 17] as const) {
@@ -141,9 +148,7 @@ for (const version of [19, 18, 17] as const) {
     it("cash_flow: opening + inflows - outflows = closing, classified by counterpart, cash in transit apart", async () => {
       const from = "2026-03-01";
       const to = "2026-10-31";
-      const r = await h.call("generate_report", { report_type: "cash_flow", start_date: from, end_date: to });
-      expect(r.isError, r.text).toBe(false);
-      const d = (r.data.data as { details: Details }).details;
+      const d = await reportDetails(h, "cash_flow", from, to);
       const all = [...cashIds, ...transitIds];
       const bal = (ids: number[], pred: (l: RawLine) => boolean) =>
         sum(lines.filter((l) => ids.includes(l.account) && pred(l)).map((l) => l.balance));
@@ -189,13 +194,7 @@ for (const version of [19, 18, 17] as const) {
 
     it("aged_receivables: open items per customer in buckets, with the invoices behind them", async () => {
       const asOf = "2026-12-31";
-      const r = await h.call("generate_report", {
-        report_type: "aged_receivables",
-        start_date: start,
-        end_date: asOf,
-      });
-      expect(r.isError, r.text).toBe(false);
-      const d = (r.data.data as { details: Details }).details;
+      const d = await reportDetails(h, "aged_receivables", start, asOf);
       const open = lines.filter(
         (l) => l.accountType === "asset_receivable" && l.date <= asOf && !l.reconciled && l.residual !== 0,
       );
@@ -246,13 +245,7 @@ for (const version of [19, 18, 17] as const) {
 
     it("aged_receivables at a past date counts what was open then: payments matched later are not deducted", async () => {
       const asOf = "2026-06-30";
-      const r = await h.call("generate_report", {
-        report_type: "aged_receivables",
-        start_date: start,
-        end_date: asOf,
-      });
-      expect(r.isError, r.text).toBe(false);
-      const d = (r.data.data as { details: Details }).details;
+      const d = await reportDetails(h, "aged_receivables", start, asOf);
       // Independently: each receivable item's balance less the reconciliations whose lines are all dated by then.
       const byId = new Map(lines.map((l) => [l.id, l]));
       const partials = await h.app.odoo.searchRead(
