@@ -1,6 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { writeOperations } from "./accounting/index.js";
 import type { WriteOperation } from "./accounting/operation.js";
+import { type Approvals, createApprovals } from "./approvals/core.js";
 import type { ExecutorDeps } from "./approvals/executor.js";
+import type { JournalAnchor } from "./approvals/journal.js";
+import { type ApprovalKey, loadKeychainKey, makeKey } from "./approvals/keys.js";
 import { type ApprovalStore, createApprovalStore } from "./approvals/store.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config/config.js";
@@ -17,6 +21,10 @@ export interface App {
   config: Config;
   odoo: Odoo;
   store: ApprovalStore;
+  /** The approval core: what the tools, the CLI and the app call. */
+  approvals: Approvals;
+  /** `keychain`: decisions and records are signed with the OS keychain's key; `passphrase`: no keychain here. */
+  keyMode: "keychain" | "passphrase";
   queue: OfflineQueue;
   audit: AuditLog;
   operations: ReadonlyMap<string, WriteOperation<unknown, unknown>>;
@@ -35,6 +43,23 @@ export interface AppOptions {
   operations?: ReadonlyMap<string, WriteOperation<unknown, unknown>>;
   /** How retries wait (tests shorten the 1-2-4-8 s backoff; production uses real time). */
   sleep?: (ms: number) => Promise<void>;
+  /** The person's passphrase key (CLI, passphrase mode): this process then signs decisions with it. */
+  passphraseKey?: ApprovalKey;
+}
+
+const JOURNAL_HEAD_ACCOUNT = "approval-journal-head";
+
+function keychainJournalAnchor(keychain: Keychain): JournalAnchor {
+  return {
+    async load() {
+      const text = await keychain.get(JOURNAL_HEAD_ACCOUNT);
+      const match = text ? /^(\d+):(\S+)$/.exec(text) : null;
+      return match ? { seq: Number(match[1]), mac: match[2]! } : null;
+    },
+    async save(head) {
+      await keychain.set(JOURNAL_HEAD_ACCOUNT, `${head.seq}:${head.mac}`);
+    },
+  };
 }
 
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
@@ -57,32 +82,44 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           { logger: logger.child("odoo"), ...(options.sleep ? { sleep: options.sleep } : {}) },
         )
       : unconfiguredOdoo(config));
+  const sealKey = await loadKeychainKey(keychain, logger.child("approvals"));
+  // Without a keychain, this process's own decisions (the client's prompt, automatic approvals) are signed with a
+  // key that lives only in its memory: no other process, and no file, can make them.
+  const decisionKey = sealKey ??
+    options.passphraseKey ?? { ...makeKey(randomBytes(32), "passphrase"), source: "process" as const };
   const store = await createApprovalStore({
     dataDir: config.dataDir,
-    keychain,
+    sealKey,
+    decisionKey,
+    ...(sealKey && keychain ? { journalAnchor: keychainJournalAnchor(keychain) } : {}),
+    limits: { maxPendingPerClient: config.policy.maxPendingPerClient },
     logger: logger.child("approvals"),
   });
   const queue = createOfflineQueue(config.dataDir);
   const audit = createAuditLog(config.dataDir);
   const operations = options.operations ?? writeOperations;
+  const approvals = createApprovals({
+    store,
+    queue,
+    audit,
+    odoo,
+    operations,
+    policy: config.policy,
+    logger,
+    dryRun: config.dryRun,
+  });
   const app: App = {
     config,
     odoo,
     store,
+    approvals,
+    keyMode: sealKey ? "keychain" : "passphrase",
     queue,
     audit,
     operations,
     logger,
     credentialSource: options.odoo ? "env" : (credentials?.source ?? null),
-    executorDeps: () => ({
-      store,
-      queue,
-      audit,
-      odoo,
-      operations,
-      logger: logger.child("executor"),
-      dryRun: config.dryRun,
-    }),
+    executorDeps: () => approvals.executorDeps(),
     close: () => odoo.close(),
   };
   return app;

@@ -8,9 +8,10 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { App } from "./app.js";
+import { findNul } from "./approvals/display.js";
 import { toToolError } from "./error-map.js";
 import { type ErrorCode, ToolError } from "./errors.js";
-import type { AnyToolDefinition, ToolCallContext } from "./tools/definition.js";
+import { type AnyToolDefinition, type ToolCallContext, toolContext } from "./tools/definition.js";
 import { allTools } from "./tools/index.js";
 import { VERSION } from "./version.js";
 
@@ -44,8 +45,8 @@ export function createMcpServer(
         tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
       },
       instructions:
-        "Bookkeeping in the user's Odoo. Every action that moves money (create_invoice, send_invoice, record_payment, " +
-        "post_invoice, create_expense above the threshold) waits for a human: such a tool answers status " +
+        `Bookkeeping in the user's Odoo. Every action that moves money (${[...app.operations.keys()].join(", ")}; ` +
+        "expenses below a threshold excepted) waits for a person: such a tool answers status " +
         "pending_approval with an approval_id; tell the user, then check get_approval later. Never retry a pending " +
         "request, and never invent ids: find_partners, list_invoices and list_journals supply them.",
     },
@@ -59,8 +60,7 @@ export function createMcpServer(
       return errorResult(new ToolError("VALIDATION_ERROR", `Unknown tool "${request.params.name}".`));
     const progressToken = request.params._meta?.progressToken;
     const clientName = server.getClientVersion()?.name;
-    const ctx: ToolCallContext = {
-      app,
+    const ctx: ToolCallContext = toolContext(app, {
       clientName,
       signal: extra.signal,
       ...(server.getClientCapabilities()?.elicitation
@@ -75,22 +75,27 @@ export function createMcpServer(
               }),
           }
         : {}),
-    };
+    });
     const task = request.params.task;
     if (task && extra.taskStore && tool.taskSupport) {
       const created = await extra.taskStore.createTask({
-        ttl: task.ttl ?? app.config.approval.ttlMs,
+        ttl: task.ttl ?? app.config.policy.ttlMs,
         pollInterval: 1000,
       });
       const taskStoreForRequest = extra.taskStore;
+      const outlives = new AbortController().signal; // the task outlives the request that created it
       const taskCtx: ToolCallContext = {
         ...ctx,
-        signal: new AbortController().signal, // the task outlives the request that created it
-        waitUntilDecided: true,
-        onPending: (approvalId) =>
-          taskStoreForRequest
-            .updateTaskStatus(created.taskId, "working", `waiting for a human's approval (${approvalId})`)
-            .catch(() => {}),
+        signal: outlives,
+        call: {
+          ...ctx.call,
+          signal: outlives,
+          waitUntilDecided: true,
+          onPending: (approvalId: string) =>
+            taskStoreForRequest
+              .updateTaskStatus(created.taskId, "working", `waiting for a person's approval (${approvalId})`)
+              .catch(() => {}),
+        },
       };
       void callTool(tool, request.params.arguments ?? {}, taskCtx).then((result) =>
         taskStoreForRequest
@@ -117,13 +122,21 @@ export async function callTool(
   rawArgs: unknown,
   ctx: ToolCallContext,
 ): Promise<CallToolResult> {
+  const nul = findNul(rawArgs);
+  if (nul)
+    return errorResult(
+      new ToolError(
+        "VALIDATION_ERROR",
+        `Invalid arguments for ${tool.name}: ${nul.join(".") || "(arguments)"}: a NUL character is not allowed in any argument`,
+      ),
+    );
   const parsed = tool.input.safeParse(rawArgs);
   if (!parsed.success) return errorResult(validationError(tool, parsed.error));
   try {
     const output = await tool.run(parsed.data, ctx);
     const checked = tool.output.safeParse(output);
     if (!checked.success) {
-      ctx.app.logger.error(`tool ${tool.name} produced output that breaks its own schema`, {
+      ctx.logger.error(`tool ${tool.name} produced output that breaks its own schema`, {
         issues: checked.error.issues.map(
           (issue: z.core.$ZodIssue) => `${issue.path.join(".")}: ${issue.message}`,
         ),
@@ -142,7 +155,7 @@ export async function callTool(
   } catch (error) {
     const mapped = toToolError(error);
     if (mapped.code === "INTERNAL_ERROR")
-      ctx.app.logger.error(`tool ${tool.name} failed`, { error: describe(error) });
+      ctx.logger.error(`tool ${tool.name} failed`, { error: describe(error) });
     return errorResult(mapped);
   }
 }

@@ -454,6 +454,7 @@ async function expenseOutput(
 
 export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateExpenseOutput> = {
   tool: "create_expense",
+  autoApproval: "below-expense-threshold",
 
   async prepare(odoo, input) {
     const plan = await planExpense(odoo, input, { loadReceipt: true });

@@ -9,6 +9,11 @@ import type { Odoo } from "../odoo/types.js";
 export interface WriteOperation<Input, Output> {
   readonly tool: string;
   /**
+   * Approved without a person when the approval policy allows it: `below-expense-threshold` (expenses under the
+   * threshold, within the daily budget). Absent: a person always decides.
+   */
+  readonly autoApproval?: "below-expense-threshold";
+  /**
    * Schema checks have passed; this does the read-only look-ups in Odoo (customer exists, invoice is posted,
    * amount within the residual...) and throws `ToolError` with the contract code when the input cannot work.
    * Answers what the human is asked to approve.

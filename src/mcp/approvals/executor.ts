@@ -42,6 +42,8 @@ export async function executeApproval(deps: ExecutorDeps, id: string): Promise<E
   const record = await deps.store.get(id);
   if (!record) throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${id}".`);
   if (record.status !== "approved") return outcomeOf(record);
+  // Only a holder of the decision's key runs it (passphrase mode: the process the person typed it into).
+  if (!deps.store.holdsDecisionKey(record)) return waitForOther(deps, id, 30_000);
   if (deps.dryRun)
     return {
       status: "failed",
@@ -80,6 +82,11 @@ export async function drainQueue(
         await deps.queue.markDone(entry.approvalId, "failed");
         onProgress?.(`${entry.approvalId}: the approval request is gone; dropped from the queue`);
         failed++;
+        continue;
+      }
+      if (record.status === "approved" && !deps.store.holdsDecisionKey(record)) {
+        // Decided with a key this process does not hold (passphrase mode): its holder replays it.
+        onProgress?.(`${entry.approvalId} (${entry.tool}): needs the approval passphrase; left in the queue`);
         continue;
       }
       if (record.status !== "approved") {
@@ -152,8 +159,7 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
       error_code: refused.code,
       message: refused.message,
     });
-    if (refused.code === "VALIDATION_ERROR" && record.status === "approved")
-      await store.complete(id, { ok: false, code: refused.code, message: refused.message });
+    // Not completed: a refused record is left as it is (it may be another key's to run, or evidence to look at).
     return { status: "failed", code: refused.code, message: refused.message };
   }
   if (!claimed) return waitForOther(deps, id);
@@ -254,17 +260,18 @@ async function queueIt(
   });
 }
 
-/** Another process holds the claim: wait for it to finish (or to die, then take over). */
-async function waitForOther(deps: ExecutorDeps, id: string): Promise<ExecutionOutcome> {
-  const deadline = Date.now() + (deps.claimWaitMs ?? 120_000);
+/** Another process holds the claim (or the decision's key): wait for it to finish (or to die, then take over). */
+async function waitForOther(deps: ExecutorDeps, id: string, waitMs?: number): Promise<ExecutionOutcome> {
+  const deadline = Date.now() + (waitMs ?? deps.claimWaitMs ?? 120_000);
   for (;;) {
     const current = await deps.store.get(id);
     if (!current) throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${id}".`);
     if (current.status !== "approved") return outcomeOf(current);
     if (current.execution?.state === "queued") return { status: "queued" };
     const claim = current.execution?.claim;
-    if (!claim || isHolderDead(claim)) return runClaimed(deps, current);
-    if (Date.now() >= deadline) return { status: "queued" };
+    const ours = deps.store.holdsDecisionKey(current);
+    if (ours && (!claim || isHolderDead(claim))) return runClaimed(deps, current);
+    if (Date.now() >= deadline) return ours ? { status: "queued" } : { status: "pending" };
     await deps.store.waitForChange(id, { timeoutMs: Math.min(1_000, deadline - Date.now()) });
   }
 }
@@ -287,11 +294,11 @@ function outcomeOf(record: ApprovalRecord): ExecutionOutcome {
 function base(record: ApprovalRecord): Omit<AuditEventInput, "event" | "result"> {
   return {
     action: record.tool,
-    target: record.target,
+    target: record.meta.target,
     approval_status: record.status,
     approval_id: record.id,
-    ...(record.amount !== undefined ? { amount: record.amount } : {}),
-    ...(record.currency ? { currency: record.currency } : {}),
+    ...(record.meta.amount !== undefined ? { amount: record.meta.amount } : {}),
+    ...(record.meta.currency ? { currency: record.meta.currency } : {}),
     ...(record.decision ? { channel: record.decision.channel } : {}),
   };
 }

@@ -1,91 +1,101 @@
-import { mkdir, readdir } from "node:fs/promises";
+import { createHmac } from "node:crypto";
+import { watch as watchDir } from "node:fs";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { AttemptMarker } from "../accounting/operation.js";
-import type { Keychain } from "../credentials/keychain.js";
 import { ERROR_CODES, type ErrorCode, ToolError } from "../errors.js";
-import {
-  appendLineDurable,
-  CorruptFileError,
-  readJsonFile,
-  readTextIfExists,
-  writeFileAtomic,
-} from "../fsutil/files.js";
+import { CorruptFileError, isErrno, readJsonFile, writeFileAtomic } from "../fsutil/files.js";
 import { HOST, isHolderDead, sleep, withLock } from "../fsutil/lock.js";
 import type { Logger } from "../log.js";
-import { computeArgsHash, isApprovalId, newApprovalId } from "./ids.js";
-import { loadSigningKey } from "./signing.js";
+import { canonicalJson, computeArgsHash, isApprovalId, newApprovalId } from "./ids.js";
+import { createJournal, type JournalAnchor, type JournalEvent } from "./journal.js";
+import type { ApprovalKey, KeySource } from "./keys.js";
 
 /**
  * The approval store: `<dataDir>/approvals/<id>.json`, one file per request, shared by every process of the
  * installation (MCP servers, the CLI, the desktop app). Each change is a read-modify-write under a per-request
  * lock file and lands with an atomic rename.
  *
- * Nothing written into this folder by someone else can make anything run: the request and the decision are
- * signed (HMAC-SHA256, key in the OS keychain), `argsHash` must match the stored arguments, and an append-only
- * journal remembers which requests were attempted or completed, so an executed request rolled back to
- * "approved" in its file is refused.
+ * The files are within the agent's reach, so nothing in them is trusted for what it says:
+ * - In keychain mode every record is **sealed** (HMAC over the whole record, key in the OS keychain): an edited
+ *   status, decision, outcome or argument breaks the seal. An older sealed copy put back (a rewind) is caught by
+ *   the **journal** (`journal.ts`), whose head the keychain remembers; and the executor asks Odoo for the
+ *   approval's own effect before every write.
+ * - A decision carries its own signature, made with the key of the process that took it (keychain, the person's
+ *   passphrase, or this process's ephemeral key); only a holder of that key can run it.
+ * - What a person reads is never stored text: `view.ts` derives it from the verified arguments and Odoo.
  *
  * Status: pending → approved | rejected | expired; approved → executed | failed.
  */
 
-export type ApprovalStatus = "pending" | "approved" | "rejected" | "executed" | "failed" | "expired";
-export type DecisionChannel = "cli" | "tray" | "elicitation" | "auto";
+export const APPROVAL_STATUSES = [
+  "pending",
+  "approved",
+  "rejected",
+  "executed",
+  "failed",
+  "expired",
+] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+export const DECISION_CHANNELS = ["cli", "tray", "elicitation", "auto"] as const;
+export type DecisionChannel = (typeof DECISION_CHANNELS)[number];
 
-export interface ApprovalDecision {
-  decision: "approved" | "rejected";
-  channel: DecisionChannel;
-  actor: string;
-  reason?: string;
-  at: string;
-  signature: string;
-}
+const markerValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const decisionSchema = z.object({
+  decision: z.enum(["approved", "rejected"]),
+  channel: z.enum(DECISION_CHANNELS),
+  actor: z.string(),
+  reason: z.string().optional(),
+  at: z.string(),
+  key: z.enum(["keychain", "passphrase", "process"]),
+  signature: z.string(),
+});
+const claimSchema = z.object({
+  pid: z.number(),
+  host: z.string(),
+  at: z.string(),
+  owner: z.string().optional(),
+});
+const recordSchema = z.object({
+  v: z.literal(2),
+  id: z.string(),
+  tool: z.string(),
+  args: z.unknown(),
+  argsHash: z.string(),
+  requestedBy: z.string().optional(),
+  /** For audit lines only (who/what/how much, as `prepare` found it when the request was made); never shown. */
+  meta: z.object({ target: z.string(), amount: z.string().optional(), currency: z.string().optional() }),
+  status: z.enum(APPROVAL_STATUSES),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  decision: decisionSchema.optional(),
+  execution: z
+    .object({
+      state: z.enum(["running", "queued"]),
+      claim: claimSchema.optional(),
+      attempts: z.array(z.object({ at: z.string(), marker: z.record(z.string(), markerValue) })),
+    })
+    .optional(),
+  outcome: z
+    .union([
+      z.object({ ok: z.literal(true), output: z.unknown() }),
+      z.object({ ok: z.literal(false), code: z.enum(ERROR_CODES), message: z.string() }),
+    ])
+    .optional(),
+  completedAt: z.string().optional(),
+  seal: z.string().optional(),
+});
 
-export interface ExecutionClaim {
-  pid: number;
-  host: string;
-  at: string;
-  owner?: string;
-}
-
-export interface ApprovalExecution {
-  state: "running" | "queued";
-  claim?: ExecutionClaim;
-  attempts: { at: string; marker: AttemptMarker }[];
-}
-
+export type ApprovalRecord = z.infer<typeof recordSchema>;
+export type ApprovalDecision = NonNullable<ApprovalRecord["decision"]>;
 export type ApprovalOutcome = { ok: true; output: unknown } | { ok: false; code: ErrorCode; message: string };
-
-export interface ApprovalRecord {
-  id: string;
-  tool: string;
-  args: unknown;
-  argsHash: string;
-  summary: string;
-  facts: Record<string, unknown>;
-  target: string;
-  amount?: string;
-  currency?: string;
-  requestedBy?: string;
-  status: ApprovalStatus;
-  createdAt: string;
-  expiresAt: string;
-  /** HMAC over `{id, tool, argsHash, createdAt, expiresAt}`. */
-  signature: string;
-  decision?: ApprovalDecision;
-  execution?: ApprovalExecution;
-  outcome?: ApprovalOutcome;
-  completedAt?: string;
-}
+export type DecisionKeySource = ApprovalDecision["key"];
 
 export interface CreateApprovalInput {
   tool: string;
   args: unknown;
-  summary: string;
-  facts: Record<string, unknown>;
-  target: string;
-  amount?: string;
-  currency?: string;
+  meta: ApprovalRecord["meta"];
   ttlMs: number;
   requestedBy?: string;
 }
@@ -97,17 +107,37 @@ export interface DecideInput {
   reason?: string;
 }
 
+export interface StoreLimits {
+  /** Undecided requests one MCP client may have at once. */
+  maxPendingPerClient: number;
+  /** Canonical JSON size of a request's arguments. */
+  maxRequestBytes: number;
+}
+
 export interface ApprovalStore {
+  readonly dir: string;
+  /** Which key this process signs its decisions with (`process`: an ephemeral one, only this process trusts it). */
+  readonly decisionKey: DecisionKeySource;
+  /** Whether records are sealed (keychain mode). */
+  readonly sealed: boolean;
   create(input: CreateApprovalInput): Promise<ApprovalRecord>;
   /** A pending request past `expiresAt` is reported, and persisted, as `expired`. `null` for unknown or malformed ids. */
   get(id: string): Promise<ApprovalRecord | null>;
-  /** Newest first. */
+  /** Newest first. Only files that changed since the last call are read again. */
   list(filter?: { status?: ApprovalStatus | ApprovalStatus[] }): Promise<ApprovalRecord[]>;
-  /** Only a pending, unexpired, validly signed request; among concurrent deciders exactly one wins. */
+  /**
+   * Why this record may not be trusted at all (broken seal, arguments that do not match their hash). Empty when
+   * it is intact.
+   */
+  integrity(record: ApprovalRecord): string[];
+  /**
+   * A pending, unexpired, intact request — or an approved one whose decision this process cannot verify and that
+   * never ran (passphrase mode: decided in a process that has ended). Among concurrent deciders exactly one wins.
+   */
   decide(id: string, input: DecideInput): Promise<ApprovalRecord>;
   /**
-   * Takes the right to execute, across processes. Throws when the request is not approved or fails its integrity
-   * checks; `null` when another live process holds it or it is already completed.
+   * Takes the right to execute, across processes. Throws when the request may not run; `null` when another live
+   * process holds it or it is already completed.
    */
   claim(id: string, owner?: string): Promise<ApprovalRecord | null>;
   /** On disk (fsynced) before it resolves: call it before applying anything. Only the claimant may. */
@@ -123,84 +153,47 @@ export interface ApprovalStore {
     id: string,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<ApprovalRecord | null>;
-  /**
-   * The problems that stop this record from being executed: bad signatures, arguments changed after the request,
-   * a decision that is not an approval. Empty when it may run.
-   */
+  /** Whether this process holds the key its decision was signed with (and the signature is valid). */
+  holdsDecisionKey(record: ApprovalRecord): boolean;
+  /** The problems that stop this record from being executed by this process. Empty when it may run. */
   verifyForExecution(record: ApprovalRecord): Promise<string[]>;
-  signingKeySource(): "keychain" | "file";
+  /** Calls `listener` (debounced) when request files appear or change; answers a function that stops it. */
+  watch(listener: (ids: string[]) => void): () => void;
 }
 
 export interface ApprovalStoreOptions {
   dataDir: string;
-  keychain?: Keychain | null;
+  /** The keychain key (seals records, signs decisions, keys the journal); `null` in passphrase mode. */
+  sealKey: ApprovalKey | null;
+  /** The key this process signs its decisions with: the keychain key, the person's passphrase key, or ephemeral. */
+  decisionKey:
+    | ApprovalKey
+    | { source: "process"; sign(p: unknown): string; verify(p: unknown, s: unknown): boolean };
+  /** Where the journal's head is kept (the keychain), in keychain mode. */
+  journalAnchor?: JournalAnchor;
+  limits?: Partial<StoreLimits>;
   now?: () => Date;
   logger?: Logger;
   /** Poll interval of `waitForChange` (ms). */
   pollMs?: number;
 }
 
-const markerValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const RECORD = z.object({
-  id: z.string(),
-  tool: z.string(),
-  args: z.unknown(),
-  argsHash: z.string(),
-  summary: z.string(),
-  facts: z.record(z.string(), z.unknown()),
-  target: z.string(),
-  amount: z.string().optional(),
-  currency: z.string().optional(),
-  requestedBy: z.string().optional(),
-  status: z.enum(["pending", "approved", "rejected", "executed", "failed", "expired"]),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  signature: z.string(),
-  decision: z
-    .object({
-      decision: z.enum(["approved", "rejected"]),
-      channel: z.enum(["cli", "tray", "elicitation", "auto"]),
-      actor: z.string(),
-      reason: z.string().optional(),
-      at: z.string(),
-      signature: z.string(),
-    })
-    .optional(),
-  execution: z
-    .object({
-      state: z.enum(["running", "queued"]),
-      claim: z
-        .object({ pid: z.number(), host: z.string(), at: z.string(), owner: z.string().optional() })
-        .optional(),
-      attempts: z.array(z.object({ at: z.string(), marker: z.record(z.string(), markerValue) })),
-    })
-    .optional(),
-  outcome: z
-    .union([
-      z.object({ ok: z.literal(true), output: z.unknown() }),
-      z.object({ ok: z.literal(false), code: z.enum(ERROR_CODES), message: z.string() }),
-    ])
-    .optional(),
-  completedAt: z.string().optional(),
-});
-
+export const DEFAULT_LIMITS: StoreLimits = { maxPendingPerClient: 20, maxRequestBytes: 256 * 1024 };
 const COMPLETED: ReadonlySet<ApprovalStatus> = new Set(["executed", "failed", "rejected", "expired"]);
-const JOURNAL = "journal.jsonl";
-
-interface JournalLine {
-  id: string;
-  event: "attempt" | "completed";
-  at: string;
-}
+export const JOURNAL_FILE = "ledger.jsonl";
 
 export async function createApprovalStore(options: ApprovalStoreOptions): Promise<ApprovalStore> {
-  const { logger } = options;
+  const { logger, sealKey, decisionKey } = options;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const now = options.now ?? (() => new Date());
   const pollMs = options.pollMs ?? 100;
   const dir = path.join(options.dataDir, "approvals");
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const key = await loadSigningKey({ dataDir: options.dataDir, keychain: options.keychain, logger });
-  const journalFile = path.join(dir, JOURNAL);
+  const journal = createJournal(path.join(dir, JOURNAL_FILE), {
+    ...(sealKey ? { key: sealKey.derive("approval-journal") } : {}),
+    ...(sealKey && options.journalAnchor ? { anchor: options.journalAnchor } : {}),
+  });
+  void lockSigner;
 
   const fileOf = (id: string) => {
     // The only place a path is built from an id, and only from one that passed the strict pattern.
@@ -208,51 +201,64 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     return path.join(dir, `${id}.json`);
   };
 
-  const requestPayload = (
-    r: Pick<ApprovalRecord, "id" | "tool" | "argsHash" | "createdAt" | "expiresAt">,
-  ) => ({
-    kind: "request",
-    id: r.id,
-    tool: r.tool,
-    argsHash: r.argsHash,
-    createdAt: r.createdAt,
-    expiresAt: r.expiresAt,
-  });
+  const sealOf = (record: ApprovalRecord) => {
+    const { seal: _seal, ...rest } = record;
+    return sealKey ? sealKey.sign({ kind: "approval-record", record: rest }) : undefined;
+  };
   const decisionPayload = (
-    r: Pick<ApprovalRecord, "id" | "tool" | "argsHash">,
+    r: Pick<ApprovalRecord, "id" | "tool" | "argsHash" | "expiresAt">,
     d: Omit<ApprovalDecision, "signature">,
   ) => ({
     kind: "decision",
     id: r.id,
     tool: r.tool,
     argsHash: r.argsHash,
+    expiresAt: r.expiresAt,
     decision: d.decision,
     channel: d.channel,
+    actor: d.actor,
     at: d.at,
+    key: d.key,
   });
 
+  const cache = new Map<string, { mtimeMs: number; size: number; record: ApprovalRecord | null }>();
   const read = async (id: string): Promise<ApprovalRecord | null> => {
-    let raw: unknown;
+    const file = fileOf(id);
+    let info: { mtimeMs: number; size: number };
     try {
-      raw = await readJsonFile(fileOf(id));
+      info = await stat(file);
     } catch (error) {
-      if (error instanceof CorruptFileError) {
-        logger?.warn(`approval ${id}: its file is not valid JSON; ignored`);
+      if (isErrno(error, "ENOENT")) {
+        cache.delete(id);
         return null;
       }
       throw error;
     }
-    if (raw === undefined) return null;
-    const parsed = RECORD.safeParse(raw);
-    if (!parsed.success || parsed.data.id !== id) {
-      logger?.warn(`approval ${id}: its file does not hold a valid approval request; ignored`);
-      return null;
+    const cached = cache.get(id);
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.record;
+    let record: ApprovalRecord | null = null;
+    try {
+      const raw = await readJsonFile(file);
+      const parsed = recordSchema.safeParse(raw);
+      if (parsed.success && parsed.data.id === id) record = parsed.data;
+      else if (raw !== undefined)
+        logger?.warn(`approval ${id}: its file does not hold a valid approval request; ignored`);
+    } catch (error) {
+      if (!(error instanceof CorruptFileError)) throw error;
+      logger?.warn(`approval ${id}: its file is not valid JSON; ignored`);
     }
-    return parsed.data as ApprovalRecord;
+    cache.set(id, { ...info, record });
+    return record;
   };
 
-  const write = (record: ApprovalRecord) =>
-    writeFileAtomic(fileOf(record.id), `${JSON.stringify(record, null, 2)}\n`);
+  const write = async (record: ApprovalRecord) => {
+    const sealed: ApprovalRecord = { ...record };
+    delete sealed.seal;
+    const seal = sealOf(sealed);
+    if (seal) sealed.seal = seal;
+    await writeFileAtomic(fileOf(record.id), `${JSON.stringify(sealed, null, 2)}\n`);
+    return sealed;
+  };
 
   /** Read-modify-write under the request's lock. `change` returns the new record, or null to leave it. */
   const mutate = async <T>(
@@ -262,112 +268,134 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     ) => Promise<{ record: ApprovalRecord | null; result: T }> | { record: ApprovalRecord | null; result: T },
   ): Promise<T> => {
     const file = fileOf(id);
-    return withLock(`${file}.lock`, async () => {
-      const current = await read(id);
-      const { record, result } = await change(current);
-      if (record) await write(record);
-      return result;
-    });
+    return withLock(
+      `${file}.lock`,
+      async () => {
+        const current = await read(id);
+        const { record, result } = await change(current);
+        if (record) await write(record);
+        return result;
+      },
+      // TODO(audit-chain merge): pass { authority: lockSigner(sealKey) } once locks take an authority.
+    );
+  };
+
+  const integrity = (record: ApprovalRecord): string[] => {
+    const problems: string[] = [];
+    if (sealKey && (!record.seal || record.seal !== sealOf(record)))
+      problems.push("the request's file was changed outside odoo-mcp (its seal is broken)");
+    if (computeArgsHash(record.tool, record.args) !== record.argsHash)
+      problems.push("the stored arguments do not match the ones that were requested");
+    return problems;
+  };
+
+  const decisionVerifies = (record: ApprovalRecord): boolean => {
+    const decision = record.decision;
+    if (!decision || decision.key !== decisionKey.source) return false;
+    const { signature, ...rest } = decision;
+    return decisionKey.verify(decisionPayload(record, rest), signature);
   };
 
   const isExpired = (record: ApprovalRecord) =>
     record.status === "pending" && Date.parse(record.expiresAt) <= now().getTime();
 
   const expireIfDue = async (record: ApprovalRecord): Promise<ApprovalRecord> => {
-    if (!isExpired(record)) return record;
+    if (!isExpired(record) || integrity(record).length > 0) return record;
     return mutate(record.id, (current) => {
-      if (!current || !isExpired(current)) return { record: null, result: current ?? record };
+      if (!current || !isExpired(current) || integrity(current).length > 0)
+        return { record: null, result: current ?? record };
       const expired: ApprovalRecord = { ...current, status: "expired", completedAt: now().toISOString() };
       return { record: expired, result: expired };
     });
   };
 
-  const readJournal = async (id: string): Promise<{ attempts: number; completed: boolean }> => {
-    const text = await readTextIfExists(journalFile);
-    let attempts = 0;
-    let completed = false;
-    for (const line of text?.split("\n") ?? []) {
-      if (!line.includes(id)) continue;
-      try {
-        const entry = JSON.parse(line) as JournalLine;
-        if (entry.id !== id) continue;
-        if (entry.event === "attempt") attempts++;
-        if (entry.event === "completed") completed = true;
-      } catch {
-        // a torn last line after a crash
-      }
-    }
-    return { attempts, completed };
-  };
-  const journal = (id: string, event: JournalLine["event"]) =>
-    appendLineDurable(
-      journalFile,
-      JSON.stringify({ id, event, at: now().toISOString() } satisfies JournalLine),
-    );
-
-  const verifyRequest = (record: ApprovalRecord): string[] => {
-    const problems: string[] = [];
-    if (!key.verify(requestPayload(record), record.signature))
-      problems.push("the request's signature is not valid");
-    if (computeArgsHash(record.tool, record.args) !== record.argsHash)
-      problems.push("the stored arguments do not match the ones that were requested");
-    return problems;
-  };
+  const journalEvent = (id: string, event: JournalEvent) => journal.append(id, event, now().toISOString());
 
   const verifyForExecution = async (record: ApprovalRecord): Promise<string[]> => {
-    const problems = verifyRequest(record);
+    const problems = integrity(record);
     const decision = record.decision;
-    if (!decision) problems.push("no human decision is recorded");
+    if (!decision) problems.push("no person's decision is recorded");
     else {
-      const { signature, ...rest } = decision;
-      if (!key.verify(decisionPayload(record, rest), signature))
-        problems.push("the decision's signature is not valid");
       if (decision.decision !== "approved") problems.push("the decision is not an approval");
+      if (!decisionVerifies(record))
+        problems.push(
+          decision.key === decisionKey.source
+            ? "the decision's signature is not valid"
+            : `the decision was made with the ${decision.key} key, which this process does not hold`,
+        );
       if (Date.parse(decision.at) > Date.parse(record.expiresAt))
         problems.push("the decision came after the request expired");
     }
-    const seen = await readJournal(record.id);
-    if (seen.completed) problems.push("it has already been executed");
-    if (seen.attempts > (record.execution?.attempts.length ?? 0))
+    const seen = await journal.state();
+    problems.push(...seen.problems);
+    if (seen.completed.has(record.id)) problems.push("it has already been executed");
+    if ((seen.attempts.get(record.id) ?? 0) > (record.execution?.attempts.length ?? 0))
       problems.push("its record of earlier attempts was removed");
+    if (sealKey && !seen.decided.has(record.id)) problems.push("the journal holds no decision for it");
     return problems;
   };
 
   const heldByUs = (record: ApprovalRecord) =>
     record.execution?.claim?.pid === process.pid && record.execution.claim.host === HOST;
 
+  const listIds = async (): Promise<string[]> => {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return [];
+    }
+    const ids: string[] = [];
+    for (const name of names) {
+      if (!name.endsWith(".json")) continue;
+      const id = name.slice(0, -".json".length);
+      if (isApprovalId(id)) ids.push(id);
+    }
+    return ids;
+  };
+
   const store: ApprovalStore = {
-    signingKeySource: () => key.source,
+    dir,
+    decisionKey: decisionKey.source,
+    sealed: sealKey !== null,
+    integrity,
     verifyForExecution,
+    holdsDecisionKey: decisionVerifies,
 
     async create(input) {
       if (!input.tool) throw new ToolError("VALIDATION_ERROR", "An approval request needs a tool name.");
       if (!(input.ttlMs > 0))
         throw new ToolError("VALIDATION_ERROR", "An approval request needs a positive lifetime.");
-      const id = newApprovalId();
       const args = input.args === undefined ? null : (JSON.parse(JSON.stringify(input.args)) as unknown);
+      const size = Buffer.byteLength(canonicalJson(args));
+      if (size > limits.maxRequestBytes)
+        throw new ToolError(
+          "VALIDATION_ERROR",
+          `This request is too large to be reviewed (${Math.ceil(size / 1024)} KiB of arguments; at most ${Math.floor(limits.maxRequestBytes / 1024)} KiB). Split it into smaller ones.`,
+        );
+      const client = input.requestedBy ?? "";
+      const waiting = (await store.list({ status: "pending" })).filter(
+        (record) => (record.requestedBy ?? "") === client,
+      );
+      if (waiting.length >= limits.maxPendingPerClient)
+        throw new ToolError(
+          "TOO_MANY_PENDING",
+          `${waiting.length} requests from this client already wait for a person's decision (at most ${limits.maxPendingPerClient}). Ask the person to decide them (odoo-mcp approvals list) before making new ones.`,
+        );
       const created = now();
-      const base = {
-        id,
+      const record: ApprovalRecord = {
+        v: 2,
+        id: newApprovalId(),
         tool: input.tool,
+        args,
         argsHash: computeArgsHash(input.tool, args),
+        ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+        meta: JSON.parse(JSON.stringify(input.meta)) as ApprovalRecord["meta"],
+        status: "pending",
         createdAt: created.toISOString(),
         expiresAt: new Date(created.getTime() + input.ttlMs).toISOString(),
       };
-      const record: ApprovalRecord = {
-        ...base,
-        args,
-        summary: input.summary,
-        facts: JSON.parse(JSON.stringify(input.facts ?? {})) as Record<string, unknown>,
-        target: input.target,
-        ...(input.amount !== undefined ? { amount: String(input.amount) } : {}),
-        ...(input.currency ? { currency: input.currency } : {}),
-        ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
-        status: "pending",
-        signature: key.sign(requestPayload(base)),
-      };
-      await write(record);
-      return record;
+      return write(record);
     },
 
     async get(id) {
@@ -378,17 +406,8 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
 
     async list(filter) {
       const wanted = filter?.status === undefined ? null : new Set([filter.status].flat());
-      let names: string[];
-      try {
-        names = await readdir(dir);
-      } catch {
-        return [];
-      }
       const records: ApprovalRecord[] = [];
-      for (const name of names) {
-        if (!name.endsWith(".json")) continue;
-        const id = name.slice(0, -".json".length);
-        if (!isApprovalId(id)) continue;
+      for (const id of await listIds()) {
         const record = await store.get(id);
         if (record && (!wanted || wanted.has(record.status))) records.push(record);
       }
@@ -397,45 +416,53 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
 
     async decide(id, input) {
       if (!isApprovalId(id)) throw notFound(id);
-      const outcome = await mutate<ApprovalRecord | "expired">(id, (current) => {
+      const outcome = await mutate<ApprovalRecord | "expired">(id, async (current) => {
         if (!current) throw notFound(id);
-        const problems = verifyRequest(current);
+        const problems = integrity(current);
         if (problems.length > 0)
           throw new ToolError(
-            "VALIDATION_ERROR",
-            `Approval ${id} failed its integrity check (${problems.join("; ")}); it cannot be decided.`,
+            "APPROVAL_INVALID",
+            `Approval ${id} failed its integrity check (${problems.join("; ")}); it cannot be decided. Nothing was done.`,
           );
         if (isExpired(current)) {
           const expired: ApprovalRecord = { ...current, status: "expired", completedAt: now().toISOString() };
           return { record: expired, result: "expired" as const };
         }
-        if (current.status !== "pending") {
-          const by = current.decision
-            ? ` by ${current.decision.actor} via ${current.decision.channel} at ${current.decision.at}`
-            : "";
+        const redecidable =
+          current.status === "approved" &&
+          !decisionVerifies(current) &&
+          !current.execution &&
+          !(await journal.state()).attempts.has(id);
+        if (current.status !== "pending" && !redecidable) {
           if (current.status === "expired")
             throw new ToolError(
               "APPROVAL_EXPIRED",
               `Approval ${id} expired at ${current.expiresAt}; nothing was done.`,
             );
+          const by = current.decision
+            ? ` by ${current.decision.actor} via ${current.decision.channel} at ${current.decision.at}`
+            : "";
           throw new ToolError(
             "VALIDATION_ERROR",
             `Approval ${id} was already decided: it is ${current.status}${by}.`,
           );
         }
-        const unsigned = {
+        const unsigned: Omit<ApprovalDecision, "signature"> = {
           decision: input.decision,
           channel: input.channel,
           actor: input.actor,
           ...(input.reason ? { reason: input.reason } : {}),
           at: now().toISOString(),
+          key: decisionKey.source,
         };
         const decided: ApprovalRecord = {
           ...current,
           status: input.decision,
-          decision: { ...unsigned, signature: key.sign(decisionPayload(current, unsigned)) },
+          decision: { ...unsigned, signature: decisionKey.sign(decisionPayload(current, unsigned)) },
           ...(input.decision === "rejected" ? { completedAt: unsigned.at } : {}),
         };
+        // The journal first: a decision it does not hold never runs (keychain mode).
+        await journalEvent(id, "decided");
         return { record: decided, result: decided };
       });
       if (outcome === "expired")
@@ -454,13 +481,13 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
           return { record: null, result: null };
         if (current.status !== "approved")
           throw new ToolError(
-            "VALIDATION_ERROR",
+            "APPROVAL_INVALID",
             `Approval ${id} is ${current.status}, not approved: it cannot run.`,
           );
         const problems = await verifyForExecution(current);
         if (problems.length > 0)
           throw new ToolError(
-            "VALIDATION_ERROR",
+            "APPROVAL_INVALID",
             `Approval ${id} was refused: ${problems.join("; ")}. Nothing was done in Odoo.`,
           );
         const claim = current.execution?.claim;
@@ -478,7 +505,7 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     },
 
     async recordAttempt(id, marker) {
-      await mutate(id, (current) => {
+      await mutate(id, async (current) => {
         if (current?.status !== "approved" || !current.execution || !heldByUs(current))
           throw new Error(`approval ${id}: recordAttempt without holding its claim`);
         const attempt = {
@@ -489,9 +516,9 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
           ...current,
           execution: { ...current.execution, attempts: [...current.execution.attempts, attempt] },
         };
+        await journalEvent(id, "attempt");
         return { record: next, result: undefined };
       });
-      await journal(id, "attempt");
     },
 
     async markQueued(id) {
@@ -508,11 +535,11 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     },
 
     async complete(id, outcome) {
-      const result = await mutate(id, (current) => {
+      return mutate(id, async (current) => {
         if (!current) throw notFound(id);
         if (COMPLETED.has(current.status)) {
           logger?.warn(`approval ${id} is already ${current.status}; its outcome is kept`);
-          return { record: null, result: { record: current, changed: false } };
+          return { record: null, result: current };
         }
         const completed: ApprovalRecord = {
           ...current,
@@ -531,10 +558,9 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
             ? { execution: { state: current.execution.state, attempts: current.execution.attempts } }
             : {}),
         };
-        return { record: completed, result: { record: completed, changed: true } };
+        if (current.status === "approved") await journalEvent(id, "completed");
+        return { record: completed, result: completed };
       });
-      if (result.changed) await journal(id, "completed");
-      return result.record;
     },
 
     async recoverAbandoned(id) {
@@ -568,11 +594,70 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       }
       return latest;
     },
+
+    watch(listener) {
+      let pending = new Set<string>();
+      let timer: NodeJS.Timeout | null = null;
+      const flush = () => {
+        timer = null;
+        const ids = [...pending];
+        pending = new Set();
+        listener(ids);
+      };
+      const note = (name: string | null) => {
+        const id = name?.endsWith(".json") ? name.slice(0, -".json".length) : null;
+        if (id && isApprovalId(id)) pending.add(id);
+        else if (name !== null) return;
+        timer ??= setTimeout(flush, 50);
+      };
+      let watcher: ReturnType<typeof watchDir> | null = null;
+      try {
+        watcher = watchDir(dir, { persistent: false }, (_event, name) => note(name ? String(name) : null));
+        watcher.on("error", () => {});
+      } catch (error) {
+        logger?.warn(
+          `cannot watch ${dir} (${error instanceof Error ? error.message : String(error)}); changes are noticed every few seconds`,
+        );
+      }
+      // A slow safety net where file events are lost (network folders): a readdir and a stat per file, and only
+      // what changed is reported.
+      const seen = new Map<string, number>();
+      const poll = setInterval(() => {
+        void (async () => {
+          for (const id of await listIds()) {
+            const mtime = await stat(fileOf(id)).then(
+              (info) => info.mtimeMs,
+              () => -1,
+            );
+            if (seen.get(id) !== mtime) {
+              if (seen.has(id)) note(`${id}.json`);
+              seen.set(id, mtime);
+            }
+          }
+        })().catch(() => {});
+      }, 5_000);
+      poll.unref();
+      return () => {
+        watcher?.close();
+        clearInterval(poll);
+        if (timer) clearTimeout(timer);
+      };
+    },
   };
   return store;
 }
 
-function notFound(id: string): ToolError {
+/** Locks on approval files are signed when there is a key: a lock file the agent wrote is not honoured. */
+function lockSigner(key: ApprovalKey) {
+  const lockKey = key.derive("locks");
+  const hmac = (text: string) => createHmac("sha256", lockKey).update(text).digest("base64url");
+  return {
+    sign: hmac,
+    verify: (text: string, signature: string) => hmac(text) === signature,
+  };
+}
+
+export function notFound(id: string): ToolError {
   return isApprovalId(id)
     ? new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${id}".`)
     : new ToolError(
@@ -580,3 +665,5 @@ function notFound(id: string): ToolError {
         "That is not an approval id (they look like apr_ followed by 26 letters and digits).",
       );
 }
+
+export type { KeySource };

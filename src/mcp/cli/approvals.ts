@@ -1,118 +1,237 @@
-import { executeApproval } from "../approvals/executor.js";
-import type { ApprovalRecord } from "../approvals/store.js";
+import { parseArgs } from "node:util";
+import type { App } from "../app.js";
+import type { ExecutionOutcome } from "../approvals/executor.js";
+import {
+  type ApprovalKey,
+  PassphraseError,
+  passphraseIsSet,
+  setPassphrase,
+  unlockPassphrase,
+} from "../approvals/keys.js";
+import { APPROVAL_STATUSES, type ApprovalStatus } from "../approvals/store.js";
+import { renderLine, renderView } from "../approvals/view.js";
 import { isToolError } from "../errors.js";
 import { toApprovalView } from "../tools/get-approval.js";
-import { flag, openApp, option, positionals, print } from "./context.js";
+import { openApp, print } from "./context.js";
+import { confirm, hasTerminal, NoTerminalError, readLine } from "./terminal.js";
 
-/** The human's side of approval from a terminal. This is a channel the agent cannot reach through MCP. */
-export async function approvalsCommand(args: string[]): Promise<number> {
-  const [sub, id] = positionals(args, ["--reason", "--status"]);
-  const json = flag(args, "--json");
+const USAGE = `Usage:
+  odoo-mcp approvals list [--status S|all] [--json]   requests waiting for you (pending by default)
+  odoo-mcp approvals show ID [--json]                 one request, looked up in Odoo now, with its exact arguments
+  odoo-mcp approvals approve ID                       approve it at this terminal, then run it now (exactly once)
+  odoo-mcp approvals reject ID [--reason R]           reject it
+  odoo-mcp approvals passphrase                       choose the approval passphrase (machines without a keychain)`;
+
+/**
+ * The person's side of approval from a terminal. Approving needs a person at a real terminal: the request is
+ * shown as Odoo sees it now (never stored text), and the person types "y" — where no OS keychain exists, the
+ * approval passphrase too. An agent that runs this command without a terminal is refused; rejecting needs none
+ * (saying no never moves money).
+ */
+export async function approvalsCommand(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    process.stderr.write(`odoo-mcp approvals: ${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [sub = "list", id, ...extra] = positionals;
+  if (values.help) {
+    print(USAGE);
+    return 0;
+  }
+  if (extra.length > 0 || (["show", "approve", "reject"].includes(sub) && !id)) {
+    process.stderr.write(
+      `odoo-mcp approvals ${sub}: ${id ? "one approval id only" : "give an approval id"}\n`,
+    );
+    return 2;
+  }
+  if (sub === "passphrase") return choosePassphrase();
+  if (!["list", "show", "approve", "reject"].includes(sub)) {
+    process.stderr.write(`odoo-mcp approvals: unknown subcommand "${sub}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  const status = values.status ?? "pending";
+  if (status !== "all" && !(APPROVAL_STATUSES as readonly string[]).includes(status)) {
+    process.stderr.write(
+      `odoo-mcp approvals: --status must be all or one of ${APPROVAL_STATUSES.join(", ")}\n`,
+    );
+    return 2;
+  }
+
+  let passphraseKey: ApprovalKey | undefined;
   const { app } = await openApp({ quiet: true });
   try {
+    if (sub === "approve" && app.keyMode === "passphrase") {
+      // Without a keychain, only the process the person typed the passphrase into may run the decision.
+      passphraseKey = await askPassphrase(app.config.dataDir);
+      return await withApp({ passphraseKey }, (again) => approve(again, id!, Boolean(values.json)));
+    }
     switch (sub) {
-      case "list":
-      case undefined: {
-        const status = option(args, "--status") ?? "pending";
-        const records = await app.store.list(
-          status === "all" ? undefined : { status: status as ApprovalRecord["status"] },
+      case "list": {
+        const records = await app.approvals.list(
+          status === "all" ? undefined : { status: status as ApprovalStatus },
         );
-        if (json) print(JSON.stringify(records.map(toApprovalView), null, 2));
+        if (values.json) print(JSON.stringify(records.map(toApprovalView), null, 2));
         else if (records.length === 0)
           print(status === "all" ? "No approval requests." : `No ${status} approval requests.`);
-        else for (const record of records) print(oneLine(record));
+        else for (const record of records) print(renderLine(record, app.store.integrity(record)));
         return 0;
       }
       case "show": {
-        const record = id ? await app.store.get(id) : null;
-        if (!record) return notFound(id);
-        if (json) print(JSON.stringify({ ...toApprovalView(record), arguments: record.args }, null, 2));
-        else printRecord(record);
+        const record = await app.approvals.get(id!);
+        if (!record) return notFound(id!);
+        const view = await app.approvals.view(record);
+        if (values.json) print(JSON.stringify(view, null, 2));
+        else print(renderView(view, { arguments: true }));
         return 0;
       }
-      case "approve":
       case "reject": {
-        if (!id) return notFound(id);
-        const reason = option(args, "--reason");
-        const decided = await app.store.decide(id, {
-          decision: sub === "approve" ? "approved" : "rejected",
+        const record = await app.approvals.get(id!);
+        if (!record) return notFound(id!);
+        const decided = await app.approvals.decide(id!, {
+          decision: "rejected",
           channel: "cli",
-          actor: `${process.env.USER ?? process.env.USERNAME ?? "user"} (command line)`,
-          ...(reason ? { reason } : {}),
+          actor: actor(),
+          ...(values.reason ? { reason: values.reason } : {}),
         });
-        await app.audit.append({
-          event: "approval_decided",
-          action: decided.tool,
-          actor: "user",
-          target: decided.target,
-          approval_status: decided.status,
-          result: decided.status === "approved" ? "success" : "rejected",
-          approval_id: decided.id,
-          channel: "cli",
-          amount: decided.amount,
-          currency: decided.currency,
-          ...(reason ? { message: reason } : {}),
-        });
-        if (sub === "reject") {
-          if (json) print(JSON.stringify(toApprovalView(decided), null, 2));
-          else print(`Rejected ${decided.id}. Nothing was done in Odoo.`);
-          return 0;
-        }
-        if (!json) print(`Approved ${decided.id}. Running it now...`);
-        const outcome = await executeApproval(app.executorDeps(), decided.id);
-        const after = (await app.store.get(decided.id)) ?? decided;
-        if (json) print(JSON.stringify({ ...toApprovalView(after), execution: outcome.status }, null, 2));
-        else if (outcome.status === "executed") print(`Done: ${JSON.stringify(outcome.output)}`);
-        else if (outcome.status === "queued")
-          print("Odoo cannot be reached: it is in the offline queue and runs when Odoo answers.");
-        else if (outcome.status === "failed") print(`It failed in Odoo: ${outcome.code}: ${outcome.message}`);
-        else print(`Status: ${outcome.status}`);
-        return outcome.status === "failed" ? 1 : 0;
+        if (values.json) print(JSON.stringify(toApprovalView(decided), null, 2));
+        else print(`Rejected ${decided.id}. Nothing was done in Odoo.`);
+        return 0;
       }
       default:
-        process.stderr.write(
-          `odoo-mcp approvals: unknown subcommand "${sub}" (list, show, approve, reject)\n`,
-        );
-        return 2;
+        return await approve(app, id!, Boolean(values.json));
     }
   } catch (error) {
-    process.stderr.write(
-      `odoo-mcp approvals: ${isToolError(error) ? `${error.code}: ${error.message}` : String(error)}\n`,
-    );
-    return 1;
+    return failed(error);
   } finally {
     await app.close();
   }
 }
 
-function notFound(id: string | undefined): number {
-  process.stderr.write(
-    id ? `odoo-mcp approvals: no approval request "${id}"\n` : "odoo-mcp approvals: give an approval id\n",
-  );
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      status: { type: "string" },
+      reason: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+async function withApp(
+  options: { passphraseKey: ApprovalKey },
+  run: (app: App) => Promise<number>,
+): Promise<number> {
+  const { app } = await openApp({ quiet: true, passphraseKey: options.passphraseKey });
+  try {
+    return await run(app);
+  } catch (error) {
+    return failed(error);
+  } finally {
+    await app.close();
+  }
+}
+
+/** Shows the request as Odoo sees it now, asks the person, decides, and runs it in this process. */
+async function approve(app: App, id: string, json: boolean): Promise<number> {
+  if (!hasTerminal())
+    throw new NoTerminalError(
+      "approving needs a person at a terminal: run `odoo-mcp approvals approve` yourself, in a terminal (an agent's shell has none)",
+    );
+  const record = await app.approvals.get(id);
+  if (!record) return notFound(id);
+  const view = await app.approvals.view(record);
+  process.stderr.write(`${renderView(view, { arguments: true })}\n\n`);
+  if (view.integrity.length > 0) {
+    process.stderr.write("This request cannot be approved: it was changed outside odoo-mcp.\n");
+    return 1;
+  }
+  if (!(await confirm(`Approve ${record.id}?`))) {
+    print("Not approved. Nothing was done.");
+    return 1;
+  }
+  const decided = await app.approvals.decide(id, {
+    decision: "approved",
+    channel: "cli",
+    actor: actor(),
+    argsHash: record.argsHash,
+  });
+  if (!json) print(`Approved ${decided.id}. Running it now...`);
+  const outcome = await app.approvals.execute(decided.id);
+  const after = (await app.approvals.get(decided.id)) ?? decided;
+  if (json) print(JSON.stringify({ ...toApprovalView(after), execution: outcome.status }, null, 2));
+  else print(describeOutcome(outcome));
+  return outcome.status === "failed" ? 1 : 0;
+}
+
+function describeOutcome(outcome: ExecutionOutcome): string {
+  switch (outcome.status) {
+    case "executed":
+      return `Done: ${JSON.stringify(outcome.output)}`;
+    case "queued":
+      return "Odoo cannot be reached: it is in the offline queue and runs when Odoo answers.";
+    case "failed":
+      return `It failed in Odoo: ${outcome.code}: ${outcome.message}`;
+    default:
+      return `Status: ${outcome.status}`;
+  }
+}
+
+async function askPassphrase(dataDir: string): Promise<ApprovalKey> {
+  if (!(await passphraseIsSet(dataDir)))
+    throw new PassphraseError(
+      "This machine has no OS keychain, so approvals need a passphrase: choose one first with `odoo-mcp approvals passphrase`.",
+    );
+  return unlockPassphrase(dataDir, await readLine("Approval passphrase: ", { hidden: true }));
+}
+
+async function choosePassphrase(): Promise<number> {
+  const { app, config } = await openApp({ quiet: true });
+  const mode = app.keyMode;
+  await app.close();
+  try {
+    if (mode === "keychain") {
+      print("This machine has an OS keychain: approvals are signed with its key; no passphrase is needed.");
+      return 0;
+    }
+    const first = await readLine("Choose the approval passphrase (at least 8 characters): ", {
+      hidden: true,
+    });
+    const second = await readLine("Type it again: ", { hidden: true });
+    if (first !== second) {
+      process.stderr.write("odoo-mcp approvals: the two passphrases differ; nothing was set\n");
+      return 1;
+    }
+    await setPassphrase(config.dataDir, first);
+    print("The approval passphrase is set. It is not stored anywhere: you type it for each approval.");
+    return 0;
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+function actor(): string {
+  return `${process.env.USER ?? process.env.USERNAME ?? "user"} (command line)`;
+}
+
+function notFound(id: string): number {
+  process.stderr.write(`odoo-mcp approvals: no approval request "${id}"\n`);
   return 1;
 }
 
-function oneLine(record: ApprovalRecord): string {
-  const amount = record.amount ? ` ${record.amount} ${record.currency ?? ""}`.trimEnd() : "";
-  return `${record.id}  ${record.status.padEnd(8)}  ${record.tool.padEnd(15)}${amount}  ${record.summary.split("\n")[0]}`;
-}
-
-function printRecord(record: ApprovalRecord): void {
-  const view = toApprovalView(record);
-  print(
-    `${record.id} — ${record.tool} — ${record.status}${view.queued ? " (queued: waiting for Odoo)" : ""}`,
-  );
-  print(
-    `requested ${record.createdAt}${record.requestedBy ? ` by ${record.requestedBy}` : ""}, expires ${record.expiresAt}`,
-  );
-  print();
-  print(record.summary);
-  print();
-  print(`arguments: ${JSON.stringify(record.args)}`);
-  if (record.decision)
-    print(
-      `decision: ${record.decision.decision} by ${record.decision.actor} via ${record.decision.channel} at ${record.decision.at}`,
-    );
-  if (view.output) print(`output: ${JSON.stringify(view.output)}`);
-  if (view.error) print(`error: ${view.error.code}: ${view.error.message}`);
+function failed(error: unknown): number {
+  const text = isToolError(error)
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  process.stderr.write(`odoo-mcp approvals: ${text}\n`);
+  return 1;
 }

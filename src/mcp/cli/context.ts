@@ -1,16 +1,22 @@
 import { type App, createApp } from "../app.js";
+import type { ApprovalKey } from "../approvals/keys.js";
 import { type Config, loadConfig } from "../config/config.js";
 import { createOsKeychain, type Keychain } from "../credentials/keychain.js";
 import { createLogger, type Logger } from "../log.js";
 
 /** What every command starts from: configuration, logger, keychain (if the OS has one), and the app. */
 export async function openApp(
-  options: { quiet?: boolean } = {},
+  options: { quiet?: boolean; passphraseKey?: ApprovalKey } = {},
 ): Promise<{ app: App; config: Config; logger: Logger }> {
   const config = loadConfig();
   const logger = createLogger(options.quiet ? "warn" : config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
   const keychain = tryKeychain(logger);
-  const app = await createApp(config, { logger, keychain });
+  const app = await createApp(config, {
+    logger,
+    keychain,
+    ...(options.passphraseKey ? { passphraseKey: options.passphraseKey } : {}),
+  });
   return { app, config, logger };
 }
 

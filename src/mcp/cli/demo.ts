@@ -1,25 +1,24 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { type App, createApp } from "../app.js";
+import { loadConfig } from "../config/config.js";
 import { silentLogger } from "../log.js";
 import { fromOdooAmount, minorToNumber } from "../money.js";
 import { createOdooClient } from "../odoo/client.js";
 import { sandboxConnection, sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
-import { print } from "./context.js";
+import { print, tryKeychain } from "./context.js";
 
-const run = promisify(execFile);
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "bin", "odoo-mcp.js");
 
 /**
  * `odoo-mcp demo`: the product's main job, end to end, with no Odoo needed. A real MCP client starts the real
- * server over stdio, against the built-in sandbox, and goes through create invoice → approval → approve (with the
- * real `odoo-mcp approvals approve` command, as a person would) → send → record payment.
+ * server over stdio, against the built-in sandbox, and goes through create invoice → approval → approve (through
+ * the approval core, as `odoo-mcp approvals approve` does once the person typed "y") → send → record payment.
  */
 export async function demoCommand(_args: string[]): Promise<number> {
   const sandbox = await startSandbox({ version: 19 });
@@ -36,6 +35,10 @@ export async function demoCommand(_args: string[]): Promise<number> {
     DRY_RUN: "false",
   };
   const client = new Client({ name: "odoo-mcp-demo", version: "1.0.0" });
+  const person = await createApp(loadConfig({ env, cwd: dataDir }), {
+    logger: silentLogger,
+    keychain: tryKeychain(silentLogger),
+  });
   try {
     const odoo = createOdooClient(sandboxConnection(sandbox), { logger: silentLogger });
     await odoo.create("res.partner", { name: "Acme Corp", is_company: true, email: "billing@acme.example" });
@@ -68,17 +71,17 @@ export async function demoCommand(_args: string[]): Promise<number> {
       created.summary,
     );
 
-    await approve(env, String(created.approval_id));
+    await approve(person, String(created.approval_id));
     const invoice = await call(client, "get_approval", { approval_id: created.approval_id });
     const invoiceOutput = invoice.output as Record<string, unknown>;
     step(
       3,
-      `A human ran \`odoo-mcp approvals approve ${created.approval_id}\` → ${invoice.status}`,
+      `A person approved it (what \`odoo-mcp approvals approve ${created.approval_id}\` does) → ${invoice.status}`,
       invoiceOutput,
     );
 
     const sent = await call(client, "send_invoice", { invoice_id: invoiceOutput.invoice_id });
-    await approve(env, String(sent.approval_id));
+    await approve(person, String(sent.approval_id));
     const sentResult = await call(client, "get_approval", { approval_id: sent.approval_id });
     step(4, `send_invoice → approved → ${sentResult.status}`, sentResult.output ?? sentResult.error);
     const sentOutput = (sentResult.output ?? {}) as Record<string, unknown>;
@@ -92,7 +95,7 @@ export async function demoCommand(_args: string[]): Promise<number> {
       payment_method: "bank_transfer",
       reference: "Acme transfer 1/2",
     });
-    await approve(env, String(paid.approval_id));
+    await approve(person, String(paid.approval_id));
     const paidResult = await call(client, "get_approval", { approval_id: paid.approval_id });
     step(
       5,
@@ -136,6 +139,7 @@ export async function demoCommand(_args: string[]): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     await client.close().catch(() => {});
+    await person.close();
     await sandbox.close();
   }
 }
@@ -154,8 +158,18 @@ async function call(
   return (result.structuredContent ?? {}) as Record<string, unknown>;
 }
 
-async function approve(env: Record<string, string>, id: string): Promise<void> {
-  await run(process.execPath, [BIN, "approvals", "approve", id, "--reason", "demo"], { env });
+/**
+ * The person's part. `odoo-mcp approvals approve ID` asks at a terminal (the request as Odoo sees it, then "y");
+ * the demo has no person at a terminal, so it takes the same decision through the same approval core, in this
+ * process, and runs it exactly as the command does.
+ */
+async function approve(person: App, id: string): Promise<void> {
+  await person.approvals.decide(id, {
+    decision: "approved",
+    channel: "cli",
+    actor: "the demo, in your place",
+  });
+  await person.approvals.execute(id);
 }
 
 function step(n: number, title: string, detail?: unknown): void {

@@ -1,4 +1,8 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { App } from "../app.js";
+import { LEGACY_KEY_FILE } from "../approvals/keys.js";
+import { describeRule, type PolicyKey } from "../approvals/policy.js";
 import { toToolError } from "../error-map.js";
 import { flag, openApp, print } from "./context.js";
 
@@ -25,7 +29,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
     data_dir: config.dataDir,
     dry_run: config.dryRun,
     credential_source: app.credentialSource,
-    approval_signing_key: app.store.signingKeySource(),
+    approval_key: app.keyMode === "keychain" ? "OS keychain" : "none: passphrase at the terminal",
   };
   checks.push({
     name: "credentials",
@@ -35,13 +39,22 @@ export async function doctorCommand(args: string[]): Promise<number> {
       : "none: run `odoo-mcp credentials set` or set ODOO_API_KEY",
   });
   checks.push({
-    name: "approval signing key",
-    ok: app.store.signingKeySource() === "keychain",
+    name: "approval key",
+    ok: true,
     detail:
-      app.store.signingKeySource() === "keychain"
-        ? "kept in the OS keychain"
-        : "kept in a file in the data folder (no OS keychain): a process that can read that folder could forge approvals",
+      app.keyMode === "keychain"
+        ? "in the OS keychain: decisions and requests are signed with it, out of reach of file tools"
+        : "no OS keychain here: every approval needs the approval passphrase typed at a terminal (odoo-mcp approvals passphrase), and only that terminal's process runs it",
   });
+  if (existsSync(path.join(config.dataDir, LEGACY_KEY_FILE)))
+    checks.push({
+      name: "old key file",
+      ok: false,
+      detail: `${path.join(config.dataDir, LEGACY_KEY_FILE)} is ignored (a key in a file could be read or planted by an agent); delete it`,
+    });
+  for (const key of Object.keys(config.policySources) as PolicyKey[])
+    facts[`policy.${key}`] = `${describeRule(key, config.policy)} [${config.policySources[key]}]`;
+  for (const warning of config.warnings) checks.push({ name: "configuration", ok: false, detail: warning });
   try {
     await probeOdoo(app, checks, facts);
   } catch (error) {
@@ -49,13 +62,13 @@ export async function doctorCommand(args: string[]): Promise<number> {
     checks.push({ name: "odoo", ok: false, detail: `${mapped.code}: ${mapped.message}` });
   }
   facts.queued_operations = (await app.queue.pending()).length;
-  facts.pending_approvals = (await app.store.list({ status: "pending" })).length;
+  facts.pending_approvals = (await app.approvals.list({ status: "pending" })).length;
   await app.close();
 
   if (flag(args, "--json")) {
     print(JSON.stringify({ ok: checks.every((check) => check.ok), checks, facts }, null, 2));
   } else {
-    for (const [key, value] of Object.entries(facts)) print(`${key.padEnd(22)} ${String(value)}`);
+    for (const [key, value] of Object.entries(facts)) print(`${key.padEnd(30)} ${String(value)}`);
     print();
     for (const check of checks) print(`${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}`);
   }

@@ -1,12 +1,8 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import type { App } from "../app.js";
-import { drainQueue, executeApproval, recoverInterrupted } from "../approvals/executor.js";
 import { startHttpServer } from "../http-server.js";
 import { createMcpServer } from "../server.js";
 import { VERSION } from "../version.js";
 import { openApp } from "./context.js";
-
-const BACKGROUND_INTERVAL_MS = 3_000;
 
 /** `odoo-mcp serve`: the MCP server over stdio. Logs go to stderr; stdout carries only the protocol. */
 export async function serve(_args: string[]): Promise<number> {
@@ -30,7 +26,12 @@ export async function serve(_args: string[]): Promise<number> {
       logger.info(`Streamable HTTP transport on ${http.url} (loopback only, bearer token required)`);
     }
   }
-  const background = startBackgroundWork(app);
+  for (const warning of config.warnings) logger.warn(warning);
+  if (app.keyMode === "passphrase")
+    logger.warn(
+      "no OS keychain: approvals need the approval passphrase at a terminal (odoo-mcp approvals approve); this server runs only what is decided through it",
+    );
+  const background = app.approvals.startRunner();
   await new Promise<void>((resolve) => {
     process.stdin.once("end", resolve);
     process.stdin.once("close", resolve);
@@ -42,41 +43,4 @@ export async function serve(_args: string[]): Promise<number> {
   await cleanup();
   await app.close();
   return 0;
-}
-
-/**
- * Work the server does between tool calls: put back in the queue what a crashed process left running, replay the
- * offline queue when Odoo answers again, and run requests that a human approved elsewhere (tray, CLI) while no
- * one was running them. Every step goes through the executor, which claims a request before running it, so two
- * processes never run the same one.
- */
-export function startBackgroundWork(app: App, intervalMs = BACKGROUND_INTERVAL_MS): { stop(): void } {
-  let running = false;
-  let stopped = false;
-  const tick = async () => {
-    if (running || stopped || app.config.dryRun) return;
-    running = true;
-    try {
-      const deps = app.executorDeps();
-      await recoverInterrupted(deps);
-      if ((await app.queue.pending()).length > 0) await drainQueue(deps);
-      for (const record of await app.store.list({ status: "approved" })) {
-        if (stopped) break;
-        if (!record.execution) await executeApproval(deps, record.id);
-      }
-    } catch (error) {
-      app.logger.debug(`background work: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), intervalMs);
-  timer.unref();
-  void tick();
-  return {
-    stop() {
-      stopped = true;
-      clearInterval(timer);
-    },
-  };
 }

@@ -2,6 +2,13 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import {
+  type ApprovalPolicy,
+  DEFAULT_POLICY,
+  isStricter,
+  type PolicyKey,
+  type PolicySources,
+} from "../approvals/policy.js";
 import { type Keychain, keychainAccount } from "../credentials/keychain.js";
 import type { LogLevel } from "../log.js";
 import { parseDotenv } from "./dotenv.js";
@@ -25,15 +32,11 @@ export interface Config {
   dryRun: boolean;
   httpPort?: number;
   httpToken?: string;
-  approval: {
-    /** How long a tool call waits for a human decision before answering `pending_approval`. */
-    waitMs: number;
-    ttlMs: number;
-    /** Decimal string in the company currency: expenses at or above it need a human. */
-    expenseThreshold: string;
-    /** Whether to ask through MCP elicitation when the client supports it. */
-    elicitation: boolean;
-  };
+  /** Who decides what (see approvals/policy.ts), and where each rule came from. */
+  policy: ApprovalPolicy;
+  policySources: PolicySources;
+  /** Settings that were ignored, and why (a `.env` that tried to loosen the policy, say): logged and in `doctor`. */
+  warnings: string[];
   logLevel: LogLevel;
 }
 
@@ -69,6 +72,10 @@ const KEYS = [
   "ODOO_MCP_APPROVAL_TTL_HOURS",
   "ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD",
   "ODOO_MCP_ELICITATION",
+  "ODOO_MCP_ELICITATION_MAX_AMOUNT",
+  "ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT",
+  "ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL",
+  "ODOO_MCP_MAX_PENDING",
   "ODOO_MCP_LOG_LEVEL",
 ] as const;
 type Key = (typeof KEYS)[number];
@@ -87,6 +94,11 @@ const integer = (min: number, max: number) =>
     .regex(/^\d+$/, "must be a whole number")
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const DECIMAL = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number, e.g. 100 or 99.50");
 
 const SCHEMA = z.object({
   ODOO_URL: z
@@ -120,12 +132,12 @@ const SCHEMA = z.object({
     .transform(Number)
     .refine((n) => n > 0 && n <= 24 * 365, "must be more than 0 and at most a year")
     .default(72),
-  ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD: z
-    .string()
-    .trim()
-    .regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number, e.g. 100 or 99.50")
-    .default("100"),
-  ODOO_MCP_ELICITATION: BOOLEAN.default(true),
+  ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD: DECIMAL.default(DEFAULT_POLICY.expenseThreshold),
+  ODOO_MCP_ELICITATION: BOOLEAN.default(DEFAULT_POLICY.elicitation),
+  ODOO_MCP_ELICITATION_MAX_AMOUNT: DECIMAL.default(DEFAULT_POLICY.elicitationMaxAmount),
+  ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT: integer(0, 1_000_000).default(DEFAULT_POLICY.autoBudget.count),
+  ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL: DECIMAL.default(DEFAULT_POLICY.autoBudget.total),
+  ODOO_MCP_MAX_PENDING: integer(1, 10_000).default(DEFAULT_POLICY.maxPendingPerClient),
   ODOO_MCP_LOG_LEVEL: z
     .enum(["debug", "info", "warn", "error", "silent"], {
       error: "must be debug, info, warn, error or silent",
@@ -150,22 +162,40 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     problems,
   );
 
-  const raw: Partial<Record<Key, string>> = {};
+  const fromEnv: Partial<Record<Key, string>> = {};
+  const fromFile: Partial<Record<Key, string>> = {};
   for (const key of KEYS) {
-    const value = pick(env, key) ?? pick(fileValues, key);
-    if (value !== undefined) raw[key] = value;
+    const inEnv = pick(env, key);
+    const inFile = pick(fileValues, key);
+    if (inEnv !== undefined) fromEnv[key] = inEnv;
+    if (inFile !== undefined) fromFile[key] = inFile;
   }
+  const warnings: string[] = [];
+  // A file the agent can write may not move the data folder (the approval store, the audit log).
+  if (fromFile.ODOO_MCP_DATA_DIR !== undefined && fromEnv.ODOO_MCP_DATA_DIR === undefined)
+    warnings.push(
+      "ODOO_MCP_DATA_DIR in .env is ignored: the data folder (approvals, audit log) is set only in the environment, i.e. the MCP client's configuration",
+    );
+  delete fromFile.ODOO_MCP_DATA_DIR;
+  const raw: Partial<Record<Key, string>> = { ...fromFile, ...fromEnv };
 
-  const parsed = SCHEMA.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = String(issue.path[0] ?? "configuration");
-      const shown = SECRET_KEYS.has(key) ? "" : ` (got "${raw[key as Key] ?? ""}")`;
-      problems.push(`${key} ${issue.message}${shown}`);
-    }
-  }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const v = parsed.data;
+  const parse = (values: Partial<Record<Key, string>>, origin: string) => {
+    const parsed = SCHEMA.safeParse(values);
+    if (!parsed.success)
+      for (const issue of parsed.error.issues) {
+        const key = String(issue.path[0] ?? "configuration");
+        const shown = SECRET_KEYS.has(key) ? "" : ` (got "${values[key as Key] ?? ""}")`;
+        problems.push(`${key} ${issue.message}${shown}${origin}`);
+      }
+    return parsed.success ? parsed.data : null;
+  };
+  const merged = parse(raw, "");
+  if (problems.length > 0 || !merged) throw new ConfigError(problems);
+  const v = merged;
+  // The policy as the environment alone sets it; .env values are then taken only where they are stricter.
+  const base = parse(fromEnv, "");
+  if (!base) throw new ConfigError(problems);
+  const { policy, sources } = resolvePolicy(policyOf(base), policyOf(v), fromEnv, fromFile, warnings);
 
   const config: Config = {
     odoo: {
@@ -181,15 +211,65 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     dryRun: v.DRY_RUN,
     ...(v.ODOO_MCP_PORT !== undefined ? { httpPort: v.ODOO_MCP_PORT } : {}),
     ...(v.ODOO_MCP_HTTP_TOKEN ? { httpToken: v.ODOO_MCP_HTTP_TOKEN } : {}),
-    approval: {
-      waitMs: v.ODOO_MCP_APPROVAL_WAIT_MS,
-      ttlMs: Math.round(v.ODOO_MCP_APPROVAL_TTL_HOURS * 3_600_000),
-      expenseThreshold: v.ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD,
-      elicitation: v.ODOO_MCP_ELICITATION,
-    },
+    policy,
+    policySources: sources,
+    warnings,
     logLevel: v.ODOO_MCP_LOG_LEVEL,
   };
   return config;
+}
+
+type Parsed = z.output<typeof SCHEMA>;
+
+function policyOf(v: Parsed): ApprovalPolicy {
+  return {
+    ttlMs: Math.round(v.ODOO_MCP_APPROVAL_TTL_HOURS * 3_600_000),
+    waitMs: v.ODOO_MCP_APPROVAL_WAIT_MS,
+    expenseThreshold: v.ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD,
+    autoBudget: { count: v.ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT, total: v.ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL },
+    elicitation: v.ODOO_MCP_ELICITATION,
+    elicitationMaxAmount: v.ODOO_MCP_ELICITATION_MAX_AMOUNT,
+    maxPendingPerClient: v.ODOO_MCP_MAX_PENDING,
+  };
+}
+
+/** The keys behind each rule, to say where it came from. */
+const POLICY_KEYS: Record<PolicyKey, Key[]> = {
+  ttlMs: ["ODOO_MCP_APPROVAL_TTL_HOURS"],
+  waitMs: ["ODOO_MCP_APPROVAL_WAIT_MS"],
+  expenseThreshold: ["ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD"],
+  autoBudget: ["ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT", "ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL"],
+  elicitation: ["ODOO_MCP_ELICITATION"],
+  elicitationMaxAmount: ["ODOO_MCP_ELICITATION_MAX_AMOUNT"],
+  maxPendingPerClient: ["ODOO_MCP_MAX_PENDING"],
+};
+
+/**
+ * `.env` sits in a folder the agent may write: a rule it sets is taken only when it is at least as strict as the
+ * one the environment (or the default) gives; a looser one is ignored, with a warning.
+ */
+function resolvePolicy(
+  base: ApprovalPolicy,
+  merged: ApprovalPolicy,
+  fromEnv: Partial<Record<Key, string>>,
+  fromFile: Partial<Record<Key, string>>,
+  warnings: string[],
+): { policy: ApprovalPolicy; sources: PolicySources } {
+  const policy = { ...base };
+  const sources = {} as PolicySources;
+  for (const key of Object.keys(POLICY_KEYS) as PolicyKey[]) {
+    const keys = POLICY_KEYS[key];
+    sources[key] = keys.some((k) => fromEnv[k] !== undefined) ? "environment" : "default";
+    if (!keys.some((k) => fromFile[k] !== undefined && fromEnv[k] === undefined)) continue;
+    if (isStricter(key, merged[key], base[key])) {
+      (policy as Record<PolicyKey, unknown>)[key] = merged[key];
+      sources[key] = ".env";
+    } else
+      warnings.push(
+        `${keys.join(", ")} in .env is ignored: it would loosen the approval policy, which only the environment (the MCP client's configuration) may do`,
+      );
+  }
+  return { policy, sources };
 }
 
 /** The platform's per-user data folder + `/odoo-mcp`. */

@@ -17,7 +17,7 @@ export async function audited<T>(
   run: () => Promise<T>,
   describe?: (result: T) => Partial<EventFields>,
 ): Promise<T> {
-  const { audit } = ctx.app;
+  const { audit } = ctx;
   const base = {
     action,
     actor: "agent" as const,
@@ -50,7 +50,7 @@ export async function audited<T>(
 
 async function appendOrRefuse(ctx: ToolCallContext, event: Omit<AuditEvent, "timestamp">): Promise<void> {
   try {
-    await ctx.app.audit.append(event);
+    await ctx.audit.append(event);
   } catch {
     throw new ToolError(
       "AUDIT_LOG_UNAVAILABLE",

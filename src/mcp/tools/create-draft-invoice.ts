@@ -39,7 +39,7 @@ export const createDraftInvoiceTool = defineTool({
         target: input.partner_id ? `vendor ${input.partner_id}` : input.description.slice(0, 80),
         amount: input.amount.toString(),
       },
-      () => createDraftBill(ctx.app.odoo, input),
+      () => createDraftBill(ctx.odoo, input),
       (result) => ({ odoo_record_id: result.record_id }),
     ),
 });

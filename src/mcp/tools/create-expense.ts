@@ -1,16 +1,16 @@
 import { z } from "zod";
 import {
   type CreateExpenseInput,
-  expenseNeedsApproval,
+  createExpenseOperation,
   loadReceipt,
   MAX_RECEIPT_BYTES,
 } from "../accounting/index.js";
-import { runGatedWrite } from "./approval-flow.js";
+import { gated } from "./approval-flow.js";
 import { approvalFields, isoDate } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const createExpenseTool = defineTool({
-  name: "create_expense",
+  name: createExpenseOperation.tool,
   description:
     "Record an expense in Odoo for the employee linked to odoo-mcp's Odoo user, attach its receipt, and submit " +
     "it (Odoo 17/18: in an expense report). category is one of Odoo's expense categories (list_expense_categories: " +
@@ -80,15 +80,11 @@ export const createExpenseTool = defineTool({
   },
   fieldCodes: { amount: "INVALID_AMOUNT", expense_date: "EXPENSE_DATE_INVALID" },
   taskSupport: "optional",
-  run: async (input, ctx) => {
+  run: gated(createExpenseOperation, async (input) => {
     const args: CreateExpenseInput = { ...input };
     // The receipt's hash goes with the stored arguments, so that a file changed after approval is refused.
     if (input.receipt_path !== undefined)
       args.receipt_sha256 = (await loadReceipt(input.receipt_path)).sha256;
-    const threshold = ctx.app.config.approval.expenseThreshold;
-    return runGatedWrite("create_expense", { ...args }, ctx, {
-      autoApprove: (prepared) =>
-        prepared.amount !== undefined && !expenseNeedsApproval(prepared.amount, threshold),
-    });
-  },
+    return { ...args };
+  }),
 });

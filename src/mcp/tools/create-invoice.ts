@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { runGatedWrite } from "./approval-flow.js";
+import { createInvoiceOperation } from "../accounting/index.js";
+import { gated } from "./approval-flow.js";
 import { approvalFields, isoDate, money } from "./common.js";
 import { defineTool } from "./definition.js";
 
@@ -50,7 +51,7 @@ export const createInvoiceOutput = z.object({
 });
 
 export const createInvoiceTool = defineTool({
-  name: "create_invoice",
+  name: createInvoiceOperation.tool,
   description:
     "Create a draft customer invoice in Odoo. Needs a human's approval: the first answer is usually status " +
     "pending_approval with an approval_id; follow it with get_approval. Taxes and totals are computed by Odoo. " +
@@ -66,5 +67,5 @@ export const createInvoiceTool = defineTool({
   },
   fieldCodes: { invoice_date: "INVALID_DATE", due_date: "INVALID_DATE" },
   taskSupport: "optional",
-  run: (input, ctx) => runGatedWrite("create_invoice", input, ctx),
+  run: gated(createInvoiceOperation),
 });

@@ -1,9 +1,12 @@
 import type { ContentBlock } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
-import type { App } from "../app.js";
+import type { GateCall, ToolGate } from "../approvals/core.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { ErrorCode } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { Odoo } from "../odoo/types.js";
 
-/** MCP tool annotations (hints for the client; `readOnlyHint` also drives read-only mode). */
+/** MCP tool annotations: hints for the client (read-only, destructive, idempotent, open world). */
 export interface ToolAnnotations {
   title: string;
   readOnlyHint: boolean;
@@ -12,20 +15,57 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
-/** What a tool run knows about the call it serves. */
+/**
+ * What a tool gets: Odoo, the audit log, and the approval gate, which can only request and read approvals — no
+ * tool can reach a decision (that is the person's, through the CLI, the app or the client's prompt).
+ */
 export interface ToolCallContext {
-  app: App;
+  odoo: Odoo;
+  audit: AuditLog;
+  gate: ToolGate;
+  /** DRY_RUN: write tools validate and answer what they would do; nothing is written. */
+  dryRun: boolean;
+  /** Where generated files (report PDFs) go. */
+  dataDir: string;
   /** Name of the MCP client, for the audit log ("claude-ai", "claude-code"...). */
   clientName: string | undefined;
-  /** Asks the human through the MCP client (elicitation), when the client supports it. */
-  elicit?: (message: string) => Promise<"approve" | "reject" | "dismissed">;
   /** Progress notifications for long work, when the client asked for them. */
   progress?: (progress: number, total: number | undefined, message: string) => Promise<void>;
   signal: AbortSignal;
-  /** MCP Tasks: wait for the human's decision however long it takes (until the request expires). */
-  waitUntilDecided?: boolean;
-  /** Told the approval id once a request waits for a human (task status message). */
-  onPending?: (approvalId: string) => void;
+  /** What the gate needs of the MCP call (elicitation, MCP Tasks). */
+  call: GateCall;
+  logger: Logger;
+}
+
+/** A tool's context for one call, from the app: only what tools need (no store, no decisions). */
+export function toolContext(
+  app: {
+    odoo: Odoo;
+    audit: AuditLog;
+    approvals: ToolGate;
+    config: { dryRun: boolean; dataDir: string };
+    logger: Logger;
+  },
+  call: GateCall & { progress?: ToolCallContext["progress"] },
+): ToolCallContext {
+  const gate: ToolGate = {
+    request: (tool, input, c) => app.approvals.request(tool, input, c),
+    get: (id) => app.approvals.get(id),
+    list: (filter) => app.approvals.list(filter),
+  };
+  const { progress, ...gateCall } = call;
+  return {
+    odoo: app.odoo,
+    audit: app.audit,
+    gate,
+    dryRun: app.config.dryRun,
+    dataDir: app.config.dataDir,
+    clientName: call.clientName,
+    ...(progress ? { progress } : {}),
+    signal: call.signal,
+    call: gateCall,
+    logger: app.logger,
+  };
 }
 
 /**

@@ -64,8 +64,8 @@ export const generateReportTool = defineTool({
       "read",
       { target: `${input.report_type} ${input.start_date}..${input.end_date}` },
       () =>
-        generateReport(ctx.app.odoo, input, {
-          dataDir: ctx.app.config.dataDir,
+        generateReport(ctx.odoo, input, {
+          dataDir: ctx.dataDir,
           progress: ctx.progress,
           signal: ctx.signal,
         }),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { writeOperations } from "../accounting/index.js";
 import type { ApprovalRecord } from "../approvals/store.js";
 import { ToolError } from "../errors.js";
 import { defineTool } from "./definition.js";
@@ -30,7 +31,7 @@ export function toApprovalView(record: ApprovalRecord): z.infer<typeof approvalV
     approval_id: record.id,
     tool: record.tool,
     status: record.status,
-    summary: record.summary,
+    summary: `${record.meta.target}${record.meta.amount !== undefined ? ` — ${record.meta.amount} ${record.meta.currency ?? ""}`.trimEnd() : ""}`,
     created_at: record.createdAt,
     expires_at: record.expiresAt,
     queued: record.execution?.state === "queued",
@@ -50,7 +51,7 @@ export function toApprovalView(record: ApprovalRecord): z.infer<typeof approvalV
 export const getApprovalTool = defineTool({
   name: "get_approval",
   description:
-    "Read an approval request made by create_invoice, send_invoice, record_payment, post_invoice or create_expense: " +
+    `Read an approval request made by ${[...writeOperations.keys()].join(", ")}: ` +
     "pending, approved, rejected, executed (with the tool's output), failed (with its error) or expired. Read-only: " +
     "approving happens only in the odoo-mcp app or its command line, by a human.",
   input: z.strictObject({
@@ -67,7 +68,7 @@ export const getApprovalTool = defineTool({
   async run(input, ctx) {
     if (!APPROVAL_ID.test(input.approval_id))
       throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${input.approval_id}".`);
-    const record = await ctx.app.store.get(input.approval_id);
+    const record = await ctx.gate.get(input.approval_id);
     if (!record)
       throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${input.approval_id}".`);
     return toApprovalView(record);
@@ -90,7 +91,7 @@ export const listApprovalsTool = defineTool({
     openWorldHint: false,
   },
   async run(input, ctx) {
-    const records = await ctx.app.store.list(input.status ? { status: input.status } : undefined);
+    const records = await ctx.gate.list(input.status ? { status: input.status } : undefined);
     return { approvals: records.slice(0, input.limit).map(toApprovalView) };
   },
 });

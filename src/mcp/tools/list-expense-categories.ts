@@ -31,6 +31,6 @@ export const listExpenseCategoriesTool = defineTool({
   },
   run: (_input, ctx) =>
     audited(ctx, "list_expense_categories", "read", { target: "expense categories" }, async () => ({
-      categories: await listExpenseCategories(ctx.app.odoo),
+      categories: await listExpenseCategories(ctx.odoo),
     })),
 });

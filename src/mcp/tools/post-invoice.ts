@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { runGatedWrite } from "./approval-flow.js";
+import { postInvoiceOperation } from "../accounting/index.js";
+import { gated } from "./approval-flow.js";
 import { approvalFields, invoiceRef } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const postInvoiceTool = defineTool({
-  name: "post_invoice",
+  name: postInvoiceOperation.tool,
   description:
     "Post (validate) a draft invoice or vendor bill so that it enters the books and gets its number. Needs a " +
     "human's approval; there is no argument that approves it. Answers pending_approval first; follow with get_approval.",
@@ -25,5 +26,5 @@ export const postInvoiceTool = defineTool({
     openWorldHint: true,
   },
   taskSupport: "optional",
-  run: (input, ctx) => runGatedWrite("post_invoice", input, ctx),
+  run: gated(postInvoiceOperation),
 });

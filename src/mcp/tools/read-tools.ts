@@ -46,7 +46,7 @@ export const findPartnersTool = defineTool({
   annotations: readOnly("Find customers and vendors"),
   run: (input, ctx) =>
     audited(ctx, "find_partners", "read", { target: input.query }, async () => ({
-      partners: await searchPartners(ctx.app.odoo, input),
+      partners: await searchPartners(ctx.odoo, input),
     })),
 });
 
@@ -94,7 +94,7 @@ export const listInvoicesTool = defineTool({
   annotations: readOnly("List invoices and bills"),
   run: (input, ctx) =>
     audited(ctx, "list_invoices", "read", { target: input.partner ?? input.kind }, () =>
-      listInvoices(ctx.app.odoo, input),
+      listInvoices(ctx.odoo, input),
     ),
 });
 
@@ -119,7 +119,7 @@ export const getInvoiceTool = defineTool({
   annotations: readOnly("Read an invoice or bill"),
   run: (input, ctx) =>
     audited(ctx, "get_invoice", "read", { target: input.invoice_id }, () =>
-      getInvoice(ctx.app.odoo, input.invoice_id),
+      getInvoice(ctx.odoo, input.invoice_id),
     ),
 });
 
@@ -155,8 +155,8 @@ export const listJournalsTool = defineTool({
   annotations: readOnly("List journals and payment methods"),
   run: (input, ctx) =>
     audited(ctx, "list_journals", "read", { target: input.type ?? "all" }, async () => ({
-      journals: await listJournals(ctx.app.odoo, input.type ? { type: input.type } : {}),
-      payment_methods: await listPaymentJournals(ctx.app.odoo),
+      journals: await listJournals(ctx.odoo, input.type ? { type: input.type } : {}),
+      payment_methods: await listPaymentJournals(ctx.odoo),
     })),
 });
 
@@ -182,6 +182,6 @@ export const listTaxesTool = defineTool({
   annotations: readOnly("List taxes"),
   run: (input, ctx) =>
     audited(ctx, "list_taxes", "read", { target: input.type ?? "all" }, async () => ({
-      taxes: await listTaxes(ctx.app.odoo, input.type ? { type: input.type } : {}),
+      taxes: await listTaxes(ctx.odoo, input.type ? { type: input.type } : {}),
     })),
 });

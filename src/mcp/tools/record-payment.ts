@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { runGatedWrite } from "./approval-flow.js";
+import { recordPaymentOperation } from "../accounting/index.js";
+import { gated } from "./approval-flow.js";
 import { approvalFields, invoiceRef, isoDate } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const recordPaymentTool = defineTool({
-  name: "record_payment",
+  name: recordPaymentOperation.tool,
   description:
     "Record a payment received for a posted customer invoice (or paid for a bill) with Odoo's payment-register " +
     "wizard, reconciled with the invoice. Partial payments leave invoice_status partial. Needs a human's approval.",
@@ -38,5 +39,5 @@ export const recordPaymentTool = defineTool({
   },
   fieldCodes: { amount: "INVALID_AMOUNT", payment_date: "PAYMENT_DATE_INVALID" },
   taskSupport: "optional",
-  run: (input, ctx) => runGatedWrite("record_payment", input, ctx),
+  run: gated(recordPaymentOperation),
 });

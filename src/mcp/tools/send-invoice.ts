@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { runGatedWrite } from "./approval-flow.js";
+import { sendInvoiceOperation } from "../accounting/index.js";
+import { gated } from "./approval-flow.js";
 import { approvalFields, invoiceRef } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const sendInvoiceTool = defineTool({
-  name: "send_invoice",
+  name: sendInvoiceOperation.tool,
   description:
     "Validate (post) an invoice if it is still a draft, then email it with its PDF through Odoo's own send flow. " +
     "Needs a human's approval (answers pending_approval first; follow with get_approval). email_sent is true only " +
@@ -30,5 +31,5 @@ export const sendInvoiceTool = defineTool({
     openWorldHint: true,
   },
   taskSupport: "optional",
-  run: (input, ctx) => runGatedWrite("send_invoice", input, ctx),
+  run: gated(sendInvoiceOperation),
 });

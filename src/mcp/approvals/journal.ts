@@ -1,0 +1,185 @@
+import { createHash, createHmac } from "node:crypto";
+import { open, stat } from "node:fs/promises";
+import { appendLineDurable, isErrno, readTextIfExists } from "../fsutil/files.js";
+import { withLock } from "../fsutil/lock.js";
+import { canonicalJson } from "./ids.js";
+
+/**
+ * The approval journal: one line per decision, attempt and completion, append-only, each line chained to the one
+ * before it. With a key (keychain mode) a link is an HMAC that only the key's holder can compute, and the chain's
+ * head (sequence number and link) is kept in the OS keychain after every append: removing lines, truncating the
+ * file or putting back an older copy is seen, because the head no longer matches. That is what stops an
+ * executed request, rewound to "approved" in its file, from running again even when the Odoo-side check could
+ * not tell (the executor also asks Odoo first). Without a key the links are plain SHA-256: edits in the middle
+ * are seen, a rewritten tail is not (passphrase mode, where no process executes what it did not decide itself).
+ */
+
+export type JournalEvent = "decided" | "attempt" | "completed";
+
+export interface JournalLine {
+  seq: number;
+  id: string;
+  event: JournalEvent;
+  at: string;
+  prev: string;
+  mac: string;
+}
+
+export interface JournalHead {
+  seq: number;
+  mac: string;
+}
+
+export interface JournalAnchor {
+  load(): Promise<JournalHead | null>;
+  save(head: JournalHead): Promise<void>;
+}
+
+export interface JournalState {
+  /** Empty when the journal is intact. */
+  problems: string[];
+  attempts: Map<string, number>;
+  completed: Set<string>;
+  decided: Set<string>;
+}
+
+export interface Journal {
+  append(id: string, event: JournalEvent, at: string): Promise<void>;
+  state(): Promise<JournalState>;
+}
+
+const GENESIS = "genesis";
+
+export function createJournal(file: string, options: { key?: Buffer; anchor?: JournalAnchor }): Journal {
+  const { key, anchor } = options;
+  const link = (line: Omit<JournalLine, "mac">) => {
+    const text = canonicalJson(line);
+    return key
+      ? createHmac("sha256", key).update(text).digest("base64url")
+      : createHash("sha256").update(text).digest("base64url");
+  };
+  let cache: { size: number; mtimeMs: number; state: JournalState; macs: Map<number, string> } | null = null;
+
+  const parse = (text: string | undefined): { lines: JournalLine[]; torn: number } => {
+    const lines: JournalLine[] = [];
+    let torn = 0;
+    for (const raw of text?.split("\n") ?? []) {
+      if (!raw.trim()) continue;
+      try {
+        lines.push(JSON.parse(raw) as JournalLine);
+      } catch {
+        torn++;
+      }
+    }
+    return { lines, torn };
+  };
+
+  /** The chain's own checks and the index, from the file alone (cached while the file does not change). */
+  const compute = async (): Promise<{ state: JournalState; macs: Map<number, string> }> => {
+    const state: JournalState = {
+      problems: [],
+      attempts: new Map(),
+      completed: new Set(),
+      decided: new Set(),
+    };
+    const macs = new Map<number, string>();
+    const { lines, torn } = parse(await readTextIfExists(file));
+    if (torn > 1) state.problems.push(`${torn} lines of the approval journal are not readable`);
+    let prev = GENESIS;
+    let seq = 0;
+    for (const line of lines) {
+      seq++;
+      const { mac, ...rest } = line;
+      if (line.seq !== seq || line.prev !== prev || link(rest) !== mac) {
+        state.problems.push(
+          `the approval journal was altered at line ${seq} (a line was changed, removed or inserted)`,
+        );
+        break;
+      }
+      prev = mac;
+      macs.set(seq, mac);
+      if (line.event === "attempt") state.attempts.set(line.id, (state.attempts.get(line.id) ?? 0) + 1);
+      else if (line.event === "completed") state.completed.add(line.id);
+      else state.decided.add(line.id);
+    }
+    return { state, macs };
+  };
+
+  return {
+    async append(id, event, at) {
+      await withLock(`${file}.lock`, async () => {
+        const last = await readLastLine(file);
+        const entry: Omit<JournalLine, "mac"> = {
+          seq: (last?.seq ?? 0) + 1,
+          id,
+          event,
+          at,
+          prev: last?.mac ?? GENESIS,
+        };
+        const mac = link(entry);
+        await appendLineDurable(file, JSON.stringify({ ...entry, mac }));
+        await anchor?.save({ seq: entry.seq, mac });
+      });
+    },
+    async state() {
+      let info: { size: number; mtimeMs: number } | null;
+      try {
+        info = await stat(file);
+      } catch (error) {
+        if (!isErrno(error, "ENOENT")) throw error;
+        info = null;
+      }
+      const fresh = info && cache && cache.size === info.size && cache.mtimeMs === info.mtimeMs;
+      if (!fresh) {
+        const computed = await compute();
+        cache = { size: info?.size ?? -1, mtimeMs: info?.mtimeMs ?? -1, ...computed };
+      }
+      const { state, macs } = cache!;
+      if (!anchor || state.problems.length > 0) return state;
+      const head = await anchor.load();
+      // Lines past the head are a crash between the append and saving the head: their links prove them ours.
+      if (head === null || macs.get(head.seq) === head.mac) return state;
+      return {
+        ...state,
+        problems: [
+          `the approval journal ends before the last line the OS keychain remembers (line ${head.seq}): lines were removed or an older copy was put back`,
+        ],
+      };
+    },
+  };
+}
+
+/** The last complete line of a JSON Lines file, reading only its end. */
+async function readLastLine(file: string): Promise<JournalLine | null> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return null;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    let window = 4096;
+    for (;;) {
+      const start = Math.max(0, size - window);
+      const buffer = Buffer.alloc(size - start);
+      await handle.read(buffer, 0, buffer.length, start);
+      const lines = buffer
+        .toString("utf8")
+        .split("\n")
+        .filter((line) => line.trim());
+      for (let i = lines.length - 1; i >= (start === 0 ? 0 : 1); i--) {
+        try {
+          return JSON.parse(lines[i]!) as JournalLine;
+        } catch {
+          // a torn last line: the one before it is the last complete one
+        }
+      }
+      if (start === 0) return null;
+      window *= 4;
+    }
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,199 @@
+import { z } from "zod";
+import type { PreparedWrite } from "../accounting/operation.js";
+import { inline, multiline, safeJson } from "./display.js";
+import type { ApprovalRecord } from "./store.js";
+
+/**
+ * What a person sees of a request, in the terminal, the MCP client's prompt and (later) the app. Never stored
+ * text: it is derived when it is shown, from the request's verified arguments and from Odoo's own data (the
+ * operation's read-only `prepare` run again), so that editing a file cannot make the person read 5.00 while 500
+ * is paid. Every value that came from the agent or from Odoo is escaped and capped by `display.ts` when it is
+ * rendered as text.
+ */
+
+const row = z.object({ label: z.string(), value: z.string() });
+
+export const personView = z.object({
+  approval_id: z.string(),
+  tool: z.string(),
+  status: z.string(),
+  /** One line: who and what (e.g. "invoice for Acme Corp"). */
+  title: z.string(),
+  amount: z.string().optional(),
+  currency: z.string().optional(),
+  /** Everything else a person needs to decide, label → value, in order (customer, lines, totals, dates...). */
+  details: z.array(row),
+  /** `odoo`: looked up in Odoo just now; `arguments`: Odoo could not be reached, only the exact arguments. */
+  derived_from: z.enum(["odoo", "arguments"]),
+  /** Why it cannot be decided or run (changed outside odoo-mcp, ...). Empty when intact. */
+  integrity: z.array(z.string()),
+  /** Why Odoo would refuse it now (the look-ups failed), when it did. */
+  refused: z.string().optional(),
+  arguments: z.unknown(),
+  requested_by: z.string().optional(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  decision: z
+    .object({
+      decision: z.string(),
+      by: z.string(),
+      channel: z.string(),
+      at: z.string(),
+      reason: z.string().optional(),
+    })
+    .optional(),
+  outcome: z.unknown().optional(),
+});
+export type PersonView = z.infer<typeof personView>;
+
+const LABELS: Record<string, string> = {
+  unit_price: "unit price",
+  invoice_date: "invoice date",
+  due_date: "due date",
+  payment_date: "payment date",
+  expense_date: "expense date",
+  amount_due: "amount due",
+  remaining_after: "remaining after",
+  payment_method_line: "payment method",
+  sent_to: "sent to",
+  will_post: "posts the draft first",
+  move_type: "kind",
+  record_id: "Odoo record",
+  invoice_id: "invoice",
+};
+
+/** Facts (from `prepare`) flattened into labelled rows, in the operation's own order. */
+function rowsOf(value: unknown, label: string, out: { label: string; value: string }[]): void {
+  if (value === null || value === undefined || value === "") return;
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      rowsOf(item, `${label} ${index + 1}`, out);
+    });
+    return;
+  }
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const named = entries.find(([key]) => key === "name");
+    // A record with a name (partner, journal, tax) reads as its name, with its id beside it.
+    if (named && entries.every(([key, v]) => key === "name" || key === "id" || typeof v !== "object")) {
+      const id = entries.find(([key]) => key === "id")?.[1];
+      const extra = entries
+        .filter(([key]) => key !== "name" && key !== "id")
+        .map(([key, v]) => `${LABELS[key] ?? key.replace(/_/g, " ")} ${String(v)}`);
+      out.push({
+        label,
+        value: [String(named[1]), ...(id !== undefined ? [`(id ${String(id)})`] : []), ...extra].join(" "),
+      });
+      return;
+    }
+    if (entries.every(([, v]) => v === null || typeof v !== "object")) {
+      const parts = entries
+        .filter(([, v]) => v !== null && v !== undefined && v !== "")
+        .map(([key, v]) => `${LABELS[key] ?? key.replace(/_/g, " ")}: ${String(v)}`);
+      out.push({ label, value: parts.join(", ") });
+      return;
+    }
+    for (const [key, v] of entries)
+      rowsOf(v, `${label ? `${label} ` : ""}${LABELS[key] ?? key.replace(/_/g, " ")}`, out);
+    return;
+  }
+  out.push({ label, value: typeof value === "boolean" ? (value ? "yes" : "no") : String(value) });
+}
+
+const HIDDEN_FACTS = new Set(["odoo_version", "odoo_calls"]);
+
+/**
+ * The view of a record. `prepared` is the operation's `prepare` run just now on the stored arguments (Odoo's
+ * data); `null` when Odoo could not be reached, then only the arguments are shown. `refused`: prepare's error.
+ */
+export function buildView(
+  record: ApprovalRecord,
+  prepared: PreparedWrite | null,
+  problems: string[],
+  refused?: string,
+): PersonView {
+  const details: { label: string; value: string }[] = [];
+  if (prepared) {
+    for (const [key, value] of Object.entries(prepared.facts)) {
+      if (HIDDEN_FACTS.has(key)) continue;
+      rowsOf(value, LABELS[key] ?? key.replace(/_/g, " "), details);
+    }
+  } else {
+    for (const [key, value] of Object.entries((record.args ?? {}) as Record<string, unknown>))
+      rowsOf(value, key.replace(/_/g, " "), details);
+  }
+  const decision = record.decision;
+  return {
+    approval_id: record.id,
+    tool: record.tool,
+    status: record.status,
+    title: prepared ? prepared.target : `${record.tool.replace(/_/g, " ")} (Odoo could not be reached)`,
+    ...(prepared?.amount !== undefined ? { amount: prepared.amount } : {}),
+    ...(prepared?.currency ? { currency: prepared.currency } : {}),
+    details,
+    derived_from: prepared ? "odoo" : "arguments",
+    integrity: problems,
+    ...(refused ? { refused } : {}),
+    arguments: record.args,
+    ...(record.requestedBy ? { requested_by: record.requestedBy } : {}),
+    created_at: record.createdAt,
+    expires_at: record.expiresAt,
+    ...(decision
+      ? {
+          decision: {
+            decision: decision.decision,
+            by: decision.actor,
+            channel: decision.channel,
+            at: decision.at,
+            ...(decision.reason ? { reason: decision.reason } : {}),
+          },
+        }
+      : {}),
+    ...(record.outcome ? { outcome: record.outcome } : {}),
+  };
+}
+
+const TOOL_TITLES: Record<string, string> = {
+  create_invoice: "Create invoice",
+  send_invoice: "Send invoice",
+  record_payment: "Record payment",
+  post_invoice: "Post invoice",
+  create_expense: "File expense",
+};
+
+/** The view as terminal text: every value escaped (no control character reaches the screen) and capped. */
+export function renderView(view: PersonView, options: { arguments?: boolean } = {}): string {
+  const lines: string[] = [];
+  const amount =
+    view.amount !== undefined
+      ? ` — ${inline(view.amount, 40)} ${inline(view.currency ?? "", 8)}`.trimEnd()
+      : "";
+  lines.push(`${TOOL_TITLES[view.tool] ?? inline(view.tool, 40)}: ${inline(view.title, 160)}${amount}`);
+  for (const problem of view.integrity) lines.push(`!! NOT TRUSTWORTHY: ${inline(problem, 300)}`);
+  if (view.refused) lines.push(`!! Odoo would refuse it now: ${inline(view.refused, 300)}`);
+  if (view.derived_from === "arguments")
+    lines.push("(Odoo cannot be reached: shown from the exact arguments alone, nothing looked up)");
+  const width = Math.min(24, Math.max(0, ...view.details.map((d) => Math.min(24, d.label.length))));
+  for (const detail of view.details.slice(0, 250))
+    lines.push(`  ${inline(detail.label, 24).padEnd(width)}  ${inline(detail.value, 240)}`);
+  if (view.details.length > 250) lines.push(`  … ${view.details.length - 250} more`);
+  lines.push(
+    `  ${"requested".padEnd(width)}  ${inline(view.created_at, 40)}${view.requested_by ? ` by ${inline(view.requested_by, 60)}` : ""}; expires ${inline(view.expires_at, 40)}`,
+  );
+  if (view.decision)
+    lines.push(
+      `  ${"decision".padEnd(width)}  ${inline(view.decision.decision, 20)} by ${inline(view.decision.by, 80)} via ${inline(view.decision.channel, 20)} at ${inline(view.decision.at, 40)}${view.decision.reason ? ` (${inline(view.decision.reason, 200)})` : ""}`,
+    );
+  if (options.arguments) lines.push(`  ${"arguments".padEnd(width)}  ${safeJson(view.arguments, 8000)}`);
+  return multiline(lines.join("\n"), 400, 400);
+}
+
+/** One line per request for `approvals list` (from the arguments alone: no Odoo round trip per line). */
+export function renderLine(record: ApprovalRecord, problems: string[]): string {
+  const args = (record.args ?? {}) as Record<string, unknown>;
+  const brief =
+    args.customer_name ?? args.invoice_id ?? args.description ?? args.vendor_name ?? args.category ?? "";
+  const amount = args.amount !== undefined ? ` ${String(args.amount)}` : "";
+  const mark = problems.length > 0 ? "  !! not trustworthy" : "";
+  return `${record.id}  ${record.status.padEnd(8)}  ${record.tool.padEnd(15)} ${inline(brief, 60)}${inline(amount, 24)}${mark}`;
+}
