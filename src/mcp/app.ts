@@ -1,11 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { writeOperations } from "./accounting/index.js";
 import type { WriteOperation } from "./accounting/operation.js";
 import { type Approvals, createApprovals } from "./approvals/core.js";
 import type { ExecutorDeps } from "./approvals/executor.js";
-import type { JournalAnchor } from "./approvals/journal.js";
-import { type ApprovalKey, loadKeychainKey, makeKey } from "./approvals/keys.js";
-import { type ApprovalStore, createApprovalStore } from "./approvals/store.js";
+import type { ApprovalKey } from "./approvals/keys.js";
+import { openApprovalStore } from "./approvals/open.js";
+import type { ApprovalStore } from "./approvals/store.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config/config.js";
 import { resolveCredentials } from "./config/config.js";
@@ -47,21 +46,6 @@ export interface AppOptions {
   passphraseKey?: ApprovalKey;
 }
 
-const JOURNAL_HEAD_ACCOUNT = "approval-journal-head";
-
-function keychainJournalAnchor(keychain: Keychain): JournalAnchor {
-  return {
-    async load() {
-      const text = await keychain.get(JOURNAL_HEAD_ACCOUNT);
-      const match = text ? /^(\d+):(\S+)$/.exec(text) : null;
-      return match ? { seq: Number(match[1]), mac: match[2]! } : null;
-    },
-    async save(head) {
-      await keychain.set(JOURNAL_HEAD_ACCOUNT, `${head.seq}:${head.mac}`);
-    },
-  };
-}
-
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger, keychain } = options;
   const credentials = options.odoo ? null : await resolveCredentials(config, keychain);
@@ -82,16 +66,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           { logger: logger.child("odoo"), ...(options.sleep ? { sleep: options.sleep } : {}) },
         )
       : unconfiguredOdoo(config));
-  const sealKey = await loadKeychainKey(keychain, logger.child("approvals"));
-  // Without a keychain, this process's own decisions (the client's prompt, automatic approvals) are signed with a
-  // key that lives only in its memory: no other process, and no file, can make them.
-  const decisionKey = sealKey ??
-    options.passphraseKey ?? { ...makeKey(randomBytes(32), "passphrase"), source: "process" as const };
-  const store = await createApprovalStore({
+  const store = await openApprovalStore({
     dataDir: config.dataDir,
-    sealKey,
-    decisionKey,
-    ...(sealKey && keychain ? { journalAnchor: keychainJournalAnchor(keychain) } : {}),
+    keychain,
+    ...(options.passphraseKey ? { passphraseKey: options.passphraseKey } : {}),
     limits: { maxPendingPerClient: config.policy.maxPendingPerClient },
     logger: logger.child("approvals"),
   });
@@ -113,7 +91,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     odoo,
     store,
     approvals,
-    keyMode: sealKey ? "keychain" : "passphrase",
+    keyMode: store.sealed ? "keychain" : "passphrase",
     queue,
     audit,
     operations,

@@ -6,12 +6,28 @@
  * escaped too, so that a line description cannot start a line of its own (a fake "Total:", say).
  */
 
-/** C0 controls, DEL, C1 controls. */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/;
-/** Bidirectional embeddings/overrides/isolates, marks, and zero-width or invisible format characters. */
-const FORMAT =
-  /[\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]/;
-const UNSAFE = new RegExp(`${CONTROLS.source}|${FORMAT.source}`, "gu");
+/**
+ * C0 controls, DEL, C1 controls; bidirectional embeddings/overrides/isolates and marks; zero-width, invisible and
+ * variation-selector format characters. Written as code point ranges: matching exactly these is the point.
+ */
+const RANGES: [number, number][] = [
+  [0x00, 0x1f],
+  [0x7f, 0x9f],
+  [0x61c, 0x61c],
+  [0x115f, 0x1160],
+  [0x180e, 0x180e],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x2064],
+  [0x2066, 0x206f],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
+  [0xfff9, 0xfffb],
+];
+const hex = (n: number) => `\\u{${n.toString(16)}}`;
+const UNSAFE = new RegExp(`[${RANGES.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join("")}]`, "gu");
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
