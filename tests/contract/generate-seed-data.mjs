@@ -1,12 +1,17 @@
-// Regenerates src/mcp/sandbox/seed-data.ts from the recordings of real Odoo in ../shared/odoo{17,18,19}-transcripts.
+// Regenerates src/mcp/sandbox/seed-data.ts from the recordings of real Odoo in tests/fixtures/odoo-recordings/{17,18,19}
+// (copied from the lab by `npm run refresh-recordings`).
 // Run: node tests/contract/generate-seed-data.mjs
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const shared = path.resolve(repo, "../shared");
-const load = (v, f) => JSON.parse(fs.readFileSync(path.join(shared, `odoo${v}-transcripts`, f), "utf8"));
+const recordings = path.join(repo, "tests/fixtures/odoo-recordings");
+const load = (v, f) => {
+  const file = path.join(recordings, String(v), f);
+  if (!fs.existsSync(file)) throw new Error(`missing recording ${path.relative(repo, file)}`);
+  return JSON.parse(fs.readFileSync(file, "utf8"));
+};
 const result = (step) => step.response.body.result ?? step.response.body;
 const find = (file, pred) => file.steps.find(pred);
 const byName = (file, name) => find(file, (s) => s.name === name);

@@ -1,7 +1,6 @@
-import fs from "node:fs";
-import path from "node:path";
+import { type RecordedMajor, readRecording, recordingFiles } from "../fixtures/recordings.js";
 
-/** One recorded exchange with a real Odoo (see ../shared/odoo19-transcripts/README.md). */
+/** One recorded exchange with a real Odoo (see tests/fixtures/odoo-recordings/19/README.md). */
 export interface Step {
   name: string;
   request: { method: string; path: string; headers: Record<string, string>; body: unknown };
@@ -15,16 +14,12 @@ export interface Transcript {
   steps: Step[];
 }
 
-export function loadTranscripts(dir: string, transport: string): Transcript[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith(`-${transport}.json`))
-    .sort()
-    .map((f) => ({
-      file: f.replace(/\.json$/, ""),
-      ...JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")),
-    }));
+/** Every recording of one version over one transport that the manifest lists; throws naming a missing one. */
+export function loadTranscripts(version: RecordedMajor, transport: string): Transcript[] {
+  return recordingFiles(version, transport).map((f) => ({
+    file: f.replace(/\.json$/, ""),
+    ...(readRecording(version, f) as Omit<Transcript, "file">),
+  }));
 }
 
 /** Models whose ids depend on records real Odoo creates on the side (messages, attachments): mapped, not compared. */

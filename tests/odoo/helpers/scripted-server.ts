@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { afterEach } from "vitest";
 
 /**
  * A real HTTP server on 127.0.0.1 that answers what the test scripts (mostly replies taken from the
@@ -48,6 +49,16 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
+/**
+ * What the handlers threw (a missing recording, say) during the current test. The client only sees a 599, which
+ * a test expecting an error could take for the answer it wants: so the test fails, with the handler's message.
+ */
+const handlerFailures: string[] = [];
+afterEach(() => {
+  const failures = handlerFailures.splice(0);
+  if (failures.length > 0) throw new Error(failures.join("\n"));
+});
+
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
   return { status, contentType: "application/json; charset=utf-8", body, headers };
 }
@@ -90,13 +101,20 @@ export async function startScriptedServer(handler: Handler, port = 0): Promise<S
       };
       const index = requests.length;
       requests.push(received);
-      void Promise.resolve(current(received, index)).then(
-        (reply) => send(reply, req.socket, res),
-        () => {
-          res.statusCode = 599;
-          res.end("handler failed");
-        },
-      );
+      // A handler that throws (a missing recording, say) answers at once, with its message, instead of never.
+      void Promise.resolve()
+        .then(() => current(received, index))
+        .then(
+          (reply) => send(reply, req.socket, res),
+          (error: unknown) => {
+            const message = `scripted server: the handler failed on ${received.method} ${received.path}: ${
+              error instanceof Error ? error.message : String(error)
+            }`;
+            handlerFailures.push(message);
+            res.writeHead(599, { "Content-Type": "text/plain; charset=utf-8" });
+            res.end(message);
+          },
+        );
     });
   });
   server.keepAliveTimeout = 10_000;

@@ -1,17 +1,12 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { type RecordedMajor, readRecording } from "../../fixtures/recordings.js";
 import type { Reply } from "./scripted-server.js";
 
 /**
- * The recordings of real Odoo 17, 18 and 19 servers (`../shared/odooNN-transcripts/` beside the checkout):
- * the replies the scripted server sends come from here, never from hand-written bodies.
+ * The recordings of real Odoo 17, 18 and 19 servers (`tests/fixtures/odoo-recordings/NN/`): the replies the
+ * scripted server sends come from here, never from hand-written bodies.
  */
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const sharedDir = path.resolve(repoRoot, "../shared");
-
-export type OdooMajor = 17 | 18 | 19;
+export type OdooMajor = RecordedMajor;
 
 export interface RecordedStep {
   name: string;
@@ -41,8 +36,7 @@ export function transcript(major: OdooMajor, file: string): Transcript {
   const key = `${major}/${file}`;
   let loaded = cache.get(key);
   if (!loaded) {
-    const full = path.join(sharedDir, `odoo${major}-transcripts`, `${file}.json`);
-    loaded = JSON.parse(readFileSync(full, "utf8")) as Transcript;
+    loaded = readRecording(major, `${file}.json`) as Transcript;
     cache.set(key, loaded);
   }
   return loaded;
@@ -50,7 +44,7 @@ export function transcript(major: OdooMajor, file: string): Transcript {
 
 export function recordedStep(major: OdooMajor, file: string, name: string): RecordedStep {
   const step = transcript(major, file).steps.find((candidate) => candidate.name === name);
-  if (!step) throw new Error(`no step "${name}" in odoo${major}-transcripts/${file}.json`);
+  if (!step) throw new Error(`no step "${name}" in tests/fixtures/odoo-recordings/${major}/${file}.json`);
   return step;
 }
 
