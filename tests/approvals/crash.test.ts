@@ -9,7 +9,9 @@ import {
   executeApproval,
   recoverInterrupted,
 } from "../../src/mcp/approvals/executor.js";
-import { type ApprovalStore, createApprovalStore } from "../../src/mcp/approvals/store.js";
+import { openApprovalStore } from "../../src/mcp/approvals/open.js";
+import type { ApprovalStore } from "../../src/mcp/approvals/store.js";
+import { createOsKeychain } from "../../src/mcp/credentials/keychain.js";
 import { createAuditLog, localDate } from "../../src/mcp/audit/audit-log.js";
 import { createOfflineQueue } from "../../src/mcp/queue/offline-queue.js";
 import { buildForChildren, runNode } from "./helpers/build.js";
@@ -38,8 +40,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await build?.cleanup();
 });
+let keychainService: string;
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-crash-"));
+  keychainService = `odoo-mcp-test-${path.basename(dataDir)}`;
   effectsFile = path.join(dataDir, "effects.jsonl");
   return () => rm(dataDir, { recursive: true, force: true });
 });
@@ -47,7 +51,8 @@ beforeEach(async () => {
 async function parentDeps(): Promise<ExecutorDeps & { store: ApprovalStore }> {
   const controls = createControls();
   return {
-    store: await createApprovalStore({ dataDir, keychain: null, pollMs: 10 }),
+    // The real OS keychain (tests run under scripts/with-keyring.sh): the children share its key, as processes do.
+    store: await openApprovalStore({ dataDir, keychain: createOsKeychain(keychainService), pollMs: 10 }),
     queue: createOfflineQueue(dataDir),
     audit: createAuditLog(dataDir),
     odoo: createFakeOdoo(controls),
@@ -64,9 +69,7 @@ async function approvedRequest(store: ApprovalStore): Promise<string> {
   const record = await store.create({
     tool: "record_payment",
     args: { amount: "25.00" },
-    summary: "pay 25",
-    facts: {},
-    target: "INV/7",
+    meta: { target: "INV/7" },
     ttlMs: 3_600_000,
   });
   await store.decide(record.id, { decision: "approved", channel: "cli", actor: "tester" });
@@ -75,6 +78,7 @@ async function approvedRequest(store: ApprovalStore): Promise<string> {
 
 const childEnv = (id: string, extra: Record<string, string> = {}) => ({
   BUILD_DIR: build.dir,
+  KEYCHAIN_SERVICE: keychainService,
   DATA_DIR: dataDir,
   EFFECTS: effectsFile,
   ID: id,

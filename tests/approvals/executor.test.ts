@@ -10,7 +10,9 @@ import {
   recoverInterrupted,
 } from "../../src/mcp/approvals/executor.js";
 import { computeArgsHash, newApprovalId } from "../../src/mcp/approvals/ids.js";
-import { type ApprovalStore, createApprovalStore } from "../../src/mcp/approvals/store.js";
+import { openApprovalStore } from "../../src/mcp/approvals/open.js";
+import type { ApprovalStore } from "../../src/mcp/approvals/store.js";
+import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
 import { type AuditLog, createAuditLog, localDate } from "../../src/mcp/audit/audit-log.js";
 import { OdooUserError } from "../../src/mcp/odoo/errors.js";
 import { createOfflineQueue } from "../../src/mcp/queue/offline-queue.js";
@@ -29,7 +31,7 @@ let controls: Controls;
 async function makeDeps(
   overrides: Partial<ExecutorDeps> = {},
 ): Promise<ExecutorDeps & { store: ApprovalStore }> {
-  const store = await createApprovalStore({ dataDir, keychain: null, pollMs: 10 });
+  const store = await openApprovalStore({ dataDir, keychain: createMemoryKeychain(), pollMs: 10 });
   const operation = createFakeOperation("record_payment", effectsFile, controls);
   return {
     store,
@@ -45,11 +47,7 @@ async function approved(store: ApprovalStore, args: unknown = { amount: "10.00",
   const record = await store.create({
     tool: "record_payment",
     args,
-    summary: "pay",
-    facts: {},
-    target: "INV/1",
-    amount: "10.00",
-    currency: "EUR",
+    meta: { target: "INV/1", amount: "10.00", currency: "EUR" },
     ttlMs: 3_600_000,
   });
   await store.decide(record.id, { decision: "approved", channel: "cli", actor: "tester" });
@@ -103,17 +101,13 @@ describe("executeApproval", () => {
     const pending = await deps.store.create({
       tool: "record_payment",
       args: {},
-      summary: "",
-      facts: {},
-      target: "",
+      meta: { target: "" },
       ttlMs: 60_000,
     });
     const rejected = await deps.store.create({
       tool: "record_payment",
       args: {},
-      summary: "",
-      facts: {},
-      target: "",
+      meta: { target: "" },
       ttlMs: 60_000,
     });
     await deps.store.decide(rejected.id, { decision: "rejected", channel: "tray", actor: "me" });
@@ -175,9 +169,7 @@ describe("executeApproval", () => {
         tool: "record_payment",
         args,
         argsHash: computeArgsHash("record_payment", args),
-        summary: "",
-        facts: {},
-        target: "",
+        meta: { target: "" },
         status: "approved",
         createdAt: at,
         expiresAt: "2099-01-01T00:00:00.000Z",

@@ -1,38 +1,43 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { computeArgsHash, isApprovalId, newApprovalId } from "../../src/mcp/approvals/ids.js";
-import {
-  type ApprovalRecord,
-  type ApprovalStore,
-  createApprovalStore,
-} from "../../src/mcp/approvals/store.js";
-import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
+import { openApprovalStore } from "../../src/mcp/approvals/open.js";
+import { JOURNAL_FILE, type ApprovalRecord, type ApprovalStore } from "../../src/mcp/approvals/store.js";
+import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
 import { ToolError } from "../../src/mcp/errors.js";
 
 let dataDir: string;
 let clock: Date;
+let keychain: Keychain;
 const now = () => clock;
 
+/** Keychain mode by default (the OS keychain stands in as an in-memory one), as on a desktop. */
 async function openStore(
-  extra: Partial<Parameters<typeof createApprovalStore>[0]> = {},
+  extra: Partial<Parameters<typeof openApprovalStore>[0]> = {},
 ): Promise<ApprovalStore> {
-  return createApprovalStore({ dataDir, keychain: null, now, pollMs: 10, ...extra });
+  return openApprovalStore({ dataDir, keychain, now, pollMs: 10, ...extra });
 }
 
 function request(args: unknown = { partner: "Acme", amount: "120.00" }) {
   return {
     tool: "record_payment",
     args,
-    summary: "Pay 120.00 EUR to Acme",
-    facts: { partner: "Acme" },
-    target: "INV/2026/00001",
-    amount: "120.00",
-    currency: "EUR",
+    meta: { target: "INV/2026/00001", amount: "120.00", currency: "EUR" },
     ttlMs: 3_600_000,
   };
 }
+
+const noKeychain: Keychain = {
+  get: async () => {
+    throw new Error("no OS keychain available: test");
+  },
+  set: async () => {
+    throw new Error("no OS keychain available: test");
+  },
+  delete: async () => false,
+};
 
 const fileOf = (id: string) => path.join(dataDir, "approvals", `${id}.json`);
 const readRaw = async (id: string) =>
@@ -52,6 +57,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-approvals-"));
   clock = new Date("2026-03-01T10:00:00Z");
+  keychain = createMemoryKeychain();
 });
 afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
@@ -82,18 +88,25 @@ describe("ids", () => {
   });
 });
 
+const approve = (store: ApprovalStore, id: string) =>
+  store.decide(id, { decision: "approved", channel: "cli", actor: "me" });
+const journalFile = () => path.join(dataDir, "approvals", JOURNAL_FILE);
+
 describe("approval store", () => {
-  it("creates a signed pending request with the exact arguments, readable by another store instance", async () => {
+  it("creates a sealed pending request with the exact arguments, readable by another store instance", async () => {
     const store = await openStore();
+    expect(store.sealed).toBe(true);
     const created = await store.create(request());
     expect(created.status).toBe("pending");
+    expect(created.seal).toMatch(/^[\w-]{43}$/);
     expect(created.expiresAt).toBe("2026-03-01T11:00:00.000Z");
     expect(created.argsHash).toBe(computeArgsHash("record_payment", { partner: "Acme", amount: "120.00" }));
     const other = await openStore();
     expect(await other.get(created.id)).toEqual(created);
-    expect(store.signingKeySource()).toBe("file");
-    const keyFile = await stat(path.join(dataDir, ".approval-key"));
-    if (process.platform !== "win32") expect(keyFile.mode & 0o777).toBe(0o600);
+    expect(other.integrity(created)).toEqual([]);
+    // The key is in the keychain and nowhere in the data folder.
+    expect(await keychain.get("approval-signing-key")).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    await expect(stat(path.join(dataDir, ".approval-key"))).rejects.toThrow();
   });
 
   it("reports and persists a pending request past its expiry as expired, and refuses to decide it", async () => {
@@ -102,9 +115,7 @@ describe("approval store", () => {
     clock = new Date(clock.getTime() + 2000);
     expect((await store.get(created.id))?.status).toBe("expired");
     expect((await readRaw(created.id)).status).toBe("expired");
-    expect(
-      await codeOf(store.decide(created.id, { decision: "approved", channel: "cli", actor: "me" })),
-    ).toBe("APPROVAL_EXPIRED");
+    expect(await codeOf(approve(store, created.id))).toBe("APPROVAL_EXPIRED");
   });
 
   it("lists newest first and filters by status", async () => {
@@ -151,34 +162,31 @@ describe("approval store", () => {
     await writeFile(path.join(dataDir, "x.json"), JSON.stringify({ status: "approved" }));
     expect(await store.get("../../x")).toBeNull();
     expect(await store.get("apr_aaaaaaaaaaaaaaaaaaaaaaaaaa")).toBeNull();
-    expect(await codeOf(store.decide("../../x", { decision: "approved", channel: "cli", actor: "me" }))).toBe(
-      "APPROVAL_NOT_FOUND",
-    );
+    expect(await codeOf(approve(store, "../../x"))).toBe("APPROVAL_NOT_FOUND");
     expect(await codeOf(store.claim("../x"))).toBe("APPROVAL_NOT_FOUND");
     expect(await codeOf(store.claim(newApprovalId()))).toBe("APPROVAL_NOT_FOUND");
   });
 
-  it("claims an approved request for one holder only; a dead holder's claim is taken over", async () => {
+  it("claims an approved request for one holder only; a dead holder's claim is not taken over from a file edit", async () => {
     const store = await openStore();
     const other = await openStore();
     const created = await store.create(request());
-    expect(await codeOf(store.claim(created.id))).toBe("VALIDATION_ERROR"); // still pending
-    await store.decide(created.id, { decision: "approved", channel: "cli", actor: "me" });
+    expect(await codeOf(store.claim(created.id))).toBe("APPROVAL_INVALID"); // still pending
+    await approve(store, created.id);
     const [first, second] = await Promise.all([store.claim(created.id), other.claim(created.id)]);
     expect([first, second].filter((r) => r !== null)).toHaveLength(1);
-
-    // A claim whose process is gone (pid that cannot exist) is taken over.
+    // Editing the claim to name a dead process breaks the seal: the request is refused, not taken over.
     const raw = await readRaw(created.id);
     const execution = raw.execution as { claim: { pid: number } };
     execution.claim.pid = 2 ** 22 + 12345;
     await writeRaw(created.id, raw);
-    expect(await other.claim(created.id)).not.toBeNull();
+    await expect(other.claim(created.id)).rejects.toThrow(/seal is broken/);
   });
 
   it("completes once: a second completion keeps the first outcome", async () => {
     const store = await openStore();
     const created = await store.create(request());
-    await store.decide(created.id, { decision: "approved", channel: "cli", actor: "me" });
+    await approve(store, created.id);
     await store.claim(created.id);
     await store.recordAttempt(created.id, { before: 7 });
     const done = await store.complete(created.id, { ok: true, output: { payment_id: 42 } });
@@ -205,29 +213,74 @@ describe("approval store", () => {
     expect((await waiting)?.status).toBe("approved");
   });
 
-  it("keeps the signing key in the keychain when there is one, and moves a file key into it", async () => {
-    const fileStore = await openStore();
-    const created = await fileStore.create(request());
-    const keychain = createMemoryKeychain();
-    const store = await openStore({ keychain });
-    expect(store.signingKeySource()).toBe("keychain");
-    expect(await keychain.get("approval-signing-key")).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-    await expect(stat(path.join(dataDir, ".approval-key"))).rejects.toThrow();
-    // The request signed with the former file key still verifies.
-    await store.decide(created.id, { decision: "approved", channel: "cli", actor: "me" });
-    expect(await store.claim(created.id)).not.toBeNull();
+  it("watch tells about a new request within a second", async () => {
+    const store = await openStore();
+    const seen: string[] = [];
+    const stop = store.watch((ids) => seen.push(...ids));
+    try {
+      const started = Date.now();
+      const created = await store.create(request());
+      while (!seen.includes(created.id) && Date.now() - started < 1000)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(seen).toContain(created.id);
+    } finally {
+      stop();
+    }
   });
 
-  it("falls back to the file key when the keychain fails", async () => {
-    const broken = {
-      get: async () => {
-        throw new Error("no OS keychain available: test");
-      },
-      set: async () => {},
-      delete: async () => false,
-    };
-    const store = await openStore({ keychain: broken });
-    expect(store.signingKeySource()).toBe("file");
+  it("caps the undecided requests of one client, and the size of a request", async () => {
+    const store = await openStore({ limits: { maxPendingPerClient: 2 } });
+    await store.create({ ...request({ n: 1 }), requestedBy: "claude-code" });
+    await store.create({ ...request({ n: 2 }), requestedBy: "claude-code" });
+    expect(await codeOf(store.create({ ...request({ n: 3 }), requestedBy: "claude-code" }))).toBe(
+      "TOO_MANY_PENDING",
+    );
+    // Another client is not blocked by the first one's backlog.
+    await store.create({ ...request({ n: 4 }), requestedBy: "cursor" });
+    const big = await openStore({ limits: { maxRequestBytes: 1024 } });
+    expect(await codeOf(big.create({ ...request({ text: "x".repeat(2000) }), requestedBy: "other" }))).toBe(
+      "VALIDATION_ERROR",
+    );
+  });
+});
+
+describe("keys: nothing the agent can read or plant", () => {
+  it("never adopts a key file planted in the data folder before the first start", async () => {
+    // An agent writes a key of its own, then a request "approved" and sealed with it.
+    const planted = Buffer.alloc(32, 7).toString("base64");
+    await writeFile(path.join(dataDir, ".approval-key"), planted);
+    const forgedDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-forger-"));
+    try {
+      const forger = await openApprovalStore({
+        dataDir: forgedDir,
+        keychain: createMemoryKeychain({ "approval-signing-key": planted }),
+        now,
+      });
+      const forged = await forger.create(request({ partner: "Mallory", amount: "9999.00" }));
+      const approved = await approve(forger, forged.id);
+      const store = await openStore();
+      await writeRaw(forged.id, approved);
+      expect(await keychain.get("approval-signing-key")).not.toBe(planted);
+      await expect(store.claim(forged.id)).rejects.toThrow(/seal is broken/);
+    } finally {
+      await rm(forgedDir, { recursive: true, force: true });
+    }
+  });
+
+  it("without a keychain, writes no key anywhere, and a decision made in another process cannot be run here", async () => {
+    const server = await openStore({ keychain: noKeychain });
+    expect(server.sealed).toBe(false);
+    expect(server.decisionKey).toBe("process");
+    const created = await server.create(request());
+    const elsewhere = await openStore({ keychain: noKeychain });
+    await approve(elsewhere, created.id);
+    const record = (await server.get(created.id))!;
+    expect(server.holdsDecisionKey(record)).toBe(false);
+    await expect(server.claim(created.id)).rejects.toThrow(/key, which this process does not hold|not valid/);
+    expect(elsewhere.holdsDecisionKey(record)).toBe(true);
+    expect(await elsewhere.claim(created.id)).not.toBeNull();
+    const names = await readdir(dataDir, { recursive: true });
+    expect(names.filter((name) => /key/i.test(String(name)))).toEqual([]);
   });
 });
 
@@ -241,46 +294,49 @@ describe("forgery resistance", () => {
     const id = newApprovalId();
     const args = { partner: "Mallory", amount: "9999.00" };
     await writeRaw(id, {
+      v: 2,
       id,
       tool: "record_payment",
       args,
       argsHash: computeArgsHash("record_payment", args),
-      summary: "looks legit",
-      facts: {},
-      target: "x",
+      meta: { target: "x" },
       status: "approved",
       createdAt: clock.toISOString(),
       expiresAt: new Date(clock.getTime() + 3_600_000).toISOString(),
-      signature: "forged",
       decision: {
         decision: "approved",
         channel: "cli",
         actor: "me",
         at: clock.toISOString(),
+        key: "keychain",
         signature: "forged",
       },
+      seal: "forged",
     });
     expect((await store.get(id))?.status).toBe("approved"); // it is readable...
-    await expect(store.claim(id)).rejects.toThrow(/signature is not valid/); // ...but never runs
+    expect(store.integrity((await store.get(id))!)).toContain(
+      "the request's file was changed outside odoo-mcp (its seal is broken)",
+    );
+    await expect(store.claim(id)).rejects.toThrow(/seal is broken/); // ...but never runs
   });
 
   it("'approved' edited into a pending file is refused", async () => {
     const created = await store.create(request());
     await writeRaw(created.id, { ...(await readRaw(created.id)), status: "approved" });
-    await expect(store.claim(created.id)).rejects.toThrow(/no human decision/);
+    await expect(store.claim(created.id)).rejects.toThrow(/seal is broken/);
   });
 
   it("a decision copied from another request is refused", async () => {
     const a = await store.create(request({ n: 1 }));
     const b = await store.create(request({ n: 2 }));
-    const decidedA = await store.decide(a.id, { decision: "approved", channel: "cli", actor: "me" });
+    const decidedA = await approve(store, a.id);
     await writeRaw(b.id, { ...(await readRaw(b.id)), status: "approved", decision: decidedA.decision });
-    await expect(store.claim(b.id)).rejects.toThrow(/decision's signature is not valid/);
+    await expect(store.claim(b.id)).rejects.toThrow(/seal is broken/);
   });
 
   it("arguments changed after approval are refused, with or without a recomputed hash", async () => {
     const created = await store.create(request());
-    await store.decide(created.id, { decision: "approved", channel: "cli", actor: "me" });
+    await approve(store, created.id);
     const original = await readRaw(created.id);
     const tampered = { partner: "Mallory", amount: "9999.00" };
     await writeRaw(created.id, { ...original, args: tampered });
@@ -290,33 +346,62 @@ describe("forgery resistance", () => {
       args: tampered,
       argsHash: computeArgsHash("record_payment", tampered),
     });
-    await expect(store.claim(created.id)).rejects.toThrow(/request's signature is not valid/);
+    await expect(store.claim(created.id)).rejects.toThrow(/seal is broken/);
   });
 
   it("an extended expiry invalidates the request", async () => {
     const created = await store.create({ ...request(), ttlMs: 1000 });
     await writeRaw(created.id, { ...(await readRaw(created.id)), expiresAt: "2099-01-01T00:00:00.000Z" });
-    expect(
-      await codeOf(store.decide(created.id, { decision: "approved", channel: "cli", actor: "me" })),
-    ).toBe("VALIDATION_ERROR");
+    expect(await codeOf(approve(store, created.id))).toBe("APPROVAL_INVALID");
   });
 
-  it("an executed request rolled back to approved in its file is not run again", async () => {
+  it("REWIND: an executed request put back as it was right after approval, its journal lines removed, does not run again", async () => {
     const created = await store.create(request());
-    await store.decide(created.id, { decision: "approved", channel: "cli", actor: "me" });
+    await approve(store, created.id);
     const before = await readRaw(created.id);
+    const journalBefore = await readFile(journalFile(), "utf8");
     await store.claim(created.id);
     await store.recordAttempt(created.id, { n: 1 });
     await store.complete(created.id, { ok: true, output: { id: 1 } });
     expect(await store.claim(created.id)).toBeNull();
-    // Restore the file as it was right after approval: signatures all valid, no attempts, no outcome.
+    // Every file as it was right after the approval: seal valid, no attempts, no outcome, journal shorter.
     await writeRaw(created.id, before);
-    await expect(store.claim(created.id)).rejects.toThrow(/already been executed/);
+    await writeFile(journalFile(), journalBefore);
+    await expect(store.claim(created.id)).rejects.toThrow(/journal ends before the last line the OS keychain remembers/);
+    // Deleting the journal altogether is no better.
+    await rm(journalFile());
+    await expect(store.claim(created.id)).rejects.toThrow(/journal/);
+  });
+
+  it("REWIND: a journal whose completion line is edited (chain recomputed without the key) is refused", async () => {
+    const created = await store.create(request());
+    await approve(store, created.id);
+    const before = await readRaw(created.id);
+    await store.claim(created.id);
+    await store.recordAttempt(created.id, { n: 1 });
+    await store.complete(created.id, { ok: true, output: { id: 1 } });
+    await writeRaw(created.id, before);
+    const lines = (await readFile(journalFile(), "utf8")).trim().split("\n");
+    const edited = lines.map((line) => line.replace(/"event":"completed"/, '"event":"attempt"'));
+    await writeFile(journalFile(), `${edited.join("\n")}\n`);
+    await expect(store.claim(created.id)).rejects.toThrow(/journal was altered/);
+  });
+
+  it("a crash between a journal line and saving its head is not taken for tampering", async () => {
+    const created = await store.create(request());
+    await approve(store, created.id);
+    const head = await keychain.get("approval-journal-head");
+    await store.claim(created.id);
+    await store.recordAttempt(created.id, { n: 1 });
+    await keychain.set("approval-journal-head", head!); // as if the process died before saving the new head
+    await store.markQueued(created.id);
+    const after = await openStore();
+    expect(await after.verifyForExecution((await after.get(created.id))!)).toEqual([]);
   });
 
   it("removing the recorded attempts of an interrupted request is detected", async () => {
     const created = await store.create(request());
-    await store.decide(created.id, { decision: "approved", channel: "cli", actor: "me" });
+    await approve(store, created.id);
     const before = await readRaw(created.id);
     await store.claim(created.id);
     await store.recordAttempt(created.id, { n: 1 });
@@ -324,22 +409,24 @@ describe("forgery resistance", () => {
     await expect(store.claim(created.id)).rejects.toThrow(/earlier attempts was removed/);
   });
 
-  it("a file signed with another installation's key is refused", async () => {
+  it("a file sealed with another installation's key is refused", async () => {
     const otherDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-other-"));
     try {
-      const foreign = await createApprovalStore({ dataDir: otherDir, keychain: null, now });
+      const foreign = await openApprovalStore({ dataDir: otherDir, keychain: createMemoryKeychain(), now });
       const created = await foreign.create(request());
-      const decided = await foreign.decide(created.id, { decision: "approved", channel: "cli", actor: "me" });
+      const decided = await approve(foreign, created.id);
       await writeRaw(created.id, decided);
-      await expect(store.claim(created.id)).rejects.toThrow(/signature is not valid/);
+      await copyFile(path.join(otherDir, "approvals", JOURNAL_FILE), journalFile()).catch(() => {});
+      await expect(store.claim(created.id)).rejects.toThrow(/seal is broken/);
     } finally {
       await rm(otherDir, { recursive: true, force: true });
     }
   });
 
-  it("stores nothing but JSON files named by id", async () => {
-    await store.create(request());
-    const names = await readdir(path.join(dataDir, "approvals"));
+  it("stores nothing but JSON files named by id and the journal", async () => {
+    await approve(store, (await store.create(request())).id);
+    const names = (await readdir(path.join(dataDir, "approvals"))).filter((name) => name !== JOURNAL_FILE);
+    expect(names.length).toBeGreaterThan(0);
     expect(names.every((name) => /^apr_[a-z2-7]{26}\.json$/.test(name))).toBe(true);
   });
 });

@@ -122,12 +122,17 @@ describe("loadConfig", () => {
     expect(config.odoo).toMatchObject({ password: "pw-123456", api: "jsonrpc", timeoutMs: 5000 });
     expect(config.odoo.apiKey).toBeUndefined();
     expect(config.dryRun).toBe(true);
-    expect(config.approval).toEqual({
+    expect(config.policy).toEqual({
       waitMs: 15_000,
       ttlMs: 5_400_000,
       expenseThreshold: "250.50",
+      autoBudget: { count: 10, total: "300" },
       elicitation: false,
+      elicitationMaxAmount: "1000",
+      maxPendingPerClient: 20,
     });
+    expect(config.policySources.expenseThreshold).toBe("environment");
+    expect(config.policySources.autoBudget).toBe("default");
     expect(config.logLevel).toBe("debug");
   });
 

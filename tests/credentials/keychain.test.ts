@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApprovalStore } from "../../src/mcp/approvals/store.js";
+import { openApprovalStore } from "../../src/mcp/approvals/open.js";
 import {
   createOsKeychain,
   type Keychain,
@@ -58,24 +58,22 @@ describe("OS keychain", () => {
   });
 
   it("keeps the approval signing key in the keychain, never in the data folder", async () => {
-    created.push("approval-signing-key");
+    created.push("approval-signing-key", "approval-journal-head");
     const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-kc-"));
     try {
-      const store = await createApprovalStore({ dataDir, keychain });
-      expect(store.signingKeySource()).toBe("keychain");
+      const store = await openApprovalStore({ dataDir, keychain });
+      expect(store.sealed).toBe(true);
       const key = await keychain.get("approval-signing-key");
       expect(key).toMatch(/^[A-Za-z0-9+/]{43}=$/);
       const record = await store.create({
         tool: "t",
         args: { a: 1 },
-        summary: "",
-        facts: {},
-        target: "",
+        meta: { target: "" },
         ttlMs: 60_000,
       });
       await store.decide(record.id, { decision: "approved", channel: "cli", actor: "me" });
       // A second store (another process) uses the same key, so it verifies the first one's signatures.
-      const other = await createApprovalStore({ dataDir, keychain: createOsKeychain(service) });
+      const other = await openApprovalStore({ dataDir, keychain: createOsKeychain(service) });
       expect(await other.claim(record.id)).not.toBeNull();
       const files = await readdir(dataDir, { recursive: true });
       expect(files).not.toContain(".approval-key");

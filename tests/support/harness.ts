@@ -5,8 +5,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type App, createApp } from "../../src/mcp/app.js";
-import { executeApproval } from "../../src/mcp/approvals/executor.js";
 import { loadConfig } from "../../src/mcp/config/config.js";
+import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
 import { silentLogger } from "../../src/mcp/log.js";
 import { sandboxEnv } from "../../src/mcp/sandbox/connection.js";
 import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
@@ -37,6 +37,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   elicitation?: (message: string) => "approve" | "reject" | "cancel";
   sandbox?: Sandbox;
+  /** `null`: no keychain (passphrase mode). */
+  keychain?: Keychain | null;
 }
 
 /** The real server (in memory, no stdio) over the real client against a fresh sandbox and a fresh data folder. */
@@ -53,7 +55,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // Retries keep their 1-2-4-8 s sequence, scaled down 100 times so that tests of an unreachable Odoo stay fast.
   const app = await createApp(config, {
     logger: silentLogger,
-    keychain: null,
+    // Keychain mode, as on a desktop (an in-memory keychain stands in; the real one is tested on its own).
+    keychain: options.keychain === undefined ? createMemoryKeychain() : options.keychain,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / 100)),
   });
   const { server } = createMcpServer(app);
@@ -92,11 +95,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     env,
     call,
     async approve(approvalId) {
-      await app.store.decide(String(approvalId), { decision: "approved", channel: "cli", actor: "test" });
-      await executeApproval(app.executorDeps(), String(approvalId));
+      await app.approvals.decide(String(approvalId), { decision: "approved", channel: "cli", actor: "test" });
+      await app.approvals.execute(String(approvalId));
     },
     async reject(approvalId, reason) {
-      await app.store.decide(String(approvalId), {
+      await app.approvals.decide(String(approvalId), {
         decision: "rejected",
         channel: "cli",
         actor: "test",

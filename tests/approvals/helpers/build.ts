@@ -17,6 +17,7 @@ export async function buildForChildren(): Promise<{ dir: string; cleanup(): Prom
   const entries = [
     "src/mcp/approvals/executor.ts",
     "src/mcp/approvals/store.ts",
+    "src/mcp/approvals/open.ts",
     "src/mcp/audit/audit-log.ts",
     "src/mcp/queue/offline-queue.ts",
     "src/mcp/fsutil/index.ts",

@@ -118,7 +118,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 const env = process.env;
 const load = (rel) => import(pathToFileURL(path.join(env.BUILD_DIR, rel)).href);
-const { createApprovalStore } = await load("mcp/approvals/store.js");
+const { openApprovalStore } = await load("mcp/approvals/open.js");
+const { createOsKeychain } = await load("mcp/credentials/keychain.js");
 const { executeApproval } = await load("mcp/approvals/executor.js");
 const { createAuditLog } = await load("mcp/audit/audit-log.js");
 const { createOfflineQueue } = await load("mcp/queue/offline-queue.js");
@@ -139,7 +140,7 @@ const operation = {
     return { id: (await effects()).length, nonce: marker.nonce };
   },
 };
-const store = await createApprovalStore({ dataDir: env.DATA_DIR, keychain: null });
+const store = await openApprovalStore({ dataDir: env.DATA_DIR, keychain: createOsKeychain(env.KEYCHAIN_SERVICE) });
 const deps = {
   store,
   queue: createOfflineQueue(env.DATA_DIR),
