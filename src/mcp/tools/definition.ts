@@ -3,7 +3,11 @@ import type { z } from "zod";
 import type { App } from "../app.js";
 import type { ErrorCode } from "../errors.js";
 
-/** MCP tool annotations (hints for the client; `readOnlyHint` also drives read-only mode). */
+/**
+ * MCP tool annotations, sent as they are in tools/list: hints for the client (for example, to ask the person
+ * before calling a tool that is not read-only). Nothing in this server acts on them; the approval gate does not
+ * depend on them. tests/tools/schemas.test.ts keeps `readOnlyHint` false for every tool that writes.
+ */
 export interface ToolAnnotations {
   title: string;
   readOnlyHint: boolean;
