@@ -4,8 +4,9 @@
  * Codes come from the binding contract (`odoo_mcp_contract.md` and its seed). The few codes beyond it
  * (marked "beyond the contract") cover situations the seed does not name; they never replace a contract code.
  *
- * Domain code throws `ToolError` (or an `OdooError`, see `odoo/errors.ts`); exactly one boundary
- * (`tools/wrap.ts`) turns whatever was thrown into a tool result.
+ * Domain code throws `ToolError` (or an `OdooError`, see `odoo/errors.ts`); exactly one place maps whatever
+ * was thrown to a `ToolError` (`toToolError` in `error-map.ts`), and the tools/call handler in `server.ts` turns
+ * that into the tool's error result.
  */
 export const ERROR_CODES = [
   // every tool that reaches Odoo

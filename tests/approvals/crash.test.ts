@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -85,21 +86,76 @@ const childEnv = (id: string, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
+/** A child in RACE mode (see CHILD_SCRIPT): the parent hears its words and tells it when to go on. */
+function startRacer(env: Record<string, string>) {
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env, RACE: "1" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const heardLines: string[] = [];
+  const waiters: { word: string; resolve(): void; reject(error: Error): void }[] = [];
+  let stdout = "";
+  let stderr = "";
+  let pendingText = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    pendingText += chunk.toString();
+    const parts = pendingText.split("\n");
+    pendingText = parts.pop() ?? "";
+    for (const line of parts) {
+      heardLines.push(line);
+      for (const waiter of waiters.filter((w) => w.word === line)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.on("close", (code) => {
+      for (const waiter of waiters.splice(0))
+        waiter.reject(new Error(`child exited (${code}) before saying "${waiter.word}": ${stderr}`));
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return {
+    heard: (word: string) =>
+      heardLines.includes(word)
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => waiters.push({ word, resolve, reject })),
+    said: (word: string) => heardLines.includes(word),
+    tell: (word: string) => child.stdin.write(`${word}\n`),
+    done: async () => {
+      child.stdin.end();
+      return done;
+    },
+  };
+}
+
 describe("across processes", () => {
   it("two processes racing executeApproval on the same request apply it exactly once", async () => {
     const deps = await parentDeps();
     for (let round = 0; round < 3; round++) {
       const id = await approvedRequest(deps.store);
-      const startAt = String(Date.now() + 400); // both children start together, after their imports
-      const results = await Promise.all([
-        runNode(script, childEnv(id, { DELAY_MS: "150", START_AT: startAt })),
-        runNode(script, childEnv(id, { DELAY_MS: "150", START_AT: startAt })),
-      ]);
-      for (const result of results) {
+      const racers = [startRacer(childEnv(id)), startRacer(childEnv(id))];
+      // Both start together once loaded; one takes the claim and is held inside apply until the other has
+      // found the claim taken and waits for its outcome.
+      await Promise.all(racers.map((racer) => racer.heard("ready")));
+      for (const racer of racers) racer.tell("go");
+      const winner = await Promise.race(racers.map((racer, i) => racer.heard("applying").then(() => i)));
+      const loser = racers[1 - winner]!;
+      await loser.heard("waiting");
+      racers[winner]!.tell("release");
+      const results = await Promise.all(racers.map((racer) => racer.done()));
+      expect(loser.said("applying")).toBe(false);
+      const outcomes = results.map((result) => {
         expect(result.code, result.stderr).toBe(0);
-        expect(JSON.parse(result.stdout)).toMatchObject({ status: "executed" });
-      }
-      expect(JSON.parse(results[0]!.stdout)).toEqual(JSON.parse(results[1]!.stdout));
+        return JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "");
+      });
+      for (const outcome of outcomes) expect(outcome).toMatchObject({ status: "executed" });
+      expect(outcomes[0]).toEqual(outcomes[1]);
     }
     expect(await readEffects(effectsFile)).toHaveLength(3);
   });

@@ -1,7 +1,7 @@
 import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { computeArgsHash, isApprovalId, newApprovalId } from "../../src/mcp/approvals/ids.js";
 import { openApprovalStore } from "../../src/mcp/approvals/open.js";
 import { JOURNAL_FILE, type ApprovalRecord, type ApprovalStore } from "../../src/mcp/approvals/store.js";
@@ -205,11 +205,10 @@ describe("approval store", () => {
     const unchanged = await store.waitForChange(created.id, { timeoutMs: 150 });
     expect(unchanged?.status).toBe("pending");
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    const get = vi.spyOn(store, "get");
     const waiting = store.waitForChange(created.id, { timeoutMs: 5000 });
-    setTimeout(
-      () => void store.decide(created.id, { decision: "approved", channel: "tray", actor: "me" }),
-      50,
-    );
+    await get.mock.results[0]?.value; // the waiter has read the status it waits to see change
+    await store.decide(created.id, { decision: "approved", channel: "tray", actor: "me" });
     expect((await waiting)?.status).toBe("approved");
   });
 

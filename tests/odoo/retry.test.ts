@@ -1,3 +1,6 @@
+import diagnostics from "node:diagnostics_channel";
+import { once } from "node:events";
+import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/mcp/log.js";
 import { createOdooClient } from "../../src/mcp/odoo/client.js";
@@ -149,9 +152,21 @@ describe("the client retries against a real server", () => {
     const odoo = makeClient(`http://127.0.0.1:${port}`, {}, async () => {
       if (delays.length === 2) await odoo19(handle, port);
     });
-    await odoo.version();
+    const clientSockets: Socket[] = [];
+    const onSocket = (message: unknown) => clientSockets.push((message as { socket: Socket }).socket);
+    diagnostics.subscribe("net.client.socket", onSocket);
+    try {
+      await odoo.version();
+    } finally {
+      diagnostics.unsubscribe("net.client.socket", onSocket);
+    }
+    expect(clientSockets.length).toBeGreaterThan(0);
     await server?.close();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The client's kept-alive socket has seen the server go (its close event, not a guessed delay), so the
+    // create below meets a refused connection, not a dead socket.
+    await Promise.all(
+      clientSockets.filter((socket) => !socket.closed).map((socket) => once(socket, "close")),
+    );
 
     const id = await odoo.create("res.partner", { name: "Invoice Customer Ltd" });
     expect(id).toBe(8);
@@ -264,11 +279,14 @@ describe("the client retries against a real server", () => {
   });
 
   it("a call cancelled by its signal is not retried", async () => {
-    await odoo19(() => ({ kind: "hang" }));
+    const controller = new AbortController();
+    // Odoo never answers; the caller gives up once the request has reached it (not after a guessed delay).
+    await odoo19(() => {
+      controller.abort();
+      return { kind: "hang" };
+    });
     const odoo = makeClient(server?.url ?? "");
     await odoo.version();
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
     const error = await odoo
       .call(
         { model: "res.partner", method: "search_count", args: { domain: [] } },

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { SANDBOX_HEADER, type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
 import { kw } from "./helpers.js";
 
@@ -31,16 +31,20 @@ describe("sandbox behaviour the transcripts do not pin", () => {
   });
 
   it("holds requests while slow, and answers after the fault is cleared", async () => {
-    sb = await startSandbox();
-    sb.setFault("slow");
+    const s = await startSandbox();
+    sb = s;
+    s.setFault("slow", { count: 1 });
     const ctrl = new AbortController();
-    const pending = fetch(`${sb.url}/web/version`, { signal: ctrl.signal });
-    const raced = await Promise.race([
-      pending.then(() => "answered"),
-      new Promise((r) => setTimeout(() => r("waiting"), 150)),
-    ]);
-    expect(raced).toBe("waiting");
-    sb.setFault(null);
+    let settled = false;
+    const pending = fetch(`${s.url}/web/version`, { signal: ctrl.signal }).finally(() => {
+      settled = true;
+    });
+    pending.catch(() => {});
+    // Held, not just slow: once it has reached the sandbox, a later request is answered while it still waits.
+    await vi.waitFor(() => expect(s.requestCount()).toBe(1), { timeout: 10_000, interval: 5 });
+    expect((await fetch(`${s.url}/web/version`)).status).toBe(200);
+    expect(settled).toBe(false);
+    s.setFault(null);
     await expect(pending).rejects.toThrow();
     expect((await fetch(`${sb.url}/web/version`)).status).toBe(200);
   });

@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { executeApproval } from "../../src/mcp/approvals/executor.js";
+import { ToolError } from "../../src/mcp/errors.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
 
 const countInvoices = (h: Harness) =>
@@ -103,13 +104,17 @@ describe("approvals cannot be forged by the agent", () => {
     const after = await countInvoices(h);
     const again = await executeApproval(h.app.executorDeps(), String(pending.data.approval_id));
     expect(again.status).toBe("executed");
-    await expect(
-      h.app.store.decide(String(pending.data.approval_id), {
-        decision: "approved",
-        channel: "cli",
-        actor: "x",
-      }),
-    ).rejects.toThrow();
+    const refusal = await h.app.store
+      .decide(String(pending.data.approval_id), { decision: "approved", channel: "cli", actor: "x" })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(refusal).toBeInstanceOf(ToolError);
+    expect(refusal).toMatchObject({
+      code: "VALIDATION_ERROR",
+      message: expect.stringMatching(/already decided/),
+    });
     expect(await countInvoices(h)).toBe(after);
   });
 
@@ -122,11 +127,13 @@ describe("approvals cannot be forged by the agent", () => {
     record.args.line_items[0].unit_price = 1;
     await writeFile(file, JSON.stringify(record));
     const before = await countInvoices(h);
-    const outcome = await executeApproval(h.app.executorDeps(), id).catch((error: unknown) => ({
-      status: "threw",
-      error,
-    }));
-    expect(outcome.status).not.toBe("executed");
+    // A refusal is an answer (status failed, with its reason), not a throw: a crash fails this test.
+    const outcome = await executeApproval(h.app.executorDeps(), id);
+    expect(outcome).toEqual({
+      status: "failed",
+      code: "VALIDATION_ERROR",
+      message: expect.stringMatching(/stored arguments do not match.*Nothing was done in Odoo/),
+    });
     expect(await countInvoices(h)).toBe(before);
   });
 
@@ -145,11 +152,12 @@ describe("approvals cannot be forged by the agent", () => {
     };
     await writeFile(file, JSON.stringify(record));
     const before = await countInvoices(h);
-    const outcome = await executeApproval(h.app.executorDeps(), id).catch((error: unknown) => ({
-      status: "threw",
-      error,
-    }));
-    expect(outcome.status).not.toBe("executed");
+    const outcome = await executeApproval(h.app.executorDeps(), id);
+    expect(outcome).toEqual({
+      status: "failed",
+      code: "VALIDATION_ERROR",
+      message: expect.stringMatching(/signature is not valid.*Nothing was done in Odoo/),
+    });
     expect(await countInvoices(h)).toBe(before);
   });
 });

@@ -36,7 +36,7 @@ describe("tool schemas", () => {
 
   it("give every tool a description, annotations and an object output schema; writes are not read-only", async () => {
     const tools = await listTools();
-    const gated = ["create_invoice", "send_invoice", "record_payment", "post_invoice"];
+    const gated = ["create_invoice", "send_invoice", "record_payment", "post_invoice", "create_expense"];
     for (const tool of tools) {
       expect(tool.description?.length ?? 0, tool.name).toBeGreaterThan(30);
       expect(tool.outputSchema?.type, tool.name).toBe("object");

@@ -346,7 +346,8 @@ async function sameLines(odoo: Odoo, moveId: number, plan: InvoicePlan): Promise
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// create_draft_invoice: a draft vendor bill with one line (sketch). No approval: it only drafts.
+// create_draft_invoice: a draft vendor bill (`in_invoice`) with one untaxed line, optionally for a partner.
+// No approval: it only drafts; posting it is `post_invoice`, which waits for a person's approval.
 
 export interface CreateDraftBillInput {
   description: string;

@@ -1,11 +1,28 @@
 import { loadConfig } from "../config/config.js";
 import { keychainAccount } from "../credentials/keychain.js";
 import { createLogger } from "../log.js";
-import { flag, positionals, print, tryKeychain } from "./context.js";
+import { parseCommand, print, tryKeychain, usageError } from "./context.js";
+
+const CREDENTIALS = {
+  name: "credentials",
+  usage: `Usage:
+  odoo-mcp credentials set [--password]     store the Odoo API key (or password) in the OS keychain
+                                            (typed without echo, or the first line of stdin)
+  odoo-mcp credentials clear [--password]   remove it from the keychain`,
+  options: { password: { type: "boolean" } },
+  maxPositionals: 1,
+} as const;
 
 /** `odoo-mcp credentials set|clear`: the Odoo secret goes to the OS keychain, never to a file or a log. */
 export async function credentialsCommand(args: string[]): Promise<number> {
-  const [sub] = positionals(args);
+  const parsed = parseCommand(args, CREDENTIALS);
+  if (typeof parsed === "number") return parsed;
+  const [sub] = parsed.positionals;
+  if (sub !== "set" && sub !== "clear")
+    return usageError(
+      CREDENTIALS,
+      sub === undefined ? 'say "set" or "clear"' : `unknown subcommand "${sub}" (set, clear)`,
+    );
   const config = loadConfig();
   const keychain = tryKeychain(createLogger("error"));
   if (!keychain) {
@@ -14,7 +31,7 @@ export async function credentialsCommand(args: string[]): Promise<number> {
     );
     return 1;
   }
-  const kind = flag(args, "--password") ? "password" : "api_key";
+  const kind = parsed.values.password ? "password" : "api_key";
   const account = keychainAccount(config.odoo.url, config.odoo.database, config.odoo.username, kind);
   if (sub === "set") {
     const label = kind === "password" ? "Odoo password" : "Odoo API key";
@@ -33,17 +50,13 @@ export async function credentialsCommand(args: string[]): Promise<number> {
     );
     return 0;
   }
-  if (sub === "clear") {
-    const removed = await keychain.delete(account);
-    print(
-      removed
-        ? "Removed the secret from the OS keychain."
-        : "The OS keychain held no secret for this connection.",
-    );
-    return 0;
-  }
-  process.stderr.write('odoo-mcp credentials: use "set" or "clear"\n');
-  return 2;
+  const removed = await keychain.delete(account);
+  print(
+    removed
+      ? "Removed the secret from the OS keychain."
+      : "The OS keychain held no secret for this connection.",
+  );
+  return 0;
 }
 
 /** Reads a line without echo from a terminal, or all of stdin when it is a pipe. */

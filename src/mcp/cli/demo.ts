@@ -11,8 +11,15 @@ import { fromOdooAmount, minorToNumber } from "../money.js";
 import { createOdooClient } from "../odoo/client.js";
 import { sandboxConnection, sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
-import { print, tryKeychain } from "./context.js";
+import { parseCommand, print, tryKeychain } from "./context.js";
 
+const DEMO = {
+  name: "demo",
+  usage: `Usage:
+  odoo-mcp demo   see it work end to end against the built-in sandbox (no Odoo needed)`,
+  options: {},
+  maxPositionals: 0,
+} as const;
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "bin", "odoo-mcp.js");
 
 /**
@@ -20,7 +27,9 @@ const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "bin",
  * server over stdio, against the built-in sandbox, and goes through create invoice → approval → approve (through
  * the approval core, as `odoo-mcp approvals approve` does once the person typed "y") → send → record payment.
  */
-export async function demoCommand(_args: string[]): Promise<number> {
+export async function demoCommand(args: string[]): Promise<number> {
+  const parsed = parseCommand(args, DEMO);
+  if (typeof parsed === "number") return parsed;
   const sandbox = await startSandbox({ version: 19 });
   const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-demo-"));
   print("odoo-mcp demo — against the built-in SANDBOX (a fake Odoo 19 on this machine; not a real Odoo)");

@@ -4,7 +4,15 @@ import type { App } from "../app.js";
 import { LEGACY_KEY_FILE } from "../approvals/keys.js";
 import { describeRule, type PolicyKey } from "../approvals/policy.js";
 import { toToolError } from "../error-map.js";
-import { flag, openApp, print } from "./context.js";
+import { openApp, parseCommand, print } from "./context.js";
+
+const DOCTOR = {
+  name: "doctor",
+  usage: `Usage:
+  odoo-mcp doctor [--json]   check configuration, connection, version, modules and API key expiry`,
+  options: { json: { type: "boolean" } },
+  maxPositionals: 0,
+} as const;
 
 interface Check {
   name: string;
@@ -20,6 +28,8 @@ const NEEDED_MODULES: Record<string, string> = {
 
 /** `odoo-mcp doctor`: what works, what does not, and what to do about it. Never prints a secret. */
 export async function doctorCommand(args: string[]): Promise<number> {
+  const parsed = parseCommand(args, DOCTOR);
+  if (typeof parsed === "number") return parsed;
   const { app, config } = await openApp({ quiet: true });
   const checks: Check[] = [];
   const facts: Record<string, unknown> = {
@@ -65,7 +75,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
   facts.pending_approvals = (await app.approvals.list({ status: "pending" })).length;
   await app.close();
 
-  if (flag(args, "--json")) {
+  if (parsed.values.json) {
     print(JSON.stringify({ ok: checks.every((check) => check.ok), checks, facts }, null, 2));
   } else {
     for (const [key, value] of Object.entries(facts)) print(`${key.padEnd(30)} ${String(value)}`);

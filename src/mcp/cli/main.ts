@@ -1,4 +1,5 @@
 import { VERSION } from "../version.js";
+import { parseCommand } from "./context.js";
 
 const USAGE = `odoo-mcp ${VERSION} — bookkeeping in Odoo for AI agents, with a human's approval for every money move
 
@@ -17,10 +18,20 @@ Usage:
   odoo-mcp sandbox [--port N] [--version 19]    run the sandbox (a fake Odoo for trying things; NOT Odoo)
 
 Configuration: .env in the working directory or environment variables (ODOO_URL, ODOO_DATABASE,
-ODOO_USERNAME, ODOO_API_KEY or ODOO_PASSWORD, ODOO_MCP_DATA_DIR, DRY_RUN, ...). See README.md.`;
+ODOO_USERNAME, ODOO_API_KEY or ODOO_PASSWORD, ODOO_MCP_DATA_DIR, DRY_RUN, ...). See README.md.
+Help on one command: odoo-mcp COMMAND --help`;
 
 export async function runCli(argv: string[]): Promise<number> {
-  const [command = "serve", ...rest] = argv;
+  // Options before the command are odoo-mcp's own (--help, --version); the command parses the rest.
+  const at = argv.findIndex((arg) => !arg.startsWith("-"));
+  const own = parseCommand(at === -1 ? argv : argv.slice(0, at), {
+    name: "",
+    usage: USAGE,
+    options: { version: { type: "boolean" } },
+    maxPositionals: 0,
+  });
+  if (typeof own === "number") return own;
+  const [command = "serve", ...rest] = own.values.version ? ["version"] : at === -1 ? [] : argv.slice(at);
   switch (command) {
     case "serve":
       return (await import("./serve.js")).serve(rest);
@@ -36,13 +47,10 @@ export async function runCli(argv: string[]): Promise<number> {
       return (await import("./demo.js")).demoCommand(rest);
     case "sandbox":
       return (await import("./sandbox.js")).sandboxCommand(rest);
-    case "--version":
     case "version":
       process.stdout.write(`${VERSION}\n`);
       return 0;
     case "help":
-    case "--help":
-    case "-h":
       process.stdout.write(`${USAGE}\n`);
       return 0;
     default:

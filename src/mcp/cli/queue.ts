@@ -1,10 +1,23 @@
 import { drainQueue } from "../approvals/executor.js";
-import { flag, openApp, positionals, print } from "./context.js";
+import { openApp, parseCommand, print, usageError } from "./context.js";
+
+const QUEUE = {
+  name: "queue",
+  usage: `Usage:
+  odoo-mcp queue status [--json]   operations approved while Odoo could not be reached, oldest first
+  odoo-mcp queue drain [--json]    replay them now, in order`,
+  options: { json: { type: "boolean" } },
+  maxPositionals: 1,
+} as const;
 
 /** `odoo-mcp queue status|drain`: the operations approved while Odoo could not be reached. */
 export async function queueCommand(args: string[]): Promise<number> {
-  const [sub = "status"] = positionals(args);
-  const json = flag(args, "--json");
+  const parsed = parseCommand(args, QUEUE);
+  if (typeof parsed === "number") return parsed;
+  const [sub = "status"] = parsed.positionals;
+  if (sub !== "status" && sub !== "drain")
+    return usageError(QUEUE, `unknown subcommand "${sub}" (status, drain)`);
+  const json = parsed.values.json === true;
   const { app } = await openApp({ quiet: true });
   try {
     if (sub === "status") {
@@ -17,16 +30,12 @@ export async function queueCommand(args: string[]): Promise<number> {
       }
       return 0;
     }
-    if (sub === "drain") {
-      const result = await drainQueue(app.executorDeps(), (message: string) => {
-        if (!json) print(message);
-      });
-      if (json) print(JSON.stringify(result, null, 2));
-      else print(`executed ${result.executed}, failed ${result.failed}, still queued ${result.remaining}`);
-      return result.remaining > 0 ? 1 : 0;
-    }
-    process.stderr.write(`odoo-mcp queue: unknown subcommand "${sub}" (status, drain)\n`);
-    return 2;
+    const result = await drainQueue(app.executorDeps(), (message: string) => {
+      if (!json) print(message);
+    });
+    if (json) print(JSON.stringify(result, null, 2));
+    else print(`executed ${result.executed}, failed ${result.failed}, still queued ${result.remaining}`);
+    return result.remaining > 0 ? 1 : 0;
   } finally {
     await app.close();
   }

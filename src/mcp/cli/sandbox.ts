@@ -1,14 +1,26 @@
 import { startSandbox } from "../sandbox/index.js";
-import { option, print } from "./context.js";
+import { parseCommand, print, usageError } from "./context.js";
+
+const SANDBOX = {
+  name: "sandbox",
+  usage: `Usage:
+  odoo-mcp sandbox [--port N] [--version 17|18|19]   run the sandbox (a fake Odoo for trying things; NOT Odoo)
+                                                    on 127.0.0.1, port 8069 and version 19 unless told`,
+  options: { port: { type: "string" }, version: { type: "string" } },
+  maxPositionals: 0,
+} as const;
 
 /** `odoo-mcp sandbox`: the built-in fake Odoo, for trying the product without an Odoo server. */
 export async function sandboxCommand(args: string[]): Promise<number> {
-  const version = Number(option(args, "--version") ?? "19");
-  if (version !== 17 && version !== 18 && version !== 19) {
-    process.stderr.write("odoo-mcp sandbox: --version must be 17, 18 or 19\n");
-    return 2;
-  }
-  const port = Number(option(args, "--port") ?? "8069");
+  const parsed = parseCommand(args, SANDBOX);
+  if (typeof parsed === "number") return parsed;
+  const version = Number(parsed.values.version ?? "19");
+  if (version !== 17 && version !== 18 && version !== 19)
+    return usageError(SANDBOX, `--version must be 17, 18 or 19, not "${parsed.values.version}"`);
+  const portText = parsed.values.port ?? "8069";
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535))
+    return usageError(SANDBOX, `--port must be a port number (0 to 65535), not "${portText}"`);
   const sandbox = await startSandbox({ version, port });
   print(
     `SANDBOX — a fake Odoo ${version} for trying odoo-mcp. It is NOT Odoo and keeps nothing after it stops.`,

@@ -2,10 +2,22 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { startHttpServer } from "../http-server.js";
 import { createMcpServer } from "../server.js";
 import { VERSION } from "../version.js";
-import { openApp } from "./context.js";
+import { openApp, parseCommand } from "./context.js";
+
+const SERVE = {
+  name: "serve",
+  usage: `Usage:
+  odoo-mcp [serve]   run the MCP server over stdio (what an MCP client starts); logs go to stderr
+
+Streamable HTTP as well: set ODOO_MCP_PORT and ODOO_MCP_HTTP_TOKEN (loopback only). See README.md.`,
+  options: {},
+  maxPositionals: 0,
+} as const;
 
 /** `odoo-mcp serve`: the MCP server over stdio. Logs go to stderr; stdout carries only the protocol. */
-export async function serve(_args: string[]): Promise<number> {
+export async function serve(args: string[]): Promise<number> {
+  const parsed = parseCommand(args, SERVE);
+  if (typeof parsed === "number") return parsed;
   const { app, config, logger } = await openApp();
   const { server, cleanup } = createMcpServer(app);
   await server.connect(new StdioServerTransport());

@@ -6,7 +6,11 @@ import type { ErrorCode } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Odoo } from "../odoo/types.js";
 
-/** MCP tool annotations: hints for the client (read-only, destructive, idempotent, open world). */
+/**
+ * MCP tool annotations, sent as they are in tools/list: hints for the client (for example, to ask the person
+ * before calling a tool that is not read-only). Nothing in this server acts on them; the approval gate does not
+ * depend on them. tests/tools/schemas.test.ts keeps `readOnlyHint` false for every tool that writes.
+ */
 export interface ToolAnnotations {
   title: string;
   readOnlyHint: boolean;

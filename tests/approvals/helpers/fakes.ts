@@ -110,13 +110,28 @@ export function createFakeOperation(
   };
 }
 
-/** The same operation in plain JavaScript, for child processes (which run the compiled modules). */
+/**
+ * The same operation in plain JavaScript, for child processes (which run the compiled modules). With RACE set,
+ * the child talks with the parent line by line instead of relying on timing: it says "ready" once loaded and
+ * waits for "go"; in apply it says "applying" and waits for "release"; it says "waiting" when it first waits for
+ * another process's outcome (store.waitForChange, observed, not replaced). The outcome is its last line.
+ */
 export const CHILD_SCRIPT = String.raw`
 import { randomUUID } from "node:crypto";
 import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 const env = process.env;
+const lines = env.RACE ? (await import("node:readline")).createInterface({ input: process.stdin }) : null;
+const incoming = lines?.[Symbol.asyncIterator]();
+const say = (word) => process.stdout.write(word + "\n");
+const hear = async (word) => {
+  for (;;) {
+    const { value, done } = await incoming.next();
+    if (done) throw new Error("stdin closed before " + JSON.stringify(word));
+    if (value.trim() === word) return;
+  }
+};
 const load = (rel) => import(pathToFileURL(path.join(env.BUILD_DIR, rel)).href);
 const { openApprovalStore } = await load("mcp/approvals/open.js");
 const { createOsKeychain } = await load("mcp/credentials/keychain.js");
@@ -134,7 +149,10 @@ const operation = {
   },
   async apply(_odoo, input, marker) {
     if (env.CRASH_AT === "before-apply") process.exit(9);
-    if (env.DELAY_MS) await new Promise((r) => setTimeout(r, Number(env.DELAY_MS)));
+    if (env.RACE) {
+      say("applying");
+      await hear("release");
+    }
     await appendFile(env.EFFECTS, JSON.stringify({ nonce: marker.nonce, args: input, pid: process.pid }) + "\n");
     if (env.CRASH_AT === "after-apply") process.exit(9);
     return { id: (await effects()).length, nonce: marker.nonce };
@@ -148,7 +166,18 @@ const deps = {
   odoo,
   operations: new Map([["record_payment", operation]]),
 };
-if (env.START_AT) while (Date.now() < Number(env.START_AT)) await new Promise((r) => setTimeout(r, 2));
+if (env.RACE) {
+  const waitForChange = store.waitForChange;
+  let told = false;
+  store.waitForChange = (...args) => {
+    if (!told) say("waiting");
+    told = true;
+    return waitForChange(...args);
+  };
+  say("ready");
+  await hear("go");
+}
 const outcome = await executeApproval(deps, env.ID);
 process.stdout.write(JSON.stringify(outcome));
+lines?.close();
 `;
