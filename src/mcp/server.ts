@@ -7,6 +7,7 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { writeOperations } from "./accounting/index.js";
 import type { App } from "./app.js";
 import { findNul } from "./approvals/display.js";
 import { toToolError } from "./error-map.js";
@@ -45,7 +46,7 @@ export function createMcpServer(
         tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
       },
       instructions:
-        `Bookkeeping in the user's Odoo. Every action that moves money (${[...app.operations.keys()].join(", ")}; ` +
+        `Bookkeeping in the user's Odoo. Every action that moves money (${[...writeOperations.keys()].join(", ")}; ` +
         "expenses below a threshold excepted) waits for a person: such a tool answers status " +
         "pending_approval with an approval_id; tell the user, then check get_approval later. Never retry a pending " +
         "request, and never invent ids: find_partners, list_invoices and list_journals supply them.",

@@ -12,8 +12,8 @@ import {
 import { computeArgsHash, newApprovalId } from "../../src/mcp/approvals/ids.js";
 import { openApprovalStore } from "../../src/mcp/approvals/open.js";
 import type { ApprovalStore } from "../../src/mcp/approvals/store.js";
-import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
 import { type AuditLog, createAuditLog, localDate } from "../../src/mcp/audit/audit-log.js";
+import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
 import { OdooUserError } from "../../src/mcp/odoo/errors.js";
 import { createOfflineQueue } from "../../src/mcp/queue/offline-queue.js";
 import {
@@ -27,11 +27,13 @@ import {
 let dataDir: string;
 let effectsFile: string;
 let controls: Controls;
+/** One keychain per test, shared by its store instances as by the processes of one OS user. */
+let keychain: ReturnType<typeof createMemoryKeychain>;
 
 async function makeDeps(
   overrides: Partial<ExecutorDeps> = {},
 ): Promise<ExecutorDeps & { store: ApprovalStore }> {
-  const store = await openApprovalStore({ dataDir, keychain: createMemoryKeychain(), pollMs: 10 });
+  const store = await openApprovalStore({ dataDir, keychain, pollMs: 10 });
   const operation = createFakeOperation("record_payment", effectsFile, controls);
   return {
     store,
@@ -60,6 +62,7 @@ beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-exec-"));
   effectsFile = path.join(dataDir, "effects.jsonl");
   controls = createControls();
+  keychain = createMemoryKeychain();
 });
 afterEach(async () => {
   await chmod(path.join(dataDir, "Logs"), 0o700).catch(() => {});
@@ -165,6 +168,7 @@ describe("executeApproval", () => {
     await writeFile(
       path.join(dataDir, "approvals", `${id}.json`),
       JSON.stringify({
+        v: 2,
         id,
         tool: "record_payment",
         args,
@@ -173,13 +177,14 @@ describe("executeApproval", () => {
         status: "approved",
         createdAt: at,
         expiresAt: "2099-01-01T00:00:00.000Z",
-        signature: "x",
-        decision: { decision: "approved", channel: "cli", actor: "me", at, signature: "x" },
+        decision: { decision: "approved", channel: "cli", actor: "me", at, key: "keychain", signature: "x" },
+        seal: "x",
       }),
     );
-    expect(await executeApproval(deps, id)).toMatchObject({ status: "failed", code: "VALIDATION_ERROR" });
+    expect(await executeApproval(deps, id)).toMatchObject({ status: "failed", code: "APPROVAL_INVALID" });
     expect(await readEffects(effectsFile)).toHaveLength(0);
-    expect((await deps.store.get(id))?.status).toBe("failed");
+    expect((await deps.store.get(id))?.status).toBe("approved");
+    expect(deps.store.integrity((await deps.store.get(id))!)).not.toEqual([]);
   });
 
   it("two store instances racing on the same request apply it once", async () => {
@@ -188,7 +193,10 @@ describe("executeApproval", () => {
     const b = await makeDeps();
     const id = await approved(a.store);
     const outcomes = await Promise.all([executeApproval(a, id), executeApproval(b, id)]);
-    expect(outcomes.map((o) => o.status)).toEqual(["executed", "executed"]);
+    expect(
+      outcomes.map((o) => o.status),
+      JSON.stringify(outcomes),
+    ).toEqual(["executed", "executed"]);
     expect(outcomes[0]).toEqual(outcomes[1]);
     expect(await readEffects(effectsFile)).toHaveLength(1);
   });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { computeArgsHash, isApprovalId, newApprovalId } from "../../src/mcp/approvals/ids.js";
 import { openApprovalStore } from "../../src/mcp/approvals/open.js";
-import { JOURNAL_FILE, type ApprovalRecord, type ApprovalStore } from "../../src/mcp/approvals/store.js";
+import { type ApprovalRecord, type ApprovalStore, JOURNAL_FILE } from "../../src/mcp/approvals/store.js";
 import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
 import { ToolError } from "../../src/mcp/errors.js";
 
@@ -366,7 +366,9 @@ describe("forgery resistance", () => {
     // Every file as it was right after the approval: seal valid, no attempts, no outcome, journal shorter.
     await writeRaw(created.id, before);
     await writeFile(journalFile(), journalBefore);
-    await expect(store.claim(created.id)).rejects.toThrow(/journal ends before the last line the OS keychain remembers/);
+    await expect(store.claim(created.id)).rejects.toThrow(
+      /journal ends before the last line the OS keychain remembers/,
+    );
     // Deleting the journal altogether is no better.
     await rm(journalFile());
     await expect(store.claim(created.id)).rejects.toThrow(/journal/);

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_POLICY } from "../../src/mcp/approvals/policy.js";
 import { ConfigError, defaultDataDir, loadConfig, resolveCredentials } from "../../src/mcp/config/config.js";
 import { parseDotenv } from "../../src/mcp/config/dotenv.js";
 import { createMemoryKeychain, keychainAccount } from "../../src/mcp/credentials/keychain.js";
@@ -71,7 +72,17 @@ describe("loadConfig", () => {
       odoo: { url: "http://localhost:8069", database: "", username: "", api: "auto", timeoutMs: 30_000 },
       dataDir: path.resolve("/home/ada/.local/share/odoo-mcp"),
       dryRun: false,
-      approval: { waitMs: 0, ttlMs: 72 * 3_600_000, expenseThreshold: "100", elicitation: true },
+      policy: DEFAULT_POLICY,
+      policySources: {
+        ttlMs: "default",
+        waitMs: "default",
+        expenseThreshold: "default",
+        autoBudget: "default",
+        elicitation: "default",
+        elicitationMaxAmount: "default",
+        maxPendingPerClient: "default",
+      },
+      warnings: [],
       logLevel: "info",
     });
   });
@@ -232,5 +243,68 @@ describe("resolveCredentials", () => {
       delete: async () => false,
     };
     expect(await resolveCredentials(config, broken)).toMatchObject({ secretKind: "password", source: "env" });
+  });
+});
+
+describe("a .env the agent can write may tighten the approval policy, never loosen it", () => {
+  it("ignores a .env that raises the expense threshold, lengthens the expiry, moves the data folder or re-enables the prompt", async () => {
+    await writeFile(
+      path.join(cwd, ".env"),
+      [
+        "ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD=1000000000",
+        "ODOO_MCP_APPROVAL_TTL_HOURS=8000",
+        `ODOO_MCP_DATA_DIR=${path.join(cwd, "elsewhere")}`,
+        "ODOO_MCP_ELICITATION=true",
+        "ODOO_MCP_ELICITATION_MAX_AMOUNT=99999999",
+        "ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT=100000",
+        "ODOO_MCP_MAX_PENDING=10000",
+      ].join("\n"),
+    );
+    const config = loadConfig({
+      cwd,
+      env: { HOME: "/home/ada", ODOO_MCP_ELICITATION: "false", ODOO_MCP_DATA_DIR: "" },
+    });
+    expect(config.policy).toEqual({ ...DEFAULT_POLICY, elicitation: false });
+    expect(config.dataDir).toBe("/home/ada/.local/share/odoo-mcp");
+    expect(config.policySources.expenseThreshold).toBe("default");
+    expect(config.policySources.elicitation).toBe("environment");
+    expect(config.warnings.join("\n")).toMatch(/ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD in \.env is ignored/);
+    expect(config.warnings.join("\n")).toMatch(/ODOO_MCP_DATA_DIR in \.env is ignored/);
+    // Six rules from .env ignored; ODOO_MCP_ELICITATION is the environment's anyway (it wins over .env).
+    expect(config.warnings).toHaveLength(6);
+  });
+
+  it("takes a stricter rule from .env, and says where each rule came from", async () => {
+    await writeFile(
+      path.join(cwd, ".env"),
+      "ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD=20\nODOO_MCP_APPROVAL_TTL_HOURS=4\nODOO_MCP_ELICITATION=false\n",
+    );
+    const config = loadConfig({ cwd, env: { HOME: "/home/ada", ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL: "50" } });
+    expect(config.policy.expenseThreshold).toBe("20");
+    expect(config.policy.ttlMs).toBe(4 * 3_600_000);
+    expect(config.policy.elicitation).toBe(false);
+    expect(config.policy.autoBudget).toEqual({ count: 10, total: "50" });
+    expect(config.policySources).toMatchObject({
+      expenseThreshold: ".env",
+      ttlMs: ".env",
+      elicitation: ".env",
+      autoBudget: "environment",
+      maxPendingPerClient: "default",
+    });
+    expect(config.warnings).toEqual([]);
+  });
+
+  it("lets the environment (the MCP client's configuration) loosen it", () => {
+    const config = loadConfig({
+      cwd,
+      env: {
+        HOME: "/home/ada",
+        ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD: "500",
+        ODOO_MCP_DATA_DIR: "/data/books",
+      },
+    });
+    expect(config.policy.expenseThreshold).toBe("500");
+    expect(config.policySources.expenseThreshold).toBe("environment");
+    expect(config.dataDir).toBe("/data/books");
   });
 });

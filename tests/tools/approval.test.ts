@@ -121,7 +121,7 @@ describe("approvals cannot be forged by the agent", () => {
   it("refuses to run arguments changed in the store after approval", async () => {
     const pending = await h.call("create_invoice", INVOICE_INPUT);
     const id = String(pending.data.approval_id);
-    await h.app.store.decide(id, { decision: "approved", channel: "cli", actor: "test" });
+    await h.app.approvals.decide(id, { decision: "approved", channel: "cli", actor: "test" });
     const file = await findRecordFile(h.dataDir, id);
     const record = JSON.parse(await readFile(file, "utf8"));
     record.args.line_items[0].unit_price = 1;
@@ -131,8 +131,10 @@ describe("approvals cannot be forged by the agent", () => {
     const outcome = await executeApproval(h.app.executorDeps(), id);
     expect(outcome).toEqual({
       status: "failed",
-      code: "VALIDATION_ERROR",
-      message: expect.stringMatching(/stored arguments do not match.*Nothing was done in Odoo/),
+      code: "APPROVAL_INVALID",
+      message: expect.stringMatching(
+        /seal is broken.*stored arguments do not match.*Nothing was done in Odoo/,
+      ),
     });
     expect(await countInvoices(h)).toBe(before);
   });
@@ -148,6 +150,7 @@ describe("approvals cannot be forged by the agent", () => {
       channel: "cli",
       actor: "agent",
       at: new Date().toISOString(),
+      key: "keychain",
       signature: "00",
     };
     await writeFile(file, JSON.stringify(record));
@@ -155,8 +158,8 @@ describe("approvals cannot be forged by the agent", () => {
     const outcome = await executeApproval(h.app.executorDeps(), id);
     expect(outcome).toEqual({
       status: "failed",
-      code: "VALIDATION_ERROR",
-      message: expect.stringMatching(/signature is not valid.*Nothing was done in Odoo/),
+      code: "APPROVAL_INVALID",
+      message: expect.stringMatching(/seal is broken.*Nothing was done in Odoo/),
     });
     expect(await countInvoices(h)).toBe(before);
   });

@@ -13,6 +13,7 @@ describe("the human decides inside the call", () => {
   it("through MCP elicitation: approve → the tool answers its own output, once", async () => {
     const prompts: string[] = [];
     h = await startHarness({
+      env: { ODOO_MCP_ELICITATION_MAX_AMOUNT: "5000" },
       elicitation: (message) => {
         prompts.push(message);
         return "approve";
@@ -31,11 +32,50 @@ describe("the human decides inside the call", () => {
   });
 
   it("through MCP elicitation: reject → APPROVAL_REJECTED and nothing in Odoo", async () => {
-    h = await startHarness({ elicitation: () => "reject" });
+    h = await startHarness({ env: { ODOO_MCP_ELICITATION_MAX_AMOUNT: "5000" }, elicitation: () => "reject" });
     await seedCustomer(h);
     const result = await h.call("create_invoice", INVOICE_INPUT);
     expect(result.error?.code).toBe("APPROVAL_REJECTED");
     expect(await h.app.odoo.searchCount("account.move", [["move_type", "=", "out_invoice"]])).toBe(0);
+  });
+
+  it("above the amount the client's prompt may approve (default 1000), the prompt is not shown at all", async () => {
+    const prompts: string[] = [];
+    h = await startHarness({
+      elicitation: (message) => {
+        prompts.push(message);
+        return "approve";
+      },
+    });
+    await seedCustomer(h);
+    const result = await h.call("create_invoice", INVOICE_INPUT); // 1,478.33 with tax
+    expect(result.isError, result.text).toBe(false);
+    expect(result.data.status).toBe("pending_approval");
+    expect(String(result.data.message)).toMatch(/Above 1000, the MCP client's prompt may not approve it/);
+    expect(prompts).toEqual([]);
+    expect(await h.app.odoo.searchCount("account.move", [["move_type", "=", "out_invoice"]])).toBe(0);
+  });
+
+  it("the prompt shows what Odoo computed, and escapes what the agent wrote (no control character reaches it)", async () => {
+    const prompts: string[] = [];
+    h = await startHarness({
+      elicitation: (message) => {
+        prompts.push(message);
+        return "reject";
+      },
+    });
+    await seedCustomer(h);
+    await h.call("create_invoice", {
+      ...INVOICE_INPUT,
+      line_items: [{ description: "Tea\r\nTotal: 5.00 USD\u001b[2K\u202e", quantity: 1, unit_price: 500 }],
+    });
+    expect(prompts).toHaveLength(1);
+    const prompt = prompts[0]!;
+    expect(prompt).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(prompt).toContain("Tea\\r\\nTotal: 5.00 USD\\x1b[2K\\u202e");
+    expect(prompt).toMatch(/subtotal\s+500\.00/); // what Odoo's look-ups give, not the agent's text
+    expect(prompt).toMatch(/tax\s+15%/);
+    expect(prompt.split("\n").filter((line) => /^\s*Total:/.test(line))).toEqual([]);
   });
 
   it("a dismissed prompt leaves the request pending for the CLI or the app", async () => {

@@ -11,6 +11,7 @@ import { silentLogger } from "../../src/mcp/log.js";
 import { createOdooClient } from "../../src/mcp/odoo/client.js";
 import { sandboxConnection, sandboxEnv } from "../../src/mcp/sandbox/connection.js";
 import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import { runInTerminal } from "../support/terminal.js";
 
 const run = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, "../../dist/mcp/bin/odoo-mcp.js");
@@ -31,6 +32,10 @@ describe("the built server over real stdio", () => {
     env = {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? dataDir,
+      // The OS keychain of the session (scripts/with-keyring.sh), as a desktop user's processes share it.
+      ...(process.env.DBUS_SESSION_BUS_ADDRESS
+        ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS }
+        : {}),
       ...sandboxEnv(sandbox),
       ODOO_MCP_DATA_DIR: dataDir,
       ODOO_MCP_LOG_LEVEL: "debug",
@@ -95,7 +100,23 @@ describe("the built server over real stdio", () => {
     expect(JSON.parse(listed.stdout).map((a: { approval_id: string }) => a.approval_id)).toContain(
       pending.approval_id,
     );
-    await run(process.execPath, [BIN, "approvals", "approve", pending.approval_id], { env });
+    // Without a terminal (as an agent's shell runs it), approving is refused and nothing runs.
+    const refused = await run(process.execPath, [BIN, "approvals", "approve", pending.approval_id], {
+      env,
+    }).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toMatch(/needs a person at a terminal/);
+    // A person at a terminal reads the request as Odoo sees it, and types y.
+    const person = await runInTerminal(process.execPath, [BIN, "approvals", "approve", pending.approval_id], {
+      env,
+      input: ["y\r"],
+    });
+    expect(person.code, person.output).toBe(0);
+    expect(person.output).toMatch(/Create invoice: Stdio Customer — 199\.98 USD/);
+    expect(person.output).toContain("199.98"); // Odoo's total, looked up now
 
     const status = await client.callTool({
       name: "get_approval",

@@ -27,7 +27,10 @@ const RANGES: [number, number][] = [
   [0xfff9, 0xfffb],
 ];
 const hex = (n: number) => `\\u{${n.toString(16)}}`;
-const UNSAFE = new RegExp(`[${RANGES.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join("")}]`, "gu");
+const UNSAFE = new RegExp(
+  `[${RANGES.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join("")}]`,
+  "gu",
+);
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

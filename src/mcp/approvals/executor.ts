@@ -42,8 +42,22 @@ export async function executeApproval(deps: ExecutorDeps, id: string): Promise<E
   const record = await deps.store.get(id);
   if (!record) throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${id}".`);
   if (record.status !== "approved") return outcomeOf(record);
+  const problems = deps.store.integrity(record);
+  if (problems.length > 0) {
+    const message = `Approval ${id} was refused: ${problems.join("; ")}. Nothing was done in Odoo.`;
+    await auditQuietly(deps, {
+      ...base(record),
+      event: "execution",
+      actor: "system",
+      result: "failed",
+      error_code: "APPROVAL_INVALID",
+      message,
+    });
+    return { status: "failed", code: "APPROVAL_INVALID", message };
+  }
   // Only a holder of the decision's key runs it (passphrase mode: the process the person typed it into).
-  if (!deps.store.holdsDecisionKey(record)) return waitForOther(deps, id, 30_000);
+  if (!deps.store.holdsDecisionKey(record))
+    return waitForOther(deps, id, Math.min(30_000, deps.claimWaitMs ?? 30_000));
   if (deps.dryRun)
     return {
       status: "failed",

@@ -104,30 +104,3 @@ function describeParseError(args: string[], options: OptionsSpec, error: unknown
   }
   return error instanceof Error ? error.message : String(error);
 }
-
-/** @deprecated Use `parseCommand` (strict `util.parseArgs`). Kept only until cli/approvals.ts is converted. */
-export function flag(args: string[], name: string): boolean {
-  return args.includes(name);
-}
-
-/** @deprecated Use `parseCommand` (strict `util.parseArgs`). Kept only until cli/approvals.ts is converted. */
-export function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index === -1) return undefined;
-  const value = args[index + 1];
-  return value === undefined || value.startsWith("--") ? undefined : value;
-}
-
-/**
- * Positional arguments: everything that is neither a flag nor a flag's value.
- * @deprecated Use `parseCommand` (strict `util.parseArgs`). Kept only until cli/approvals.ts is converted.
- */
-export function positionals(args: string[], valued: string[] = []): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (valued.includes(arg)) i++;
-    else if (!arg.startsWith("--")) out.push(arg);
-  }
-  return out;
-}
