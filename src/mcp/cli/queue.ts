@@ -1,5 +1,7 @@
 import { drainQueue } from "../approvals/executor.js";
+import { unlockPassphrase } from "../approvals/keys.js";
 import { openApp, parseCommand, print, usageError } from "./context.js";
+import { hasTerminal, readLine } from "./terminal.js";
 
 const QUEUE = {
   name: "queue",
@@ -18,8 +20,23 @@ export async function queueCommand(args: string[]): Promise<number> {
   if (sub !== "status" && sub !== "drain")
     return usageError(QUEUE, `unknown subcommand "${sub}" (status, drain)`);
   const json = parsed.values.json === true;
-  const { app } = await openApp({ quiet: true });
+  let { app } = await openApp({ quiet: true });
   try {
+    if (
+      sub === "drain" &&
+      app.keyMode === "passphrase" &&
+      hasTerminal() &&
+      (await app.queue.pending()).length > 0
+    ) {
+      // No keychain: what the person approved with the passphrase is replayed only by a process that holds it.
+      const dataDir = app.config.dataDir;
+      await app.close();
+      const passphraseKey = await unlockPassphrase(
+        dataDir,
+        await readLine("Approval passphrase (to replay what you approved): ", { hidden: true }),
+      );
+      ({ app } = await openApp({ quiet: true, passphraseKey }));
+    }
     if (sub === "status") {
       const pending = await app.queue.pending();
       if (json) print(JSON.stringify({ pending }, null, 2));
