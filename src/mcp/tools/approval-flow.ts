@@ -1,10 +1,9 @@
 import type { PreparedWrite } from "../accounting/operation.js";
 import { executeApproval } from "../approvals/executor.js";
 import type { ApprovalRecord } from "../approvals/store.js";
-import { toToolError } from "../error-map.js";
 import { ToolError } from "../errors.js";
-import { OdooConnectionError } from "../odoo/errors.js";
 import type { ToolCallContext } from "./definition.js";
+import { dryRunAnswer } from "./dry-run.js";
 
 /** What an approval-gated tool answers when it did not (yet) run: pending, queued or a dry run. */
 export interface GatedAnswer {
@@ -38,7 +37,7 @@ export async function runGatedWrite<O>(
   const operation = app.operations.get(tool);
   if (!operation) throw new ToolError("INTERNAL_ERROR", `No operation is registered for ${tool}.`);
 
-  if (app.config.dryRun) return dryRun(tool, input, ctx);
+  if (app.config.dryRun) return dryRunAnswer(operation, app.odoo, input, app.audit);
 
   const prepared = await operation.prepare(app.odoo, input);
   const record = await app.store.create({
@@ -218,47 +217,4 @@ async function auditOrAbandon(
       .catch(() => {});
     throw error;
   }
-}
-
-async function dryRun(
-  tool: string,
-  input: Record<string, unknown>,
-  ctx: ToolCallContext,
-): Promise<GatedAnswer> {
-  const { app } = ctx;
-  const operation = app.operations.get(tool)!;
-  let answer: GatedAnswer;
-  try {
-    const prepared = await operation.prepare(app.odoo, input);
-    answer = {
-      status: "dry_run",
-      dry_run: true,
-      summary: prepared.summary,
-      would: operation.dryRun(prepared, input),
-      validated_against_odoo: true,
-      message:
-        "DRY_RUN is on: the input is valid and this is what would be asked for approval; nothing was written.",
-    };
-  } catch (error) {
-    const mapped = toToolError(error);
-    if (!(error instanceof OdooConnectionError) && mapped.code !== "ODOO_CONNECTION_ERROR") throw mapped;
-    answer = {
-      status: "dry_run",
-      dry_run: true,
-      validated_against_odoo: false,
-      would: { tool, arguments: input },
-      message:
-        "DRY_RUN is on and Odoo cannot be reached: the input passed the schema checks; Odoo look-ups were skipped. Nothing was written.",
-    };
-  }
-  await app.audit.append({
-    event: "tool_call",
-    action: tool,
-    actor: "agent",
-    target: typeof answer.summary === "string" ? answer.summary.split("\n")[0] : tool,
-    approval_status: "not_required",
-    result: "dry_run",
-    channel: "mcp",
-  });
-  return answer;
 }
