@@ -59,7 +59,11 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
       odoo_calls: expect.arrayContaining(["account.move create out_invoice"]),
     });
     // Odoo's own tax computation, read-only: the same totals the created invoice gets below.
-    expect(preview.fields).toMatchObject({ amount_untaxed: 1285.5, amount_tax: 192.83, total_amount: 1478.33 });
+    expect(preview.fields).toMatchObject({
+      amount_untaxed: 1285.5,
+      amount_tax: 192.83,
+      total_amount: 1478.33,
+    });
 
     const marker = await createInvoiceOperation.mark(t.odoo, input);
     expect(await createInvoiceOperation.findApplied(t.odoo, input, marker)).toBeNull();

@@ -28,8 +28,9 @@
  * (created, not yet attached or submitted), `findApplied` finishes the missing steps, each one checked against
  * Odoo's state first, because the executor would otherwise run `apply` again and create a second expense.
  */
-import { z } from "zod";
+
 import path from "node:path";
+import { z } from "zod";
 import { assertIsoDate, isFutureDate, odooDatetimeToIso, todayIn } from "../dates.js";
 import { ToolError } from "../errors.js";
 import {

@@ -344,7 +344,10 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
           : ["Odoo did not compute the taxes read-only; the totals are known once the invoice is created."],
       },
       would: {
-        odoo_calls: ["res.partner create (only for a new invoice contact)", "account.move create out_invoice"],
+        odoo_calls: [
+          "res.partner create (only for a new invoice contact)",
+          "account.move create out_invoice",
+        ],
         ...prepared.facts,
       },
     };

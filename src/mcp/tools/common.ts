@@ -56,11 +56,11 @@ type Open<S extends Shape> = { [K in keyof S]: z.ZodOptional<z.ZodNullable<S[K]>
  * `status` the result's own statuses plus the tool's others (`pending_approval`, `queued`, `dry_run`); then
  * `extra` (the approval or dry-run fields).
  */
-export function writeOutput<
-  S extends Shape,
-  const T extends readonly [string, ...string[]],
-  E extends Shape,
->(result: z.ZodObject<S>, statuses: T, extra: E) {
+export function writeOutput<S extends Shape, const T extends readonly [string, ...string[]], E extends Shape>(
+  result: z.ZodObject<S>,
+  statuses: T,
+  extra: E,
+) {
   const fields = {} as Record<string, z.ZodType>;
   for (const [key, schema] of Object.entries(result.shape)) {
     if (key === "status") continue;

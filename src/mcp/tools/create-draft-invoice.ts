@@ -28,14 +28,14 @@ export const createDraftInvoiceTool = defineTool({
     ctx.app.config.dryRun
       ? dryRunAnswer(draftBillPreview, ctx.app.odoo, input, ctx.app.audit)
       : audited(
-      ctx,
-      "create_draft_invoice",
-      "write",
-      {
-        target: input.partner_id ? `vendor ${input.partner_id}` : input.description.slice(0, 80),
-        amount: input.amount.toString(),
-      },
-      () => createDraftBill(ctx.app.odoo, input),
-      (result) => ({ odoo_record_id: result.record_id }),
-    ),
+          ctx,
+          "create_draft_invoice",
+          "write",
+          {
+            target: input.partner_id ? `vendor ${input.partner_id}` : input.description.slice(0, 80),
+            amount: input.amount.toString(),
+          },
+          () => createDraftBill(ctx.app.odoo, input),
+          (result) => ({ odoo_record_id: result.record_id }),
+        ),
 });

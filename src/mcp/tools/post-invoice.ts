@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { runGatedWrite } from "./approval-flow.js";
 import { postInvoiceResult } from "../accounting/invoices.js";
+import { runGatedWrite } from "./approval-flow.js";
 import { gatedOutput, invoiceRef } from "./common.js";
 import { defineTool } from "./definition.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { runGatedWrite } from "./approval-flow.js";
 import { recordPaymentResult } from "../accounting/payments.js";
+import { runGatedWrite } from "./approval-flow.js";
 import { gatedOutput, invoiceRef, isoDate } from "./common.js";
 import { defineTool } from "./definition.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { runGatedWrite } from "./approval-flow.js";
 import { sendInvoiceResult } from "../accounting/send.js";
+import { runGatedWrite } from "./approval-flow.js";
 import { gatedOutput, invoiceRef } from "./common.js";
 import { defineTool } from "./definition.js";
 

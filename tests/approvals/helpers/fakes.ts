@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { appendFile, readFile } from "node:fs/promises";
-import type { AttemptMarker, WriteOperation } from "../../../src/mcp/accounting/operation.js";
 import { z } from "zod";
+import type { AttemptMarker, WriteOperation } from "../../../src/mcp/accounting/operation.js";
 import { OdooConnectionError } from "../../../src/mcp/odoo/errors.js";
 import type { Odoo, OdooCall } from "../../../src/mcp/odoo/types.js";
 
