@@ -72,7 +72,15 @@ export function writeOutput<S extends Shape, const T extends readonly [string, .
   }
   return z.object({
     ...(fields as Omit<Open<S>, "status">),
-    status: z.enum(statuses),
+    status: z
+      .enum(statuses)
+      .describe(
+        "The operation's own status once it ran" +
+          (statuses.includes("pending_approval")
+            ? "; pending_approval: waits for a human (follow it with get_approval); queued: approved, runs when Odoo answers"
+            : "") +
+          "; dry_run: DRY_RUN is on, nothing was written, the other fields are a preview (null where not known before writing)",
+      ),
     ...extra,
   });
 }
