@@ -98,17 +98,20 @@ export const createExpenseResult = z.object({
 });
 export type CreateExpenseOutput = z.infer<typeof createExpenseResult>;
 
-export interface ExpenseCategory {
-  id: number;
-  name: string;
-  /** Odoo's internal reference (`default_code`), e.g. `FOOD`. */
-  reference: string | null;
-  /** The value to pass as `create_expense`'s `category`. */
-  category: string;
-  /** Set for categories with a fixed unit cost (Mileage): `create_expense` cannot take an amount for them. */
-  fixed_unit_cost: number | null;
-  unit: string | null;
-}
+export const expenseCategorySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  reference: z.string().nullable().describe("Odoo's internal reference (default_code), e.g. FOOD"),
+  category: z.string().describe("The value to pass as create_expense's category"),
+  fixed_unit_cost: z
+    .number()
+    .nullable()
+    .describe(
+      "Set for categories with a fixed unit cost (Mileage): create_expense cannot take an amount for them",
+    ),
+  unit: z.string().nullable(),
+});
+export type ExpenseCategory = z.infer<typeof expenseCategorySchema>;
 
 export interface Employee {
   id: number;
