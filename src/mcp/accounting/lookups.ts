@@ -1,7 +1,7 @@
 /** Read-only look-ups for the read tools: journals, payment journals per payment method, taxes. */
 import { z } from "zod";
 import type { Odoo } from "../odoo/types.js";
-import { journalTypeFor, PAYMENT_METHODS, type PaymentMethod } from "./payments.js";
+import { journalTypeFor, PAYMENT_METHODS } from "./payments.js";
 import { getSession, type JournalType } from "./session.js";
 
 const paymentMethodView = z.object({ id: z.number().int(), name: z.string(), code: z.string() });
