@@ -52,10 +52,17 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
     expect(prepared.summary).toContain("total computed by Odoo at creation");
     expect(prepared.amount).toBe("1285.50");
     expect(prepared.facts.recipient).toMatchObject({ kind: "customer", partnerId: customerId });
-    expect(createInvoiceOperation.dryRun(prepared, input)).toMatchObject({
+    const preview = await createInvoiceOperation.dryRun(t.odoo, prepared, input);
+    expect(preview.would).toMatchObject({
       subtotal: "1285.50",
       tax: { name: "15%" },
       odoo_calls: expect.arrayContaining(["account.move create out_invoice"]),
+    });
+    // Odoo's own tax computation, read-only: the same totals the created invoice gets below.
+    expect(preview.fields).toMatchObject({
+      amount_untaxed: 1285.5,
+      amount_tax: 192.83,
+      total_amount: 1478.33,
     });
 
     const marker = await createInvoiceOperation.mark(t.odoo, input);

@@ -28,7 +28,9 @@
  * (created, not yet attached or submitted), `findApplied` finishes the missing steps, each one checked against
  * Odoo's state first, because the executor would otherwise run `apply` again and create a second expense.
  */
+
 import path from "node:path";
+import { z } from "zod";
 import { assertIsoDate, isFutureDate, odooDatetimeToIso, todayIn } from "../dates.js";
 import { ToolError } from "../errors.js";
 import {
@@ -70,42 +72,46 @@ export interface CreateExpenseInput {
   receipt_sha256?: string;
 }
 
-export interface CreateExpenseOutput {
-  /** The expense's Odoo record id, as a string. */
-  expense_id: string;
-  status: "draft" | "submitted";
-  /** The category as `create_expense` takes it (`meals`, `travel_accommodation`). */
-  category: string;
-  receipt_attached: boolean;
-  created_at: string;
-  record_id: number;
-  odoo_url: string;
-  total_amount: number;
-  currency: string;
-  /** What Odoo stores as the expense's description (with the vendor, when one was given). */
-  description: string;
-  expense_date: string;
-  category_name: string;
-  employee: string;
-  /** Odoo's own state: 19 `approved` after submission; 17/18 `submitted` (`reported` when the report is not). */
-  odoo_state: string;
-  /** 17/18: the expense report (`hr.expense.sheet`) id; 19: null. */
-  report_id: number | null;
-  attachment_id: number | null;
-  warnings: string[];
-}
+/** What `create_expense` answers once created: the one definition (the tool's output schema extends it). */
+export const createExpenseResult = z.object({
+  expense_id: z.string().describe("The expense's Odoo record id, as a string"),
+  status: z
+    .enum(["draft", "submitted"])
+    .describe("submitted once Odoo accepted the submission; draft (with warnings) when it refused"),
+  category: z.string().describe("The category as create_expense takes it (meals, travel_accommodation)"),
+  receipt_attached: z.boolean().describe("Whether the receipt is the expense's main attachment"),
+  created_at: z.string().describe("When Odoo created the expense (ISO 8601)"),
+  record_id: z.number().int().describe("Odoo record id of the expense (hr.expense)"),
+  odoo_url: z.string().describe("The expense in Odoo's web client"),
+  total_amount: z.number().describe("The expense's total, as Odoo stores it"),
+  currency: z.string().describe("Currency code, e.g. USD"),
+  description: z.string().describe("What Odoo stores as the description (with the vendor, when given)"),
+  expense_date: z.string().describe("Date of the expense (YYYY-MM-DD)"),
+  category_name: z.string().describe("The category's name in Odoo"),
+  employee: z.string().describe("The employee the expense is for"),
+  odoo_state: z
+    .string()
+    .describe("Odoo's own expense state (19: approved after submission; 17/18: submitted or reported)"),
+  report_id: z.number().int().nullable().describe("Odoo 17/18: the expense report id; 19: null"),
+  attachment_id: z.number().int().nullable().describe("The receipt's ir.attachment id"),
+  warnings: z.array(z.string()).describe("Why Odoo left the expense a draft, when it did"),
+});
+export type CreateExpenseOutput = z.infer<typeof createExpenseResult>;
 
-export interface ExpenseCategory {
-  id: number;
-  name: string;
-  /** Odoo's internal reference (`default_code`), e.g. `FOOD`. */
-  reference: string | null;
-  /** The value to pass as `create_expense`'s `category`. */
-  category: string;
-  /** Set for categories with a fixed unit cost (Mileage): `create_expense` cannot take an amount for them. */
-  fixed_unit_cost: number | null;
-  unit: string | null;
-}
+export const expenseCategorySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  reference: z.string().nullable().describe("Odoo's internal reference (default_code), e.g. FOOD"),
+  category: z.string().describe("The value to pass as create_expense's category"),
+  fixed_unit_cost: z
+    .number()
+    .nullable()
+    .describe(
+      "Set for categories with a fixed unit cost (Mileage): create_expense cannot take an amount for them",
+    ),
+  unit: z.string().nullable(),
+});
+export type ExpenseCategory = z.infer<typeof expenseCategorySchema>;
 
 export interface Employee {
   id: number;
@@ -455,6 +461,7 @@ async function expenseOutput(
 export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateExpenseOutput> = {
   tool: "create_expense",
   autoApproval: "below-expense-threshold",
+  result: createExpenseResult,
 
   async prepare(odoo, input) {
     const plan = await planExpense(odoo, input, { loadReceipt: true });
@@ -534,8 +541,27 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
     return expenseOutput(odoo, plan, expenseId, progress);
   },
 
-  dryRun(prepared, input) {
-    return {
+  async dryRun(odoo, prepared, input) {
+    const plan = await planExpense(odoo, input, { loadReceipt: false });
+    const fields = {
+      expense_id: null,
+      category: plan.category.category,
+      receipt_attached: null,
+      created_at: null,
+      record_id: null,
+      odoo_url: null,
+      total_amount: minorToNumber(plan.amount, plan.decimals),
+      currency: plan.currency,
+      description: plan.name,
+      expense_date: input.expense_date,
+      category_name: plan.category.name,
+      employee: plan.employee.name,
+      odoo_state: null,
+      report_id: null,
+      attachment_id: null,
+      warnings: [],
+    };
+    const would = {
       odoo_calls: [
         "hr.expense create",
         ...(input.receipt_path !== undefined
@@ -547,5 +573,6 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
       ],
       ...prepared.facts,
     };
+    return { fields, would };
   },
 };

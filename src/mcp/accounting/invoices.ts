@@ -3,6 +3,7 @@
  * approval) and `post_invoice` (approval). Totals and taxes are always Odoo's, read back after the write; the
  * only arithmetic done here is the exact subtotal shown to the human before approving.
  */
+import { z } from "zod";
 import { assertIsoDate, compareIsoDates, odooDatetimeToIso, todayIn } from "../dates.js";
 import { ToolError } from "../errors.js";
 import {
@@ -10,15 +11,16 @@ import {
   formatMinor,
   fromOdooAmount,
   lineSubtotalMinor,
+  minorToNumber,
   parseDecimal,
   rescale,
   roundOdooAmount,
   sumMinor,
   toMinor,
 } from "../money.js";
-import { OdooUserError } from "../odoo/errors.js";
+import { OdooConnectionError, OdooUserError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
-import type { AttemptMarker, PreparedWrite, WriteOperation } from "./operation.js";
+import type { AttemptMarker, DryRunnable, PreparedWrite, WriteOperation } from "./operation.js";
 import {
   describeRecipient,
   ensureRecipientPartner,
@@ -60,23 +62,26 @@ export interface CreateInvoiceInput {
   notes?: string;
 }
 
-export interface CreateInvoiceOutput {
-  invoice_id: string;
-  status: "draft";
-  total_amount: number;
-  odoo_url: string;
-  created_at: string;
-  record_id: number;
-  amount_untaxed: number;
-  amount_tax: number;
-  currency: string;
-  customer: string;
-  sent_to: string;
-  /** Odoo's due date as stored (payment terms of the customer can override the one asked for). */
-  due_date: string | null;
-  /** Things the agent should tell the user, e.g. a due date Odoo changed. */
-  warnings: string[];
-}
+/** What `create_invoice` answers once the invoice exists: the one definition (the tool's output schema extends it). */
+export const createInvoiceResult = z.object({
+  invoice_id: z.string().describe("The number once posted, else the draft's record id as a string"),
+  status: z.literal("draft"),
+  total_amount: z.number().describe("Total including tax, as Odoo computed it"),
+  odoo_url: z.string().describe("The invoice in Odoo's web client"),
+  created_at: z.string().describe("When Odoo created the invoice (ISO 8601)"),
+  record_id: z.number().int().describe("Odoo record id of the invoice (account.move)"),
+  amount_untaxed: z.number().describe("Total without tax, as Odoo computed it"),
+  amount_tax: z.number().describe("Tax, as Odoo computed it"),
+  currency: z.string().describe("Currency code, e.g. USD"),
+  customer: z.string().describe("The customer, as Odoo names it"),
+  sent_to: z.string().describe("The email the invoice goes to (the customer's or an invoicing contact's)"),
+  due_date: z
+    .string()
+    .nullable()
+    .describe("Odoo's due date as stored (the customer's payment terms can override the one asked for)"),
+  warnings: z.array(z.string()).describe("Things to tell the user, e.g. a due date Odoo changed"),
+});
+export type CreateInvoiceOutput = z.infer<typeof createInvoiceResult>;
 
 interface InvoicePlan {
   session: AccountingSession;
@@ -250,6 +255,7 @@ export async function highestId(odoo: Odoo, model: string): Promise<number> {
 
 export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateInvoiceOutput> = {
   tool: "create_invoice",
+  result: createInvoiceResult,
 
   async prepare(odoo, input): Promise<PreparedWrite> {
     const plan = await planInvoice(odoo, input);
@@ -314,13 +320,80 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
     return createdOutput(plan, move, input);
   },
 
-  dryRun(prepared) {
+  async dryRun(odoo, prepared, input) {
+    const plan = await planInvoice(odoo, input);
+    const { decimals, currency } = plan.session.company;
+    const totals = await previewInvoiceTotals(odoo, plan);
+    const amount = (minor: bigint | undefined) =>
+      minor === undefined ? null : minorToNumber(minor, decimals);
     return {
-      odoo_calls: ["res.partner create (only for a new invoice contact)", "account.move create out_invoice"],
-      ...prepared.facts,
+      fields: {
+        invoice_id: null,
+        total_amount: amount(totals?.total),
+        odoo_url: null,
+        created_at: null,
+        record_id: null,
+        amount_untaxed: amount(totals?.untaxed),
+        amount_tax: amount(totals?.tax),
+        currency,
+        customer: plan.customer.name,
+        sent_to: plan.recipient.email,
+        due_date: input.due_date,
+        warnings: totals
+          ? []
+          : ["Odoo did not compute the taxes read-only; the totals are known once the invoice is created."],
+      },
+      would: {
+        odoo_calls: [
+          "res.partner create (only for a new invoice contact)",
+          "account.move create out_invoice",
+        ],
+        ...prepared.facts,
+      },
     };
   },
 };
+
+/**
+ * The invoice's totals as Odoo computes them, without creating anything: `account.tax.compute_all` per line
+ * (public on Odoo 17, 18 and 19), summed at a higher precision and rounded once, which gives Odoo's result with
+ * either rounding method (per line, Odoo's default, rounds each line inside compute_all already). Without a tax,
+ * each line's subtotal is quantity × price rounded to the currency, exactly as Odoo stores it. Null when Odoo
+ * refuses the computation; a connection failure propagates (the dry run then skips Odoo altogether).
+ */
+async function previewInvoiceTotals(
+  odoo: Odoo,
+  plan: InvoicePlan,
+): Promise<{ untaxed: bigint; tax: bigint; total: bigint } | null> {
+  const tax = plan.tax;
+  if (!tax) return { untaxed: plan.subtotal, tax: 0n, total: plan.subtotal };
+  const decimals = plan.session.company.decimals;
+  const precise = decimals + 6;
+  try {
+    const results = await Promise.all(
+      plan.lines.map((line) =>
+        odoo.call<OdooRecord>(
+          {
+            model: "account.tax",
+            method: "compute_all",
+            ids: [tax.id],
+            args: { price_unit: line.unitPrice, quantity: line.quantity },
+          },
+          { idempotent: true },
+        ),
+      ),
+    );
+    if (results.some((r) => typeof r?.total_excluded !== "number" || typeof r.total_included !== "number"))
+      return null;
+    const round = (minor: bigint) => rescale({ digits: minor, scale: precise }, decimals);
+    const untaxed = round(sumMinor(results.map((r) => fromOdooAmount(r?.total_excluded, precise))));
+    const total = round(sumMinor(results.map((r) => fromOdooAmount(r?.total_included, precise))));
+    return { untaxed, tax: total - untaxed, total };
+  } catch (error) {
+    if (error instanceof OdooConnectionError) throw error;
+    return null;
+  }
+}
 
 async function sameLines(odoo: Odoo, moveId: number, plan: InvoicePlan): Promise<boolean> {
   const rows = await odoo.searchRead(
@@ -355,14 +428,45 @@ export interface CreateDraftBillInput {
   partner_id?: number;
 }
 
-export interface CreateDraftBillOutput {
-  invoice_id: string;
-  record_id: number;
-  status: "draft";
-  move_type: "in_invoice";
-  total_amount: number;
-  odoo_url: string;
-  created_at: string;
+/** What `create_draft_invoice` answers: the one definition (the tool's output schema is built from it). */
+export const createDraftBillResult = z.object({
+  invoice_id: z.string().describe("The draft's record id as a string (a bill gets its number when posted)"),
+  record_id: z.number().int().describe("Odoo record id of the bill (account.move)"),
+  status: z.literal("draft"),
+  move_type: z.literal("in_invoice"),
+  total_amount: z.number().describe("Total of the bill, as Odoo computed it"),
+  odoo_url: z.string().describe("The bill in Odoo's web client"),
+  created_at: z.string().describe("When Odoo created the bill (ISO 8601)"),
+});
+export type CreateDraftBillOutput = z.infer<typeof createDraftBillResult>;
+
+interface DraftBillPlan {
+  session: AccountingSession;
+  description: string;
+  amount: bigint;
+  partner: string | null;
+}
+
+/** The checks of `create_draft_invoice`, read-only. */
+async function planDraftBill(odoo: Odoo, input: CreateDraftBillInput): Promise<DraftBillPlan> {
+  const session = await getSession(odoo);
+  const decimals = session.company.decimals;
+  const description = input.description.trim();
+  if (description === "") throw new ToolError("VALIDATION_ERROR", "description is empty.");
+  const amount = toMinor(input.amount, decimals, { field: "amount" });
+  if (amount <= 0n) throw new ToolError("VALIDATION_ERROR", "amount must be greater than 0.");
+  let partner: string | null = null;
+  if (input.partner_id !== undefined) {
+    const [row] = await odoo.read("res.partner", [input.partner_id], ["name"]);
+    if (!row) {
+      throw new ToolError(
+        "VALIDATION_ERROR",
+        `No partner with id ${input.partner_id} exists in Odoo; find_partners gives vendor ids.`,
+      );
+    }
+    partner = str(row.name) ?? `partner ${input.partner_id}`;
+  }
+  return { session, description, amount, partner };
 }
 
 /**
@@ -373,21 +477,8 @@ export async function createDraftBill(
   odoo: Odoo,
   input: CreateDraftBillInput,
 ): Promise<CreateDraftBillOutput> {
-  const session = await getSession(odoo);
+  const { session, description } = await planDraftBill(odoo, input);
   const decimals = session.company.decimals;
-  const description = input.description.trim();
-  if (description === "") throw new ToolError("VALIDATION_ERROR", "description is empty.");
-  const amount = toMinor(input.amount, decimals, { field: "amount" });
-  if (amount <= 0n) throw new ToolError("VALIDATION_ERROR", "amount must be greater than 0.");
-  if (input.partner_id !== undefined) {
-    const [partner] = await odoo.read("res.partner", [input.partner_id], ["name"]);
-    if (!partner) {
-      throw new ToolError(
-        "VALIDATION_ERROR",
-        `No partner with id ${input.partner_id} exists in Odoo; find_partners gives vendor ids.`,
-      );
-    }
-  }
   const values: Record<string, unknown> = {
     move_type: "in_invoice",
     invoice_date: todayIn(session.timeZone),
@@ -410,6 +501,46 @@ export async function createDraftBill(
   };
 }
 
+/** `create_draft_invoice` under DRY_RUN: the same checks, read-only, and the bill it would draft. */
+export const draftBillPreview: DryRunnable<CreateDraftBillInput, CreateDraftBillOutput> = {
+  tool: "create_draft_invoice",
+  result: createDraftBillResult,
+
+  async prepare(odoo, input) {
+    const plan = await planDraftBill(odoo, input);
+    const { decimals, currency } = plan.session.company;
+    return {
+      summary: `Create a draft vendor bill${plan.partner ? ` for ${plan.partner}` : ""}: "${plan.description}", ${displayMoney(plan.amount, decimals, currency)}, untaxed, dated today. Nothing is posted.`,
+      target: plan.partner ? `vendor ${input.partner_id}` : plan.description.slice(0, 80),
+      amount: formatMinor(plan.amount, decimals),
+      currency,
+      facts: {
+        partner: input.partner_id === undefined ? null : { id: input.partner_id, name: plan.partner },
+        description: plan.description,
+        amount: formatMinor(plan.amount, decimals),
+        currency,
+        invoice_date: todayIn(plan.session.timeZone),
+      },
+    };
+  },
+
+  async dryRun(odoo, prepared, input) {
+    const plan = await planDraftBill(odoo, input);
+    return {
+      fields: {
+        invoice_id: null,
+        record_id: null,
+        move_type: "in_invoice",
+        // One untaxed line of quantity 1: Odoo's total is the amount, which has the currency's decimals.
+        total_amount: minorToNumber(plan.amount, plan.session.company.decimals),
+        odoo_url: null,
+        created_at: null,
+      },
+      would: { odoo_calls: ["account.move create in_invoice"], ...prepared.facts },
+    };
+  },
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 // post_invoice
 
@@ -417,15 +548,17 @@ export interface PostInvoiceInput {
   invoice_id: string;
 }
 
-export interface PostInvoiceOutput {
-  invoice_id: string;
-  record_id: number;
-  status: "posted";
-  move_type: string;
-  total_amount: number;
-  odoo_url: string;
-  posted_at: string;
-}
+/** What `post_invoice` answers once posted: the one definition (the tool's output schema extends it). */
+export const postInvoiceResult = z.object({
+  invoice_id: z.string().describe("The number Odoo gave the invoice or bill when posting it"),
+  record_id: z.number().int().describe("Odoo record id (account.move)"),
+  status: z.literal("posted"),
+  move_type: z.string().describe("Odoo's move type: out_invoice, out_refund, in_invoice, in_refund"),
+  total_amount: z.number().describe("Total including tax, as Odoo computed it"),
+  odoo_url: z.string().describe("The record in Odoo's web client"),
+  posted_at: z.string().describe("When it was posted (ISO 8601)"),
+});
+export type PostInvoiceOutput = z.infer<typeof postInvoiceResult>;
 
 function assertDraft(move: MoveRecord): void {
   if (move.state === "draft") return;
@@ -490,6 +623,7 @@ export async function postMove(odoo: Odoo, move: MoveRecord): Promise<void> {
 
 export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceOutput> = {
   tool: "post_invoice",
+  result: postInvoiceResult,
 
   async prepare(odoo, input) {
     const session = await getSession(odoo);
@@ -532,7 +666,23 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
     return postedOutput(session, posted);
   },
 
-  dryRun(prepared) {
-    return { odoo_calls: ["account.move action_post"], ...prepared.facts };
+  async dryRun(odoo, prepared, input) {
+    const session = await getSession(odoo);
+    const move = await resolveInvoice(odoo, input.invoice_id);
+    return {
+      fields: {
+        invoice_id: null,
+        record_id: move.id,
+        move_type: str(move.move_type) ?? "",
+        total_amount: roundOdooAmount(move.amount_total, session.company.decimals),
+        odoo_url: moveUrl(session, move.id),
+        posted_at: null,
+      },
+      would: {
+        odoo_calls: ["account.move action_post"],
+        number: "assigned by Odoo when posted",
+        ...prepared.facts,
+      },
+    };
   },
 };

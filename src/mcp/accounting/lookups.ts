@@ -1,16 +1,20 @@
 /** Read-only look-ups for the read tools: journals, payment journals per payment method, taxes. */
+import { z } from "zod";
 import type { Odoo } from "../odoo/types.js";
-import { journalTypeFor, PAYMENT_METHODS, type PaymentMethod } from "./payments.js";
+import { journalTypeFor, PAYMENT_METHODS } from "./payments.js";
 import { getSession, type JournalType } from "./session.js";
 
-export interface JournalView {
-  id: number;
-  name: string;
-  code: string;
-  type: JournalType;
-  inbound_payment_methods: { id: number; name: string; code: string }[];
-  outbound_payment_methods: { id: number; name: string; code: string }[];
-}
+const paymentMethodView = z.object({ id: z.number().int(), name: z.string(), code: z.string() });
+
+export const journalViewSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  code: z.string(),
+  type: z.enum(["sale", "purchase", "bank", "cash"]),
+  inbound_payment_methods: z.array(paymentMethodView),
+  outbound_payment_methods: z.array(paymentMethodView),
+});
+export type JournalView = z.infer<typeof journalViewSchema>;
 
 export async function listJournals(odoo: Odoo, query: { type?: JournalType } = {}): Promise<JournalView[]> {
   const session = await getSession(odoo);
@@ -26,12 +30,15 @@ export async function listJournals(odoo: Odoo, query: { type?: JournalType } = {
     }));
 }
 
-export interface PaymentJournalView {
-  payment_method: PaymentMethod;
-  /** Null when the company has no journal for it (e.g. `cash` on Odoo 19's generic chart). */
-  journal: { id: number; name: string; code: string; type: "bank" | "cash" } | null;
-  available: boolean;
-}
+export const paymentJournalViewSchema = z.object({
+  payment_method: z.enum(PAYMENT_METHODS),
+  journal: z
+    .object({ id: z.number().int(), name: z.string(), code: z.string(), type: z.enum(["bank", "cash"]) })
+    .nullable()
+    .describe("Null when the company has no journal for it (e.g. cash on Odoo 19's generic chart)"),
+  available: z.boolean(),
+});
+export type PaymentJournalView = z.infer<typeof paymentJournalViewSchema>;
 
 /** Which journal `record_payment` uses for each payment method, and whether the method can be used at all. */
 export async function listPaymentJournals(odoo: Odoo): Promise<PaymentJournalView[]> {
@@ -47,17 +54,19 @@ export async function listPaymentJournals(odoo: Odoo): Promise<PaymentJournalVie
   });
 }
 
-export interface TaxView {
-  id: number;
-  name: string;
-  type: "sale" | "purchase";
-  amount_type: string;
-  /** Odoo's amount: percent for percentage taxes. */
-  amount: number;
-  /** The `tax_rate` create_invoice takes for it (0.15 for 15 %), for percentage sale taxes. */
-  tax_rate: number | null;
-  price_include: boolean;
-}
+export const taxViewSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  type: z.enum(["sale", "purchase"]),
+  amount_type: z.string(),
+  amount: z.number().describe("Odoo's amount: percent for percentage taxes"),
+  tax_rate: z
+    .number()
+    .nullable()
+    .describe("The tax_rate create_invoice takes for it (0.15 for 15 %), for percentage sale taxes"),
+  price_include: z.boolean(),
+});
+export type TaxView = z.infer<typeof taxViewSchema>;
 
 export async function listTaxes(odoo: Odoo, query: { type?: "sale" | "purchase" } = {}): Promise<TaxView[]> {
   const session = await getSession(odoo);

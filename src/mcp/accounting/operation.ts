@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Odoo } from "../odoo/types.js";
 
 /**
@@ -8,6 +9,8 @@ import type { Odoo } from "../odoo/types.js";
  */
 export interface WriteOperation<Input, Output> {
   readonly tool: string;
+  /** The output's one definition (zod); `Output` is inferred from it and the tool's output schema extends it. */
+  readonly result: z.ZodObject;
   /**
    * Approved without a person when the approval policy allows it: `below-expense-threshold` (expenses under the
    * threshold, within the daily budget). Absent: a person always decides.
@@ -28,8 +31,24 @@ export interface WriteOperation<Input, Output> {
   findApplied(odoo: Odoo, input: Input, marker: AttemptMarker): Promise<Output | null>;
   /** Performs the write through Odoo's own business flow. Re-validates what may have changed since `prepare`. */
   apply(odoo: Odoo, input: Input, marker: AttemptMarker): Promise<Output>;
-  /** What the dry run answers: `prepare` has run; nothing is written. */
-  dryRun(prepared: PreparedWrite, input: Input): Output | Record<string, unknown>;
+  /**
+   * DRY_RUN: `prepare` has run and Odoo answers. Read-only: the output fields as far as they can be known
+   * without writing (ids of records not yet created are null; totals computed by Odoo read-only where it can),
+   * and `would`, what the operation would do.
+   */
+  dryRun(odoo: Odoo, prepared: PreparedWrite, input: Input): Promise<DryRunPreview<Output>>;
+}
+
+/** What a dry run needs of an operation: its output's definition, its read-only checks and its preview. */
+export type DryRunnable<Input, Output> = Pick<
+  WriteOperation<Input, Output>,
+  "tool" | "result" | "prepare" | "dryRun"
+>;
+
+/** A dry run's answer before the tool adds its status: every output field, null when it cannot be known. */
+export interface DryRunPreview<Output> {
+  fields: { [K in keyof Output]?: Output[K] | null };
+  would: Record<string, unknown>;
 }
 
 export interface PreparedWrite {

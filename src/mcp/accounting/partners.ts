@@ -7,6 +7,7 @@
  * equal to the partner's disambiguates, otherwise `VALIDATION_ERROR` lists them. None: `CUSTOMER_NOT_FOUND`
  * with close candidates from a substring (`ilike`) search.
  */
+import { z } from "zod";
 import { ToolError } from "../errors.js";
 import type { Domain, Odoo } from "../odoo/types.js";
 import { m2oId, m2oName, num, type OdooRecord, sameEmail, str } from "./values.js";
@@ -103,15 +104,16 @@ async function closeCandidates(odoo: Odoo, name: string, email?: string): Promis
   return [...found.values()];
 }
 
-export interface PartnerSearchResult {
-  id: number;
-  name: string;
-  email: string | null;
-  is_company: boolean;
-  parent: string | null;
-  is_customer: boolean;
-  is_vendor: boolean;
-}
+export const partnerSearchResultSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  email: z.string().nullable(),
+  is_company: z.boolean(),
+  parent: z.string().nullable(),
+  is_customer: z.boolean(),
+  is_vendor: z.boolean(),
+});
+export type PartnerSearchResult = z.infer<typeof partnerSearchResultSchema>;
 
 /**
  * For a read tool: partners whose name, email or reference contains `query`. `kind` puts customers (or vendors)

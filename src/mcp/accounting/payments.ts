@@ -10,6 +10,7 @@
  *
  * Payment states differ: 17 `posted`; 18/19 `in_process` (partial) or `paid`. All are the contract's `posted`.
  */
+import { z } from "zod";
 import { assertIsoDate, isFutureDate, odooDatetimeToIso, todayIn } from "../dates.js";
 import { ToolError } from "../errors.js";
 import { displayMoney, formatMinor, fromOdooAmount, minorToNumber, toMinor } from "../money.js";
@@ -31,21 +32,22 @@ export interface RecordPaymentInput {
   reference?: string;
 }
 
-export interface RecordPaymentOutput {
-  payment_id: string;
-  invoice_id: string;
-  status: "posted";
-  reconciled: boolean;
-  invoice_status: "paid" | "partial";
-  created_at: string;
-  record_id: number;
-  amount: number;
-  amount_residual: number;
-  currency: string;
-  journal: string;
-  /** Odoo's own payment state (`posted` on 17; `in_process` or `paid` on 18/19). */
-  odoo_state: string;
-}
+/** What `record_payment` answers once recorded: the one definition (the tool's output schema extends it). */
+export const recordPaymentResult = z.object({
+  payment_id: z.string().describe("Odoo payment number, e.g. PBNK1/2026/00001"),
+  invoice_id: z.string().describe("The invoice or bill paid"),
+  status: z.literal("posted"),
+  reconciled: z.boolean().describe("Whether Odoo reconciled the payment with the invoice"),
+  invoice_status: z.enum(["paid", "partial"]).describe("The invoice after this payment"),
+  created_at: z.string().describe("When Odoo created the payment (ISO 8601)"),
+  record_id: z.number().int().describe("Odoo record id of the payment (account.payment)"),
+  amount: z.number().describe("The payment's amount, as Odoo stores it"),
+  amount_residual: z.number().describe("What is still due on the invoice after this payment"),
+  currency: z.string().describe("Currency code, e.g. USD"),
+  journal: z.string().describe("The journal the payment went to"),
+  odoo_state: z.string().describe("Odoo's own payment state (17: posted; 18/19: in_process or paid)"),
+});
+export type RecordPaymentOutput = z.infer<typeof recordPaymentResult>;
 
 /** Odoo payment states that mean the payment is validated (17: `posted`; 18/19: `in_process`, `paid`). */
 export const VALIDATED_PAYMENT_STATES = ["posted", "in_process", "paid"];
@@ -200,6 +202,7 @@ const PAYMENT_FIELDS = [
 
 export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPaymentOutput> = {
   tool: "record_payment",
+  result: recordPaymentResult,
 
   async prepare(odoo, input) {
     const plan = await planPayment(odoo, input);
@@ -307,10 +310,27 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
     return paymentOutput(plan, invoice, payment, bool(payment.is_reconciled));
   },
 
-  dryRun(prepared) {
+  async dryRun(odoo, prepared, input) {
+    const plan = await planPayment(odoo, input);
+    const rest = plan.residual - plan.amount;
     return {
-      odoo_calls: ["account.payment.register create", "account.payment.register action_create_payments"],
-      ...prepared.facts,
+      fields: {
+        payment_id: null,
+        invoice_id: invoiceRef(plan.invoice),
+        reconciled: null,
+        invoice_status: rest === 0n ? "paid" : "partial",
+        created_at: null,
+        record_id: null,
+        amount: minorToNumber(plan.amount, plan.decimals),
+        amount_residual: minorToNumber(rest, plan.decimals),
+        currency: plan.currency,
+        journal: plan.journal.name,
+        odoo_state: null,
+      },
+      would: {
+        odoo_calls: ["account.payment.register create", "account.payment.register action_create_payments"],
+        ...prepared.facts,
+      },
     };
   },
 };

@@ -6,6 +6,7 @@
  * (contract, "Invoice ids"). Odoo 17 shows a number on the first draft of a sequence and `"/"` on the others;
  * 18 and 19 answer `false`: only `state == "posted"` is trusted.
  */
+import { z } from "zod";
 import { odooDatetimeToIso } from "../dates.js";
 import { ToolError } from "../errors.js";
 import { roundOdooAmount } from "../money.js";
@@ -95,25 +96,27 @@ export async function resolveInvoice(
   );
 }
 
-export interface InvoiceView {
-  invoice_id: string;
-  record_id: number;
-  number: string | null;
-  move_type: string;
-  state: string;
-  payment_state: string | null;
-  partner: { id: number; name: string } | null;
-  invoice_date: string | null;
-  due_date: string | null;
-  amount_untaxed: number;
-  amount_tax: number;
-  total_amount: number;
-  amount_residual: number;
-  currency: string;
-  is_move_sent: boolean;
-  odoo_url: string;
-  created_at: string | null;
-}
+/** One invoice or bill as the read tools show it: the one definition (list_invoices, get_invoice). */
+export const invoiceViewSchema = z.object({
+  invoice_id: z.string(),
+  record_id: z.number().int(),
+  number: z.string().nullable(),
+  move_type: z.string(),
+  state: z.string(),
+  payment_state: z.string().nullable(),
+  partner: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+  invoice_date: z.string().nullable(),
+  due_date: z.string().nullable(),
+  amount_untaxed: z.number(),
+  amount_tax: z.number(),
+  total_amount: z.number(),
+  amount_residual: z.number(),
+  currency: z.string(),
+  is_move_sent: z.boolean(),
+  odoo_url: z.string(),
+  created_at: z.string().nullable(),
+});
+export type InvoiceView = z.infer<typeof invoiceViewSchema>;
 
 export function invoiceView(session: AccountingSession, move: OdooRecord): InvoiceView {
   const decimals = session.company.decimals;
@@ -150,12 +153,13 @@ export interface ListInvoicesQuery {
   offset: number;
 }
 
-export interface InvoiceList {
-  invoices: InvoiceView[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export const invoiceListSchema = z.object({
+  invoices: z.array(invoiceViewSchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+export type InvoiceList = z.infer<typeof invoiceListSchema>;
 
 export async function listInvoices(odoo: Odoo, query: ListInvoicesQuery): Promise<InvoiceList> {
   const session = await getSession(odoo);
@@ -185,19 +189,21 @@ export async function listInvoices(odoo: Odoo, query: ListInvoicesQuery): Promis
   };
 }
 
-export interface InvoiceLineView {
-  description: string;
-  quantity: number;
-  unit_price: number;
-  subtotal: number;
-  total: number;
-  taxes: string[];
-}
+export const invoiceLineViewSchema = z.object({
+  description: z.string(),
+  quantity: z.number(),
+  unit_price: z.number(),
+  subtotal: z.number(),
+  total: z.number(),
+  taxes: z.array(z.string()),
+});
+export type InvoiceLineView = z.infer<typeof invoiceLineViewSchema>;
 
-export interface InvoiceDetail extends InvoiceView {
-  lines: InvoiceLineView[];
-  notes: string | null;
-}
+export const invoiceDetailSchema = invoiceViewSchema.extend({
+  notes: z.string().nullable(),
+  lines: z.array(invoiceLineViewSchema),
+});
+export type InvoiceDetail = z.infer<typeof invoiceDetailSchema>;
 
 export async function getInvoice(odoo: Odoo, invoiceId: string): Promise<InvoiceDetail> {
   const session = await getSession(odoo);

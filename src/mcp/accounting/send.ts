@@ -17,6 +17,7 @@
  * `EMAIL_SEND_FAILED` (one of send_invoice's own codes: the email cannot be sent), because Odoo would mark the
  * invoice sent without sending anything.
  */
+import { z } from "zod";
 import { ToolError } from "../errors.js";
 import { displayMoney, fromOdooAmount } from "../money.js";
 import type { Odoo, OdooContext } from "../odoo/types.js";
@@ -40,17 +41,18 @@ export interface SendInvoiceInput {
   email_body?: string;
 }
 
-export interface SendInvoiceOutput {
-  invoice_id: string;
-  status: "sent";
-  email_sent: boolean;
-  sent_to: string;
-  sent_at: string;
-  record_id: number;
-  odoo_url: string;
-  /** True when this operation posted the draft before sending it. */
-  posted: boolean;
-}
+/** What `send_invoice` answers once sent: the one definition (the tool's output schema extends it). */
+export const sendInvoiceResult = z.object({
+  invoice_id: z.string().describe("The invoice's number"),
+  status: z.literal("sent"),
+  email_sent: z.boolean().describe("true once Odoo handed the mail to its mail server"),
+  sent_to: z.string().describe("The email address it went to"),
+  sent_at: z.string().describe("When it was sent (ISO 8601)"),
+  record_id: z.number().int().describe("Odoo record id of the invoice (account.move)"),
+  odoo_url: z.string().describe("The invoice in Odoo's web client"),
+  posted: z.boolean().describe("true when this call posted the draft before sending it"),
+});
+export type SendInvoiceOutput = z.infer<typeof sendInvoiceResult>;
 
 interface Recipient {
   partnerId: number;
@@ -100,6 +102,7 @@ async function checkSendable(odoo: Odoo, move: MoveRecord): Promise<Recipient> {
 
 export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceOutput> = {
   tool: "send_invoice",
+  result: sendInvoiceResult,
 
   async prepare(odoo, input) {
     const session = await getSession(odoo);
@@ -162,14 +165,30 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
     return sentOutput(session, move, recipient.email, posted);
   },
 
-  dryRun(prepared) {
+  async dryRun(odoo, prepared, input) {
+    const session = await getSession(odoo);
+    const move = await resolveInvoice(odoo, input.invoice_id);
+    const recipient = await checkSendable(odoo, move);
+    const willPost = move.state === "draft";
     return {
-      odoo_calls: [
-        ...(prepared.facts.will_post ? ["account.move action_post"] : []),
-        "send wizard create",
-        "send wizard action_send_and_print",
-      ],
-      ...prepared.facts,
+      fields: {
+        // A draft gets its number when it is posted, which only the real run does.
+        invoice_id: willPost ? null : invoiceRef(move),
+        email_sent: null,
+        sent_to: recipient.email,
+        sent_at: null,
+        record_id: move.id,
+        odoo_url: moveUrl(session, move.id),
+        posted: willPost,
+      },
+      would: {
+        odoo_calls: [
+          ...(willPost ? ["account.move action_post"] : []),
+          "send wizard create",
+          "send wizard action_send_and_print",
+        ],
+        ...prepared.facts,
+      },
     };
   },
 };

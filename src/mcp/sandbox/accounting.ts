@@ -9,6 +9,7 @@ import {
   createGeneric,
   type Database,
   type Env,
+  type MethodDef,
   type Model,
   type Rec,
   rawValue,
@@ -143,6 +144,49 @@ function linePartner(env: Env, move: Rec): number | false {
   return typeof move.partner_id === "number" ? commercialPartnerId(env, move.partner_id) : false;
 }
 
+/** One tax on one line, rounded per line (Odoo's default `round_per_line`). */
+function lineTaxAmount(tax: Rec, subtotal: number, quantity: number): number {
+  return tax.amount_type === "fixed"
+    ? Number(tax.amount) * quantity
+    : round2((subtotal * Number(tax.amount)) / 100);
+}
+
+/**
+ * `account.tax.compute_all(price_unit, currency=None, quantity=1.0, product=None, partner=None, ...)`: Odoo's
+ * public, read-only tax computation of one line (17, 18, 19), with the same per-line arithmetic as the invoices.
+ */
+export const taxMethods: Record<string, MethodDef> = {
+  compute_all: {
+    kind: "records",
+    owner: "AccountTax.compute_all",
+    params: [
+      { name: "price_unit", required: true },
+      { name: "currency" },
+      { name: "quantity" },
+      { name: "product" },
+      { name: "partner" },
+      { name: "is_refund" },
+      { name: "handle_price_include" },
+      { name: "include_caba_tags" },
+    ],
+    fn: ({ model, ids, args }) => {
+      const quantity = args.quantity === undefined ? 1 : Number(args.quantity);
+      const base = round2(Number(args.price_unit) * quantity);
+      const taxes = browse(model, ids).map((tax) => ({
+        id: tax.id,
+        name: tax.name,
+        amount: lineTaxAmount(tax, base, quantity),
+        base,
+        sequence: tax.sequence,
+        account_id: tax.account_id,
+        price_include: tax.price_include === true,
+      }));
+      const total = round2(base + taxes.reduce((sum, tax) => sum + tax.amount, 0));
+      return { base_tags: [], taxes, total_excluded: base, total_included: total, total_void: base };
+    },
+  },
+};
+
 export function recomputeInvoice(env: Env, move: Rec): void {
   if (!isInvoice(move.move_type)) return;
   const lineModel = env.db.model("account.move.line");
@@ -159,10 +203,7 @@ export function recomputeInvoice(env: Env, move: Rec): void {
     for (const tid of (l.tax_ids as number[] | undefined) ?? []) {
       const tax = taxModel.rec(tid);
       if (!tax) continue;
-      const amount =
-        tax.amount_type === "fixed"
-          ? Number(tax.amount) * Number(l.quantity ?? 0)
-          : round2((subtotal * Number(tax.amount)) / 100);
+      const amount = lineTaxAmount(tax, subtotal, Number(l.quantity ?? 0));
       lineTax += amount;
       taxTotals.set(tid, round2((taxTotals.get(tid) ?? 0) + amount));
     }

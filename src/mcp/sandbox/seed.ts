@@ -1,4 +1,4 @@
-import { ACCOUNT_TYPES, defineAccounting, registerPaymentModels } from "./accounting.js";
+import { ACCOUNT_TYPES, defineAccounting, registerPaymentModels, taxMethods } from "./accounting.js";
 import { doCreate, hooks } from "./base-methods.js";
 import { defineExpenses } from "./expense.js";
 import { validationError } from "./fault.js";
@@ -358,6 +358,7 @@ function defineBase(db: Database, d: SeedVersion): void {
       sequence: int("Sequence"),
     },
     { order: "sequence, id" },
+    taxMethods,
   );
   for (const t of d.taxes) {
     insertAt(tax, t.id, {

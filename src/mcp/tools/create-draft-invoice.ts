@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { createDraftBill } from "../accounting/invoices.js";
+import { createDraftBill, createDraftBillResult, draftBillPreview } from "../accounting/invoices.js";
 import { audited } from "./audited.js";
+import { dryRunFields, writeOutput } from "./common.js";
 import { defineTool } from "./definition.js";
+import { dryRunAnswer } from "./dry-run.js";
 
 export const createDraftInvoiceTool = defineTool({
   name: "create_draft_invoice",
@@ -14,15 +16,7 @@ export const createDraftInvoiceTool = defineTool({
     amount: z.number().finite().positive().max(1e12).describe("Amount of the line, in the company currency"),
     partner_id: z.number().int().positive().optional().describe("Vendor id from find_partners"),
   }),
-  output: z.object({
-    invoice_id: z.string().describe("The draft's record id as a string (a bill gets its number when posted)"),
-    record_id: z.number().int(),
-    status: z.literal("draft"),
-    move_type: z.literal("in_invoice"),
-    total_amount: z.number(),
-    odoo_url: z.string(),
-    created_at: z.string(),
-  }),
+  output: writeOutput(createDraftBillResult, ["draft", "dry_run"], dryRunFields),
   annotations: {
     title: "Draft a vendor bill",
     readOnlyHint: false,
@@ -31,15 +25,17 @@ export const createDraftInvoiceTool = defineTool({
     openWorldHint: true,
   },
   run: (input, ctx) =>
-    audited(
-      ctx,
-      "create_draft_invoice",
-      "write",
-      {
-        target: input.partner_id ? `vendor ${input.partner_id}` : input.description.slice(0, 80),
-        amount: input.amount.toString(),
-      },
-      () => createDraftBill(ctx.odoo, input),
-      (result) => ({ odoo_record_id: result.record_id }),
-    ),
+    ctx.dryRun
+      ? dryRunAnswer(draftBillPreview, ctx.odoo, input, ctx.audit)
+      : audited(
+          ctx,
+          "create_draft_invoice",
+          "write",
+          {
+            target: input.partner_id ? `vendor ${input.partner_id}` : input.description.slice(0, 80),
+            amount: input.amount.toString(),
+          },
+          () => createDraftBill(ctx.odoo, input),
+          (result) => ({ odoo_record_id: result.record_id }),
+        ),
 });

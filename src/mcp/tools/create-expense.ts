@@ -2,11 +2,12 @@ import { z } from "zod";
 import {
   type CreateExpenseInput,
   createExpenseOperation,
+  createExpenseResult,
   loadReceipt,
   MAX_RECEIPT_BYTES,
 } from "../accounting/index.js";
 import { gated } from "./approval-flow.js";
-import { approvalFields, isoDate } from "./common.js";
+import { gatedOutput, isoDate } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const createExpenseTool = defineTool({
@@ -51,26 +52,7 @@ export const createExpenseTool = defineTool({
         `Path of the receipt on the server's machine: PDF, PNG, JPEG, HEIC/HEIF or WebP, at most ${MAX_RECEIPT_BYTES / (1024 * 1024)} MiB`,
       ),
   }),
-  output: z.object({
-    expense_id: z.string().optional().describe("The expense's Odoo record id, as a string"),
-    status: z.enum(["draft", "submitted", "pending_approval", "queued", "dry_run"]),
-    category: z.string().optional(),
-    receipt_attached: z.boolean().optional(),
-    created_at: z.string().optional(),
-    record_id: z.number().int().optional(),
-    odoo_url: z.string().optional(),
-    total_amount: z.number().optional(),
-    currency: z.string().optional(),
-    description: z.string().optional(),
-    expense_date: z.string().optional(),
-    category_name: z.string().optional(),
-    employee: z.string().optional(),
-    odoo_state: z.string().optional().describe("Odoo's own expense state"),
-    report_id: z.number().int().nullable().optional().describe("Odoo 17/18: the expense report id"),
-    attachment_id: z.number().int().nullable().optional(),
-    warnings: z.array(z.string()).optional().describe("Why Odoo left the expense a draft, when it did"),
-    ...approvalFields,
-  }),
+  output: gatedOutput(createExpenseResult, ["draft", "submitted"]),
   annotations: {
     title: "Create an expense (approval above the threshold)",
     readOnlyHint: false,

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { createInvoiceOperation } from "../accounting/index.js";
+import { createInvoiceResult } from "../accounting/invoices.js";
 import { gated } from "./approval-flow.js";
-import { approvalFields, isoDate, money } from "./common.js";
+import { gatedOutput, isoDate } from "./common.js";
 import { defineTool } from "./definition.js";
 
 const lineItem = z.strictObject({
@@ -37,18 +38,7 @@ export const createInvoiceInput = z.strictObject({
   notes: z.string().max(4000).optional().describe("Invoice notes (terms and conditions)"),
 });
 
-export const createInvoiceOutput = z.object({
-  invoice_id: z
-    .string()
-    .optional()
-    .describe("The number once posted, else the draft's record id as a string"),
-  status: z.enum(["draft", "pending_approval", "queued", "dry_run"]),
-  total_amount: money.optional(),
-  odoo_url: z.string().optional(),
-  created_at: z.string().optional(),
-  record_id: z.number().int().optional(),
-  ...approvalFields,
-});
+export const createInvoiceOutput = gatedOutput(createInvoiceResult, ["draft"]);
 
 export const createInvoiceTool = defineTool({
   name: createInvoiceOperation.tool,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listExpenseCategories } from "../accounting/index.js";
+import { expenseCategorySchema, listExpenseCategories } from "../accounting/index.js";
 import { audited } from "./audited.js";
 import { defineTool } from "./definition.js";
 
@@ -10,18 +10,7 @@ export const listExpenseCategoriesTool = defineTool({
     "name) as create_expense's category. Categories with a fixed_unit_cost (Mileage) compute their total from a " +
     "quantity in Odoo and cannot be recorded with create_expense.",
   input: z.strictObject({}),
-  output: z.object({
-    categories: z.array(
-      z.object({
-        id: z.number().int(),
-        name: z.string(),
-        reference: z.string().nullable(),
-        category: z.string(),
-        fixed_unit_cost: z.number().nullable(),
-        unit: z.string().nullable(),
-      }),
-    ),
-  }),
+  output: z.object({ categories: z.array(expenseCategorySchema) }),
   annotations: {
     title: "List expense categories",
     readOnlyHint: true,

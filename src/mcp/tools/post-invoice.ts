@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { postInvoiceOperation } from "../accounting/index.js";
+import { postInvoiceResult } from "../accounting/invoices.js";
 import { gated } from "./approval-flow.js";
-import { approvalFields, invoiceRef } from "./common.js";
+import { gatedOutput, invoiceRef } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const postInvoiceTool = defineTool({
@@ -10,14 +11,7 @@ export const postInvoiceTool = defineTool({
     "Post (validate) a draft invoice or vendor bill so that it enters the books and gets its number. Needs a " +
     "human's approval; there is no argument that approves it. Answers pending_approval first; follow with get_approval.",
   input: z.strictObject({ invoice_id: invoiceRef }),
-  output: z.object({
-    invoice_id: z.string().optional(),
-    status: z.enum(["posted", "pending_approval", "queued", "dry_run"]),
-    total_amount: z.number().optional(),
-    odoo_url: z.string().optional(),
-    record_id: z.number().int().optional(),
-    ...approvalFields,
-  }),
+  output: gatedOutput(postInvoiceResult, ["posted"]),
   annotations: {
     title: "Post a draft invoice or bill (approval required)",
     readOnlyHint: false,

@@ -1,11 +1,17 @@
 import { z } from "zod";
 import {
   getInvoice,
+  invoiceDetailSchema,
+  invoiceListSchema,
+  journalViewSchema,
   listInvoices,
   listJournals,
   listPaymentJournals,
   listTaxes,
+  partnerSearchResultSchema,
+  paymentJournalViewSchema,
   searchPartners,
+  taxViewSchema,
 } from "../accounting/index.js";
 import { audited } from "./audited.js";
 import { invoiceRef } from "./common.js";
@@ -17,16 +23,6 @@ const readOnly = (title: string): ToolAnnotations => ({
   destructiveHint: false,
   idempotentHint: true,
   openWorldHint: true,
-});
-
-const partner = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  email: z.string().nullable(),
-  is_company: z.boolean(),
-  parent: z.string().nullable(),
-  is_customer: z.boolean(),
-  is_vendor: z.boolean(),
 });
 
 export const findPartnersTool = defineTool({
@@ -42,32 +38,12 @@ export const findPartnersTool = defineTool({
     kind: z.enum(["customer", "vendor", "any"]).default("any"),
     limit: z.number().int().min(1).max(100).default(20),
   }),
-  output: z.object({ partners: z.array(partner) }),
+  output: z.object({ partners: z.array(partnerSearchResultSchema) }),
   annotations: readOnly("Find customers and vendors"),
   run: (input, ctx) =>
     audited(ctx, "find_partners", "read", { target: input.query }, async () => ({
       partners: await searchPartners(ctx.odoo, input),
     })),
-});
-
-const invoiceSummary = z.object({
-  invoice_id: z.string(),
-  record_id: z.number().int(),
-  number: z.string().nullable(),
-  move_type: z.string(),
-  state: z.string(),
-  payment_state: z.string().nullable(),
-  partner: z.object({ id: z.number().int(), name: z.string() }).nullable(),
-  invoice_date: z.string().nullable(),
-  due_date: z.string().nullable(),
-  amount_untaxed: z.number(),
-  amount_tax: z.number(),
-  total_amount: z.number(),
-  amount_residual: z.number(),
-  currency: z.string(),
-  is_move_sent: z.boolean(),
-  odoo_url: z.string(),
-  created_at: z.string().nullable(),
 });
 
 export const listInvoicesTool = defineTool({
@@ -85,12 +61,7 @@ export const listInvoicesTool = defineTool({
     limit: z.number().int().min(1).max(200).default(20),
     offset: z.number().int().min(0).max(1_000_000).default(0),
   }),
-  output: z.object({
-    invoices: z.array(invoiceSummary),
-    total: z.number().int(),
-    limit: z.number().int(),
-    offset: z.number().int(),
-  }),
+  output: invoiceListSchema,
   annotations: readOnly("List invoices and bills"),
   run: (input, ctx) =>
     audited(ctx, "list_invoices", "read", { target: input.partner ?? input.kind }, () =>
@@ -103,27 +74,13 @@ export const getInvoiceTool = defineTool({
   description:
     "Read one invoice or bill: lines, taxes, totals, state, payment state, amount due, whether it was sent.",
   input: z.strictObject({ invoice_id: invoiceRef }),
-  output: invoiceSummary.extend({
-    notes: z.string().nullable(),
-    lines: z.array(
-      z.object({
-        description: z.string(),
-        quantity: z.number(),
-        unit_price: z.number(),
-        subtotal: z.number(),
-        total: z.number(),
-        taxes: z.array(z.string()),
-      }),
-    ),
-  }),
+  output: invoiceDetailSchema,
   annotations: readOnly("Read an invoice or bill"),
   run: (input, ctx) =>
     audited(ctx, "get_invoice", "read", { target: input.invoice_id }, () =>
       getInvoice(ctx.odoo, input.invoice_id),
     ),
 });
-
-const method = z.object({ id: z.number().int(), name: z.string(), code: z.string() });
 
 export const listJournalsTool = defineTool({
   name: "list_journals",
@@ -132,25 +89,8 @@ export const listJournalsTool = defineTool({
     "record_payment uses for each payment_method (cash needs a cash journal).",
   input: z.strictObject({ type: z.enum(["sale", "purchase", "bank", "cash"]).optional() }),
   output: z.object({
-    journals: z.array(
-      z.object({
-        id: z.number().int(),
-        name: z.string(),
-        code: z.string(),
-        type: z.string(),
-        inbound_payment_methods: z.array(method),
-        outbound_payment_methods: z.array(method),
-      }),
-    ),
-    payment_methods: z.array(
-      z.object({
-        payment_method: z.string(),
-        journal: z
-          .object({ id: z.number().int(), name: z.string(), code: z.string(), type: z.string() })
-          .nullable(),
-        available: z.boolean(),
-      }),
-    ),
+    journals: z.array(journalViewSchema),
+    payment_methods: z.array(paymentJournalViewSchema),
   }),
   annotations: readOnly("List journals and payment methods"),
   run: (input, ctx) =>
@@ -166,19 +106,7 @@ export const listTaxesTool = defineTool({
     "List the company's taxes. For sale taxes of a percentage, tax_rate is the value create_invoice takes " +
     "(0.15 for 15 %).",
   input: z.strictObject({ type: z.enum(["sale", "purchase"]).optional() }),
-  output: z.object({
-    taxes: z.array(
-      z.object({
-        id: z.number().int(),
-        name: z.string(),
-        type: z.enum(["sale", "purchase"]),
-        amount_type: z.string(),
-        amount: z.number(),
-        tax_rate: z.number().nullable(),
-        price_include: z.boolean(),
-      }),
-    ),
-  }),
+  output: z.object({ taxes: z.array(taxViewSchema) }),
   annotations: readOnly("List taxes"),
   run: (input, ctx) =>
     audited(ctx, "list_taxes", "read", { target: input.type ?? "all" }, async () => ({

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { recordPaymentOperation } from "../accounting/index.js";
+import { recordPaymentResult } from "../accounting/payments.js";
 import { gated } from "./approval-flow.js";
-import { approvalFields, invoiceRef, isoDate } from "./common.js";
+import { gatedOutput, invoiceRef, isoDate } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const recordPaymentTool = defineTool({
@@ -20,16 +21,7 @@ export const recordPaymentTool = defineTool({
       ),
     reference: z.string().trim().max(256).optional().describe("Payment reference / memo"),
   }),
-  output: z.object({
-    payment_id: z.string().optional().describe("Odoo payment number, e.g. PBNK1/2026/00001"),
-    invoice_id: z.string().optional(),
-    status: z.enum(["posted", "pending_approval", "queued", "dry_run"]),
-    reconciled: z.boolean().optional(),
-    invoice_status: z.enum(["paid", "partial"]).optional(),
-    created_at: z.string().optional(),
-    record_id: z.number().int().optional(),
-    ...approvalFields,
-  }),
+  output: gatedOutput(recordPaymentResult, ["posted"]),
   annotations: {
     title: "Record a payment (approval required)",
     readOnlyHint: false,

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { sendInvoiceOperation } from "../accounting/index.js";
+import { sendInvoiceResult } from "../accounting/send.js";
 import { gated } from "./approval-flow.js";
-import { approvalFields, invoiceRef } from "./common.js";
+import { gatedOutput, invoiceRef } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const sendInvoiceTool = defineTool({
@@ -15,14 +16,7 @@ export const sendInvoiceTool = defineTool({
     email_subject: z.string().trim().min(1).max(998).optional().describe("Custom email subject"),
     email_body: z.string().max(20000).optional().describe("Custom email body (plain text)"),
   }),
-  output: z.object({
-    invoice_id: z.string().optional(),
-    status: z.enum(["sent", "pending_approval", "queued", "dry_run"]),
-    email_sent: z.boolean().optional(),
-    sent_to: z.string().optional(),
-    sent_at: z.string().optional(),
-    ...approvalFields,
-  }),
+  output: gatedOutput(sendInvoiceResult, ["sent"]),
   annotations: {
     title: "Send invoice by email (approval required)",
     readOnlyHint: false,

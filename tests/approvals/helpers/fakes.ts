@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { appendFile, readFile } from "node:fs/promises";
+import { z } from "zod";
 import type { AttemptMarker, WriteOperation } from "../../../src/mcp/accounting/operation.js";
 import { OdooConnectionError } from "../../../src/mcp/odoo/errors.js";
 import type { Odoo, OdooCall } from "../../../src/mcp/odoo/types.js";
@@ -77,6 +78,7 @@ export function createFakeOperation(
 ): WriteOperation<unknown, { id: number; nonce: string }> {
   return {
     tool,
+    result: z.object({ id: z.number().int(), nonce: z.string() }),
     async prepare() {
       return { summary: "fake", target: "fake", facts: {} };
     },
@@ -106,7 +108,7 @@ export function createFakeOperation(
       }
       return { id, nonce: String(marker.nonce) };
     },
-    dryRun: () => ({ would: "pay" }),
+    dryRun: async () => ({ fields: {}, would: { action: "pay" } }),
   };
 }
 
