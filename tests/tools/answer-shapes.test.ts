@@ -28,7 +28,12 @@ describe("answers of a call approved during the call (elicitation)", () => {
   }
 
   beforeAll(async () => {
-    h = await startHarness({ version: 19, elicitation: () => "approve" });
+    h = await startHarness({
+      version: 19,
+      // The invoice (1,478.33) is above the default limit of what the prompt may approve.
+      env: { ODOO_MCP_ELICITATION_MAX_AMOUNT: "5000" },
+      elicitation: () => "approve",
+    });
     customerId = await seedCustomer(h);
     const invoice = await approvedCall("create_invoice", INVOICE_INPUT);
     const sent = await approvedCall("send_invoice", { invoice_id: String(invoice.record_id) });

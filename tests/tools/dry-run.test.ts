@@ -86,7 +86,12 @@ describe("DRY_RUN with Odoo up: the tools' output fields, totals from Odoo, noth
   let bill: number;
 
   beforeAll(async () => {
-    live = await startHarness({ version: 19, elicitation: () => "approve" });
+    live = await startHarness({
+      version: 19,
+      // The invoice (1,478.33) is above the default limit of what the prompt may approve.
+      env: { ODOO_MCP_ELICITATION_MAX_AMOUNT: "5000" },
+      elicitation: () => "approve",
+    });
     dry = await startHarness({ version: 19, sandbox: live.sandbox, env: { DRY_RUN: "true" } });
     const customer = await seedCustomer(live);
     const odoo = live.app.odoo;
