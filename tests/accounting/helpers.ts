@@ -4,6 +4,8 @@
  * production. One sandbox per version per test file; records are created through the wire API like a user would.
  */
 import { expect } from "vitest";
+import type { ApplyRef, AttemptMarker } from "../../src/mcp/accounting/operation.js";
+import { newApprovalId } from "../../src/mcp/approvals/ids.js";
 import { todayIn } from "../../src/mcp/dates.js";
 import { type ErrorCode, ToolError } from "../../src/mcp/errors.js";
 import { createOdooClient } from "../../src/mcp/odoo/index.js";
@@ -95,4 +97,9 @@ export function alteredOdoo(
     stats: () => odoo.stats(),
     close: () => odoo.close(),
   };
+}
+
+/** What the executor gives `apply`/`findApplied`: a fresh approval id and this attempt's marker. */
+export function applyRef(marker: AttemptMarker = {}): ApplyRef {
+  return { approvalId: newApprovalId(), marker };
 }

@@ -8,6 +8,7 @@ import {
   resolveInvoice,
 } from "../../src/mcp/accounting/index.js";
 import {
+  applyRef,
   createCustomer,
   daysAgo,
   expectToolError,
@@ -65,7 +66,7 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
       total_amount: 1478.33,
     });
 
-    const marker = await createInvoiceOperation.mark(t.odoo, input);
+    const marker = applyRef(await createInvoiceOperation.mark(t.odoo, input));
     expect(await createInvoiceOperation.findApplied(t.odoo, input, marker)).toBeNull();
     const out = await createInvoiceOperation.apply(t.odoo, input, marker);
     expect(out.status).toBe("draft");
@@ -85,9 +86,15 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
     // A crash after the write: the same input and marker find this invoice instead of creating another one.
     const found = await createInvoiceOperation.findApplied(t.odoo, input, marker);
     expect(found?.record_id).toBe(out.record_id);
-    // A different input with the same marker is not mistaken for it.
-    const other = { ...input, line_items: [{ description: "Other", quantity: 1, unit_price: 1 }] };
-    expect(await createInvoiceOperation.findApplied(t.odoo, other, marker)).toBeNull();
+    // Found by its approval id alone (no marker: the local attempts may be gone).
+    const byId = await createInvoiceOperation.findApplied(t.odoo, input, { approvalId: marker.approvalId });
+    expect(byId?.record_id).toBe(out.record_id);
+    // Another approval with the same input and watermark does not take it: it carries this approval's note.
+    const other = { ...marker, approvalId: applyRef().approvalId };
+    expect(await createInvoiceOperation.findApplied(t.odoo, input, other)).toBeNull();
+    // A different input with the same watermark is not mistaken for it either.
+    const otherLines = { ...input, line_items: [{ description: "Other", quantity: 1, unit_price: 1 }] };
+    expect(await createInvoiceOperation.findApplied(t.odoo, otherLines, other)).toBeNull();
 
     const detail = await getInvoice(t.odoo, out.invoice_id);
     expect(detail.state).toBe("draft");
@@ -116,7 +123,7 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
     const out = await createInvoiceOperation.apply(
       t.odoo,
       input,
-      await createInvoiceOperation.mark(t.odoo, input),
+      applyRef(await createInvoiceOperation.mark(t.odoo, input)),
     );
     expect(out.total_amount).toBe(0.5);
     expect(out.amount_tax).toBe(0);
@@ -209,7 +216,7 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
     const out = await createInvoiceOperation.apply(
       t.odoo,
       input,
-      await createInvoiceOperation.mark(t.odoo, input),
+      applyRef(await createInvoiceOperation.mark(t.odoo, input)),
     );
     const contacts = await t.odoo.searchRead(
       "res.partner",
@@ -235,13 +242,13 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
     const created = await createInvoiceOperation.apply(
       t.odoo,
       input,
-      await createInvoiceOperation.mark(t.odoo, input),
+      applyRef(await createInvoiceOperation.mark(t.odoo, input)),
     );
 
     const post = { invoice_id: created.invoice_id };
     const prepared = await postInvoiceOperation.prepare(t.odoo, post);
     expect(prepared.summary).toContain("1,478.33 USD");
-    const marker = await postInvoiceOperation.mark(t.odoo, post);
+    const marker = applyRef(await postInvoiceOperation.mark(t.odoo, post));
     expect(await postInvoiceOperation.findApplied(t.odoo, post, marker)).toBeNull();
     const posted = await postInvoiceOperation.apply(t.odoo, post, marker);
     expect(posted.status).toBe("posted");
@@ -286,7 +293,11 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
       amount: 99.99,
       partner_id: vendor,
     });
-    const posted = await postInvoiceOperation.apply(t.odoo, { invoice_id: withVendor.invoice_id }, {});
+    const posted = await postInvoiceOperation.apply(
+      t.odoo,
+      { invoice_id: withVendor.invoice_id },
+      applyRef(),
+    );
     expect(posted.invoice_id).toMatch(/^BILL\//);
     expect(posted.total_amount).toBe(99.99);
 

@@ -9,6 +9,7 @@ import {
 } from "../../src/mcp/accounting/index.js";
 import { todayIn } from "../../src/mcp/dates.js";
 import {
+  applyRef,
   createCustomer,
   daysAgo,
   expectToolError,
@@ -45,10 +46,10 @@ describe.each(VERSIONS)("record_payment on Odoo %i", (version) => {
     const created = await createInvoiceOperation.apply(
       t.odoo,
       input,
-      await createInvoiceOperation.mark(t.odoo, input),
+      applyRef(await createInvoiceOperation.mark(t.odoo, input)),
     );
     if (options.post === false) return created.invoice_id;
-    const posted = await postInvoiceOperation.apply(t.odoo, { invoice_id: created.invoice_id }, {});
+    const posted = await postInvoiceOperation.apply(t.odoo, { invoice_id: created.invoice_id }, applyRef());
     return posted.invoice_id;
   }
 
@@ -72,7 +73,7 @@ describe.each(VERSIONS)("record_payment on Odoo %i", (version) => {
     expect(prepared.summary).toContain("paid in full");
     expect(prepared.amount).toBe("575.00");
 
-    const marker = await recordPaymentOperation.mark(t.odoo, input);
+    const marker = applyRef(await recordPaymentOperation.mark(t.odoo, input));
     expect(await recordPaymentOperation.findApplied(t.odoo, input, marker)).toBeNull();
     const out = await recordPaymentOperation.apply(t.odoo, input, marker);
     expect(out).toMatchObject({
@@ -95,12 +96,12 @@ describe.each(VERSIONS)("record_payment on Odoo %i", (version) => {
 
   it("pays partially, then the rest, to the cent", async () => {
     const invoiceId = await invoice(1000); // 1150.00
-    const first = await recordPaymentOperation.apply(t.odoo, pay(invoiceId, 400.1), {});
+    const first = await recordPaymentOperation.apply(t.odoo, pay(invoiceId, 400.1), applyRef());
     expect(first.invoice_status).toBe("partial");
     expect(first.amount_residual).toBe(749.9);
     expect(first.odoo_state).toBe(version === 17 ? "posted" : "in_process");
     await expectToolError(recordPaymentOperation.prepare(t.odoo, pay(invoiceId, 749.91)), "INVALID_AMOUNT");
-    const rest = await recordPaymentOperation.apply(t.odoo, pay(invoiceId, 749.9), {});
+    const rest = await recordPaymentOperation.apply(t.odoo, pay(invoiceId, 749.9), applyRef());
     expect(rest.invoice_status).toBe("paid");
     expect(rest.amount_residual).toBe(0);
     expect(rest.payment_id).not.toBe(first.payment_id);
@@ -137,7 +138,10 @@ describe.each(VERSIONS)("record_payment on Odoo %i", (version) => {
       "INVOICE_NOT_FOUND",
     );
     // apply re-checks too (the invoice may have changed since the approval).
-    await expectToolError(recordPaymentOperation.apply(t.odoo, pay(draft, 48.3), {}), "INVALID_STATUS");
+    await expectToolError(
+      recordPaymentOperation.apply(t.odoo, pay(draft, 48.3), applyRef()),
+      "INVALID_STATUS",
+    );
     expect(await t.odoo.searchCount("account.payment", [])).toBe(paymentsBefore);
   });
 
@@ -158,7 +162,7 @@ describe.each(VERSIONS)("record_payment on Odoo %i", (version) => {
       const out = await recordPaymentOperation.apply(
         t.odoo,
         pay(invoiceId, 23, { payment_method: "cash" }),
-        {},
+        applyRef(),
       );
       expect(out.payment_id).toMatch(/^PCSH1\//);
       expect(out.invoice_status).toBe("paid");

@@ -7,6 +7,7 @@ import {
   sendInvoiceOperation,
 } from "../../src/mcp/accounting/index.js";
 import {
+  applyRef,
   createCustomer,
   daysAgo,
   expectToolError,
@@ -40,7 +41,7 @@ describe.each(VERSIONS)("send_invoice on Odoo %i", (version) => {
     const created = await createInvoiceOperation.apply(
       t.odoo,
       input,
-      await createInvoiceOperation.mark(t.odoo, input),
+      applyRef(await createInvoiceOperation.mark(t.odoo, input)),
     );
     return created.invoice_id;
   }
@@ -52,7 +53,7 @@ describe.each(VERSIONS)("send_invoice on Odoo %i", (version) => {
     expect(prepared.summary).toMatch(/Validate \(post\)/);
     expect(prepared.summary).toContain("invoices@mail-customer.example");
 
-    const marker = await sendInvoiceOperation.mark(t.odoo, input);
+    const marker = applyRef(await sendInvoiceOperation.mark(t.odoo, input));
     expect(await sendInvoiceOperation.findApplied(t.odoo, input, marker)).toBeNull();
     const out = await sendInvoiceOperation.apply(t.odoo, input, marker);
     expect(out).toMatchObject({
@@ -76,7 +77,7 @@ describe.each(VERSIONS)("send_invoice on Odoo %i", (version) => {
 
   it("sends with a custom subject and body (Odoo 18 would silently drop the recipients)", async () => {
     const draftId = await draftInvoice("custom@mail-customer.example");
-    const { invoice_id } = await postInvoiceOperation.apply(t.odoo, { invoice_id: draftId }, {});
+    const { invoice_id } = await postInvoiceOperation.apply(t.odoo, { invoice_id: draftId }, applyRef());
     const input = {
       invoice_id,
       email_subject: "Your invoice from My Company",
@@ -85,7 +86,7 @@ describe.each(VERSIONS)("send_invoice on Odoo %i", (version) => {
     const out = await sendInvoiceOperation.apply(
       t.odoo,
       input,
-      await sendInvoiceOperation.mark(t.odoo, input),
+      applyRef(await sendInvoiceOperation.mark(t.odoo, input)),
     );
     expect(out).toMatchObject({ email_sent: true, posted: false, sent_to: "custom@mail-customer.example" });
     const messages = await t.odoo.searchRead(
@@ -102,7 +103,7 @@ describe.each(VERSIONS)("send_invoice on Odoo %i", (version) => {
 
   it("sends to the invoice-address contact when customer_email is not the customer's", async () => {
     const draftId = await draftInvoice("accounts@other.example", "main@other.example");
-    const out = await sendInvoiceOperation.apply(t.odoo, { invoice_id: draftId }, {});
+    const out = await sendInvoiceOperation.apply(t.odoo, { invoice_id: draftId }, applyRef());
     expect(out.sent_to).toBe("accounts@other.example");
     expect(out.email_sent).toBe(true);
   });
@@ -122,7 +123,7 @@ describe.each(VERSIONS)("send_invoice on Odoo %i", (version) => {
     );
     expect(error.message).toMatch(/no email/);
     await expectToolError(
-      sendInvoiceOperation.apply(t.odoo, { invoice_id: String(id) }, {}),
+      sendInvoiceOperation.apply(t.odoo, { invoice_id: String(id) }, applyRef()),
       "EMAIL_SEND_FAILED",
     );
     const [move] = await t.odoo.read("account.move", [id], ["state", "is_move_sent"]);
@@ -134,7 +135,7 @@ describe.each(VERSIONS)("send_invoice on Odoo %i", (version) => {
     t.sandbox.setSmtpUp(false);
     try {
       const error = await expectToolError(
-        sendInvoiceOperation.apply(t.odoo, { invoice_id: draftId }, {}),
+        sendInvoiceOperation.apply(t.odoo, { invoice_id: draftId }, applyRef()),
         "EMAIL_SEND_FAILED",
       );
       expect(error.message).toMatch(/Connection refused/);

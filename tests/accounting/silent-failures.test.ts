@@ -8,6 +8,7 @@ import {
 } from "../../src/mcp/accounting/index.js";
 import {
   alteredOdoo,
+  applyRef,
   createCustomer,
   daysAgo,
   expectToolError,
@@ -44,9 +45,9 @@ describe.each(VERSIONS)("silent Odoo failures on %i", (version) => {
     const created = await createInvoiceOperation.apply(
       t.odoo,
       input,
-      await createInvoiceOperation.mark(t.odoo, input),
+      applyRef(await createInvoiceOperation.mark(t.odoo, input)),
     );
-    return postInvoiceOperation.apply(t.odoo, { invoice_id: created.invoice_id }, {});
+    return postInvoiceOperation.apply(t.odoo, { invoice_id: created.invoice_id }, applyRef());
   }
 
   it("sends a mail that Odoo only queued, once, and confirms its delivery", async () => {
@@ -63,7 +64,7 @@ describe.each(VERSIONS)("silent Odoo failures on %i", (version) => {
     const out = await sendInvoiceOperation.apply(
       queueing,
       { invoice_id },
-      await sendInvoiceOperation.mark(t.odoo, { invoice_id }),
+      applyRef(await sendInvoiceOperation.mark(t.odoo, { invoice_id })),
     );
     expect(out.email_sent).toBe(true);
     expect(sends).toHaveLength(1);
@@ -71,7 +72,7 @@ describe.each(VERSIONS)("silent Odoo failures on %i", (version) => {
 
   it("answers EMAIL_SEND_FAILED when the mail server is down, and findApplied says so after a crash", async () => {
     const { invoice_id } = await postedInvoice("down@mail-customer.example");
-    const marker = await sendInvoiceOperation.mark(t.odoo, { invoice_id });
+    const marker = applyRef(await sendInvoiceOperation.mark(t.odoo, { invoice_id }));
     t.sandbox.setSmtpUp(false);
     try {
       const error = await expectToolError(
@@ -100,7 +101,7 @@ describe.each(VERSIONS)("silent Odoo failures on %i", (version) => {
       recordPaymentOperation.apply(
         wrongAmount,
         { invoice_id, amount: 50, payment_date: daysAgo(1), payment_method: "bank_transfer" },
-        {},
+        applyRef(),
       ),
       "RECONCILIATION_FAILED",
     );
@@ -116,8 +117,8 @@ describe.each(VERSIONS)("silent Odoo failures on %i", (version) => {
       payment_date: daysAgo(1),
       payment_method: "bank_transfer" as const,
     };
-    const marker = await recordPaymentOperation.mark(t.odoo, input);
-    await recordPaymentOperation.apply(t.odoo, { ...input, amount: 20 }, {});
+    const marker = applyRef(await recordPaymentOperation.mark(t.odoo, input));
+    await recordPaymentOperation.apply(t.odoo, { ...input, amount: 20 }, applyRef());
     expect(await recordPaymentOperation.findApplied(t.odoo, input, marker)).toBeNull();
     const applied = await recordPaymentOperation.apply(t.odoo, input, marker);
     expect((await recordPaymentOperation.findApplied(t.odoo, input, marker))?.record_id).toBe(
@@ -159,11 +160,11 @@ describe.each(VERSIONS)("silent Odoo failures on %i", (version) => {
     });
     if (version === 19) {
       // 19 accepts a bill without date (it takes today).
-      const posted = await postInvoiceOperation.apply(t.odoo, { invoice_id: String(id) }, {});
+      const posted = await postInvoiceOperation.apply(t.odoo, { invoice_id: String(id) }, applyRef());
       expect(posted.status).toBe("posted");
     } else {
       const error = await expectToolError(
-        postInvoiceOperation.apply(t.odoo, { invoice_id: String(id) }, {}),
+        postInvoiceOperation.apply(t.odoo, { invoice_id: String(id) }, applyRef()),
         "VALIDATION_ERROR",
       );
       expect(error.message).toContain("The Bill/Refund date is required to validate this document.");

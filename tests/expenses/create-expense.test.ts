@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.js";
@@ -235,6 +235,12 @@ describe("create_expense input checks (Odoo 19)", () => {
     await expectCode({ receipt_path: empty }, "VALIDATION_ERROR", "empty");
   });
 
+  it("VALIDATION_ERROR for a text file with %PDF- after byte 0: the signature counts only at offset 0", async () => {
+    const text = await files.write("quoted.pdf", "See also: %PDF-1.4 is how a PDF starts.\n");
+    expect((await readFile(text, "latin1")).indexOf("%PDF-")).toBe(10);
+    await expectCode({ receipt_path: text }, "VALIDATION_ERROR", "not a PDF, PNG, JPEG");
+  });
+
   it("accepts a file of exactly 10 MiB whose content is a PDF (the limit is inclusive)", async () => {
     const file = await files.sparse("limit.pdf", 10 * 1024 * 1024);
     await writeFile(file, pdfBytes(), { flag: "r+" });
@@ -285,6 +291,46 @@ describe("create_expense input checks (Odoo 19)", () => {
     const result = await h.call("create_expense", { ...base, receipt_path: relative });
     expect(result.isError, result.text).toBe(false);
     expect(result.data.receipt_attached).toBe(true);
+  });
+
+  it("a relative receipt path is resolved when the request is made: approved from elsewhere, the same file", async () => {
+    const folderA = path.join(files.dir, "folder-a");
+    const folderB = path.join(files.dir, "folder-b");
+    await mkdir(folderA);
+    await mkdir(folderB);
+    await writeFile(path.join(folderA, "taxi.png"), pngBytes());
+    await writeFile(path.join(folderB, "taxi.png"), jpegBytes()); // same name, another file
+    const home = process.cwd();
+    try {
+      process.chdir(folderA);
+      const pending = await h.call("create_expense", {
+        ...base,
+        description: "Taxi",
+        amount: 150,
+        category: "travel",
+        receipt_path: "taxi.png",
+      });
+      expect(pending.data.status, pending.text).toBe("pending_approval");
+      const id = String(pending.data.approval_id);
+      const stored = await h.app.store.get(id);
+      expect(stored?.args).toMatchObject({ receipt_path: path.join(await realpath(folderA), "taxi.png") });
+
+      process.chdir(folderB);
+      await h.approve(id);
+      const status = await h.call("get_approval", { approval_id: id });
+      expect(status.data.status, status.text).toBe("executed");
+      const output = status.data.output as Record<string, unknown>;
+      expect(output.receipt_attached).toBe(true);
+      const [attachment] = await h.app.odoo.read(
+        "ir.attachment",
+        [Number(output.attachment_id)],
+        ["name", "mimetype", "datas"],
+      );
+      expect(attachment?.mimetype).toBe("image/png");
+      expect(attachment?.datas).toBe(pngBytes().toString("base64"));
+    } finally {
+      process.chdir(home);
+    }
   });
 
   it("refuses, at execution, a receipt that changed after the request was approved", async () => {

@@ -148,3 +148,74 @@ describe("sandbox behaviour the transcripts do not pin", () => {
     ).toBe("%PDF-");
   });
 });
+
+describe.each([19, 18, 17] as const)(
+  "approval tags on Odoo %i (message_post, hr.expense description)",
+  (version) => {
+    type Row = Record<string, unknown>;
+
+    it("message_post posts an internal note: escaped text in a paragraph, its id answered, found by body ilike", async () => {
+      sb = await startSandbox({ version });
+      const partner = (await kw(sb, "res.partner", "create", [{ name: "Tagged Co" }])) as number;
+      const move = (await kw(sb, "account.move", "create", [
+        { move_type: "out_invoice", partner_id: partner },
+      ])) as number;
+      const id = (await kw(sb, "account.move", "message_post", [[move]], {
+        body: "Created by odoo-mcp, approval apr_abc <b>x</b>",
+        message_type: "comment",
+        subtype_xmlid: "mail.mt_note",
+      })) as number;
+      expect(typeof id).toBe("number");
+      const [note] = (await kw(sb, "mail.message", "read", [[id]], {
+        fields: ["body", "model", "res_id", "message_type", "subtype_id", "partner_ids", "notification_ids"],
+      })) as Row[];
+      expect(note).toMatchObject({
+        body: "<p>Created by odoo-mcp, approval apr_abc &lt;b&gt;x&lt;/b&gt;</p>",
+        model: "account.move",
+        res_id: move,
+        message_type: "comment",
+        subtype_id: [2, "Note"],
+        partner_ids: [],
+        notification_ids: [],
+      });
+      const found = (await kw(
+        sb,
+        "mail.message",
+        "search_read",
+        [
+          [
+            ["model", "=", "account.move"],
+            ["body", "ilike", "APR_ABC"],
+          ],
+        ],
+        { fields: ["res_id"] },
+      )) as Row[];
+      expect(found.map((r) => r.res_id)).toEqual([move]);
+      await expect(kw(sb, "account.move", "message_post", [[999_999]], { body: "x" })).rejects.toThrow(
+        /MissingError/,
+      );
+      await expect(kw(sb, "account.move", "message_post", [[move, partner]], { body: "x" })).rejects.toThrow(
+        /Expected singleton/,
+      );
+    });
+
+    it("hr.expense has its Internal Notes (description): searchable, kept as written", async () => {
+      sb = await startSandbox({ version });
+      const fg = (await kw(sb, "hr.expense", "fields_get", [["description"]], {
+        attributes: ["string", "type"],
+      })) as Record<string, Row>;
+      expect(fg.description).toEqual({ string: "Internal Notes", type: version === 19 ? "text" : "html" });
+      const [employee] = (await kw(sb, "hr.employee", "search_read", [[]], {
+        fields: ["id"],
+        limit: 1,
+      })) as Row[];
+      const exp = (await kw(sb, "hr.expense", "create", [
+        { name: "Tagged", employee_id: employee?.id, description: "Created by odoo-mcp, approval apr_xyz" },
+      ])) as number;
+      const found = (await kw(sb, "hr.expense", "search", [
+        [["description", "ilike", "apr_xyz"]],
+      ])) as number[];
+      expect(found).toEqual([exp]);
+    });
+  },
+);

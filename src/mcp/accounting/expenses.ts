@@ -23,10 +23,12 @@
  * Categories whose product has a cost (Odoo's "Mileage": 1 USD per km) compute their total as quantity × cost in
  * Odoo and would ignore the amount; they are refused with a message saying so.
  *
- * Crash safety: `mark` records the highest `hr.expense` id; `findApplied` looks for the expense created after it
- * with the same employee, category, amount, date and description. When an earlier attempt stopped half-way
- * (created, not yet attached or submitted), `findApplied` finishes the missing steps, each one checked against
- * Odoo's state first, because the executor would otherwise run `apply` again and create a second expense.
+ * Exactly once: the expense is created with the approval id in its `description` ("Internal Notes" on 17, 18
+ * and 19: shown on the expense's form in Odoo, printed on no customer document), so the tag is atomic with the
+ * creation and no watermark is needed (`mark` records nothing). `findApplied` looks for the expense whose
+ * internal notes name this approval. When an earlier attempt stopped half-way (created, not yet attached or
+ * submitted), `findApplied` finishes the missing steps, each one checked against Odoo's state first, because
+ * the executor would otherwise run `apply` again and create a second expense.
  */
 
 import path from "node:path";
@@ -44,7 +46,7 @@ import {
 } from "../money.js";
 import { OdooAccessError, OdooUserError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
-import { highestId } from "./invoices.js";
+import { approvalNoteText, mentions } from "./approval-tag.js";
 import type { AttemptMarker, WriteOperation } from "./operation.js";
 import {
   formatBytes,
@@ -500,34 +502,25 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
     };
   },
 
-  async mark(odoo): Promise<AttemptMarker> {
-    return { max_expense_id: await highestId(odoo, "hr.expense") };
+  async mark(): Promise<AttemptMarker> {
+    return {}; // the approval id is written with the expense itself: no watermark needed
   },
 
-  async findApplied(odoo, input, marker) {
+  async findApplied(odoo, input, ref) {
     const plan = await planExpense(odoo, input, { loadReceipt: false });
-    const after = typeof marker.max_expense_id === "number" ? marker.max_expense_id : 0;
     const rows = await odoo.searchRead(
       "hr.expense",
-      [
-        ["id", ">", after],
-        ["employee_id", "=", plan.employee.id],
-        ["product_id", "=", plan.category.id],
-        ["date", "=", input.expense_date],
-      ],
-      ["name", "total_amount_currency"],
+      [["description", "ilike", ref.approvalId]],
+      ["description"],
       { order: "id" },
     );
-    const found = rows.find(
-      (row) =>
-        row.name === plan.name && fromOdooAmount(row.total_amount_currency, plan.decimals) === plan.amount,
-    );
+    const found = rows.find((row) => mentions(str(row.description) ?? "", ref.approvalId));
     if (!found || typeof found.id !== "number") return null;
     const progress = await complete(odoo, plan, input, found.id);
     return expenseOutput(odoo, plan, found.id, progress);
   },
 
-  async apply(odoo, input) {
+  async apply(odoo, input, ref) {
     const plan = await planExpense(odoo, input, { loadReceipt: true });
     const expenseId = await odoo.create("hr.expense", {
       name: plan.name,
@@ -536,6 +529,7 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
       date: input.expense_date,
       employee_id: plan.employee.id,
       payment_mode: "own_account",
+      description: approvalNoteText("Created", ref.approvalId),
     });
     const progress = await complete(odoo, plan, input, expenseId);
     return expenseOutput(odoo, plan, expenseId, progress);

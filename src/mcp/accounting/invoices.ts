@@ -20,6 +20,7 @@ import {
 } from "../money.js";
 import { OdooConnectionError, OdooUserError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
+import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
 import type { AttemptMarker, DryRunnable, PreparedWrite, WriteOperation } from "./operation.js";
 import {
   describeRecipient,
@@ -253,6 +254,32 @@ export async function highestId(odoo: Odoo, model: string): Promise<number> {
   return maxId(rows);
 }
 
+const CREATED = "Created";
+const POSTED = "Posted";
+const UNTAGGED =
+  "Odoo refused the internal note that ties this record to its approval; running the approval again could repeat it.";
+
+/**
+ * Posts the approval note; answers false when Odoo refuses it (e.g. no right to post on the chatter), so that
+ * a write that did happen is still answered. A lost connection propagates: the replay finds the record by the
+ * watermark and tags it then.
+ */
+export async function tagQuietly(
+  odoo: Odoo,
+  model: string,
+  id: number,
+  what: string,
+  approvalId: string,
+): Promise<boolean> {
+  try {
+    await postApprovalNote(odoo, model, id, what, approvalId);
+    return true;
+  } catch (error) {
+    if (error instanceof OdooConnectionError) throw error;
+    return false;
+  }
+}
+
 export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateInvoiceOutput> = {
   tool: "create_invoice",
   result: createInvoiceResult,
@@ -287,10 +314,21 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
     return { max_move_id: await highestId(odoo, "account.move") };
   },
 
-  async findApplied(odoo, input, marker) {
+  /**
+   * By the approval id: the invoice whose chatter holds this approval's "Created" note (Odoo has no unprinted
+   * field on an invoice: `ref` and `invoice_origin` are on the PDF). The watermark (`max_move_id`) covers only
+   * the window between the create and the note: an `out_invoice` above it for the same partner, date, untaxed
+   * amount and lines, tagged by no other approval, is this one's; it gets its note now.
+   */
+  async findApplied(odoo, input, ref) {
     const plan = await planInvoice(odoo, input);
+    for (const id of await recordsTaggedWith(odoo, "account.move", ref.approvalId, CREATED)) {
+      const [move] = await odoo.read("account.move", [id], MOVE_FIELDS);
+      if (move?.move_type === "out_invoice") return createdOutput(plan, move, input);
+    }
+    if (!ref.marker) return null;
     if (plan.recipient.kind === "new_contact") return null; // the contact comes first; without it, no invoice
-    const after = typeof marker.max_move_id === "number" ? marker.max_move_id : 0;
+    const after = typeof ref.marker.max_move_id === "number" ? ref.marker.max_move_id : 0;
     const candidates = await odoo.searchRead(
       "account.move",
       [
@@ -306,18 +344,23 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
     for (const move of candidates) {
       if (fromOdooAmount(move.amount_untaxed, decimals) !== plan.subtotal) continue;
       if (!(await sameLines(odoo, move.id as number, plan))) continue;
+      if ((await approvalsNamedOn(odoo, "account.move", move.id as number)).length > 0) continue;
+      await postApprovalNote(odoo, "account.move", move.id as number, CREATED, ref.approvalId);
       return createdOutput(plan, move, input);
     }
     return null;
   },
 
-  async apply(odoo, input) {
+  async apply(odoo, input, ref) {
     const plan = await planInvoice(odoo, input);
     const partnerId = await ensureRecipientPartner(odoo, plan.customer, plan.recipient);
     const id = await odoo.create("account.move", moveValues(plan, input, partnerId));
+    const tagged = await tagQuietly(odoo, "account.move", id, CREATED, ref.approvalId);
     const [move] = await odoo.read("account.move", [id], MOVE_FIELDS);
     if (!move) throw new ToolError("ODOO_ERROR", `Odoo created invoice ${id} but does not return it.`);
-    return createdOutput(plan, move, input);
+    const output = createdOutput(plan, move, input);
+    if (!tagged) output.warnings.push(UNTAGGED);
+    return output;
   },
 
   async dryRun(odoo, prepared, input) {
@@ -347,6 +390,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
         odoo_calls: [
           "res.partner create (only for a new invoice contact)",
           "account.move create out_invoice",
+          "account.move message_post (internal note with the approval id)",
         ],
         ...prepared.facts,
       },
@@ -648,17 +692,31 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
     return {};
   },
 
-  async findApplied(odoo, input) {
+  /**
+   * Odoo itself refuses a second post (the move is no longer a draft): `apply` answers `INVALID_STATUS`. So this
+   * answers the completed output only when the move is posted AND its chatter holds this approval's "Posted"
+   * note; with a recorded attempt (a marker), a posted move without any approval's note is taken as this
+   * attempt's (the window between action_post and the note) and tagged now. Otherwise null, and apply refuses.
+   */
+  async findApplied(odoo, input, ref) {
     const session = await getSession(odoo);
     const move = await resolveInvoice(odoo, input.invoice_id);
-    return move.state === "posted" ? postedOutput(session, move) : null;
+    if (move.state !== "posted") return null;
+    const tagged = await recordsTaggedWith(odoo, "account.move", ref.approvalId, POSTED);
+    if (tagged.includes(move.id)) return postedOutput(session, move);
+    if (!ref.marker) return null;
+    const named = await approvalsNamedOn(odoo, "account.move", move.id, POSTED);
+    if (named.length > 0) return null;
+    await postApprovalNote(odoo, "account.move", move.id, POSTED, ref.approvalId);
+    return postedOutput(session, move);
   },
 
-  async apply(odoo, input) {
+  async apply(odoo, input, ref) {
     const session = await getSession(odoo);
     const move = await resolveInvoice(odoo, input.invoice_id);
     assertDraft(move);
     await postMove(odoo, move);
+    await tagQuietly(odoo, "account.move", move.id, POSTED, ref.approvalId);
     const [posted] = await odoo.read("account.move", [move.id], MOVE_FIELDS);
     if (posted?.state !== "posted") {
       throw new ToolError("ODOO_ERROR", `Odoo accepted posting record ${move.id} but it is not posted.`);
@@ -679,7 +737,10 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
         posted_at: null,
       },
       would: {
-        odoo_calls: ["account.move action_post"],
+        odoo_calls: [
+          "account.move action_post",
+          "account.move message_post (internal note with the approval id)",
+        ],
         number: "assigned by Odoo when posted",
         ...prepared.facts,
       },

@@ -3,9 +3,15 @@ import type { Odoo } from "../odoo/types.js";
 
 /**
  * A write that changes the books, split so that the approval machinery and the offline queue can run it
- * safely: validated and described before anyone approves it, then applied at most once even if the process
- * dies half-way (the `marker`, persisted before `apply` starts, lets `findApplied` tell whether Odoo already
- * has the result).
+ * safely: validated and described before anyone approves it, then applied at most once.
+ *
+ * Exactly-once rests on Odoo, not on local files: every record `apply` creates carries the approval id where a
+ * person can see it in Odoo (a field, or an internal chatter note: see each operation), and `findApplied` looks
+ * for that id in Odoo. The executor asks `findApplied` before EVERY `apply`, also when its own record of
+ * attempts is empty (the data folder may have been rewound or erased), so an approval whose effect Odoo already
+ * holds answers that effect instead of writing again. The `marker` (persisted before `apply` starts) is only a
+ * fallback for the short window in which a step cannot carry the id atomically (a record created, its note not
+ * yet posted); each operation says where it uses it.
  */
 export interface WriteOperation<Input, Output> {
   readonly tool: string;
@@ -23,14 +29,25 @@ export interface WriteOperation<Input, Output> {
    */
   prepare(odoo: Odoo, input: Input): Promise<PreparedWrite>;
   /**
-   * Read-only: records what `findApplied` needs to recognise this operation's own effect later, e.g. the
-   * highest `account.payment` id before the payment is created. Called, and persisted, before `apply`.
+   * Read-only: records what the watermark fallback of `findApplied` needs, e.g. the highest `account.payment`
+   * id before the payment is created. Called, and persisted, before `apply`.
    */
   mark(odoo: Odoo, input: Input): Promise<AttemptMarker>;
-  /** Read-only: the operation's output if a previous attempt with this marker already took effect in Odoo. */
-  findApplied(odoo: Odoo, input: Input, marker: AttemptMarker): Promise<Output | null>;
-  /** Performs the write through Odoo's own business flow. Re-validates what may have changed since `prepare`. */
-  apply(odoo: Odoo, input: Input, marker: AttemptMarker): Promise<Output>;
+  /**
+   * The operation's output if THIS approval's effect is already in Odoo, found by the approval id the records
+   * carry (and, with a `marker`, by the watermark for the window before the id is attached). Otherwise null.
+   * May finish the missing steps of an effect found half-done (each checked against Odoo first).
+   */
+  findApplied(
+    odoo: Odoo,
+    input: Input,
+    ref: { approvalId: string; marker?: AttemptMarker },
+  ): Promise<Output | null>;
+  /**
+   * Performs the write through Odoo's own business flow, tagging what it creates with `ref.approvalId`.
+   * Re-validates what may have changed since `prepare`.
+   */
+  apply(odoo: Odoo, input: Input, ref: ApplyRef): Promise<Output>;
   /**
    * DRY_RUN: `prepare` has run and Odoo answers. Read-only: the output fields as far as they can be known
    * without writing (ids of records not yet created are null; totals computed by Odoo read-only where it can),
@@ -49,6 +66,12 @@ export type DryRunnable<Input, Output> = Pick<
 export interface DryRunPreview<Output> {
   fields: { [K in keyof Output]?: Output[K] | null };
   would: Record<string, unknown>;
+}
+
+/** Which approval an `apply` runs for, and the marker persisted for this attempt. */
+export interface ApplyRef {
+  approvalId: string;
+  marker: AttemptMarker;
 }
 
 export interface PreparedWrite {

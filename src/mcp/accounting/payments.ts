@@ -15,7 +15,8 @@ import { assertIsoDate, isFutureDate, odooDatetimeToIso, todayIn } from "../date
 import { ToolError } from "../errors.js";
 import { displayMoney, formatMinor, fromOdooAmount, minorToNumber, toMinor } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
-import { highestId } from "./invoices.js";
+import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
+import { highestId, tagQuietly } from "./invoices.js";
 import type { AttemptMarker, WriteOperation } from "./operation.js";
 import { invoiceRef, MOVE_FIELDS, type MoveRecord, moveLabel, resolveInvoice } from "./records.js";
 import { type AccountingSession, getSession, type Journal, type PaymentMethodLine } from "./session.js";
@@ -188,6 +189,8 @@ function paymentOutput(
   };
 }
 
+const RECORDED = "Recorded";
+
 const PAYMENT_FIELDS = [
   "name",
   "state",
@@ -235,11 +238,33 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
     return { max_payment_id: await highestId(odoo, "account.payment") };
   },
 
-  async findApplied(odoo, input, marker) {
+  /**
+   * By the approval id: the payment whose chatter holds this approval's "Recorded" note. The id is not in the
+   * wizard's `communication` (→ the payment's `ref` on 17, `memo` on 18/19): that is printed on the payment
+   * receipt and becomes the label of the journal items (see approval-tag.ts). The watermark
+   * (`max_payment_id`) covers only the window between `action_create_payments` and the note: a payment above it
+   * with the same date and amount, for this invoice or its partner, tagged by no other approval, is this one's;
+   * it gets its note now.
+   */
+  async findApplied(odoo, input, ref) {
     const session = await getSession(odoo);
     const invoice = await resolveInvoice(odoo, input.invoice_id, INVOICE_FIELDS);
     const { decimals, currency } = await currencyOf(odoo, session, invoice);
-    const after = typeof marker.max_payment_id === "number" ? marker.max_payment_id : 0;
+    const output = (payment: OdooRecord) =>
+      paymentOutput(
+        { decimals, currency },
+        invoice,
+        payment,
+        bool(payment.is_reconciled) && ids(payment.reconciled_invoice_ids).includes(invoice.id),
+      );
+    const tagged = await recordsTaggedWith(odoo, "account.payment", ref.approvalId, RECORDED);
+    if (tagged.length > 0) {
+      const rows = await odoo.read("account.payment", tagged, PAYMENT_FIELDS);
+      const payment = rows.find((row) => row.id === tagged[0]) ?? rows[0];
+      if (payment) return output(payment);
+    }
+    if (!ref.marker) return null;
+    const after = typeof ref.marker.max_payment_id === "number" ? ref.marker.max_payment_id : 0;
     const amount = toMinor(input.amount, decimals, { code: "INVALID_AMOUNT" });
     const partners = new Set([m2oId(invoice.partner_id), m2oId(invoice.commercial_partner_id)]);
     const rows = await odoo.searchRead(
@@ -251,18 +276,18 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
       PAYMENT_FIELDS,
       { order: "id" },
     );
-    const payment = rows.find(
-      (row) =>
-        fromOdooAmount(row.amount, decimals) === amount &&
-        (ids(row.reconciled_invoice_ids).includes(invoice.id) || partners.has(m2oId(row.partner_id))),
-    );
-    if (!payment) return null;
-    const reconciled =
-      bool(payment.is_reconciled) && ids(payment.reconciled_invoice_ids).includes(invoice.id);
-    return paymentOutput({ decimals, currency }, invoice, payment, reconciled);
+    for (const row of rows) {
+      if (fromOdooAmount(row.amount, decimals) !== amount) continue;
+      if (!(ids(row.reconciled_invoice_ids).includes(invoice.id) || partners.has(m2oId(row.partner_id))))
+        continue;
+      if ((await approvalsNamedOn(odoo, "account.payment", row.id as number)).length > 0) continue;
+      await postApprovalNote(odoo, "account.payment", row.id as number, RECORDED, ref.approvalId);
+      return output(row);
+    }
+    return null;
   },
 
-  async apply(odoo, input, marker) {
+  async apply(odoo, input, ref) {
     const plan = await planPayment(odoo, input);
     const context = { active_model: "account.move", active_ids: [plan.invoice.id] };
     const values: Record<string, unknown> = {
@@ -281,10 +306,10 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
     });
     let paymentId = typeof action?.res_id === "number" ? action.res_id : null;
     if (paymentId === null) {
-      const found = await recordPaymentOperation.findApplied(odoo, input, marker);
+      const found = await recordPaymentOperation.findApplied(odoo, input, ref);
       if (!found) throw new ToolError("ODOO_ERROR", "Odoo's payment wizard answered without a payment.");
       paymentId = found.record_id;
-    }
+    } else await tagQuietly(odoo, "account.payment", paymentId, RECORDED, ref.approvalId);
     const [[payment], [invoice]] = await Promise.all([
       odoo.read("account.payment", [paymentId], PAYMENT_FIELDS),
       odoo.read("account.move", [plan.invoice.id], MOVE_FIELDS),
@@ -328,7 +353,11 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
         odoo_state: null,
       },
       would: {
-        odoo_calls: ["account.payment.register create", "account.payment.register action_create_payments"],
+        odoo_calls: [
+          "account.payment.register create",
+          "account.payment.register action_create_payments",
+          "account.payment message_post (internal note with the approval id)",
+        ],
         ...prepared.facts,
       },
     };

@@ -1,7 +1,8 @@
 /**
  * Receipt files for `create_expense`: where the path points (`~` is the user's home, a relative path is taken
- * from the server's working directory), what the file really is (judged by its first bytes, never by its
- * name), how big it is (at most `MAX_RECEIPT_BYTES`), and its SHA-256, so that a file that changes between
+ * from the server's working directory when the request is made: the tool stores the absolute path with the
+ * request, so whoever approves it, from whatever folder, attaches the same file), what the file really is
+ * (judged by the signature at the start of its content, never by its name), how big it is (at most `MAX_RECEIPT_BYTES`), and its SHA-256, so that a file that changes between
  * the human's approval and the write is refused instead of attached.
  *
  * Codes: missing or unreadable file → `RECEIPT_NOT_FOUND`; a directory, an empty file, a file over the limit or
@@ -46,14 +47,15 @@ export interface LoadedReceipt extends ReceiptFile {
 const HEIC_BRANDS = new Set(["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs"]);
 const HEIF_BRANDS = new Set(["mif1", "msf1", "mif2"]);
 
-/** The receipt type of `head` (the file's first bytes, at least 1 KiB when the file has them), or null. */
+/** The receipt type of `head` (the file's first bytes), by the signature at the offset its format fixes, or null. */
 export function sniffReceiptType(head: Uint8Array): ReceiptKind | null {
   const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
   if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
     return "png";
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
-  // PDF readers accept the header anywhere in the first 1024 bytes.
-  if (b.subarray(0, 1024).includes(Buffer.from("%PDF-", "latin1"))) return "pdf";
+  // Every signature is judged where its format puts it: `%PDF-` at byte 0 (readers that look further would take
+  // a text file quoting it for a PDF).
+  if (b.length >= 5 && b.toString("latin1", 0, 5) === "%PDF-") return "pdf";
   if (b.length >= 12 && b.toString("latin1", 0, 4) === "RIFF" && b.toString("latin1", 8, 12) === "WEBP")
     return "webp";
   if (b.length >= 12 && b.toString("latin1", 4, 8) === "ftyp") {

@@ -21,7 +21,8 @@ import { z } from "zod";
 import { ToolError } from "../errors.js";
 import { displayMoney, fromOdooAmount } from "../money.js";
 import type { Odoo, OdooContext } from "../odoo/types.js";
-import { assertPostable, highestId, postMove } from "./invoices.js";
+import { approvalNotes, isApprovalNote } from "./approval-tag.js";
+import { assertPostable, highestId, postMove, tagQuietly } from "./invoices.js";
 import type { AttemptMarker, WriteOperation } from "./operation.js";
 import {
   invoiceRef,
@@ -53,6 +54,9 @@ export const sendInvoiceResult = z.object({
   posted: z.boolean().describe("true when this call posted the draft before sending it"),
 });
 export type SendInvoiceOutput = z.infer<typeof sendInvoiceResult>;
+
+const SENT = "Sent by odoo-mcp";
+const POSTED_AND_SENT = "Posted and sent by odoo-mcp";
 
 interface Recipient {
   partnerId: number;
@@ -136,17 +140,44 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
     return { max_message_id: await highestId(odoo, "mail.message") };
   },
 
-  async findApplied(odoo, input, marker) {
+  /**
+   * Odoo marks the invoice sent (`is_move_sent`) and `apply` then refuses with `INVOICE_ALREADY_SENT`. So this
+   * answers only for THIS approval's send: the invoice's chatter holds its "Sent" (or "Posted and sent") note,
+   * posted right after the send wizard; the delivery of the send's message (the one just before the note) is
+   * checked as `apply` checks it. The watermark (`max_message_id`) covers the window between the wizard and the
+   * note, when an attempt was recorded. Otherwise null: a resend is refused by `apply`.
+   */
+  async findApplied(odoo, input, ref) {
     const session = await getSession(odoo);
     const move = await resolveInvoice(odoo, input.invoice_id);
     if (move.is_move_sent !== true) return null;
-    const after = typeof marker.max_message_id === "number" ? marker.max_message_id : 0;
+    const note = (await approvalNotes(odoo, "account.move", ref.approvalId)).find(
+      (n) => n.resId === move.id && (n.body.includes(POSTED_AND_SENT) || n.body.includes(SENT)),
+    );
+    let after: number;
+    if (note) {
+      const before = await odoo.searchRead(
+        "mail.message",
+        [
+          ["model", "=", "account.move"],
+          ["res_id", "=", move.id],
+          ["message_type", "=", "comment"],
+          ["id", "<", note.messageId],
+        ],
+        ["body"],
+        { order: "id desc", limit: 10 },
+      );
+      const sent = before.find((m) => !isApprovalNote(str(m.body) ?? ""));
+      after = typeof sent?.id === "number" ? sent.id - 1 : note.messageId;
+    } else if (ref.marker && typeof ref.marker.max_message_id === "number") {
+      after = ref.marker.max_message_id;
+    } else return null;
     const email = await partnerEmail(odoo, move);
     await confirmDelivery(odoo, move, after, email);
-    return sentOutput(session, move, email, false);
+    return sentOutput(session, move, email, note?.body.includes(POSTED_AND_SENT) ?? false);
   },
 
-  async apply(odoo, input, marker) {
+  async apply(odoo, input, ref) {
     const session = await getSession(odoo);
     let move = await resolveInvoice(odoo, input.invoice_id);
     const recipient = await checkSendable(odoo, move);
@@ -156,10 +187,11 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
       move = await rereadMove(odoo, move.id);
     }
     const after =
-      typeof marker.max_message_id === "number"
-        ? marker.max_message_id
+      typeof ref.marker.max_message_id === "number"
+        ? ref.marker.max_message_id
         : await highestId(odoo, "mail.message");
     await runSendWizard(odoo, session, move, recipient, input);
+    await tagQuietly(odoo, "account.move", move.id, posted ? "Posted and sent" : "Sent", ref.approvalId);
     move = await rereadMove(odoo, move.id);
     await confirmDelivery(odoo, move, after, recipient.email);
     return sentOutput(session, move, recipient.email, posted);
@@ -186,6 +218,7 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
           ...(willPost ? ["account.move action_post"] : []),
           "send wizard create",
           "send wizard action_send_and_print",
+          "account.move message_post (internal note with the approval id)",
         ],
         ...prepared.facts,
       },
@@ -364,7 +397,7 @@ async function confirmDelivery(
   afterMessageId: number,
   email: string,
 ): Promise<void> {
-  const messages = await odoo.searchRead(
+  const found = await odoo.searchRead(
     "mail.message",
     [
       ["model", "=", "account.move"],
@@ -372,9 +405,11 @@ async function confirmDelivery(
       ["message_type", "=", "comment"],
       ["id", ">", afterMessageId],
     ],
-    ["subject", "partner_ids"],
+    ["subject", "partner_ids", "body"],
     { order: "id desc" },
   );
+  // odoo-mcp's own internal notes (the approval id) are not the send's message.
+  const messages = found.filter((m) => !isApprovalNote(str(m.body) ?? ""));
   const markedSent = `Odoo has nevertheless marked the ${moveLabel(move)} as sent`;
   if (messages.length === 0) {
     throw new ToolError(

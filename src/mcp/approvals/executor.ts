@@ -12,11 +12,12 @@ import type { ApprovalRecord, ApprovalStore } from "./store.js";
 /**
  * Runs approved requests exactly once, with their stored arguments:
  *
- *   claim (one process only) → findApplied(earlier markers), if a crash left attempts → mark → recordAttempt
- *   (fsynced) → audit line (on disk, or nothing runs) → apply → complete → audit line
+ *   claim (one process only) → findApplied(approval id, each earlier marker if any) → mark → recordAttempt
+ *   (fsynced) → audit line (on disk, or nothing runs) → apply(approval id, marker) → complete → audit line
  *
- * Odoo unreachable → the request waits in the offline queue; a later replay first asks `findApplied` with the
- * recorded markers, so an attempt whose answer was lost is never applied twice. Any other error is the
+ * Odoo unreachable → the request waits in the offline queue; a later replay first asks `findApplied`, which
+ * finds the approval's effect in Odoo by the approval id its records carry, so an attempt whose answer was lost
+ * is never applied twice, even when the local attempts were lost. Any other error is the
  * request's outcome (`failed`).
  */
 
@@ -187,9 +188,15 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
   const args = claimed.args; // always the stored, signed arguments
   let settled = false;
   try {
+    // Odoo is asked before every apply, even when no earlier attempt is recorded: the local record of attempts
+    // may have been rewound or erased, the approval id the Odoo records carry cannot.
     const earlier = claimed.execution?.attempts ?? [];
-    for (const attempt of [...earlier].reverse()) {
-      const found = await operation.findApplied(deps.odoo, args, attempt.marker);
+    const refs =
+      earlier.length > 0
+        ? [...earlier].reverse().map((a) => ({ approvalId: id, marker: a.marker }))
+        : [{ approvalId: id }];
+    for (const ref of refs) {
+      const found = await operation.findApplied(deps.odoo, args, ref);
       if (found !== null && found !== undefined) {
         settled = true;
         return await finish(deps, claimed, found, "an earlier attempt had already taken effect in Odoo");
@@ -206,7 +213,7 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
       settled = true;
       return { status: "failed", code: "AUDIT_LOG_UNAVAILABLE", message };
     }
-    const output = await operation.apply(deps.odoo, args, marker);
+    const output = await operation.apply(deps.odoo, args, { approvalId: id, marker });
     settled = true;
     return await finish(deps, claimed, output);
   } catch (error) {

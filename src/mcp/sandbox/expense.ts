@@ -1,7 +1,7 @@
 import { accountByCode, postMove } from "./accounting.js";
 import { doCreate, hooks } from "./base-methods.js";
 import { userError, validationError } from "./fault.js";
-import { char, date, define, int, m2m, m2o, money, sel } from "./fields.js";
+import { char, date, define, html, int, m2m, m2o, money, sel, text } from "./fields.js";
 import { browse, createGeneric, type Database, type Env, type MethodDef, type Rec, today } from "./orm.js";
 import { NONE } from "./rpc.js";
 
@@ -79,6 +79,8 @@ export function defineExpenses(db: Database): void {
       product_id: m2o("product.product", "Category"),
       employee_id: m2o("hr.employee", "Employee"),
       date: date("Expense Date"),
+      // "Internal Notes": Text on 19, Html on 17/18.
+      description: v === 19 ? text("Internal Notes") : html("Internal Notes"),
       payment_mode: sel("Paid By", [
         ["own_account", "Employee (to reimburse)"],
         ["company_account", "Company"],

@@ -1,8 +1,17 @@
 import { createHash } from "node:crypto";
 import { hooks } from "./base-methods.js";
-import { OdooFault, userError } from "./fault.js";
+import { missingError, OdooFault, userError, valueError } from "./fault.js";
 import { bool, char, define, html, int, json, m2m, m2o, sel, text } from "./fields.js";
-import { browse, convertVals, type Database, type Env, type Model, type Rec, type Vals } from "./orm.js";
+import {
+  browse,
+  convertVals,
+  type Database,
+  type Env,
+  type MethodDef,
+  type Model,
+  type Rec,
+  type Vals,
+} from "./orm.js";
 import { NONE } from "./rpc.js";
 
 /** A small but valid one-page PDF naming the invoice. */
@@ -525,7 +534,12 @@ export function defineMail(db: Database): void {
     id: reportId,
     name: "Invoice PDF",
   });
-  define(db, "mail.message.subtype", { name: char("Name") }).records.set(1, { id: 1, name: "Discussions" });
+  const subtypes = define(db, "mail.message.subtype", {
+    name: char("Name"),
+    internal: bool("Internal Only"),
+  });
+  subtypes.records.set(1, { id: 1, name: "Discussions", internal: false });
+  subtypes.records.set(2, { id: 2, name: "Note", internal: true });
   define(
     db,
     "mail.message",
@@ -644,4 +658,79 @@ export function defineMail(db: Database): void {
   void ({} as Model);
   if (v === 17) defineSend17(db);
   else defineSendWizard(db);
+}
+
+/** Odoo's subtype xmlids the sandbox knows (mail.mt_comment is record 1, mail.mt_note record 2, as in Odoo). */
+const SUBTYPE_IDS: Record<string, number> = { "mail.mt_comment": 1, "mail.mt_note": 2 };
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+/**
+ * `mail.thread.message_post` over RPC (keyword arguments only; `@api.returns('mail.message')`: the answer is the
+ * message id). One record (`ensure_one`). A body received over RPC is a plain string, not Markup: Odoo escapes
+ * it, and the stored HTML is that text in a paragraph. Recipients get a `mail.notification` and a `mail.mail`
+ * as in `messagePost`; an internal note (`subtype_xmlid="mail.mt_note"`) without recipients notifies nobody.
+ */
+function messagePostMethod(modelName: string): MethodDef {
+  return {
+    kind: "records",
+    owner: "MailThread.message_post",
+    params: [
+      { name: "body" },
+      { name: "subject" },
+      { name: "message_type" },
+      { name: "email_from" },
+      { name: "author_id" },
+      { name: "parent_id" },
+      { name: "subtype_xmlid" },
+      { name: "subtype_id" },
+      { name: "partner_ids" },
+      { name: "attachments" },
+      { name: "attachment_ids" },
+      { name: "body_is_html" },
+    ],
+    fn: ({ env, model, ids, args }) => {
+      if (ids.length !== 1)
+        throw valueError(`Expected singleton: ${modelName}(${ids.join(", ")}${ids.length === 1 ? "," : ""})`);
+      const record = model.rec(ids[0] as number);
+      if (!record) throw missingError(modelName, ids);
+      const raw = typeof args.body === "string" ? args.body : "";
+      const body =
+        args.body_is_html === true
+          ? raw
+          : raw === ""
+            ? ""
+            : `<p>${escapeHtml(raw).replace(/\n/g, "<br>")}</p>`;
+      const xmlid = typeof args.subtype_xmlid === "string" ? args.subtype_xmlid : null;
+      const subtypeId =
+        typeof args.subtype_id === "number" ? args.subtype_id : xmlid ? (SUBTYPE_IDS[xmlid] ?? false) : false;
+      const partnerIds = Array.isArray(args.partner_ids) ? (args.partner_ids as number[]) : [];
+      const { authorId, emailFrom } = companyFrom(env);
+      const recordName = typeof record.name === "string" ? record.name : String(record.display_name ?? "");
+      const msg = messagePost(env, modelName, record.id, recordName, {
+        subject: typeof args.subject === "string" ? args.subject : false,
+        body,
+        partnerIds,
+        attachmentIds: Array.isArray(args.attachment_ids) ? (args.attachment_ids as number[]) : [],
+        authorId: typeof args.author_id === "number" ? args.author_id : authorId,
+        emailFrom: typeof args.email_from === "string" ? args.email_from : emailFrom,
+        forceSend: env.context.mail_notify_force_send !== false,
+      });
+      msg.message_type = typeof args.message_type === "string" ? args.message_type : "notification";
+      msg.subtype_id = subtypeId;
+      return msg.id;
+    },
+  };
+}
+
+/** `message_post` on the mail.thread models the product posts notes on. */
+export function defineMessagePost(db: Database, models: readonly string[]): void {
+  for (const name of models) db.model(name).methods.set("message_post", messagePostMethod(name));
 }

@@ -17,7 +17,7 @@ import {
   sel,
   text,
 } from "./fields.js";
-import { defineMail } from "./mail.js";
+import { defineMail, defineMessagePost } from "./mail.js";
 import {
   commercialPartnerId,
   createGeneric,
@@ -553,6 +553,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   registerPaymentModels(db);
   defineMail(db);
   defineExpenses(db);
+  defineMessagePost(db, ["account.move", "account.payment", "hr.expense"]);
   applyFieldsGet(db, d);
   stampSeed(db);
   db.uid = 2;

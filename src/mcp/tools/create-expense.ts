@@ -17,7 +17,7 @@ export const createExpenseTool = defineTool({
     "it (Odoo 17/18: in an expense report). category is one of Odoo's expense categories (list_expense_categories: " +
     "its reference or name, e.g. meals, FOOD, office_supplies). receipt_path: a PDF, PNG, JPEG, HEIC/HEIF or WebP " +
     `file of at most ${MAX_RECEIPT_BYTES / (1024 * 1024)} MiB, judged by its content; ~ and relative paths are ` +
-    "resolved on the server. Expenses below the approval threshold (default 100 in the company currency) are " +
+    "resolved on the server when the request is made. Expenses below the approval threshold (default 100 in the company currency) are " +
     "approved automatically; larger ones wait for a human. expense_id is the Odoo record id (Odoo numbers no " +
     "expenses). status is submitted, or draft with warnings when Odoo refused the submission.",
   input: z.strictObject({
@@ -64,9 +64,13 @@ export const createExpenseTool = defineTool({
   taskSupport: "optional",
   run: gated(createExpenseOperation, async (input) => {
     const args: CreateExpenseInput = { ...input };
-    // The receipt's hash goes with the stored arguments, so that a file changed after approval is refused.
-    if (input.receipt_path !== undefined)
-      args.receipt_sha256 = (await loadReceipt(input.receipt_path)).sha256;
+    // The receipt's absolute path (resolved now, from this process's folder) and hash go with the stored
+    // arguments: a person approving from another folder attaches the same file, and a changed file is refused.
+    if (input.receipt_path !== undefined) {
+      const receipt = await loadReceipt(input.receipt_path);
+      args.receipt_path = receipt.path;
+      args.receipt_sha256 = receipt.sha256;
+    }
     return { ...args };
   }),
 });

@@ -59,6 +59,7 @@ export function createFakeOdoo(controls: Controls): Odoo & { calls: OdooCall[] }
 
 export interface Effect {
   nonce: string;
+  approvalId: string;
   args: unknown;
 }
 
@@ -86,13 +87,14 @@ export function createFakeOperation(
       await odoo.call({ model: "fake", method: "search_read" });
       return { nonce: randomUUID() } satisfies AttemptMarker;
     },
-    async findApplied(odoo, _input, marker) {
+    async findApplied(odoo, _input, ref) {
       await odoo.call({ model: "fake", method: "search_read" });
       const effects = await readEffects(effectsFile);
-      const index = effects.findIndex((effect) => effect.nonce === marker.nonce);
-      return index === -1 ? null : { id: index + 1, nonce: String(marker.nonce) };
+      // As the real operations: by the approval id the effect carries, whatever the local attempts say.
+      const index = effects.findIndex((effect) => effect.approvalId === ref.approvalId);
+      return index === -1 ? null : { id: index + 1, nonce: String(effects[index]?.nonce) };
     },
-    async apply(odoo, input, marker) {
+    async apply(odoo, input, { approvalId, marker }) {
       await odoo.call({ model: "fake", method: "create" });
       if (controls.failNextApply) {
         const error = controls.failNextApply;
@@ -100,7 +102,7 @@ export function createFakeOperation(
         throw error;
       }
       if (controls.applyDelayMs) await new Promise((resolve) => setTimeout(resolve, controls.applyDelayMs));
-      await appendFile(effectsFile, `${JSON.stringify({ nonce: marker.nonce, args: input })}\n`);
+      await appendFile(effectsFile, `${JSON.stringify({ nonce: marker.nonce, approvalId, args: input })}\n`);
       const id = (await readEffects(effectsFile)).length;
       if (controls.loseNextAnswer) {
         controls.loseNextAnswer = false;
@@ -145,17 +147,18 @@ const odoo = { call: async () => null };
 const operation = {
   tool: "record_payment",
   async mark() { return { nonce: randomUUID() }; },
-  async findApplied(_odoo, _input, marker) {
-    const index = (await effects()).findIndex((e) => e.nonce === marker.nonce);
-    return index === -1 ? null : { id: index + 1, nonce: marker.nonce };
+  async findApplied(_odoo, _input, ref) {
+    const all = await effects();
+    const index = all.findIndex((e) => e.approvalId === ref.approvalId);
+    return index === -1 ? null : { id: index + 1, nonce: all[index].nonce };
   },
-  async apply(_odoo, input, marker) {
+  async apply(_odoo, input, { approvalId, marker }) {
     if (env.CRASH_AT === "before-apply") process.exit(9);
     if (env.RACE) {
       say("applying");
       await hear("release");
     }
-    await appendFile(env.EFFECTS, JSON.stringify({ nonce: marker.nonce, args: input, pid: process.pid }) + "\n");
+    await appendFile(env.EFFECTS, JSON.stringify({ nonce: marker.nonce, approvalId, args: input, pid: process.pid }) + "\n");
     if (env.CRASH_AT === "after-apply") process.exit(9);
     return { id: (await effects()).length, nonce: marker.nonce };
   },
