@@ -2,6 +2,7 @@ import { writeOperations } from "./accounting/index.js";
 import type { WriteOperation } from "./accounting/operation.js";
 import type { ExecutorDeps } from "./approvals/executor.js";
 import { type ApprovalStore, createApprovalStore } from "./approvals/store.js";
+import { auditAnchorFor } from "./audit/anchor.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config/config.js";
 import { resolveCredentials } from "./config/config.js";
@@ -63,7 +64,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger: logger.child("approvals"),
   });
   const queue = createOfflineQueue(config.dataDir);
-  const audit = createAuditLog(config.dataDir);
+  const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir, logger: logger.child("audit") });
+  const audit = createAuditLog(config.dataDir, anchor ? { anchor } : {});
   const operations = options.operations ?? writeOperations;
   const app: App = {
     config,

@@ -219,7 +219,10 @@ export function createAuditLog(
   return {
     fileFor,
     append(input) {
-      const run = queue.then(() => withLock(lockPath, () => appendLocked(input), { owner: "audit" }));
+      const run = queue.then(async () => {
+        await mkdir(logsDir, { recursive: true });
+        return withLock(lockPath, () => appendLocked(input), { owner: "audit" });
+      });
       queue = run.catch(() => {});
       return run;
     },
