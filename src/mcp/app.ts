@@ -5,6 +5,7 @@ import type { ExecutorDeps } from "./approvals/executor.js";
 import type { ApprovalKey } from "./approvals/keys.js";
 import { openApprovalStore } from "./approvals/open.js";
 import type { ApprovalStore } from "./approvals/store.js";
+import { auditAnchorFor } from "./audit/anchor.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config/config.js";
 import { resolveCredentials } from "./config/config.js";
@@ -74,7 +75,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger: logger.child("approvals"),
   });
   const queue = createOfflineQueue(config.dataDir);
-  const audit = createAuditLog(config.dataDir);
+  const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir, logger: logger.child("audit") });
+  const audit = createAuditLog(config.dataDir, anchor ? { anchor } : {});
   const operations = options.operations ?? writeOperations;
   const approvals = createApprovals({
     store,

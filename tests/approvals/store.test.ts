@@ -243,6 +243,22 @@ describe("approval store", () => {
   });
 });
 
+describe("a planted lock blocks nothing", () => {
+  it("a lock file naming a live process (not signed with the keychain key) does not hold up a decision", async () => {
+    const store = await openStore();
+    const created = await store.create(request());
+    const { hostname } = await import("node:os");
+    await writeFile(
+      `${fileOf(created.id)}.lock`,
+      JSON.stringify({ pid: 1, host: hostname(), createdAt: new Date().toISOString(), token: "planted" }),
+    );
+    const started = Date.now();
+    await approve(store, created.id);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((await store.get(created.id))?.status).toBe("approved");
+  });
+});
+
 describe("keys: nothing the agent can read or plant", () => {
   it("never adopts a key file planted in the data folder before the first start", async () => {
     // An agent writes a key of its own, then a request "approved" and sealed with it.

@@ -1,10 +1,16 @@
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAuditLog, localDate } from "../../src/mcp/audit/audit-log.js";
+import {
+  type AuditAnchor,
+  type AuditHead,
+  createAuditLog,
+  localDate,
+} from "../../src/mcp/audit/audit-log.js";
 import { registerSecret } from "../../src/mcp/log.js";
 import { buildForChildren } from "../approvals/helpers/build.js";
 
@@ -58,6 +64,9 @@ describe("audit log", () => {
       amount: "120.50",
       currency: "EUR",
       approval_id: "apr_x",
+      seq: 2,
+      prev: JSON.parse(lines[0]!).mac,
+      mac: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(await audit.read("2026-03-05")).toHaveLength(2);
     expect(await audit.read("2026-03-06")).toEqual([]);
@@ -135,5 +144,63 @@ describe("audit log across processes", () => {
       targets.add(event.target);
     }
     expect(targets.size).toBe(processes.length * 60);
+    const seqs = lines.map((line) => (JSON.parse(line) as { seq: number }).seq);
+    expect(seqs).toEqual(Array.from({ length: lines.length }, (_, i) => i + 1));
+    expect(await audit.verify()).toMatchObject({ ok: true, lines: processes.length * 60 });
+  });
+
+  it("three processes appending with one keyed anchor: the chain is intact and every line is there, in seq order", async () => {
+    // The anchor of the children keeps the head in a file and the key in the environment (a test stand-in for
+    // the keychain, which three processes cannot share in memory).
+    const key = randomBytes(32);
+    const headFile = path.join(dataDir, "test-head.json");
+    const script = `
+      import path from "node:path";
+      import { readFile, writeFile } from "node:fs/promises";
+      import { pathToFileURL } from "node:url";
+      const { createAuditLog } = await import(pathToFileURL(path.join(process.env.BUILD_DIR, "mcp/audit/audit-log.js")).href);
+      const anchor = {
+        key: Buffer.from(process.env.KEY, "hex"),
+        loadHead: async () => { try { return JSON.parse(await readFile(process.env.HEAD, "utf8")); } catch { return null; } },
+        saveHead: async (head) => { await writeFile(process.env.HEAD, JSON.stringify(head)); },
+      };
+      const audit = createAuditLog(process.env.DATA_DIR, { anchor });
+      for (let i = 0; i < 40; i++) {
+        await Promise.all([0, 1].map((j) =>
+          audit.append({ event: "tool_call", action: "stress", result: "success", target: process.env.WHO + "-" + (2 * i + j) })));
+      }
+    `;
+    const who = ["a", "b", "c"];
+    await Promise.all(
+      who.map((name) =>
+        run(process.execPath, ["--input-type=module", "-e", script], {
+          env: {
+            ...process.env,
+            BUILD_DIR: build.dir,
+            DATA_DIR: dataDir,
+            WHO: name,
+            KEY: key.toString("hex"),
+            HEAD: headFile,
+          },
+        }),
+      ),
+    );
+    const anchor: AuditAnchor = {
+      key,
+      loadHead: async () => JSON.parse(await readFile(headFile, "utf8")) as AuditHead,
+      saveHead: async () => {
+        throw new Error("read only");
+      },
+    };
+    const audit = createAuditLog(dataDir, { anchor });
+    const report = await audit.verify();
+    expect(report).toMatchObject({ ok: true, lines: 240, keyed: true, head: { seq: 240 } });
+    const events = await audit.read(localDate(new Date()));
+    const rows = (await readFile(audit.fileFor(localDate(new Date())), "utf8")).trimEnd().split("\n");
+    expect(rows.map((row) => (JSON.parse(row) as { seq: number }).seq)).toEqual(
+      Array.from({ length: 240 }, (_, i) => i + 1),
+    );
+    const targets = new Set(events.map((event) => event.target));
+    for (const name of who) for (let i = 0; i < 80; i++) expect(targets.has(`${name}-${i}`)).toBe(true);
   });
 });

@@ -193,7 +193,8 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     ...(sealKey ? { key: sealKey.derive("approval-journal") } : {}),
     ...(sealKey && options.journalAnchor ? { anchor: options.journalAnchor } : {}),
   });
-  void lockSigner;
+  // A lock file the agent wrote (no valid signature) is not honoured: it cannot hold up a person's decision.
+  const lockOptions = sealKey ? { authority: lockSigner(sealKey) } : {};
 
   const fileOf = (id: string) => {
     // The only place a path is built from an id, and only from one that passed the strict pattern.
@@ -276,7 +277,7 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
         if (record) await write(record);
         return result;
       },
-      // TODO(audit-chain merge): pass { authority: lockSigner(sealKey) } once locks take an authority.
+      lockOptions,
     );
   };
 

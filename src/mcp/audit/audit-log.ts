@@ -1,12 +1,34 @@
-import { readFile } from "node:fs/promises";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { Keychain } from "../credentials/keychain.js";
 import { appendLineDurable, isErrno } from "../fsutil/files.js";
+import { withLock } from "../fsutil/lock.js";
 import { redact } from "../log.js";
 
 /**
  * The audit log: `Logs/YYYY-MM-DD.json` (local date) under the data folder, one JSON object per line. A line is
  * on disk (fsynced) before `append` resolves; when it cannot be written `append` rejects, and the caller must
  * not go on with the operation. Every event passes through `redact`, so no registered secret reaches the file.
+ *
+ * The log is a hash chain, tamper-evident against anything that can only edit files (such as an AI agent with
+ * file-system tools). After the event's own fields, each line carries `"seq"` (1, 2, 3, ... across all day
+ * files), `"prev"` (the `mac` of the line before; for the first line of a day, the last line of the previous
+ * file) and `"mac"`: HMAC-SHA256 of the line up to and including `prev`, keyed by `anchor.key` (kept in the OS
+ * keychain). An edited line no longer matches its MAC, and nobody without the key can compute a new one.
+ * WITHOUT a key, `mac` is a plain SHA-256: an edit in the middle is still detected (the next line's `prev` no
+ * longer matches), but whoever rewrites every line from the edit to the end, recomputing the hashes, is not.
+ *
+ * The chain's head (seq and mac of the last line) is saved in the anchor after every append, so that removing
+ * lines at the end or deleting the last day file is detected too. Without an anchor (passphrase mode, no
+ * keychain), the head is only kept in `.audit-head.json` in the data folder: a cache that anyone who can edit
+ * the log can edit as well, so it is not trustworthy. A crash between writing a line and saving the head leaves
+ * lines past the anchored head; those are accepted when they chain correctly (with a valid MAC when keyed), and
+ * the next append moves the head forward.
+ *
+ * Appends from several processes are serialised by a lock file (`.audit.lock` in the data folder) around
+ * "find the head, write the line, save the head". The head is found from the tail of the newest day file only
+ * (or from memory, when that file's size and mtime are what this process left).
  */
 
 export type AuditEventKind = "tool_call" | "approval_requested" | "approval_decided" | "execution" | "queue";
@@ -37,6 +59,51 @@ export interface AuditEvent {
 
 export type AuditEventInput = Omit<AuditEvent, "timestamp"> & { timestamp?: string };
 
+/** The last line of the chain: its sequence number and its `mac`. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** Where the chain's head is kept out of reach of the data folder (the OS keychain), and the HMAC key. */
+export interface AuditAnchor {
+  /** HMAC key for the links; absent: plain SHA-256 links. */
+  readonly key?: Buffer;
+  loadHead(): Promise<AuditHead | null>;
+  saveHead(head: AuditHead): Promise<void>;
+}
+
+export type AuditProblemKind = "edited" | "removed" | "inserted" | "reordered" | "truncated" | "unreadable";
+
+export interface AuditProblem {
+  /** The day file (full path). */
+  file: string;
+  /** 1-based line number in that file (0 when the log has no line at all). */
+  line: number;
+  seq?: number;
+  kind: AuditProblemKind;
+  message: string;
+}
+
+export interface AuditVerifyReport {
+  /** No problem found. */
+  ok: boolean;
+  /** Non-empty lines read. */
+  lines: number;
+  /** The day files read, in chain order. */
+  files: string[];
+  /** In the order found: the first is where the chain first breaks. */
+  problems: AuditProblem[];
+  /** Lines written before the chain began (unchained, at the start of the log): not tampering. */
+  unchained: number;
+  /** Whether MACs were checked with a key. */
+  keyed: boolean;
+  /** Whether the head came from an anchor (true) or from the untrustworthy cache file in the data folder. */
+  anchored: boolean;
+  /** The head the chain was checked against, if any. */
+  head: AuditHead | null;
+}
+
 export interface AuditLog {
   /** Resolves once the line is on disk; rejects (and nothing may proceed) when it cannot be written. */
   append(event: AuditEventInput): Promise<void>;
@@ -46,7 +113,14 @@ export interface AuditLog {
   fileFor(date: string): string;
 }
 
+/** The audit log as `createAuditLog` makes it: it can also check its chain. */
+export interface ChainedAuditLog extends AuditLog {
+  /** Checks the whole chain, every day file, against the anchored head. */
+  verify(): Promise<AuditVerifyReport>;
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_FILE = /^\d{4}-\d{2}-\d{2}\.json$/;
 const FIELDS: (keyof AuditEvent)[] = [
   "timestamp",
   "event",
@@ -63,20 +137,94 @@ const FIELDS: (keyof AuditEvent)[] = [
   "error_code",
   "message",
 ];
+const CHAIN_FIELDS = ["seq", "prev", "mac"] as const;
+const GENESIS = "0".repeat(64);
+const CHAIN_TAIL = /,"seq":(\d+),"prev":"([0-9a-f]{64})","mac":"([0-9a-f]{64})"\}$/;
+const TAIL_CHUNK = 16 * 1024;
+export const AUDIT_HEAD_ACCOUNT = "audit-chain-head";
+export const AUDIT_HEAD_FILE = ".audit-head.json";
+const AUDIT_LOCK_FILE = ".audit.lock";
 
-export function createAuditLog(dataDir: string, options: { now?: () => Date } = {}): AuditLog {
+interface Tail {
+  seq: number;
+  mac: string;
+}
+
+export function createAuditLog(
+  dataDir: string,
+  options: { now?: () => Date; anchor?: AuditAnchor } = {},
+): ChainedAuditLog {
   const now = options.now ?? (() => new Date());
   const logsDir = path.join(dataDir, "Logs");
+  const anchor = options.anchor ?? fileHeadCache(path.join(dataDir, AUDIT_HEAD_FILE));
+  const anchored = options.anchor !== undefined;
+  const key = options.anchor?.key;
+  const lockPath = path.join(dataDir, AUDIT_LOCK_FILE);
   const fileFor = (date: string) => {
     if (!DATE.test(date)) throw new Error(`audit log: "${date}" is not a YYYY-MM-DD date`);
     return path.join(logsDir, `${date}.json`);
   };
+  const macOf = (body: string) =>
+    key
+      ? createHmac("sha256", key).update(body).digest("hex")
+      : createHash("sha256").update(body).digest("hex");
+
+  /** What this process last wrote: reused while the file's size and mtime show nobody wrote after it. */
+  let cache: { file: string; size: number; mtimeMs: number; tail: Tail; head: AuditHead | null } | null =
+    null;
+  /** Appends of this process, one after the other (the file lock serialises processes). */
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function appendLocked(input: AuditEventInput): Promise<void> {
+    const at = now();
+    const event = normalise({ ...input, timestamp: input.timestamp ?? at.toISOString() });
+    const eventJson = JSON.stringify(redact(event));
+    let file = fileFor(localDate(at));
+    let info = await statOrNull(file);
+    let tail: Tail | null;
+    let torn = false;
+    let head: AuditHead | null;
+    if (cache && cache.file === file && info && info.size === cache.size && info.mtimeMs === cache.mtimeMs) {
+      tail = cache.tail;
+      head = cache.head;
+    } else {
+      // The newest day file holds the tail (if the clock went back a day, keep appending to the newest file,
+      // so that the order of the files stays the order of the chain).
+      const days = await dayFiles(logsDir);
+      const newest = days.at(-1);
+      if (newest && newest > file) {
+        file = newest;
+        info = await statOrNull(file);
+      }
+      const found = await findTail(days.filter((day) => day <= file));
+      tail = found.tail;
+      torn = found.torn && days.includes(file) && found.file === file;
+      head = await anchor.loadHead();
+    }
+    // After a truncation the head is ahead of the file: keep counting from the head, so that the gap shows.
+    const seq = Math.max(tail?.seq ?? 0, head?.seq ?? 0) + 1;
+    const body = `${eventJson.slice(0, -1)},"seq":${seq},"prev":"${tail?.mac ?? GENESIS}"}`;
+    const mac = macOf(body);
+    const line = `${body.slice(0, -1)},"mac":"${mac}"}`;
+    cache = null;
+    // A torn last line (a crash in the middle of a write) is closed first, so that ours stays whole.
+    if (torn) await appendLineDurable(file, "");
+    await appendLineDurable(file, line);
+    const next: AuditHead = { seq, hash: mac };
+    await anchor.saveHead(next);
+    const after = await statOrNull(file);
+    if (after) cache = { file, size: after.size, mtimeMs: after.mtimeMs, tail: { seq, mac }, head: next };
+  }
+
   return {
     fileFor,
-    async append(input) {
-      const at = now();
-      const event = normalise({ ...input, timestamp: input.timestamp ?? at.toISOString() });
-      await appendLineDurable(fileFor(localDate(at)), JSON.stringify(redact(event)));
+    append(input) {
+      const run = queue.then(async () => {
+        await mkdir(logsDir, { recursive: true });
+        return withLock(lockPath, () => appendLocked(input), { owner: "audit" });
+      });
+      queue = run.catch(() => {});
+      return run;
     },
     async read(date) {
       let text: string;
@@ -90,14 +238,385 @@ export function createAuditLog(dataDir: string, options: { now?: () => Date } = 
       for (const line of text.split("\n")) {
         if (!line.trim()) continue;
         try {
-          events.push(JSON.parse(line) as AuditEvent);
+          const value = JSON.parse(line) as Record<string, unknown>;
+          for (const field of CHAIN_FIELDS) delete value[field];
+          events.push(value as unknown as AuditEvent);
         } catch {
           // a torn last line after a crash: every complete line is still read
         }
       }
       return events;
     },
+    async verify() {
+      const files = await dayFiles(logsDir);
+      const head = await anchor.loadHead();
+      return verifyChain(files, head, key, anchored);
+    },
   };
+}
+
+/**
+ * The head kept in the OS keychain (account `audit-chain-head` by default), with the HMAC key for the links.
+ * Nothing that can only edit files can change it.
+ */
+export function keychainAuditAnchor(
+  keychain: Keychain,
+  key: Buffer,
+  account: string = AUDIT_HEAD_ACCOUNT,
+): AuditAnchor {
+  return {
+    key,
+    async loadHead() {
+      return parseHead(await keychain.get(account));
+    },
+    async saveHead(head) {
+      await keychain.set(account, JSON.stringify({ seq: head.seq, hash: head.hash }));
+    },
+  };
+}
+
+/** The head in a file of the data folder: a cache only, as editable as the log itself. Not fsynced. */
+function fileHeadCache(file: string): AuditAnchor {
+  return {
+    async loadHead() {
+      try {
+        return parseHead(await readFile(file, "utf8"));
+      } catch (error) {
+        if (isErrno(error, "ENOENT")) return null;
+        throw error;
+      }
+    },
+    async saveHead(head) {
+      await mkdir(path.dirname(file), { recursive: true });
+      const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+      await writeFile(temp, JSON.stringify(head), { mode: 0o600 });
+      try {
+        await rename(temp, file);
+      } catch (error) {
+        await rm(temp, { force: true }).catch(() => {});
+        throw error;
+      }
+    },
+  };
+}
+
+function parseHead(text: string | null): AuditHead | null {
+  if (!text) return null;
+  try {
+    const value = JSON.parse(text) as Partial<AuditHead>;
+    if (
+      typeof value.seq === "number" &&
+      Number.isInteger(value.seq) &&
+      value.seq > 0 &&
+      typeof value.hash === "string" &&
+      /^[0-9a-f]{64}$/.test(value.hash)
+    )
+      return { seq: value.seq, hash: value.hash };
+  } catch {
+    // unreadable: as if there were none
+  }
+  return null;
+}
+
+async function statOrNull(file: string) {
+  try {
+    return await stat(file);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return null;
+    throw error;
+  }
+}
+
+/** The day files, oldest first (full paths). */
+async function dayFiles(logsDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(logsDir);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return [];
+    throw error;
+  }
+  return names
+    .filter((name) => DAY_FILE.test(name))
+    .sort()
+    .map((name) => path.join(logsDir, name));
+}
+
+interface ChainedLine {
+  seq: number;
+  prev: string;
+  mac: string;
+  /** The text the MAC covers: the line without `,"mac":"..."`. */
+  body: string;
+}
+
+/** The chain fields of a line; null for a line without them (written before the chain began). */
+function parseChained(line: string): ChainedLine | null {
+  const match = CHAIN_TAIL.exec(line);
+  if (!match) return null;
+  return {
+    seq: Number(match[1]),
+    prev: match[2]!,
+    mac: match[3]!,
+    body: `${line.slice(0, match.index)},"seq":${match[1]},"prev":"${match[2]}"}`,
+  };
+}
+
+/**
+ * The last chained line of the newest file that has one: only the end of the newest file is read, unless it
+ * holds no chained line there (the first append after the chain began, or a damaged tail).
+ */
+async function findTail(days: string[]): Promise<{ tail: Tail | null; torn: boolean; file?: string }> {
+  const newest = days.at(-1);
+  if (!newest) return { tail: null, torn: false };
+  let torn = false;
+  const handle = await open(newest, "r");
+  try {
+    const { size } = await handle.stat();
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      torn = last[0] !== 0x0a;
+      for (let chunk = TAIL_CHUNK; ; chunk *= 4) {
+        const start = Math.max(0, size - chunk);
+        const buffer = Buffer.alloc(size - start);
+        await handle.read(buffer, 0, buffer.length, start);
+        const text = buffer.toString("utf8");
+        const lines = text.split("\n");
+        if (start > 0) lines.shift(); // maybe cut in the middle
+        for (let i = lines.length - 1; i >= 0; i--) {
+          const chained = parseChained(lines[i]!);
+          if (chained) return { tail: { seq: chained.seq, mac: chained.mac }, torn, file: newest };
+        }
+        if (start === 0) break;
+        if (lines.some((line) => line.trim())) break; // whole lines, none chained: look no further back here
+      }
+      // No chained line at the end: scan the whole file from the end.
+      const lines = (await readFile(newest, "utf8")).split("\n");
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const chained = parseChained(lines[i]!);
+        if (chained) return { tail: { seq: chained.seq, mac: chained.mac }, torn, file: newest };
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  const earlier = await findTail(days.slice(0, -1));
+  return { ...earlier, torn, file: newest };
+}
+
+interface Entry extends ChainedLine {
+  file: string;
+  line: number;
+  macOk: boolean;
+}
+
+async function verifyChain(
+  files: string[],
+  head: AuditHead | null,
+  key: Buffer | undefined,
+  anchored: boolean,
+): Promise<AuditVerifyReport> {
+  const problems: AuditProblem[] = [];
+  const entries: Entry[] = [];
+  let lines = 0;
+  let unchained = 0;
+  let keyedSeen = false;
+  const where = (file: string, line: number) => `${path.basename(file)} line ${line}`;
+
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      problems.push({
+        file,
+        line: 0,
+        kind: "unreadable",
+        message: `${path.basename(file)} cannot be read (${isErrno(error, "EISDIR") ? "not a file" : error instanceof Error ? error.message : String(error)})`,
+      });
+      continue;
+    }
+    const rows = text.split("\n");
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (!row.trim()) continue;
+      lines++;
+      const lineNo = i + 1;
+      let value: unknown;
+      try {
+        value = JSON.parse(row);
+      } catch {
+        problems.push({
+          file,
+          line: lineNo,
+          kind: "unreadable",
+          message: `${where(file, lineNo)} is not a JSON object (a torn write after a crash, or an alteration)`,
+        });
+        continue;
+      }
+      const chained = parseChained(row);
+      if (!chained) {
+        const hasChainField =
+          typeof value === "object" && value !== null && CHAIN_FIELDS.some((field) => field in value);
+        if (!hasChainField && entries.length === 0) {
+          unchained++;
+          continue;
+        }
+        problems.push({
+          file,
+          line: lineNo,
+          kind: hasChainField ? "edited" : "inserted",
+          message: hasChainField
+            ? `${where(file, lineNo)}: its chain fields (seq, prev, mac) were altered`
+            : `${where(file, lineNo)} has no chain link but comes after the chain began: it was added by hand`,
+        });
+        continue;
+      }
+      let macOk: boolean;
+      if (key) {
+        macOk = equalHex(createHmac("sha256", key).update(chained.body).digest("hex"), chained.mac);
+        if (macOk) keyedSeen = true;
+        // Lines hashed without a key before the key existed are accepted only before the first keyed line.
+        else if (!keyedSeen) macOk = equalHex(sha256(chained.body), chained.mac);
+      } else {
+        macOk = equalHex(sha256(chained.body), chained.mac);
+      }
+      entries.push({ ...chained, file, line: lineNo, macOk });
+    }
+  }
+
+  const seen = new Map<number, Entry[]>();
+  const reportedEdited = new Set<Entry>();
+  const pending = new Set<number>();
+  let maxSeq = 0;
+  const linksTo = (entry: Entry) =>
+    entry.seq === 1
+      ? entry.prev === GENESIS
+      : (seen.get(entry.seq - 1) ?? []).some((before) => before.mac === entry.prev);
+  const remember = (entry: Entry) => {
+    seen.set(entry.seq, [...(seen.get(entry.seq) ?? []), entry]);
+    maxSeq = Math.max(maxSeq, entry.seq);
+  };
+  /** Whether the line after `index` continues the chain as if the line at `index` were not there. */
+  const skippable = (index: number) => {
+    const next = entries[index + 1];
+    return next !== undefined && next.seq === maxSeq + 1 && next.macOk && linksTo(next);
+  };
+  const problem = (entry: Entry, kind: AuditProblemKind, message: string) =>
+    problems.push({ file: entry.file, line: entry.line, seq: entry.seq, kind, message });
+
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index]!;
+    const at = where(entry.file, entry.line);
+    if (!entry.macOk) {
+      if (skippable(index)) {
+        problem(entry, "inserted", `${at} (seq ${entry.seq}) was inserted: the chain continues without it`);
+        continue;
+      }
+      problem(
+        entry,
+        "edited",
+        key
+          ? `${at} (seq ${entry.seq}) was edited: its MAC does not match its content`
+          : `${at} (seq ${entry.seq}) was edited: its hash does not match its content (or it was written with an HMAC key that is not available here)`,
+      );
+      reportedEdited.add(entry);
+      remember(entry);
+      continue;
+    }
+    const twin = seen.get(entry.seq)?.[0];
+    if (twin) {
+      problem(
+        entry,
+        "inserted",
+        `${at}: seq ${entry.seq} appears twice (also ${where(twin.file, twin.line)}): a line was inserted or copied`,
+      );
+      remember(entry);
+      continue;
+    }
+    if (entry.seq > maxSeq + 1) {
+      const later = entries.slice(index + 1).some((e) => e.seq > maxSeq && e.seq < entry.seq);
+      const missing =
+        entry.seq - 1 === maxSeq + 1 ? `seq ${maxSeq + 1}` : `seq ${maxSeq + 1} to ${entry.seq - 1}`;
+      if (later) {
+        for (let s = maxSeq + 1; s < entry.seq; s++) pending.add(s);
+        problem(entry, "reordered", `${at} (seq ${entry.seq}) comes before ${missing}: lines were reordered`);
+      } else {
+        const firstOfFile = entries[index - 1]?.file !== entry.file;
+        problem(
+          entry,
+          "removed",
+          `${missing} ${entry.seq - 1 === maxSeq + 1 ? "is" : "are"} missing before ${at}: ${firstOfFile && index > 0 ? "a day file was deleted or lines were removed" : "lines were removed"}`,
+        );
+      }
+      remember(entry);
+      continue;
+    }
+    if (entry.seq <= maxSeq) {
+      if (!pending.delete(entry.seq))
+        problem(
+          entry,
+          "reordered",
+          `${at} (seq ${entry.seq}) comes after seq ${maxSeq}: lines were reordered`,
+        );
+      remember(entry);
+      continue;
+    }
+    if (!linksTo(entry)) {
+      if (skippable(index)) {
+        problem(entry, "inserted", `${at} (seq ${entry.seq}) was inserted: the chain continues without it`);
+        continue;
+      }
+      const before = seen.get(entry.seq - 1)?.[0];
+      if (before && !reportedEdited.has(before)) {
+        problems.push({
+          file: before.file,
+          line: before.line,
+          seq: before.seq,
+          kind: "edited",
+          message: `${where(before.file, before.line)} (seq ${before.seq}) was edited: the next line recorded a different hash for it`,
+        });
+        reportedEdited.add(before);
+      } else if (!before) {
+        problem(entry, "edited", `${at} (seq ${entry.seq}): its link to the line before was altered`);
+      }
+    }
+    remember(entry);
+  }
+
+  if (head) {
+    const atHead = seen.get(head.seq);
+    const last = entries.at(-1);
+    if (!atHead) {
+      if (maxSeq < head.seq) {
+        problems.push({
+          file: last?.file ?? files.at(-1) ?? "",
+          line: last?.line ?? 0,
+          ...(last ? { seq: last.seq } : {}),
+          kind: "truncated",
+          message: `the log ends at seq ${maxSeq}${last ? ` (${where(last.file, last.line)})` : ""}, but the ${anchored ? "anchored" : "cached"} head is seq ${head.seq}: the last ${head.seq - maxSeq} line(s) were removed, or the last day file(s) deleted`,
+        });
+      }
+    } else if (!atHead.some((entry) => equalHex(entry.mac, head.hash))) {
+      const entry = atHead[0]!;
+      problem(
+        entry,
+        "edited",
+        `${where(entry.file, entry.line)} (seq ${entry.seq}) is not the line the ${anchored ? "anchored" : "cached"} head names: the log was rewritten up to here`,
+      );
+    }
+  }
+
+  return { ok: problems.length === 0, lines, files, problems, unchained, keyed: !!key, anchored, head };
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function equalHex(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
 /** Known fields only, in a stable order; amounts as decimal strings; absent values left out. */

@@ -11,6 +11,7 @@ Usage:
   odoo-mcp approvals reject ID [--reason R]     reject it
   odoo-mcp queue status [--json]                operations waiting for Odoo to answer again
   odoo-mcp queue drain [--json]                 replay them now, in order
+  odoo-mcp audit verify [--json]                check the audit log's chain: exit 1 if it was altered
   odoo-mcp doctor [--json]                      check configuration, connection, version, modules, key expiry
   odoo-mcp credentials set [--password]         store the Odoo API key (or password) in the OS keychain
   odoo-mcp credentials clear                    remove it from the keychain
@@ -39,6 +40,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return (await import("./approvals.js")).approvalsCommand(rest);
     case "queue":
       return (await import("./queue.js")).queueCommand(rest);
+    case "audit":
+      return (await import("./audit.js")).auditCommand(rest);
     case "doctor":
       return (await import("./doctor.js")).doctorCommand(rest);
     case "credentials":

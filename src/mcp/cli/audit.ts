@@ -1,0 +1,62 @@
+import { parseArgs } from "node:util";
+import { auditAnchorFor } from "../audit/anchor.js";
+import { type AuditVerifyReport, createAuditLog } from "../audit/audit-log.js";
+import { loadConfig } from "../config/config.js";
+import { createLogger } from "../log.js";
+import { print, tryKeychain } from "./context.js";
+
+const USAGE = "usage: odoo-mcp audit verify [--json]";
+
+/**
+ * `odoo-mcp audit verify [--json]`: checks the audit log's chain (every day file) against the head kept in the
+ * OS keychain. Exit 0 when intact, 1 when it was altered, 2 on a usage error.
+ */
+export async function auditCommand(args: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    process.stderr.write(
+      `odoo-mcp audit: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  const [sub, ...extra] = parsed.positionals;
+  if (sub !== "verify" || extra.length > 0) {
+    process.stderr.write(
+      `odoo-mcp audit: ${sub ? `unknown subcommand "${sub}"` : "missing subcommand"}\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  const config = loadConfig();
+  const logger = createLogger("warn");
+  const keychain = tryKeychain(logger);
+  const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir, logger });
+  const report = await createAuditLog(config.dataDir, anchor ? { anchor } : {}).verify();
+  if (parsed.values.json) print(JSON.stringify(report, null, 2));
+  else printReport(report);
+  return report.ok ? 0 : 1;
+}
+
+function parse(args: string[]) {
+  return parseArgs({ args, options: { json: { type: "boolean", default: false } }, allowPositionals: true });
+}
+
+function printReport(report: AuditVerifyReport): void {
+  const days = report.files.length;
+  const checked = `${report.lines} line(s) in ${days} day file(s)`;
+  const how = `${report.keyed ? "HMAC-SHA256 (key in the OS keychain)" : "plain SHA-256 (no key: a rewritten tail cannot be detected)"}, head ${
+    report.anchored
+      ? "kept in the OS keychain"
+      : "kept only in the data folder (not trustworthy: whoever can edit the log can edit it)"
+  }`;
+  if (report.ok) print(`audit log intact: ${checked}`);
+  else print(`audit log ALTERED: ${report.problems.length} problem(s) in ${checked}`);
+  print(`  checked with ${how}`);
+  if (report.unchained > 0) print(`  ${report.unchained} line(s) unchained (before the chain began)`);
+  if (report.head) print(`  head: seq ${report.head.seq}`);
+  for (const problem of report.problems) {
+    print(`  ${problem.kind.toUpperCase().padEnd(10)} ${problem.file}:${problem.line}  ${problem.message}`);
+  }
+  if (!report.ok) print("The first problem is where the log was first altered.");
+}
