@@ -6,11 +6,11 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { sandboxConnection, sandboxEnv } from "../../sandbox/connection.js";
+import { startSandbox } from "../../sandbox/index.js";
 import { silentLogger } from "../log.js";
 import { fromOdooAmount, minorToNumber } from "../money.js";
 import { createOdooClient } from "../odoo/client.js";
-import { sandboxConnection, sandboxEnv } from "../sandbox/connection.js";
-import { startSandbox } from "../sandbox/index.js";
 import { print } from "./context.js";
 
 const run = promisify(execFile);

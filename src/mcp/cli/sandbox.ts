@@ -1,4 +1,4 @@
-import { startSandbox } from "../sandbox/index.js";
+import { startSandbox } from "../../sandbox/index.js";
 import { option, print } from "./context.js";
 
 /** `odoo-mcp sandbox`: the built-in fake Odoo, for trying the product without an Odoo server. */

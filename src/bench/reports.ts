@@ -15,12 +15,12 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { createApp } from "../app.js";
-import { loadConfig } from "../config/config.js";
-import { silentLogger } from "../log.js";
-import { REPORT_TYPES } from "../reports/types.js";
+import { createApp } from "../mcp/app.js";
+import { loadConfig } from "../mcp/config/config.js";
+import { silentLogger } from "../mcp/log.js";
+import { REPORT_TYPES } from "../mcp/reports/types.js";
+import { createMcpServer } from "../mcp/server.js";
 import { type Sandbox, startSandbox } from "../sandbox/index.js";
-import { createMcpServer } from "../server.js";
 
 export interface ReportBenchRow {
   items: number;

@@ -1,4 +1,4 @@
-import type { OdooConnectionSettings } from "../odoo/types.js";
+import type { OdooConnectionSettings } from "../mcp/odoo/types.js";
 import type { Sandbox } from "./index.js";
 
 /** How a client connects to a running sandbox: its URL, database, login and API key (auto-detected API). */
