@@ -6,8 +6,6 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { sandboxConnection, sandboxEnv } from "../../sandbox/connection.js";
-import { startSandbox } from "../../sandbox/index.js";
 import { silentLogger } from "../log.js";
 import { fromOdooAmount, minorToNumber } from "../money.js";
 import { createOdooClient } from "../odoo/client.js";
@@ -22,6 +20,9 @@ const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "bin",
  * real `odoo-mcp approvals approve` command, as a person would) → send → record payment.
  */
 export async function demoCommand(_args: string[]): Promise<number> {
+  // src/mcp never imports the sandbox statically (docs/ARCHITECTURE.md): only this command loads it.
+  const { startSandbox } = await import("../../sandbox/index.js");
+  const { sandboxConnection, sandboxEnv } = await import("../../sandbox/connection.js");
   const sandbox = await startSandbox({ version: 19 });
   const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-demo-"));
   print("odoo-mcp demo — against the built-in SANDBOX (a fake Odoo 19 on this machine; not a real Odoo)");

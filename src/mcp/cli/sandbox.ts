@@ -1,5 +1,7 @@
-import { startSandbox } from "../../sandbox/index.js";
 import { option, print } from "./context.js";
+
+/** Not Odoo's 8069: a client left on the default ODOO_URL must not find the sandbox there. */
+export const SANDBOX_DEFAULT_PORT = 18069;
 
 /** `odoo-mcp sandbox`: the built-in fake Odoo, for trying the product without an Odoo server. */
 export async function sandboxCommand(args: string[]): Promise<number> {
@@ -8,7 +10,9 @@ export async function sandboxCommand(args: string[]): Promise<number> {
     process.stderr.write("odoo-mcp sandbox: --version must be 17, 18 or 19\n");
     return 2;
   }
-  const port = Number(option(args, "--port") ?? "8069");
+  const port = Number(option(args, "--port") ?? String(SANDBOX_DEFAULT_PORT));
+  // src/mcp never imports the sandbox statically (docs/ARCHITECTURE.md): only this command loads it.
+  const { startSandbox } = await import("../../sandbox/index.js");
   const sandbox = await startSandbox({ version, port });
   print(
     `SANDBOX — a fake Odoo ${version} for trying odoo-mcp. It is NOT Odoo and keeps nothing after it stops.`,
