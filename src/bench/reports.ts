@@ -20,6 +20,7 @@ import { loadConfig } from "../mcp/config/config.js";
 import { silentLogger } from "../mcp/log.js";
 import { REPORT_TYPES } from "../mcp/reports/types.js";
 import { createMcpServer } from "../mcp/server.js";
+import { sandboxEnv } from "../sandbox/connection.js";
 import { type Sandbox, startSandbox } from "../sandbox/index.js";
 
 export interface ReportBenchRow {
@@ -62,10 +63,7 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
   const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-bench-reports-"));
   const config = loadConfig({
     env: {
-      ODOO_URL: sandbox.url,
-      ODOO_DATABASE: sandbox.database,
-      ODOO_USERNAME: sandbox.login,
-      ODOO_API_KEY: sandbox.apiKey,
+      ...sandboxEnv(sandbox),
       ODOO_MCP_DATA_DIR: dataDir,
       ODOO_TIMEOUT_MS: "600000",
     },

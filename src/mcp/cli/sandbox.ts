@@ -21,6 +21,7 @@ export async function sandboxCommand(args: string[]): Promise<number> {
   print(`  ODOO_DATABASE=${sandbox.database}`);
   print(`  ODOO_USERNAME=${sandbox.login}`);
   print(`  ODOO_API_KEY=${sandbox.apiKey}`);
+  print("  ODOO_MCP_ALLOW_SANDBOX=true   (odoo-mcp refuses the sandbox without it)");
   print("Press Ctrl+C to stop.");
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
