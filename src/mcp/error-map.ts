@@ -8,6 +8,7 @@ import {
   OdooMissingError,
   OdooNotFoundError,
   OdooProtocolError,
+  OdooSandboxError,
   OdooUserError,
 } from "./odoo/errors.js";
 
@@ -29,6 +30,8 @@ export function toToolError(error: unknown): ToolError {
 function fromOdoo(error: OdooError): ToolError {
   const text = redact(error.message);
   const make = (code: ErrorCode, message: string) => new ToolError(code, message);
+  // Not Odoo at all but odoo-mcp's sandbox: its message says what happened and what to set.
+  if (error instanceof OdooSandboxError) return make("ODOO_CONNECTION_ERROR", text);
   if (error instanceof OdooConnectionError)
     return make("ODOO_CONNECTION_ERROR", `Cannot reach Odoo: ${text}`);
   if (error instanceof OdooProtocolError)

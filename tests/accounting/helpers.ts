@@ -10,8 +10,8 @@ import { todayIn } from "../../src/mcp/dates.js";
 import { type ErrorCode, ToolError } from "../../src/mcp/errors.js";
 import { createOdooClient } from "../../src/mcp/odoo/index.js";
 import type { Odoo, OdooCall } from "../../src/mcp/odoo/types.js";
-import { sandboxConnection } from "../../src/mcp/sandbox/connection.js";
-import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import { sandboxConnection } from "../../src/sandbox/connection.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 
 export const VERSIONS = [19, 18, 17] as const;
 export type TestVersion = (typeof VERSIONS)[number];

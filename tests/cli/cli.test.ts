@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxEnv } from "../../src/mcp/sandbox/connection.js";
-import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import { sandboxEnv } from "../../src/sandbox/connection.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 
 const exec = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, "../../dist/mcp/bin/odoo-mcp.js");

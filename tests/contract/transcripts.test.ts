@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import {
   align,
   firstDifference,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SANDBOX_HEADER, type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import { SANDBOX_HEADER, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { kw } from "./helpers.js";
 
 let sb: Sandbox | undefined;

@@ -1,4 +1,4 @@
-import type { Sandbox } from "../../src/mcp/sandbox/index.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
 
 /** One raw `execute_kw` on the sandbox, positional as a recording would send it; Odoo faults become errors. */
 export async function kw(

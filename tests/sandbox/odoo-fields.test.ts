@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { kw } from "./helpers.js";
 
 let sb: Sandbox | undefined;

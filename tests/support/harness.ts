@@ -8,9 +8,9 @@ import { type App, createApp } from "../../src/mcp/app.js";
 import { loadConfig } from "../../src/mcp/config/config.js";
 import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
 import { silentLogger } from "../../src/mcp/log.js";
-import { sandboxEnv } from "../../src/mcp/sandbox/connection.js";
-import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
 import { createMcpServer } from "../../src/mcp/server.js";
+import { sandboxEnv } from "../../src/sandbox/connection.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 
 export interface CallOutcome {
   isError: boolean;

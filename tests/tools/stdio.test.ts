@@ -9,8 +9,8 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/mcp/log.js";
 import { createOdooClient } from "../../src/mcp/odoo/client.js";
-import { sandboxConnection, sandboxEnv } from "../../src/mcp/sandbox/connection.js";
-import { type Sandbox, startSandbox } from "../../src/mcp/sandbox/index.js";
+import { sandboxConnection, sandboxEnv } from "../../src/sandbox/connection.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { runInTerminal } from "../support/terminal.js";
 
 const run = promisify(execFile);

@@ -9,8 +9,6 @@ import { loadConfig } from "../config/config.js";
 import { silentLogger } from "../log.js";
 import { fromOdooAmount, minorToNumber } from "../money.js";
 import { createOdooClient } from "../odoo/client.js";
-import { sandboxConnection, sandboxEnv } from "../sandbox/connection.js";
-import { startSandbox } from "../sandbox/index.js";
 import { parseCommand, print, tryKeychain } from "./context.js";
 
 const DEMO = {
@@ -30,6 +28,9 @@ const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "bin",
 export async function demoCommand(args: string[]): Promise<number> {
   const parsed = parseCommand(args, DEMO);
   if (typeof parsed === "number") return parsed;
+  // src/mcp never imports the sandbox statically (docs/ARCHITECTURE.md): only this command loads it.
+  const { startSandbox } = await import("../../sandbox/index.js");
+  const { sandboxConnection, sandboxEnv } = await import("../../sandbox/connection.js");
   const sandbox = await startSandbox({ version: 19 });
   const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-demo-"));
   print("odoo-mcp demo — against the built-in SANDBOX (a fake Odoo 19 on this machine; not a real Odoo)");

@@ -27,6 +27,8 @@ export interface Config {
     password?: string;
     api: "auto" | "json2" | "jsonrpc";
     timeoutMs: number;
+    /** `ODOO_MCP_ALLOW_SANDBOX=true`: accept `odoo-mcp sandbox` (a fake Odoo) as the server. Absent: refused. */
+    allowSandbox?: true;
   };
   dataDir: string;
   dryRun: boolean;
@@ -77,6 +79,7 @@ const KEYS = [
   "ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL",
   "ODOO_MCP_MAX_PENDING",
   "ODOO_MCP_LOG_LEVEL",
+  "ODOO_MCP_ALLOW_SANDBOX",
 ] as const;
 type Key = (typeof KEYS)[number];
 
@@ -143,6 +146,7 @@ const SCHEMA = z.object({
       error: "must be debug, info, warn, error or silent",
     })
     .default("info"),
+  ODOO_MCP_ALLOW_SANDBOX: BOOLEAN.default(false),
 });
 
 export interface LoadConfigOptions {
@@ -206,6 +210,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       ...(v.ODOO_PASSWORD ? { password: v.ODOO_PASSWORD } : {}),
       api: v.ODOO_API,
       timeoutMs: v.ODOO_TIMEOUT_MS,
+      ...(v.ODOO_MCP_ALLOW_SANDBOX ? { allowSandbox: true as const } : {}),
     },
     dataDir: path.resolve(cwd, v.ODOO_MCP_DATA_DIR ?? defaultDataDir(env)),
     dryRun: v.DRY_RUN,

@@ -85,7 +85,10 @@ export class OdooClient implements Odoo {
 
   version(): Promise<OdooVersion> {
     if (!this.#version) {
-      const detecting = withRetry(() => detectVersion(this.#http), this.#retry(true, "version detection"));
+      const detecting = withRetry(
+        () => detectVersion(this.#http, { allowSandbox: this.settings.allowSandbox === true }),
+        this.#retry(true, "version detection"),
+      );
       this.#version = detecting;
       detecting.then(
         (version) => this.#logger.debug("Odoo version detected", { version: version.serverVersion }),

@@ -4,7 +4,8 @@
  *   OdooError
  *   ├── OdooTransportError        the request did not get a usable answer
  *   │   ├── OdooConnectionError   refused, reset, DNS, timeout, 502/503/504 — transient, retried
- *   │   └── OdooProtocolError     an answer that is not Odoo's (garbage, wrong shape, unexpected status)
+ *   │   ├── OdooProtocolError     an answer that is not Odoo's (garbage, wrong shape, unexpected status)
+ *   │   └── OdooSandboxError      the server is odoo-mcp's own sandbox (a fake Odoo), and that is not allowed
  *   └── OdooFaultError            Odoo answered with an error of its own
  *       ├── OdooAuthError         AccessDenied, 401, bad key or password — never retried
  *       ├── OdooAccessError       AccessError, 403 — the user lacks a right
@@ -40,6 +41,21 @@ export class OdooConnectionError extends OdooTransportError {
 export class OdooProtocolError extends OdooTransportError {
   override readonly name = "OdooProtocolError";
   readonly transient = false;
+}
+
+/**
+ * The server answered with the sandbox mark (`X-Odoo-Sandbox`): it is `odoo-mcp sandbox`, a fake Odoo, not the
+ * user's books. Refused at first contact, before any credential is sent, unless `ODOO_MCP_ALLOW_SANDBOX=true`.
+ * Never retried and never queued: the configuration has to change.
+ */
+export class OdooSandboxError extends OdooTransportError {
+  override readonly name = "OdooSandboxError";
+  readonly transient = false;
+  constructor(readonly origin: string) {
+    super(
+      `The server at ${origin} is the odoo-mcp sandbox, a fake Odoo for trying things — not your Odoo. Set ODOO_URL to your Odoo server, or ODOO_MCP_ALLOW_SANDBOX=true to use the sandbox on purpose.`,
+    );
+  }
 }
 
 export abstract class OdooFaultError extends OdooError {

@@ -66,6 +66,8 @@ export interface OdooConnectionSettings {
   /** `auto` picks JSON-2 on 19+ with an API key, JSON-RPC otherwise. */
   api: "auto" | OdooApi;
   timeoutMs: number;
+  /** Accept a server that answers with the sandbox mark (`odoo-mcp sandbox`): demo, bench and tests only. */
+  allowSandbox?: boolean;
 }
 
 /** Counters the bench and `doctor` read: how many HTTP round trips and how long Odoo took. */

@@ -1,26 +1,53 @@
-import { OdooNotFoundError, OdooProtocolError } from "./errors.js";
+import { OdooNotFoundError, OdooProtocolError, OdooSandboxError } from "./errors.js";
 import { type FaultContext, faultFromHttpAnswer, isObject, parseJsonAnswer } from "./fault.js";
-import type { HttpPool, HttpRequestOptions } from "./http.js";
+import type { HttpAnswer, HttpPool, HttpRequestOptions } from "./http.js";
 import { readJsonRpcAnswer } from "./jsonrpc.js";
 import type { OdooVersion } from "./types.js";
+
+/**
+ * The header every answer of `odoo-mcp sandbox` carries (src/sandbox sets it, whatever the route or status).
+ * Real Odoo never sends it.
+ */
+export const SANDBOX_HEADER = "X-Odoo-Sandbox";
+
+export interface DetectVersionOptions extends HttpRequestOptions {
+  /** Accept a server with the sandbox mark; otherwise it is refused with `OdooSandboxError`. */
+  allowSandbox?: boolean;
+}
 
 /**
  * Which Odoo answers: `POST /web/webclient/version_info` with an empty JSON-RPC envelope works on 17, 18
  * and 19 without credentials; when it is not routed (a proxy, an older server), `common.version` over
  * `/jsonrpc` answers the same object. `GET /web/version` exists only from 19 (`webVersion`).
+ *
+ * This is the client's first contact with the server, before any credential is sent: an answer with the
+ * sandbox mark is refused here (`OdooSandboxError`) unless `allowSandbox`, so no command can keep books in the
+ * fake by mistake.
  */
-export async function detectVersion(http: HttpPool, options: HttpRequestOptions = {}): Promise<OdooVersion> {
+export async function detectVersion(
+  http: HttpPool,
+  { allowSandbox = false, ...options }: DetectVersionOptions = {},
+): Promise<OdooVersion> {
+  const refuseSandbox = (answer: HttpAnswer): HttpAnswer => {
+    if (!allowSandbox && answer.headers[SANDBOX_HEADER.toLowerCase()] !== undefined)
+      throw new OdooSandboxError(http.origin);
+    return answer;
+  };
   const path = "/web/webclient/version_info";
   try {
-    const answer = await http.postJson(path, { jsonrpc: "2.0", method: "call", id: 1, params: {} }, options);
+    const answer = refuseSandbox(
+      await http.postJson(path, { jsonrpc: "2.0", method: "call", id: 1, params: {} }, options),
+    );
     return parseVersionInfo(readJsonRpcAnswer(answer, 1, { where: `POST ${path}` }));
   } catch (error) {
     if (!(error instanceof OdooNotFoundError)) throw error;
   }
-  const answer = await http.postJson(
-    "/jsonrpc",
-    { jsonrpc: "2.0", method: "call", id: 1, params: { service: "common", method: "version", args: [] } },
-    options,
+  const answer = refuseSandbox(
+    await http.postJson(
+      "/jsonrpc",
+      { jsonrpc: "2.0", method: "call", id: 1, params: { service: "common", method: "version", args: [] } },
+      options,
+    ),
   );
   return parseVersionInfo(readJsonRpcAnswer(answer, 1, { where: "POST /jsonrpc (common.version)" }));
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { SANDBOX_HEADER } from "../mcp/odoo/version.js";
 import { OdooFault } from "./fault.js";
 import { Database, type Vals, type Version } from "./orm.js";
 import { callJson2, callKw, isNone } from "./rpc.js";
@@ -35,7 +36,8 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export const SANDBOX_HEADER = "X-Odoo-Sandbox";
+/** The mark of the sandbox on every answer; the Odoo client refuses a server that carries it unless allowed. */
+export { SANDBOX_HEADER };
 export const SANDBOX_HEADER_VALUE = "this is odoo-mcp's sandbox, not Odoo";
 export const DEFAULT_API_KEY = "sandbox-api-key-0000000000000000";
 

@@ -15,12 +15,13 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { createApp } from "../app.js";
-import { loadConfig } from "../config/config.js";
-import { silentLogger } from "../log.js";
-import { REPORT_TYPES } from "../reports/types.js";
+import { createApp } from "../mcp/app.js";
+import { loadConfig } from "../mcp/config/config.js";
+import { silentLogger } from "../mcp/log.js";
+import { REPORT_TYPES } from "../mcp/reports/types.js";
+import { createMcpServer } from "../mcp/server.js";
+import { sandboxEnv } from "../sandbox/connection.js";
 import { type Sandbox, startSandbox } from "../sandbox/index.js";
-import { createMcpServer } from "../server.js";
 
 export interface ReportBenchRow {
   items: number;
@@ -62,10 +63,7 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
   const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-bench-reports-"));
   const config = loadConfig({
     env: {
-      ODOO_URL: sandbox.url,
-      ODOO_DATABASE: sandbox.database,
-      ODOO_USERNAME: sandbox.login,
-      ODOO_API_KEY: sandbox.apiKey,
+      ...sandboxEnv(sandbox),
       ODOO_MCP_DATA_DIR: dataDir,
       ODOO_TIMEOUT_MS: "600000",
     },

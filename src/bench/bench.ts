@@ -4,13 +4,13 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { createApp } from "../app.js";
-import { executeApproval } from "../approvals/executor.js";
-import { loadConfig } from "../config/config.js";
-import { silentLogger } from "../log.js";
+import { createApp } from "../mcp/app.js";
+import { executeApproval } from "../mcp/approvals/executor.js";
+import { loadConfig } from "../mcp/config/config.js";
+import { silentLogger } from "../mcp/log.js";
+import { createMcpServer } from "../mcp/server.js";
 import { sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
-import { createMcpServer } from "../server.js";
 import { printReportBench, runReportBench } from "./reports.js";
 
 /**
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   await sandbox.close();
   await rm(dataDir, { recursive: true, force: true });
 
-  // generate_report on sandbox ledgers of 10,000 and 100,000 journal items (src/mcp/bench/reports.ts).
+  // generate_report on sandbox ledgers of 10,000 and 100,000 journal items (src/bench/reports.ts).
   printReportBench(await runReportBench({ latencyMs: LATENCY_MS }), LATENCY_MS);
 }
 
