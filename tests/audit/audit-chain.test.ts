@@ -1,6 +1,7 @@
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AUDIT_KEY_ACCOUNT, auditAnchorFor } from "../../src/mcp/audit/anchor.js";
@@ -11,6 +12,7 @@ import {
   keychainAuditAnchor,
 } from "../../src/mcp/audit/audit-log.js";
 import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
+import { processStartTime } from "../../src/mcp/fsutil/lock.js";
 import type { Logger } from "../../src/mcp/log.js";
 
 let dataDir: string;
@@ -321,6 +323,32 @@ describe("the chained audit log", () => {
     expect(report).toMatchObject({ anchored: false, keyed: false });
     expect(report.problems[0]).toMatchObject({ kind: "truncated" });
     expect(report.problems[0]!.message).toContain("cached head");
+  });
+});
+
+describe("the audit lock", () => {
+  it("with a key, a planted lock naming a live process is taken over at once", async () => {
+    const child = spawn(process.execPath, ["-e", 'process.stdout.write("up"); setInterval(() => {}, 1000)']);
+    try {
+      await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+      const planted = {
+        pid: child.pid,
+        host: hostname(),
+        ...(processStartTime(child.pid!) ? { start: processStartTime(child.pid!) } : {}),
+        createdAt: new Date().toISOString(),
+        token: "planted",
+      };
+      await writeFile(path.join(dataDir, ".audit.lock"), JSON.stringify(planted));
+      const audit = createAuditLog(dataDir, { anchor });
+      const started = performance.now();
+      await audit.append({ event: "tool_call", action: "x", result: "success" });
+      expect(performance.now() - started).toBeLessThan(500);
+      expect((await audit.verify()).ok).toBe(true);
+    } finally {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill();
+      await exited;
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "nod
 import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
 import { appendLineDurable, isErrno } from "../fsutil/files.js";
-import { withLock } from "../fsutil/lock.js";
+import { type LockAuthority, withLock } from "../fsutil/lock.js";
 import { redact } from "../log.js";
 
 /**
@@ -169,6 +169,14 @@ export function createAuditLog(
       ? createHmac("sha256", key).update(body).digest("hex")
       : createHash("sha256").update(body).digest("hex");
 
+  // With a key, the lock file is signed too: a planted lock is taken over at once.
+  const lockAuthority: LockAuthority | undefined = key
+    ? {
+        sign: (text) => createHmac("sha256", key).update(`audit-lock\n${text}`).digest("hex"),
+        verify: (text, sig) =>
+          equalHex(createHmac("sha256", key).update(`audit-lock\n${text}`).digest("hex"), sig),
+      }
+    : undefined;
   /** What this process last wrote: reused while the file's size and mtime show nobody wrote after it. */
   let cache: { file: string; size: number; mtimeMs: number; tail: Tail; head: AuditHead | null } | null =
     null;
@@ -221,7 +229,10 @@ export function createAuditLog(
     append(input) {
       const run = queue.then(async () => {
         await mkdir(logsDir, { recursive: true });
-        return withLock(lockPath, () => appendLocked(input), { owner: "audit" });
+        return withLock(lockPath, () => appendLocked(input), {
+          owner: "audit",
+          ...(lockAuthority ? { authority: lockAuthority } : {}),
+        });
       });
       queue = run.catch(() => {});
       return run;
@@ -616,7 +627,9 @@ function sha256(text: string): string {
 }
 
 function equalHex(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Known fields only, in a stable order; amounts as decimal strings; absent values left out. */

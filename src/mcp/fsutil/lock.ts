@@ -333,7 +333,9 @@ async function takeOverIfStale(lockPath: string, options: TryOptions): Promise<b
     });
     const age = await ageMs(guardPath);
     if (state !== "gone" && (state.stale || (age !== null && age > TAKEOVER_STALE_MS))) {
-      await rm(guardPath, { force: true });
+      // Only if it is still the guard judged (narrows the window in which a fresh guard could be removed).
+      const again = await readFile(guardPath, "utf8").catch(() => null);
+      if (again === state.text) await rm(guardPath, { force: true });
     }
     guard = await createLockFile(guardPath, { authority: options.authority });
     if (!guard) return false;
