@@ -125,7 +125,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       error: {
         code: version === 19 ? 0 : 200,
         message: "Odoo Server Error",
-        data: { name: f.pyName, message: f.message, arguments: [f.message], context: {}, debug: "" },
+        data: { name: f.pyName, message: f.message, arguments: [f.message], context: f.context, debug: "" },
       },
     };
   };
@@ -285,7 +285,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           name: f.pyName,
           message: f.message,
           arguments: f.withStatusArgument ? [f.message, f.status] : [f.message],
-          context: {},
+          context: f.context,
           debug: "",
         },
         headers,
