@@ -1,4 +1,12 @@
 import { doCreate, hooks } from "./base-methods.js";
+import {
+  allowedCompanyIds,
+  checkCompanyField,
+  companyMismatchError,
+  currentCompanyId,
+  dropFailed,
+  recordCompanies,
+} from "./companies.js";
 import { missingError, userError, valueError } from "./fault.js";
 import { bool, date, define, float, html, int, m2m, m2o, money, o2m, sel, char as str } from "./fields.js";
 import {
@@ -68,9 +76,19 @@ export function acc(db: Database): AccountingState {
   return s;
 }
 
-export function accountByCode(env: Env, code: string): number {
-  for (const r of env.db.model("account.account").records.values()) if (r.code === code) return r.id;
+/** The account of a code in a company (each company's chart has the same codes); the current company by default. */
+export function accountByCode(env: Env, code: string, companyId: unknown = currentCompanyId(env)): number {
+  const accounts = env.db.model("account.account");
+  for (const r of accounts.records.values()) {
+    if (r.code === code && recordCompanies(env, accounts, r).includes(companyId as number)) return r.id;
+  }
+  for (const r of accounts.records.values()) if (r.code === code) return r.id;
   throw valueError(`No account ${code}`);
+}
+
+/** The company of a journal entry (the first company for an entry without one). */
+export function moveCompany(move: Rec | undefined): number {
+  return typeof move?.company_id === "number" ? move.company_id : 1;
 }
 
 function lines(env: Env, moveId: number): Rec[] {
@@ -119,9 +137,11 @@ function nextSequence(env: Env, move: Rec): string {
     prefix = move.move_type === "out_refund" ? `R${code}/${y}/` : `${code}/${y}/`;
     width = 5;
   }
+  // Each journal numbers its own entries (two companies' INV journals both start at 00001).
   const seqs = acc(env.db).sequences;
-  const n = (seqs.get(prefix) ?? 0) + 1;
-  seqs.set(prefix, n);
+  const key = journal && journal.company_id !== 1 ? `${journal.id}:${prefix}` : prefix;
+  const n = (seqs.get(key) ?? 0) + 1;
+  seqs.set(key, n);
   return `${prefix}${String(n).padStart(width, "0")}`;
 }
 
@@ -255,7 +275,7 @@ export function recomputeInvoice(env: Env, move: Rec): void {
       price_subtotal: 0,
       price_total: 0,
       tax_ids: [],
-      account_id: accountByCode(env, outbound ? "121000" : "211000"),
+      account_id: accountByCode(env, outbound ? "121000" : "211000", moveCompany(move)),
     });
   }
   if (term) {
@@ -358,7 +378,7 @@ export function reconcile(env: Env, a: Rec, b: Rec, allowZero: boolean): void {
     amount: amt,
     debit_amount_currency: amt,
     credit_amount_currency: amt,
-    company_id: 1,
+    company_id: moveCompany(env.db.model("account.move").rec(debitLine.move_id as number)),
   });
 }
 
@@ -427,6 +447,24 @@ function writeMove(env: Env, model: Model, recs: Rec[], vals: Vals): void {
         );
     }
     const rest: Vals = { ...vals };
+    if (typeof rest.journal_id === "number" && !("company_id" in rest)) {
+      // The entry's company follows its journal; _check_company then names the company only when it is allowed.
+      const journal = env.db.model("account.journal").rec(rest.journal_id);
+      const companyId = typeof journal?.company_id === "number" ? journal.company_id : moveCompany(move);
+      const allowed = allowedCompanyIds(env);
+      if (journal && !allowed.includes(companyId)) {
+        throw companyMismatchError(env, [
+          {
+            model,
+            rec: move,
+            company: undefined,
+            field: "journal_id",
+            corecord: { model: env.db.model("account.journal"), rec: journal },
+          },
+        ]);
+      }
+      rest.company_id = companyId;
+    }
     const lineCmds = rest.invoice_line_ids ?? rest.line_ids;
     delete rest.invoice_line_ids;
     delete rest.line_ids;
@@ -471,7 +509,15 @@ function createMove(env: Env, model: Model, vals: Vals): Rec {
   const converted = convertVals(env, model, { ...v, move_type: moveType }, "create");
   const journals = [...env.db.model("account.journal").records.values()];
   const jType = moveType.startsWith("out_") ? "sale" : moveType.startsWith("in_") ? "purchase" : "general";
-  const journal = journals.find((j) => j.type === jType);
+  // The company: the one given, else the given journal's, else the current one (first of allowed_company_ids).
+  const given = journals.find((j) => j.id === converted.journal_id);
+  const companyId =
+    typeof converted.company_id === "number"
+      ? converted.company_id
+      : typeof given?.company_id === "number"
+        ? given.company_id
+        : currentCompanyId(env);
+  const journal = given ?? journals.find((j) => j.type === jType && j.company_id === companyId);
   const todayStr = today(env);
   const invoice = isInvoice(moveType);
   const move = model.insert({
@@ -480,7 +526,6 @@ function createMove(env: Env, model: Model, vals: Vals): Rec {
     payment_state: "not_paid",
     move_type: moveType,
     journal_id: journal?.id ?? false,
-    company_id: 1,
     currency_id: 1,
     partner_id: false,
     ref: false,
@@ -496,12 +541,20 @@ function createMove(env: Env, model: Model, vals: Vals): Rec {
     amount_residual: 0,
     invoice_user_id: 2,
     ...converted,
+    company_id: companyId,
   });
   move.date = (converted.date as string | undefined) ?? (move.invoice_date || todayStr);
+  if (lineCmds !== undefined) applyLineCommands(env, move, lineCmds);
+  // _check_company at the end of BaseModel.create: the ids of the entry and its lines stay consumed.
+  const mismatch = checkCompanyField(env, model, move, "journal_id", companyId);
+  if (mismatch) {
+    for (const l of lines(env, move.id)) env.db.model("account.move.line").records.delete(l.id);
+    dropFailed(model, move);
+    throw companyMismatchError(env, [mismatch]);
+  }
   if (env.version === 17 && invoice && !journalHasNumber(env, move.journal_id, moveType)) {
     move.name = nextSequence(env, move);
   }
-  if (lineCmds !== undefined) applyLineCommands(env, move, lineCmds);
   recomputeInvoice(env, move);
   return move;
 }
@@ -726,7 +779,10 @@ export function defineAccounting(db: Database): void {
         stored: true,
         compute: (r, env) => moveOf(r, env)?.journal_id ?? false,
       }),
-      company_id: m2o("res.company", "Company", { stored: true, compute: () => 1 }),
+      company_id: m2o("res.company", "Company", {
+        stored: true,
+        compute: (r, env) => moveCompany(moveOf(r, env)),
+      }),
       currency_id: m2o("res.currency", "Currency", {
         stored: true,
         compute: (r, env) => moveOf(r, env)?.currency_id || 1,
@@ -995,8 +1051,12 @@ function createRegisterWizard(env: Env, model: Model, vals: Vals): Rec {
   const residual = round2(payLines.reduce((a, l) => a + Number(l.amount_residual ?? l.balance ?? 0), 0));
   const inbound = residual > 0;
   const journals = [...env.db.model("account.journal").records.values()];
+  // A bank journal of the paid entries' company.
+  const companyId = firstMove ? moveCompany(firstMove) : currentCompanyId(env);
   const journalId =
-    (vals.journal_id as number | undefined) ?? journals.find((j) => j.type === "bank")?.id ?? false;
+    (vals.journal_id as number | undefined) ??
+    journals.find((j) => j.type === "bank" && j.company_id === companyId)?.id ??
+    false;
   const paymentType = inbound ? "inbound" : "outbound";
   const methodLine = [...env.db.model("account.payment.method.line").records.values()]
     .filter((l) => l.journal_id === journalId && l.payment_type === paymentType)
@@ -1013,7 +1073,7 @@ function createRegisterWizard(env: Env, model: Model, vals: Vals): Rec {
     payment_method_line_id: methodLine?.id ?? false,
     communication: communication === "/" ? false : communication,
     currency_id: 1,
-    company_id: 1,
+    company_id: companyId,
     partner_id: first?.partner_id ?? firstMove?.partner_id ?? false,
     payment_type: paymentType,
     partner_type: firstMove?.move_type?.toString().startsWith("out_") ? "customer" : "supplier",
@@ -1037,6 +1097,8 @@ export function createPaymentFromWizard(env: Env, w: Rec): Rec {
     .map((id) => lineModel.rec(id))
     .filter((l): l is Rec => !!l);
   const invoiceIds = [...new Set(invLines.map((l) => l.move_id as number))];
+  const journalCompany = env.db.model("account.journal").rec(w.journal_id as number)?.company_id;
+  const companyId = typeof journalCompany === "number" ? journalCompany : 1;
   const payment = payments.insert({
     amount,
     [memoKey]: w.communication ?? false,
@@ -1048,7 +1110,7 @@ export function createPaymentFromWizard(env: Env, w: Rec): Rec {
     partner_type: w.partner_type,
     payment_method_line_id: w.payment_method_line_id,
     currency_id: 1,
-    company_id: 1,
+    company_id: companyId,
     ...(env.version >= 18 ? { invoice_ids: invoiceIds } : {}),
   });
   const move = moves.insert({
@@ -1059,7 +1121,7 @@ export function createPaymentFromWizard(env: Env, w: Rec): Rec {
     date: w.payment_date,
     ref: w.communication ?? false,
     partner_id: w.partner_id ?? false,
-    company_id: 1,
+    company_id: companyId,
     currency_id: 1,
     payment_id: payment.id,
     payment_state: "not_paid",
@@ -1070,9 +1132,10 @@ export function createPaymentFromWizard(env: Env, w: Rec): Rec {
     is_move_sent: false,
   });
   const journal = env.db.model("account.journal").rec(w.journal_id as number);
-  const outstanding = accountByCode(env, inbound ? "101403" : "101404");
+  const outstanding = accountByCode(env, inbound ? "101403" : "101404", companyId);
   void journal;
-  const counterAccount = invLines[0]?.account_id ?? accountByCode(env, inbound ? "121000" : "211000");
+  const counterAccount =
+    invLines[0]?.account_id ?? accountByCode(env, inbound ? "121000" : "211000", companyId);
   const label = String(w.communication || "");
   const liquidity = lineModel.insert({
     move_id: move.id,

@@ -1,5 +1,6 @@
 import { accountByCode, postMove } from "./accounting.js";
 import { doCreate, hooks } from "./base-methods.js";
+import { checkCompanyField, companyMismatchError, currentCompanyId, dropFailed } from "./companies.js";
 import { userError, validationError } from "./fault.js";
 import { char, date, define, html, int, m2m, m2o, money, sel, text } from "./fields.js";
 import { browse, createGeneric, type Database, type Env, type MethodDef, type Rec, today } from "./orm.js";
@@ -89,6 +90,7 @@ export function defineExpenses(db: Database): void {
       attachment_ids: m2m("ir.attachment", "Attachments", { compute: (r) => attachmentsOf(r) }),
       message_main_attachment_id: m2o("ir.attachment", "Main Attachment"),
       account_move_id: m2o("account.move", "Journal Entry"),
+      account_id: m2o("account.account", "Account"),
       company_id: m2o("res.company", "Company"),
     },
     {},
@@ -127,13 +129,24 @@ export function defineExpenses(db: Database): void {
                   name: String(recs[0]?.name ?? ""),
                   employee_id: recs[0]?.employee_id ?? 1,
                 });
-                Object.assign(sheet, { approval_state: false, company_id: 1 });
+                // The report is in its expenses' company, with that company's purchase journal.
+                const companyId = typeof recs[0]?.company_id === "number" ? recs[0].company_id : 1;
+                const journal = [...db.model("account.journal").records.values()].find(
+                  (j) => j.type === "purchase" && j.company_id === companyId,
+                );
+                Object.assign(sheet, {
+                  approval_state: false,
+                  company_id: companyId,
+                  journal_id: journal?.id ?? false,
+                  user_id: false,
+                });
                 for (const r of recs) r.sheet_id = sheet.id;
+                const allowed = env.context.allowed_company_ids;
                 return {
                   name: "New Expense Reports",
                   type: "ir.actions.act_window",
                   res_model: "hr.expense.sheet",
-                  context: {},
+                  context: Array.isArray(allowed) ? { allowed_company_ids: allowed } : {},
                   views: [[false, "form"]],
                   domain: [["id", "in", [sheet.id]]],
                   res_id: sheet.id,
@@ -144,17 +157,29 @@ export function defineExpenses(db: Database): void {
     },
   );
   hooks.set(expense, {
-    create: (env, model, vals) =>
-      createGeneric(env, model, vals, {
+    create: (env, model, vals) => {
+      const rec = createGeneric(env, model, vals, {
         state: "draft",
         ...(v === 19 ? { approval_state: false } : {}),
         currency_id: 1,
-        company_id: 1,
+        company_id: currentCompanyId(env),
         payment_mode: "own_account",
         date: today(env),
         message_main_attachment_id: false,
         account_move_id: false,
-      }),
+      });
+      const companyId = typeof rec.company_id === "number" ? rec.company_id : undefined;
+      const mismatch = checkCompanyField(env, model, rec, "employee_id", companyId);
+      if (mismatch) {
+        dropFailed(model, rec);
+        throw companyMismatchError(env, [mismatch]);
+      }
+      if (!rec.account_id) {
+        const product = db.model("product.product").rec(rec.product_id as number);
+        rec.account_id = product?.property_account_expense_id || accountByCode(env, "600000", rec.company_id);
+      }
+      return rec;
+    },
   });
   if (v === 19) return;
   const expensesOf = (sheetId: number) => [...expense.records.values()].filter((e) => e.sheet_id === sheetId);
@@ -207,6 +232,8 @@ export function defineExpenses(db: Database): void {
         compute: (r) => expensesOf(r.id).reduce((a, e) => a + Number(e.total_amount_currency ?? 0), 0),
       }),
       company_id: m2o("res.company", "Company"),
+      journal_id: m2o("account.journal", "Expense Journal"),
+      user_id: m2o("res.users", "Manager"),
     },
     {},
     {
@@ -228,6 +255,7 @@ export function defineExpenses(db: Database): void {
             if (v === 18 && (sheetState(s) === "submit" || sheetState(s) === "draft"))
               createSheetMove(env, s);
             s.approval_state = "approve";
+            s.user_id = env.uid;
           }
           model.touch(browse(model, ids));
           return NONE;
@@ -311,6 +339,7 @@ export function defineExpenses(db: Database): void {
         invoice_date: accountingDate,
         ref: sheet.name ?? false,
         expense_sheet_id: sheet.id,
+        ...(typeof sheet.company_id === "number" ? { company_id: sheet.company_id } : {}),
         line_ids: expenses.map((e) => [
           0,
           0,
@@ -324,7 +353,7 @@ export function defineExpenses(db: Database): void {
             tax_ids: [],
             account_id:
               products.rec(e.product_id as number)?.property_account_expense_id ||
-              accountByCode(env, "600000"),
+              accountByCode(env, "600000", sheet.company_id),
           },
         ]),
       },

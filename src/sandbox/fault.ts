@@ -5,6 +5,8 @@ export class OdooFault extends Error {
     message: string,
     readonly status: number,
     readonly withStatusArgument = false,
+    /** The error's `context` member (e.g. the `suggested_company` of a multi-company access error). */
+    readonly context: Record<string, unknown> = {},
   ) {
     super(message);
   }

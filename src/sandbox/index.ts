@@ -127,7 +127,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       error: {
         code: version === 19 ? 0 : 200,
         message: "Odoo Server Error",
-        data: { name: f.pyName, message: f.message, arguments: [f.message], context: {}, debug: "" },
+        data: { name: f.pyName, message: f.message, arguments: [f.message], context: f.context, debug: "" },
       },
     };
   };
@@ -287,7 +287,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           name: f.pyName,
           message: f.message,
           arguments: f.withStatusArgument ? [f.message, f.status] : [f.message],
-          context: {},
+          context: f.context,
           debug: "",
         },
         headers,

@@ -171,6 +171,8 @@ export class Database {
   /** The user every request runs as: the admin (uid 1, the superuser, while the seed is installed). */
   uid = 2;
   sentMails: Array<{ to: string[]; subject: string; attachments: string[] }> = [];
+  /** The record rules of a model (the multi-company ones), or undefined when they hide nothing. */
+  recordRule?: (env: Env, model: Model) => ((rec: Rec) => boolean) | undefined;
   constructor(
     readonly version: Version,
     readonly now: () => Date,
@@ -566,13 +568,14 @@ export function search(
   let recs: Rec[];
   try {
     const pred = compileDomain(env, model, domain);
+    const rule = env.db.recordRule?.(env, model);
     const activeField = model.field("active");
     const domainMentionsActive = JSON.stringify(domain ?? []).includes('"active"');
     recs = [...model.records.values()].filter((r) => {
       if (activeField && !domainMentionsActive && env.context.active_test !== false && r.active === false) {
         return false;
       }
-      return pred(r);
+      return (!rule || rule(r)) && pred(r);
     });
   } finally {
     if (ownsIndex) delete env.o2mIndex;

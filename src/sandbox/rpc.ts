@@ -1,5 +1,14 @@
+import { checkAllowedCompanies, checkRecordAccess } from "./companies.js";
 import { accessError, attributeError, notFound, OdooFault } from "./fault.js";
-import { bindJson2, bindJsonRpc, type Database, type Vals } from "./orm.js";
+import {
+  bindJson2,
+  bindJsonRpc,
+  type Database,
+  type Env,
+  type MethodDef,
+  type Model,
+  type Vals,
+} from "./orm.js";
 
 /** Marks a method that returns Python None: JSON-RPC then omits `result`. */
 export const NONE: unique symbol = Symbol("None");
@@ -49,6 +58,13 @@ export function callKw(
   }
   const bound = bindJsonRpc(model, method, m, args, kw);
   const env = db.env(context && typeof context === "object" ? context : {});
+  return run(env, model, method, m, bound);
+}
+
+/** Every call checks the allowed companies first, and a method on records the company rules of its records. */
+function run(env: Env, model: Model, method: string, m: MethodDef, bound: { ids: number[]; args: Vals }) {
+  checkAllowedCompanies(env);
+  if (m.kind === "records") checkRecordAccess(env, model, bound.ids, method);
   return m.fn({ env, model, ids: bound.ids, args: bound.args });
 }
 
@@ -57,5 +73,5 @@ export function callJson2(db: Database, modelName: string, method: string, body:
   const context = (body.context ?? {}) as Vals;
   const bound = bindJson2(model, method, m, body);
   const env = db.env(context && typeof context === "object" ? context : {});
-  return m.fn({ env, model, ids: bound.ids, args: bound.args });
+  return run(env, model, method, m, bound);
 }

@@ -1,5 +1,6 @@
 import { ACCOUNT_TYPES, defineAccounting, registerPaymentModels, taxMethods } from "./accounting.js";
 import { doCreate, hooks } from "./base-methods.js";
+import { companyRule, currentCompanyId, defineCompanies } from "./companies.js";
 import { defineExpenses } from "./expense.js";
 import { validationError } from "./fault.js";
 import {
@@ -64,6 +65,13 @@ function partnerDisplay(rec: Rec, env: Env): string | false {
   }
   return name || false;
 }
+
+/** The generic chart's general journals between the recorded ones (ids as in the recordings). */
+const GENERAL_JOURNALS: Record<number, { name: string; code: string }> = {
+  3: { name: "Miscellaneous Operations", code: "MISC" },
+  4: { name: "Exchange Difference", code: "EXCH" },
+  5: { name: "Cash Basis Taxes", code: "CABA" },
+};
 
 function defineBase(db: Database, d: SeedVersion): void {
   const v = db.version;
@@ -316,7 +324,11 @@ function defineBase(db: Database, d: SeedVersion): void {
   };
   const account = define(db, "account.account", accountFields, {
     order: "code",
-    displayName: (r) => `${String(r.code)} ${String(r.name)}`,
+    // 18+ keep an account's code per company: an account of another company than the current one has none.
+    displayName: (r, env) =>
+      v === 17 || ((r.company_ids as number[] | undefined) ?? []).includes(currentCompanyId(env))
+        ? `${String(r.code)} ${String(r.name)}`
+        : String(r.name),
   });
   for (const a of d.accounts) {
     insertAt(account, a.id, {
@@ -409,8 +421,8 @@ function defineBase(db: Database, d: SeedVersion): void {
   for (let id = 1; id <= maxJournal; id++) {
     if (!journal.records.has(id)) {
       insertAt(journal, id, {
-        name: id === 3 ? "Miscellaneous Operations" : id === 4 ? "Exchange Difference" : `Journal ${id}`,
-        code: id === 3 ? "MISC" : id === 4 ? "EXCH" : `J${id}`,
+        name: GENERAL_JOURNALS[id]?.name ?? `Journal ${id}`,
+        code: GENERAL_JOURNALS[id]?.code ?? `J${id}`,
         type: "general",
         currency_id: false,
         company_id: 1,
@@ -554,6 +566,8 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineMail(db);
   defineExpenses(db);
   defineMessagePost(db, ["account.move", "account.payment", "hr.expense"]);
+  defineCompanies(db);
+  db.recordRule = companyRule;
   applyFieldsGet(db, d);
   stampSeed(db);
   db.uid = 2;

@@ -12,6 +12,7 @@ import {
   type Step,
   stepModel,
   strip,
+  type Transcript,
 } from "./replay.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -55,28 +56,43 @@ async function send(sb: Sandbox, req: Step["request"]) {
   return { status: res.status, type, body: parsed, headers: res.headers };
 }
 
+/** Transcripts recorded more than an hour apart come from separate runs, each from a restored database. */
+function newSession(previous: Transcript, next: Transcript): boolean {
+  const gap = Date.parse(next.recorded_at) - Date.parse(previous.recorded_at);
+  return !Number.isFinite(gap) || gap > 60 * 60 * 1000;
+}
+
 const kind = (t: string) => (t.includes("json") ? "json" : t.includes("html") ? "html" : t);
 
 for (const run of RUNS) {
   // Throws (failing this file, naming the recording) when one the manifest lists is missing; never skips.
   const transcripts = loadTranscripts(run.version, run.transport);
   describe(`Odoo ${run.version} over ${run.transport}`, () => {
-    let sb: Sandbox | undefined;
-    const ids = new IdMap();
-    const first = transcripts[0];
-    const sandbox = async () => {
-      if (!sb) {
-        sb = await startSandbox({
+    // One sandbox per recording session: a transcript recorded alone, from a freshly restored database,
+    // replays against a fresh sandbox (its ids count from there).
+    const sessions = new Map<Transcript, { sb?: Sandbox; ids: IdMap; first: Transcript }>();
+    let current: { sb?: Sandbox; ids: IdMap; first: Transcript } | undefined;
+    let previous: Transcript | undefined;
+    for (const t of transcripts) {
+      if (!current || !previous || newSession(previous, t)) current = { ids: new IdMap(), first: t };
+      sessions.set(t, current);
+      previous = t;
+    }
+    const sandbox = async (t: Transcript) => {
+      const session = sessions.get(t);
+      if (!session) throw new Error(`no session for ${t.file}`);
+      if (!session.sb) {
+        session.sb = await startSandbox({
           version: run.version,
-          database: recordedDatabase(transcripts.flatMap((t) => t.steps)),
-          now: () => new Date(first?.recorded_at ?? Date.now()),
+          database: recordedDatabase(transcripts.flatMap((x) => x.steps)),
+          now: () => new Date(session.first.recorded_at ?? Date.now()),
         });
-        sb.setSmtpUp(true);
+        session.sb.setSmtpUp(true);
       }
-      return sb;
+      return { s: session.sb, ids: session.ids };
     };
     afterAll(async () => {
-      await sb?.close();
+      for (const session of new Set(sessions.values())) await session.sb?.close();
       if (updating) {
         replayed.add(`${run.version}/${run.transport}/`);
         const merged = {
@@ -96,7 +112,7 @@ for (const run of RUNS) {
         const key = `${run.version}/${run.transport}/${t.file}#${index} ${step.name}`;
         keys.add(key);
         it(key, async () => {
-          const s = await sandbox();
+          const { s, ids } = await sandbox(t);
           // The recordings stopped and restarted the lab's SMTP server around these steps.
           if (
             /SMTP (server )?(is )?(about to be stopped|down)|while the SMTP server is down/i.test(step.name)
