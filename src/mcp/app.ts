@@ -23,6 +23,8 @@ export interface App {
   store: ApprovalStore;
   /** The approval core: what the tools, the CLI and the app call. */
   approvals: Approvals;
+  /** The OS keychain, when this machine has one (the CLI's policy command seals with its key). */
+  keychain: Keychain | null;
   /** `keychain`: decisions and records are signed with the OS keychain's key; `passphrase`: no keychain here. */
   keyMode: "keychain" | "passphrase";
   queue: OfflineQueue;
@@ -94,6 +96,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     odoo,
     store,
     approvals,
+    keychain,
     keyMode: store.sealed ? "keychain" : "passphrase",
     queue,
     audit,

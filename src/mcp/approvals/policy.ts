@@ -27,7 +27,7 @@ export interface ApprovalPolicy {
 }
 
 export type PolicyKey = keyof ApprovalPolicy;
-export type PolicySource = "default" | "environment" | ".env";
+export type PolicySource = "default" | "environment" | "odoo-mcp policy" | ".env";
 export type PolicySources = Record<PolicyKey, PolicySource>;
 
 export const DEFAULT_POLICY: ApprovalPolicy = {

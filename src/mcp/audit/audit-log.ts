@@ -31,7 +31,13 @@ import { redact } from "../log.js";
  * (or from memory, when that file's size and mtime are what this process left).
  */
 
-export type AuditEventKind = "tool_call" | "approval_requested" | "approval_decided" | "execution" | "queue";
+export type AuditEventKind =
+  | "tool_call"
+  | "approval_requested"
+  | "approval_decided"
+  | "execution"
+  | "queue"
+  | "policy_changed";
 export type AuditActor = "agent" | "user" | "system";
 export type AuditResult = "success" | "failed" | "queued" | "pending" | "rejected" | "expired" | "dry_run";
 export type AuditChannel = "cli" | "tray" | "elicitation" | "auto" | "mcp";

@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { type App, createApp } from "../app.js";
 import type { ApprovalKey } from "../approvals/keys.js";
+import { withPersonPolicy } from "../approvals/person-policy.js";
 import { type Config, loadConfig } from "../config/config.js";
 import { createOsKeychain, type Keychain } from "../credentials/keychain.js";
 import { createLogger, type Logger } from "../log.js";
@@ -9,10 +10,11 @@ import { createLogger, type Logger } from "../log.js";
 export async function openApp(
   options: { quiet?: boolean; passphraseKey?: ApprovalKey } = {},
 ): Promise<{ app: App; config: Config; logger: Logger }> {
-  const config = loadConfig();
-  const logger = createLogger(options.quiet ? "warn" : config.logLevel);
-  for (const warning of config.warnings) logger.warn(warning);
+  const first = loadConfig();
+  const logger = createLogger(options.quiet ? "warn" : first.logLevel);
   const keychain = tryKeychain(logger);
+  const config = await withPersonPolicy(first, keychain, loadConfig);
+  for (const warning of config.warnings) logger.warn(warning);
   const app = await createApp(config, {
     logger,
     keychain,

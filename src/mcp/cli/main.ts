@@ -7,8 +7,10 @@ Usage:
   odoo-mcp [serve]                              run the MCP server over stdio (what an MCP client starts)
   odoo-mcp approvals list [--status S] [--json] requests waiting for you (or all, with --status all)
   odoo-mcp approvals show ID [--json]           one request: summary, amounts, arguments, outcome
-  odoo-mcp approvals approve ID [--reason R]    approve, then run it now (exactly once)
+  odoo-mcp approvals approve ID                 approve at this terminal, then run it now (exactly once)
   odoo-mcp approvals reject ID [--reason R]     reject it
+  odoo-mcp approvals passphrase                 choose the approval passphrase (no OS keychain here)
+  odoo-mcp policy show|set RULE VALUE|unset RULE  the approval rules and where each comes from
   odoo-mcp queue status [--json]                operations waiting for Odoo to answer again
   odoo-mcp queue drain [--json]                 replay them now, in order
   odoo-mcp audit verify [--json]                check the audit log's chain: exit 1 if it was altered
@@ -38,6 +40,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return (await import("./serve.js")).serve(rest);
     case "approvals":
       return (await import("./approvals.js")).approvalsCommand(rest);
+    case "policy":
+      return (await import("./policy.js")).policyCommand(rest);
     case "queue":
       return (await import("./queue.js")).queueCommand(rest);
     case "audit":

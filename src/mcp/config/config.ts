@@ -154,7 +154,24 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** A `.env` file to read instead of `<cwd>/.env`; it must exist. */
   envFile?: string;
+  /**
+   * Approval rules the person set with `odoo-mcp policy` (already verified against the keychain key by the
+   * caller): they may loosen the policy; the environment still wins over them, and `.env` may still tighten them.
+   */
+  personPolicy?: Partial<Record<string, string>>;
 }
+
+/** The keys of the approval rules, as `odoo-mcp policy` and the environment name them. */
+export const POLICY_VARIABLES = [
+  "ODOO_MCP_APPROVAL_TTL_HOURS",
+  "ODOO_MCP_APPROVAL_WAIT_MS",
+  "ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD",
+  "ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT",
+  "ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL",
+  "ODOO_MCP_ELICITATION",
+  "ODOO_MCP_ELICITATION_MAX_AMOUNT",
+  "ODOO_MCP_MAX_PENDING",
+] as const;
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
@@ -181,7 +198,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       "ODOO_MCP_DATA_DIR in .env is ignored: the data folder (approvals, audit log) is set only in the environment, i.e. the MCP client's configuration",
     );
   delete fromFile.ODOO_MCP_DATA_DIR;
-  const raw: Partial<Record<Key, string>> = { ...fromFile, ...fromEnv };
+  const fromPerson: Partial<Record<Key, string>> = {};
+  for (const key of POLICY_VARIABLES) {
+    const value = options.personPolicy?.[key];
+    if (value !== undefined && value !== "") fromPerson[key] = value;
+  }
+  const raw: Partial<Record<Key, string>> = { ...fromFile, ...fromPerson, ...fromEnv };
 
   const parse = (values: Partial<Record<Key, string>>, origin: string) => {
     const parsed = SCHEMA.safeParse(values);
@@ -196,10 +218,18 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const merged = parse(raw, "");
   if (problems.length > 0 || !merged) throw new ConfigError(problems);
   const v = merged;
-  // The policy as the environment alone sets it; .env values are then taken only where they are stricter.
-  const base = parse(fromEnv, "");
+  // The policy as the environment and the person's own policy set it; .env is then taken only where stricter.
+  const base = parse({ ...fromPerson, ...fromEnv }, " (in the policy set with odoo-mcp policy)");
   if (!base) throw new ConfigError(problems);
-  const { policy, sources } = resolvePolicy(policyOf(base), policyOf(v), fromEnv, fromFile, warnings);
+  // What the rules would be if .env were taken everywhere the environment is silent (over the person's rules).
+  const withFile = parse({ ...fromPerson, ...fromFile, ...fromEnv }, "");
+  if (!withFile) throw new ConfigError(problems);
+  const { policy, sources } = resolvePolicy(
+    policyOf(base),
+    policyOf(withFile),
+    { env: fromEnv, person: fromPerson, file: fromFile },
+    warnings,
+  );
 
   const config: Config = {
     odoo: {
@@ -256,15 +286,23 @@ const POLICY_KEYS: Record<PolicyKey, Key[]> = {
 function resolvePolicy(
   base: ApprovalPolicy,
   merged: ApprovalPolicy,
-  fromEnv: Partial<Record<Key, string>>,
-  fromFile: Partial<Record<Key, string>>,
+  from: {
+    env: Partial<Record<Key, string>>;
+    person: Partial<Record<Key, string>>;
+    file: Partial<Record<Key, string>>;
+  },
   warnings: string[],
 ): { policy: ApprovalPolicy; sources: PolicySources } {
+  const { env: fromEnv, person: fromPerson, file: fromFile } = from;
   const policy = { ...base };
   const sources = {} as PolicySources;
   for (const key of Object.keys(POLICY_KEYS) as PolicyKey[]) {
     const keys = POLICY_KEYS[key];
-    sources[key] = keys.some((k) => fromEnv[k] !== undefined) ? "environment" : "default";
+    sources[key] = keys.some((k) => fromEnv[k] !== undefined)
+      ? "environment"
+      : keys.some((k) => fromPerson[k] !== undefined)
+        ? "odoo-mcp policy"
+        : "default";
     if (!keys.some((k) => fromFile[k] !== undefined && fromEnv[k] === undefined)) continue;
     if (isStricter(key, merged[key], base[key])) {
       (policy as Record<PolicyKey, unknown>)[key] = merged[key];

@@ -1,0 +1,71 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { isErrno, writeFileAtomic } from "../fsutil/files.js";
+import type { ApprovalKey } from "./keys.js";
+
+/**
+ * The approval rules a person set with `odoo-mcp policy set` (later: the app's settings window). They may loosen
+ * the policy, so they are protected like a decision: sealed with the keychain key. A policy file written by
+ * anyone else (an agent with file tools), or edited, is not honoured: the rules fall back to the environment and
+ * the defaults, and the caller says so. Without a keychain nothing on disk can be protected, so no such file is
+ * honoured at all.
+ */
+export const POLICY_FILE = "approval-policy.json";
+
+const fileSchema = z.object({
+  v: z.literal(1),
+  values: z.record(z.string(), z.string()),
+  set_by: z.string(),
+  set_at: z.string(),
+  seal: z.string(),
+});
+type PolicyFile = z.infer<typeof fileSchema>;
+
+const payload = (file: Omit<PolicyFile, "seal">) => ({ kind: "approval-policy", ...file });
+
+export type PersonPolicy =
+  | { state: "none" }
+  | { state: "valid"; values: Record<string, string>; setBy: string; setAt: string }
+  | { state: "refused"; reason: string };
+
+export async function readPersonPolicy(dataDir: string, key: ApprovalKey | null): Promise<PersonPolicy> {
+  const file = path.join(dataDir, POLICY_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return { state: "none" };
+    throw error;
+  }
+  if (!key || key.source !== "keychain")
+    return {
+      state: "refused",
+      reason: `${file} is ignored: without an OS keychain a policy file cannot be protected; set the rules in the MCP client's configuration`,
+    };
+  let parsed: PolicyFile;
+  try {
+    parsed = fileSchema.parse(JSON.parse(text));
+  } catch {
+    return { state: "refused", reason: `${file} is not a policy odoo-mcp wrote; it is ignored (always ask)` };
+  }
+  const { seal, ...rest } = parsed;
+  if (!key.verify(payload(rest), seal))
+    return {
+      state: "refused",
+      reason: `${file} was changed outside odoo-mcp (its seal is broken); it is ignored and the default rules apply`,
+    };
+  return { state: "valid", values: parsed.values, setBy: parsed.set_by, setAt: parsed.set_at };
+}
+
+export async function writePersonPolicy(
+  dataDir: string,
+  key: ApprovalKey,
+  values: Record<string, string>,
+  setBy: string,
+  now: Date = new Date(),
+): Promise<void> {
+  const rest = { v: 1 as const, values, set_by: setBy, set_at: now.toISOString() };
+  const file: PolicyFile = { ...rest, seal: key.sign(payload(rest)) };
+  await writeFileAtomic(path.join(dataDir, POLICY_FILE), `${JSON.stringify(file, null, 2)}\n`);
+}
