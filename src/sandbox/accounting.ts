@@ -50,7 +50,6 @@ export function paymentStateSelection(version: number): Array<[string, string]> 
 }
 
 const isInvoice = (t: unknown) => typeof t === "string" && t !== "entry";
-const isOutbound = (t: unknown) => t === "out_invoice" || t === "in_refund" || t === "out_receipt";
 /** Sign of the product lines' balance: customer invoices credit income. */
 const productSign = (t: unknown) =>
   t === "out_invoice" || t === "in_refund" || t === "out_receipt" ? -1 : 1;
@@ -103,7 +102,7 @@ function lines(env: Env, moveId: number): Rec[] {
 function setBalance(line: Rec, amountCurrency: number, rate = 1, companyBalance?: number): void {
   const b = round2(companyBalance ?? (rate === 1 ? amountCurrency : amountCurrency / rate));
   line.balance = b;
-  line.debit = b > 0 ? b : 0;
+  line.debit = Math.max(b, 0);
   line.credit = b < 0 ? -b : 0;
   line.amount_currency = round2(amountCurrency);
 }
@@ -343,7 +342,7 @@ function createLine(env: Env, move: Rec, vals: Vals): Rec {
   });
 }
 
-function moveDisplayName(env: Env, rec: Rec): string {
+function moveDisplayName(_env: Env, rec: Rec): string {
   let name = rec.name;
   if (!name || name === "/") {
     const label: Record<string, string> = {

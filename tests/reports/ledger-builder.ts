@@ -95,7 +95,7 @@ export async function buildLedger(
         {
           account_id: acc(code),
           name: ref,
-          debit: balance > 0 ? balance : 0,
+          debit: Math.max(balance, 0),
           credit: balance < 0 ? -balance : 0,
           balance,
         },

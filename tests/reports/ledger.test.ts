@@ -261,6 +261,7 @@ for (const version of [19, 18, 17] as const) {
         const debit = byId.get((p.debit_move_id as [number, string])[0]);
         const credit = byId.get((p.credit_move_id as [number, string])[0]);
         if (!debit || !credit) continue;
+        // biome-ignore lint/complexity/useMathMinMax: the dates are YYYY-MM-DD strings, compared as text
         const maxDate = debit.date > credit.date ? debit.date : credit.date;
         if (maxDate > asOf) {
           later += 1;

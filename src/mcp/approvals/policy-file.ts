@@ -38,7 +38,7 @@ export async function readPersonPolicy(dataDir: string, key: ApprovalKey | null)
     if (isErrno(error, "ENOENT")) return { state: "none" };
     throw error;
   }
-  if (!key || key.source !== "keychain")
+  if (key?.source !== "keychain")
     return {
       state: "refused",
       reason: `${file} is ignored: without an OS keychain a policy file cannot be protected; set the rules in the MCP client's configuration`,
