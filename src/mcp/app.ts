@@ -2,9 +2,9 @@ import { writeOperations } from "./accounting/index.js";
 import type { WriteOperation } from "./accounting/operation.js";
 import { type Approvals, createApprovals } from "./approvals/core.js";
 import type { ExecutorDeps } from "./approvals/executor.js";
-import type { ApprovalKey } from "./approvals/keys.js";
+import { type ApprovalKey, loadKeychainKey } from "./approvals/keys.js";
 import { openApprovalStore } from "./approvals/open.js";
-import type { ApprovalStore } from "./approvals/store.js";
+import { type ApprovalStore, lockSigner } from "./approvals/store.js";
 import { auditAnchorFor } from "./audit/anchor.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config/config.js";
@@ -77,7 +77,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     limits: { maxPendingPerClient: config.policy.maxPendingPerClient },
     logger: logger.child("approvals"),
   });
-  const queue = createOfflineQueue(config.dataDir);
+  const sealKey = await loadKeychainKey(keychain);
+  const queue = createOfflineQueue(config.dataDir, sealKey ? { lockAuthority: lockSigner(sealKey) } : {});
   const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir, logger: logger.child("audit") });
   const audit = createAuditLog(config.dataDir, anchor ? { anchor } : {});
   const operations = options.operations ?? writeOperations;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { AttemptMarker } from "../accounting/operation.js";
 import { ERROR_CODES, type ErrorCode, ToolError } from "../errors.js";
 import { CorruptFileError, isErrno, readJsonFile, writeFileAtomic } from "../fsutil/files.js";
-import { HOST, isHolderDead, sleep, withLock } from "../fsutil/lock.js";
+import { HOST, isHolderDead, type LockAuthority, sleep, withLock } from "../fsutil/lock.js";
 import type { Logger } from "../log.js";
 import { canonicalJson, computeArgsHash, isApprovalId, newApprovalId } from "./ids.js";
 import { createJournal, type JournalAnchor, type JournalEvent } from "./journal.js";
@@ -649,7 +649,7 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
 }
 
 /** Locks on approval files are signed when there is a key: a lock file the agent wrote is not honoured. */
-function lockSigner(key: ApprovalKey) {
+export function lockSigner(key: ApprovalKey): LockAuthority {
   const lockKey = key.derive("locks");
   const hmac = (text: string) => createHmac("sha256", lockKey).update(text).digest("base64url");
   return {

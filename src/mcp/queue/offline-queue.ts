@@ -1,6 +1,6 @@
 import path from "node:path";
 import { appendLineDurable, readTextIfExists, writeFileAtomic } from "../fsutil/files.js";
-import { tryAcquireLock, withLock } from "../fsutil/lock.js";
+import { type LockAuthority, tryAcquireLock, withLock } from "../fsutil/lock.js";
 
 /**
  * The offline queue: `.odoo_queue.jsonl` under the data folder, JSON Lines, each line appended and fsynced.
@@ -38,8 +38,13 @@ export interface OfflineQueue {
 
 export const QUEUE_FILE = ".odoo_queue.jsonl";
 
-export function createOfflineQueue(dataDir: string, options: { now?: () => Date } = {}): OfflineQueue {
+export function createOfflineQueue(
+  dataDir: string,
+  options: { now?: () => Date; lockAuthority?: LockAuthority } = {},
+): OfflineQueue {
   const now = options.now ?? (() => new Date());
+  // Signed locks (keychain mode): a lock file the agent plants holds up nothing.
+  const signed = options.lockAuthority ? { authority: options.lockAuthority } : {};
   const file = path.join(dataDir, QUEUE_FILE);
   // Appends are atomic on their own; this lock only keeps `compact` from dropping a line appended meanwhile.
   const writeLock = `${file}.lock`;
@@ -73,18 +78,27 @@ export function createOfflineQueue(dataDir: string, options: { now?: () => Date 
   };
 
   const append = (line: QueueLine) =>
-    withLock(writeLock, () => appendLineDurable(file, JSON.stringify(line)));
+    withLock(writeLock, () => appendLineDurable(file, JSON.stringify(line)), signed);
 
   return {
     file,
     async enqueue(approvalId, tool) {
-      await withLock(writeLock, async () => {
-        if (pendingOf(await readLines()).some((entry) => entry.approvalId === approvalId)) return;
-        await appendLineDurable(
-          file,
-          JSON.stringify({ type: "enqueued", approvalId, tool, at: now().toISOString() } satisfies QueueLine),
-        );
-      });
+      await withLock(
+        writeLock,
+        async () => {
+          if (pendingOf(await readLines()).some((entry) => entry.approvalId === approvalId)) return;
+          await appendLineDurable(
+            file,
+            JSON.stringify({
+              type: "enqueued",
+              approvalId,
+              tool,
+              at: now().toISOString(),
+            } satisfies QueueLine),
+          );
+        },
+        signed,
+      );
     },
     async pending() {
       return pendingOf(await readLines());
@@ -93,16 +107,25 @@ export function createOfflineQueue(dataDir: string, options: { now?: () => Date 
       await append({ type: "done", approvalId, result, at: now().toISOString() });
     },
     async compact() {
-      await withLock(writeLock, async () => {
-        const pending = pendingOf(await readLines());
-        const text = pending
-          .map((entry) => JSON.stringify({ type: "enqueued", ...entry } satisfies QueueLine))
-          .join("\n");
-        await writeFileAtomic(file, text ? `${text}\n` : "");
-      });
+      await withLock(
+        writeLock,
+        async () => {
+          const pending = pendingOf(await readLines());
+          const text = pending
+            .map((entry) => JSON.stringify({ type: "enqueued", ...entry } satisfies QueueLine))
+            .join("\n");
+          await writeFileAtomic(file, text ? `${text}\n` : "");
+        },
+        signed,
+      );
     },
     async withDrainLock(fn) {
-      const lock = await tryAcquireLock(drainLock, "drain");
+      // A drain may run for minutes (Odoo calls): its lock is never judged stale by age, only by its holder.
+      const lock = await tryAcquireLock(drainLock, {
+        owner: "drain",
+        maxHoldMs: Number.POSITIVE_INFINITY,
+        ...signed,
+      });
       if (!lock) return null;
       try {
         return await fn();
