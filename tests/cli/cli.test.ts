@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -75,6 +75,34 @@ describe("odoo-mcp command line", () => {
     expect(report.facts.installed_modules).toContain("account");
     expect(report.checks.find((c: { name: string }) => c.name === "login").ok).toBe(true);
     expect(run.stdout + run.stderr).not.toContain(sandbox.apiKey);
+  });
+
+  it("doctor shows the effective approval policy, where each rule came from, and a .env that tried to loosen it", async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), "odoo-mcp-cwd-"));
+    try {
+      await writeFile(path.join(cwd, ".env"), "ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD=1000000000\n");
+      const child = spawn(process.execPath, [BIN, "doctor", "--json"], {
+        env: { ...env, ODOO_MCP_APPROVAL_TTL_HOURS: "24" },
+        cwd,
+      });
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      const report = JSON.parse(stdout);
+      expect(code).toBe(1); // the ignored .env rule is a failed check, so it is seen
+      expect(report.facts["policy.expenseThreshold"]).toBe(
+        "expenses below 100 are approved automatically [default]",
+      );
+      expect(report.facts["policy.ttlMs"]).toBe("undecided requests expire after 24 h [environment]");
+      expect(report.facts.approval_key).toBe("OS keychain");
+      const warning = report.checks.find((c: { name: string }) => c.name === "configuration");
+      expect(warning).toMatchObject({ ok: false });
+      expect(warning.detail).toMatch(/ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD in \.env is ignored/);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 
   it("doctor says what is wrong with a bad key, without retrying it and without echoing it", async () => {
