@@ -7,9 +7,9 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { findNul } from "../shared/display.js";
 import { writeOperations } from "./accounting/index.js";
 import type { App } from "./app.js";
-import { findNul } from "./approvals/display.js";
 import { toToolError } from "./error-map.js";
 import { type ErrorCode, ToolError } from "./errors.js";
 import { type AnyToolDefinition, type ToolCallContext, toolContext } from "./tools/definition.js";

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -25,5 +26,19 @@ describe("the published package", () => {
     expect(files).toContain("dist/sandbox/connection.js");
     expect(files.filter((file) => file.startsWith("dist/bench"))).toEqual([]);
     expect(files.filter((file) => /^(src|tests)\//.test(file))).toEqual([]);
+  });
+
+  it("ships every module that a shipped module imports (nothing resolves outside the package)", async () => {
+    const files = new Set(await packedFiles());
+    const missing: string[] = [];
+    for (const file of files) {
+      if (!file.endsWith(".js")) continue;
+      const text = await readFile(path.join(ROOT, file), "utf8");
+      for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g)) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), match[1]!));
+        if (!files.has(target)) missing.push(`${file} → ${target}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

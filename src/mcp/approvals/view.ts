@@ -1,6 +1,5 @@
-import { z } from "zod";
+import { inline, multiline, safeJson } from "../../shared/display.js";
 import type { PreparedWrite } from "../accounting/operation.js";
-import { inline, multiline, safeJson } from "./display.js";
 import type { ApprovalRecord } from "./store.js";
 
 /**
@@ -11,40 +10,9 @@ import type { ApprovalRecord } from "./store.js";
  * rendered as text.
  */
 
-const row = z.object({ label: z.string(), value: z.string() });
+import { type PersonView, personView } from "../../shared/views.js";
 
-export const personView = z.object({
-  approval_id: z.string(),
-  tool: z.string(),
-  status: z.string(),
-  /** One line: who and what (e.g. "invoice for Acme Corp"). */
-  title: z.string(),
-  amount: z.string().optional(),
-  currency: z.string().optional(),
-  /** Everything else a person needs to decide, label → value, in order (customer, lines, totals, dates...). */
-  details: z.array(row),
-  /** `odoo`: looked up in Odoo just now; `arguments`: Odoo could not be reached, only the exact arguments. */
-  derived_from: z.enum(["odoo", "arguments"]),
-  /** Why it cannot be decided or run (changed outside odoo-mcp, ...). Empty when intact. */
-  integrity: z.array(z.string()),
-  /** Why Odoo would refuse it now (the look-ups failed), when it did. */
-  refused: z.string().optional(),
-  arguments: z.unknown(),
-  requested_by: z.string().optional(),
-  created_at: z.string(),
-  expires_at: z.string(),
-  decision: z
-    .object({
-      decision: z.string(),
-      by: z.string(),
-      channel: z.string(),
-      at: z.string(),
-      reason: z.string().optional(),
-    })
-    .optional(),
-  outcome: z.unknown().optional(),
-});
-export type PersonView = z.infer<typeof personView>;
+export { type PersonView, personView };
 
 const LABELS: Record<string, string> = {
   unit_price: "unit price",
@@ -134,6 +102,7 @@ export function buildView(
     derived_from: prepared ? "odoo" : "arguments",
     integrity: problems,
     ...(refused ? { refused } : {}),
+    ...(prepared ? { facts: prepared.facts } : {}),
     arguments: record.args,
     ...(record.requestedBy ? { requested_by: record.requestedBy } : {}),
     created_at: record.createdAt,
