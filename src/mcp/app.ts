@@ -4,6 +4,7 @@ import { type Approvals, createApprovals } from "./approvals/core.js";
 import type { ExecutorDeps } from "./approvals/executor.js";
 import { type ApprovalKey, loadKeychainKey } from "./approvals/keys.js";
 import { openApprovalStore } from "./approvals/open.js";
+import { pauseSwitch } from "./approvals/pause.js";
 import { type ApprovalStore, lockSigner } from "./approvals/store.js";
 import { auditAnchorFor } from "./audit/anchor.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
@@ -91,6 +92,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     policy: config.policy,
     logger,
     dryRun: config.dryRun,
+    pause: pauseSwitch({
+      dataDir: config.dataDir,
+      keychain,
+      keyMode: store.sealed ? "keychain" : "passphrase",
+    }),
   });
   const app: App = {
     config,

@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   "APPROVAL_INVALID", // a request or decision failed its integrity checks (changed outside odoo-mcp): it never runs
   "APPROVAL_REQUIRED", // a person must decide this where the agent cannot (the CLI or the app), not in this channel
   "TOO_MANY_PENDING", // too many requests of this client wait for a person; decide them first
+  "AGENT_PAUSED", // the person paused the agent (tray menu): no new request is taken until they resume it
   "AUDIT_LOG_UNAVAILABLE", // the audit line could not be written, so nothing ran
   "ODOO_ERROR", // Odoo failed in a way none of the above describes (its message is kept, its traceback never)
   "INTERNAL_ERROR", // a bug of ours; the message says so without a stack trace

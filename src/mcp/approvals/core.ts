@@ -82,6 +82,8 @@ export interface ToolGate extends AgentApprovals {
 export interface Approvals extends ToolGate {
   readonly policy: ApprovalPolicy;
   readonly store: ApprovalStore;
+  /** The person's pause switch (tray): while paused, `request` refuses new requests. */
+  readonly pause: PauseSwitch;
   /** What a person sees, derived now from the verified arguments and Odoo's data. */
   view(record: ApprovalRecord): Promise<PersonView>;
   /** A person's decision (CLI, elicitation, the app), audited here once. */
@@ -97,6 +99,15 @@ export interface Approvals extends ToolGate {
   executorDeps(): ExecutorDeps;
 }
 
+/**
+ * The person's "Pause the agent" switch, shared by every process. Kept in the OS keychain where there is one (an
+ * agent with file tools cannot lift it); without a keychain, in a file of the data folder (weaker, documented).
+ */
+export interface PauseSwitch {
+  isPaused(): Promise<boolean>;
+  setPaused(paused: boolean): Promise<void>;
+}
+
 export interface ApprovalsDeps {
   store: ApprovalStore;
   queue: OfflineQueue;
@@ -106,6 +117,7 @@ export interface ApprovalsDeps {
   policy: ApprovalPolicy;
   logger: Logger;
   dryRun: boolean;
+  pause?: PauseSwitch;
   now?: () => Date;
 }
 
@@ -300,6 +312,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     call: GateCall,
   ): Promise<O | GatedAnswer> => {
     const operation = operationOf(tool);
+    if (await deps.pause?.isPaused())
+      throw new ToolError(
+        "AGENT_PAUSED",
+        "The person has paused the agent in the odoo-mcp app: no new request is taken until they resume it. Tell the person; do not retry.",
+      );
     const prepared = await operation.prepare(odoo, input);
     const record = await store.create({
       tool,
@@ -371,9 +388,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
 
   const startRunner = (options: { fallbackMs?: number } = {}) => runner(approvals, deps, options);
 
+  const pause: PauseSwitch = deps.pause ?? { isPaused: async () => false, setPaused: async () => {} };
   const approvals: Approvals = {
     policy,
     store,
+    pause,
     get: (id) => store.get(id),
     list: (filter) => store.list(filter),
     request,

@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { personView } from "./views.js";
+
+/**
+ * The one contract between the desktop app's windows (renderer) and its main process. Every request and every
+ * answer is validated with these schemas on both sides; the preload exposes one named function per channel and
+ * nothing else. A secret (API key, password) only ever travels renderer → main (settings.saveConnection), never
+ * back: no answer schema has a field that could carry one.
+ */
+
+export const errorShape = z.object({ code: z.string(), message: z.string() });
+/** What every handler answers: it never throws across IPC. */
+export const result = <T extends z.ZodType>(value: T) =>
+  z.discriminatedUnion("ok", [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: errorShape }),
+  ]);
+export type Result<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof errorShape> };
+
+const approvalId = z.string().regex(/^apr_[a-z2-7]{26}$/, "not an approval id");
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date written YYYY-MM-DD");
+
+/** A request as the window shows it: the person's view (derived now) plus its outcome and Odoo link. */
+export const approvalItem = personView.extend({
+  /** Link to the Odoo record the execution created or changed, when there is one. */
+  odoo_url: z.string().optional(),
+  /** The expense's receipt, when it has one (the bytes come through approvals.receipt). */
+  receipt: z.object({ name: z.string(), mimetype: z.string(), size: z.number().int() }).optional(),
+  /** Set when the invoice goes to an address that is not the customer's own. */
+  recipient_differs: z.boolean().optional(),
+  queued: z.boolean(),
+});
+export type ApprovalItem = z.infer<typeof approvalItem>;
+
+export const agentStatus = z.object({
+  paused: z.boolean(),
+  connection: z.enum(["connected", "unreachable", "not_configured"]),
+  queued: z.number().int(),
+  pending: z.number().int(),
+  key_mode: z.enum(["keychain", "passphrase"]),
+});
+export type AgentStatus = z.infer<typeof agentStatus>;
+
+export const policyRule = z.object({
+  rule: z.string(),
+  value: z.unknown(),
+  source: z.string(),
+  meaning: z.string(),
+});
+
+export const settingsView = z.object({
+  odoo: z.object({
+    url: z.string(),
+    database: z.string(),
+    username: z.string(),
+    /** Whether a secret is saved in the keychain: never the secret itself. */
+    secret_saved: z.boolean(),
+  }),
+  data_dir: z.string(),
+  start_at_login: z.boolean(),
+  policy: z.array(policyRule),
+  warnings: z.array(z.string()),
+});
+export type SettingsView = z.infer<typeof settingsView>;
+
+export const connectionReport = z.object({
+  ok: z.boolean(),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+
+export const clientConfigs = z.object({
+  claude_desktop: z.string(),
+  claude_code: z.string(),
+  generic: z.string(),
+});
+
+/** renderer → main: name → { request, answer } (answer wrapped in `result`). */
+export const channels = {
+  "approvals.list": {
+    request: z.strictObject({
+      scope: z.enum(["pending", "history"]),
+      tool: z.string().max(64).optional(),
+      from: isoDate.optional(),
+      to: isoDate.optional(),
+      limit: z.number().int().min(1).max(500).default(100),
+    }),
+    answer: z.object({ items: z.array(approvalItem) }),
+  },
+  "approvals.decide": {
+    request: z.strictObject({
+      ids: z.array(approvalId).min(1).max(50),
+      decision: z.enum(["approved", "rejected"]),
+      reason: z.string().max(500).optional(),
+      /** The argument hashes the person was shown, one per id: a request changed since is not decided. */
+      args_hashes: z.array(z.string().max(128)).optional(),
+    }),
+    answer: z.object({
+      results: z.array(
+        z.object({
+          id: z.string(),
+          ok: z.boolean(),
+          status: z.string().optional(),
+          error: errorShape.optional(),
+        }),
+      ),
+    }),
+  },
+  "approvals.receipt": {
+    request: z.strictObject({ id: approvalId }),
+    answer: z.object({ name: z.string(), mimetype: z.string(), data_url: z.string() }),
+  },
+  "agent.status": { request: z.strictObject({}), answer: agentStatus },
+  "agent.setPaused": { request: z.strictObject({ paused: z.boolean() }), answer: agentStatus },
+  "settings.get": { request: z.strictObject({}), answer: settingsView },
+  "settings.saveConnection": {
+    request: z.strictObject({
+      url: z.string().max(2048),
+      database: z.string().max(256),
+      username: z.string().max(256),
+      /** Sent once, stored in the keychain, never shown again. Absent: keep the saved one. */
+      secret: z.string().min(1).max(4096).optional(),
+      secret_kind: z.enum(["api_key", "password"]).default("api_key"),
+    }),
+    answer: settingsView,
+  },
+  "settings.testConnection": { request: z.strictObject({}), answer: connectionReport },
+  "settings.setPolicy": {
+    request: z.strictObject({ rule: z.string().max(64), value: z.string().max(64).nullable() }),
+    answer: settingsView,
+  },
+  "settings.setStartAtLogin": { request: z.strictObject({ enabled: z.boolean() }), answer: settingsView },
+  "clients.configs": { request: z.strictObject({}), answer: clientConfigs },
+  "clients.addToClaudeDesktop": {
+    request: z.strictObject({}),
+    answer: z.object({ path: z.string(), backup: z.string().nullable(), added: z.boolean() }),
+  },
+  "links.openOdoo": { request: z.strictObject({ url: z.string().max(4096) }), answer: z.object({}) },
+} as const;
+
+export type Channel = keyof typeof channels;
+export type RequestOf<C extends Channel> = z.input<(typeof channels)[C]["request"]>;
+export type AnswerOf<C extends Channel> = z.infer<(typeof channels)[C]["answer"]>;
+
+/** main → renderer events. */
+export const events = {
+  "approvals.changed": z.object({ ids: z.array(z.string()) }),
+  "agent.status": agentStatus,
+} as const;
+export type EventName = keyof typeof events;
+
+/** What the preload exposes as `window.odooMcp`: one named function per channel, and a subscription per event. */
+export type Bridge = {
+  [C in Channel]: (request: RequestOf<C>) => Promise<Result<AnswerOf<C>>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: z.infer<(typeof events)[E]>) => void): () => void;
+};
+
+/** Handlers in the main process, one per channel: given a validated request, an answer (or a thrown error). */
+export type Handlers = {
+  [C in Channel]: (request: z.output<(typeof channels)[C]["request"]>) => Promise<AnswerOf<C>>;
+};
