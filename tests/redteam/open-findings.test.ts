@@ -1,0 +1,214 @@
+/**
+ * Red team: attacks on the approval gate that SUCCEED today. Each test performs the attack as the agent can
+ * (MCP calls, file tools over the data folder) and asserts the DEFENDED outcome, so it fails until the product
+ * is fixed. See the red-team report for steps, cause and suggested fix of each.
+ */
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { localDate } from "../../src/mcp/audit/audit-log.js";
+import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
+import {
+  countExpenses,
+  countInvoices,
+  invoiceFor,
+  isoDay,
+  pendingId,
+  readJson,
+  recordFile,
+  sleepMs,
+  until,
+  writeRaw,
+} from "./helpers.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe("open findings", () => {
+  it("F1: deleting today's audit log does not reset the daily budget of automatic approvals", async () => {
+    h = await startHarness();
+    const expense = (n: number) =>
+      h!.call("create_expense", {
+        description: `Taxi ${n}`,
+        amount: 90,
+        expense_date: isoDay(-1),
+        category: "meals",
+      });
+    // 3 × 90 = 270 within the day's 300: approved by the policy; the 4th would pass 300 and waits.
+    for (let n = 0; n < 3; n++) {
+      const auto = await expense(n);
+      expect(auto.isError, auto.text).toBe(false);
+      expect(auto.data.status).not.toBe("pending_approval");
+    }
+    expect((await expense(3)).data.status).toBe("pending_approval");
+    expect(await countExpenses(h)).toBe(3);
+
+    // The agent deletes today's audit log file (its file tools reach the data folder).
+    await rm(h.app.audit.fileFor(localDate(new Date())));
+
+    const after = await expense(4);
+    expect(after.data.status).toBe("pending_approval");
+    expect(await countExpenses(h)).toBe(3);
+  });
+
+  it("F2: passphrase mode — args swapped while the decision waits for the request's lock run unseen", async () => {
+    h = await startHarness({ keychain: null });
+    await seedCustomer(h);
+    const small = await pendingId(h, "create_invoice", invoiceFor(10, "Small job"));
+    const big = await pendingId(h, "create_invoice", invoiceFor(90_000, "Big job"));
+    const bigRecord = await readJson(h, big);
+
+    // The person looks at the small one: 10 USD. Its hash is what the decision is bound to.
+    const record = await h.app.approvals.get(small);
+    const view = await h.app.approvals.view(record!);
+    expect(view.amount).toBe("10.00");
+
+    // The agent plants a lock on the small request (a holder on "another host": never taken over)...
+    const lock = `${recordFile(h, small)}.lock`;
+    await writeFile(
+      lock,
+      JSON.stringify({ pid: 1, host: "elsewhere", createdAt: new Date().toISOString(), token: "t0ken" }),
+    );
+    const decision = h.app.approvals
+      .decide(small, { decision: "approved", channel: "cli", actor: "person", argsHash: record!.argsHash })
+      .then(
+        (r) => ({ ok: true as const, r }),
+        (e: unknown) => ({ ok: false as const, e }),
+      );
+    // ...and, while the decision waits for it, gives the small request the big one's arguments and hash.
+    await sleepMs(300);
+    const current = await readJson(h, small);
+    await writeRaw(
+      h,
+      small,
+      JSON.stringify({ ...current, args: bigRecord.args, argsHash: bigRecord.argsHash, meta: bigRecord.meta }),
+    );
+    await rm(lock);
+    const decided = await decision;
+    if (decided.ok) await h.app.approvals.execute(small);
+
+    // Defended: no 90,000 invoice exists (the decision is refused: the request changed since it was shown).
+    const totals = await h.app.odoo.searchRead("account.move", [["move_type", "=", "out_invoice"]], [
+      "amount_total",
+    ]);
+    expect(totals.map((t) => t.amount_total)).not.toContain(90_000);
+    expect(decided.ok).toBe(false);
+    expect(await countInvoices(h)).toBe(0);
+  });
+
+  it("F3: the client's prompt may not approve an invoice whose total is above its limit (tax included)", async () => {
+    const prompts: string[] = [];
+    h = await startHarness({
+      elicitation: (message) => {
+        prompts.push(message);
+        return "approve";
+      },
+    });
+    await seedCustomer(h);
+    // Limit 1000 (default). Subtotal 1000, 15 % tax: the invoice's total is 1,150.00.
+    const answer = await h.call("create_invoice", { ...invoiceFor(1000), tax_rate: 0.15 });
+    expect(answer.isError, answer.text).toBe(false);
+    expect(answer.data.status).toBe("pending_approval");
+    expect(prompts).toHaveLength(0);
+    expect(await countInvoices(h)).toBe(0);
+  });
+
+  it("F4: a double execution after the agent erases the claim of a running execution (two executors)", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const id = await pendingId(h, "create_invoice", invoiceFor(500));
+    await h.app.approvals.decide(id, { decision: "approved", channel: "cli", actor: "person" });
+    const approvedCopy = await readJson(h, id);
+    // Odoo answers slowly (a real server over the network).
+    h.sandbox.setLatency(150);
+    const first = h.app.approvals.execute(id).catch((e: unknown) => e);
+    // The agent watches the file: once the claim is there, it puts back the approved copy (a genuine sealed file).
+    await until(async () => (await readJson(h!, id)).execution !== undefined, 5_000);
+    await writeRaw(h, id, `${JSON.stringify(approvedCopy, null, 2)}\n`);
+    // Any executor of this process (the server's runner) sees an approved request nobody runs, and runs it.
+    const second = h.app.approvals.execute(id).catch((e: unknown) => e);
+    await Promise.all([first, second]);
+    h.sandbox.setLatency(0);
+    expect(await countInvoices(h)).toBe(1);
+  });
+
+  it("F4b: the same through the server's own runner, while the client's prompt approval runs", async () => {
+    h = await startHarness({ elicitation: () => "approve" });
+    await seedCustomer(h);
+    const runner = h.app.approvals.startRunner({ fallbackMs: 200 });
+    try {
+      h.sandbox.setLatency(150);
+      const call = h.call("create_invoice", invoiceFor(500));
+      // The agent keeps a copy of every version of the request file it sees (its file tools, in a loop).
+      let approvedCopy: string | null = null;
+      let id: string | null = null;
+      const dir = path.join(h.dataDir, "approvals");
+      const { readdir, readFile } = await import("node:fs/promises");
+      await until(async () => {
+        for (const name of await readdir(dir)) {
+          if (!/^apr_[a-z2-7]{26}\.json$/.test(name)) continue;
+          const text = await readFile(path.join(dir, name), "utf8").catch(() => "");
+          let value: Record<string, unknown>;
+          try {
+            value = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            continue;
+          }
+          id = String(value.id);
+          if (value.status === "approved" && value.execution === undefined) approvedCopy = text;
+          if (approvedCopy && value.execution !== undefined) return true;
+        }
+        return false;
+      }, 10_000);
+      // Claimed and running: the agent puts the approved copy back.
+      await writeRaw(h, id!, approvedCopy!);
+      await call;
+      await until(async () => (await h!.app.approvals.get(id!))?.status !== "approved", 10_000, 20);
+      await sleepMs(1_000);
+      h.sandbox.setLatency(0);
+      expect(await countInvoices(h)).toBe(1);
+    } finally {
+      runner.stop();
+    }
+  });
+});
+
+describe("open findings: what reaches a person", () => {
+  it("F5: `approvals list` shows no terminal escape from a request file the agent wrote", async () => {
+    h = await startHarness();
+    const { renderLine } = await import("../../src/mcp/approvals/view.js");
+    const id = `apr_${"a".repeat(26)}`;
+    const now = Date.now();
+    await writeFile(
+      path.join(h.dataDir, "approvals", `${id}.json`),
+      JSON.stringify({
+        v: 2,
+        id,
+        // ESC [ 8 m: everything after it on the line is invisible (hides "!! not trustworthy").
+        tool: "create_invoice\u001b[8m",
+        args: { customer_name: "Acme Corp" },
+        argsHash: "0",
+        meta: { target: "x" },
+        status: "pending",
+        createdAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + 3_600_000).toISOString(),
+      }),
+    );
+    const listed = (await h.app.approvals.list()).find((r) => r.id === id);
+    expect(listed).toBeDefined();
+    const line = renderLine(listed!, h.app.store.integrity(listed!));
+    expect(line).toContain("not trustworthy");
+    expect(line).not.toMatch(/\u001b/);
+  });
+
+  it("F6: a line or paragraph separator cannot start a line of its own in what a person reads", async () => {
+    const { inline } = await import("../../src/mcp/approvals/display.js");
+    for (const sep of ["\u2028", "\u2029"]) {
+      const shown = inline(`Consulting${sep}Total: 5.00 USD`);
+      expect(shown).not.toContain(sep);
+    }
+  });
+});
