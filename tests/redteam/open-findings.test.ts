@@ -176,6 +176,62 @@ describe("open findings", () => {
   });
 });
 
+describe("open findings (2)", () => {
+  it("F7: the client's prompt may not post a draft above its limit through send_invoice", async () => {
+    const prompts: string[] = [];
+    h = await startHarness({
+      elicitation: (message) => {
+        prompts.push(message);
+        return "approve";
+      },
+    });
+    await seedCustomer(h);
+    // A draft invoice of 5,000 (made with a person's approval at the terminal: above the prompt's limit).
+    const id = await pendingId(h, "create_invoice", invoiceFor(5_000));
+    await h.approve(id);
+    const invoiceId = ((await h.app.approvals.get(id))?.outcome as { output: { invoice_id: string } }).output
+      .invoice_id;
+    // post_invoice is above the limit: no prompt. send_invoice posts the draft too — and has no amount.
+    expect((await h.call("post_invoice", { invoice_id: invoiceId })).data.status).toBe("pending_approval");
+    const sent = await h.call("send_invoice", { invoice_id: invoiceId });
+    expect(sent.data.status, sent.text).toBe("pending_approval");
+    expect(prompts).toHaveLength(0);
+    expect(await h.app.odoo.searchCount("account.move", [["state", "=", "posted"]])).toBe(0);
+  });
+
+  it("F8: renaming today's audit log to a later day also resets the daily budget", async () => {
+    h = await startHarness({ env: { ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT: "1" } });
+    const expense = () =>
+      h!.call("create_expense", { description: "Taxi", amount: 20, expense_date: isoDay(-1), category: "meals" });
+    expect((await expense()).data.status).not.toBe("pending_approval");
+    expect((await expense()).data.status).toBe("pending_approval");
+    const { rename } = await import("node:fs/promises");
+    const today = h.app.audit.fileFor(localDate(new Date()));
+    await rename(today, h.app.audit.fileFor("2099-12-31"));
+    expect((await expense()).data.status).toBe("pending_approval");
+    expect(await countExpenses(h)).toBe(1);
+  });
+
+  it("F9: a lock file the agent planted on the journal does not hold up a person's decision (keychain mode)", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const id = await pendingId(h, "create_invoice", invoiceFor(10));
+    await writeFile(
+      path.join(h.dataDir, "approvals", "ledger.jsonl.lock"),
+      JSON.stringify({ pid: 1, host: "elsewhere", createdAt: new Date().toISOString(), token: "x" }),
+    );
+    const started = Date.now();
+    const decided = await h.app.approvals
+      .decide(id, { decision: "approved", channel: "cli", actor: "person" })
+      .then(
+        () => "decided",
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
+    expect(decided).toBe("decided");
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 30_000);
+});
+
 describe("open findings: what reaches a person", () => {
   it("F5: `approvals list` shows no terminal escape from a request file the agent wrote", async () => {
     h = await startHarness();
