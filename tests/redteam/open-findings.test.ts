@@ -309,4 +309,62 @@ describe("open findings: what reaches a person", () => {
     expect(stderr).toContain("already decided");
     expect(stderr).not.toMatch(/\u001b/);
   });
+
+});
+
+describe("open findings (3)", () => {
+  it("F11: the client's prompt limit holds for a payment in a foreign currency (1,000 EUR > 1,000 USD)", async () => {
+    const prompts: string[] = [];
+    h = await startHarness({
+      elicitation: (message) => {
+        prompts.push(message);
+        return "approve";
+      },
+    });
+    const partner = await seedCustomer(h);
+    // The person invoices in EUR (activated in Odoo; 0.92 EUR per USD, as seeded).
+    await h.app.odoo.write("res.currency", [125], { active: true });
+    const move = await h.app.odoo.create("account.move", {
+      move_type: "out_invoice",
+      partner_id: partner,
+      currency_id: 125,
+      invoice_date: isoDay(-1),
+      invoice_line_ids: [[0, 0, { name: "Consulting", quantity: 1, price_unit: 5_000 }]],
+    });
+    await h.app.odoo.call({ model: "account.move", method: "action_post", ids: [move] });
+    const [invoice] = await h.app.odoo.read("account.move", [move], ["name"]);
+    const before = await h.app.odoo.searchCount("account.payment", []);
+    // 1,000 EUR is about 1,087 USD: above the prompt's limit of 1,000 (company currency).
+    const pay = await h.call("record_payment", {
+      invoice_id: String(invoice!.name),
+      amount: 1_000,
+      payment_date: isoDay(0),
+      payment_method: "bank_transfer",
+    });
+    expect(pay.data.status, pay.text).toBe("pending_approval");
+    expect(prompts).toHaveLength(0);
+    expect(await h.app.odoo.searchCount("account.payment", [])).toBe(before);
+  });
+
+  it("F12: flooding — fresh MCP client names do not each get a fresh allowance of undecided requests", async () => {
+    h = await startHarness({ env: { ODOO_MCP_MAX_PENDING: "2" } });
+    await seedCustomer(h);
+    const refused: string[] = [];
+    for (let n = 0; n < 5; n++) {
+      const { server } = createMcpServer(h.app);
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      await server.connect(serverSide);
+      const client = new Client({ name: `agent-${n}`, version: "1" });
+      await client.connect(clientSide);
+      for (let k = 0; k < 2; k++) {
+        const result = await client.callTool({ name: "create_invoice", arguments: invoiceFor(10 + k) });
+        if (result.isError) refused.push(String((result.content as { text: string }[])[0]?.text));
+      }
+      await client.close();
+      await server.close();
+    }
+    // 10 undecided requests from one agent: the cap of 2 should have stopped most of them.
+    expect((await h.app.approvals.list({ status: "pending" })).length).toBeLessThanOrEqual(2);
+    expect(refused.join("\n")).toContain("TOO_MANY_PENDING");
+  });
 });
