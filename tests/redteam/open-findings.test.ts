@@ -367,4 +367,21 @@ describe("open findings (3)", () => {
     expect((await h.app.approvals.list({ status: "pending" })).length).toBeLessThanOrEqual(2);
     expect(refused.join("\n")).toContain("TOO_MANY_PENDING");
   });
+
+  it("F13: parallel small expenses do not all fit in a daily budget of one automatic approval", async () => {
+    h = await startHarness({ env: { ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT: "1" } });
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, n) =>
+        h!.call("create_expense", {
+          description: `Coffee ${n}`,
+          amount: 20,
+          expense_date: isoDay(-1),
+          category: "meals",
+        }),
+      ),
+    );
+    const auto = answers.filter((a) => !a.isError && a.data.status !== "pending_approval");
+    expect(auto.length).toBeLessThanOrEqual(1);
+    expect(await countExpenses(h)).toBeLessThanOrEqual(1);
+  });
 });
