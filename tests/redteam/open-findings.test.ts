@@ -384,4 +384,30 @@ describe("open findings (3)", () => {
     expect(auto.length).toBeLessThanOrEqual(1);
     expect(await countExpenses(h)).toBeLessThanOrEqual(1);
   });
+
+  it("F14: posting a draft in a foreign currency shows that currency, not the company's", async () => {
+    const prompts: string[] = [];
+    h = await startHarness({
+      elicitation: (message) => {
+        prompts.push(message);
+        return "reject";
+      },
+    });
+    const partner = await seedCustomer(h);
+    await h.app.odoo.write("res.currency", [125], { active: true });
+    const move = await h.app.odoo.create("account.move", {
+      move_type: "out_invoice",
+      partner_id: partner,
+      currency_id: 125,
+      invoice_date: isoDay(-1),
+      invoice_line_ids: [[0, 0, { name: "Consulting", quantity: 1, price_unit: 950 }]],
+    });
+    const answer = await h.call("post_invoice", { invoice_id: String(move) });
+    // Whatever the channel, what the person reads names the invoice's own currency.
+    const record = (await h.app.approvals.list())[0]!;
+    const view = await h.app.approvals.view(record);
+    expect(view.currency, answer.text).toBe("EUR");
+    for (const prompt of prompts) expect(prompt).not.toContain("USD");
+    expect(await h.app.odoo.searchCount("account.move", [["state", "=", "posted"]])).toBe(0);
+  });
 });
