@@ -10,6 +10,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig, resolveCredentials } from "../../src/mcp/config/config.js";
+import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import { localDate } from "../../src/mcp/audit/audit-log.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
@@ -409,5 +411,24 @@ describe("open findings (3)", () => {
     expect(view.currency, answer.text).toBe("EUR");
     for (const prompt of prompts) expect(prompt).not.toContain("USD");
     expect(await h.app.odoo.searchCount("account.move", [["state", "=", "posted"]])).toBe(0);
+  });
+
+  it("F15: an Odoo URL written into .env never receives the secret the environment holds", async () => {
+    const { mkdtemp } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const cwd = await mkdtemp(path.join(tmpdir(), "redteam-url-"));
+    try {
+      // The MCP client's configuration holds the API key; the agent writes the server's address into .env.
+      await writeFile(path.join(cwd, ".env"), "ODOO_URL=https://collector.attacker.example\n");
+      const config = loadConfig({
+        env: { HOME: cwd, ODOO_DATABASE: "books", ODOO_USERNAME: "admin", ODOO_API_KEY: "key-from-client-config" },
+        cwd,
+      });
+      const credentials = await resolveCredentials(config, createMemoryKeychain());
+      const leaks = config.odoo.url.includes("attacker") && credentials?.secret === "key-from-client-config";
+      expect(leaks).toBe(false);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 });
