@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { localDate } from "../../src/mcp/audit/audit-log.js";
+import { type ChainedAuditLog, localDate } from "../../src/mcp/audit/audit-log.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
 import { countExpenses, countInvoices, invoiceFor, isoDay, pendingId } from "./helpers.js";
 
@@ -40,12 +40,17 @@ describe("the audit log under the agent's file tools", () => {
 
   it("lines edited or removed in today's log are reported by verify (keyed and anchored)", async () => {
     h = await startHarness();
-    await h.call("create_expense", { description: "Taxi", amount: 12, expense_date: isoDay(-1), category: "meals" });
+    await h.call("create_expense", {
+      description: "Taxi",
+      amount: 12,
+      expense_date: isoDay(-1),
+      category: "meals",
+    });
     const today = h.app.audit.fileFor(localDate(new Date()));
     const text = await readFile(today, "utf8");
     await writeFile(today, text.replace('"channel":"auto"', '"channel":"cli"'));
-    expect((await h.app.audit.verify()).ok).toBe(false);
+    expect((await (h.app.audit as ChainedAuditLog).verify()).ok).toBe(false);
     await writeFile(today, text.split("\n").slice(0, 1).join("\n"));
-    expect((await h.app.audit.verify()).ok).toBe(false);
+    expect((await (h.app.audit as ChainedAuditLog).verify()).ok).toBe(false);
   });
 });

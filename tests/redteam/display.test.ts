@@ -17,7 +17,8 @@ const UNSAFE = ["\u001b", "\r", "\b", "\u0007", "\u009b", "\u202e", "\u2066", "\
 const EVIL = `Acme\u001b[2J\u001b[1;1HTotal: 1.00 USD\rX\u202eDSU 00.1\u009b31m\u0007\b\u2066\u200b\ufeffEnd`;
 
 function expectClean(text: string) {
-  for (const char of UNSAFE) expect(text.includes(char), `raw U+${char.codePointAt(0)!.toString(16)}`).toBe(false);
+  for (const char of UNSAFE)
+    expect(text.includes(char), `raw U+${char.codePointAt(0)!.toString(16)}`).toBe(false);
 }
 
 let h: Harness | undefined;
@@ -91,7 +92,9 @@ describe("what a person reads is escaped", () => {
     });
     const id = String(answer.data.approval_id);
     await h.reject(id, `no\u001b[2J\rreally`);
-    const text = renderView(await h.app.approvals.view((await h.app.approvals.get(id))!), { arguments: true });
+    const text = renderView(await h.app.approvals.view((await h.app.approvals.get(id))!), {
+      arguments: true,
+    });
     expectClean(text);
   });
 });

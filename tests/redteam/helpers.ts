@@ -17,8 +17,7 @@ export const countInvoices = (h: Harness) =>
   h.app.odoo.searchCount("account.move", [["move_type", "=", "out_invoice"]]);
 export const countPayments = (h: Harness) => h.app.odoo.searchCount("account.payment", []);
 export const countExpenses = (h: Harness) => h.app.odoo.searchCount("hr.expense", []);
-export const countPosted = (h: Harness) =>
-  h.app.odoo.searchCount("account.move", [["state", "=", "posted"]]);
+export const countPosted = (h: Harness) => h.app.odoo.searchCount("account.move", [["state", "=", "posted"]]);
 
 export function isoDay(offsetDays: number): string {
   const d = new Date(Date.now() + offsetDays * 86_400_000);
@@ -51,6 +50,14 @@ export async function until(check: () => Promise<boolean> | boolean, ms = 5_000,
     if (Date.now() > deadline) throw new Error("condition not reached in time");
     await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
+}
+
+/** The output an executed request stored (its invoice id, say). */
+export async function outputOf(h: Harness, id: string): Promise<Record<string, unknown>> {
+  const record = await h.app.approvals.get(id);
+  const outcome = record?.outcome;
+  if (!outcome?.ok) throw new Error(`approval ${id} has no successful outcome`);
+  return outcome.output as Record<string, unknown>;
 }
 
 export const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,16 +10,17 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { localDate } from "../../src/mcp/audit/audit-log.js";
 import { loadConfig, resolveCredentials } from "../../src/mcp/config/config.js";
 import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
 import { createMcpServer } from "../../src/mcp/server.js";
-import { localDate } from "../../src/mcp/audit/audit-log.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
 import {
   countExpenses,
   countInvoices,
   invoiceFor,
   isoDay,
+  outputOf,
   pendingId,
   readJson,
   recordFile,
@@ -91,16 +92,23 @@ describe("open findings", () => {
     await writeRaw(
       h,
       small,
-      JSON.stringify({ ...current, args: bigRecord.args, argsHash: bigRecord.argsHash, meta: bigRecord.meta }),
+      JSON.stringify({
+        ...current,
+        args: bigRecord.args,
+        argsHash: bigRecord.argsHash,
+        meta: bigRecord.meta,
+      }),
     );
     await rm(lock);
     const decided = await decision;
     if (decided.ok) await h.app.approvals.execute(small);
 
     // Defended: no 90,000 invoice exists (the decision is refused: the request changed since it was shown).
-    const totals = await h.app.odoo.searchRead("account.move", [["move_type", "=", "out_invoice"]], [
-      "amount_total",
-    ]);
+    const totals = await h.app.odoo.searchRead(
+      "account.move",
+      [["move_type", "=", "out_invoice"]],
+      ["amount_total"],
+    );
     expect(totals.map((t) => t.amount_total)).not.toContain(90_000);
     expect(decided.ok).toBe(false);
     expect(await countInvoices(h)).toBe(0);
@@ -196,8 +204,7 @@ describe("open findings (2)", () => {
     // A draft invoice of 5,000 (made with a person's approval at the terminal: above the prompt's limit).
     const id = await pendingId(h, "create_invoice", invoiceFor(5_000));
     await h.approve(id);
-    const invoiceId = ((await h.app.approvals.get(id))?.outcome as { output: { invoice_id: string } }).output
-      .invoice_id;
+    const invoiceId = String((await outputOf(h, id)).invoice_id);
     // post_invoice is above the limit: no prompt. send_invoice posts the draft too — and has no amount.
     expect((await h.call("post_invoice", { invoice_id: invoiceId })).data.status).toBe("pending_approval");
     const sent = await h.call("send_invoice", { invoice_id: invoiceId });
@@ -209,7 +216,12 @@ describe("open findings (2)", () => {
   it("F8: renaming today's audit log to a later day also resets the daily budget", async () => {
     h = await startHarness({ env: { ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT: "1" } });
     const expense = () =>
-      h!.call("create_expense", { description: "Taxi", amount: 20, expense_date: isoDay(-1), category: "meals" });
+      h!.call("create_expense", {
+        description: "Taxi",
+        amount: 20,
+        expense_date: isoDay(-1),
+        category: "meals",
+      });
     expect((await expense()).data.status).not.toBe("pending_approval");
     expect((await expense()).data.status).toBe("pending_approval");
     const { rename } = await import("node:fs/promises");
@@ -264,7 +276,7 @@ describe("open findings: what reaches a person", () => {
     expect(listed).toBeDefined();
     const line = renderLine(listed!, h.app.store.integrity(listed!));
     expect(line).toContain("not trustworthy");
-    expect(line).not.toMatch(/\u001b/);
+    expect(line.includes("\u001b"), line).toBe(false);
   });
 
   it("F6: a line or paragraph separator cannot start a line of its own in what a person reads", async () => {
@@ -309,9 +321,8 @@ describe("open findings: what reaches a person", () => {
       );
     });
     expect(stderr).toContain("already decided");
-    expect(stderr).not.toMatch(/\u001b/);
+    expect(stderr.includes("\u001b"), stderr).toBe(false);
   });
-
 });
 
 describe("open findings (3)", () => {
@@ -421,7 +432,12 @@ describe("open findings (3)", () => {
       // The MCP client's configuration holds the API key; the agent writes the server's address into .env.
       await writeFile(path.join(cwd, ".env"), "ODOO_URL=https://collector.attacker.example\n");
       const config = loadConfig({
-        env: { HOME: cwd, ODOO_DATABASE: "books", ODOO_USERNAME: "admin", ODOO_API_KEY: "key-from-client-config" },
+        env: {
+          HOME: cwd,
+          ODOO_DATABASE: "books",
+          ODOO_USERNAME: "admin",
+          ODOO_API_KEY: "key-from-client-config",
+        },
         cwd,
       });
       const credentials = await resolveCredentials(config, createMemoryKeychain());

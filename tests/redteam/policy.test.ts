@@ -10,7 +10,16 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/mcp/config/config.js";
 import { pdfBytes } from "../expenses/files.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
-import { countExpenses, countInvoices, countPayments, countPosted, invoiceFor, isoDay, pendingId } from "./helpers.js";
+import {
+  countExpenses,
+  countInvoices,
+  countPayments,
+  countPosted,
+  invoiceFor,
+  isoDay,
+  outputOf,
+  pendingId,
+} from "./helpers.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -30,7 +39,19 @@ const expense = (amount: unknown, extra: Record<string, unknown> = {}) =>
 describe("automatic approval of small expenses", () => {
   it("amount formats and tricks never auto-approve at or above the threshold", async () => {
     h = await startHarness();
-    for (const amount of [100, 100.0, 99.999, 99.995, 1e-9, -5, 0, "50", "99.99", 1e9, Number.MAX_SAFE_INTEGER]) {
+    for (const amount of [
+      100,
+      100.0,
+      99.999,
+      99.995,
+      1e-9,
+      -5,
+      0,
+      "50",
+      "99.99",
+      1e9,
+      Number.MAX_SAFE_INTEGER,
+    ]) {
       const answer = await expense(amount);
       if (!answer.isError) expect(answer.data.status, `amount ${String(amount)}`).toBe("pending_approval");
     }
@@ -39,7 +60,12 @@ describe("automatic approval of small expenses", () => {
 
   it("no other argument sets the currency or approves: unknown fields are refused", async () => {
     h = await startHarness();
-    for (const extra of [{ approved: true }, { currency: "JPY" }, { auto_approve: true }, { status: "approved" }]) {
+    for (const extra of [
+      { approved: true },
+      { currency: "JPY" },
+      { auto_approve: true },
+      { status: "approved" },
+    ]) {
       const answer = await expense(5_000, extra);
       expect(answer.isError).toBe(true);
       expect(answer.error?.code).toBe("VALIDATION_ERROR");
@@ -99,8 +125,7 @@ describe("the MCP client's prompt (elicitation)", () => {
     const id = await pendingId(h, "create_invoice", invoiceFor(5_000));
     expect(prompts).toHaveLength(0);
     await h.approve(id);
-    const invoice = (await h.app.approvals.get(id))?.outcome as { output: { invoice_id: string } };
-    const invoiceId = invoice.output.invoice_id;
+    const invoiceId = String((await outputOf(h, id)).invoice_id);
     // Posting it, and an expense of 5,000: above the limit, no prompt.
     expect((await h.call("post_invoice", { invoice_id: invoiceId })).data.status).toBe("pending_approval");
     expect((await expense(5_000)).data.status).toBe("pending_approval");
@@ -129,8 +154,7 @@ describe("the MCP client's prompt (elicitation)", () => {
     await seedCustomer(h);
     const id = await pendingId(h, "create_invoice", invoiceFor(5_000));
     await h.approve(id);
-    const invoiceId = ((await h.app.approvals.get(id))?.outcome as { output: { invoice_id: string } }).output
-      .invoice_id;
+    const invoiceId = String((await outputOf(h, id)).invoice_id);
     const post = await pendingId(h, "post_invoice", { invoice_id: invoiceId });
     await h.approve(post);
     const pay = await h.call("record_payment", {

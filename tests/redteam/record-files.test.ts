@@ -113,7 +113,11 @@ describe("what the person is shown is what runs (keychain mode)", () => {
     const bigRecord = await readJson(h, big);
     const smallRecord = await readJson(h, small);
     // Args and hash both genuine (from the big request), the seal the small one's.
-    await writeRaw(h, small, JSON.stringify({ ...smallRecord, args: bigRecord.args, argsHash: bigRecord.argsHash }));
+    await writeRaw(
+      h,
+      small,
+      JSON.stringify({ ...smallRecord, args: bigRecord.args, argsHash: bigRecord.argsHash }),
+    );
     const record = await h.app.approvals.get(small);
     const view = await h.app.approvals.view(record!);
     expect(view.integrity.length).toBeGreaterThan(0);
@@ -135,7 +139,11 @@ describe("what the person is shown is what runs (keychain mode)", () => {
     await h.app.approvals.view(shown!);
     const bigRecord = await readJson(h, big);
     const smallRecord = await readJson(h, small);
-    await writeRaw(h, small, JSON.stringify({ ...smallRecord, args: bigRecord.args, argsHash: bigRecord.argsHash }));
+    await writeRaw(
+      h,
+      small,
+      JSON.stringify({ ...smallRecord, args: bigRecord.args, argsHash: bigRecord.argsHash }),
+    );
     await expect(
       h.app.approvals.decide(small, {
         decision: "approved",
