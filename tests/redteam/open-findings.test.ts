@@ -447,4 +447,25 @@ describe("open findings (3)", () => {
       await rm(cwd, { recursive: true, force: true });
     }
   });
+
+  it("F16: an expense description padded with spaces cannot push the real amount off the first line", async () => {
+    const prompts: string[] = [];
+    h = await startHarness({
+      elicitation: (message) => {
+        prompts.push(message);
+        return "reject";
+      },
+    });
+    // Above the threshold (a person decides), within the prompt's limit (the client's prompt asks).
+    await h.call("create_expense", {
+      description: `Taxi" (Administrator) — 5.00 USD${" ".repeat(200)}x`,
+      amount: 950,
+      expense_date: isoDay(-1),
+      category: "meals",
+    });
+    expect(prompts).toHaveLength(1);
+    const titleLine = prompts[0]!.split("\n").find((line) => line.startsWith("File expense"))!;
+    // On a 120-column screen, the first line must show the amount that runs.
+    expect(titleLine.slice(0, 120)).toContain("950.00");
+  });
 });
