@@ -280,7 +280,7 @@ describe("open findings: what reaches a person", () => {
   });
 
   it("F6: a line or paragraph separator cannot start a line of its own in what a person reads", async () => {
-    const { inline } = await import("../../src/mcp/approvals/display.js");
+    const { inline } = await import("../../src/shared/display.js");
     for (const sep of ["\u2028", "\u2029"]) {
       const shown = inline(`Consulting${sep}Total: 5.00 USD`);
       expect(shown).not.toContain(sep);

@@ -1,7 +1,8 @@
 import { createHash, createHmac } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { appendLineDurable, isErrno, readTextIfExists } from "../fsutil/files.js";
-import { withLock } from "../fsutil/lock.js";
+import { type LockAuthority, withLock } from "../fsutil/lock.js";
+import { addDecimal } from "./policy.js";
 import { canonicalJson } from "./ids.js";
 
 /**
@@ -14,15 +15,24 @@ import { canonicalJson } from "./ids.js";
  * are seen, a rewritten tail is not (passphrase mode, where no process executes what it did not decide itself).
  */
 
-export type JournalEvent = "decided" | "attempt" | "completed";
+export type JournalEvent = "decided" | "claimed" | "attempt" | "completed" | "auto_reserved";
 
 export interface JournalLine {
   seq: number;
   id: string;
   event: JournalEvent;
   at: string;
+  /** `auto_reserved`: the local day and the amount an automatic approval takes from that day's budget. */
+  day?: string;
+  amount?: string;
   prev: string;
   mac: string;
+}
+
+/** Today's automatic approvals, as the journal counts them. */
+export interface AutoBudgetUse {
+  count: number;
+  total: string;
 }
 
 export interface JournalHead {
@@ -39,18 +49,36 @@ export interface JournalState {
   /** Empty when the journal is intact. */
   problems: string[];
   attempts: Map<string, number>;
+  claims: Map<string, number>;
+  /** Automatic approvals per local day: count and total. */
+  auto: Map<string, AutoBudgetUse>;
   completed: Set<string>;
   decided: Set<string>;
 }
 
 export interface Journal {
   append(id: string, event: JournalEvent, at: string): Promise<void>;
+  /**
+   * Under the journal's lock: takes `amount` from `day`'s budget of automatic approvals for request `id`, if the
+   * journal is intact and the budget allows it (`allow` judges today's use so far). Answers why not, or null.
+   */
+  reserveAuto(
+    id: string,
+    day: string,
+    amount: string,
+    at: string,
+    allow: (used: AutoBudgetUse) => string | null,
+  ): Promise<string | null>;
   state(): Promise<JournalState>;
 }
 
 const GENESIS = "genesis";
 
-export function createJournal(file: string, options: { key?: Buffer; anchor?: JournalAnchor }): Journal {
+export function createJournal(
+  file: string,
+  options: { key?: Buffer; anchor?: JournalAnchor; lockAuthority?: LockAuthority },
+): Journal {
+  const lockOptions = options.lockAuthority ? { authority: options.lockAuthority } : {};
   const { key, anchor } = options;
   const link = (line: Omit<JournalLine, "mac">) => {
     const text = canonicalJson(line);
@@ -79,6 +107,8 @@ export function createJournal(file: string, options: { key?: Buffer; anchor?: Jo
     const state: JournalState = {
       problems: [],
       attempts: new Map(),
+      claims: new Map(),
+      auto: new Map(),
       completed: new Set(),
       decided: new Set(),
     };
@@ -99,27 +129,51 @@ export function createJournal(file: string, options: { key?: Buffer; anchor?: Jo
       prev = mac;
       macs.set(seq, mac);
       if (line.event === "attempt") state.attempts.set(line.id, (state.attempts.get(line.id) ?? 0) + 1);
+      else if (line.event === "claimed") state.claims.set(line.id, (state.claims.get(line.id) ?? 0) + 1);
       else if (line.event === "completed") state.completed.add(line.id);
-      else state.decided.add(line.id);
+      else if (line.event === "auto_reserved" && line.day && line.amount) {
+        const used = state.auto.get(line.day) ?? { count: 0, total: "0" };
+        state.auto.set(line.day, { count: used.count + 1, total: addDecimal(used.total, line.amount) });
+      } else if (line.event === "decided") state.decided.add(line.id);
     }
     return { state, macs };
   };
 
-  return {
+  /** Appends one line; the caller holds the journal's lock. */
+  const appendLocked = async (line: Pick<JournalLine, "id" | "event" | "at" | "day" | "amount">) => {
+    const last = await readLastLine(file);
+    const entry: Omit<JournalLine, "mac"> = {
+      seq: (last?.seq ?? 0) + 1,
+      id: line.id,
+      event: line.event,
+      at: line.at,
+      ...(line.day !== undefined ? { day: line.day } : {}),
+      ...(line.amount !== undefined ? { amount: line.amount } : {}),
+      prev: last?.mac ?? GENESIS,
+    };
+    const mac = link(entry);
+    await appendLineDurable(file, JSON.stringify({ ...entry, mac }));
+    await anchor?.save({ seq: entry.seq, mac });
+  };
+
+  const journal: Journal = {
     async append(id, event, at) {
-      await withLock(`${file}.lock`, async () => {
-        const last = await readLastLine(file);
-        const entry: Omit<JournalLine, "mac"> = {
-          seq: (last?.seq ?? 0) + 1,
-          id,
-          event,
-          at,
-          prev: last?.mac ?? GENESIS,
-        };
-        const mac = link(entry);
-        await appendLineDurable(file, JSON.stringify({ ...entry, mac }));
-        await anchor?.save({ seq: entry.seq, mac });
-      });
+      await withLock(`${file}.lock`, () => appendLocked({ id, event, at }), lockOptions);
+    },
+    async reserveAuto(id, day, amount, at, allow) {
+      return withLock(
+        `${file}.lock`,
+        async () => {
+          const state = await journal.state();
+          if (state.problems.length > 0)
+            return `the approval journal cannot be trusted (${state.problems.join("; ")})`;
+          const refusal = allow(state.auto.get(day) ?? { count: 0, total: "0" });
+          if (refusal) return refusal;
+          await appendLocked({ id, event: "auto_reserved", at, day, amount });
+          return null;
+        },
+        lockOptions,
+      );
     },
     async state() {
       let info: { size: number; mtimeMs: number } | null;
@@ -147,6 +201,7 @@ export function createJournal(file: string, options: { key?: Buffer; anchor?: Jo
       };
     },
   };
+  return journal;
 }
 
 /** The last complete line of a JSON Lines file, reading only its end. */
