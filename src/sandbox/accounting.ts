@@ -163,11 +163,29 @@ function linePartner(env: Env, move: Rec): number | false {
   return typeof move.partner_id === "number" ? commercialPartnerId(env, move.partner_id) : false;
 }
 
-/** One tax on one line, rounded per line (Odoo's default `round_per_line`). */
+type TaxRounding = "round_per_line" | "round_globally";
+
+/**
+ * The default of `res.company.tax_calculation_rounding_method`: `round_globally` ("Round per Tax") on Odoo 19
+ * (account/models/company.py; a real Odoo 19 with the generic chart reads `round_globally`), `round_per_line` on 17.
+ */
+export function defaultTaxRounding(version: number): TaxRounding {
+  return version === 19 ? "round_globally" : "round_per_line";
+}
+
+function taxRoundingOf(env: Env, companyId: number): TaxRounding {
+  const value = env.db.model("res.company").rec(companyId)?.tax_calculation_rounding_method;
+  return value === "round_globally" || value === "round_per_line" ? value : defaultTaxRounding(env.version);
+}
+
+/** One tax on one line, unrounded (`round_globally` rounds the sum per tax). */
+function rawLineTaxAmount(tax: Rec, base: number, quantity: number): number {
+  return tax.amount_type === "fixed" ? Number(tax.amount) * quantity : (base * Number(tax.amount)) / 100;
+}
+
+/** One tax on one line, rounded per line (`round_per_line`). */
 function lineTaxAmount(tax: Rec, subtotal: number, quantity: number): number {
-  return tax.amount_type === "fixed"
-    ? Number(tax.amount) * quantity
-    : round2((subtotal * Number(tax.amount)) / 100);
+  return round2(rawLineTaxAmount(tax, subtotal, quantity));
 }
 
 /**
@@ -188,19 +206,38 @@ export const taxMethods: Record<string, MethodDef> = {
       { name: "handle_price_include" },
       { name: "include_caba_tags" },
     ],
-    fn: ({ model, ids, args }) => {
+    fn: ({ env, model, ids, args }) => {
       const quantity = args.quantity === undefined ? 1 : Number(args.quantity);
-      const base = round2(Number(args.price_unit) * quantity);
-      const taxes = browse(model, ids).map((tax) => ({
+      const records = browse(model, ids);
+      const company =
+        typeof records[0]?.company_id === "number" ? records[0].company_id : currentCompanyId(env);
+      const globally = taxRoundingOf(env, company) === "round_globally";
+      const rawBase = Number(args.price_unit) * quantity;
+      const base = round2(rawBase);
+      // The raw tax of the line: unrounded with round_globally, rounded per line with round_per_line.
+      const raw = records.map((tax) =>
+        globally ? rawLineTaxAmount(tax, rawBase, quantity) : lineTaxAmount(tax, base, quantity),
+      );
+      const taxes = records.map((tax, index) => ({
         id: tax.id,
         name: tax.name,
-        amount: lineTaxAmount(tax, base, quantity),
-        base,
+        amount: round2(raw[index] as number),
+        base: rawBase,
         sequence: tax.sequence,
         account_id: tax.account_id,
         price_include: tax.price_include === true,
       }));
-      const total = round2(base + taxes.reduce((sum, tax) => sum + tax.amount, 0));
+      const rawTotal = rawBase + raw.reduce((sum, amount) => sum + amount, 0);
+      // Odoo 19 rounds both totals unless the context says `round_base: false` (then they are raw).
+      if (env.context.round_base === false)
+        return {
+          base_tags: [],
+          taxes,
+          total_excluded: rawBase,
+          total_included: rawTotal,
+          total_void: rawBase,
+        };
+      const total = round2(rawTotal);
       return { base_tags: [], taxes, total_excluded: base, total_included: total, total_void: base };
     },
   },
@@ -215,9 +252,15 @@ export function recomputeInvoice(env: Env, move: Rec): void {
   const sign = productSign(move.move_type);
   const rate = rateOf(env, move);
   const taxTotals = new Map<number, number>();
+  const globally = taxRoundingOf(env, moveCompany(move)) === "round_globally";
   let untaxed = 0;
+  // round_globally: the base is rounded once per set of taxes, the difference goes on the group's first line
+  // (account.tax _round_base_lines_tax_details); the tax once per tax, below.
+  const groups = new Map<string, { first: Rec; raw: number; rounded: number }>();
+  const rawTaxes = new Map<number, number>();
   for (const l of product) {
-    const subtotal = round2(Number(l.quantity ?? 0) * Number(l.price_unit ?? 0));
+    const rawSubtotal = Number(l.quantity ?? 0) * Number(l.price_unit ?? 0);
+    const subtotal = round2(rawSubtotal);
     let lineTax = 0;
     for (const tid of (l.tax_ids as number[] | undefined) ?? []) {
       const tax = taxModel.rec(tid);
@@ -225,12 +268,32 @@ export function recomputeInvoice(env: Env, move: Rec): void {
       const amount = lineTaxAmount(tax, subtotal, Number(l.quantity ?? 0));
       lineTax += amount;
       taxTotals.set(tid, round2((taxTotals.get(tid) ?? 0) + amount));
+      rawTaxes.set(
+        tid,
+        (rawTaxes.get(tid) ?? 0) + rawLineTaxAmount(tax, rawSubtotal, Number(l.quantity ?? 0)),
+      );
     }
     l.price_subtotal = subtotal;
     l.price_total = round2(subtotal + lineTax);
     setBalance(l, sign * subtotal, rate);
     l.partner_id = linePartner(env, move);
     untaxed += subtotal;
+    const key = [...((l.tax_ids as number[] | undefined) ?? [])].sort((a, b) => a - b).join(",");
+    const group = groups.get(key) ?? { first: l, raw: 0, rounded: 0 };
+    group.raw += rawSubtotal;
+    group.rounded += subtotal;
+    groups.set(key, group);
+  }
+  if (globally) {
+    untaxed = 0;
+    for (const group of groups.values()) {
+      const base = round2(group.raw);
+      const delta = round2(base - group.rounded);
+      if (delta !== 0)
+        setBalance(group.first, sign * round2(Number(group.first.price_subtotal) + delta), rate);
+      untaxed += base;
+    }
+    for (const [tid, raw] of rawTaxes) taxTotals.set(tid, round2(raw));
   }
   const existingTax = all.filter((l) => l.display_type === "tax");
   let taxSum = 0;

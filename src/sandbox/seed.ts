@@ -1,4 +1,10 @@
-import { ACCOUNT_TYPES, defineAccounting, registerPaymentModels, taxMethods } from "./accounting.js";
+import {
+  ACCOUNT_TYPES,
+  defaultTaxRounding,
+  defineAccounting,
+  registerPaymentModels,
+  taxMethods,
+} from "./accounting.js";
 import { doCreate, hooks } from "./base-methods.js";
 import { companyRule, currentCompanyId, defineCompanies } from "./companies.js";
 import { defineExpenses } from "./expense.js";
@@ -189,8 +195,21 @@ function defineBase(db: Database, d: SeedVersion): void {
     fiscalyear_last_day: int("Fiscalyear Last Day"),
     account_journal_payment_debit_account_id: m2o("account.account", "Journal Outstanding Receipts"),
     account_journal_payment_credit_account_id: m2o("account.account", "Journal Outstanding Payments"),
+    tax_calculation_rounding_method: sel(
+      "Tax Calculation Rounding Method",
+      v === 19
+        ? [
+            ["round_globally", "Round per Tax"],
+            ["round_per_line", "Round per Line"],
+          ]
+        : [
+            ["round_per_line", "Round per Line"],
+            ["round_globally", "Round Globally"],
+          ],
+    ),
   });
   insertAt(company, 1, {
+    tax_calculation_rounding_method: defaultTaxRounding(v),
     name: "My Company",
     currency_id: 1,
     email: "accounting@example.com",

@@ -129,6 +129,45 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
     expect(out.amount_tax).toBe(0);
   });
 
+  // A real Odoo 19.0 rounds per tax by default (res.company tax_calculation_rounding_method "round_globally"):
+  // three lines of 1.5 × 0.05 at 15% are 0.23 untaxed, each price_subtotal 0.08. Odoo 17 rounds per line: 0.24.
+  const roundingCase = version === 19 ? { untaxed: "0.23", total: 0.26 } : { untaxed: "0.24", total: 0.27 };
+  it(`an invoice created but left untagged (a crash before its note) is found again: untaxed ${roundingCase.untaxed} as Odoo ${version} rounds it`, async () => {
+    const name = uniqueName("Rounding Ltd");
+    await createCustomer(t.odoo, name, "rounding@example.com");
+    const input = {
+      ...baseInput(name, "rounding@example.com"),
+      line_items: ["a", "b", "c"].map((description) => ({ description, quantity: 1.5, unit_price: 0.05 })),
+    };
+    const prepared = await createInvoiceOperation.prepare(t.odoo, input);
+    expect(prepared.amount).toBe(roundingCase.untaxed);
+    const marker = await createInvoiceOperation.mark(t.odoo, input);
+    const ref = applyRef(marker);
+    const created = await createInvoiceOperation.apply(t.odoo, input, ref);
+    expect(created).toMatchObject({
+      amount_untaxed: Number(roundingCase.untaxed),
+      total_amount: roundingCase.total,
+    });
+    // The crash came before the note: the invoice carries no approval id.
+    const notes = await t.odoo.searchRead(
+      "mail.message",
+      [
+        ["model", "=", "account.move"],
+        ["res_id", "=", created.record_id],
+        ["body", "ilike", ref.approvalId],
+      ],
+      ["id"],
+    );
+    expect(notes).toHaveLength(1);
+    await t.odoo.call({
+      model: "mail.message",
+      method: "unlink",
+      ids: notes.map((note) => note.id as number),
+    });
+    const found = await createInvoiceOperation.findApplied(t.odoo, input, ref);
+    expect(found?.record_id).toBe(created.record_id);
+  });
+
   it("refuses impossible dates and a due date before the invoice date", async () => {
     const name = uniqueName("Dates Ltd");
     await createCustomer(t.odoo, name, "d@example.com");

@@ -25,7 +25,15 @@ function session(overrides: Partial<AccountingSession> = {}): AccountingSession 
     serverVersion: "19.0",
     uid: 2,
     timeZone: "UTC",
-    company: { id: 1, name: "My Company", email: null, currencyId: 1, currency: "USD", decimals: 2 },
+    company: {
+      id: 1,
+      name: "My Company",
+      email: null,
+      currencyId: 1,
+      currency: "USD",
+      decimals: 2,
+      taxRounding: "round_per_line",
+    },
     journals: [
       { id: 1, name: "Sales", code: "INV", type: "sale", inbound: [], outbound: [] },
       {

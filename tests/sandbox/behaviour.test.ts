@@ -84,9 +84,24 @@ describe("sandbox behaviour the transcripts do not pin", () => {
     expect(names[39]).toBe("INV/2026/00040");
   });
 
-  it("rounds tax per line to the cent", async () => {
+  // A real Odoo 19.0 (generic chart), three lines of 0.35 at 15%: amount_tax 0.16 with the company's default
+  // tax_calculation_rounding_method "round_globally" (round(3 × 0.0525) = round(0.1575)), 0.15 once it is set to
+  // "round_per_line" (3 × round(0.0525)).
+  it.each([
+    [
+      "round_globally (Odoo 19's default)",
+      null,
+      { amount_untaxed: 1.05, amount_tax: 0.16, amount_total: 1.21 },
+    ],
+    ["round_per_line", "round_per_line", { amount_untaxed: 1.05, amount_tax: 0.15, amount_total: 1.2 }],
+  ])("rounds tax as the company says: %s", async (_name, method, totals) => {
     const s = await startSandbox();
     sb = s;
+    if (method) await kw(s, "res.company", "write", [[1], { tax_calculation_rounding_method: method }]);
+    const [company] = (await kw(s, "res.company", "read", [[1]], {
+      fields: ["tax_calculation_rounding_method"],
+    })) as Array<Record<string, unknown>>;
+    expect(company?.tax_calculation_rounding_method).toBe(method ?? "round_globally");
     const partner = s.seed.partner({ name: "Round Customer" });
     const lines = [0.35, 0.35, 0.35].map((p) => [
       0,
@@ -99,8 +114,38 @@ describe("sandbox behaviour the transcripts do not pin", () => {
     const [m] = (await kw(s, "account.move", "read", [[id]], {
       fields: ["amount_untaxed", "amount_tax", "amount_total"],
     })) as Array<Record<string, number>>;
-    // 15 % of 0.35 = 0.0525 → 0.05 per line; per-line rounding gives 0.15, not round(0.1575) = 0.16.
-    expect(m).toMatchObject({ amount_untaxed: 1.05, amount_tax: 0.15, amount_total: 1.2 });
+    expect(m).toMatchObject(totals);
+  });
+
+  // The same real Odoo 19, three lines of 1.5 × 0.05 at 15%, round_globally: each price_subtotal 0.08, the base
+  // rounded once (0.23) with the difference on the first line's balance (-0.07, -0.08, -0.08), tax 0.03.
+  it("round_globally: the base rounded once per tax, the difference on the first line's balance", async () => {
+    const s = await startSandbox();
+    sb = s;
+    const partner = s.seed.partner({ name: "Round Customer" });
+    const lines = ["x", "y", "z"].map((name) => [
+      0,
+      0,
+      { name, quantity: 1.5, price_unit: 0.05, tax_ids: [[6, 0, [1]]] },
+    ]);
+    const [id] = (await kw(s, "account.move", "create", [
+      [{ move_type: "out_invoice", partner_id: partner, invoice_line_ids: lines }],
+    ])) as number[];
+    const [m] = (await kw(s, "account.move", "read", [[id]], {
+      fields: ["amount_untaxed", "amount_tax", "amount_total"],
+    })) as Array<Record<string, number>>;
+    expect(m).toMatchObject({ amount_untaxed: 0.23, amount_tax: 0.03, amount_total: 0.26 });
+    const items = (await kw(s, "account.move.line", "search_read", [[["move_id", "=", id]]], {
+      fields: ["display_type", "price_subtotal", "balance"],
+      order: "id",
+    })) as Array<Record<string, unknown>>;
+    expect(items.map((l) => [l.display_type, l.price_subtotal, l.balance])).toEqual([
+      ["product", 0.08, -0.07],
+      ["product", 0.08, -0.08],
+      ["product", 0.08, -0.08],
+      ["tax", 0, -0.03],
+      ["payment_term", 0, 0.26],
+    ]);
   });
 
   it("fails the mail when SMTP is down and delivers after mark_outgoing + send", async () => {

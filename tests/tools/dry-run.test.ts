@@ -156,6 +156,47 @@ describe("DRY_RUN with Odoo up: the tools' output fields, totals from Odoo, noth
       expect(preview[key], key).toEqual(created.data[key]);
   });
 
+  // Recorded on a real Odoo 19.0 (generic chart, tax_calculation_rounding_method "round_globally", its default):
+  // three lines of 1.5 × 0.05 with 15% → amount_untaxed 0.23, amount_tax 0.03, amount_total 0.26 (each
+  // price_subtotal 0.08); three lines of 1 × 0.05 with 15% → 0.15, 0.02, 0.17. Rounding per line would say
+  // 0.24/0.03/0.27 and 0.15/0.03/0.18.
+  it.each([
+    [
+      "1.5 × 0.05",
+      { quantity: 1.5, unit_price: 0.05 },
+      { amount_untaxed: 0.23, amount_tax: 0.03, total_amount: 0.26 },
+    ],
+    [
+      "1 × 0.05",
+      { quantity: 1, unit_price: 0.05 },
+      { amount_untaxed: 0.15, amount_tax: 0.02, total_amount: 0.17 },
+    ],
+  ])(
+    "create_invoice, Odoo 19 rounding per tax (round_globally), three lines of %s: preview = invoice",
+    async (_name, line, totals) => {
+      const input = {
+        ...INVOICE_INPUT,
+        line_items: ["A", "B", "C"].map((description) => ({ description, ...line })),
+      };
+      const preview = await dryCall("create_invoice", input);
+      expect(preview).toMatchObject({ ...totals, warnings: [] });
+      const created = await live.call("create_invoice", input);
+      expect(created.data).toMatchObject({ status: "draft", ...totals });
+    },
+  );
+
+  it("create_invoice without tax, round_globally: the exact sum rounded once", async () => {
+    const { tax_rate: _none, ...untaxed } = INVOICE_INPUT;
+    const input = {
+      ...untaxed,
+      line_items: ["A", "B", "C"].map((description) => ({ description, quantity: 1.5, unit_price: 0.05 })),
+    };
+    const preview = await dryCall("create_invoice", input);
+    expect(preview).toMatchObject({ amount_untaxed: 0.23, amount_tax: 0, total_amount: 0.23 });
+    const created = await live.call("create_invoice", input);
+    expect(created.data).toMatchObject({ amount_untaxed: 0.23, amount_tax: 0, total_amount: 0.23 });
+  });
+
   it("create_invoice without tax: the exact subtotal", async () => {
     const { tax_rate: _none, ...untaxed } = INVOICE_INPUT;
     const preview = await dryCall("create_invoice", untaxed);

@@ -12,6 +12,7 @@ import {
   fromOdooAmount,
   lineSubtotalMinor,
   minorToNumber,
+  multiplyDecimals,
   parseDecimal,
   rescale,
   roundOdooAmount,
@@ -38,7 +39,7 @@ import {
   resolveInvoice,
   textToHtml,
 } from "./records.js";
-import { type AccountingSession, getSession, moveUrl, type Tax } from "./session.js";
+import { type AccountingSession, getSession, moveUrl, type Tax, type TaxRounding } from "./session.js";
 import { ids, m2oId, m2oName, maxId, type OdooRecord, str } from "./values.js";
 
 export { getInvoice, listInvoices, resolveInvoice } from "./records.js";
@@ -135,7 +136,33 @@ async function planInvoice(odoo: Odoo, input: CreateInvoiceInput): Promise<Invoi
   const tax = selectSaleTax(session, input.tax_rate);
   const customer = await findCustomer(odoo, { name: input.customer_name, email: input.customer_email });
   const recipient = await resolveInvoiceRecipient(odoo, customer, input.customer_email);
-  return { session, customer, recipient, tax, lines, subtotal: sumMinor(lines.map((line) => line.subtotal)) };
+  const subtotal = untaxedMinor(input.line_items, decimals, session.company.taxRounding);
+  return { session, customer, recipient, tax, lines, subtotal };
+}
+
+/**
+ * The untaxed amount Odoo stores for these lines (one tax, or none, on every line). `round_per_line`: the sum of
+ * the lines' rounded subtotals. `round_globally` (Odoo 19's default): the exact sum rounded once — Odoo rounds the
+ * base per tax (`account.tax._round_base_lines_tax_details`) and puts the difference on a line's balance, while
+ * each line's `price_subtotal` stays rounded on its own.
+ */
+function untaxedMinor(
+  lines: readonly { quantity: number; unit_price: number }[],
+  decimals: number,
+  rounding: TaxRounding,
+): bigint {
+  if (rounding === "round_per_line")
+    return sumMinor(lines.map((line) => lineSubtotalMinor(line.quantity, line.unit_price, decimals)));
+  const scale = QUANTITY_DECIMALS + decimals;
+  const exact = sumMinor(
+    lines.map((line) => {
+      const quantity = parseDecimal(line.quantity);
+      const price = parseDecimal(line.unit_price);
+      if (!quantity || !price) throw new TypeError("quantity and unit price must be finite numbers");
+      return rescale(multiplyDecimals(quantity, price), scale);
+    }),
+  );
+  return rescale({ digits: exact, scale }, decimals);
 }
 
 /**
@@ -400,9 +427,11 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
 
 /**
  * The invoice's totals as Odoo computes them, without creating anything: `account.tax.compute_all` per line
- * (public on Odoo 17, 18 and 19), summed at a higher precision and rounded once, which gives Odoo's result with
- * either rounding method (per line, Odoo's default, rounds each line inside compute_all already). Without a tax,
- * each line's subtotal is quantity × price rounded to the currency, exactly as Odoo stores it. Null when Odoo
+ * (public on Odoo 17, 18 and 19), summed at a higher precision and rounded once. With `round_per_line` compute_all
+ * rounds each line already. With `round_globally` (Odoo 19's default) it is asked for the raw amounts (context
+ * `round_base: false`: Odoo 19 otherwise rounds `total_excluded`/`total_included` of each line), and the untaxed
+ * amount and the tax are each rounded once, as Odoo rounds them per tax: on a real Odoo 19, three lines of
+ * 1 × 0.05 at 15% give a tax of 0.02, not 3 × 0.01. Without a tax, the untaxed amount of the plan. Null when Odoo
  * refuses the computation; a connection failure propagates (the dry run then skips Odoo altogether).
  */
 async function previewInvoiceTotals(
@@ -412,6 +441,7 @@ async function previewInvoiceTotals(
   const tax = plan.tax;
   if (!tax) return { untaxed: plan.subtotal, tax: 0n, total: plan.subtotal };
   const decimals = plan.session.company.decimals;
+  const globally = plan.session.company.taxRounding === "round_globally";
   const precise = decimals + 6;
   try {
     const results = await Promise.all(
@@ -422,6 +452,7 @@ async function previewInvoiceTotals(
             method: "compute_all",
             ids: [tax.id],
             args: { price_unit: line.unitPrice, quantity: line.quantity },
+            ...(globally ? { context: { round_base: false } } : {}),
           },
           { idempotent: true },
         ),
@@ -430,8 +461,14 @@ async function previewInvoiceTotals(
     if (results.some((r) => typeof r?.total_excluded !== "number" || typeof r.total_included !== "number"))
       return null;
     const round = (minor: bigint) => rescale({ digits: minor, scale: precise }, decimals);
-    const untaxed = round(sumMinor(results.map((r) => fromOdooAmount(r?.total_excluded, precise))));
-    const total = round(sumMinor(results.map((r) => fromOdooAmount(r?.total_included, precise))));
+    const excluded = results.map((r) => fromOdooAmount(r?.total_excluded, precise));
+    const included = results.map((r) => fromOdooAmount(r?.total_included, precise));
+    const untaxed = round(sumMinor(excluded));
+    if (globally) {
+      const taxAmount = round(sumMinor(included.map((value, index) => value - (excluded[index] as bigint))));
+      return { untaxed, tax: taxAmount, total: untaxed + taxAmount };
+    }
+    const total = round(sumMinor(included));
     return { untaxed, tax: total - untaxed, total };
   } catch (error) {
     if (error instanceof OdooConnectionError) throw error;

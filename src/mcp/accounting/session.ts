@@ -50,7 +50,15 @@ export interface Company {
   currency: string;
   /** `res.currency.decimal_places`: the precision of every amount in outputs. */
   decimals: number;
+  /**
+   * `res.company.tax_calculation_rounding_method`: how Odoo rounds an invoice's amounts. `round_per_line` rounds
+   * each line's subtotal and tax; `round_globally` (the field's default on Odoo 19) rounds the sum per tax, so the
+   * untaxed amount of 3 × (1.5 × 0.05) is 0.23, not 3 × 0.08.
+   */
+  taxRounding: TaxRounding;
 }
+
+export type TaxRounding = "round_per_line" | "round_globally";
 
 export interface AccountingSession {
   /** Major version: 17, 18, 19... */
@@ -104,7 +112,11 @@ async function loadSession(odoo: Odoo): Promise<AccountingSession> {
   const timeZone = effectiveTimeZone(str(context?.tz) ?? str(user?.tz));
 
   const [companies, journalRows, taxRows] = await Promise.all([
-    odoo.read("res.company", [companyId], ["name", "currency_id", "email"]),
+    odoo.read(
+      "res.company",
+      [companyId],
+      ["name", "currency_id", "email", "tax_calculation_rounding_method"],
+    ),
     odoo.searchRead(
       "account.journal",
       [["type", "in", ["sale", "purchase", "bank", "cash"]]],
@@ -175,6 +187,8 @@ async function loadSession(odoo: Odoo): Promise<AccountingSession> {
       currencyId,
       currency: str(currency?.name) ?? m2oName(companyRow.currency_id) ?? "",
       decimals: typeof currency?.decimal_places === "number" ? currency.decimal_places : 2,
+      taxRounding:
+        companyRow.tax_calculation_rounding_method === "round_globally" ? "round_globally" : "round_per_line",
     },
     journals: journalsOfCompany.map((row) => ({
       id: row.id as number,
