@@ -75,7 +75,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     dataDir: config.dataDir,
     keychain,
     ...(options.passphraseKey ? { passphraseKey: options.passphraseKey } : {}),
-    limits: { maxPendingPerClient: config.policy.maxPendingPerClient },
+    limits: {
+      maxPendingPerClient: config.policy.maxPendingPerClient,
+      maxPendingTotal: config.policy.maxPendingTotal,
+    },
     logger: logger.child("approvals"),
   });
   const sealKey = await loadKeychainKey(keychain);

@@ -13,11 +13,14 @@
 const RANGES: [number, number][] = [
   [0x00, 0x1f],
   [0x7f, 0x9f],
+  [0xad, 0xad],
+  [0x34f, 0x34f],
   [0x61c, 0x61c],
   [0x115f, 0x1160],
   [0x180e, 0x180e],
   [0x200b, 0x200f],
   [0x202a, 0x202e],
+  [0x2028, 0x2029],
   [0x2060, 0x2064],
   [0x2066, 0x206f],
   [0x3164, 0x3164],
@@ -25,6 +28,7 @@ const RANGES: [number, number][] = [
   [0xfeff, 0xfeff],
   [0xffa0, 0xffa0],
   [0xfff9, 0xfffb],
+  [0xe0000, 0xe007f],
 ];
 const hex = (n: number) => `\\u{${n.toString(16)}}`;
 const UNSAFE = new RegExp(
@@ -33,20 +37,21 @@ const UNSAFE = new RegExp(
 );
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+/** Runs of spaces (which could push what follows off a line) shown as one. */
+const SPACES = / {2,}/g;
 
 function escapeChar(char: string): string {
   const named = NAMED[char];
   if (named) return named;
   const code = char.codePointAt(0) ?? 0;
-  return code <= 0xff
-    ? `\\x${code.toString(16).padStart(2, "0")}`
-    : `\\u${code.toString(16).padStart(4, "0")}`;
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\u{${code.toString(16)}}`;
 }
 
 /** One line of text: every control (newlines included) and format character escaped; at most `max` characters. */
 export function inline(value: unknown, max = 200): string {
   const text = typeof value === "string" ? value : value === undefined ? "" : String(value);
-  return cap(text.replace(UNSAFE, escapeChar), max);
+  return cap(text.replace(UNSAFE, escapeChar).replace(SPACES, " "), max);
 }
 
 /** Several lines: newlines kept, every other control and format character escaped, each line capped. */
@@ -63,6 +68,22 @@ export function safeJson(value: unknown, max = 4000): string {
     text.replace(UNSAFE, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`),
     max,
   );
+}
+
+/**
+ * Pretty JSON that is safe on a terminal and still valid JSON: what JSON leaves raw (DEL, C1 controls, bidi
+ * overrides, invisible format characters) becomes `\uXXXX` escapes.
+ */
+export function jsonForTerminal(value: unknown): string {
+  const text = JSON.stringify(value, null, 2) ?? "null";
+  return text.replace(UNSAFE, (char) => {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x20) return char; // JSON escapes these inside strings; outside, they are its own layout
+    if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, "0")}`;
+    const high = Math.floor((code - 0x10000) / 0x400) + 0xd800;
+    const low = ((code - 0x10000) % 0x400) + 0xdc00;
+    return `\\u${high.toString(16)}\\u${low.toString(16)}`;
+  });
 }
 
 function cap(text: string, max: number): string {

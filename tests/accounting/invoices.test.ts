@@ -51,7 +51,10 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
     expect(prepared.summary).toContain("1,285.50 USD");
     expect(prepared.summary).toContain("15%");
     expect(prepared.summary).toContain("total computed by Odoo at creation");
-    expect(prepared.amount).toBe("1285.50");
+    // The total with tax, as Odoo computes it read-only: what the policy and the person judge.
+    expect(prepared.amount).toBe("1478.33");
+    expect(prepared.facts.subtotal).toBe("1285.50");
+    expect(prepared.facts.total).toBe("1478.33");
     expect(prepared.facts.recipient).toMatchObject({ kind: "customer", partnerId: customerId });
     const preview = await createInvoiceOperation.dryRun(t.odoo, prepared, input);
     expect(preview.would).toMatchObject({
@@ -140,7 +143,9 @@ describe.each(VERSIONS)("invoices on Odoo %i", (version) => {
       line_items: ["a", "b", "c"].map((description) => ({ description, quantity: 1.5, unit_price: 0.05 })),
     };
     const prepared = await createInvoiceOperation.prepare(t.odoo, input);
-    expect(prepared.amount).toBe(roundingCase.untaxed);
+    // The request's amount is the total with tax, computed by Odoo read-only (what the policy judges).
+    expect(prepared.amount).toBe(roundingCase.total.toFixed(2));
+    expect(prepared.facts.subtotal).toBe(roundingCase.untaxed);
     const marker = await createInvoiceOperation.mark(t.odoo, input);
     const ref = applyRef(marker);
     const created = await createInvoiceOperation.apply(t.odoo, input, ref);

@@ -9,8 +9,8 @@ describe("the runner of a server at rest", () => {
     h = undefined;
   });
 
-  it("with 300 requests in the store, an idle runner uses under 5 % of a core, and runs an approval within seconds", async () => {
-    h = await startHarness();
+  it("with 300 requests in the store (total cap raised), an idle runner uses under 5 % of a core, and runs an approval within seconds", async () => {
+    h = await startHarness({ env: { ODOO_MCP_MAX_PENDING_TOTAL: "1000" } });
     const store = h.app.store;
     for (let n = 0; n < 300; n++)
       await store.create({

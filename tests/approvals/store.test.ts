@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { computeArgsHash, isApprovalId, newApprovalId } from "../../src/mcp/approvals/ids.js";
-import { openApprovalStore } from "../../src/mcp/approvals/open.js";
+import { journalHeadAccount, openApprovalStore } from "../../src/mcp/approvals/open.js";
 import { type ApprovalRecord, type ApprovalStore, JOURNAL_FILE } from "../../src/mcp/approvals/store.js";
 import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
 import { ToolError } from "../../src/mcp/errors.js";
@@ -407,10 +407,10 @@ describe("forgery resistance", () => {
   it("a crash between a journal line and saving its head is not taken for tampering", async () => {
     const created = await store.create(request());
     await approve(store, created.id);
-    const head = await keychain.get("approval-journal-head");
+    const head = await keychain.get(journalHeadAccount(dataDir));
     await store.claim(created.id);
     await store.recordAttempt(created.id, { n: 1 });
-    await keychain.set("approval-journal-head", head!); // as if the process died before saving the new head
+    await keychain.set(journalHeadAccount(dataDir), head!); // as if the process died before saving the new head
     await store.markQueued(created.id);
     const after = await openStore();
     expect(await after.verifyForExecution((await after.get(created.id))!)).toEqual([]);

@@ -81,6 +81,7 @@ describe("loadConfig", () => {
         elicitation: "default",
         elicitationMaxAmount: "default",
         maxPendingPerClient: "default",
+        maxPendingTotal: "default",
       },
       warnings: [],
       logLevel: "info",
@@ -141,6 +142,7 @@ describe("loadConfig", () => {
       elicitation: false,
       elicitationMaxAmount: "1000",
       maxPendingPerClient: 20,
+      maxPendingTotal: 50,
     });
     expect(config.policySources.expenseThreshold).toBe("environment");
     expect(config.policySources.autoBudget).toBe("default");

@@ -32,6 +32,7 @@ import {
   resolveInvoiceRecipient,
 } from "./partners.js";
 import {
+  currencyOf,
   invoiceRef,
   MOVE_FIELDS,
   type MoveRecord,
@@ -314,10 +315,13 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
   async prepare(odoo, input): Promise<PreparedWrite> {
     const plan = await planInvoice(odoo, input);
     const { decimals, currency } = plan.session.company;
+    // What the policy judges is the total with tax, as Odoo computes it (read-only); unknown → no amount, and then
+    // neither the client's prompt nor any threshold can approve it.
+    const totals = plan.tax ? await previewInvoiceTotals(odoo, plan) : { total: plan.subtotal };
     return {
       summary: invoiceSummary(plan, input),
       target: plan.customer.name,
-      amount: formatMinor(plan.subtotal, decimals),
+      ...(totals ? { amount: formatMinor(totals.total, decimals) } : {}),
       currency,
       facts: {
         customer: { id: plan.customer.id, name: plan.customer.name },
@@ -332,7 +336,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
         })),
         subtotal: formatMinor(plan.subtotal, decimals),
         tax: plan.tax ? { id: plan.tax.id, name: plan.tax.name, rate: plan.tax.amount } : null,
-        total: "computed by Odoo at creation",
+        total: totals ? formatMinor(totals.total, decimals) : "computed by Odoo at creation",
       },
     };
   },
@@ -711,16 +715,17 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
     const move = await resolveInvoice(odoo, input.invoice_id);
     assertDraft(move);
     await assertPostable(odoo, move);
-    const decimals = session.company.decimals;
+    // The move's own currency: a EUR draft is shown, and judged by the policy, in EUR.
+    const { decimals, currency } = await currencyOf(odoo, session, move);
     const total = fromOdooAmount(move.amount_total, decimals);
     const partner = m2oName(move.partner_id) ?? "";
     return {
       summary:
-        `Post the ${moveLabel(move)} for ${partner}: total ${displayMoney(total, decimals, session.company.currency)}` +
+        `Post the ${moveLabel(move)} for ${partner}: total ${displayMoney(total, decimals, currency)}` +
         `${move.invoice_date ? `, dated ${String(move.invoice_date)}` : ""}. It gets its number and enters the books.`,
       target: `${partner} / record ${move.id}`,
       amount: formatMinor(total, decimals),
-      currency: session.company.currency,
+      currency,
       facts: { record_id: move.id, move_type: move.move_type, partner, total: formatMinor(total, decimals) },
     };
   },

@@ -18,7 +18,14 @@ import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
 import { highestId, tagQuietly } from "./invoices.js";
 import type { AttemptMarker, WriteOperation } from "./operation.js";
-import { invoiceRef, MOVE_FIELDS, type MoveRecord, moveLabel, resolveInvoice } from "./records.js";
+import {
+  currencyOf,
+  invoiceRef,
+  MOVE_FIELDS,
+  type MoveRecord,
+  moveLabel,
+  resolveInvoice,
+} from "./records.js";
 import { type AccountingSession, getSession, type Journal, type PaymentMethodLine } from "./session.js";
 import { bool, ids, m2oId, m2oName, type OdooRecord, str } from "./values.js";
 
@@ -97,18 +104,6 @@ interface PaymentPlan {
 }
 
 const INVOICE_FIELDS = [...MOVE_FIELDS, "commercial_partner_id"];
-
-async function currencyOf(odoo: Odoo, session: AccountingSession, move: OdooRecord) {
-  const id = m2oId(move.currency_id);
-  if (id === null || id === session.company.currencyId) {
-    return { decimals: session.company.decimals, currency: session.company.currency };
-  }
-  const [row] = await odoo.read("res.currency", [id], ["name", "decimal_places"]);
-  return {
-    decimals: typeof row?.decimal_places === "number" ? row.decimal_places : session.company.decimals,
-    currency: str(row?.name) ?? m2oName(move.currency_id) ?? session.company.currency,
-  };
-}
 
 function directionOf(moveType: unknown): "inbound" | "outbound" {
   return moveType === "out_invoice" || moveType === "in_refund" ? "inbound" : "outbound";

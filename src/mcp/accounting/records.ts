@@ -266,3 +266,16 @@ export function textToHtml(text: string): string {
     .map((paragraph) => `<p>${paragraph.replace(/\r?\n/g, "<br>")}</p>`)
     .join("");
 }
+
+/** The currency of a move (its code and decimals): the company's unless the move is in another one. */
+export async function currencyOf(odoo: Odoo, session: AccountingSession, move: OdooRecord) {
+  const id = m2oId(move.currency_id);
+  if (id === null || id === session.company.currencyId) {
+    return { decimals: session.company.decimals, currency: session.company.currency };
+  }
+  const [row] = await odoo.read("res.currency", [id], ["name", "decimal_places"]);
+  return {
+    decimals: typeof row?.decimal_places === "number" ? row.decimal_places : session.company.decimals,
+    currency: str(row?.name) ?? m2oName(move.currency_id) ?? session.company.currency,
+  };
+}

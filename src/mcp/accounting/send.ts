@@ -19,12 +19,13 @@
  */
 import { z } from "zod";
 import { ToolError } from "../errors.js";
-import { displayMoney, fromOdooAmount } from "../money.js";
+import { displayMoney, formatMinor, fromOdooAmount } from "../money.js";
 import type { Odoo, OdooContext } from "../odoo/types.js";
 import { approvalNotes, isApprovalNote } from "./approval-tag.js";
 import { assertPostable, highestId, postMove, tagQuietly } from "./invoices.js";
 import type { AttemptMarker, WriteOperation } from "./operation.js";
 import {
+  currencyOf,
   invoiceRef,
   MOVE_FIELDS,
   type MoveRecord,
@@ -113,8 +114,10 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
     const move = await resolveInvoice(odoo, input.invoice_id);
     const recipient = await checkSendable(odoo, move);
     if (move.state === "draft") await assertPostable(odoo, move);
-    const total = fromOdooAmount(move.amount_total, session.company.decimals);
-    const totalText = displayMoney(total, session.company.decimals, session.company.currency);
+    // In the move's own currency; and it is the request's amount, which the policy judges (posting moves money).
+    const { decimals, currency } = await currencyOf(odoo, session, move);
+    const total = fromOdooAmount(move.amount_total, decimals);
+    const totalText = displayMoney(total, decimals, currency);
     const steps =
       move.state === "draft"
         ? `Validate (post) the ${moveLabel(move)} for ${recipient.name} (total ${totalText}; it gets its number), then email it`
@@ -125,8 +128,11 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
         (input.email_subject ? `\nSubject: ${input.email_subject}` : "\nSubject: Odoo's invoice template") +
         (input.email_body ? `\nMessage: ${input.email_body}` : ""),
       target: `${invoiceRef(move)} (${recipient.name})`,
+      amount: formatMinor(total, decimals),
+      currency,
       facts: {
         record_id: move.id,
+        total: formatMinor(total, decimals),
         invoice_id: invoiceRef(move),
         will_post: move.state === "draft",
         sent_to: recipient.email,

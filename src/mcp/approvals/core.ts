@@ -1,4 +1,5 @@
 import type { PreparedWrite, WriteOperation } from "../accounting/operation.js";
+import { getSession } from "../accounting/session.js";
 import { type AuditEventInput, type AuditLog, localDate } from "../audit/audit-log.js";
 import { toToolError } from "../error-map.js";
 import { ToolError } from "../errors.js";
@@ -18,7 +19,7 @@ import {
   addDecimal,
   belowExpenseThreshold,
   compareDecimal,
-  elicitationMayApprove,
+  elicitationRefusal,
 } from "./policy.js";
 import type { ApprovalRecord, ApprovalStatus, ApprovalStore, DecideInput } from "./store.js";
 import { buildView, type PersonView, renderView } from "./view.js";
@@ -157,21 +158,27 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       message: "The audit log could not be written; this request never ran.",
     });
 
-  /** Today's automatic approvals, from the audit log (chained and anchored: not rewritable unseen). */
-  const autoBudgetLeft = async (amount: string): Promise<string | null> => {
-    const today = await audit.read(localDate(now()));
-    let count = 0;
-    let total = "0";
-    for (const event of today)
-      if (event.event === "approval_decided" && event.channel === "auto" && event.result === "success") {
-        count++;
-        if (event.amount) total = addDecimal(total, event.amount);
-      }
-    if (count + 1 > policy.autoBudget.count)
-      return `today's ${policy.autoBudget.count} automatic approvals are used up`;
-    if (compareDecimal(addDecimal(total, amount), policy.autoBudget.total) > 0)
-      return `it would take today's automatic approvals past ${policy.autoBudget.total} (${total} so far)`;
-    return null;
+  /**
+   * Takes one automatic approval from today's budget, or says why not. Counted in the approval journal under its
+   * lock (chained, its head in the keychain): parallel calls cannot all slip in, and deleting or renaming the audit
+   * log resets nothing. Without a keychain the journal could be deleted, so this process also keeps its own count.
+   */
+  const inProcess = new Map<string, { count: number; total: string }>();
+  const reserveAuto = async (id: string, amount: string): Promise<string | null> => {
+    const day = localDate(now());
+    const mine = inProcess.get(day) ?? { count: 0, total: "0" };
+    const refusal = await store.reserveAutoApproval(id, day, amount, (journal) => {
+      const used =
+        journal.count >= mine.count && compareDecimal(journal.total, mine.total) >= 0 ? journal : mine;
+      if (used.count + 1 > policy.autoBudget.count)
+        return `today's ${policy.autoBudget.count} automatic approvals are used up`;
+      if (compareDecimal(addDecimal(used.total, amount), policy.autoBudget.total) > 0)
+        return `it would take today's automatic approvals past ${policy.autoBudget.total} (${used.total} so far)`;
+      return null;
+    });
+    if (refusal === null)
+      inProcess.set(day, { count: mine.count + 1, total: addDecimal(mine.total, amount) });
+    return refusal;
   };
 
   const decide = async (id: string, input: PersonDecision): Promise<ApprovalRecord> => {
@@ -182,6 +189,9 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         "APPROVAL_INVALID",
         `Approval ${id} changed after it was shown to you; nothing was decided. Look at it again.`,
       );
+    // Already decided, expired, executed: the store says why, and no audit line claims a decision.
+    if (record.status !== "pending" && record.status !== "approved")
+      return store.decide(id, { decision: input.decision, channel: input.channel, actor: input.actor });
     const line: AuditEventInput = {
       event: "approval_decided",
       action: record.tool,
@@ -203,6 +213,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         channel: input.channel,
         actor: input.actor,
         ...(input.reason ? { reason: input.reason } : {}),
+        ...(input.argsHash !== undefined ? { argsHash: input.argsHash } : {}),
       });
     } catch (error) {
       const mapped = toToolError(error);
@@ -272,8 +283,13 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     call: GateCall,
   ): Promise<string | undefined> => {
     if (call.elicit && policy.elicitation) {
-      if (!elicitationMayApprove(policy, prepared.amount))
-        return `Above ${policy.elicitationMaxAmount}, the MCP client's prompt may not approve it.`;
+      const refusal = elicitationRefusal(
+        policy,
+        prepared.amount,
+        prepared.currency,
+        (await getSession(odoo)).company.currency,
+      );
+      if (refusal) return refusal.charAt(0).toUpperCase() + refusal.slice(1);
       const view = buildView(record, prepared, []);
       const answer = await call
         .elicit(`Approve this action in Odoo?\n\n${renderView(view)}`)
@@ -348,9 +364,14 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     let note: string | undefined;
     if (
       operation.autoApproval === "below-expense-threshold" &&
-      belowExpenseThreshold(policy, prepared.amount)
+      belowExpenseThreshold(
+        policy,
+        prepared.amount,
+        prepared.currency,
+        (await getSession(odoo)).company.currency,
+      )
     ) {
-      const over = await autoBudgetLeft(prepared.amount ?? "0");
+      const over = await reserveAuto(record.id, prepared.amount ?? "0");
       if (over === null) {
         try {
           await decide(record.id, {

@@ -2,8 +2,8 @@ import { createHash, createHmac } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { appendLineDurable, isErrno, readTextIfExists } from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
-import { addDecimal } from "./policy.js";
 import { canonicalJson } from "./ids.js";
+import { addDecimal } from "./policy.js";
 
 /**
  * The approval journal: one line per decision, attempt and completion, append-only, each line chained to the one

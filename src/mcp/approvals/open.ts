@@ -1,4 +1,5 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
 import type { Logger } from "../log.js";
 import type { JournalAnchor } from "./journal.js";
@@ -8,15 +9,21 @@ import { type ApprovalStore, createApprovalStore, type StoreLimits } from "./sto
 export const JOURNAL_HEAD_ACCOUNT = "approval-journal-head";
 
 /** The journal's head in the OS keychain: what the agent's file tools cannot rewind. */
-export function keychainJournalAnchor(keychain: Keychain): JournalAnchor {
+/** One head per data folder: two installations of one OS user do not break each other's journal. */
+export function journalHeadAccount(dataDir: string): string {
+  return `${JOURNAL_HEAD_ACCOUNT}:${createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 16)}`;
+}
+
+export function keychainJournalAnchor(keychain: Keychain, dataDir: string): JournalAnchor {
+  const account = journalHeadAccount(dataDir);
   return {
     async load() {
-      const text = await keychain.get(JOURNAL_HEAD_ACCOUNT);
+      const text = await keychain.get(account);
       const match = text ? /^(\d+):(\S+)$/.exec(text) : null;
       return match ? { seq: Number(match[1]), mac: match[2]! } : null;
     },
     async save(head) {
-      await keychain.set(JOURNAL_HEAD_ACCOUNT, `${head.seq}:${head.mac}`);
+      await keychain.set(account, `${head.seq}:${head.mac}`);
     },
   };
 }
@@ -43,7 +50,9 @@ export async function openApprovalStore(options: {
     dataDir: options.dataDir,
     sealKey,
     decisionKey,
-    ...(sealKey && options.keychain ? { journalAnchor: keychainJournalAnchor(options.keychain) } : {}),
+    ...(sealKey && options.keychain
+      ? { journalAnchor: keychainJournalAnchor(options.keychain, options.dataDir) }
+      : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

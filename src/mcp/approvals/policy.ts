@@ -24,6 +24,8 @@ export interface ApprovalPolicy {
   elicitationMaxAmount: string;
   /** Undecided requests one client may have at once. */
   maxPendingPerClient: number;
+  /** Undecided requests in all (a client's name is its own word: the agent can take as many names as it likes). */
+  maxPendingTotal: number;
 }
 
 export type PolicyKey = keyof ApprovalPolicy;
@@ -38,6 +40,7 @@ export const DEFAULT_POLICY: ApprovalPolicy = {
   elicitation: true,
   elicitationMaxAmount: "1000",
   maxPendingPerClient: 20,
+  maxPendingTotal: 50,
 };
 
 /** a < b → negative, equal → 0, a > b → positive, for decimal strings (never floats). */
@@ -86,16 +89,36 @@ export function isStricter<K extends PolicyKey>(
   }
 }
 
-/** Whether an amount is within what the client's prompt may approve. No amount (nothing moves): yes. */
-export function elicitationMayApprove(policy: ApprovalPolicy, amount: string | undefined): boolean {
-  if (!policy.elicitation) return false;
-  if (amount === undefined) return true;
-  return compareDecimal(amount, policy.elicitationMaxAmount) <= 0;
+/**
+ * Why the client's prompt may not approve a request of `amount` in `currency`, or null when it may. The limit is in
+ * the company currency: another currency, or no known amount, is never the prompt's to approve (the person decides
+ * in the CLI or the app).
+ */
+export function elicitationRefusal(
+  policy: ApprovalPolicy,
+  amount: string | undefined,
+  currency: string | undefined,
+  companyCurrency: string,
+): string | null {
+  if (!policy.elicitation) return "the MCP client's prompt is turned off";
+  if (amount === undefined)
+    return "its amount is not known before it runs, so the MCP client's prompt may not approve it.";
+  if (currency !== undefined && currency !== companyCurrency)
+    return `it is in ${currency}, not in the company's ${companyCurrency}: the MCP client's prompt may not approve it.`;
+  if (compareDecimal(amount, policy.elicitationMaxAmount) > 0)
+    return `Above ${policy.elicitationMaxAmount}, the MCP client's prompt may not approve it.`;
+  return null;
 }
 
-/** Whether an expense of `amount` is below the threshold (the budget is checked against the journal of the day). */
-export function belowExpenseThreshold(policy: ApprovalPolicy, amount: string | undefined): boolean {
-  return amount !== undefined && compareDecimal(amount, policy.expenseThreshold) < 0;
+/** Whether an expense of `amount` (in the company currency) is below the threshold. */
+export function belowExpenseThreshold(
+  policy: ApprovalPolicy,
+  amount: string | undefined,
+  currency: string | undefined,
+  companyCurrency: string,
+): boolean {
+  if (amount === undefined || (currency !== undefined && currency !== companyCurrency)) return false;
+  return compareDecimal(amount, policy.expenseThreshold) < 0;
 }
 
 /** Human text of one rule, for `doctor`. */
@@ -117,5 +140,7 @@ export function describeRule(key: PolicyKey, policy: ApprovalPolicy): string {
       return `the MCP client's prompt may approve up to ${policy.elicitationMaxAmount}; above, the CLI or the app`;
     case "maxPendingPerClient":
       return `at most ${policy.maxPendingPerClient} undecided requests per MCP client`;
+    case "maxPendingTotal":
+      return `at most ${policy.maxPendingTotal} undecided requests in all`;
   }
 }

@@ -75,6 +75,8 @@ const recordSchema = z.object({
       state: z.enum(["running", "queued"]),
       claim: claimSchema.optional(),
       attempts: z.array(z.object({ at: z.string(), marker: z.record(z.string(), markerValue) })),
+      /** How many times it was claimed (the journal counts them too). */
+      claims: z.number().int().optional(),
     })
     .optional(),
   outcome: z
@@ -105,11 +107,15 @@ export interface DecideInput {
   channel: DecisionChannel;
   actor: string;
   reason?: string;
+  /** The arguments' hash the person was shown: checked under the request's lock, so a swap is refused. */
+  argsHash?: string;
 }
 
 export interface StoreLimits {
   /** Undecided requests one MCP client may have at once. */
   maxPendingPerClient: number;
+  /** Undecided requests in all. */
+  maxPendingTotal: number;
   /** Canonical JSON size of a request's arguments. */
   maxRequestBytes: number;
 }
@@ -153,6 +159,16 @@ export interface ApprovalStore {
     id: string,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<ApprovalRecord | null>;
+  /**
+   * Takes an automatic approval of `amount` from `day`'s budget (counted in the journal, under its lock, so that
+   * neither parallel calls nor a deleted audit log get past it). Answers why not, or null.
+   */
+  reserveAutoApproval(
+    id: string,
+    day: string,
+    amount: string,
+    allow: (used: { count: number; total: string }) => string | null,
+  ): Promise<string | null>;
   /** Whether this process holds the key its decision was signed with (and the signature is valid). */
   holdsDecisionKey(record: ApprovalRecord): boolean;
   /** The problems that stop this record from being executed by this process. Empty when it may run. */
@@ -178,7 +194,11 @@ export interface ApprovalStoreOptions {
   pollMs?: number;
 }
 
-export const DEFAULT_LIMITS: StoreLimits = { maxPendingPerClient: 20, maxRequestBytes: 256 * 1024 };
+export const DEFAULT_LIMITS: StoreLimits = {
+  maxPendingPerClient: 20,
+  maxPendingTotal: 50,
+  maxRequestBytes: 256 * 1024,
+};
 const COMPLETED: ReadonlySet<ApprovalStatus> = new Set(["executed", "failed", "rejected", "expired"]);
 export const JOURNAL_FILE = "ledger.jsonl";
 
@@ -190,7 +210,7 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
   const dir = path.join(options.dataDir, "approvals");
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const journal = createJournal(path.join(dir, JOURNAL_FILE), {
-    ...(sealKey ? { key: sealKey.derive("approval-journal") } : {}),
+    ...(sealKey ? { key: sealKey.derive("approval-journal"), lockAuthority: lockSigner(sealKey) } : {}),
     ...(sealKey && options.journalAnchor ? { anchor: options.journalAnchor } : {}),
   });
   // A lock file the agent wrote (no valid signature) is not honoured: it cannot hold up a person's decision.
@@ -261,20 +281,29 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     return sealed;
   };
 
-  /** Read-modify-write under the request's lock. `change` returns the new record, or null to leave it. */
+  type Change<T> = {
+    record: ApprovalRecord | null;
+    result: T;
+    /** Journal line(s) to append once the record is on disk, still under the request's lock. */
+    after?: JournalEvent;
+  };
+  /**
+   * Read-modify-write under the request's lock. `change` returns the new record (or null to leave it) and the
+   * journal event that goes with it: the record first, then the journal, so that a crash between the two leaves
+   * the record ahead of the journal — never the journal ahead (which would refuse a genuine request for ever).
+   */
   const mutate = async <T>(
     id: string,
-    change: (
-      record: ApprovalRecord | null,
-    ) => Promise<{ record: ApprovalRecord | null; result: T }> | { record: ApprovalRecord | null; result: T },
+    change: (record: ApprovalRecord | null) => Promise<Change<T>> | Change<T>,
   ): Promise<T> => {
     const file = fileOf(id);
     return withLock(
       `${file}.lock`,
       async () => {
         const current = await read(id);
-        const { record, result } = await change(current);
+        const { record, result, after } = await change(current);
         if (record) await write(record);
+        if (after) await journalEvent(id, after);
         return result;
       },
       lockOptions,
@@ -332,6 +361,8 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     if (seen.completed.has(record.id)) problems.push("it has already been executed");
     if ((seen.attempts.get(record.id) ?? 0) > (record.execution?.attempts.length ?? 0))
       problems.push("its record of earlier attempts was removed");
+    if ((seen.claims.get(record.id) ?? 0) > (record.execution?.claims ?? 0))
+      problems.push("its record of an earlier execution was removed (the file was put back)");
     if (sealKey && !seen.decided.has(record.id)) problems.push("the journal holds no decision for it");
     return problems;
   };
@@ -362,6 +393,8 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     integrity,
     verifyForExecution,
     holdsDecisionKey: decisionVerifies,
+    reserveAutoApproval: (id, day, amount, allow) =>
+      journal.reserveAuto(id, day, amount, now().toISOString(), allow),
 
     async create(input) {
       if (!input.tool) throw new ToolError("VALIDATION_ERROR", "An approval request needs a tool name.");
@@ -375,9 +408,14 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
           `This request is too large to be reviewed (${Math.ceil(size / 1024)} KiB of arguments; at most ${Math.floor(limits.maxRequestBytes / 1024)} KiB). Split it into smaller ones.`,
         );
       const client = input.requestedBy ?? "";
-      const waiting = (await store.list({ status: "pending" })).filter(
-        (record) => (record.requestedBy ?? "") === client,
-      );
+      const everyone = await store.list({ status: "pending" });
+      // A client name is the client's own word: fresh names get no fresh allowance beyond the total cap.
+      if (everyone.length >= limits.maxPendingTotal)
+        throw new ToolError(
+          "TOO_MANY_PENDING",
+          `${everyone.length} requests already wait for a person's decision (at most ${limits.maxPendingTotal} in all). Ask the person to decide them (odoo-mcp approvals list) before making new ones.`,
+        );
+      const waiting = everyone.filter((record) => (record.requestedBy ?? "") === client);
       if (waiting.length >= limits.maxPendingPerClient)
         throw new ToolError(
           "TOO_MANY_PENDING",
@@ -424,6 +462,11 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
           throw new ToolError(
             "APPROVAL_INVALID",
             `Approval ${id} failed its integrity check (${problems.join("; ")}); it cannot be decided. Nothing was done.`,
+          );
+        if (input.argsHash !== undefined && input.argsHash !== current.argsHash)
+          throw new ToolError(
+            "APPROVAL_INVALID",
+            `Approval ${id} changed after it was shown to you; nothing was decided. Look at it again.`,
           );
         if (isExpired(current)) {
           const expired: ApprovalRecord = { ...current, status: "expired", completedAt: now().toISOString() };
@@ -499,26 +542,40 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
             state: "running",
             claim: { pid: process.pid, host: HOST, at: now().toISOString(), ...(owner ? { owner } : {}) },
             attempts: current.execution?.attempts ?? [],
+            claims: (current.execution?.claims ?? 0) + 1,
           },
         };
-        return { record: claimed, result: claimed };
+        // Every claim is counted in the journal too: a file put back to before a claim is seen (claims removed).
+        return { record: claimed, result: claimed, after: "claimed" };
       });
     },
 
     async recordAttempt(id, marker) {
       await mutate(id, async (current) => {
         if (current?.status !== "approved" || !current.execution || !heldByUs(current))
-          throw new Error(`approval ${id}: recordAttempt without holding its claim`);
+          throw new ToolError(
+            "APPROVAL_INVALID",
+            `Approval ${id}: its file changed while it was running (its claim is gone: put back or edited outside odoo-mcp); nothing was applied.`,
+          );
         const attempt = {
           at: now().toISOString(),
           marker: JSON.parse(JSON.stringify(marker)) as AttemptMarker,
         };
+        const seen = await journal.state();
+        if (
+          seen.problems.length > 0 ||
+          (seen.attempts.get(id) ?? 0) !== current.execution.attempts.length ||
+          (seen.claims.get(id) ?? 0) !== (current.execution.claims ?? 0)
+        )
+          throw new ToolError(
+            "APPROVAL_INVALID",
+            `Approval ${id}: its file no longer matches the journal (it was put back or changed outside odoo-mcp); nothing was applied.`,
+          );
         const next: ApprovalRecord = {
           ...current,
           execution: { ...current.execution, attempts: [...current.execution.attempts, attempt] },
         };
-        await journalEvent(id, "attempt");
-        return { record: next, result: undefined };
+        return { record: next, result: undefined, after: "attempt" };
       });
     },
 
@@ -529,7 +586,11 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
         if (claim && !heldByUs(current) && !isHolderDead(claim)) return { record: null, result: undefined };
         const next: ApprovalRecord = {
           ...current,
-          execution: { state: "queued", attempts: current.execution?.attempts ?? [] },
+          execution: {
+            state: "queued",
+            attempts: current.execution?.attempts ?? [],
+            ...(current.execution?.claims ? { claims: current.execution.claims } : {}),
+          },
         };
         return { record: next, result: undefined };
       });
@@ -556,11 +617,20 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
             : { ok: false, code: outcome.code, message: outcome.message },
           completedAt: now().toISOString(),
           ...(current.execution
-            ? { execution: { state: current.execution.state, attempts: current.execution.attempts } }
+            ? {
+                execution: {
+                  state: current.execution.state,
+                  attempts: current.execution.attempts,
+                  ...(current.execution.claims ? { claims: current.execution.claims } : {}),
+                },
+              }
             : {}),
         };
-        if (current.status === "approved") await journalEvent(id, "completed");
-        return { record: completed, result: completed };
+        return {
+          record: completed,
+          result: completed,
+          ...(current.status === "approved" ? { after: "completed" as const } : {}),
+        };
       });
     },
 
@@ -572,7 +642,11 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
         if (execution.claim && !isHolderDead(execution.claim)) return { record: null, result: false };
         const next: ApprovalRecord = {
           ...current,
-          execution: { state: "queued", attempts: execution.attempts },
+          execution: {
+            state: "queued",
+            attempts: execution.attempts,
+            ...(execution.claims ? { claims: execution.claims } : {}),
+          },
         };
         return { record: next, result: true };
       });

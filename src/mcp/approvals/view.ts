@@ -133,11 +133,12 @@ const TOOL_TITLES: Record<string, string> = {
 /** The view as terminal text: every value escaped (no control character reaches the screen) and capped. */
 export function renderView(view: PersonView, options: { arguments?: boolean } = {}): string {
   const lines: string[] = [];
+  // The amount first: nothing the agent wrote into the title can push it off the first line.
   const amount =
     view.amount !== undefined
-      ? ` — ${inline(view.amount, 40)} ${inline(view.currency ?? "", 8)}`.trimEnd()
-      : "";
-  lines.push(`${TOOL_TITLES[view.tool] ?? inline(view.tool, 40)}: ${inline(view.title, 160)}${amount}`);
+      ? `, ${inline(view.amount, 40)} ${inline(view.currency ?? "", 8)}`.trimEnd()
+      : ", amount not known yet";
+  lines.push(`${TOOL_TITLES[view.tool] ?? inline(view.tool, 40)}${amount}: ${inline(view.title, 160)}`);
   for (const problem of view.integrity) lines.push(`!! NOT TRUSTWORTHY: ${inline(problem, 300)}`);
   if (view.refused) lines.push(`!! Odoo would refuse it now: ${inline(view.refused, 300)}`);
   if (view.derived_from === "arguments")
@@ -164,5 +165,5 @@ export function renderLine(record: ApprovalRecord, problems: string[]): string {
     args.customer_name ?? args.invoice_id ?? args.description ?? args.vendor_name ?? args.category ?? "";
   const amount = args.amount !== undefined ? ` ${String(args.amount)}` : "";
   const mark = problems.length > 0 ? "  !! not trustworthy" : "";
-  return `${record.id}  ${record.status.padEnd(8)}  ${record.tool.padEnd(15)} ${inline(brief, 60)}${inline(amount, 24)}${mark}`;
+  return `${record.id}  ${inline(record.status, 10).padEnd(8)}  ${inline(record.tool, 30).padEnd(15)} ${inline(brief, 60)}${inline(amount, 24)}${mark}`;
 }

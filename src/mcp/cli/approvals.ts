@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { inline, jsonForTerminal, safeJson } from "../../shared/display.js";
 import type { App } from "../app.js";
 import type { ExecutionOutcome } from "../approvals/executor.js";
 import {
@@ -74,7 +75,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
         const records = await app.approvals.list(
           status === "all" ? undefined : { status: status as ApprovalStatus },
         );
-        if (values.json) print(JSON.stringify(records.map(toApprovalView), null, 2));
+        if (values.json) print(jsonForTerminal(records.map(toApprovalView)));
         else if (records.length === 0)
           print(status === "all" ? "No approval requests." : `No ${status} approval requests.`);
         else for (const record of records) print(renderLine(record, app.store.integrity(record)));
@@ -84,7 +85,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
         const record = await app.approvals.get(id!);
         if (!record) return notFound(id!);
         const view = await app.approvals.view(record);
-        if (values.json) print(JSON.stringify(view, null, 2));
+        if (values.json) print(jsonForTerminal(view));
         else print(renderView(view, { arguments: true }));
         return 0;
       }
@@ -97,7 +98,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
           actor: actor(),
           ...(values.reason ? { reason: values.reason } : {}),
         });
-        if (values.json) print(JSON.stringify(toApprovalView(decided), null, 2));
+        if (values.json) print(jsonForTerminal(toApprovalView(decided)));
         else print(`Rejected ${decided.id}. Nothing was done in Odoo.`);
         return 0;
       }
@@ -166,7 +167,7 @@ async function approve(app: App, id: string, json: boolean): Promise<number> {
   if (!json) print(`Approved ${decided.id}. Running it now...`);
   const outcome = await app.approvals.execute(decided.id);
   const after = (await app.approvals.get(decided.id)) ?? decided;
-  if (json) print(JSON.stringify({ ...toApprovalView(after), execution: outcome.status }, null, 2));
+  if (json) print(jsonForTerminal({ ...toApprovalView(after), execution: outcome.status }));
   else print(describeOutcome(outcome));
   return outcome.status === "failed" ? 1 : 0;
 }
@@ -174,11 +175,11 @@ async function approve(app: App, id: string, json: boolean): Promise<number> {
 function describeOutcome(outcome: ExecutionOutcome): string {
   switch (outcome.status) {
     case "executed":
-      return `Done: ${JSON.stringify(outcome.output)}`;
+      return `Done: ${safeJson(outcome.output, 4000)}`;
     case "queued":
       return "Odoo cannot be reached: it is in the offline queue and runs when Odoo answers.";
     case "failed":
-      return `It failed in Odoo: ${outcome.code}: ${outcome.message}`;
+      return `It failed in Odoo: ${outcome.code}: ${inline(outcome.message, 1000)}`;
     default:
       return `Status: ${outcome.status}`;
   }
@@ -222,7 +223,7 @@ function actor(): string {
 }
 
 function notFound(id: string): number {
-  process.stderr.write(`odoo-mcp approvals: no approval request "${id}"\n`);
+  process.stderr.write(`odoo-mcp approvals: no approval request "${inline(id, 80)}"\n`);
   return 1;
 }
 
@@ -232,6 +233,7 @@ function failed(error: unknown): number {
     : error instanceof Error
       ? error.message
       : String(error);
-  process.stderr.write(`odoo-mcp approvals: ${text}\n`);
+  // Messages can quote what the agent wrote (a client's name as the actor, a reason): escaped for the terminal.
+  process.stderr.write(`odoo-mcp approvals: ${inline(text, 2000)}\n`);
   return 1;
 }

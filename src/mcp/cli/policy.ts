@@ -25,6 +25,7 @@ function ruleVariables(): Record<string, (typeof POLICY_VARIABLES)[number]> {
     "ttl-hours": "ODOO_MCP_APPROVAL_TTL_HOURS",
     "wait-ms": "ODOO_MCP_APPROVAL_WAIT_MS",
     "max-pending": "ODOO_MCP_MAX_PENDING",
+    "max-pending-total": "ODOO_MCP_MAX_PENDING_TOTAL",
   };
 }
 

@@ -78,6 +78,7 @@ const KEYS = [
   "ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT",
   "ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL",
   "ODOO_MCP_MAX_PENDING",
+  "ODOO_MCP_MAX_PENDING_TOTAL",
   "ODOO_MCP_LOG_LEVEL",
   "ODOO_MCP_ALLOW_SANDBOX",
 ] as const;
@@ -141,6 +142,7 @@ const SCHEMA = z.object({
   ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT: integer(0, 1_000_000).default(DEFAULT_POLICY.autoBudget.count),
   ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL: DECIMAL.default(DEFAULT_POLICY.autoBudget.total),
   ODOO_MCP_MAX_PENDING: integer(1, 10_000).default(DEFAULT_POLICY.maxPendingPerClient),
+  ODOO_MCP_MAX_PENDING_TOTAL: integer(1, 100_000).default(DEFAULT_POLICY.maxPendingTotal),
   ODOO_MCP_LOG_LEVEL: z
     .enum(["debug", "info", "warn", "error", "silent"], {
       error: "must be debug, info, warn, error or silent",
@@ -171,6 +173,7 @@ export const POLICY_VARIABLES = [
   "ODOO_MCP_ELICITATION",
   "ODOO_MCP_ELICITATION_MAX_AMOUNT",
   "ODOO_MCP_MAX_PENDING",
+  "ODOO_MCP_MAX_PENDING_TOTAL",
 ] as const;
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {
@@ -198,6 +201,17 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       "ODOO_MCP_DATA_DIR in .env is ignored: the data folder (approvals, audit log) is set only in the environment, i.e. the MCP client's configuration",
     );
   delete fromFile.ODOO_MCP_DATA_DIR;
+  // Nor send a secret the environment holds to a server .env names.
+  if (
+    fromFile.ODOO_URL !== undefined &&
+    fromEnv.ODOO_URL === undefined &&
+    (fromEnv.ODOO_API_KEY !== undefined || fromEnv.ODOO_PASSWORD !== undefined)
+  ) {
+    warnings.push(
+      "ODOO_URL in .env is ignored: the Odoo secret comes from the environment, so the server it goes to must come from there too",
+    );
+    delete fromFile.ODOO_URL;
+  }
   const fromPerson: Partial<Record<Key, string>> = {};
   for (const key of POLICY_VARIABLES) {
     const value = options.personPolicy?.[key];
@@ -265,6 +279,7 @@ function policyOf(v: Parsed): ApprovalPolicy {
     elicitation: v.ODOO_MCP_ELICITATION,
     elicitationMaxAmount: v.ODOO_MCP_ELICITATION_MAX_AMOUNT,
     maxPendingPerClient: v.ODOO_MCP_MAX_PENDING,
+    maxPendingTotal: v.ODOO_MCP_MAX_PENDING_TOTAL,
   };
 }
 
@@ -277,6 +292,7 @@ const POLICY_KEYS: Record<PolicyKey, Key[]> = {
   elicitation: ["ODOO_MCP_ELICITATION"],
   elicitationMaxAmount: ["ODOO_MCP_ELICITATION_MAX_AMOUNT"],
   maxPendingPerClient: ["ODOO_MCP_MAX_PENDING"],
+  maxPendingTotal: ["ODOO_MCP_MAX_PENDING_TOTAL"],
 };
 
 /**
