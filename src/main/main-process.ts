@@ -79,7 +79,9 @@ export function createMainProcess(electron: ElectronMain, deps: MainDeps): MainP
       const status = await handlers["agent.status"]({});
       const pending = (await app.approvals.list({ status: "pending" })).map((record) => ({
         id: record.id,
-        label: requestLabel({ title: record.meta.target, amount: record.meta.amount, currency: record.meta.currency }),
+        label: requestLabel({
+          tool: record.tool,
+          title: record.meta.target, amount: record.meta.amount, currency: record.meta.currency }),
       }));
       if (stopped) return;
       tray.show(

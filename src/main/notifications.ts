@@ -39,6 +39,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
 
   const text = async (record: ApprovalRecord): Promise<string> => {
     const fallback = {
+      tool: record.tool,
       title: record.meta.target,
       ...(record.meta.amount !== undefined ? { amount: record.meta.amount } : {}),
       ...(record.meta.currency ? { currency: record.meta.currency } : {}),

@@ -99,11 +99,21 @@ export function groupThousands(amount: string): string {
   return `${sign}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${fraction}`;
 }
 
-/** One line for a request: its title and amount, every value escaped. */
-export function requestLabel(view: { title: string; amount?: string; currency?: string }): string {
+/** What a request of each tool is, before its title (the target: a customer, an invoice...). */
+const NOUNS: Record<string, string> = {
+  create_invoice: "invoice for",
+  send_invoice: "sending invoice",
+  post_invoice: "posting",
+  record_payment: "payment on",
+  create_expense: "expense",
+};
+
+/** One line for a request: "invoice for Acme Corp, 1,650.00 USD", every value escaped. */
+export function requestLabel(view: { tool: string; title: string; amount?: string; currency?: string }): string {
+  const noun = NOUNS[view.tool];
   const amount =
     view.amount !== undefined
       ? `, ${inline(groupThousands(view.amount), 40)}${view.currency ? ` ${inline(view.currency, 8)}` : ""}`
       : "";
-  return `${inline(view.title, 120)}${amount}`;
+  return `${noun ? `${noun} ` : ""}${inline(view.title, 120)}${amount}`;
 }
