@@ -12,7 +12,8 @@ export function createBridge(ipcRenderer: IpcRendererLike): Bridge {
   for (const channel of CHANNEL_NAMES)
     api[channel] = (request: unknown) => ipcRenderer.invoke(channel satisfies Channel, request);
   api.on = (event: EventName, listener: (payload: unknown) => void) => {
-    if (!(EVENT_NAMES as readonly string[]).includes(event)) throw new Error(`unknown event ${String(event)}`);
+    if (!(EVENT_NAMES as readonly string[]).includes(event))
+      throw new Error(`unknown event ${String(event)}`);
     const wrapped = (_event: unknown, payload: unknown) => listener(payload);
     ipcRenderer.on(eventChannel(event), wrapped);
     return () => {

@@ -24,10 +24,10 @@ export const EVENT_NAMES = ["approvals.changed", "agent.status"] as const satisf
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 /** Compile-time: every channel and event of the contract is listed. */
-const complete: [Missing<Channel, (typeof CHANNEL_NAMES)[number]>, Missing<EventName, (typeof EVENT_NAMES)[number]>] extends [
-  never,
-  never,
-]
+const complete: [
+  Missing<Channel, (typeof CHANNEL_NAMES)[number]>,
+  Missing<EventName, (typeof EVENT_NAMES)[number]>,
+] extends [never, never]
   ? true
   : false = true;
 void complete;

@@ -17,7 +17,10 @@ export interface IpcMainLike {
 export interface WebContentsLike {
   readonly id: number;
   send(channel: string, ...args: unknown[]): void;
-  on(event: "will-navigate" | "will-redirect", listener: (event: { preventDefault(): void }) => void): unknown;
+  on(
+    event: "will-navigate" | "will-redirect",
+    listener: (event: { preventDefault(): void }) => void,
+  ): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: "deny" }): void;
   isDestroyed(): boolean;
 }
@@ -63,7 +66,9 @@ export interface SessionLike {
     ): void;
   };
   setPermissionRequestHandler(
-    handler: ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null,
+    handler:
+      | ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void)
+      | null,
   ): void;
   setPermissionCheckHandler(handler: ((webContents: unknown, permission: string) => boolean) | null): void;
 }

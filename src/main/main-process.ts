@@ -81,7 +81,10 @@ export function createMainProcess(electron: ElectronMain, deps: MainDeps): MainP
         id: record.id,
         label: requestLabel({
           tool: record.tool,
-          title: record.meta.target, amount: record.meta.amount, currency: record.meta.currency }),
+          title: record.meta.target,
+          amount: record.meta.amount,
+          currency: record.meta.currency,
+        }),
       }));
       if (stopped) return;
       tray.show(
@@ -142,11 +145,17 @@ export function createMainProcess(electron: ElectronMain, deps: MainDeps): MainP
   };
 
   const quit = async () => {
-    await stop();
+    await shutDown();
     electron.app.quit();
+    finish();
   };
 
   const stop = async () => {
+    await shutDown();
+    finish();
+  };
+
+  const shutDown = async () => {
     if (stopped) return;
     stopped = true;
     for (const timer of timers) clearInterval(timer);
@@ -156,7 +165,6 @@ export function createMainProcess(electron: ElectronMain, deps: MainDeps): MainP
     for (const fn of stops.reverse()) await fn();
     if (trayOwner) electron.app.releaseSingleInstanceLock();
     await app?.close();
-    finish();
   };
 
   return {

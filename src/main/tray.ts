@@ -109,7 +109,12 @@ const NOUNS: Record<string, string> = {
 };
 
 /** One line for a request: "invoice for Acme Corp, 1,650.00 USD", every value escaped. */
-export function requestLabel(view: { tool: string; title: string; amount?: string; currency?: string }): string {
+export function requestLabel(view: {
+  tool: string;
+  title: string;
+  amount?: string;
+  currency?: string;
+}): string {
   const noun = NOUNS[view.tool];
   const amount =
     view.amount !== undefined

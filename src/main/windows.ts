@@ -114,11 +114,7 @@ export function createWindows(
       url.hash = "";
       url.search = "";
       for (const [kind, window] of open)
-        if (
-          !window.isDestroyed() &&
-          window.webContents.id === event.sender.id &&
-          url.href === pageUrl(kind)
-        )
+        if (!window.isDestroyed() && window.webContents.id === event.sender.id && url.href === pageUrl(kind))
           return true;
       return false;
     },

@@ -1,8 +1,8 @@
+import type { MainDeps, OtherHandlers } from "../../src/main/main-process.js";
 import { type App, createApp } from "../../src/mcp/app.js";
 import { loadConfig } from "../../src/mcp/config/config.js";
 import { type Keychain, keychainAccount } from "../../src/mcp/credentials/keychain.js";
 import { silentLogger } from "../../src/mcp/log.js";
-import type { MainDeps, OtherHandlers } from "../../src/main/main-process.js";
 import type { SettingsView } from "../../src/shared/ipc.js";
 import type { Harness } from "../support/harness.js";
 
@@ -12,7 +12,11 @@ import type { Harness } from "../support/harness.js";
  * whether one is saved.
  */
 export function testOtherHandlers(app: App, keychain: Keychain): OtherHandlers {
-  const saved = { url: app.config.odoo.url, database: app.config.odoo.database, username: app.config.odoo.username };
+  const saved = {
+    url: app.config.odoo.url,
+    database: app.config.odoo.database,
+    username: app.config.odoo.username,
+  };
   let secretSaved = false;
   const view = (): SettingsView => ({
     odoo: { ...saved, secret_saved: secretSaved },

@@ -71,7 +71,10 @@ function recordingHandlers(calls: string[], answer: (channel: Channel) => unknow
 
 function setup(handlers: Handlers) {
   const electron = createFakeElectron();
-  const windows = createWindows(electron, { rendererDir: "/opt/app/dist/renderer", preload: "/opt/app/p.cjs" });
+  const windows = createWindows(electron, {
+    rendererDir: "/opt/app/dist/renderer",
+    preload: "/opt/app/p.cjs",
+  });
   const logged: string[] = [];
   const router = createIpcRouter({
     ipcMain: electron.ipcMain,
@@ -113,7 +116,9 @@ describe("IPC router", () => {
         });
     expect(calls).toEqual([]);
     // The window itself, on its page (with a fragment), is heard.
-    expect(await electron.invoke("agent.status", window.event({ url: `${window.loaded[0]}#${APR}` }), {})).toEqual({
+    expect(
+      await electron.invoke("agent.status", window.event({ url: `${window.loaded[0]}#${APR}` }), {}),
+    ).toEqual({
       ok: false,
       error: expect.objectContaining({ code: "INTERNAL_ERROR" }), // {} is not an agent status: see below
     });
@@ -127,8 +132,10 @@ describe("IPC router", () => {
       const bad = BAD[channel];
       expect(bad.length, channel).toBeGreaterThan(0);
       for (const payload of bad)
-        expect(await electron.invoke(channel, window.event(), payload), `${channel} ${JSON.stringify(payload)}`)
-          .toMatchObject({ ok: false, error: { code: "VALIDATION_ERROR" } });
+        expect(
+          await electron.invoke(channel, window.event(), payload),
+          `${channel} ${JSON.stringify(payload)}`,
+        ).toMatchObject({ ok: false, error: { code: "VALIDATION_ERROR" } });
     }
     expect(calls).toEqual([]);
   });
@@ -173,7 +180,9 @@ describe("IPC router", () => {
     expect(router.emit("approvals.changed", { ids: [APR] })).toBe(true);
     expect(router.emit("approvals.changed", { ids: "all" })).toBe(false);
     expect(router.emit("agent.status", { paused: true })).toBe(false);
-    expect(window.webContents.sent).toEqual([{ channel: eventChannel("approvals.changed"), args: [{ ids: [APR] }] }]);
+    expect(window.webContents.sent).toEqual([
+      { channel: eventChannel("approvals.changed"), args: [{ ids: [APR] }] },
+    ]);
   });
 
   it("removes its handlers when disposed", () => {
@@ -196,7 +205,10 @@ describe("no secret reaches the renderer", () => {
     await seedCustomer(h);
     const electron = createFakeElectron();
     const harness = h;
-    const main = createMainProcess(electron, mainDeps(async () => harness.app, keychain));
+    const main = createMainProcess(
+      electron,
+      mainDeps(async () => harness.app, keychain),
+    );
     await main.start();
     const approvals = main.windows?.openApprovals() as FakeBrowserWindow;
     const settings = main.windows?.openSettings() as FakeBrowserWindow;
@@ -247,4 +259,3 @@ async function until(probe: () => boolean, timeoutMs = 3000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-

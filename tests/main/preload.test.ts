@@ -38,7 +38,9 @@ describe("preload (window.odooMcp)", () => {
     electron.rendererListeners.emit(eventChannel("approvals.changed"), {}, { ids: ["b"] });
     expect(got).toEqual([{ ids: ["a"] }]);
     expect(Object.keys(events).length).toBe(2);
-    expect(() => (bridge.on as (e: string, l: () => void) => void)("ipc:raw", () => {})).toThrow(/unknown event/);
+    expect(() => (bridge.on as (e: string, l: () => void) => void)("ipc:raw", () => {})).toThrow(
+      /unknown event/,
+    );
   });
 
   it("bundles to one CommonJS file that requires nothing but electron (Electron's sandboxed preload)", async () => {

@@ -7,7 +7,10 @@ const APR = "apr_abcdefghijklmnopqrstuvwxyz";
 describe("windows", () => {
   const setup = () => {
     const electron = createFakeElectron();
-    const windows = createWindows(electron, { rendererDir: "/opt/app/dist/renderer", preload: "/opt/app/dist/preload/preload.cjs" });
+    const windows = createWindows(electron, {
+      rendererDir: "/opt/app/dist/renderer",
+      preload: "/opt/app/dist/preload/preload.cjs",
+    });
     return { electron, windows };
   };
 
@@ -60,16 +63,22 @@ describe("windows", () => {
     }
     expect(window.webContents.tryNavigate("https://evil.example/")).toBe(true);
     expect(window.webContents.tryNavigate("file:///etc/passwd")).toBe(true);
-    expect(window.webContents.windowOpenHandler?.({ url: "https://evil.example/" })).toEqual({ action: "deny" });
+    expect(window.webContents.windowOpenHandler?.({ url: "https://evil.example/" })).toEqual({
+      action: "deny",
+    });
   });
 
   it("know their own senders: the window's main frame on its own page, nothing else", () => {
     const { electron, windows } = setup();
     const window = windows.openSettings() as FakeBrowserWindow;
     expect(windows.isOwnSender(window.event())).toBe(true);
-    expect(windows.isOwnSender(window.event({ url: "file:///opt/app/dist/renderer/settings.html?x=1#y" }))).toBe(true);
+    expect(
+      windows.isOwnSender(window.event({ url: "file:///opt/app/dist/renderer/settings.html?x=1#y" })),
+    ).toBe(true);
     expect(windows.isOwnSender(window.event({ subFrame: true }))).toBe(false);
-    expect(windows.isOwnSender(window.event({ url: "file:///opt/app/dist/renderer/approvals.html" }))).toBe(false);
+    expect(windows.isOwnSender(window.event({ url: "file:///opt/app/dist/renderer/approvals.html" }))).toBe(
+      false,
+    );
     const other = new electron.BrowserWindow(window.options) as FakeBrowserWindow;
     void other.loadURL(window.webContents.url);
     expect(windows.isOwnSender(other.event())).toBe(false);

@@ -81,7 +81,7 @@ export class FakeBrowserWindow extends Emitter implements BrowserWindowLike {
   destroyed = false;
   constructor(
     readonly options: BrowserWindowOptions,
-    private readonly registry: FakeBrowserWindow[],
+    registry: FakeBrowserWindow[],
   ) {
     super();
     registry.push(this);
@@ -213,9 +213,14 @@ export class FakeApp extends Emitter {
 
 export interface FakeSession {
   headerListener:
-    | ((details: HeadersDetails, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void)
+    | ((
+        details: HeadersDetails,
+        callback: (response: { responseHeaders?: Record<string, string[]> }) => void,
+      ) => void)
     | null;
-  permissionRequest: ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null;
+  permissionRequest:
+    | ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void)
+    | null;
   permissionCheck: ((webContents: unknown, permission: string) => boolean) | null;
 }
 
