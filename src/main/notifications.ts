@@ -1,0 +1,115 @@
+import type { Approvals } from "../mcp/approvals/core.js";
+import type { ApprovalRecord } from "../mcp/approvals/store.js";
+import type { Logger } from "../mcp/log.js";
+import type { Handlers } from "../shared/ipc.js";
+import type { ElectronMain, NotificationLike } from "./electron-api.js";
+import { requestLabel } from "./tray.js";
+
+/**
+ * A native notification for every new pending request, from any process sharing the data folder (the store's
+ * `watch`: file events, within about 50 ms). The text comes from the request's view, escaped. Where notifications
+ * carry actions (macOS), Approve and Reject decide through the same handler as the approval window
+ * (`approvals.decide`, bound to the arguments' hash); a click opens the approval window on the request.
+ */
+export interface NotifierOptions {
+  Notification: ElectronMain["Notification"];
+  approvals: Pick<Approvals, "watch" | "get" | "list" | "view">;
+  decide: Handlers["approvals.decide"];
+  openApprovals(approvalId: string): void;
+  /** Whether this platform's notifications have action buttons (macOS). */
+  actions: boolean;
+  logger: Logger;
+  /** How long the view (an Odoo look-up) may take before the notification uses the request's own summary. */
+  viewTimeoutMs?: number;
+  /** Called whenever requests change (the tray refreshes). */
+  onChange?: (ids: string[]) => void;
+}
+
+export interface Notifier {
+  /** Requests already notified (or present at start: those are not announced again). */
+  readonly seen: ReadonlySet<string>;
+  stop(): void;
+}
+
+export async function startNotifier(options: NotifierOptions): Promise<Notifier> {
+  const { Notification, approvals, logger } = options;
+  const seen = new Set<string>();
+  const live = new Map<string, NotificationLike>(); // kept referenced until closed, or it may be collected
+  for (const record of await approvals.list({ status: "pending" })) seen.add(record.id);
+
+  const text = async (record: ApprovalRecord): Promise<string> => {
+    const fallback = {
+      tool: record.tool,
+      title: record.meta.target,
+      ...(record.meta.amount !== undefined ? { amount: record.meta.amount } : {}),
+      ...(record.meta.currency ? { currency: record.meta.currency } : {}),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof fallback>((resolve) => {
+      timer = setTimeout(() => resolve(fallback), options.viewTimeoutMs ?? 600);
+    });
+    const view = await Promise.race([
+      approvals.view(record).then((v) => (v.derived_from === "odoo" ? v : fallback)),
+      timeout,
+    ]).catch(() => fallback);
+    clearTimeout(timer);
+    return `Approve ${requestLabel(view)}?`;
+  };
+
+  const announce = async (record: ApprovalRecord) => {
+    const body = await text(record);
+    const notification = new Notification({
+      title: "odoo-mcp: approval needed",
+      body,
+      ...(options.actions && Notification.isSupported()
+        ? {
+            actions: [
+              { type: "button" as const, text: "Approve" },
+              { type: "button" as const, text: "Reject" },
+            ],
+          }
+        : {}),
+    });
+    let acted = false;
+    notification.on("click", () => options.openApprovals(record.id));
+    notification.on("action", (_event, index) => {
+      if (acted) return; // one decision per notification, however often the button is pressed
+      acted = true;
+      void options
+        .decide({
+          ids: [record.id],
+          decision: index === 0 ? "approved" : "rejected",
+          ...(index === 0 ? {} : { reason: "rejected from the notification" }),
+          args_hashes: [record.argsHash],
+        })
+        .then((answer) => {
+          const first = answer.results[0];
+          if (first && !first.ok) logger.warn(`notification decision on ${record.id}: ${first.error?.code}`);
+        })
+        .catch((error: unknown) => logger.warn(`notification decision failed: ${String(error)}`));
+    });
+    notification.on("close", () => live.delete(record.id));
+    live.set(record.id, notification);
+    notification.show();
+  };
+
+  const changed = async (ids: string[]) => {
+    options.onChange?.(ids);
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      const record = await approvals.get(id).catch(() => null);
+      if (record?.status !== "pending") continue;
+      seen.add(id);
+      await announce(record).catch((error: unknown) => logger.warn(`notification: ${String(error)}`));
+    }
+  };
+  const unwatch = approvals.watch((ids) => void changed(ids));
+  return {
+    seen,
+    stop() {
+      unwatch();
+      for (const notification of live.values()) notification.close();
+      live.clear();
+    },
+  };
+}

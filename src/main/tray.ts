@@ -1,0 +1,124 @@
+import { inline } from "../shared/display.js";
+import type { AgentStatus } from "../shared/ipc.js";
+import type { ElectronMain, MenuItemTemplate, TrayLike } from "./electron-api.js";
+
+/** The tray's state, from the agent's status: what its icon shows. */
+export type TrayState = "connected" | "unreachable" | "not_configured" | "paused";
+
+export interface PendingEntry {
+  id: string;
+  /** "invoice for Acme Corp, 1,650.00 USD": already escaped. */
+  label: string;
+}
+
+export interface TrayActions {
+  openApprovals(approvalId?: string): void;
+  openSettings(): void;
+  setPaused(paused: boolean): void;
+  quit(): void;
+}
+
+export interface TrayModel {
+  state: TrayState;
+  tooltip: string;
+  /** Beside the icon (macOS menu bar): the number of pending requests, empty when none. */
+  title: string;
+  menu: MenuItemTemplate[];
+}
+
+export function trayState(status: AgentStatus): TrayState {
+  if (status.paused) return "paused";
+  return status.connection;
+}
+
+const MAX_LISTED = 10;
+
+/** What the tray shows for a status and the pending requests (pure: tested without Electron). */
+export function trayModel(status: AgentStatus, pending: PendingEntry[], actions: TrayActions): TrayModel {
+  const state = trayState(status);
+  const count = status.pending;
+  const line =
+    state === "paused"
+      ? "the agent is paused"
+      : state === "connected"
+        ? "connected to Odoo"
+        : state === "unreachable"
+          ? `Odoo unreachable, ${status.queued} queued`
+          : "not configured";
+  const waiting = count === 0 ? "nothing to approve" : `${count} waiting for approval`;
+  const menu: MenuItemTemplate[] = [
+    { label: `odoo-mcp: ${line}`, enabled: false },
+    { label: waiting, enabled: false },
+  ];
+  if (pending.length > 0) {
+    menu.push({ type: "separator" });
+    for (const entry of pending.slice(0, MAX_LISTED))
+      menu.push({ label: entry.label, click: () => actions.openApprovals(entry.id) });
+    if (pending.length > MAX_LISTED)
+      menu.push({ label: `… ${pending.length - MAX_LISTED} more`, click: () => actions.openApprovals() });
+  }
+  menu.push(
+    { type: "separator" },
+    { label: "Open approvals", click: () => actions.openApprovals() },
+    { label: "Settings", click: () => actions.openSettings() },
+    status.paused
+      ? { label: "Resume the agent", click: () => actions.setPaused(false) }
+      : { label: "Pause the agent", click: () => actions.setPaused(true) },
+    { type: "separator" },
+    { label: "Quit", click: () => actions.quit() },
+  );
+  return { state, tooltip: `odoo-mcp — ${line}; ${waiting}`, title: count > 0 ? String(count) : "", menu };
+}
+
+/** The tray icon itself: shows a model; the icon file per state is the packaging's (`iconFor`). */
+export function createTray(
+  electron: Pick<ElectronMain, "Tray" | "Menu">,
+  iconFor: (state: TrayState) => string,
+): { show(model: TrayModel): void; destroy(): void } {
+  let tray: TrayLike | null = null;
+  return {
+    show(model) {
+      tray ??= new electron.Tray(iconFor(model.state));
+      tray.setImage(iconFor(model.state));
+      tray.setToolTip(model.tooltip);
+      tray.setTitle(model.title);
+      tray.setContextMenu(electron.Menu.buildFromTemplate(model.menu));
+    },
+    destroy() {
+      tray?.destroy();
+      tray = null;
+    },
+  };
+}
+
+/** "1650.00" → "1,650.00", on the decimal string itself (no float). */
+export function groupThousands(amount: string): string {
+  const match = /^(-?)(\d+)(\.\d+)?$/.exec(amount);
+  if (!match) return amount;
+  const [, sign = "", whole = "", fraction = ""] = match;
+  return `${sign}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${fraction}`;
+}
+
+/** What a request of each tool is, before its title (the target: a customer, an invoice...). */
+const NOUNS: Record<string, string> = {
+  create_invoice: "invoice for",
+  send_invoice: "sending invoice",
+  post_invoice: "posting",
+  record_payment: "payment on",
+  create_expense: "expense",
+};
+
+/** One line for a request: "invoice for Acme Corp, 1,650.00 USD", every value escaped. */
+export function requestLabel(view: {
+  tool: string;
+  title: string;
+  amount?: string;
+  currency?: string;
+}): string {
+  const noun = NOUNS[view.tool];
+  const amount =
+    view.amount !== undefined
+      ? `, ${inline(groupThousands(view.amount), 40)}${view.currency ? ` ${inline(view.currency, 8)}` : ""}`
+      : "";
+  return `${noun ? `${noun} ` : ""}${inline(view.title, 120)}${amount}`;
+}
