@@ -32,7 +32,7 @@ describe("approval handlers (the app's side of the core)", () => {
       queued: false,
     });
     expect(first.title).toMatch(/Acme Corp/);
-    expect((first.facts?.lines as unknown[]).length).toBe(2);
+    expect((first.facts?.lines as unknown[] | undefined)?.length).toBe(2);
     expect(first.recipient_differs).toBe(false);
 
     const handlers = approvalHandlers(h.app, { actor: "ada (odoo-mcp app)" });

@@ -21,5 +21,10 @@ export function jsonSettingsStore(file: string): SettingsStore {
 /** Login items as Electron keeps them, in memory. */
 export function memoryLoginItems(initial = false) {
   let enabled = initial;
-  return { get: () => enabled, set: (value: boolean) => void (enabled = value) };
+  return {
+    get: () => enabled,
+    set: (value: boolean) => {
+      enabled = value;
+    },
+  };
 }
