@@ -1,5 +1,4 @@
-import type { AnswerOf, Bridge, Channel, EventName, RequestOf, Result } from "../shared/ipc.js";
-import type { events } from "../shared/ipc.js";
+import type { AnswerOf, Bridge, Channel, EventName, events, RequestOf, Result } from "../shared/ipc.js";
 
 /**
  * The only module that touches `window.odooMcp` (what the preload exposes). Every other module calls `call` and

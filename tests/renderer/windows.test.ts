@@ -10,10 +10,10 @@ import { clientsHandlers } from "../../src/main/clients-handlers.js";
 import { settingsHandlers } from "../../src/main/settings-handlers.js";
 import { loadKeychainKey } from "../../src/mcp/approvals/keys.js";
 import { readPersonPolicy } from "../../src/mcp/approvals/policy-file.js";
+import { pngBytes, type TempFiles, tempFiles } from "../expenses/files.js";
 import { type BridgeServer, startBridgeServer } from "../support/bridge-server.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
 import { jsonSettingsStore, memoryLoginItems } from "../support/settings-store.js";
-import { pngBytes, type TempFiles, tempFiles } from "../expenses/files.js";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 const ROOT = path.join(REPO, "dist/renderer");
@@ -144,7 +144,7 @@ describe("the app's windows in Chromium", () => {
     await row.getByRole("button", { name: /Open in Odoo/ }).click();
     await expect.poll(() => opened.length).toBe(1);
     const record = await h.app.approvals.get(id);
-    expect(opened[0]).toBe((record?.outcome as { output: { odoo_url: string } }).output.odoo_url);
+    expect(opened[0]).toBe((record!.outcome as { output: { odoo_url: string } }).output.odoo_url);
     expect(opened[0]?.startsWith(h.sandbox.url)).toBe(true);
     await page.getByRole("button", { name: /Pending/ }).click();
   });
@@ -158,15 +158,21 @@ describe("the app's windows in Chromium", () => {
     await page.getByRole("button", { name: "Reject", exact: true }).click();
     await page.getByText("1 request rejected.").waitFor();
     expect(await invoices()).toBe(before);
-    expect((await h.app.approvals.get(id))?.decision).toMatchObject({ decision: "rejected", reason: "wrong customer" });
+    expect((await h.app.approvals.get(id))?.decision).toMatchObject({
+      decision: "rejected",
+      reason: "wrong customer",
+    });
     await page.getByRole("button", { name: "History" }).click();
-    await expect.poll(() => page.locator(`tr[data-id="${id}"]`).textContent()).toContain("Rejected: wrong customer");
+    await expect
+      .poll(() => page.locator(`tr[data-id="${id}"]`).textContent())
+      .toContain("Rejected: wrong customer");
     await page.getByRole("button", { name: /Pending/ }).click();
   });
 
   it("approves a batch of three in one decision", async () => {
     const ids = [];
-    for (const notes of ["one", "two", "three"]) ids.push(await ask("create_invoice", { ...INVOICE_INPUT, notes }));
+    for (const notes of ["one", "two", "three"])
+      ids.push(await ask("create_invoice", { ...INVOICE_INPUT, notes }));
     for (const id of ids) await card(id).waitFor();
     const before = await invoices();
     await page.getByLabel("Select all").check();

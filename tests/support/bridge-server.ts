@@ -102,7 +102,9 @@ export async function startBridgeServer(options: {
           .replace("img-src 'self' data:", `img-src 'self' data:; connect-src ${origin}`)
           .replace("<title>", `<script src="/__test-bridge.js"></script>\n    <title>`);
       }
-      response.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(body);
+      response
+        .writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" })
+        .end(body);
     } catch {
       if (!response.headersSent) response.writeHead(404).end();
     }

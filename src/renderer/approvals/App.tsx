@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { AgentStatus, AnswerOf, ApprovalItem } from "../../shared/ipc.js";
 import { call, errorText, on } from "../bridge.js";
-import { money, t, TOOL_LABELS, toolLabel, until, when } from "../text.js";
+import { money, TOOL_LABELS, t, toolLabel, until, when } from "../text.js";
 import { Detail } from "./Detail.js";
 
 type Notice = { kind: "ok" | "error"; text: string };
@@ -18,7 +18,10 @@ function summarize(results: Results, decision: "approved" | "rejected"): Notice 
   return {
     kind: "error",
     text: `${done} ${verb}; ${failed.length} not: ${failed
-      .map((r) => `${t(r.id, 40)} — ${t(r.error?.code ?? r.status ?? "", 40)}: ${t(r.error?.message ?? "", 200)}`)
+      .map(
+        (r) =>
+          `${t(r.id, 40)} — ${t(r.error?.code ?? r.status ?? "", 40)}: ${t(r.error?.message ?? "", 200)}`,
+      )
       .join("; ")}`,
   };
 }
@@ -143,7 +146,9 @@ export function App() {
                   type="checkbox"
                   checked={checked.size > 0 && checked.size === checkable.length}
                   onChange={(event) =>
-                    setChecked(event.target.checked ? new Set(checkable.map((i) => i.approval_id)) : new Set())
+                    setChecked(
+                      event.target.checked ? new Set(checkable.map((i) => i.approval_id)) : new Set(),
+                    )
                   }
                 />
                 Select all
@@ -152,7 +157,10 @@ export function App() {
             {loaded && pending.length === 0 && (
               <div className="empty">
                 <p className="empty-title">Nothing waits for you</p>
-                <p className="muted">When the agent asks to create an invoice, record a payment or file an expense, it appears here.</p>
+                <p className="muted">
+                  When the agent asks to create an invoice, record a payment or file an expense, it appears
+                  here.
+                </p>
               </div>
             )}
             <ul>
@@ -196,7 +204,12 @@ export function App() {
           </aside>
           <section className="pane">
             {selected ? (
-              <Detail item={selected} busy={busy} onDecide={(d, r) => decide([selected.approval_id], d, r)} />
+              <Detail
+                key={selected.approval_id}
+                item={selected}
+                busy={busy}
+                onDecide={(d, r) => decide([selected.approval_id], d, r)}
+              />
             ) : (
               loaded && <div className="empty center muted">Select a request to see everything about it.</div>
             )}
@@ -236,7 +249,7 @@ function BatchBar({
 }) {
   const [reason, setReason] = useState("");
   return (
-    <div className="batch" role="region" aria-label="Selected requests">
+    <section className="batch" aria-label="Selected requests">
       <strong>{count} selected</strong>
       <input
         type="text"
@@ -247,14 +260,19 @@ function BatchBar({
         onChange={(event) => setReason(event.target.value)}
       />
       <div className="row">
-        <button type="button" className="danger" disabled={busy} onClick={() => onDecide("rejected", reason.trim() || undefined)}>
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={() => onDecide("rejected", reason.trim() || undefined)}
+        >
           Reject {count}
         </button>
         <button type="button" className="primary" disabled={busy} onClick={() => onDecide("approved")}>
           Approve {count}
         </button>
       </div>
-    </div>
+    </section>
   );
 }
 
@@ -264,10 +282,29 @@ function outcomeOf(item: ApprovalItem): { kind: "ok" | "bad" | "neutral"; text: 
   if (item.status === "failed")
     return { kind: "bad", text: `Failed — ${t(outcome?.code ?? "", 40)}: ${t(outcome?.message ?? "", 300)}` };
   if (item.status === "rejected")
-    return { kind: "neutral", text: `Rejected${item.decision?.reason ? `: ${t(item.decision.reason, 300)}` : ""}` };
+    return {
+      kind: "neutral",
+      text: `Rejected${item.decision?.reason ? `: ${t(item.decision.reason, 300)}` : ""}`,
+    };
   if (item.status === "expired") return { kind: "neutral", text: "Expired undecided" };
-  if (item.status === "approved") return { kind: "neutral", text: item.queued ? "Approved — queued until Odoo answers" : "Approved — running" };
+  if (item.status === "approved")
+    return {
+      kind: "neutral",
+      text: item.queued ? "Approved — queued until Odoo answers" : "Approved — running",
+    };
   return { kind: "neutral", text: t(item.status, 40) };
+}
+
+/** A decided request is shown from its verified arguments (Odoo is not asked again): who or what it was for. */
+function historyTitle(item: ApprovalItem): string {
+  if (item.derived_from === "odoo") return t(item.title, 120);
+  const args = (item.arguments ?? {}) as Record<string, unknown>;
+  const brief =
+    args.customer_name ??
+    args.vendor_name ??
+    args.description ??
+    (args.invoice_id ? `invoice ${String(args.invoice_id)}` : "");
+  return t(brief, 120) || toolLabel(item.tool);
 }
 
 function History({ refresh }: { refresh: number }) {
@@ -278,6 +315,7 @@ function History({ refresh }: { refresh: number }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `refresh` reloads the list when the store changes
   useEffect(() => {
     let live = true;
     call("approvals.list", {
@@ -289,7 +327,11 @@ function History({ refresh }: { refresh: number }) {
     })
       .then(({ items }) => {
         if (!live) return;
-        setItems([...items].sort((a, b) => (b.decision?.at ?? b.created_at).localeCompare(a.decision?.at ?? a.created_at)));
+        setItems(
+          [...items].sort((a, b) =>
+            (b.decision?.at ?? b.created_at).localeCompare(a.decision?.at ?? a.created_at),
+          ),
+        );
         setProblem(null);
       })
       .catch((error) => live && setProblem(errorText(error)))
@@ -352,9 +394,13 @@ function History({ refresh }: { refresh: number }) {
                   <td className="nowrap">{when(item.decision?.at ?? item.created_at)}</td>
                   <td>
                     <span className="tool">{toolLabel(item.tool)}</span>
-                    <div>{t(item.title, 120)}</div>
+                    <div>{historyTitle(item)}</div>
                   </td>
-                  <td className="num nowrap">{money(item.amount, item.currency)}</td>
+                  <td className="num nowrap">
+                    {item.amount !== undefined
+                      ? money(item.amount, item.currency)
+                      : t((item.arguments as { amount?: unknown } | null)?.amount ?? "", 30)}
+                  </td>
                   <td>
                     <span className={`outcome outcome-${outcome.kind}`}>{outcome.text}</span>
                     {item.odoo_url && (

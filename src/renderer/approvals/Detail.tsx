@@ -39,7 +39,8 @@ const LABELS: Record<string, string> = {
   invoice_id: "Invoice",
 };
 
-const label = (key: string) => LABELS[key] ?? `${key.charAt(0).toUpperCase()}${key.slice(1).replace(/_/g, " ")}`;
+const label = (key: string) =>
+  LABELS[key] ?? `${key.charAt(0).toUpperCase()}${key.slice(1).replace(/_/g, " ")}`;
 
 /** A fact as one line of text: a record reads as its name, a list as its items. */
 function factText(value: unknown): string {
@@ -75,7 +76,8 @@ function taxText(facts: Facts): string | null {
   if (tax === null) return "No tax";
   if (typeof tax === "object" && !Array.isArray(tax)) {
     const { name, rate } = tax as { name?: unknown; rate?: unknown };
-    return `${t(name ?? "")}${rate !== undefined ? ` (${t(rate)} %)` : ""}`;
+    const named = t(name ?? "");
+    return rate === undefined || named.includes(String(rate)) ? named : `${named} (${t(rate)} %)`;
   }
   return factText(tax);
 }
@@ -102,7 +104,8 @@ export function Receipt({ item }: { item: ApprovalItem }) {
     <section className="receipt" aria-label="Receipt">
       <h3>Receipt</h3>
       <p className="muted">
-        {t(receipt.name, 120)} · {t(receipt.mimetype, 60)} · {Math.max(1, Math.round(receipt.size / 1024))} KiB
+        {t(receipt.name, 120)} · {t(receipt.mimetype, 60)} · {Math.max(1, Math.round(receipt.size / 1024))}{" "}
+        KiB
       </p>
       {problem && <p className="alert alert-danger">{t(problem, 400)}</p>}
       {shown && isImage && (
@@ -130,10 +133,6 @@ export function Detail({
 }) {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState("");
-  useEffect(() => {
-    setRejecting(false);
-    setReason("");
-  }, [item.approval_id]);
   const facts = (item.facts ?? {}) as Facts;
   const party = partyOf(item, facts);
   const lines = Array.isArray(facts.lines) ? (facts.lines as Line[]) : [];
@@ -255,8 +254,13 @@ export function Detail({
           <FactRow key={key} name={label(key)} value={factText(value)} />
         ))}
         {!item.facts &&
-          item.details.map((row) => <FactRow key={row.label} name={t(row.label, 60)} value={t(row.value, 300)} />)}
-        <FactRow name="Requested" value={`${when(item.created_at)}${item.requested_by ? ` by ${t(item.requested_by, 80)}` : ""}`} />
+          item.details.map((row) => (
+            <FactRow key={row.label} name={t(row.label, 60)} value={t(row.value, 300)} />
+          ))}
+        <FactRow
+          name="Requested"
+          value={`${when(item.created_at)}${item.requested_by ? ` by ${t(item.requested_by, 80)}` : ""}`}
+        />
         <FactRow name="Expires" value={`${when(item.expires_at)} (${until(item.expires_at)})`} />
         <FactRow name="Request id" value={t(item.approval_id, 40)} />
       </dl>
@@ -293,7 +297,12 @@ export function Detail({
           </form>
         ) : (
           <div className="row">
-            <button type="button" className="ghost danger-text" disabled={busy} onClick={() => setRejecting(true)}>
+            <button
+              type="button"
+              className="ghost danger-text"
+              disabled={busy}
+              onClick={() => setRejecting(true)}
+            >
               Reject…
             </button>
             <button

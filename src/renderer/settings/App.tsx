@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
+import { multiline } from "../../shared/display.js";
 import type { AnswerOf, SettingsView } from "../../shared/ipc.js";
 import { call, errorText } from "../bridge.js";
-import { multiline } from "../../shared/display.js";
 import { t } from "../text.js";
 
 type Report = AnswerOf<"settings.testConnection">;
@@ -27,7 +27,8 @@ const RULES: Record<
   "auto-daily-count": {
     title: "Daily budget: number of automatic approvals",
     tools: "create_expense",
-    explain: "At most this many expenses a day are approved automatically (all MCP clients together); after that you are asked.",
+    explain:
+      "At most this many expenses a day are approved automatically (all MCP clients together); after that you are asked.",
     kind: "count",
   },
   "auto-daily-total": {
@@ -46,7 +47,8 @@ const RULES: Record<
   "elicitation-max-amount": {
     title: "Largest amount the chat prompt may approve",
     tools: "every gated tool with an amount",
-    explain: "Above this amount the chat prompt is not offered: the request waits for you in this window (or the odoo-mcp command).",
+    explain:
+      "Above this amount the chat prompt is not offered: the request waits for you in this window (or the odoo-mcp command).",
     kind: "amount",
   },
   "ttl-hours": {
@@ -58,7 +60,8 @@ const RULES: Record<
   "wait-ms": {
     title: "How long the agent's call waits for your decision",
     tools: "every gated tool",
-    explain: "0: the agent is told at once that the request waits for you, and checks back later. Nothing about who decides changes.",
+    explain:
+      "0: the agent is told at once that the request waits for you, and checks back later. Nothing about who decides changes.",
     kind: "ms",
   },
   "max-pending": {
@@ -109,9 +112,11 @@ export function App() {
             </div>
           )}
           <Connection view={view} onSaved={setView} />
+          <div className="stack">
+            <UseWith />
+            <General view={view} onSaved={setView} />
+          </div>
           <Policy view={view} onSaved={setView} />
-          <UseWith />
-          <General view={view} onSaved={setView} />
         </main>
       )}
     </div>
@@ -171,7 +176,14 @@ function Connection({ view, onSaved }: { view: SettingsView; onSaved: (view: Set
       >
         <label>
           Odoo URL
-          <input name="url" type="url" required value={url} placeholder="https://odoo.example.com" onChange={(e) => setUrl(e.target.value)} />
+          <input
+            name="url"
+            type="url"
+            required
+            value={url}
+            placeholder="https://odoo.example.com"
+            onChange={(e) => setUrl(e.target.value)}
+          />
         </label>
         <div className="two">
           <label>
@@ -186,10 +198,22 @@ function Connection({ view, onSaved }: { view: SettingsView; onSaved: (view: Set
         <fieldset className="segmented">
           <legend>Sign in with</legend>
           <label>
-            <input type="radio" name="kind" checked={kind === "api_key"} onChange={() => setKind("api_key")} /> API key
+            <input
+              type="radio"
+              name="kind"
+              checked={kind === "api_key"}
+              onChange={() => setKind("api_key")}
+            />{" "}
+            API key
           </label>
           <label>
-            <input type="radio" name="kind" checked={kind === "password"} onChange={() => setKind("password")} /> Password
+            <input
+              type="radio"
+              name="kind"
+              checked={kind === "password"}
+              onChange={() => setKind("password")}
+            />{" "}
+            Password
           </label>
         </fieldset>
         <label>
@@ -204,12 +228,9 @@ function Connection({ view, onSaved }: { view: SettingsView; onSaved: (view: Set
           />
         </label>
         <p className="hint" data-testid="secret-state">
-          {view.odoo.secret_saved ? (
-            <span className="good">✓ Saved in the keychain</span>
-          ) : (
-            "Not saved yet."
-          )}{" "}
-          It is kept only in your system's keychain and never shown again; leave the field empty to keep the saved one.
+          {view.odoo.secret_saved ? <span className="good">✓ Saved in the keychain</span> : "Not saved yet."}{" "}
+          It is kept only in your system's keychain and never shown again; leave the field empty to keep the
+          saved one.
         </p>
         <div className="row">
           <button type="button" className="ghost" disabled={busy} onClick={test}>
@@ -229,12 +250,13 @@ function Connection({ view, onSaved }: { view: SettingsView; onSaved: (view: Set
 function ConnectionReport({ report }: { report: Report }) {
   const shown = ["odoo_version", "api", "installed_modules", "api_key_expiry", "credential_source"];
   return (
-    <div className={`report ${report.ok ? "report-ok" : "report-bad"}`} aria-label="Connection report">
+    <section className={`report ${report.ok ? "report-ok" : "report-bad"}`} aria-label="Connection report">
       <p className="report-title">{report.ok ? "Everything works." : "Something needs fixing."}</p>
       <ul className="checks">
         {report.checks.map((check) => (
           <li key={check.name} className={check.ok ? "good" : "bad"}>
-            <span aria-hidden="true">{check.ok ? "✓" : "✗"}</span> <strong>{t(check.name, 60)}</strong> — {t(check.detail, 300)}
+            <span aria-hidden="true">{check.ok ? "✓" : "✗"}</span> <strong>{t(check.name, 60)}</strong> —{" "}
+            {t(check.detail, 300)}
           </li>
         ))}
       </ul>
@@ -248,7 +270,7 @@ function ConnectionReport({ report }: { report: Report }) {
             </div>
           ))}
       </dl>
-    </div>
+    </section>
   );
 }
 
@@ -257,8 +279,8 @@ function Policy({ view, onSaved }: { view: SettingsView; onSaved: (view: Setting
     <section className="card-panel wide" aria-labelledby="policy-title">
       <h2 id="policy-title">Approval rules</h2>
       <p className="muted">
-        Every action that moves money waits for you, except what these rules allow. Changes are sealed with your
-        keychain and written to the audit log; MCP servers already running take them when they restart.
+        Every action that moves money waits for you, except what these rules allow. Changes are sealed with
+        your keychain and written to the audit log; MCP servers already running take them when they restart.
       </p>
       <div className="rules">
         {view.policy.map((rule) => (
@@ -295,7 +317,10 @@ function RuleEditor({ rule, onSaved }: { rule: Rule; onSaved: (view: SettingsVie
         <h3>{about.title}</h3>
         <p className="muted">{about.explain}</p>
         <p className="rule-now">
-          Now: {t(rule.meaning, 200)} <span className={`source source-${rule.source.replace(/\W/g, "")}`}>{SOURCES[rule.source] ?? t(rule.source, 40)}</span>
+          Now: {t(rule.meaning, 200)}{" "}
+          <span className={`source source-${rule.source.replace(/\W/g, "")}`}>
+            {SOURCES[rule.source] ?? t(rule.source, 40)}
+          </span>
         </p>
         {problem && <p className="inline-notice error">{t(problem, 300)}</p>}
       </div>
@@ -320,7 +345,12 @@ function RuleEditor({ rule, onSaved }: { rule: Rule; onSaved: (view: SettingsVie
         ) : (
           <>
             {rule.rule === "expense-threshold" && (
-              <button type="button" className={`ghost small${alwaysAsk ? " active" : ""}`} disabled={busy} onClick={() => void send("0")}>
+              <button
+                type="button"
+                className={`ghost small${alwaysAsk ? " active" : ""}`}
+                disabled={busy}
+                onClick={() => void send("0")}
+              >
                 Always ask
               </button>
             )}
@@ -331,7 +361,9 @@ function RuleEditor({ rule, onSaved }: { rule: Rule; onSaved: (view: SettingsVie
               onChange={(event) => setValue(event.target.value)}
               aria-label={about.title}
             />
-            <span className="unit">{{ amount: "", count: "", hours: "h", ms: "ms", toggle: "" }[about.kind]}</span>
+            <span className="unit">
+              {{ amount: "", count: "", hours: "h", ms: "ms", toggle: "" }[about.kind]}
+            </span>
             <button type="submit" className="small" disabled={busy || value === current}>
               Set
             </button>
@@ -380,7 +412,13 @@ function UseWith() {
       <p className="muted">The app itself is the MCP server: your client starts it in the background.</p>
       <div className="tabs small-tabs">
         {(Object.keys(names) as (keyof Configs)[]).map((key) => (
-          <button key={key} type="button" className={tab === key ? "active" : ""} aria-pressed={tab === key} onClick={() => setTab(key)}>
+          <button
+            key={key}
+            type="button"
+            className={tab === key ? "active" : ""}
+            aria-pressed={tab === key}
+            onClick={() => setTab(key)}
+          >
             {names[key]}
           </button>
         ))}
