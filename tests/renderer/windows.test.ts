@@ -135,7 +135,7 @@ describe("the app's windows in Chromium", () => {
     await page.getByText("1 request approved.").waitFor();
     expect(await invoices()).toBe(before + 1);
     expect((await h.app.approvals.get(id))?.status).toBe("executed");
-    expect(await card(id).count()).toBe(0);
+    await expect.poll(() => card(id).count()).toBe(0);
 
     await page.getByRole("button", { name: "History" }).click();
     const row = page.locator(`tr[data-id="${id}"]`);
