@@ -33,6 +33,7 @@ export function approvalHandlers(app: App, options: { actor?: string } = {}): Ap
     return {
       ...view,
       queued: record.execution?.state === "queued",
+      args_hash: record.argsHash,
       ...(typeof output?.odoo_url === "string" ? { odoo_url: output.odoo_url } : {}),
       ...(recipient?.kind ? { recipient_differs: recipient.kind !== "customer" } : {}),
       ...(receipt?.name && receipt.mimetype && typeof receipt.size === "number"

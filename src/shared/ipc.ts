@@ -29,6 +29,8 @@ export const approvalItem = personView.extend({
   /** Set when the invoice goes to an address that is not the customer's own. */
   recipient_differs: z.boolean().optional(),
   queued: z.boolean(),
+  /** The hash of the exact arguments shown: sent back with a decision, so that a request changed since is refused. */
+  args_hash: z.string().optional(),
 });
 export type ApprovalItem = z.infer<typeof approvalItem>;
 

@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { App } from "../app.js";
 import { LEGACY_KEY_FILE } from "../approvals/keys.js";
 import { describeRule, type PolicyKey } from "../approvals/policy.js";
-import { toToolError } from "../error-map.js";
+import { type Check, credentialsCheck, probeOdoo } from "../odoo/connection-check.js";
 import { openApp, parseCommand, print } from "./context.js";
 
 const DOCTOR = {
@@ -13,18 +12,6 @@ const DOCTOR = {
   options: { json: { type: "boolean" } },
   maxPositionals: 0,
 } as const;
-
-interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-
-const NEEDED_MODULES: Record<string, string> = {
-  account: "invoices, bills, payments and reports",
-  hr_expense: "create_expense",
-  mail: "send_invoice",
-};
 
 /** `odoo-mcp doctor`: what works, what does not, and what to do about it. Never prints a secret. */
 export async function doctorCommand(args: string[]): Promise<number> {
@@ -41,13 +28,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
     credential_source: app.credentialSource,
     approval_key: app.keyMode === "keychain" ? "OS keychain" : "none: passphrase at the terminal",
   };
-  checks.push({
-    name: "credentials",
-    ok: app.credentialSource !== null,
-    detail: app.credentialSource
-      ? `found (${app.credentialSource})`
-      : "none: run `odoo-mcp credentials set` or set ODOO_API_KEY",
-  });
+  checks.push(credentialsCheck(app.credentialSource));
   checks.push({
     name: "approval key",
     ok: true,
@@ -65,12 +46,9 @@ export async function doctorCommand(args: string[]): Promise<number> {
   for (const key of Object.keys(config.policySources) as PolicyKey[])
     facts[`policy.${key}`] = `${describeRule(key, config.policy)} [${config.policySources[key]}]`;
   for (const warning of config.warnings) checks.push({ name: "configuration", ok: false, detail: warning });
-  try {
-    await probeOdoo(app, checks, facts);
-  } catch (error) {
-    const mapped = toToolError(error);
-    checks.push({ name: "odoo", ok: false, detail: `${mapped.code}: ${mapped.message}` });
-  }
+  const probed = await probeOdoo(app.odoo);
+  checks.push(...probed.checks);
+  Object.assign(facts, probed.facts);
   facts.queued_operations = (await app.queue.pending()).length;
   facts.pending_approvals = (await app.approvals.list({ status: "pending" })).length;
   await app.close();
@@ -83,49 +61,4 @@ export async function doctorCommand(args: string[]): Promise<number> {
     for (const check of checks) print(`${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}`);
   }
   return checks.every((check) => check.ok) ? 0 : 1;
-}
-
-async function probeOdoo(app: App, checks: Check[], facts: Record<string, unknown>): Promise<void> {
-  const { odoo } = app;
-  const version = await odoo.version();
-  facts.odoo_version = version.serverVersion;
-  checks.push({
-    name: "odoo version",
-    ok: version.major >= 17,
-    detail:
-      version.major >= 17 ? version.serverVersion : `${version.serverVersion} is not supported (17, 18, 19)`,
-  });
-  facts.api = await odoo.api();
-  const uid = await odoo.uid();
-  checks.push({ name: "login", ok: true, detail: `user id ${uid}` });
-  const modules = await odoo.searchRead<{ name: string; state: string }>(
-    "ir.module.module",
-    [["name", "in", Object.keys(NEEDED_MODULES)]],
-    ["name", "state"],
-  );
-  const installed = new Set(
-    modules.filter((module) => module.state === "installed").map((module) => module.name),
-  );
-  facts.installed_modules = [...installed].sort().join(", ");
-  for (const [name, usedBy] of Object.entries(NEEDED_MODULES)) {
-    checks.push({
-      name: `module ${name}`,
-      ok: installed.has(name),
-      detail: installed.has(name) ? "installed" : `missing: install it in Odoo (Apps) to use ${usedBy}`,
-    });
-  }
-  if (version.major >= 18) {
-    const keys = await odoo
-      .searchRead<{ name: string; expiration_date: string | false }>(
-        "res.users.apikeys",
-        [["user_id", "=", uid]],
-        ["name", "expiration_date"],
-      )
-      .catch(() => []);
-    const expiries = keys.map((key) => key.expiration_date).filter((date): date is string => Boolean(date));
-    facts.api_key_expiry = expiries.length > 0 ? expiries.sort()[0] : "never (or not readable)";
-  } else {
-    facts.api_key_expiry = "Odoo 17 API keys do not expire";
-  }
-  facts.odoo_round_trips = odoo.stats().roundTrips;
 }

@@ -1,8 +1,14 @@
 import { parseArgs } from "node:util";
 import { loadKeychainKey } from "../approvals/keys.js";
 import { describeRule, type PolicyKey } from "../approvals/policy.js";
-import { readPersonPolicy, writePersonPolicy } from "../approvals/policy-file.js";
-import { ConfigError, loadConfig, type POLICY_VARIABLES } from "../config/config.js";
+import {
+  commitPolicyChange,
+  isPolicyRule,
+  POLICY_RULES,
+  type PolicyRuleName,
+  planPolicyChange,
+} from "../approvals/policy-change.js";
+import { ConfigError, loadConfig } from "../config/config.js";
 import { openApp, print } from "./context.js";
 import { confirm, hasTerminal } from "./terminal.js";
 
@@ -11,23 +17,9 @@ const USAGE = `Usage:
   odoo-mcp policy set RULE VALUE         set a rule (at a terminal; it may loosen the policy)
   odoo-mcp policy unset RULE             back to the environment's value or the default
 
-Rules: ${Object.keys(ruleVariables()).join(", ")}
+Rules: ${Object.keys(POLICY_RULES).join(", ")}
 The environment (the MCP client's configuration) still wins over what is set here; .env may only tighten it.
 A running server takes a change when it starts again.`;
-
-function ruleVariables(): Record<string, (typeof POLICY_VARIABLES)[number]> {
-  return {
-    "expense-threshold": "ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD",
-    "auto-daily-count": "ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT",
-    "auto-daily-total": "ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL",
-    elicitation: "ODOO_MCP_ELICITATION",
-    "elicitation-max-amount": "ODOO_MCP_ELICITATION_MAX_AMOUNT",
-    "ttl-hours": "ODOO_MCP_APPROVAL_TTL_HOURS",
-    "wait-ms": "ODOO_MCP_APPROVAL_WAIT_MS",
-    "max-pending": "ODOO_MCP_MAX_PENDING",
-    "max-pending-total": "ODOO_MCP_MAX_PENDING_TOTAL",
-  };
-}
 
 /**
  * `odoo-mcp policy`: the person's own approval rules, sealed with the keychain key (so a policy file the agent
@@ -46,13 +38,12 @@ export async function policyCommand(argv: string[]): Promise<number> {
     print(USAGE);
     return 0;
   }
-  const variables = ruleVariables();
   const usage = (problem: string) => {
     process.stderr.write(`odoo-mcp policy: ${problem}\n\n${USAGE}\n`);
     return 2;
   };
   if (!["show", "set", "unset"].includes(sub)) return usage(`unknown subcommand "${sub}"`);
-  if (sub !== "show" && (!rule || !variables[rule])) return usage(`name one of the rules`);
+  if (sub !== "show" && (!rule || !isPolicyRule(rule))) return usage(`name one of the rules`);
   if ((sub === "set" && value === undefined) || extra.length > 0 || (sub === "unset" && value !== undefined))
     return usage(sub === "set" ? "set takes a rule and a value" : "too many arguments");
 
@@ -85,14 +76,15 @@ export async function policyCommand(argv: string[]): Promise<number> {
       );
       return 1;
     }
-    const current = await readPersonPolicy(config.dataDir, key);
-    const values = { ...(current.state === "valid" ? current.values : {}) };
-    const variable = variables[rule!]!;
-    if (sub === "set") values[variable] = value!;
-    else delete values[variable];
-    let next: ReturnType<typeof loadConfig>;
+    let plan: Awaited<ReturnType<typeof planPolicyChange>>;
     try {
-      next = loadConfig({ personPolicy: values });
+      plan = await planPolicyChange({
+        current: config,
+        key,
+        rule: rule as PolicyRuleName,
+        value: sub === "set" ? value! : null,
+        load: loadConfig,
+      });
     } catch (error) {
       if (error instanceof ConfigError) {
         process.stderr.write(`odoo-mcp policy: ${error.problems.join("; ")}\n`);
@@ -100,9 +92,7 @@ export async function policyCommand(argv: string[]): Promise<number> {
       }
       throw error;
     }
-    const changed = (Object.keys(next.policy) as PolicyKey[]).filter(
-      (k) => JSON.stringify(next.policy[k]) !== JSON.stringify(config.policy[k]),
-    );
+    const { changed, next } = plan;
     for (const k of changed)
       print(`now:   ${describeRule(k, config.policy)}\nafter: ${describeRule(k, next.policy)}`);
     if (changed.length === 0)
@@ -114,16 +104,16 @@ export async function policyCommand(argv: string[]): Promise<number> {
       return 1;
     }
     const actor = `${process.env.USER ?? process.env.USERNAME ?? "user"} (command line)`;
-    await app.audit.append({
-      event: "policy_changed",
-      action: "policy",
-      actor: "user",
-      target: rule!,
-      result: "success",
+    await commitPolicyChange({
+      audit: app.audit,
+      dataDir: config.dataDir,
+      key,
+      rule: rule as PolicyRuleName,
+      value: sub === "set" ? value! : null,
+      values: plan.values,
+      actor,
       channel: "cli",
-      message: sub === "set" ? `${rule} = ${value}` : `${rule} unset`,
     });
-    await writePersonPolicy(config.dataDir, key, values, actor);
     print("The approval policy is changed. A running server takes it when it starts again.");
     return 0;
   } finally {

@@ -1,0 +1,84 @@
+import { toToolError } from "../error-map.js";
+import type { Odoo } from "./types.js";
+
+/**
+ * The connection checks `odoo-mcp doctor` and the app's "Test connection" share: the credentials found, Odoo's
+ * version, the API used, the login, the modules the tools need and the API key's expiry. Never a secret.
+ */
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+export type Facts = Record<string, string | number | boolean | null>;
+
+export const NEEDED_MODULES: Record<string, string> = {
+  account: "invoices, bills, payments and reports",
+  hr_expense: "create_expense",
+  mail: "send_invoice",
+};
+
+export function credentialsCheck(source: "keychain" | "env" | null): Check {
+  return {
+    name: "credentials",
+    ok: source !== null,
+    detail: source ? `found (${source})` : "none: run `odoo-mcp credentials set` or set ODOO_API_KEY",
+  };
+}
+
+/** Asks Odoo: version, API, login, modules, key expiry. A failure is one failed `odoo` check, never a throw. */
+export async function probeOdoo(odoo: Odoo): Promise<{ checks: Check[]; facts: Facts }> {
+  const checks: Check[] = [];
+  const facts: Facts = {};
+  try {
+    await probe(odoo, checks, facts);
+  } catch (error) {
+    const mapped = toToolError(error);
+    checks.push({ name: "odoo", ok: false, detail: `${mapped.code}: ${mapped.message}` });
+  }
+  return { checks, facts };
+}
+
+async function probe(odoo: Odoo, checks: Check[], facts: Facts): Promise<void> {
+  const version = await odoo.version();
+  facts.odoo_version = version.serverVersion;
+  checks.push({
+    name: "odoo version",
+    ok: version.major >= 17,
+    detail:
+      version.major >= 17 ? version.serverVersion : `${version.serverVersion} is not supported (17, 18, 19)`,
+  });
+  facts.api = await odoo.api();
+  const uid = await odoo.uid();
+  checks.push({ name: "login", ok: true, detail: `user id ${uid}` });
+  const modules = await odoo.searchRead<{ name: string; state: string }>(
+    "ir.module.module",
+    [["name", "in", Object.keys(NEEDED_MODULES)]],
+    ["name", "state"],
+  );
+  const installed = new Set(
+    modules.filter((module) => module.state === "installed").map((module) => module.name),
+  );
+  facts.installed_modules = [...installed].sort().join(", ");
+  for (const [name, usedBy] of Object.entries(NEEDED_MODULES)) {
+    checks.push({
+      name: `module ${name}`,
+      ok: installed.has(name),
+      detail: installed.has(name) ? "installed" : `missing: install it in Odoo (Apps) to use ${usedBy}`,
+    });
+  }
+  if (version.major >= 18) {
+    const keys = await odoo
+      .searchRead<{ name: string; expiration_date: string | false }>(
+        "res.users.apikeys",
+        [["user_id", "=", uid]],
+        ["name", "expiration_date"],
+      )
+      .catch(() => []);
+    const expiries = keys.map((key) => key.expiration_date).filter((date): date is string => Boolean(date));
+    facts.api_key_expiry = expiries.length > 0 ? (expiries.sort()[0] ?? null) : "never (or not readable)";
+  } else {
+    facts.api_key_expiry = "Odoo 17 API keys do not expire";
+  }
+  facts.odoo_round_trips = odoo.stats().roundTrips;
+}
