@@ -71,7 +71,9 @@ describe("electron-builder.yml", () => {
   });
 
   it("passes electron-builder's own configuration schema", () => {
-    const Ajv = require("ajv") as new (options: object) => {
+    const Ajv = require("ajv") as new (
+      options: object,
+    ) => {
       validate(schema: object, data: unknown): boolean;
       errors?: unknown[] | null;
     };
@@ -95,7 +97,8 @@ describe("electron-builder.yml", () => {
   });
 
   it("ships the main process it starts: extraMetadata.main is inside `files` (and built, once src/main has it)", () => {
-    const main = config.extraMetadata?.main ?? JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).main;
+    const main =
+      config.extraMetadata?.main ?? JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).main;
     expect(main).toBe("dist/main/main.js");
     expect(shipped([main])).toEqual([main]);
     if (existsSync(path.join(ROOT, "src/main/main.ts"))) expect(existsSync(path.join(ROOT, main))).toBe(true);
@@ -104,7 +107,10 @@ describe("electron-builder.yml", () => {
   it("every `files` pattern ships something from the build; preload and renderer once their source exists", () => {
     // dist/preload and dist/renderer are built by the desktop issue's own steps (the preload bundle, vite):
     // they must ship something as soon as their source folder holds code.
-    const builtLater: Record<string, string> = { "dist/preload/**": "src/preload", "dist/renderer/**": "src/renderer" };
+    const builtLater: Record<string, string> = {
+      "dist/preload/**": "src/preload",
+      "dist/renderer/**": "src/renderer",
+    };
     const unmatched: string[] = [];
     for (const pattern of config.files.filter((p) => !p.startsWith("!"))) {
       const later = builtLater[pattern];
@@ -156,7 +162,9 @@ describe("electron-builder.yml", () => {
     );
     expect(Object.keys(config.electronFuses).sort()).toEqual(known.sort());
     for (const [fuse, value] of Object.entries(config.electronFuses)) {
-      expect(docs, `docs/PACKAGING.md documents ${fuse}`).toMatch(new RegExp(`\\|\\s*\`${fuse}\`\\s*\\|\\s*${value}\\s*\\|`));
+      expect(docs, `docs/PACKAGING.md documents ${fuse}`).toMatch(
+        new RegExp(`\\|\\s*\`${fuse}\`\\s*\\|\\s*${value}\\s*\\|`),
+      );
     }
   });
 });
@@ -171,9 +179,7 @@ describe("icons", () => {
 
   it("Linux gets one PNG a size, each named for its real size", () => {
     const names = readdirSync(path.join(ROOT, config.linux.icon)).sort();
-    expect(names).toEqual(
-      ["16", "32", "48", "64", "128", "256", "512"].map((n) => `${n}x${n}.png`).sort(),
-    );
+    expect(names).toEqual(["16", "32", "48", "64", "128", "256", "512"].map((n) => `${n}x${n}.png`).sort());
     for (const name of names) {
       const size = Number(name.split("x")[0]);
       const png = readPng(path.join(ROOT, config.linux.icon, name));
@@ -204,7 +210,9 @@ describe("icons", () => {
   });
 
   it("the tray states look different from each other, even as monochrome templates", () => {
-    const images = STATES.map((state) => readPng(path.join(ROOT, `assets/tray/tray-${state}Template@2x.png`)).rgba);
+    const images = STATES.map(
+      (state) => readPng(path.join(ROOT, `assets/tray/tray-${state}Template@2x.png`)).rgba,
+    );
     for (let a = 0; a < images.length; a++)
       for (let b = a + 1; b < images.length; b++)
         expect(images[a]?.equals(images[b] as Buffer), `${STATES[a]} vs ${STATES[b]}`).toBe(false);
