@@ -18,6 +18,8 @@ import { packExtension } from "@anthropic-ai/mcpb";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SHIPPED_DIRS = ["dist/mcp", "dist/shared"];
+/** The temporary staging folder, removed on failure too. */
+let stagingRoot = "";
 
 const { values } = parseArgs({
   options: { out: { type: "string" }, "keep-staging": { type: "boolean" } },
@@ -32,7 +34,7 @@ if (manifest.version !== pkg.version)
 const entry = path.join(ROOT, manifest.server.entry_point);
 if (!existsSync(entry)) fail(`${manifest.server.entry_point} is missing: run npm run build first`);
 
-const stagingRoot = mkdtempSync(path.join(tmpdir(), "odoo-mcp-mcpb-"));
+stagingRoot = mkdtempSync(path.join(tmpdir(), "odoo-mcp-mcpb-"));
 const staging = path.join(stagingRoot, "odoo-mcp");
 mkdirSync(staging);
 
@@ -157,6 +159,7 @@ function* walk(dir) {
 }
 
 function fail(message) {
+  if (stagingRoot && !values["keep-staging"]) rmSync(stagingRoot, { recursive: true, force: true });
   process.stderr.write(`pack-mcpb: ${message}\n`);
   process.exit(1);
 }
