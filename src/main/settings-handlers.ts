@@ -21,6 +21,7 @@ import { registerSecret } from "../mcp/log.js";
 import { createOdooClient } from "../mcp/odoo/client.js";
 import { credentialsCheck, type Facts, probeOdoo } from "../mcp/odoo/connection-check.js";
 import type { Handlers, SettingsView } from "../shared/ipc.js";
+import { type OdooSettings, settingsEnv } from "./desktop-config.js";
 
 /**
  * The settings window's side of the IPC contract: the Odoo connection (URL, database and user in the app's
@@ -97,7 +98,9 @@ export async function appConfigOptions(
   options: Omit<LoadConfigOptions, "personPolicy"> = {},
 ): Promise<Omit<LoadConfigOptions, "personPolicy">> {
   const saved = await store.getConnection();
-  return { ...options, env: { ...(options.env ?? process.env), ...(saved ? connectionEnv(saved) : {}) } };
+  // The saved connection fills what the environment leaves unset: an MCP client's `env` block wins (desktop-config).
+  const env = options.env ?? process.env;
+  return { ...options, env: saved ? settingsEnv(connectionSettings(saved), env) : env };
 }
 
 export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
@@ -138,7 +141,12 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
       try {
         checked = loadConfig({
           ...deps.configOptions,
-          env: { ...(deps.configOptions?.env ?? process.env), ...connectionEnv(connection) },
+          env: {
+            ...(deps.configOptions?.env ?? process.env),
+            ODOO_URL: connection.url,
+            ODOO_DATABASE: connection.database,
+            ODOO_USERNAME: connection.username,
+          },
         });
       } catch (error) {
         throw asValidation(error);
@@ -272,8 +280,9 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
   };
 }
 
-function connectionEnv(connection: StoredConnection): Record<string, string> {
-  return { ODOO_URL: connection.url, ODOO_DATABASE: connection.database, ODOO_USERNAME: connection.username };
+/** The saved connection as the desktop's settings source reads it. */
+export function connectionSettings(connection: StoredConnection): OdooSettings {
+  return { url: connection.url, database: connection.database, username: connection.username };
 }
 
 async function secretSaved(keychain: Keychain | null, config: Config): Promise<boolean> {
