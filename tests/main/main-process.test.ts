@@ -99,11 +99,11 @@ describe("the main process with the fake Electron", () => {
     const notification = await until(() => electron.notifications.find((n) => n.shown) ?? null);
     if (!notification) throw new Error("no notification");
     expect(notification.shownAt - started).toBeLessThan(1000);
-    expect(notification.options.body).toBe("Approve invoice for Acme Corp, 1,285.50 USD?");
+    expect(notification.options.body).toBe("Approve invoice for Acme Corp, 1,478.33 USD?");
     expect(notification.options.actions?.map((a) => a.text)).toEqual(["Approve", "Reject"]);
     await until(() => electron.trays[0]?.title === "1");
     expect(electron.trays[0]?.menu.map((item) => item.label)).toContain(
-      "invoice for Acme Corp, 1,285.50 USD",
+      "invoice for Acme Corp, 1,478.33 USD",
     );
 
     notification.click();
