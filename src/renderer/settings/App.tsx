@@ -41,7 +41,7 @@ const RULES: Record<
     title: "Ask in the chat (the MCP client's prompt)",
     tools: "every gated tool",
     explain:
-      "When on, a client that supports it (Claude Desktop, for one) shows an Approve/Reject prompt in the chat. When off, you decide only here or with the odoo-mcp command.",
+      "When on, a client that supports it (Claude Code and Cursor do; Claude Desktop does not) shows an Approve/Reject prompt in the chat, up to the amount below. When off, you decide only here or with the odoo-mcp command.",
     kind: "toggle",
   },
   "elicitation-max-amount": {
@@ -68,6 +68,13 @@ const RULES: Record<
     title: "Undecided requests per MCP client",
     tools: "every gated tool",
     explain: "A client with this many requests waiting is refused new ones until you decide some.",
+    kind: "count",
+  },
+  "max-pending-total": {
+    title: "Undecided requests in all",
+    tools: "every gated tool",
+    explain:
+      "All clients together: a client's name is its own word, so this is the cap an agent cannot get around by changing names.",
     kind: "count",
   },
 };
