@@ -57,6 +57,7 @@ export function approvalHandlers(app: App, options: { actor?: string } = {}): Ap
       queued: (await app.queue.pending()).length,
       pending: (await approvals.list({ status: "pending" })).length,
       key_mode: app.keyMode,
+      warnings: app.config.warnings,
     };
   };
 

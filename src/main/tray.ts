@@ -50,6 +50,9 @@ export function trayModel(status: AgentStatus, pending: PendingEntry[], actions:
     { label: `odoo-mcp: ${line}`, enabled: false },
     { label: waiting, enabled: false },
   ];
+  // A rule not honoured (a policy file written by someone else, say): said here, details in the settings window.
+  for (const warning of (status.warnings ?? []).slice(0, 3))
+    menu.push({ label: `⚠ ${inline(warning, 90)}`, click: () => actions.openSettings() });
   if (pending.length > 0) {
     menu.push({ type: "separator" });
     for (const entry of pending.slice(0, MAX_LISTED))

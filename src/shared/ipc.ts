@@ -40,6 +40,8 @@ export const agentStatus = z.object({
   queued: z.number().int(),
   pending: z.number().int(),
   key_mode: z.enum(["keychain", "passphrase"]),
+  /** What the person should know about the configuration (a policy file that was not honoured, say). */
+  warnings: z.array(z.string()).default([]),
 });
 export type AgentStatus = z.infer<typeof agentStatus>;
 

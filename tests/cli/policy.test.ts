@@ -58,7 +58,7 @@ describe("odoo-mcp policy", () => {
     expect(rule(await show(), "expenseThreshold")).toMatchObject({ value: "50", source: ".env" });
   });
 
-  it("a policy file the agent edits or writes falls back to the default rules, and says so", async () => {
+  it("a policy file the agent edits or writes is not honoured: every request then waits for a person, and it says so", async () => {
     await runInTerminal(process.execPath, [BIN, "policy", "set", "expense-threshold", "500"], {
       env,
       input: ["y\r"],
@@ -68,7 +68,8 @@ describe("odoo-mcp policy", () => {
     sealed.values.ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD = "1000000000";
     await writeFile(file, JSON.stringify(sealed));
     const edited = await show();
-    expect(rule(edited, "expenseThreshold")).toMatchObject({ value: "100", source: "default" });
+    expect(rule(edited, "expenseThreshold")).toMatchObject({ value: "0" });
+    expect(rule(edited, "autoBudget")).toMatchObject({ value: { count: 0, total: "300" } });
     expect(edited.warnings.join("\n")).toMatch(/seal is broken/);
     await writeFile(
       file,
@@ -80,7 +81,9 @@ describe("odoo-mcp policy", () => {
         seal: "x",
       }),
     );
-    expect(rule(await show(), "autoBudget")).toMatchObject({ source: "default" });
+    const written = await show();
+    expect(rule(written, "autoBudget")).toMatchObject({ value: { count: 0, total: "300" } });
+    expect(written.warnings.join("\n")).toMatch(/every request waits for you/);
   });
 
   it("refuses a change without a terminal (an agent's shell), and a value that is not valid", async () => {

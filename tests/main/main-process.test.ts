@@ -14,6 +14,7 @@ const status = (over: Partial<AgentStatus> = {}): AgentStatus => ({
   paused: false,
   connection: "connected",
   queued: 0,
+  warnings: [],
   pending: 0,
   key_mode: "keychain",
   ...over,
@@ -21,6 +22,23 @@ const status = (over: Partial<AgentStatus> = {}): AgentStatus => ({
 const noop = { openApprovals() {}, openSettings() {}, setPaused() {}, quit() {} };
 
 describe("tray model", () => {
+  it("says in the tray when a rule was not honoured (a policy file someone else wrote), escaped, opening the settings", () => {
+    let settings = 0;
+    const model = trayModel(
+      status({
+        warnings: ["approval-policy.json was changed outside odoo-mcp\u001b[2J; every request waits for you"],
+      }),
+      [],
+      { ...noop, openSettings: () => settings++ },
+    );
+    const warning = model.menu.find((item) => item.label?.startsWith("⚠"));
+    expect(warning?.label).toBe(
+      "⚠ approval-policy.json was changed outside odoo-mcp\\x1b[2J; every request waits for you",
+    );
+    warning?.click?.();
+    expect(settings).toBe(1);
+  });
+
   it("shows each state, the queue when Odoo is unreachable, the pending count and the menu", () => {
     expect(trayModel(status(), [], noop).state).toBe("connected");
     const unreachable = trayModel(status({ connection: "unreachable", queued: 3, pending: 2 }), [], noop);

@@ -4,9 +4,14 @@ import { loadKeychainKey } from "./keys.js";
 import { readPersonPolicy } from "./policy-file.js";
 
 /**
- * The configuration with the rules the person set through `odoo-mcp policy` (verified against the keychain key),
- * or, when that file cannot be trusted, without them and with a warning saying why.
+ * The configuration with the rules the person set through `odoo-mcp policy` (verified against the keychain key).
+ * A policy file that cannot be trusted (edited, written by someone else, or present where no keychain can protect
+ * it) means someone tried to change the rules: then nothing is approved without a person ("always ask": no
+ * automatic approvals) until the person sets the policy again, and a warning says why. The environment — the MCP
+ * client's configuration — still wins, as always.
  */
+const ALWAYS_ASK = { ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD: "0", ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT: "0" };
+
 export async function withPersonPolicy(
   config: Config,
   keychain: Keychain | null,
@@ -16,6 +21,15 @@ export async function withPersonPolicy(
   const key = await loadKeychainKey(keychain);
   const person = await readPersonPolicy(config.dataDir, key);
   if (person.state === "none") return config;
-  if (person.state === "refused") return { ...config, warnings: [...config.warnings, person.reason] };
+  if (person.state === "refused") {
+    const strict = load({ ...options, personPolicy: ALWAYS_ASK });
+    return {
+      ...strict,
+      warnings: [
+        ...strict.warnings,
+        `${person.reason}; until you set the policy again (odoo-mcp policy set, or the app's settings), every request waits for you`,
+      ],
+    };
+  }
   return load({ ...options, personPolicy: person.values });
 }

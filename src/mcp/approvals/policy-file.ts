@@ -47,13 +47,13 @@ export async function readPersonPolicy(dataDir: string, key: ApprovalKey | null)
   try {
     parsed = fileSchema.parse(JSON.parse(text));
   } catch {
-    return { state: "refused", reason: `${file} is not a policy odoo-mcp wrote; it is ignored (always ask)` };
+    return { state: "refused", reason: `${file} is not a policy odoo-mcp wrote; it is ignored` };
   }
   const { seal, ...rest } = parsed;
   if (!key.verify(payload(rest), seal))
     return {
       state: "refused",
-      reason: `${file} was changed outside odoo-mcp (its seal is broken); it is ignored and the default rules apply`,
+      reason: `${file} was changed outside odoo-mcp (its seal is broken); it is ignored`,
     };
   return { state: "valid", values: parsed.values, setBy: parsed.set_by, setAt: parsed.set_at };
 }
