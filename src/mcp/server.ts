@@ -6,18 +6,26 @@ import {
   ListToolsRequestSchema,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import type { z } from "zod";
 import { findNul } from "../shared/display.js";
 import { writeOperations } from "./accounting/index.js";
 import type { App } from "./app.js";
 import { toToolError } from "./error-map.js";
 import { type ErrorCode, ToolError } from "./errors.js";
-import { type AnyToolDefinition, type ToolCallContext, toolContext } from "./tools/definition.js";
+import {
+  type AnyToolDefinition,
+  type ToolAnnotations,
+  type ToolCallContext,
+  toolContext,
+} from "./tools/definition.js";
 import { allTools } from "./tools/index.js";
+import { toolJsonSchema } from "./tools/json-schema.js";
+import { ALL_TOOLS, excludedBecause, selectTools, type ToolAccess } from "./tools/toolsets.js";
 import { VERSION } from "./version.js";
 
 export interface McpServerHandle {
   server: Server;
+  /** The tools offered (tools/list): the toolsets and read-only mode of the configuration applied. */
   tools: readonly AnyToolDefinition[];
   cleanup(): Promise<void>;
 }
@@ -25,14 +33,18 @@ export interface McpServerHandle {
 /**
  * Builds the MCP server around an `App`. The transport is chosen by the caller (stdio, Streamable HTTP, or an
  * in-memory pair in tests). Every tool call goes through `callTool`: schema validation, the tool, and the one
- * mapping of errors to contract codes.
+ * mapping of errors to contract codes. Only the tools `access` (default: the configuration's ODOO_MCP_TOOLSETS and
+ * ODOO_MCP_READ_ONLY) allows are listed; calling another answers an error that says why.
  */
 export function createMcpServer(
   app: App,
-  options: { tools?: readonly AnyToolDefinition[] } = {},
+  options: { tools?: readonly AnyToolDefinition[]; access?: ToolAccess } = {},
 ): McpServerHandle {
-  const tools = options.tools ?? allTools;
+  const every = options.tools ?? allTools;
+  const access = options.access ?? app.config?.tools ?? ALL_TOOLS;
+  const tools = selectTools(every, access);
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const hidden = new Map(every.map((tool) => [tool.name, excludedBecause(tool, access)]));
   // MCP Tasks: a client that task-augments a gated call gets a task that completes when a human has decided
   // and the operation has run. Tasks live with this process; the approval store stays the source of truth.
   const taskStore = new InMemoryTaskStore();
@@ -57,8 +69,17 @@ export function createMcpServer(
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
-    if (!tool)
-      return errorResult(new ToolError("VALIDATION_ERROR", `Unknown tool "${request.params.name}".`));
+    if (!tool) {
+      const why = hidden.get(request.params.name);
+      return errorResult(
+        new ToolError(
+          "VALIDATION_ERROR",
+          why
+            ? `${request.params.name} is not offered by this server: ${why}. The person who configured odoo-mcp can change that.`
+            : `Unknown tool "${request.params.name}".`,
+        ),
+      );
+    }
     const progressToken = request.params._meta?.progressToken;
     const clientName = server.getClientVersion()?.name;
     const ctx: ToolCallContext = toolContext(app, {
@@ -166,20 +187,29 @@ function describeTool(tool: AnyToolDefinition): Tool {
     name: tool.name,
     title: tool.annotations.title,
     description: tool.description,
-    inputSchema: jsonSchema(tool.input, "input") as Tool["inputSchema"],
-    outputSchema: jsonSchema(tool.output, "output") as Tool["outputSchema"],
-    annotations: tool.annotations,
+    inputSchema: toolJsonSchema(tool.input, "input") as Tool["inputSchema"],
+    outputSchema: toolJsonSchema(tool.output, "output") as Tool["outputSchema"],
+    annotations: wireAnnotations(tool.annotations),
     ...(tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
   };
 }
 
-function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
-  return rest;
+/**
+ * The annotations as sent: the title once (the tool's own `title`), and each hint only where it differs from the
+ * MCP default (destructive true, idempotent false, open world true), except `readOnlyHint`, always said.
+ */
+function wireAnnotations(annotations: ToolAnnotations): NonNullable<Tool["annotations"]> {
+  const { title: _title, readOnlyHint, destructiveHint, idempotentHint, openWorldHint } = annotations;
+  return {
+    readOnlyHint,
+    ...(destructiveHint !== MCP_DEFAULT_HINTS.destructiveHint ? { destructiveHint } : {}),
+    ...(idempotentHint !== MCP_DEFAULT_HINTS.idempotentHint ? { idempotentHint } : {}),
+    ...(openWorldHint !== MCP_DEFAULT_HINTS.openWorldHint ? { openWorldHint } : {}),
+  };
 }
+
+/** What MCP 2025-11-25 says a client assumes for a hint that is absent. */
+const MCP_DEFAULT_HINTS = { destructiveHint: true, idempotentHint: false, openWorldHint: true } as const;
 
 function validationError(tool: AnyToolDefinition, error: z.ZodError): ToolError {
   const problems = error.issues.map((issue) => {

@@ -8,6 +8,8 @@ import type { App } from "../../src/mcp/app.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import { VERSION } from "../../src/mcp/version.js";
 
+/** The bound on tools/list (bytes of its JSON); see the report of issue 9 for the figures. */
+const LIST_BOUND = 32 * 1024;
 const SNAPSHOT = path.resolve(import.meta.dirname, "../../docs/tool-schemas.json");
 
 /** Listing tools needs no Odoo: the app is never touched. */
@@ -32,6 +34,16 @@ describe("tool schemas", () => {
         "docs/tool-schemas.json is missing: run UPDATE_SCHEMAS=1 npx vitest run tests/tools/schemas.test.ts",
       );
     expect(current).toBe(await readFile(SNAPSHOT, "utf8"));
+  });
+
+  it("cost at most 32 KB of context: the bytes of the tools/list answer", async () => {
+    const tools = await listTools();
+    const bytes = Buffer.byteLength(JSON.stringify({ tools }));
+    console.log(`tools/list: ${bytes} bytes for ${tools.length} tools`);
+    expect(bytes).toBeLessThan(LIST_BOUND);
+    // every field's description is said once: never again inside its anyOf branch
+    const nested = JSON.stringify(tools).match(/"anyOf":\[\{[^\]]*"description"/g) ?? [];
+    expect(nested).toEqual([]);
   });
 
   it("give every tool a description, annotations and an object output schema; writes are not read-only", async () => {

@@ -11,6 +11,7 @@ import {
 } from "../approvals/policy.js";
 import { type Keychain, keychainAccount } from "../credentials/keychain.js";
 import type { LogLevel } from "../log.js";
+import { TOOLSETS, type ToolAccess, type Toolset } from "../tools/toolsets.js";
 import { parseDotenv } from "./dotenv.js";
 
 /**
@@ -40,6 +41,8 @@ export interface Config {
   /** Settings that were ignored, and why (a `.env` that tried to loosen the policy, say): logged and in `doctor`. */
   warnings: string[];
   logLevel: LogLevel;
+  /** Which tools the agent sees (ODOO_MCP_TOOLSETS, ODOO_MCP_READ_ONLY); `.env` may only narrow it. */
+  tools: ToolAccess;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +84,8 @@ const KEYS = [
   "ODOO_MCP_MAX_PENDING_TOTAL",
   "ODOO_MCP_LOG_LEVEL",
   "ODOO_MCP_ALLOW_SANDBOX",
+  "ODOO_MCP_TOOLSETS",
+  "ODOO_MCP_READ_ONLY",
 ] as const;
 type Key = (typeof KEYS)[number];
 
@@ -149,6 +154,20 @@ const SCHEMA = z.object({
     })
     .default("info"),
   ODOO_MCP_ALLOW_SANDBOX: BOOLEAN.default(false),
+  ODOO_MCP_TOOLSETS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .transform((v) => [...new Set(v.split(",").map((name) => name.trim()))].filter((name) => name !== ""))
+    .refine(
+      (names) => names.every((name) => name === "all" || (TOOLSETS as readonly string[]).includes(name)),
+      `must be a comma-separated list of ${TOOLSETS.join(", ")} (or all)`,
+    )
+    .transform((names): readonly Toolset[] | undefined =>
+      names.includes("all") ? undefined : (names as Toolset[]),
+    )
+    .optional(),
+  ODOO_MCP_READ_ONLY: BOOLEAN.default(false),
 });
 
 export interface LoadConfigOptions {
@@ -264,8 +283,43 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     policySources: sources,
     warnings,
     logLevel: v.ODOO_MCP_LOG_LEVEL,
+    tools: resolveToolAccess(parse(fromEnv, "") ?? v, fromFile, parse(fromFile, " (in .env)"), warnings),
   };
   return config;
+}
+
+/**
+ * The environment (the MCP client's configuration) says which tools the agent may see; `.env`, which the agent
+ * may be able to write, may only narrow it: its toolsets count where the environment's allow them, and its
+ * read-only mode can turn read-only on, never off.
+ */
+function resolveToolAccess(
+  env: Parsed,
+  fromFile: Partial<Record<Key, string>>,
+  file: Parsed | null,
+  warnings: string[],
+): ToolAccess {
+  let toolsets = env.ODOO_MCP_TOOLSETS;
+  let readOnly = env.ODOO_MCP_READ_ONLY;
+  if (file && fromFile.ODOO_MCP_TOOLSETS !== undefined && file.ODOO_MCP_TOOLSETS !== undefined) {
+    const allowed = toolsets;
+    const asked = file.ODOO_MCP_TOOLSETS;
+    const beyond = allowed ? asked.filter((set) => !allowed.includes(set)) : [];
+    if (beyond.length > 0)
+      warnings.push(
+        `ODOO_MCP_TOOLSETS in .env names ${beyond.join(", ")}, which the environment does not offer: ignored (.env may only narrow the toolsets)`,
+      );
+    toolsets = asked.filter((set) => !allowed || allowed.includes(set));
+  }
+  if (file && fromFile.ODOO_MCP_READ_ONLY !== undefined) {
+    if (file.ODOO_MCP_READ_ONLY) readOnly = true;
+    else if (readOnly)
+      warnings.push(
+        "ODOO_MCP_READ_ONLY=false in .env is ignored: the environment makes the server read-only, and .env may only narrow what the agent sees",
+      );
+  }
+  if (toolsets?.length === 0) warnings.push("no toolset is left to offer: the agent sees no tool");
+  return { ...(toolsets ? { toolsets } : {}), readOnly };
 }
 
 type Parsed = z.output<typeof SCHEMA>;

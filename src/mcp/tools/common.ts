@@ -1,45 +1,35 @@
 import { z } from "zod";
 
 /** Shared input pieces, with limits, so that every tool rejects oversized or malformed values the same way. */
-export const isoDate = (what: string) =>
+export const isoDate = (what?: string) =>
   z
     .string()
     .max(10)
     .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD")
-    .describe(`${what} (YYYY-MM-DD)`);
+    .meta(what ? { format: "date", description: what } : { format: "date" });
 
 export const invoiceRef = z
   .string()
   .trim()
   .min(1)
   .max(64)
-  .describe(
-    'The invoice or bill: its number once posted (e.g. INV/2026/00001) or its record id as a string (e.g. "42") for a draft. Get it from create_invoice, list_invoices or get_invoice.',
-  );
+  .describe('Its number once posted (INV/2026/00001), or a draft\'s record id as a string ("42")');
 
-/** What a dry run adds to a write tool's answer (DRY_RUN=true: nothing is written to Odoo). */
+/** What a dry run adds to a write tool's answer (DRY_RUN=true: nothing is written to Odoo); `status` explains them. */
 export const dryRunFields = {
-  dry_run: z.boolean().optional().describe("true when DRY_RUN is on: nothing was written to Odoo."),
-  validated_against_odoo: z
-    .boolean()
-    .optional()
-    .describe("Dry run: whether Odoo look-ups ran (false when Odoo could not be reached)"),
-  would: z.record(z.string(), z.unknown()).optional().describe("Dry run: what would be done"),
-  summary: z.string().optional().describe("What the human is asked to approve."),
+  dry_run: z.boolean().optional(),
+  validated_against_odoo: z.boolean().optional().describe("false: Odoo was unreachable, no look-up ran"),
+  would: z.record(z.string(), z.unknown()).optional().describe("The Odoo calls it would make, and the facts"),
+  summary: z.string().optional().describe("What a person approves"),
   message: z.string().optional(),
 };
 
+/** What an approval-gated tool's answer adds: the request, or the dry run. */
 export const approvalFields = {
-  approval_id: z
-    .string()
-    .optional()
-    .describe("Set when the operation waits for, or went through, human approval."),
-  summary: z.string().optional().describe("What the human is asked to approve."),
+  approval_id: z.string().optional(),
+  summary: dryRunFields.summary,
   expires_at: z.string().optional(),
-  result: z
-    .enum(["queued"])
-    .optional()
-    .describe("queued: approved, Odoo unreachable; it runs when Odoo answers."),
+  result: z.enum(["queued"]).optional(),
   dry_run: dryRunFields.dry_run,
   validated_against_odoo: dryRunFields.validated_against_odoo,
   would: dryRunFields.would,
@@ -52,9 +42,9 @@ type Open<S extends Shape> = { [K in keyof S]: z.ZodOptional<z.ZodNullable<S[K]>
 
 /**
  * A write tool's output schema, built from its operation's result (the one definition, in accounting/*): every
- * result field, present once the operation ran, null in a dry run when it cannot be known before writing;
- * `status` the result's own statuses plus the tool's others (`pending_approval`, `queued`, `dry_run`); then
- * `extra` (the approval or dry-run fields).
+ * result field, present once the operation ran, null in a dry run when it cannot be known before writing (said
+ * once, in `status`); `status` the result's own statuses plus the tool's others (`pending_approval`, `queued`,
+ * `dry_run`); then `extra` (the approval or dry-run fields).
  */
 export function writeOutput<S extends Shape, const T extends readonly [string, ...string[]], E extends Shape>(
   result: z.ZodObject<S>,
@@ -64,22 +54,17 @@ export function writeOutput<S extends Shape, const T extends readonly [string, .
   const fields = {} as Record<string, z.ZodType>;
   for (const [key, schema] of Object.entries(result.shape)) {
     if (key === "status") continue;
-    const description = schema.description;
-    fields[key] = schema
-      .nullable()
-      .optional()
-      .describe(`${description ? `${description}. ` : ""}Null in a dry run when not known before writing.`);
+    fields[key] = schema.nullable().optional();
   }
   return z.object({
     ...(fields as Omit<Open<S>, "status">),
     status: z
       .enum(statuses)
       .describe(
-        "The operation's own status once it ran" +
-          (statuses.includes("pending_approval")
-            ? "; pending_approval: waits for a human (follow it with get_approval); queued: approved, runs when Odoo answers"
-            : "") +
-          "; dry_run: DRY_RUN is on, nothing was written, the other fields are a preview (null where not known before writing)",
+        (statuses.includes("pending_approval")
+          ? "pending_approval: a person decides, result fields absent (poll get_approval with approval_id); " +
+            "queued: approved, runs when Odoo answers; "
+          : "") + "dry_run: nothing written, a preview (null where unknown before writing)",
       ),
     ...extra,
   });
@@ -92,5 +77,3 @@ export function gatedOutput<S extends Shape, const T extends readonly [string, .
 ) {
   return writeOutput(result, [...statuses, "pending_approval", "queued", "dry_run"] as const, approvalFields);
 }
-
-export const money = z.number().describe("Amount in the document currency, rounded as Odoo stores it");

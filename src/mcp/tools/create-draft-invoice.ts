@@ -7,14 +7,12 @@ import { dryRunAnswer } from "./dry-run.js";
 
 export const createDraftInvoiceTool = defineTool({
   name: "create_draft_invoice",
-  description:
-    "Create a draft vendor bill (in_invoice) with one line: a description and an amount, optionally for a vendor " +
-    "(partner_id from find_partners). It only drafts: nothing is posted, so no approval is needed; post_invoice " +
-    "posts it, with a human's approval.",
+  toolsets: ["invoicing"],
+  description: "Draft a one-line vendor bill. No approval: nothing is posted (post_invoice posts it).",
   input: z.strictObject({
     description: z.string().trim().min(1).max(1000),
-    amount: z.number().finite().positive().max(1e12).describe("Amount of the line, in the company currency"),
-    partner_id: z.number().int().positive().optional().describe("Vendor id from find_partners"),
+    amount: z.number().finite().positive().max(1e12).describe("Company currency"),
+    partner_id: z.number().int().positive().optional().describe("Vendor id (find_partners)"),
   }),
   output: writeOutput(createDraftBillResult, ["draft", "dry_run"], dryRunFields),
   annotations: {

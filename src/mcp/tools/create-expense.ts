@@ -12,36 +12,21 @@ import { defineTool } from "./definition.js";
 
 export const createExpenseTool = defineTool({
   name: createExpenseOperation.tool,
+  toolsets: ["expenses"],
   description:
-    "Record an expense in Odoo for the employee linked to odoo-mcp's Odoo user, attach its receipt, and submit " +
-    "it (Odoo 17/18: in an expense report). category is one of Odoo's expense categories (list_expense_categories: " +
-    "its reference or name, e.g. meals, FOOD, office_supplies). receipt_path: a PDF, PNG, JPEG, HEIC/HEIF or WebP " +
-    `file of at most ${MAX_RECEIPT_BYTES / (1024 * 1024)} MiB, judged by its content; ~ and relative paths are ` +
-    "resolved on the server when the request is made. Expenses below the approval threshold (default 100 in the company currency) are " +
-    "approved automatically; larger ones wait for a human. expense_id is the Odoo record id (Odoo numbers no " +
-    "expenses). status is submitted, or draft with warnings when Odoo refused the submission.",
+    "Record and submit an expense of the user's employee, with its receipt. Approved automatically below the " +
+    "threshold (default 100), else approval required. status draft with warnings: Odoo refused the submission.",
   input: z.strictObject({
-    description: z.string().trim().min(1).max(512).describe("What the expense was for, e.g. Client lunch"),
-    amount: z
-      .number()
-      .finite()
-      .positive()
-      .max(1e9)
-      .describe("Total paid (> 0), in the company currency, with at most its decimals"),
-    expense_date: isoDate("Date of the expense, not in the future"),
+    description: z.string().trim().min(1).max(512).describe("e.g. Client lunch"),
+    amount: z.number().finite().positive().max(1e9).describe("Total paid, company currency"),
+    expense_date: isoDate("Not in the future"),
     category: z
       .string()
       .trim()
       .min(1)
       .max(128)
-      .describe("Expense category: its Odoo reference or name (office_supplies, travel, meals, FOOD...)"),
-    vendor: z
-      .string()
-      .trim()
-      .min(1)
-      .max(256)
-      .optional()
-      .describe("Who was paid; written into the description"),
+      .describe("list_expense_categories: category, reference or name"),
+    vendor: z.string().trim().min(1).max(256).optional().describe("Who was paid"),
     receipt_path: z
       .string()
       .trim()
@@ -49,7 +34,7 @@ export const createExpenseTool = defineTool({
       .max(4096)
       .optional()
       .describe(
-        `Path of the receipt on the server's machine: PDF, PNG, JPEG, HEIC/HEIF or WebP, at most ${MAX_RECEIPT_BYTES / (1024 * 1024)} MiB`,
+        `File on the server's machine (~ and relative resolved there): PDF, PNG, JPEG, HEIC or WebP, ${MAX_RECEIPT_BYTES / (1024 * 1024)} MiB at most`,
       ),
   }),
   output: gatedOutput(createExpenseResult, ["draft", "submitted"]),

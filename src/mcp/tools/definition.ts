@@ -5,11 +5,12 @@ import type { AuditLog } from "../audit/audit-log.js";
 import type { ErrorCode } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Odoo } from "../odoo/types.js";
+import type { Toolset } from "./toolsets.js";
 
 /**
  * MCP tool annotations, sent as they are in tools/list: hints for the client (for example, to ask the person
- * before calling a tool that is not read-only). Nothing in this server acts on them; the approval gate does not
- * depend on them. tests/tools/schemas.test.ts keeps `readOnlyHint` false for every tool that writes.
+ * before calling a tool that is not read-only). The approval gate does not depend on them; read-only mode
+ * (ODOO_MCP_READ_ONLY) offers only the tools whose `readOnlyHint` is true. tests/tools/schemas.test.ts keeps `readOnlyHint` false for every tool that writes.
  */
 export interface ToolAnnotations {
   title: string;
@@ -79,6 +80,8 @@ export function toolContext(
 export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
+  /** The toolsets it belongs to (ODOO_MCP_TOOLSETS offers only some). */
+  toolsets: readonly Toolset[];
   input: I;
   output: O;
   annotations: ToolAnnotations;

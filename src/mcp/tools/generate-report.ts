@@ -9,39 +9,30 @@ const output = z.object({
   report_type: z.enum(REPORT_TYPES),
   period: z.object({ start_date: z.string(), end_date: z.string() }),
   data: z.object({
-    revenue: z.number().describe("Income + other income of the period, company currency"),
-    expenses: z.number().describe("Cost of revenue + expenses of the period, company currency"),
-    net_income: z.number().describe("revenue - expenses"),
-    details: z
-      .record(z.string(), z.unknown())
-      .describe("The report's own breakdown by account (see the tool description)"),
+    revenue: z.number(),
+    expenses: z.number(),
+    net_income: z.number(),
+    details: z.record(z.string(), z.unknown()),
   }),
-  generated_at: z.string().describe("ISO 8601 timestamp"),
-  currency: z.string().describe("The company currency every amount is in"),
+  generated_at: z.string(),
+  currency: z.string(),
   company: z.string(),
   format: z.enum(["json", "pdf"]),
-  pdf: z
-    .object({ path: z.string(), uri: z.string(), size_bytes: z.number().int() })
-    .optional()
-    .describe("With format pdf: the file written under the data folder's Reports/"),
+  pdf: z.object({ path: z.string(), uri: z.string(), size_bytes: z.number().int() }).optional(),
 });
 
 export const generateReportTool = defineTool({
   name: "generate_report",
+  toolsets: ["reports"],
   description:
-    "Financial statements computed from Odoo's posted journal items (summed inside Odoo), in the company " +
-    "currency, to the cent. report_type: profit_loss (income and expenses of the period by account, gross profit, " +
-    "net income); balance_sheet (assets, liabilities, equity at end_date by account type and account, with " +
-    "unallocated earnings, and whether it balances); cash_flow (bank and cash plus cash in transit — payments " +
-    "registered but not yet matched with a bank statement — opening balance, inflows and outflows by operating/" +
-    "investing/financing counterpart, closing balance); aged_receivables (open customer amounts at end_date in " +
-    "buckets not due, 1-30, 31-60, 61-90, over 90 days past due, with the invoices behind them). data.revenue, " +
-    "expenses and net_income are the period's for every type; details holds the breakdown. format pdf also " +
-    "writes a printable PDF and links it.",
+    "Financial statements from Odoo's posted journal items, company currency. details: profit_loss by account; " +
+    "balance_sheet at end_date (assets, liabilities, equity, balances?); cash_flow (opening, in/out by activity, " +
+    "closing; cash in transit included); aged_receivables at end_date (not due, 1-30...90+ days, invoices). " +
+    "format pdf also writes a PDF and links it.",
   input: z.strictObject({
-    report_type: z.enum(REPORT_TYPES).describe("profit_loss | balance_sheet | cash_flow | aged_receivables"),
-    start_date: isoDate("Report start date"),
-    end_date: isoDate("Report end date; the date of balance_sheet and aged_receivables"),
+    report_type: z.enum(REPORT_TYPES),
+    start_date: isoDate(),
+    end_date: isoDate("The date of balance_sheet, aged_receivables"),
     format: z.enum(["json", "pdf"]).default("json"),
   }),
   output,

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { writeOperations } from "../accounting/index.js";
 import type { ApprovalRecord } from "../approvals/store.js";
 import { ToolError } from "../errors.js";
 import { defineTool } from "./definition.js";
@@ -13,16 +12,13 @@ export const approvalView = z.object({
   summary: z.string(),
   created_at: z.string(),
   expires_at: z.string(),
-  queued: z.boolean().describe("Approved and waiting in the offline queue for Odoo to answer"),
+  queued: z.boolean().describe("Approved, waits for Odoo"),
   decided_by: z.string().optional(),
   channel: z.string().optional(),
   decided_at: z.string().optional(),
   reason: z.string().optional(),
-  output: z.record(z.string(), z.unknown()).optional().describe("The tool's own output, once executed"),
-  error: z
-    .object({ code: z.string(), message: z.string() })
-    .optional()
-    .describe("The tool's error, if it failed"),
+  output: z.record(z.string(), z.unknown()).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
 export function toApprovalView(record: ApprovalRecord): z.infer<typeof approvalView> {
@@ -50,12 +46,12 @@ export function toApprovalView(record: ApprovalRecord): z.infer<typeof approvalV
 
 export const getApprovalTool = defineTool({
   name: "get_approval",
+  toolsets: ["invoicing", "expenses", "read"],
   description:
-    `Read an approval request made by ${[...writeOperations.keys()].join(", ")}: ` +
-    "pending, approved, rejected, executed (with the tool's output), failed (with its error) or expired. Read-only: " +
-    "approving happens only in the odoo-mcp app or its command line, by a human.",
+    "Read an approval request: its status, and the tool's output once executed or its error. Only a person " +
+    "decides, in the odoo-mcp app or CLI.",
   input: z.strictObject({
-    approval_id: z.string().trim().max(64).describe("The approval_id a gated tool answered"),
+    approval_id: z.string().trim().max(64),
   }),
   output: approvalView,
   annotations: {
@@ -77,7 +73,8 @@ export const getApprovalTool = defineTool({
 
 export const listApprovalsTool = defineTool({
   name: "list_approvals",
-  description: "List recent approval requests and their status (newest first). Read-only.",
+  toolsets: ["invoicing", "expenses", "read"],
+  description: "List approval requests, newest first.",
   input: z.strictObject({
     status: z.enum(["pending", "approved", "rejected", "executed", "failed", "expired"]).optional(),
     limit: z.number().int().min(1).max(200).default(20),

@@ -5,10 +5,10 @@ import { defineTool } from "./definition.js";
 
 export const listExpenseCategoriesTool = defineTool({
   name: "list_expense_categories",
+  toolsets: ["expenses", "read"],
   description:
-    "List Odoo's expense categories (products that can be expensed). Pass `category` (or the reference, or the " +
-    "name) as create_expense's category. Categories with a fixed_unit_cost (Mileage) compute their total from a " +
-    "quantity in Odoo and cannot be recorded with create_expense.",
+    "List the expense categories; category is create_expense's. Those with a fixed_unit_cost (Mileage) cannot " +
+    "be used by create_expense.",
   input: z.strictObject({}),
   output: z.object({ categories: z.array(expenseCategorySchema) }),
   annotations: {

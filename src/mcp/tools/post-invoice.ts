@@ -7,9 +7,9 @@ import { defineTool } from "./definition.js";
 
 export const postInvoiceTool = defineTool({
   name: postInvoiceOperation.tool,
+  toolsets: ["invoicing"],
   description:
-    "Post (validate) a draft invoice or vendor bill so that it enters the books and gets its number. Needs a " +
-    "human's approval; there is no argument that approves it. Answers pending_approval first; follow with get_approval.",
+    "Post (validate) a draft invoice or bill: it enters the books and gets its number. Approval required.",
   input: z.strictObject({ invoice_id: invoiceRef }),
   output: gatedOutput(postInvoiceResult, ["posted"]),
   annotations: {

@@ -27,14 +27,12 @@ const readOnly = (title: string): ToolAnnotations => ({
 
 export const findPartnersTool = defineTool({
   name: "find_partners",
+  toolsets: ["invoicing", "read"],
   description:
-    "Find customers and vendors in Odoo by name, email or reference (substring, case-insensitive). Use the exact " +
-    "name it returns as create_invoice's customer_name, and the id as create_draft_invoice's partner_id.",
+    "Find customers and vendors by part of a name, email or reference. name is create_invoice's customer_name, " +
+    "id create_draft_invoice's partner_id.",
   input: z.strictObject({
-    query: z
-      .string()
-      .max(256)
-      .describe("Part of a name, email or reference; empty lists partners alphabetically"),
+    query: z.string().max(256).describe("Empty: all, alphabetically"),
     kind: z.enum(["customer", "vendor", "any"]).default("any"),
     limit: z.number().int().min(1).max(100).default(20),
   }),
@@ -48,16 +46,17 @@ export const findPartnersTool = defineTool({
 
 export const listInvoicesTool = defineTool({
   name: "list_invoices",
+  toolsets: ["invoicing", "read"],
   description:
-    "List customer invoices and vendor bills, newest first, with state (draft/posted/cancel), payment state " +
-    "(not_paid/partial/in_payment/paid/reversed) and amounts due. invoice_id is what the other tools take.",
+    "List customer invoices and vendor bills, newest first, with states and amounts due. invoice_id is what " +
+    "the other tools take.",
   input: z.strictObject({
     kind: z.enum(["customer", "vendor", "all"]).default("all"),
     state: z.enum(["draft", "posted", "cancel"]).optional(),
     payment_state: z
       .enum(["not_paid", "partial", "in_payment", "paid", "reversed", "invoicing_legacy"])
       .optional(),
-    partner: z.string().max(256).optional().describe("Part of the customer's or vendor's name"),
+    partner: z.string().max(256).optional().describe("Part of the name"),
     limit: z.number().int().min(1).max(200).default(20),
     offset: z.number().int().min(0).max(1_000_000).default(0),
   }),
@@ -71,8 +70,8 @@ export const listInvoicesTool = defineTool({
 
 export const getInvoiceTool = defineTool({
   name: "get_invoice",
-  description:
-    "Read one invoice or bill: lines, taxes, totals, state, payment state, amount due, whether it was sent.",
+  toolsets: ["invoicing", "read"],
+  description: "Read one invoice or bill: lines, taxes, totals, states, amount due, whether it was sent.",
   input: z.strictObject({ invoice_id: invoiceRef }),
   output: invoiceDetailSchema,
   annotations: readOnly("Read an invoice or bill"),
@@ -84,9 +83,9 @@ export const getInvoiceTool = defineTool({
 
 export const listJournalsTool = defineTool({
   name: "list_journals",
+  toolsets: ["invoicing", "read"],
   description:
-    "List the company's journals (sale, purchase, bank, cash) with their payment methods, and which journal " +
-    "record_payment uses for each payment_method (cash needs a cash journal).",
+    "List the journals with their payment methods, and the journal record_payment uses for each payment_method.",
   input: z.strictObject({ type: z.enum(["sale", "purchase", "bank", "cash"]).optional() }),
   output: z.object({
     journals: z.array(journalViewSchema),
@@ -102,9 +101,8 @@ export const listJournalsTool = defineTool({
 
 export const listTaxesTool = defineTool({
   name: "list_taxes",
-  description:
-    "List the company's taxes. For sale taxes of a percentage, tax_rate is the value create_invoice takes " +
-    "(0.15 for 15 %).",
+  toolsets: ["invoicing", "read"],
+  description: "List the company's taxes; tax_rate is create_invoice's value for a percentage sale tax.",
   input: z.strictObject({ type: z.enum(["sale", "purchase"]).optional() }),
   output: z.object({ taxes: z.array(taxViewSchema) }),
   annotations: readOnly("List taxes"),

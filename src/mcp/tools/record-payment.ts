@@ -7,19 +7,18 @@ import { defineTool } from "./definition.js";
 
 export const recordPaymentTool = defineTool({
   name: recordPaymentOperation.tool,
+  toolsets: ["invoicing"],
   description:
-    "Record a payment received for a posted customer invoice (or paid for a bill) with Odoo's payment-register " +
-    "wizard, reconciled with the invoice. Partial payments leave invoice_status partial. Needs a human's approval.",
+    "Register a payment of a posted invoice or bill (Odoo's payment wizard), reconciled with it; a partial one " +
+    "leaves invoice_status partial. Approval required.",
   input: z.strictObject({
     invoice_id: invoiceRef,
-    amount: z.number().finite().positive().max(1e12).describe("Payment amount (> 0), at most the amount due"),
-    payment_date: isoDate("Payment date, not in the future"),
+    amount: z.number().finite().positive().max(1e12).describe("At most the amount due"),
+    payment_date: isoDate("Not in the future"),
     payment_method: z
       .enum(["bank_transfer", "credit_card", "cash", "check"])
-      .describe(
-        "bank_transfer, credit_card and check use a bank journal; cash a cash journal (list_journals)",
-      ),
-    reference: z.string().trim().max(256).optional().describe("Payment reference / memo"),
+      .describe("cash needs a cash journal, the others a bank journal (list_journals)"),
+    reference: z.string().trim().max(256).optional().describe("Memo"),
   }),
   output: gatedOutput(recordPaymentResult, ["posted"]),
   annotations: {

@@ -7,14 +7,14 @@ import { defineTool } from "./definition.js";
 
 export const sendInvoiceTool = defineTool({
   name: sendInvoiceOperation.tool,
+  toolsets: ["invoicing"],
   description:
-    "Validate (post) an invoice if it is still a draft, then email it with its PDF through Odoo's own send flow. " +
-    "Needs a human's approval (answers pending_approval first; follow with get_approval). email_sent is true only " +
-    "when Odoo handed the mail to its mail server.",
+    "Post the invoice if still a draft, then email it with its PDF through Odoo's send flow. email_sent: Odoo's " +
+    "mail server took it. Approval required.",
   input: z.strictObject({
     invoice_id: invoiceRef,
-    email_subject: z.string().trim().min(1).max(998).optional().describe("Custom email subject"),
-    email_body: z.string().max(20000).optional().describe("Custom email body (plain text)"),
+    email_subject: z.string().trim().min(1).max(998).optional(),
+    email_body: z.string().max(20000).optional().describe("Plain text"),
   }),
   output: gatedOutput(sendInvoiceResult, ["sent"]),
   annotations: {

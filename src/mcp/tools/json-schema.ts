@@ -1,0 +1,118 @@
+import { z } from "zod";
+
+type Json = Record<string, unknown>;
+
+/**
+ * A tool's input or output schema as `tools/list` sends it: JSON Schema 2020-12 (MCP 2025-11-25's default
+ * dialect, so no `$schema`), generated from the zod schema (the one definition), then compacted. Every client
+ * pays for these bytes in every conversation, so what zod writes that says nothing is left out:
+ * - an integer's ±2^53−1 bounds (`z.int()`'s own range; JSON cannot do better);
+ * - `propertyNames: {type: "string"}` and `additionalProperties: {}` (what JSON and JSON Schema already mean);
+ * - the pattern zod writes beside `format: "email"` or `format: "date"` (and a date's length of 10): the format says
+ *   it, and the server validates with zod anyway;
+ * - `anyOf: [X, {type: "null"}]` becomes X with `null` added to its type (and enum), its description said once.
+ * In output schemas a shape used more than once is written once in `$defs` and referenced (`reused: "ref"`);
+ * input schemas stay inline, because some clients build the call from the input schema without resolving refs.
+ */
+export function toolJsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
+  const { $schema: _dialect, ...raw } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: "any",
+    reused: "inline",
+  }) as Json;
+  const compacted = compact(raw) as Json;
+  return io === "output" ? (withoutClosedObjects(compacted) as Json) : compacted;
+}
+
+/**
+ * Output schemas leave out `additionalProperties: false`: the server parses every answer with its zod schema,
+ * which strips unknown keys, so an answer never has other fields; saying so on every object costs bytes only.
+ * Input schemas keep it: an unknown argument (such as `approved`) is refused, and the client should know.
+ */
+function withoutClosedObjects(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutClosedObjects);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node as Json)) {
+    if (key === "additionalProperties" && value === false) continue;
+    out[key] =
+      key === "properties" || key === "$defs"
+        ? Object.fromEntries(Object.entries(value as Json).map(([n, sub]) => [n, withoutClosedObjects(sub)]))
+        : withoutClosedObjects(value);
+  }
+  return out;
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+export function compact(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(compact);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node as Json)) {
+    // `properties` and `$defs` map names to schemas: compact each schema, never drop a name.
+    out[key] =
+      key === "properties" || key === "$defs"
+        ? Object.fromEntries(Object.entries(value as Json).map(([name, sub]) => [name, compact(sub)]))
+        : compact(value);
+  }
+  if (out.type === "integer") {
+    if (out.minimum === -SAFE) delete out.minimum;
+    if (out.maximum === SAFE) delete out.maximum;
+  }
+  if (isStringType(out.propertyNames)) delete out.propertyNames;
+  if (isEmpty(out.additionalProperties)) delete out.additionalProperties;
+  if (out.format === "email") delete out.pattern;
+  if (out.format === "date") {
+    delete out.pattern;
+    if (out.maxLength === 10) delete out.maxLength;
+  }
+  return nullable(out);
+}
+
+/** `anyOf: [X, {type: "null"}]` (zod's nullable) → X, with "null" added to its type and enum. */
+function nullable(node: Json): Json {
+  const branches = node.anyOf;
+  if (!Array.isArray(branches) || branches.length !== 2) return node;
+  const nullIndex = branches.findIndex((b) => isNullType(b));
+  if (nullIndex < 0) return node;
+  const other = branches[1 - nullIndex] as Json;
+  const type = other.type;
+  if (typeof type !== "string" && !Array.isArray(type)) return node; // a $ref or a union: keep the anyOf
+  const { anyOf: _branches, ...rest } = node;
+  const { description: inner, ...merged } = other;
+  const types = Array.isArray(type) ? type : [type];
+  const result: Json = {
+    ...rest,
+    ...merged,
+    type: types.includes("null") ? types : [...types, "null"],
+  };
+  if (Array.isArray(merged.enum) && !merged.enum.includes(null)) result.enum = [...merged.enum, null];
+  const description = rest.description ?? inner;
+  if (description !== undefined) result.description = description;
+  return result;
+}
+
+function isStringType(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    (value as Json).type === "string"
+  );
+}
+
+function isEmpty(value: unknown): boolean {
+  return (
+    typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
+  );
+}
+
+function isNullType(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    (value as Json).type === "null"
+  );
+}
