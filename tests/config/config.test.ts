@@ -85,6 +85,7 @@ describe("loadConfig", () => {
       },
       warnings: [],
       logLevel: "info",
+      tools: { readOnly: false },
     });
   });
 

@@ -39,7 +39,7 @@ describe("tool schemas", () => {
   it("cost at most 32 KB of context: the bytes of the tools/list answer", async () => {
     const tools = await listTools();
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
-    console.log(`tools/list: ${bytes} bytes for ${tools.length} tools`);
+    process.stdout.write(`tools/list: ${bytes} bytes for ${tools.length} tools\n`);
     expect(bytes).toBeLessThan(LIST_BOUND);
     // every field's description is said once: never again inside its anyOf branch
     const nested = JSON.stringify(tools).match(/"anyOf":\[\{[^\]]*"description"/g) ?? [];

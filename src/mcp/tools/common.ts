@@ -61,14 +61,15 @@ export function writeOutput<S extends Shape, const T extends readonly [string, .
     status: z
       .enum(statuses)
       .describe(
-        (statuses.includes("pending_approval")
-          ? "pending_approval: a person decides, result fields absent (poll get_approval with approval_id); " +
-            "queued: approved, runs when Odoo answers; "
-          : "") + "dry_run: nothing written, a preview (null where unknown before writing)",
+        `${statuses.includes("pending_approval") ? GATED_STATUSES : ""}dry_run: nothing written, a preview (null where unknown before writing)`,
       ),
     ...extra,
   });
 }
+
+const GATED_STATUSES =
+  "pending_approval: a person decides, result fields absent (poll get_approval with approval_id); " +
+  "queued: approved, runs when Odoo answers; ";
 
 /** The output schema of an approval-gated tool: its result, pending, queued or a dry run. */
 export function gatedOutput<S extends Shape, const T extends readonly [string, ...string[]]>(
