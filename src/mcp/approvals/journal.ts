@@ -70,6 +70,11 @@ export interface Journal {
     allow: (used: AutoBudgetUse) => string | null,
   ): Promise<string | null>;
   state(): Promise<JournalState>;
+  /**
+   * Many lines in one write and one fsync, under the journal's lock (the bench's seeding of a year of requests;
+   * the lines are chained and anchored exactly as `append` does).
+   */
+  appendBatch(lines: { id: string; event: JournalEvent; at: string }[]): Promise<void>;
 }
 
 const GENESIS = "genesis";
@@ -86,48 +91,89 @@ export function createJournal(
       ? createHmac("sha256", key).update(text).digest("base64url")
       : createHash("sha256").update(text).digest("base64url");
   };
-  let cache: { size: number; mtimeMs: number; state: JournalState; macs: Map<number, string> } | null = null;
-
-  const parse = (text: string | undefined): { lines: JournalLine[]; torn: number } => {
-    const lines: JournalLine[] = [];
-    let torn = 0;
-    for (const raw of text?.split("\n") ?? []) {
-      if (!raw.trim()) continue;
-      try {
-        lines.push(JSON.parse(raw) as JournalLine);
-      } catch {
-        torn++;
-      }
-    }
-    return { lines, torn };
-  };
-
-  /** The chain's own checks and the index, from the file alone (cached while the file does not change). */
-  const compute = async (): Promise<{ state: JournalState; macs: Map<number, string> }> => {
-    const state: JournalState = {
+  /**
+   * What this process has verified of the file so far: the chain up to `offset` (complete lines only), its last
+   * line (checked still in place before anything appended after it is read), and the links of the last lines (the
+   * keychain's head is normally one of them). Only what was appended since is read and verified: the state is
+   * kept incrementally, so a year of decisions costs nothing per call. A file that shrank, was replaced
+   * (another inode) or whose last verified line moved is read again from its first line.
+   */
+  interface Scan {
+    ino: number;
+    size: number;
+    mtimeMs: number;
+    offset: number;
+    lastLine: string | null;
+    lastStart: number;
+    seq: number;
+    prev: string;
+    torn: number;
+    altered: string | null;
+    state: JournalState;
+    recent: Map<number, string>;
+  }
+  const RECENT = 4096;
+  const freshScan = (): Scan => ({
+    ino: -1,
+    size: -1,
+    mtimeMs: -1,
+    offset: 0,
+    lastLine: null,
+    lastStart: 0,
+    seq: 0,
+    prev: GENESIS,
+    torn: 0,
+    altered: null,
+    state: {
       problems: [],
       attempts: new Map(),
       claims: new Map(),
       auto: new Map(),
       completed: new Set(),
       decided: new Set(),
-    };
-    const macs = new Map<number, string>();
-    const { lines, torn } = parse(await readTextIfExists(file));
-    if (torn > 1) state.problems.push(`${torn} lines of the approval journal are not readable`);
-    let prev = GENESIS;
-    let seq = 0;
-    for (const line of lines) {
-      seq++;
-      const { mac, ...rest } = line;
-      if (line.seq !== seq || line.prev !== prev || link(rest) !== mac) {
-        state.problems.push(
-          `the approval journal was altered at line ${seq} (a line was changed, removed or inserted)`,
-        );
-        break;
+    },
+    recent: new Map(),
+  });
+  let scan: Scan | null = null;
+
+  /** Verifies and counts the complete lines of `bytes`, which start at byte `base` of the file. */
+  const consume = (into: Scan, bytes: Buffer, base: number) => {
+    const { state } = into;
+    let pos = 0;
+    for (;;) {
+      const nl = bytes.indexOf(10, pos);
+      if (nl < 0) break;
+      const raw = bytes.toString("utf8", pos, nl);
+      const start = base + pos;
+      pos = nl + 1;
+      into.offset = base + pos;
+      if (!raw.trim()) continue;
+      into.lastLine = raw;
+      into.lastStart = start;
+      let line: JournalLine;
+      try {
+        line = JSON.parse(raw) as JournalLine;
+      } catch {
+        into.torn++;
+        continue;
       }
-      prev = mac;
-      macs.set(seq, mac);
+      if (into.altered) continue;
+      const seq = into.seq + 1;
+      const { mac, ...rest } = (line ?? {}) as JournalLine;
+      if (
+        typeof line !== "object" ||
+        line === null ||
+        line.seq !== seq ||
+        line.prev !== into.prev ||
+        link(rest) !== mac
+      ) {
+        into.altered = `the approval journal was altered at line ${seq} (a line was changed, removed or inserted)`;
+        continue;
+      }
+      into.seq = seq;
+      into.prev = mac;
+      into.recent.set(seq, mac);
+      into.recent.delete(seq - RECENT);
       if (line.event === "attempt") state.attempts.set(line.id, (state.attempts.get(line.id) ?? 0) + 1);
       else if (line.event === "claimed") state.claims.set(line.id, (state.claims.get(line.id) ?? 0) + 1);
       else if (line.event === "completed") state.completed.add(line.id);
@@ -136,7 +182,81 @@ export function createJournal(
         state.auto.set(line.day, { count: used.count + 1, total: addDecimal(used.total, line.amount) });
       } else if (line.event === "decided") state.decided.add(line.id);
     }
-    return { state, macs };
+    state.problems = [
+      ...(into.torn > 1 ? [`${into.torn} lines of the approval journal are not readable`] : []),
+      ...(into.altered ? [into.altered] : []),
+    ];
+  };
+
+  const readRange = async (start: number, end: number): Promise<Buffer | null> => {
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(file, "r");
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) return null;
+      throw error;
+    }
+    try {
+      const buffer = Buffer.alloc(Math.max(0, end - start));
+      let read = 0;
+      while (read < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, read, buffer.length - read, start + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return buffer.subarray(0, read);
+    } finally {
+      await handle.close();
+    }
+  };
+
+  /** Whether the last line this process verified is still where it was (nothing before it was rewritten). */
+  const tailInPlace = async (from: Scan): Promise<boolean> => {
+    if (from.lastLine === null) return true;
+    const expected = Buffer.from(`${from.lastLine}\n`, "utf8");
+    const found = await readRange(from.lastStart, from.lastStart + expected.length);
+    return found !== null && found.equals(expected);
+  };
+
+  /** The file's state, reading only what was appended since the last call when that is safe. */
+  const current = async (): Promise<Scan> => {
+    let info: { size: number; mtimeMs: number; ino: number } | null;
+    try {
+      info = await stat(file);
+    } catch (error) {
+      if (!isErrno(error, "ENOENT")) throw error;
+      info = null;
+    }
+    if (!info) {
+      scan = freshScan();
+      return scan;
+    }
+    if (scan && scan.ino === info.ino && scan.size === info.size && scan.mtimeMs === info.mtimeMs)
+      return scan;
+    let next: Scan;
+    if (scan && scan.ino === info.ino && info.size > scan.size && (await tailInPlace(scan))) next = scan;
+    else next = freshScan();
+    const from = next.offset;
+    const bytes = (await readRange(from, info.size)) ?? Buffer.alloc(0);
+    consume(next, bytes, from);
+    next.ino = info.ino;
+    next.size = from + bytes.length;
+    next.mtimeMs = info.mtimeMs;
+    scan = next;
+    return next;
+  };
+
+  /** The link of line `seq`, reading the whole file (only when the keychain's head is older than the window). */
+  const linkAt = async (seq: number): Promise<string | undefined> => {
+    for (const raw of (await readTextIfExists(file))?.split("\n") ?? []) {
+      try {
+        const line = JSON.parse(raw) as JournalLine;
+        if (line?.seq === seq) return line.mac;
+      } catch {
+        // torn or blank
+      }
+    }
+    return undefined;
   };
 
   /** Appends one line; the caller holds the journal's lock. */
@@ -157,6 +277,40 @@ export function createJournal(
   };
 
   const journal: Journal = {
+    async appendBatch(lines) {
+      if (lines.length === 0) return;
+      await withLock(
+        `${file}.lock`,
+        async () => {
+          const last = await readLastLine(file);
+          let seq = last?.seq ?? 0;
+          let prev = last?.mac ?? GENESIS;
+          const out: string[] = [];
+          for (const line of lines) {
+            seq++;
+            const entry: Omit<JournalLine, "mac"> = {
+              seq,
+              id: line.id,
+              event: line.event,
+              at: line.at,
+              prev,
+            };
+            const mac = link(entry);
+            out.push(JSON.stringify({ ...entry, mac }));
+            prev = mac;
+          }
+          const handle = await open(file, "a", 0o600);
+          try {
+            await handle.write(`${out.join("\n")}\n`);
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+          await anchor?.save({ seq, mac: prev });
+        },
+        lockOptions,
+      );
+    },
     async append(id, event, at) {
       await withLock(`${file}.lock`, () => appendLocked({ id, event, at }), lockOptions);
     },
@@ -176,23 +330,14 @@ export function createJournal(
       );
     },
     async state() {
-      let info: { size: number; mtimeMs: number } | null;
-      try {
-        info = await stat(file);
-      } catch (error) {
-        if (!isErrno(error, "ENOENT")) throw error;
-        info = null;
-      }
-      const fresh = info && cache && cache.size === info.size && cache.mtimeMs === info.mtimeMs;
-      if (!fresh) {
-        const computed = await compute();
-        cache = { size: info?.size ?? -1, mtimeMs: info?.mtimeMs ?? -1, ...computed };
-      }
-      const { state, macs } = cache!;
+      const seen = await current();
+      const { state } = seen;
       if (!anchor || state.problems.length > 0) return state;
       const head = await anchor.load();
       // Lines past the head are a crash between the append and saving the head: their links prove them ours.
-      if (head === null || macs.get(head.seq) === head.mac) return state;
+      if (head === null || seen.recent.get(head.seq) === head.mac) return state;
+      if (head.seq >= 1 && head.seq <= seen.seq - RECENT && (await linkAt(head.seq)) === head.mac)
+        return state;
       return {
         ...state,
         problems: [
