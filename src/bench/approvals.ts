@@ -105,7 +105,10 @@ export async function runApprovalBench(options: {
     let k = 0;
     row(
       "get_approval of an archived request",
-      await timed(() => store.get(decidedIds[(k += 997) % decidedIds.length]!), runs),
+      await timed(() => {
+        k += 997;
+        return store.get(decidedIds[k % decidedIds.length]!);
+      }, runs),
     );
     let next = 2;
     row(
@@ -145,6 +148,7 @@ export async function runApprovalBench(options: {
 }
 
 export function printApprovalBench(decided: number, rows: ApprovalBenchRow[]): void {
-  console.log(`\napproval store with ${decided} completed requests + 20 pending            ms (median)`);
-  for (const { step, ms } of rows) console.log(`${step.padEnd(68)}${ms.toFixed(1).padStart(8)}`);
+  const lines = [`\napproval store with ${decided} completed requests + 20 pending            ms (median)`];
+  for (const { step, ms } of rows) lines.push(`${step.padEnd(68)}${ms.toFixed(1).padStart(8)}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
