@@ -268,3 +268,77 @@ describe("the archive and the journal under tampering", () => {
     await expect(f.store.claim(created.id)).rejects.toThrow(/journal/);
   });
 });
+
+describe("the journal's sealed checkpoint (a new process does not verify a year of lines again)", () => {
+  let f: Fixture;
+  let journal: string;
+  let checkpoint: string;
+  let done: string;
+  beforeAll(async () => {
+    f = await fixture(2_000); // more than 5,000 journal lines
+    journal = path.join(f.dataDir, "approvals", JOURNAL_FILE);
+    checkpoint = `${journal}.checkpoint`;
+    const created = await f.store.create(request(717171));
+    await f.store.decide(created.id, { decision: "approved", channel: "cli", actor: "t" });
+    await f.store.claim(created.id); // the first whole read: leaves the checkpoint
+    await f.store.complete(created.id, { ok: true, output: { id: 1 } });
+    done = created.id;
+    for (
+      let i = 0;
+      i < 50 &&
+      !(await readFile(checkpoint).then(
+        () => true,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((resolve) => setTimeout(resolve, 100));
+  }, 60_000);
+  afterAll(() => rm(f.dataDir, { recursive: true, force: true }));
+
+  const fresh = () => openApprovalStore({ dataDir: f.dataDir, keychain: f.keychain });
+  /** What a new process concludes about an executed request's approved copy. */
+  async function verdict(): Promise<string[]> {
+    const store = await fresh();
+    const record = (await store.get(done))!;
+    return store.verifyForExecution({ ...record, status: "approved" });
+  }
+
+  it("is written, sealed, and a new process starting from it knows what ran", async () => {
+    const text = await readFile(checkpoint, "utf8");
+    expect(JSON.parse(text)).toMatchObject({ body: { v: 1 }, mac: expect.any(String) });
+    expect(await verdict()).toContain("it has already been executed");
+  });
+
+  it("edited (a completion removed from it): its seal is broken, the whole journal is read, the completion is still known", async () => {
+    const saved = await readFile(checkpoint, "utf8");
+    const parsed = JSON.parse(saved) as { body: { completed: string; seq: number } };
+    parsed.body.completed = "";
+    await writeFile(checkpoint, JSON.stringify(parsed));
+    try {
+      expect(await verdict()).toContain("it has already been executed");
+    } finally {
+      await writeFile(checkpoint, saved);
+    }
+  });
+
+  it("deleted, or garbage: only slower", async () => {
+    const saved = await readFile(checkpoint, "utf8");
+    await rm(checkpoint);
+    expect(await verdict()).toContain("it has already been executed");
+    await writeFile(checkpoint, "{not json");
+    expect(await verdict()).toContain("it has already been executed");
+    await writeFile(checkpoint, saved);
+  });
+
+  it("kept while the journal is put back to an older copy: refused (the keychain's head), not trusted", async () => {
+    const lines = (await readFile(journal, "utf8")).trim().split("\n");
+    const saved = await readFile(journal, "utf8");
+    await writeFile(journal, `${lines.slice(0, -3).join("\n")}\n`);
+    try {
+      expect((await verdict()).join("; ")).toMatch(/journal/);
+    } finally {
+      await writeFile(journal, saved);
+    }
+  });
+});

@@ -1,6 +1,7 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { open, stat } from "node:fs/promises";
-import { appendLineDurable, isErrno, readTextIfExists } from "../fsutil/files.js";
+import path from "node:path";
+import { appendLineDurable, isErrno, readTextIfExists, writeFileAtomic } from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
 import { canonicalJson } from "./ids.js";
 import { addDecimal } from "./policy.js";
@@ -136,6 +137,86 @@ export function createJournal(
   });
   let scan: Scan | null = null;
 
+  /**
+   * The checkpoint (keychain mode only): this state up to a line, sealed with the journal's key and bound to this
+   * file, so that a new process reads only what was appended after it instead of verifying a year of lines. It is
+   * a cache: used only when its seal is valid and the line it ends on is still in place in the file; otherwise
+   * (removed, edited, an older or another folder's copy) the whole file is read as before. The keychain's head is
+   * checked the same way after it.
+   */
+  const checkpointFile = `${file}.checkpoint`;
+  const CHECKPOINT_EVERY = 5_000;
+  let checkpointSeq = 0;
+  const encodeCounts = (counts: Map<string, number>) => [...counts].map(([id, n]) => `${id}:${n}`).join(",");
+  const decodeCounts = (text: string) => {
+    const counts = new Map<string, number>();
+    for (const item of text ? text.split(",") : []) {
+      const at = item.lastIndexOf(":");
+      counts.set(item.slice(0, at), Number(item.slice(at + 1)));
+    }
+    return counts;
+  };
+  const checkpointMac = (body: unknown) =>
+    createHmac("sha256", key!)
+      .update(canonicalJson({ kind: "journal-checkpoint", body }))
+      .digest("base64url");
+  const saveCheckpoint = (from: Scan) => {
+    if (!key || from.altered || from.seq - checkpointSeq < CHECKPOINT_EVERY) return;
+    checkpointSeq = from.seq;
+    const body = {
+      v: 1,
+      file: path.resolve(file),
+      offset: from.offset,
+      lastLine: from.lastLine,
+      lastStart: from.lastStart,
+      seq: from.seq,
+      prev: from.prev,
+      torn: from.torn,
+      attempts: encodeCounts(from.state.attempts),
+      claims: encodeCounts(from.state.claims),
+      completed: [...from.state.completed].join(","),
+      decided: [...from.state.decided].join(","),
+      auto: [...from.state.auto].map(([day, use]) => [day, use.count, use.total]),
+      recent: [...from.recent].slice(-64),
+    };
+    // Written in the background: a cache, never waited for.
+    void writeFileAtomic(checkpointFile, JSON.stringify({ body, mac: checkpointMac(body) })).catch(() => {});
+  };
+  const loadCheckpoint = async (): Promise<Scan | null> => {
+    if (!key) return null;
+    try {
+      const text = await readTextIfExists(checkpointFile);
+      if (!text) return null;
+      const { body, mac } = JSON.parse(text) as { body: Record<string, unknown>; mac: string };
+      const expected = Buffer.from(checkpointMac(body));
+      const given = Buffer.from(String(mac));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+      if (body.v !== 1 || body.file !== path.resolve(file)) return null;
+      const restored = freshScan();
+      Object.assign(restored, {
+        offset: body.offset as number,
+        lastLine: body.lastLine as string | null,
+        lastStart: body.lastStart as number,
+        seq: body.seq as number,
+        prev: body.prev as string,
+        torn: body.torn as number,
+        recent: new Map(body.recent as [number, string][]),
+      });
+      restored.state.attempts = decodeCounts(body.attempts as string);
+      restored.state.claims = decodeCounts(body.claims as string);
+      const ids = (list: string) => new Set(list ? list.split(",") : []);
+      restored.state.completed = ids(body.completed as string);
+      restored.state.decided = ids(body.decided as string);
+      for (const [day, count, total] of body.auto as [string, number, string][])
+        restored.state.auto.set(day, { count, total });
+      if (!(await tailInPlace(restored))) return null;
+      checkpointSeq = restored.seq;
+      return restored;
+    } catch {
+      return null;
+    }
+  };
+
   /** Verifies and counts the complete lines of `bytes`, which start at byte `base` of the file. */
   const consume = (into: Scan, bytes: Buffer, base: number) => {
     const { state } = into;
@@ -235,7 +316,10 @@ export function createJournal(
       return scan;
     let next: Scan;
     if (scan && scan.ino === info.ino && info.size > scan.size && (await tailInPlace(scan))) next = scan;
-    else next = freshScan();
+    else {
+      const restored = scan === null ? await loadCheckpoint() : null;
+      next = restored && restored.offset <= info.size ? restored : freshScan();
+    }
     const from = next.offset;
     const bytes = (await readRange(from, info.size)) ?? Buffer.alloc(0);
     consume(next, bytes, from);
@@ -243,6 +327,7 @@ export function createJournal(
     next.size = from + bytes.length;
     next.mtimeMs = info.mtimeMs;
     scan = next;
+    saveCheckpoint(next);
     return next;
   };
 
@@ -336,7 +421,12 @@ export function createJournal(
       const head = await anchor.load();
       // Lines past the head are a crash between the append and saving the head: their links prove them ours.
       if (head === null || seen.recent.get(head.seq) === head.mac) return state;
-      if (head.seq >= 1 && head.seq <= seen.seq - RECENT && (await linkAt(head.seq)) === head.mac)
+      if (
+        head.seq >= 1 &&
+        head.seq <= seen.seq &&
+        !seen.recent.has(head.seq) &&
+        (await linkAt(head.seq)) === head.mac
+      )
         return state;
       return {
         ...state,
