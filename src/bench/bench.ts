@@ -11,6 +11,7 @@ import { silentLogger } from "../mcp/log.js";
 import { createMcpServer } from "../mcp/server.js";
 import { sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
+import { printApprovalBench, runApprovalBench } from "./approvals.js";
 import { printReportBench, runReportBench } from "./reports.js";
 
 /**
@@ -147,6 +148,8 @@ async function main(): Promise<void> {
 
   // generate_report on sandbox ledgers of 10,000 and 100,000 journal items (src/bench/reports.ts).
   printReportBench(await runReportBench({ latencyMs: LATENCY_MS }), LATENCY_MS);
+  const decided = Number(process.env.BENCH_APPROVALS ?? 100_000);
+  printApprovalBench(decided, await runApprovalBench({ decided, runs: RUNS }));
 }
 
 function printTable(rows: Row[]): void {

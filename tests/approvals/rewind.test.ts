@@ -4,7 +4,7 @@
  * Odoo's records carry the approval id, so a rewound approval answers its first effect instead of repeating it.
  * Also: a replay after a crash between the Odoo write and the local record, with no marker recorded at all.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -73,13 +73,18 @@ describe.each(VERSIONS)("rewinding the data folder on Odoo %i", (version) => {
 
   /** What an agent with file tools does: the request back to approved, no execution, its journal lines gone. */
   async function rewind(id: string): Promise<void> {
+    // A completed request lies in the archive (approvals/archive/YYYY-MM/): moved back among the active ones.
     const file = path.join(dataDir, "approvals", `${id}.json`);
-    const record = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+    const archive = path.join(dataDir, "approvals", "archive");
+    const [month] = await readdir(archive);
+    const archived = path.join(archive, month!, `${id}.json`);
+    const record = JSON.parse(await readFile(archived, "utf8")) as Record<string, unknown>;
     record.status = "approved";
     delete record.execution;
     delete record.outcome;
     delete record.completedAt;
     await writeFile(file, JSON.stringify(record, null, 2));
+    await rm(archived);
     // Without a keychain the journal's chain is plain hashes and nothing remembers its head: deleting it whole
     // leaves nothing locally to tell.
     await rm(path.join(dataDir, "approvals", JOURNAL_FILE), { force: true });

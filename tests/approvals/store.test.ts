@@ -40,8 +40,37 @@ const noKeychain: Keychain = {
 };
 
 const fileOf = (id: string) => path.join(dataDir, "approvals", `${id}.json`);
+/** A completed request's file lies in `approvals/archive/YYYY-MM/`. */
+async function archivedFile(id: string): Promise<string | null> {
+  const archive = path.join(dataDir, "approvals", "archive");
+  for (const month of await readdir(archive).catch(() => [] as string[])) {
+    const file = path.join(archive, month, `${id}.json`);
+    if (
+      await stat(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file;
+  }
+  return null;
+}
+/** Where the request's file is now: among the active ones, else in the archive. */
+const locate = async (id: string) =>
+  (await stat(fileOf(id)).then(
+    () => true,
+    () => false,
+  ))
+    ? fileOf(id)
+    : ((await archivedFile(id)) ?? fileOf(id));
 const readRaw = async (id: string) =>
-  JSON.parse(await readFile(fileOf(id), "utf8")) as Record<string, unknown>;
+  JSON.parse(await readFile(await locate(id), "utf8")) as Record<string, unknown>;
+/** What an agent putting a request back does with its archived (completed) copy: removes it. */
+const removeArchived = async (id: string) => {
+  const file = await archivedFile(id);
+  expect(file, "the completed request is in the archive").not.toBeNull();
+  await rm(file!);
+};
 const writeRaw = (id: string, value: unknown) => writeFile(fileOf(id), JSON.stringify(value));
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -379,8 +408,13 @@ describe("forgery resistance", () => {
     await store.recordAttempt(created.id, { n: 1 });
     await store.complete(created.id, { ok: true, output: { id: 1 } });
     expect(await store.claim(created.id)).toBeNull();
+    // Put back beside its archived completed copy: the completed one wins, nothing runs.
+    await writeRaw(created.id, before);
+    expect(await store.claim(created.id)).toBeNull();
+    expect((await store.get(created.id))?.status).toBe("executed");
     // Every file as it was right after the approval: seal valid, no attempts, no outcome, journal shorter.
     await writeRaw(created.id, before);
+    await removeArchived(created.id);
     await writeFile(journalFile(), journalBefore);
     await expect(store.claim(created.id)).rejects.toThrow(
       /journal ends before the last line the OS keychain remembers/,
@@ -398,6 +432,7 @@ describe("forgery resistance", () => {
     await store.recordAttempt(created.id, { n: 1 });
     await store.complete(created.id, { ok: true, output: { id: 1 } });
     await writeRaw(created.id, before);
+    await removeArchived(created.id);
     const lines = (await readFile(journalFile(), "utf8")).trim().split("\n");
     const edited = lines.map((line) => line.replace(/"event":"completed"/, '"event":"attempt"'));
     await writeFile(journalFile(), `${edited.join("\n")}\n`);

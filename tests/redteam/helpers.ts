@@ -2,14 +2,38 @@
  * What the agent can do to the data folder with file tools, and how the tests count what reached Odoo. Nothing
  * here decides anything: it reads and writes files, as an agent's file tools do.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "vitest";
 import type { Harness } from "../support/harness.js";
 
 export const recordFile = (h: Harness, id: string) => path.join(h.dataDir, "approvals", `${id}.json`);
-export const readRaw = (h: Harness, id: string) => readFile(recordFile(h, id), "utf8");
-export const writeRaw = (h: Harness, id: string, text: string) => writeFile(recordFile(h, id), text);
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
+/** A completed request's file is in `approvals/archive/YYYY-MM/`; an active one's in `approvals/`. */
+async function archivedFiles(h: Harness, id: string): Promise<string[]> {
+  const archive = path.join(h.dataDir, "approvals", "archive");
+  const files = (await readdir(archive).catch(() => [] as string[])).map((month) =>
+    path.join(archive, month, `${id}.json`),
+  );
+  const found: string[] = [];
+  for (const file of files) if (await exists(file)) found.push(file);
+  return found;
+}
+/** Where the request's file is now. */
+export const currentFile = async (h: Harness, id: string) =>
+  (await exists(recordFile(h, id)))
+    ? recordFile(h, id)
+    : ((await archivedFiles(h, id))[0] ?? recordFile(h, id));
+export const readRaw = async (h: Harness, id: string) => readFile(await currentFile(h, id), "utf8");
+/** Puts a request's file back: in its active place, its archived copy gone (as a file tool moving it back). */
+export const writeRaw = async (h: Harness, id: string, text: string) => {
+  await writeFile(recordFile(h, id), text);
+  for (const file of await archivedFiles(h, id)) await rm(file);
+};
 export const readJson = async (h: Harness, id: string) =>
   JSON.parse(await readRaw(h, id)) as Record<string, unknown>;
 

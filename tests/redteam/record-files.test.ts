@@ -9,6 +9,7 @@ import { JOURNAL_FILE } from "../../src/mcp/approvals/store.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
 import {
   countInvoices,
+  currentFile,
   invoiceFor,
   pendingId,
   readJson,
@@ -35,7 +36,7 @@ describe("swapping and copying request files", () => {
     await h.approve(small);
     expect(await countInvoices(h)).toBe(1);
     // Put the small one's (approved, executed) file in the big one's place; also its approved-only copy.
-    await copyFile(recordFile(h, small), recordFile(h, big));
+    await copyFile(await currentFile(h, small), recordFile(h, big));
     expect(await h.app.approvals.get(big)).toBeNull(); // its id is not the file's name: ignored
     await expect(h.app.approvals.execute(big)).rejects.toMatchObject({ code: "APPROVAL_NOT_FOUND" });
     expect(await countInvoices(h)).toBe(1);

@@ -21,7 +21,7 @@ import {
   compareDecimal,
   elicitationRefusal,
 } from "./policy.js";
-import type { ApprovalRecord, ApprovalStatus, ApprovalStore, DecideInput } from "./store.js";
+import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter } from "./store.js";
 import { buildView, type PersonView, renderView } from "./view.js";
 
 /**
@@ -72,7 +72,7 @@ export interface PersonDecision {
 /** The agent's read of a request (get_approval, list_approvals): state and outcome, never a way to decide. */
 export interface AgentApprovals {
   get(id: string): Promise<ApprovalRecord | null>;
-  list(filter?: { status?: ApprovalStatus | ApprovalStatus[] }): Promise<ApprovalRecord[]>;
+  list(filter?: ListFilter): Promise<ApprovalRecord[]>;
 }
 
 /** What a gated tool may do: ask, and read. The types leave no way to decide. */

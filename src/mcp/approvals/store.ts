@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { watch as watchDir } from "node:fs";
-import { mkdir, readdir, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { AttemptMarker } from "../accounting/operation.js";
@@ -27,6 +27,15 @@ import type { ApprovalKey, KeySource } from "./keys.js";
  * - What a person reads is never stored text: `view.ts` derives it from the verified arguments and Odoo.
  *
  * Status: pending → approved | rejected | expired; approved → executed | failed.
+ *
+ * Layout (a year of requests): only undecided and approved-not-yet-completed requests live in `approvals/`; a
+ * completed one (executed, failed, rejected, expired) is moved, still sealed, to
+ * `approvals/archive/YYYY-MM/<id>.json` (the month it was made) when it completes. Listing the pending or approved
+ * ones, the runner and the watch read only `approvals/`, whose size is bounded by the caps; `get` finds an
+ * archived request by id (a stat per month). The directory a file lies in is never trusted for what the request
+ * is: every record is read and verified as before, wherever it lies. A file moved between the two only changes
+ * where it is looked for (a completed request put back among the active ones is archived again; an active copy
+ * beside a sealed completed one in the archive is a leftover of a crash, or a rewind, and the completed one wins).
  */
 
 export const APPROVAL_STATUSES = [
@@ -93,6 +102,19 @@ export type ApprovalRecord = z.infer<typeof recordSchema>;
 export type ApprovalDecision = NonNullable<ApprovalRecord["decision"]>;
 export type ApprovalOutcome = { ok: true; output: unknown } | { ok: false; code: ErrorCode; message: string };
 export type DecisionKeySource = ApprovalDecision["key"];
+/** What `list` selects: statuses, and at most `limit` records (newest first). */
+export interface ListFilter {
+  status?: ApprovalStatus | ApprovalStatus[];
+  limit?: number;
+}
+/** A completed request the bench writes in bulk (`seedCompletedForBench`). */
+export interface SeedItem {
+  tool: string;
+  args: unknown;
+  meta: ApprovalRecord["meta"];
+  createdAt: Date;
+  status: "executed" | "failed" | "rejected" | "expired";
+}
 
 export interface CreateApprovalInput {
   tool: string;
@@ -129,8 +151,11 @@ export interface ApprovalStore {
   create(input: CreateApprovalInput): Promise<ApprovalRecord>;
   /** A pending request past `expiresAt` is reported, and persisted, as `expired`. `null` for unknown or malformed ids. */
   get(id: string): Promise<ApprovalRecord | null>;
-  /** Newest first. Only files that changed since the last call are read again. */
-  list(filter?: { status?: ApprovalStatus | ApprovalStatus[] }): Promise<ApprovalRecord[]>;
+  /**
+   * Newest first. Only files that changed since the last call are read again. Pending and approved requests come
+   * from `approvals/` alone; completed ones from the archive, newest month first, stopping once `limit` are found.
+   */
+  list(filter?: ListFilter): Promise<ApprovalRecord[]>;
   /**
    * Why this record may not be trusted at all (broken seal, arguments that do not match their hash). Empty when
    * it is intact.
@@ -175,6 +200,11 @@ export interface ApprovalStore {
   verifyForExecution(record: ApprovalRecord): Promise<string[]>;
   /** Calls `listener` (debounced) when request files appear or change; answers a function that stops it. */
   watch(listener: (ids: string[]) => void): () => void;
+  /**
+   * The bench's fixture only: writes completed requests (sealed, decided, journalled, archived) in one batch,
+   * without an fsync per file. Completed requests never run; answers their ids.
+   */
+  seedCompletedForBench(items: SeedItem[]): Promise<string[]>;
 }
 
 export interface ApprovalStoreOptions {
@@ -201,6 +231,9 @@ export const DEFAULT_LIMITS: StoreLimits = {
 };
 const COMPLETED: ReadonlySet<ApprovalStatus> = new Set(["executed", "failed", "rejected", "expired"]);
 export const JOURNAL_FILE = "ledger.jsonl";
+/** Where completed requests go, by the month they were made: `approvals/archive/YYYY-MM/<id>.json`. */
+export const ARCHIVE_DIR = "archive";
+const MONTH = /^\d{4}-\d{2}$/;
 
 export async function createApprovalStore(options: ApprovalStoreOptions): Promise<ApprovalStore> {
   const { logger, sealKey, decisionKey } = options;
@@ -217,10 +250,52 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
   const lockOptions = sealKey ? { authority: lockSigner(sealKey) } : {};
 
   const fileOf = (id: string) => {
-    // The only place a path is built from an id, and only from one that passed the strict pattern.
+    // The only places a path is built from an id, and only from one that passed the strict pattern.
     if (!isApprovalId(id)) throw notFound(id);
     return path.join(dir, `${id}.json`);
   };
+  const archiveDir = path.join(dir, ARCHIVE_DIR);
+  const archiveFileOf = (id: string, month: string) => {
+    if (!isApprovalId(id) || !MONTH.test(month)) throw notFound(id);
+    return path.join(archiveDir, month, `${id}.json`);
+  };
+  const monthOf = (createdAt: string) => {
+    const month = createdAt.slice(0, 7);
+    return MONTH.test(month) ? month : "0000-00";
+  };
+  const statOrNull = async (file: string) => {
+    try {
+      return await stat(file);
+    } catch (error) {
+      if (isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR")) return null;
+      throw error;
+    }
+  };
+  /** A directory's entries, read again only when its mtime changes. */
+  const listings = new Map<string, { mtimeMs: number; names: string[] }>();
+  const entriesOf = async (folder: string): Promise<string[]> => {
+    const info = await statOrNull(folder);
+    if (!info) {
+      listings.delete(folder);
+      return [];
+    }
+    const known = listings.get(folder);
+    if (known && known.mtimeMs === info.mtimeMs) return known.names;
+    let names: string[];
+    try {
+      names = await readdir(folder);
+    } catch {
+      return [];
+    }
+    listings.set(folder, { mtimeMs: info.mtimeMs, names });
+    return names;
+  };
+  /** The archive's months, newest first. */
+  const months = async () =>
+    (await entriesOf(archiveDir))
+      .filter((name) => MONTH.test(name))
+      .sort()
+      .reverse();
 
   const sealOf = (record: ApprovalRecord) => {
     const { seal: _seal, ...rest } = record;
@@ -242,21 +317,18 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     key: d.key,
   });
 
-  const cache = new Map<string, { mtimeMs: number; size: number; record: ApprovalRecord | null }>();
-  const read = async (id: string): Promise<ApprovalRecord | null> => {
-    const file = fileOf(id);
-    let info: { mtimeMs: number; size: number };
-    try {
-      info = await stat(file);
-    } catch (error) {
-      if (isErrno(error, "ENOENT")) {
-        cache.delete(id);
-        return null;
-      }
-      throw error;
-    }
+  const cache = new Map<
+    string,
+    { file: string; mtimeMs: number; size: number; record: ApprovalRecord | null }
+  >();
+  const load = async (
+    id: string,
+    file: string,
+    info: { mtimeMs: number; size: number },
+  ): Promise<ApprovalRecord | null> => {
     const cached = cache.get(id);
-    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.record;
+    if (cached && cached.file === file && cached.mtimeMs === info.mtimeMs && cached.size === info.size)
+      return cached.record;
     let record: ApprovalRecord | null = null;
     try {
       const raw = await readJsonFile(file);
@@ -268,16 +340,48 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       if (!(error instanceof CorruptFileError)) throw error;
       logger?.warn(`approval ${id}: its file is not valid JSON; ignored`);
     }
-    cache.set(id, { ...info, record });
+    cache.set(id, { file, mtimeMs: info.mtimeMs, size: info.size, record });
     return record;
   };
+  /** The archived copy of a request: where it was last found, else a stat per month. */
+  const readArchived = async (id: string): Promise<ApprovalRecord | null> => {
+    const cached = cache.get(id);
+    const known = cached && cached.file !== fileOf(id) ? cached.file : null;
+    if (known) {
+      const info = await statOrNull(known);
+      if (info) return load(id, known, info);
+    }
+    for (const month of await months()) {
+      const file = archiveFileOf(id, month);
+      if (file === known) continue;
+      const info = await statOrNull(file);
+      if (info) return load(id, file, info);
+    }
+    return null;
+  };
+  /** The request's active file when there is one (it takes precedence), else its archived copy. */
+  const read = async (id: string): Promise<ApprovalRecord | null> => {
+    const file = fileOf(id);
+    const info = await statOrNull(file);
+    if (info) return load(id, file, info);
+    const archived = await readArchived(id);
+    if (!archived) cache.delete(id);
+    return archived;
+  };
+  const inActiveDir = (id: string) => cache.get(id)?.file === fileOf(id);
 
   const write = async (record: ApprovalRecord) => {
     const sealed: ApprovalRecord = { ...record };
     delete sealed.seal;
     const seal = sealOf(sealed);
     if (seal) sealed.seal = seal;
-    await writeFileAtomic(fileOf(record.id), `${JSON.stringify(sealed, null, 2)}\n`);
+    const text = `${JSON.stringify(sealed, null, 2)}\n`;
+    if (COMPLETED.has(sealed.status)) {
+      // The archived copy first, then the active one goes: a crash between leaves both, and the completed copy
+      // wins (see `mutate`).
+      await writeFileAtomic(archiveFileOf(record.id, monthOf(record.createdAt)), text);
+      await rm(fileOf(record.id), { force: true });
+    } else await writeFileAtomic(fileOf(record.id), text);
     return sealed;
   };
 
@@ -300,7 +404,16 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     return withLock(
       `${file}.lock`,
       async () => {
-        const current = await read(id);
+        let current = await read(id);
+        if (current && !COMPLETED.has(current.status) && inActiveDir(id)) {
+          // A sealed, intact completed copy in the archive is the request's final state: the active file beside
+          // it is a crash's leftover or a copy put back, and goes.
+          const archived = await readArchived(id);
+          if (archived && COMPLETED.has(archived.status) && integrity(archived).length === 0) {
+            await rm(file, { force: true });
+            current = archived;
+          }
+        }
         const { record, result, after } = await change(current);
         if (record) await write(record);
         if (after) await journalEvent(id, after);
@@ -370,13 +483,7 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
   const heldByUs = (record: ApprovalRecord) =>
     record.execution?.claim?.pid === process.pid && record.execution.claim.host === HOST;
 
-  const listIds = async (): Promise<string[]> => {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return [];
-    }
+  const idsOf = (names: string[]): string[] => {
     const ids: string[] = [];
     for (const name of names) {
       if (!name.endsWith(".json")) continue;
@@ -384,6 +491,35 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       if (isApprovalId(id)) ids.push(id);
     }
     return ids;
+  };
+  /** The active requests' ids (pending, approved; and what is left to archive). */
+  const listIds = async (): Promise<string[]> => idsOf(await entriesOf(dir));
+
+  /** A completed request still among the active ones (an older store, a copy put back) goes to the archive. */
+  const archiveLeftover = (id: string) =>
+    mutate(id, (current) =>
+      current && COMPLETED.has(current.status) && inActiveDir(id) && integrity(current).length === 0
+        ? { record: current, result: undefined }
+        : { record: null, result: undefined },
+    ).catch((error: unknown) =>
+      logger?.debug(
+        `approval ${id}: not archived yet (${error instanceof Error ? error.message : String(error)})`,
+      ),
+    );
+
+  /** Completed requests of the archive, newest month first; stops after the month where `limit` are reached. */
+  const listArchive = async (wanted: Set<ApprovalStatus> | null, limit: number | undefined) => {
+    const out: ApprovalRecord[] = [];
+    for (const month of await months()) {
+      for (const id of idsOf(await entriesOf(path.join(archiveDir, month)))) {
+        const file = archiveFileOf(id, month);
+        const info = await statOrNull(file);
+        const record = info ? await load(id, file, info) : null;
+        if (record && (!wanted || wanted.has(record.status))) out.push(record);
+      }
+      if (limit !== undefined && out.length >= limit) break;
+    }
+    return out;
   };
 
   const store: ApprovalStore = {
@@ -445,12 +581,21 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
 
     async list(filter) {
       const wanted = filter?.status === undefined ? null : new Set([filter.status].flat());
-      const records: ApprovalRecord[] = [];
+      const limit = filter?.limit;
+      const byId = new Map<string, ApprovalRecord>();
       for (const id of await listIds()) {
         const record = await store.get(id);
-        if (record && (!wanted || wanted.has(record.status))) records.push(record);
+        if (!record) continue;
+        if (COMPLETED.has(record.status) && inActiveDir(id)) await archiveLeftover(id);
+        if (!wanted || wanted.has(record.status)) byId.set(id, record);
       }
-      return records.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      if (!wanted || [...wanted].some((status) => COMPLETED.has(status)))
+        for (const record of await listArchive(wanted, limit))
+          if (!byId.has(record.id)) byId.set(record.id, record);
+      const records = [...byId.values()].sort(
+        (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
+      );
+      return limit === undefined ? records : records.slice(0, limit);
     },
 
     async decide(id, input) {
@@ -696,9 +841,17 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       }
       // A slow safety net where file events are lost (network folders): a readdir and a stat per file, and only
       // what changed is reported.
+      // Only `approvals/` is watched (the archive holds completed requests only), and only when its mtime moved
+      // (every write lands by a rename) or every sixth round.
       const seen = new Map<string, number>();
+      let dirMtime = -1;
+      let round = 0;
       const poll = setInterval(() => {
         void (async () => {
+          const info = await statOrNull(dir);
+          round = (round + 1) % 6;
+          if (info && info.mtimeMs === dirMtime && round !== 0) return;
+          dirMtime = info?.mtimeMs ?? -1;
           for (const id of await listIds()) {
             const mtime = await stat(fileOf(id)).then(
               (info) => info.mtimeMs,
@@ -717,6 +870,73 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
         clearInterval(poll);
         if (timer) clearTimeout(timer);
       };
+    },
+    async seedCompletedForBench(items) {
+      const ids: string[] = [];
+      const lines: { id: string; event: JournalEvent; at: string }[] = [];
+      const files: { file: string; text: string }[] = [];
+      for (const item of items) {
+        const args = JSON.parse(JSON.stringify(item.args ?? null)) as unknown;
+        const created = item.createdAt;
+        const at = new Date(created.getTime() + 60_000).toISOString();
+        const base: ApprovalRecord = {
+          v: 2,
+          id: newApprovalId(),
+          tool: item.tool,
+          args,
+          argsHash: computeArgsHash(item.tool, args),
+          meta: item.meta,
+          status: item.status,
+          createdAt: created.toISOString(),
+          expiresAt: new Date(created.getTime() + 86_400_000).toISOString(),
+          completedAt: at,
+        };
+        let record = base;
+        if (item.status !== "expired") {
+          const unsigned: Omit<ApprovalDecision, "signature"> = {
+            decision: item.status === "rejected" ? "rejected" : "approved",
+            channel: "cli",
+            actor: "bench",
+            at,
+            key: decisionKey.source,
+          };
+          record = {
+            ...base,
+            decision: { ...unsigned, signature: decisionKey.sign(decisionPayload(base, unsigned)) },
+          };
+          lines.push({ id: record.id, event: "decided", at });
+        }
+        if (item.status === "executed" || item.status === "failed") {
+          record = {
+            ...record,
+            execution: { state: "running", attempts: [{ at, marker: { bench: true } }], claims: 1 },
+            outcome:
+              item.status === "executed"
+                ? { ok: true, output: { bench: true } }
+                : { ok: false, code: "ODOO_ERROR", message: "bench" },
+          };
+          lines.push(
+            { id: record.id, event: "claimed", at },
+            { id: record.id, event: "attempt", at },
+            { id: record.id, event: "completed", at },
+          );
+        }
+        const seal = sealOf(record);
+        if (seal) record.seal = seal;
+        ids.push(record.id);
+        files.push({
+          file: archiveFileOf(record.id, monthOf(record.createdAt)),
+          text: `${JSON.stringify(record, null, 2)}\n`,
+        });
+      }
+      for (const folder of new Set(files.map((entry) => path.dirname(entry.file))))
+        await mkdir(folder, { recursive: true, mode: 0o700 });
+      for (let i = 0; i < files.length; i += 64)
+        await Promise.all(
+          files.slice(i, i + 64).map((entry) => writeFile(entry.file, entry.text, { mode: 0o600 })),
+        );
+      await journal.appendBatch(lines);
+      return ids;
     },
   };
   return store;

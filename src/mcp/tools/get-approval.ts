@@ -88,7 +88,10 @@ export const listApprovalsTool = defineTool({
     openWorldHint: false,
   },
   async run(input, ctx) {
-    const records = await ctx.gate.list(input.status ? { status: input.status } : undefined);
+    const records = await ctx.gate.list({
+      ...(input.status ? { status: input.status } : {}),
+      limit: input.limit,
+    });
     return { approvals: records.slice(0, input.limit).map(toApprovalView) };
   },
 });

@@ -1,0 +1,344 @@
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openApprovalStore } from "../../src/mcp/approvals/open.js";
+import { type ApprovalStore, JOURNAL_FILE, type SeedItem } from "../../src/mcp/approvals/store.js";
+import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
+
+/**
+ * A year of approvals: with many completed requests in the store, the operations a person and the agent use do
+ * not slow down (compared at 2,000 and 20,000 completed requests), an idle watch stays under 1 % of a core, and
+ * the archive and the journal's incremental reading keep every guarantee: a file moved, edited or removed there
+ * only slows things down or is refused.
+ */
+interface Fixture {
+  dataDir: string;
+  keychain: Keychain;
+  store: ApprovalStore;
+  decided: string[];
+  pending: string[];
+}
+
+const MONTH_MS = 30 * 86_400_000;
+const request = (n: number) => ({
+  tool: "record_payment",
+  args: { invoice_id: String(n), amount: "99.00" },
+  meta: { target: `INV/${n}`, amount: "99.00", currency: "EUR" },
+  ttlMs: 3_600_000,
+  requestedBy: "test",
+});
+
+async function fixture(decidedCount: number): Promise<Fixture> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-year-"));
+  const keychain = createMemoryKeychain();
+  const store = await openApprovalStore({
+    dataDir,
+    keychain,
+    limits: { maxPendingTotal: 1_000, maxPendingPerClient: 1_000 },
+  });
+  const statuses: SeedItem["status"][] = ["executed", "executed", "rejected", "expired", "failed"];
+  const end = Date.now();
+  const decided: string[] = [];
+  for (let start = 0; start < decidedCount; start += 5_000) {
+    const items: SeedItem[] = [];
+    for (let n = start; n < Math.min(decidedCount, start + 5_000); n++)
+      items.push({
+        tool: "record_payment",
+        args: { invoice_id: String(n) },
+        meta: { target: `INV/${n}` },
+        createdAt: new Date(end - 12 * MONTH_MS + Math.floor((n * 12 * MONTH_MS) / decidedCount)),
+        status: statuses[n % statuses.length]!,
+      });
+    decided.push(...(await store.seedCompletedForBench(items)));
+  }
+  const pending: string[] = [];
+  for (let n = 0; n < 30; n++) pending.push((await store.create(request(n))).id);
+  return { dataDir, keychain, store, decided, pending };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+async function timed(fn: (run: number) => Promise<unknown>, runs = 7): Promise<number> {
+  await fn(0); // warm (caches of this process)
+  const times: number[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const started = performance.now();
+    await fn(run);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+async function measure(f: Fixture): Promise<Record<string, number>> {
+  let next = 0;
+  let n = 10_000;
+  return {
+    "list pending": await timed(() => f.store.list({ status: "pending" })),
+    "show one (get pending)": await timed(() => f.store.get(f.pending[0]!)),
+    "get_approval of an archived request": await timed((run) =>
+      f.store.get(f.decided[(run * 7919) % f.decided.length]!),
+    ),
+    "decide one": await timed(
+      () => f.store.decide(f.pending[1 + next++]!, { decision: "rejected", channel: "cli", actor: "t" }),
+      5,
+    ),
+    "gated call (store's part)": await timed(async () => {
+      const created = await f.store.create(request(n++));
+      await f.store.decide(created.id, { decision: "approved", channel: "cli", actor: "t" });
+      await f.store.claim(created.id);
+      await f.store.recordAttempt(created.id, { n });
+      await f.store.complete(created.id, { ok: true, output: { n } });
+    }, 5),
+  };
+}
+
+describe("a year of approvals", () => {
+  let small: Fixture;
+  let large: Fixture;
+  beforeAll(async () => {
+    small = await fixture(2_000);
+    large = await fixture(20_000);
+  }, 180_000);
+  afterAll(async () => {
+    await rm(small.dataDir, { recursive: true, force: true });
+    await rm(large.dataDir, { recursive: true, force: true });
+  });
+
+  it("listing the pending ones, showing one, deciding one, get_approval and a gated call do not grow with the completed requests", async () => {
+    // The journal of both is read once (a process's first read is the only whole read).
+    await small.store.claim(small.pending[0]!).catch(() => null);
+    await large.store.claim(large.pending[0]!).catch(() => null);
+    const few = await measure(small);
+    const many = await measure(large);
+    for (const [step, ms] of Object.entries(many)) {
+      const base = few[step]!;
+      const report = `${step}: ${ms.toFixed(1)} ms with 20,000 vs ${base.toFixed(1)} ms with 2,000`;
+      expect(ms, report).toBeLessThan(step.startsWith("gated") ? 250 : 50);
+      expect(ms, report).toBeLessThan(base * 3 + 10);
+    }
+    expect((await large.store.list({ status: "pending" })).length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("an idle watch over 20,000 completed requests uses under 1 % of a core", async () => {
+    const stop = large.store.watch(() => {});
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const cpu = process.cpuUsage();
+      const started = process.hrtime.bigint();
+      await new Promise((resolve) => setTimeout(resolve, 6_000)); // covers the 5 s safety poll
+      const used = process.cpuUsage(cpu);
+      const share = (used.user + used.system) / Number((process.hrtime.bigint() - started) / 1000n);
+      expect(share, `${(share * 100).toFixed(2)} % of a core`).toBeLessThan(0.01);
+    } finally {
+      stop();
+    }
+  }, 30_000);
+
+  it("old completed requests stay readable (history), newest first, within a limit", async () => {
+    const history = await large.store.list({ status: ["executed", "rejected"], limit: 50 });
+    expect(history).toHaveLength(50);
+    const times = history.map((record) => record.createdAt);
+    expect([...times].sort().reverse()).toEqual(times);
+    const oldest = await large.store.get(large.decided[0]!);
+    expect(oldest?.status).toBe("executed");
+    expect(large.store.integrity(oldest!)).toEqual([]);
+  });
+});
+
+describe("the archive and the journal under tampering", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await fixture(300);
+  }, 60_000);
+  afterAll(() => rm(f.dataDir, { recursive: true, force: true }));
+
+  const archive = () => path.join(f.dataDir, "approvals", "archive");
+  async function archivedFile(id: string): Promise<string> {
+    for (const month of await readdir(archive())) {
+      const file = path.join(archive(), month, `${id}.json`);
+      if (
+        await readFile(file).then(
+          () => true,
+          () => false,
+        )
+      )
+        return file;
+    }
+    throw new Error(`${id} is not in the archive`);
+  }
+  const active = (id: string) => path.join(f.dataDir, "approvals", `${id}.json`);
+
+  async function executed(): Promise<string> {
+    const created = await f.store.create(request(Math.floor(Math.random() * 1e9)));
+    await f.store.decide(created.id, { decision: "approved", channel: "cli", actor: "t" });
+    await f.store.claim(created.id);
+    await f.store.recordAttempt(created.id, { n: 1 });
+    await f.store.complete(created.id, { ok: true, output: { id: 1 } });
+    return created.id;
+  }
+
+  it("a completed request goes to the archive, sealed, and is found by id", async () => {
+    const id = await executed();
+    await expect(readFile(active(id))).rejects.toThrow();
+    const file = await archivedFile(id);
+    expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ id, status: "executed" });
+    const again = await openApprovalStore({ dataDir: f.dataDir, keychain: f.keychain });
+    expect((await again.get(id))?.status).toBe("executed");
+  });
+
+  it("an archived record edited (its outcome, its status) breaks its seal and never runs", async () => {
+    const id = await executed();
+    const file = await archivedFile(id);
+    const record = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...record, status: "approved", outcome: undefined }));
+    const read = await f.store.get(id);
+    expect(f.store.integrity(read!)).toContainEqual(expect.stringMatching(/seal is broken/));
+    await expect(f.store.claim(id)).rejects.toMatchObject({ code: "APPROVAL_INVALID" });
+  });
+
+  it("an archived record moved back among the active ones is archived again and never listed as pending", async () => {
+    const id = await executed();
+    await rename(await archivedFile(id), active(id));
+    expect((await f.store.list({ status: "pending" })).map((r) => r.id)).not.toContain(id);
+    await expect(readFile(active(id))).rejects.toThrow();
+    expect((await f.store.get(id))?.status).toBe("executed");
+    expect(await f.store.claim(id)).toBeNull();
+  });
+
+  it("an approved copy put back beside its archived completion: the completion wins, nothing runs again", async () => {
+    const created = await f.store.create(request(424242));
+    const decided = await f.store.decide(created.id, { decision: "approved", channel: "cli", actor: "t" });
+    const approvedCopy = await readFile(active(decided.id), "utf8");
+    await f.store.claim(created.id);
+    await f.store.complete(created.id, { ok: true, output: { id: 7 } });
+    await writeFile(active(created.id), approvedCopy);
+    expect(await f.store.claim(created.id)).toBeNull();
+    expect(await f.store.get(created.id)).toMatchObject({ status: "executed", outcome: { ok: true } });
+    // Moved back instead (the archived copy gone): the journal still knows it ran.
+    await writeFile(active(created.id), approvedCopy);
+    await rm(await archivedFile(created.id));
+    await expect(f.store.claim(created.id)).rejects.toThrow(/already been executed|earlier execution/);
+  });
+
+  it("a pending request moved into the archive is still itself: found, not approved, decided as usual", async () => {
+    const created = await f.store.create(request(515151));
+    const month = created.createdAt.slice(0, 7);
+    await mkdir(path.join(archive(), month), { recursive: true });
+    await rename(active(created.id), path.join(archive(), month, `${created.id}.json`));
+    expect((await f.store.get(created.id))?.status).toBe("pending");
+    await expect(f.store.claim(created.id)).rejects.toMatchObject({ code: "APPROVAL_INVALID" });
+    const decided = await f.store.decide(created.id, { decision: "rejected", channel: "cli", actor: "t" });
+    expect(decided.status).toBe("rejected");
+  });
+
+  it("the archive deleted: history is gone, nothing is approved or run", async () => {
+    const id = await executed();
+    const other = await mkdtemp(path.join(tmpdir(), "odoo-mcp-year-archive-"));
+    await rename(archive(), path.join(other, "archive"));
+    try {
+      expect(await f.store.get(id)).toBeNull();
+      await expect(f.store.claim(id)).rejects.toMatchObject({ code: "APPROVAL_NOT_FOUND" });
+      expect((await f.store.list({ status: "executed" })).map((r) => r.id)).not.toContain(id);
+    } finally {
+      await rename(path.join(other, "archive"), archive());
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it("the journal read incrementally: an older copy put back, or its tail rewritten, after a process read it is refused", async () => {
+    const journal = path.join(f.dataDir, "approvals", JOURNAL_FILE);
+    const created = await f.store.create(request(616161));
+    await f.store.decide(created.id, { decision: "approved", channel: "cli", actor: "t" });
+    const before = await readFile(journal, "utf8");
+    const approvedCopy = await readFile(active(created.id), "utf8");
+    await f.store.claim(created.id);
+    await f.store.recordAttempt(created.id, { n: 1 });
+    await f.store.complete(created.id, { ok: true, output: { id: 1 } });
+    expect((await f.store.verifyForExecution((await f.store.get(created.id))!)).length).toBeGreaterThan(0);
+    // The journal as it was before the run, the file moved back: this same process (which read the journal
+    // incrementally) refuses it.
+    await writeFile(journal, before);
+    await writeFile(active(created.id), approvedCopy);
+    await rm(await archivedFile(created.id));
+    await expect(f.store.claim(created.id)).rejects.toThrow(/journal/);
+    // Longer than before, with forged lines after a rewritten tail: still refused.
+    const forged = `${before}${JSON.stringify({ seq: 999_999, id: created.id, event: "decided", at: "x", prev: "x", mac: "x" })}\n`;
+    await writeFile(journal, forged.repeat(2));
+    await expect(f.store.claim(created.id)).rejects.toThrow(/journal/);
+  });
+});
+
+describe("the journal's sealed checkpoint (a new process does not verify a year of lines again)", () => {
+  let f: Fixture;
+  let journal: string;
+  let checkpoint: string;
+  let done: string;
+  beforeAll(async () => {
+    f = await fixture(2_000); // more than 5,000 journal lines
+    journal = path.join(f.dataDir, "approvals", JOURNAL_FILE);
+    checkpoint = `${journal}.checkpoint`;
+    const created = await f.store.create(request(717171));
+    await f.store.decide(created.id, { decision: "approved", channel: "cli", actor: "t" });
+    await f.store.claim(created.id); // the first whole read: leaves the checkpoint
+    await f.store.complete(created.id, { ok: true, output: { id: 1 } });
+    done = created.id;
+    for (
+      let i = 0;
+      i < 50 &&
+      !(await readFile(checkpoint).then(
+        () => true,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((resolve) => setTimeout(resolve, 100));
+  }, 60_000);
+  afterAll(() => rm(f.dataDir, { recursive: true, force: true }));
+
+  const fresh = () => openApprovalStore({ dataDir: f.dataDir, keychain: f.keychain });
+  /** What a new process concludes about an executed request's approved copy. */
+  async function verdict(): Promise<string[]> {
+    const store = await fresh();
+    const record = (await store.get(done))!;
+    return store.verifyForExecution({ ...record, status: "approved" });
+  }
+
+  it("is written, sealed, and a new process starting from it knows what ran", async () => {
+    const text = await readFile(checkpoint, "utf8");
+    expect(JSON.parse(text)).toMatchObject({ body: { v: 1 }, mac: expect.any(String) });
+    expect(await verdict()).toContain("it has already been executed");
+  });
+
+  it("edited (a completion removed from it): its seal is broken, the whole journal is read, the completion is still known", async () => {
+    const saved = await readFile(checkpoint, "utf8");
+    const parsed = JSON.parse(saved) as { body: { completed: string; seq: number } };
+    parsed.body.completed = "";
+    await writeFile(checkpoint, JSON.stringify(parsed));
+    try {
+      expect(await verdict()).toContain("it has already been executed");
+    } finally {
+      await writeFile(checkpoint, saved);
+    }
+  });
+
+  it("deleted, or garbage: only slower", async () => {
+    const saved = await readFile(checkpoint, "utf8");
+    await rm(checkpoint);
+    expect(await verdict()).toContain("it has already been executed");
+    await writeFile(checkpoint, "{not json");
+    expect(await verdict()).toContain("it has already been executed");
+    await writeFile(checkpoint, saved);
+  });
+
+  it("kept while the journal is put back to an older copy: refused (the keychain's head), not trusted", async () => {
+    const lines = (await readFile(journal, "utf8")).trim().split("\n");
+    const saved = await readFile(journal, "utf8");
+    await writeFile(journal, `${lines.slice(0, -3).join("\n")}\n`);
+    try {
+      expect((await verdict()).join("; ")).toMatch(/journal/);
+    } finally {
+      await writeFile(journal, saved);
+    }
+  });
+});
