@@ -63,7 +63,12 @@ export function approvalHandlers(app: App, options: { actor?: string } = {}): Ap
 
   return {
     async "approvals.list"({ scope, tool, from, to, limit }) {
-      const records = await approvals.list({ status: scope === "pending" ? "pending" : HISTORY });
+      // History reads the archive newest month first and stops at the limit (with filters, a wider window).
+      const records = await approvals.list(
+        scope === "pending"
+          ? { status: "pending" }
+          : { status: HISTORY, limit: tool || from || to ? Math.max(limit, 5_000) : limit },
+      );
       const chosen = records
         .filter((record) => !tool || record.tool === tool)
         .filter((record) => {

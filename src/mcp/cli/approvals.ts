@@ -17,7 +17,7 @@ import { openApp, print } from "./context.js";
 import { confirm, hasTerminal, NoTerminalError, readLine } from "./terminal.js";
 
 const USAGE = `Usage:
-  odoo-mcp approvals list [--status S|all] [--json]   requests waiting for you (pending by default)
+  odoo-mcp approvals list [--status S|all] [--json]   requests waiting for you (pending by default; others: newest 200)
   odoo-mcp approvals show ID [--json]                 one request, looked up in Odoo now, with its exact arguments
   odoo-mcp approvals approve ID                       approve it at this terminal, then run it now (exactly once)
   odoo-mcp approvals reject ID [--reason R]           reject it
@@ -72,8 +72,11 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
     }
     switch (sub) {
       case "list": {
+        // Decided requests come from the archive, newest first: the newest 200 (history is in the app, too).
         const records = await app.approvals.list(
-          status === "all" ? undefined : { status: status as ApprovalStatus },
+          status === "all"
+            ? { status: [...APPROVAL_STATUSES], limit: 200 }
+            : { status: status as ApprovalStatus, ...(status === "pending" ? {} : { limit: 200 }) },
         );
         if (values.json) print(jsonForTerminal(records.map(toApprovalView)));
         else if (records.length === 0)
