@@ -177,9 +177,16 @@ describe("API choice", () => {
     expect(server.requests.map((r) => r.path)).toEqual([
       "/web/webclient/version_info",
       "/json/2/res.users/context_get",
+      // the user's companies, once, before the first model call (see "one company per call")
+      "/json/2/res.users/read",
       "/json/2/res.users/read",
     ]);
-    expect(server.requests[2]?.json).toEqual({ ids: [2], fields: ["name", "login"] });
+    expect(server.requests[2]?.json).toEqual({ ids: [2], fields: ["company_id", "company_ids"] });
+    expect(server.requests[3]?.json).toEqual({
+      ids: [2],
+      fields: ["name", "login"],
+      context: { allowed_company_ids: [1] },
+    });
   });
 
   for (const major of [17, 18] as const) {
@@ -195,7 +202,8 @@ describe("API choice", () => {
       await odoo.call({ model: "res.users", method: "context_get" });
       const logins = server.requests.filter((r) => rpcParams(r.json)?.method === "login");
       expect(logins).toHaveLength(1);
-      expect(server.requests).toHaveLength(4);
+      // version, login, the user's companies (once), two calls
+      expect(server.requests).toHaveLength(5);
     });
   }
 
@@ -225,10 +233,13 @@ describe("API choice", () => {
     server = await startRecordedOdoo({
       major: 19,
       secret: KEY,
-      handle: () => ({ status: 200, body: "true", delayMs: 300 }),
+      handle: (request) =>
+        request.path.endsWith("/context_get")
+          ? recordedReply(recordedStep(19, "01-version-json2", "res.users context_get"))
+          : { status: 200, body: "true", delayMs: 300 },
     });
     const odoo = makeClient({ timeoutMs: 100 });
-    await odoo.version();
+    await odoo.company?.();
     await expect(
       odoo.call({ model: "mail.mail", method: "send", ids: [1] }, { timeoutMs: 3_000 }),
     ).resolves.toBe(true);
@@ -264,7 +275,10 @@ describe("client helpers", () => {
     server = await startRecordedOdoo({
       major: 19,
       secret: KEY,
-      handle: (request) => ({ status: 200, body: JSON.stringify(answers[request.path] ?? null) }),
+      handle: (request) =>
+        request.path.endsWith("/context_get")
+          ? recordedReply(recordedStep(19, "01-version-json2", "res.users context_get"))
+          : { status: 200, body: JSON.stringify(answers[request.path] ?? null) },
     });
     const odoo = makeClient();
     expect(
@@ -279,12 +293,14 @@ describe("client helpers", () => {
     expect(await odoo.create("res.partner", { name: "New" })).toBe(42);
     expect(await odoo.write("res.partner", [42], { name: "Newer" })).toBe(true);
     expect(await odoo.read("res.partner", [], ["name"])).toEqual([]);
-    const bodies = server.requests.slice(1).map((r) => [r.path, r.json]);
+    // after version detection, the key's user and their companies
+    const bodies = server.requests.slice(3).map((r) => [r.path, r.json]);
+    const scoped = { allowed_company_ids: [1] };
     expect(bodies).toEqual([
       [
         "/json/2/res.partner/search_read",
         {
-          context: { lang: "en_US" },
+          context: { lang: "en_US", ...scoped },
           domain: [["name", "=", "Acme"]],
           fields: ["name"],
           limit: 2,
@@ -292,9 +308,9 @@ describe("client helpers", () => {
           order: "id",
         },
       ],
-      ["/json/2/res.partner/search_count", { domain: [] }],
-      ["/json/2/res.partner/create", { vals_list: [{ name: "New" }] }],
-      ["/json/2/res.partner/write", { ids: [42], vals: { name: "Newer" } }],
+      ["/json/2/res.partner/search_count", { domain: [], context: scoped }],
+      ["/json/2/res.partner/create", { vals_list: [{ name: "New" }], context: scoped }],
+      ["/json/2/res.partner/write", { ids: [42], vals: { name: "Newer" }, context: scoped }],
     ]);
   });
 
@@ -330,7 +346,7 @@ describe("client helpers", () => {
       "res.partner",
       "create",
       [[{ name: "Invoice Customer Ltd", is_company: true, email: "ap@invoice-customer.example" }]],
-      {},
+      { context: { allowed_company_ids: [1] } },
     ]);
   });
 
@@ -380,8 +396,9 @@ describe("stats and the connection pool", () => {
     for (let i = 0; i < 5; i += 1)
       await odoo.call({ model: "res.users", method: "context_get" }, { idempotent: true });
     const stats = odoo.stats();
-    expect(server.requests).toHaveLength(7);
-    expect(stats.roundTrips).toBe(7);
+    // version, login, the user's companies (once), five calls
+    expect(server.requests).toHaveLength(8);
+    expect(stats.roundTrips).toBe(8);
     expect(stats.odooMs).toBeGreaterThanOrEqual(0);
     expect(server.connections()).toBe(1);
     expect(new Set(server.requests.map((r) => r.connection))).toEqual(new Set([1]));
@@ -391,12 +408,16 @@ describe("stats and the connection pool", () => {
     server = await startRecordedOdoo({
       major: 19,
       secret: KEY,
-      handle: () => ({ status: 200, body: "3", delayMs: 60 }),
+      handle: (request) =>
+        request.path.endsWith("/context_get")
+          ? recordedReply(recordedStep(19, "01-version-json2", "res.users context_get"))
+          : { status: 200, body: "3", delayMs: 60 },
     });
     const odoo = makeClient();
     await odoo.searchCount("res.partner", []);
     await odoo.searchCount("res.partner", []);
-    expect(odoo.stats().roundTrips).toBe(3);
+    // version, the key's user, their companies, two counts
+    expect(odoo.stats().roundTrips).toBe(5);
     expect(odoo.stats().odooMs).toBeGreaterThanOrEqual(110);
   });
 });
