@@ -16,6 +16,8 @@ import { type Harness, INVOICE_INPUT, startHarness } from "../support/harness.js
 
 type Row = Record<string, unknown> & { id: number };
 const ctx = (...ids: number[]) => ({ context: { allowed_company_ids: ids } });
+/** Element `i` of a many2one pair read from Odoo. */
+const m2o = (v: unknown, i: 0 | 1): unknown => (Array.isArray(v) ? v[i] : undefined);
 const companyOf = (row: Row | undefined): unknown =>
   Array.isArray(row?.company_id) ? row.company_id[0] : row?.company_id;
 
@@ -187,7 +189,7 @@ describe.each([19, 18, 17] as const)("several companies on Odoo %i", (version) =
       const [journal] = await read(
         world.s,
         "account.journal",
-        [Number((move?.journal_id as [number])[0])],
+        [Number(m2o(move?.journal_id, 0))],
         ["company_id"],
       );
       expect(companyOf(journal)).toBe(2);
@@ -239,7 +241,7 @@ describe.each([19, 18, 17] as const)("several companies on Odoo %i", (version) =
       const [bank] = await read(
         world.s,
         "account.journal",
-        [Number((payments[0]?.journal_id as [number])[0])],
+        [Number(m2o(payments[0]?.journal_id, 0))],
         ["company_id"],
       );
       expect(companyOf(bank)).toBe(2);
@@ -279,7 +281,7 @@ describe.each([19, 18, 17] as const)("several companies on Odoo %i", (version) =
         ["company_id", "employee_id"],
       );
       expect(companyOf(expenseRow)).toBe(2);
-      expect((expenseRow?.employee_id as [number, string])[1]).toBe("Administrator (Second Co)");
+      expect(m2o(expenseRow?.employee_id, 1)).toBe("Administrator (Second Co)");
     });
 
     it("reports are the second company's books alone", async () => {
