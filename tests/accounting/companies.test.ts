@@ -252,7 +252,11 @@ describe.each([19, 18, 17] as const)("several companies on Odoo %i", (version) =
     it("a draft bill and an expense land in the second company", async () => {
       const bill = await approved(
         h,
-        await h.call("create_draft_invoice", { description: "Hosting", amount: 40 }),
+        await h.call("create_draft_invoice", {
+          description: "Hosting",
+          amount: 40,
+          partner_id: world.customer,
+        }),
       );
       const [billRow] = await read(
         world.s,
@@ -262,6 +266,25 @@ describe.each([19, 18, 17] as const)("several companies on Odoo %i", (version) =
       );
       expect(billRow?.move_type).toBe("in_invoice");
       expect(companyOf(billRow)).toBe(2);
+      const pendingPost = await h.call("post_invoice", { invoice_id: String(bill.invoice_id) });
+      expect(pendingPost.isError, pendingPost.text).toBe(false);
+      expect(String(pendingPost.data.summary)).toMatch(/^Company: Second Co\n/);
+      await approved(h, pendingPost);
+      const [postedBill] = await read(
+        world.s,
+        "account.move",
+        [Number(bill.record_id)],
+        ["state", "journal_id"],
+      );
+      expect(postedBill?.state).toBe("posted");
+      const [billJournal] = await read(
+        world.s,
+        "account.journal",
+        [Number(m2o(postedBill?.journal_id, 0))],
+        ["company_id", "type"],
+      );
+      expect(billJournal).toMatchObject({ type: "purchase" });
+      expect(companyOf(billJournal)).toBe(2);
 
       const categories = await h.call("list_expense_categories", {});
       const category = (categories.data.categories as Row[])[0];

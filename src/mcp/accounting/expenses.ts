@@ -206,7 +206,7 @@ export async function findEmployee(odoo: Odoo, session: AccountingSession): Prom
   if (!row || typeof row.id !== "number") {
     throw new ToolError(
       "VALIDATION_ERROR",
-      `The Odoo user odoo-mcp signs in as (user id ${session.uid}) has no employee, and Odoo records expenses per employee. In Odoo, open Employees, pick (or create) the employee and set its Related User to this user, then try again.`,
+      `The Odoo user odoo-mcp signs in as (user id ${session.uid}) has no employee${session.companies.length > 1 ? ` in company ${session.company.name}` : ""}, and Odoo records expenses per employee. In Odoo, open Employees${session.companies.length > 1 ? ` (in that company)` : ""}, pick (or create) the employee and set its Related User to this user, then try again.`,
       { uid: session.uid },
     );
   }
