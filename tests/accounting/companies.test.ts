@@ -157,8 +157,18 @@ describe.each([19, 18, 17] as const)("several companies on Odoo %i", (version) =
       expect(listed).toContain(world.secondInvoice);
       expect(listed).not.toContain(world.firstInvoice);
       // The other company's invoice is not this company's to show.
-      const other = await h.call("get_invoice", { invoice_id: String(world.firstInvoice) });
-      expect(other.isError).toBe(true);
+      // By record id: numbers are per company journal, so My Company's number is also one of Second Co's.
+      for (const [tool, extra] of [
+        ["get_invoice", {}],
+        ["send_invoice", {}],
+        ["post_invoice", {}],
+        ["record_payment", { amount: 1, payment_date: "2026-11-20", payment_method: "bank_transfer" }],
+      ] as const)
+        for (const ref of [String(world.firstInvoice)]) {
+          const other = await h.call(tool, { invoice_id: ref, ...extra });
+          expect(other.error?.code, `${tool} ${ref}: ${other.text}`).toBe("INVOICE_NOT_FOUND");
+          expect(other.error?.message).toContain("in company Second Co");
+        }
 
       const partners = await h.call("find_partners", { query: INVOICE_INPUT.customer_name });
       expect(partners.isError, partners.text).toBe(false);
