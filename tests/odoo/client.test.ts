@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { chooseApi, createOdooClient } from "../../src/mcp/odoo/client.js";
-import { OdooAuthError, OdooNotFoundError, OdooProtocolError } from "../../src/mcp/odoo/errors.js";
+import { chooseApi, chooseCompany, createOdooClient } from "../../src/mcp/odoo/client.js";
+import {
+  OdooAccessError,
+  OdooAuthError,
+  OdooNotFoundError,
+  OdooProtocolError,
+} from "../../src/mcp/odoo/errors.js";
 import { HttpPool } from "../../src/mcp/odoo/http.js";
 import type { Odoo, OdooConnectionSettings, OdooVersion } from "../../src/mcp/odoo/types.js";
 import { parseVersionInfo, webVersion } from "../../src/mcp/odoo/version.js";
@@ -419,5 +424,64 @@ describe("stats and the connection pool", () => {
     // version, the key's user, their companies, two counts
     expect(odoo.stats().roundTrips).toBe(5);
     expect(odoo.stats().odooMs).toBeGreaterThanOrEqual(110);
+  });
+});
+
+describe("one company per call (ODOO_COMPANY)", () => {
+  const choices = [
+    { id: 1, name: "My Company" },
+    { id: 2, name: "Second Co" },
+    { id: 3, name: "second co" },
+    { id: 4, name: "Twin" },
+    { id: 5, name: "Twin" },
+  ];
+
+  it("chooses by id, by exact name, then by name ignoring case and spaces", () => {
+    expect(chooseCompany(4, choices, "admin")).toEqual({ id: 4, name: "Twin" });
+    expect(chooseCompany("Second Co", choices, "admin")).toEqual({ id: 2, name: "Second Co" });
+    expect(chooseCompany("second co", choices, "admin")).toEqual({ id: 3, name: "second co" });
+    expect(chooseCompany("  my company ", choices, "admin")).toEqual({ id: 1, name: "My Company" });
+  });
+
+  it("refuses a company the user is not in, or a name two companies share, listing the choices", () => {
+    expect(() => chooseCompany(9, choices, "admin")).toThrow(OdooAccessError);
+    expect(() => chooseCompany(9, choices, "admin")).toThrow(
+      /ODOO_COMPANY 9: .*1 "My Company", 2 "Second Co"/,
+    );
+    expect(() => chooseCompany("Nope", choices, "admin")).toThrow(/no company of this name/);
+    expect(() => chooseCompany("Twin", choices, "admin")).toThrow(
+      /\(ids 4, 5\)\. Set ODOO_COMPANY to the id/,
+    );
+    expect(() => chooseCompany("SECOND CO", choices, "admin")).toThrow(/ids 2, 3/);
+  });
+
+  it("reads the user's companies once, and sends the current one with every call", async () => {
+    server = await startRecordedOdoo({
+      major: 17,
+      secret: KEY,
+      handle: byTarget(17, "01-version-jsonrpc", { "res.users.context_get": "res.users context_get" }),
+    });
+    const odoo = makeClient({ database: "odoo17_test" });
+    await odoo.call({ model: "res.users", method: "context_get" });
+    await odoo.call({ model: "res.users", method: "context_get", context: { lang: "en_US" } });
+    // A caller naming the companies itself keeps its own.
+    await odoo.call({ model: "res.users", method: "context_get", context: { allowed_company_ids: [1, 2] } });
+    const calls = server.requests.filter((r) => executeKwTarget(r.json) === "res.users.context_get");
+    const contexts = calls.map(
+      (r) =>
+        ((rpcParams(r.json)?.args as unknown[] | undefined)?.[6] as { context?: unknown } | undefined)
+          ?.context,
+    );
+    expect(contexts).toEqual([
+      { allowed_company_ids: [1] },
+      { lang: "en_US", allowed_company_ids: [1] },
+      { allowed_company_ids: [1, 2] },
+    ]);
+    expect(server.requests.filter((r) => executeKwTarget(r.json) === "res.users.read")).toHaveLength(1);
+    expect(await odoo.company?.()).toEqual({
+      current: { id: 1, name: "My Company" },
+      choices: [{ id: 1, name: "My Company" }],
+      source: "user",
+    });
   });
 });
