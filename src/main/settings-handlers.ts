@@ -203,6 +203,7 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
             secretKind: credentials.secretKind,
             api: current.odoo.api,
             timeoutMs: Math.min(current.odoo.timeoutMs, 15_000),
+            ...(current.odoo.company !== undefined ? { company: current.odoo.company } : {}),
             allowSandbox: current.odoo.allowSandbox === true,
           },
           { logger: deps.app().logger.child("odoo") },

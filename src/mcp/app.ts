@@ -66,6 +66,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
             secretKind: credentials.secretKind,
             api: config.odoo.api,
             timeoutMs: config.odoo.timeoutMs,
+            ...(config.odoo.company !== undefined ? { company: config.odoo.company } : {}),
             allowSandbox: config.odoo.allowSandbox === true,
           },
           { logger: logger.child("odoo"), ...(options.sleep ? { sleep: options.sleep } : {}) },

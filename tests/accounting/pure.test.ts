@@ -34,6 +34,7 @@ function session(overrides: Partial<AccountingSession> = {}): AccountingSession 
       decimals: 2,
       taxRounding: "round_per_line",
     },
+    companies: [{ id: 1, name: "My Company" }],
     journals: [
       { id: 1, name: "Sales", code: "INV", type: "sale", inbound: [], outbound: [] },
       {

@@ -80,6 +80,7 @@ describe("settings handlers", () => {
       "credentials",
       "odoo version",
       "login",
+      "company",
       "module account",
       "module hr_expense",
       "module mail",

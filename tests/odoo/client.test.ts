@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { chooseApi, createOdooClient } from "../../src/mcp/odoo/client.js";
-import { OdooAuthError, OdooNotFoundError, OdooProtocolError } from "../../src/mcp/odoo/errors.js";
+import { chooseApi, chooseCompany, createOdooClient } from "../../src/mcp/odoo/client.js";
+import {
+  OdooAccessError,
+  OdooAuthError,
+  OdooNotFoundError,
+  OdooProtocolError,
+} from "../../src/mcp/odoo/errors.js";
 import { HttpPool } from "../../src/mcp/odoo/http.js";
 import type { Odoo, OdooConnectionSettings, OdooVersion } from "../../src/mcp/odoo/types.js";
 import { parseVersionInfo, webVersion } from "../../src/mcp/odoo/version.js";
@@ -177,9 +182,16 @@ describe("API choice", () => {
     expect(server.requests.map((r) => r.path)).toEqual([
       "/web/webclient/version_info",
       "/json/2/res.users/context_get",
+      // the user's companies, once, before the first model call (see "one company per call")
+      "/json/2/res.users/read",
       "/json/2/res.users/read",
     ]);
-    expect(server.requests[2]?.json).toEqual({ ids: [2], fields: ["name", "login"] });
+    expect(server.requests[2]?.json).toEqual({ ids: [2], fields: ["company_id", "company_ids"] });
+    expect(server.requests[3]?.json).toEqual({
+      ids: [2],
+      fields: ["name", "login"],
+      context: { allowed_company_ids: [1] },
+    });
   });
 
   for (const major of [17, 18] as const) {
@@ -195,7 +207,8 @@ describe("API choice", () => {
       await odoo.call({ model: "res.users", method: "context_get" });
       const logins = server.requests.filter((r) => rpcParams(r.json)?.method === "login");
       expect(logins).toHaveLength(1);
-      expect(server.requests).toHaveLength(4);
+      // version, login, the user's companies (once), two calls
+      expect(server.requests).toHaveLength(5);
     });
   }
 
@@ -225,10 +238,13 @@ describe("API choice", () => {
     server = await startRecordedOdoo({
       major: 19,
       secret: KEY,
-      handle: () => ({ status: 200, body: "true", delayMs: 300 }),
+      handle: (request) =>
+        request.path.endsWith("/context_get")
+          ? recordedReply(recordedStep(19, "01-version-json2", "res.users context_get"))
+          : { status: 200, body: "true", delayMs: 300 },
     });
     const odoo = makeClient({ timeoutMs: 100 });
-    await odoo.version();
+    await odoo.company?.();
     await expect(
       odoo.call({ model: "mail.mail", method: "send", ids: [1] }, { timeoutMs: 3_000 }),
     ).resolves.toBe(true);
@@ -264,7 +280,10 @@ describe("client helpers", () => {
     server = await startRecordedOdoo({
       major: 19,
       secret: KEY,
-      handle: (request) => ({ status: 200, body: JSON.stringify(answers[request.path] ?? null) }),
+      handle: (request) =>
+        request.path.endsWith("/context_get")
+          ? recordedReply(recordedStep(19, "01-version-json2", "res.users context_get"))
+          : { status: 200, body: JSON.stringify(answers[request.path] ?? null) },
     });
     const odoo = makeClient();
     expect(
@@ -279,12 +298,14 @@ describe("client helpers", () => {
     expect(await odoo.create("res.partner", { name: "New" })).toBe(42);
     expect(await odoo.write("res.partner", [42], { name: "Newer" })).toBe(true);
     expect(await odoo.read("res.partner", [], ["name"])).toEqual([]);
-    const bodies = server.requests.slice(1).map((r) => [r.path, r.json]);
+    // after version detection, the key's user and their companies
+    const bodies = server.requests.slice(3).map((r) => [r.path, r.json]);
+    const scoped = { allowed_company_ids: [1] };
     expect(bodies).toEqual([
       [
         "/json/2/res.partner/search_read",
         {
-          context: { lang: "en_US" },
+          context: { lang: "en_US", ...scoped },
           domain: [["name", "=", "Acme"]],
           fields: ["name"],
           limit: 2,
@@ -292,9 +313,9 @@ describe("client helpers", () => {
           order: "id",
         },
       ],
-      ["/json/2/res.partner/search_count", { domain: [] }],
-      ["/json/2/res.partner/create", { vals_list: [{ name: "New" }] }],
-      ["/json/2/res.partner/write", { ids: [42], vals: { name: "Newer" } }],
+      ["/json/2/res.partner/search_count", { domain: [], context: scoped }],
+      ["/json/2/res.partner/create", { vals_list: [{ name: "New" }], context: scoped }],
+      ["/json/2/res.partner/write", { ids: [42], vals: { name: "Newer" }, context: scoped }],
     ]);
   });
 
@@ -330,7 +351,7 @@ describe("client helpers", () => {
       "res.partner",
       "create",
       [[{ name: "Invoice Customer Ltd", is_company: true, email: "ap@invoice-customer.example" }]],
-      {},
+      { context: { allowed_company_ids: [1] } },
     ]);
   });
 
@@ -380,8 +401,9 @@ describe("stats and the connection pool", () => {
     for (let i = 0; i < 5; i += 1)
       await odoo.call({ model: "res.users", method: "context_get" }, { idempotent: true });
     const stats = odoo.stats();
-    expect(server.requests).toHaveLength(7);
-    expect(stats.roundTrips).toBe(7);
+    // version, login, the user's companies (once), five calls
+    expect(server.requests).toHaveLength(8);
+    expect(stats.roundTrips).toBe(8);
     expect(stats.odooMs).toBeGreaterThanOrEqual(0);
     expect(server.connections()).toBe(1);
     expect(new Set(server.requests.map((r) => r.connection))).toEqual(new Set([1]));
@@ -391,12 +413,75 @@ describe("stats and the connection pool", () => {
     server = await startRecordedOdoo({
       major: 19,
       secret: KEY,
-      handle: () => ({ status: 200, body: "3", delayMs: 60 }),
+      handle: (request) =>
+        request.path.endsWith("/context_get")
+          ? recordedReply(recordedStep(19, "01-version-json2", "res.users context_get"))
+          : { status: 200, body: "3", delayMs: 60 },
     });
     const odoo = makeClient();
     await odoo.searchCount("res.partner", []);
     await odoo.searchCount("res.partner", []);
-    expect(odoo.stats().roundTrips).toBe(3);
+    // version, the key's user, their companies, two counts
+    expect(odoo.stats().roundTrips).toBe(5);
     expect(odoo.stats().odooMs).toBeGreaterThanOrEqual(110);
+  });
+});
+
+describe("one company per call (ODOO_COMPANY)", () => {
+  const choices = [
+    { id: 1, name: "My Company" },
+    { id: 2, name: "Second Co" },
+    { id: 3, name: "second co" },
+    { id: 4, name: "Twin" },
+    { id: 5, name: "Twin" },
+  ];
+
+  it("chooses by id, by exact name, then by name ignoring case and spaces", () => {
+    expect(chooseCompany(4, choices, "admin")).toEqual({ id: 4, name: "Twin" });
+    expect(chooseCompany("Second Co", choices, "admin")).toEqual({ id: 2, name: "Second Co" });
+    expect(chooseCompany("second co", choices, "admin")).toEqual({ id: 3, name: "second co" });
+    expect(chooseCompany("  my company ", choices, "admin")).toEqual({ id: 1, name: "My Company" });
+  });
+
+  it("refuses a company the user is not in, or a name two companies share, listing the choices", () => {
+    expect(() => chooseCompany(9, choices, "admin")).toThrow(OdooAccessError);
+    expect(() => chooseCompany(9, choices, "admin")).toThrow(
+      /ODOO_COMPANY 9: .*1 "My Company", 2 "Second Co"/,
+    );
+    expect(() => chooseCompany("Nope", choices, "admin")).toThrow(/no company of this name/);
+    expect(() => chooseCompany("Twin", choices, "admin")).toThrow(
+      /\(ids 4, 5\)\. Set ODOO_COMPANY to the id/,
+    );
+    expect(() => chooseCompany("SECOND CO", choices, "admin")).toThrow(/ids 2, 3/);
+  });
+
+  it("reads the user's companies once, and sends the current one with every call", async () => {
+    server = await startRecordedOdoo({
+      major: 17,
+      secret: KEY,
+      handle: byTarget(17, "01-version-jsonrpc", { "res.users.context_get": "res.users context_get" }),
+    });
+    const odoo = makeClient({ database: "odoo17_test" });
+    await odoo.call({ model: "res.users", method: "context_get" });
+    await odoo.call({ model: "res.users", method: "context_get", context: { lang: "en_US" } });
+    // A caller naming the companies itself keeps its own.
+    await odoo.call({ model: "res.users", method: "context_get", context: { allowed_company_ids: [1, 2] } });
+    const calls = server.requests.filter((r) => executeKwTarget(r.json) === "res.users.context_get");
+    const contexts = calls.map(
+      (r) =>
+        ((rpcParams(r.json)?.args as unknown[] | undefined)?.[6] as { context?: unknown } | undefined)
+          ?.context,
+    );
+    expect(contexts).toEqual([
+      { allowed_company_ids: [1] },
+      { lang: "en_US", allowed_company_ids: [1] },
+      { allowed_company_ids: [1, 2] },
+    ]);
+    expect(server.requests.filter((r) => executeKwTarget(r.json) === "res.users.read")).toHaveLength(1);
+    expect(await odoo.company?.()).toEqual({
+      current: { id: 1, name: "My Company" },
+      choices: [{ id: 1, name: "My Company" }],
+      source: "user",
+    });
   });
 });

@@ -140,8 +140,19 @@ describe("the client retries against a real server", () => {
     ).length;
   }
 
+  /**
+   * Odoo 19 whose faults hit the calls under test: the client's first contact (the key's user,
+   * `res.users.context_get`, and its companies, answered by the helper) gets the recorded answers.
+   */
   async function odoo19(handle: Handler, port?: number): Promise<ScriptedServer> {
-    server = await startRecordedOdoo({ major: 19, secret: KEY, handle, port });
+    const login = recordedStep(19, "01-version-json2", "res.users context_get");
+    server = await startRecordedOdoo({
+      major: 19,
+      secret: KEY,
+      handle: (request, index) =>
+        request.path === "/json/2/res.users/context_get" ? recordedReply(login) : handle(request, index),
+      port,
+    });
     return server;
   }
 

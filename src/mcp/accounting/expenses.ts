@@ -57,7 +57,7 @@ import {
   receiptFacts,
   resolveReceiptPath,
 } from "./receipts.js";
-import { type AccountingSession, getSession, recordUrl } from "./session.js";
+import { type AccountingSession, companyFact, getSession, recordUrl, withCompany } from "./session.js";
 import { m2oId, m2oName, num, type OdooRecord, str } from "./values.js";
 
 export interface CreateExpenseInput {
@@ -206,7 +206,7 @@ export async function findEmployee(odoo: Odoo, session: AccountingSession): Prom
   if (!row || typeof row.id !== "number") {
     throw new ToolError(
       "VALIDATION_ERROR",
-      `The Odoo user odoo-mcp signs in as (user id ${session.uid}) has no employee, and Odoo records expenses per employee. In Odoo, open Employees, pick (or create) the employee and set its Related User to this user, then try again.`,
+      `The Odoo user odoo-mcp signs in as (user id ${session.uid}) has no employee${session.companies.length > 1 ? ` in company ${session.company.name}` : ""}, and Odoo records expenses per employee. In Odoo, open Employees${session.companies.length > 1 ? ` (in that company)` : ""}, pick (or create) the employee and set its Related User to this user, then try again.`,
       { uid: session.uid },
     );
   }
@@ -471,19 +471,23 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
     const receipt: ReceiptFile | null = plan.receipt ? receiptFacts(plan.receipt) : null;
     const categoryLabel = `${plan.category.name}${plan.category.reference ? ` [${plan.category.reference}]` : ""}`;
     return {
-      summary: [
-        `Create and submit an expense of ${money} for ${plan.employee.name}: "${plan.name}" (${categoryLabel}), dated ${input.expense_date}.`,
-        receipt
-          ? `Receipt: ${receipt.name} (${RECEIPT_TYPES[receipt.kind].label}, ${formatBytes(receipt.size)}, SHA-256 ${receipt.sha256.slice(0, 16)}…).`
-          : "No receipt attached.",
-        plan.session.major >= 19
-          ? "Odoo 19 submits it with hr.expense action_submit."
-          : `Odoo ${plan.session.major} puts it in an expense report (hr.expense.sheet) and submits the report for approval.`,
-      ].join("\n"),
+      summary: withCompany(
+        plan.session,
+        [
+          `Create and submit an expense of ${money} for ${plan.employee.name}: "${plan.name}" (${categoryLabel}), dated ${input.expense_date}.`,
+          receipt
+            ? `Receipt: ${receipt.name} (${RECEIPT_TYPES[receipt.kind].label}, ${formatBytes(receipt.size)}, SHA-256 ${receipt.sha256.slice(0, 16)}…).`
+            : "No receipt attached.",
+          plan.session.major >= 19
+            ? "Odoo 19 submits it with hr.expense action_submit."
+            : `Odoo ${plan.session.major} puts it in an expense report (hr.expense.sheet) and submits the report for approval.`,
+        ].join("\n"),
+      ),
       target: `expense "${plan.name}" (${plan.employee.name})`,
       amount: formatMinor(plan.amount, plan.decimals),
       currency: plan.currency,
       facts: {
+        ...companyFact(plan.session),
         employee: plan.employee,
         category: {
           id: plan.category.id,

@@ -40,7 +40,15 @@ import {
   resolveInvoice,
   textToHtml,
 } from "./records.js";
-import { type AccountingSession, getSession, moveUrl, type Tax, type TaxRounding } from "./session.js";
+import {
+  type AccountingSession,
+  companyFact,
+  getSession,
+  moveUrl,
+  type Tax,
+  type TaxRounding,
+  withCompany,
+} from "./session.js";
 import { ids, m2oId, m2oName, maxId, type OdooRecord, str } from "./values.js";
 
 export { getInvoice, listInvoices, resolveInvoice } from "./records.js";
@@ -319,11 +327,12 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
     // neither the client's prompt nor any threshold can approve it.
     const totals = plan.tax ? await previewInvoiceTotals(odoo, plan) : { total: plan.subtotal };
     return {
-      summary: invoiceSummary(plan, input),
+      summary: withCompany(plan.session, invoiceSummary(plan, input)),
       target: plan.customer.name,
       ...(totals ? { amount: formatMinor(totals.total, decimals) } : {}),
       currency,
       facts: {
+        ...companyFact(plan.session),
         customer: { id: plan.customer.id, name: plan.customer.name },
         recipient: plan.recipient,
         invoice_date: input.invoice_date,
@@ -595,11 +604,15 @@ export const draftBillPreview: DryRunnable<CreateDraftBillInput, CreateDraftBill
     const plan = await planDraftBill(odoo, input);
     const { decimals, currency } = plan.session.company;
     return {
-      summary: `Create a draft vendor bill${plan.partner ? ` for ${plan.partner}` : ""}: "${plan.description}", ${displayMoney(plan.amount, decimals, currency)}, untaxed, dated today. Nothing is posted.`,
+      summary: withCompany(
+        plan.session,
+        `Create a draft vendor bill${plan.partner ? ` for ${plan.partner}` : ""}: "${plan.description}", ${displayMoney(plan.amount, decimals, currency)}, untaxed, dated today. Nothing is posted.`,
+      ),
       target: plan.partner ? `vendor ${input.partner_id}` : plan.description.slice(0, 80),
       amount: formatMinor(plan.amount, decimals),
       currency,
       facts: {
+        ...companyFact(plan.session),
         partner: input.partner_id === undefined ? null : { id: input.partner_id, name: plan.partner },
         description: plan.description,
         amount: formatMinor(plan.amount, decimals),
@@ -720,13 +733,21 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
     const total = fromOdooAmount(move.amount_total, decimals);
     const partner = m2oName(move.partner_id) ?? "";
     return {
-      summary:
+      summary: withCompany(
+        session,
         `Post the ${moveLabel(move)} for ${partner}: total ${displayMoney(total, decimals, currency)}` +
-        `${move.invoice_date ? `, dated ${String(move.invoice_date)}` : ""}. It gets its number and enters the books.`,
+          `${move.invoice_date ? `, dated ${String(move.invoice_date)}` : ""}. It gets its number and enters the books.`,
+      ),
       target: `${partner} / record ${move.id}`,
       amount: formatMinor(total, decimals),
       currency,
-      facts: { record_id: move.id, move_type: move.move_type, partner, total: formatMinor(total, decimals) },
+      facts: {
+        ...companyFact(session),
+        record_id: move.id,
+        move_type: move.move_type,
+        partner,
+        total: formatMinor(total, decimals),
+      },
     };
   },
 

@@ -26,7 +26,14 @@ import {
   moveLabel,
   resolveInvoice,
 } from "./records.js";
-import { type AccountingSession, getSession, type Journal, type PaymentMethodLine } from "./session.js";
+import {
+  type AccountingSession,
+  companyFact,
+  getSession,
+  type Journal,
+  type PaymentMethodLine,
+  withCompany,
+} from "./session.js";
 import { bool, ids, m2oId, m2oName, type OdooRecord, str } from "./values.js";
 
 export const PAYMENT_METHODS = ["bank_transfer", "credit_card", "check", "cash"] as const;
@@ -208,15 +215,19 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
     const partner = m2oName(plan.invoice.partner_id) ?? "";
     const rest = plan.residual - plan.amount;
     return {
-      summary: [
-        `Record a ${input.payment_method.replace("_", " ")} payment of ${money(plan.amount)} ${plan.direction === "inbound" ? "from" : "to"} ${partner} on ${input.payment_date}, against the ${moveLabel(plan.invoice)}.`,
-        `Journal: ${plan.journal.name} (${plan.journal.code}), method ${plan.line.name}.${input.reference ? ` Reference: ${input.reference}.` : ""}`,
-        `Amount due now ${money(plan.residual)}; after this payment ${money(rest)} (${rest === 0n ? "paid in full" : "partially paid"}).`,
-      ].join("\n"),
+      summary: withCompany(
+        plan.session,
+        [
+          `Record a ${input.payment_method.replace("_", " ")} payment of ${money(plan.amount)} ${plan.direction === "inbound" ? "from" : "to"} ${partner} on ${input.payment_date}, against the ${moveLabel(plan.invoice)}.`,
+          `Journal: ${plan.journal.name} (${plan.journal.code}), method ${plan.line.name}.${input.reference ? ` Reference: ${input.reference}.` : ""}`,
+          `Amount due now ${money(plan.residual)}; after this payment ${money(rest)} (${rest === 0n ? "paid in full" : "partially paid"}).`,
+        ].join("\n"),
+      ),
       target: `${invoiceRef(plan.invoice)} (${partner})`,
       amount: formatMinor(plan.amount, plan.decimals),
       currency: plan.currency,
       facts: {
+        ...companyFact(plan.session),
         invoice: { record_id: plan.invoice.id, invoice_id: invoiceRef(plan.invoice), partner },
         amount: formatMinor(plan.amount, plan.decimals),
         amount_due: formatMinor(plan.residual, plan.decimals),

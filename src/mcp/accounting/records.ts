@@ -74,7 +74,9 @@ export async function resolveInvoice(
   const wanted = [...new Set([...fields, "move_type", "name", "state"])];
   if (/^\d{1,15}$/.test(ref)) {
     const id = Number(ref);
-    const [row] = id > 0 ? await odoo.read("account.move", [id], wanted) : [];
+    // search_read, not read: another company's record is then absent (as Odoo answers it), not an AccessError.
+    const [row] =
+      id > 0 ? await odoo.searchRead("account.move", [["id", "=", id]], wanted, { limit: 1 }) : [];
     if (row && isInvoiceMoveType(row.move_type)) return row as MoveRecord;
   }
   if (ref !== "" && ref !== "/") {
@@ -89,9 +91,14 @@ export async function resolveInvoice(
     );
     if (rows.length === 1) return rows[0] as MoveRecord;
   }
+  const session = await getSession(odoo).catch(() => null);
+  const where =
+    session && session.companies.length > 1
+      ? ` in company ${session.company.name} (odoo-mcp works in this company only; set ODOO_COMPANY to work in another)`
+      : " exists in Odoo";
   throw new ToolError(
     "INVOICE_NOT_FOUND",
-    `No invoice or bill "${ref}" exists in Odoo. Give its number (e.g. INV/2026/00001) or, for a draft, its ` +
+    `No invoice or bill "${ref}"${where}. Give its number (e.g. INV/2026/00001) or, for a draft, its ` +
       "record id as a string; list_invoices shows both.",
   );
 }

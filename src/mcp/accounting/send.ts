@@ -33,7 +33,7 @@ import {
   resolveInvoice,
   textToHtml,
 } from "./records.js";
-import { type AccountingSession, getSession, moveUrl } from "./session.js";
+import { type AccountingSession, companyFact, getSession, moveUrl, withCompany } from "./session.js";
 import { ids, m2oId, m2oName, type OdooRecord, str } from "./values.js";
 
 export interface SendInvoiceInput {
@@ -123,14 +123,17 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
         ? `Validate (post) the ${moveLabel(move)} for ${recipient.name} (total ${totalText}; it gets its number), then email it`
         : `Email the ${moveLabel(move)} for ${recipient.name} (total ${totalText})`;
     return {
-      summary:
+      summary: withCompany(
+        session,
         `${steps} with its PDF to ${recipient.email} through Odoo.` +
-        (input.email_subject ? `\nSubject: ${input.email_subject}` : "\nSubject: Odoo's invoice template") +
-        (input.email_body ? `\nMessage: ${input.email_body}` : ""),
+          (input.email_subject ? `\nSubject: ${input.email_subject}` : "\nSubject: Odoo's invoice template") +
+          (input.email_body ? `\nMessage: ${input.email_body}` : ""),
+      ),
       target: `${invoiceRef(move)} (${recipient.name})`,
       amount: formatMinor(total, decimals),
       currency,
       facts: {
+        ...companyFact(session),
         record_id: move.id,
         total: formatMinor(total, decimals),
         invoice_id: invoiceRef(move),

@@ -68,6 +68,11 @@ export interface AccountingSession {
   /** IANA zone of the configured user (`res.users` `tz`), UTC when Odoo has none. */
   timeZone: string;
   company: Company;
+  /**
+   * Every company the user may work in (`res.users.company_ids`), the current one among them. With more than one,
+   * what a person approves names the company (`companyFact`).
+   */
+  companies: { id: number; name: string }[];
   journals: Journal[];
   taxes: Tax[];
   /** The Odoo base URL without a trailing slash. */
@@ -93,6 +98,24 @@ export function forgetSession(odoo: Odoo): void {
   sessions.delete(odoo);
 }
 
+/**
+ * The `company` fact of a request a person approves: the company's name when the user has several companies (so
+ * that nobody approves a payment believing it is another company's), nothing otherwise.
+ */
+export function companyFact(session: Pick<AccountingSession, "company" | "companies">): {
+  company?: string;
+} {
+  return session.companies.length > 1 ? { company: session.company.name } : {};
+}
+
+/** The approval summary, led by a line naming the company when the user has several. */
+export function withCompany(
+  session: Pick<AccountingSession, "company" | "companies">,
+  summary: string,
+): string {
+  return session.companies.length > 1 ? `Company: ${session.company.name}\n${summary}` : summary;
+}
+
 export function recordUrl(session: Pick<AccountingSession, "baseUrl">, model: string, id: number): string {
   return `${session.baseUrl}/web#id=${id}&model=${model}&view_type=form`;
 }
@@ -103,12 +126,14 @@ export function moveUrl(session: Pick<AccountingSession, "baseUrl">, id: number)
 
 async function loadSession(odoo: Odoo): Promise<AccountingSession> {
   const [version, uid] = await Promise.all([odoo.version(), odoo.uid()]);
-  const [context, users] = await Promise.all([
+  const [context, users, scope] = await Promise.all([
     odoo.call<OdooRecord>({ model: "res.users", method: "context_get" }, { idempotent: true }),
     odoo.read("res.users", [uid], ["company_id", "tz"]),
+    odoo.company?.(),
   ]);
   const user = users[0];
-  const companyId = m2oId(user?.company_id) ?? 1;
+  // The company every call is scoped to (ODOO_COMPANY, else the user's current one): its journals, taxes, books.
+  const companyId = scope?.current.id ?? m2oId(user?.company_id) ?? 1;
   const timeZone = effectiveTimeZone(str(context?.tz) ?? str(user?.tz));
 
   const [companies, journalRows, taxRows] = await Promise.all([
@@ -206,6 +231,7 @@ async function loadSession(odoo: Odoo): Promise<AccountingSession> {
       priceInclude: row.price_include === true,
       typeTaxUse: row.type_tax_use === "purchase" ? "purchase" : "sale",
     })),
+    companies: scope?.choices ?? [{ id: companyId, name: str(companyRow.name) ?? "" }],
     baseUrl: odoo.settings.url.replace(/\/+$/, ""),
   };
 }

@@ -23,6 +23,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
     odoo_url: config.odoo.url,
     database: config.odoo.database,
     username: config.odoo.username,
+    odoo_company: config.odoo.company ?? "not set (the user's current company in Odoo)",
     data_dir: config.dataDir,
     dry_run: config.dryRun,
     credential_source: app.credentialSource,

@@ -1,4 +1,5 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { toToolError } from "../error-map.js";
 import { startHttpServer } from "../http-server.js";
 import { createMcpServer } from "../server.js";
 import { VERSION } from "../version.js";
@@ -39,6 +40,17 @@ export async function serve(args: string[]): Promise<number> {
     }
   }
   for (const warning of config.warnings) logger.warn(warning);
+  // ODOO_COMPANY is checked at once, so that a company the user cannot work in is said at start-up, not later.
+  if (config.odoo.company !== undefined)
+    app.odoo.company?.().then(
+      (scope) => logger.info(`working in company ${scope.current.name} (id ${scope.current.id})`),
+      (error: unknown) => {
+        const mapped = toToolError(error);
+        if (mapped.code === "PERMISSION_DENIED")
+          logger.error(mapped.message.replace(/^Odoo refused access: /, ""));
+        else logger.warn(`ODOO_COMPANY could not be checked yet: ${mapped.message}`);
+      },
+    );
   if (app.keyMode === "passphrase")
     logger.warn(
       "no OS keychain: approvals need the approval passphrase at a terminal (odoo-mcp approvals approve); this server runs only what is decided through it",

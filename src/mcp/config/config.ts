@@ -28,6 +28,8 @@ export interface Config {
     password?: string;
     api: "auto" | "json2" | "jsonrpc";
     timeoutMs: number;
+    /** `ODOO_COMPANY`: the company to work in, by id (digits) or name; absent: the user's current company. */
+    company?: number | string;
     /** `ODOO_MCP_ALLOW_SANDBOX=true`: accept `odoo-mcp sandbox` (a fake Odoo) as the server. Absent: refused. */
     allowSandbox?: true;
   };
@@ -69,6 +71,7 @@ const KEYS = [
   "ODOO_PASSWORD",
   "ODOO_API",
   "ODOO_TIMEOUT_MS",
+  "ODOO_COMPANY",
   "ODOO_MCP_DATA_DIR",
   "DRY_RUN",
   "ODOO_MCP_PORT",
@@ -129,6 +132,17 @@ const SCHEMA = z.object({
   ODOO_PASSWORD: z.string().optional(),
   ODOO_API: z.enum(["auto", "json2", "jsonrpc"], { error: "must be auto, json2 or jsonrpc" }).default("auto"),
   ODOO_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  // An id (digits) or a company's name; empty means the user's current company.
+  ODOO_COMPANY: z
+    .string()
+    .trim()
+    .max(256, "must be a company id or name")
+    .optional()
+    .transform((v) => (!v ? undefined : /^\d+$/.test(v) ? Number(v) : v))
+    .refine(
+      (v) => v !== 0 && (typeof v !== "number" || Number.isSafeInteger(v)),
+      "must be a company id or name",
+    ),
   ODOO_MCP_DATA_DIR: z.string().trim().optional(),
   DRY_RUN: BOOLEAN.default(false),
   ODOO_MCP_PORT: integer(1, 65_535).optional(),
@@ -273,6 +287,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       ...(v.ODOO_PASSWORD ? { password: v.ODOO_PASSWORD } : {}),
       api: v.ODOO_API,
       timeoutMs: v.ODOO_TIMEOUT_MS,
+      ...(v.ODOO_COMPANY !== undefined ? { company: v.ODOO_COMPANY } : {}),
       ...(v.ODOO_MCP_ALLOW_SANDBOX ? { allowSandbox: true as const } : {}),
     },
     dataDir: path.resolve(cwd, v.ODOO_MCP_DATA_DIR ?? defaultDataDir(env)),

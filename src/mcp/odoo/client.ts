@@ -1,15 +1,17 @@
 import { type Logger, registerSecret, silentLogger } from "../log.js";
-import { OdooAuthError, OdooNotFoundError, OdooProtocolError } from "./errors.js";
+import { OdooAccessError, OdooAuthError, OdooNotFoundError, OdooProtocolError } from "./errors.js";
 import { HttpPool } from "./http.js";
 import { Json2Transport } from "./json2.js";
 import { JsonRpcTransport } from "./jsonrpc.js";
 import { type Sleep, withRetry } from "./retry.js";
 import type {
   CallOptions,
+  CompanyScope,
   Domain,
   Odoo,
   OdooApi,
   OdooCall,
+  OdooCompany,
   OdooConnectionSettings,
   OdooContext,
   OdooStats,
@@ -71,6 +73,7 @@ export class OdooClient implements Odoo {
   readonly #delays: readonly number[] | undefined;
   #version: Promise<OdooVersion> | undefined;
   #transport: Promise<OdooTransport> | undefined;
+  #company: Promise<CompanyScope> | undefined;
 
   constructor(settings: OdooConnectionSettings, deps: OdooClientDeps = {}) {
     registerSecret(settings.secret);
@@ -109,11 +112,30 @@ export class OdooClient implements Odoo {
     return withRetry(() => transport.uid(), this.#retry(true, "login"));
   }
 
+  company(): Promise<CompanyScope> {
+    if (!this.#company) {
+      const resolving = this.#resolveCompany();
+      this.#company = resolving;
+      resolving.then(
+        (scope) =>
+          this.#logger.debug("Odoo company", { company: scope.current.id, companies: scope.choices.length }),
+        () => {
+          if (this.#company === resolving) this.#company = undefined;
+        },
+      );
+    }
+    return this.#company;
+  }
+
   async call<T = unknown>(call: OdooCall, options: Partial<CallOptions> = {}): Promise<T> {
     const transport = await this.#connect();
     // JSON-RPC needs the uid first; logging in is safe to retry even when the call itself is not.
     if (transport.api === "jsonrpc")
       await withRetry(() => transport.uid(), this.#retry(true, "login", options));
+    // Every call works in one company (see `company()`), unless the caller names the companies itself.
+    const scope = await this.company();
+    if (call.context?.allowed_company_ids === undefined)
+      call = { ...call, context: { ...call.context, allowed_company_ids: [scope.current.id] } };
     const full: CallOptions = {
       idempotent: options.idempotent ?? false,
       timeoutMs: options.timeoutMs ?? this.settings.timeoutMs,
@@ -226,6 +248,56 @@ export class OdooClient implements Odoo {
     return connecting;
   }
 
+  /**
+   * The user's companies (`res.users` `company_id`, `company_ids`, then the companies' names when there are
+   * several or `ODOO_COMPANY` names one), and the one to work in. Asked without `allowed_company_ids`, i.e. with
+   * every company of the user allowed, which is what these reads need.
+   */
+  async #resolveCompany(): Promise<CompanyScope> {
+    const transport = await this.#connect();
+    const uid = await withRetry(() => transport.uid(), this.#retry(true, "login"));
+    const ask = async (call: OdooCall) => {
+      const rows = await withRetry(
+        () => transport.call<unknown>(call, { idempotent: true, timeoutMs: this.settings.timeoutMs }),
+        this.#retry(true, `${call.model}.${call.method}`),
+      );
+      return expectArray<Record<string, unknown>>(rows, `${call.model}.${call.method}`);
+    };
+    const [user] = await ask({
+      model: "res.users",
+      method: "read",
+      ids: [uid],
+      args: { fields: ["company_id", "company_ids"] },
+    });
+    const own = user?.company_id;
+    const ownId = Array.isArray(own) && typeof own[0] === "number" ? own[0] : undefined;
+    const listed = Array.isArray(user?.company_ids)
+      ? user.company_ids.filter((id): id is number => typeof id === "number" && Number.isInteger(id))
+      : [];
+    const ids = listed.length > 0 ? listed : ownId !== undefined ? [ownId] : [];
+    if (ids.length === 0) throw new OdooProtocolError("res.users.read did not answer the user's companies");
+    const names = new Map<number, string>();
+    if (ownId !== undefined && Array.isArray(own) && typeof own[1] === "string") names.set(ownId, own[1]);
+    const wanted = this.settings.company;
+    if (ids.some((id) => !names.has(id)) && (ids.length > 1 || wanted !== undefined)) {
+      const rows = await ask({
+        model: "res.company",
+        method: "search_read",
+        args: { domain: [["id", "in", ids]], fields: ["name"], order: "id" },
+      });
+      for (const row of rows)
+        if (typeof row.id === "number") names.set(row.id, typeof row.name === "string" ? row.name : "");
+    }
+    const choices: OdooCompany[] = [...ids]
+      .sort((x, y) => x - y)
+      .map((id) => ({ id, name: names.get(id) ?? "" }));
+    if (wanted === undefined) {
+      const current = choices.find((c) => c.id === ownId) ?? (choices[0] as OdooCompany);
+      return { current, choices, source: "user" };
+    }
+    return { current: chooseCompany(wanted, choices, this.settings.username), choices, source: "configured" };
+  }
+
   #retry(idempotent: boolean, what: string, options: Partial<CallOptions> = {}) {
     return {
       idempotent,
@@ -236,6 +308,43 @@ export class OdooClient implements Odoo {
       signal: options.signal,
     };
   }
+}
+
+/**
+ * The company `ODOO_COMPANY` names among the user's: an id, or a name (exact, then ignoring case and spaces at
+ * the ends). None, or a name two companies share, is an `OdooAccessError` that lists the choices.
+ */
+export function chooseCompany(
+  wanted: number | string,
+  choices: OdooCompany[],
+  username: string,
+): OdooCompany {
+  const listed = choices.map((c) => `${c.id} "${c.name}"`).join(", ");
+  const fix = `Set ODOO_COMPANY to one of them (its id or name), or give the user access to that company in Odoo (Settings > Users > Allowed Companies).`;
+  if (typeof wanted === "number") {
+    const found = choices.find((c) => c.id === wanted);
+    if (found) return found;
+    throw new OdooAccessError(
+      `ODOO_COMPANY ${wanted}: user "${username}" cannot work in the company with id ${wanted}. The user's companies: ${listed}. ${fix}`,
+      undefined,
+      undefined,
+    );
+  }
+  const exact = choices.filter((c) => c.name === wanted);
+  const loose = choices.filter((c) => c.name.trim().toLowerCase() === wanted.trim().toLowerCase());
+  const found = exact.length > 0 ? exact : loose;
+  if (found.length === 1) return found[0] as OdooCompany;
+  if (found.length > 1)
+    throw new OdooAccessError(
+      `ODOO_COMPANY "${wanted}": several of user "${username}"'s companies have this name (ids ${found.map((c) => c.id).join(", ")}). Set ODOO_COMPANY to the id of the one to use.`,
+      undefined,
+      undefined,
+    );
+  throw new OdooAccessError(
+    `ODOO_COMPANY "${wanted}": user "${username}" has no company of this name. The user's companies: ${listed}. ${fix}`,
+    undefined,
+    undefined,
+  );
 }
 
 function expectArray<T>(value: unknown, what: string): T[] {

@@ -1,9 +1,9 @@
 import { toToolError } from "../error-map.js";
-import type { Odoo } from "./types.js";
+import type { CompanyScope, Odoo } from "./types.js";
 
 /**
  * The connection checks `odoo-mcp doctor` and the app's "Test connection" share: the credentials found, Odoo's
- * version, the API used, the login, the modules the tools need and the API key's expiry. Never a secret.
+ * version, the API used, the login, the company (and the ones the user can choose), the modules the tools need and the API key's expiry. Never a secret.
  */
 export interface Check {
   name: string;
@@ -39,6 +39,38 @@ export async function probeOdoo(odoo: Odoo): Promise<{ checks: Check[]; facts: F
   return { checks, facts };
 }
 
+/**
+ * The company every call works in, and the ones the user can choose. A company the user cannot work in
+ * (`ODOO_COMPANY` wrong) fails the check; every later call would fail the same way, so the probe stops there.
+ */
+async function companyCheck(odoo: Odoo, checks: Check[], facts: Facts): Promise<boolean> {
+  if (!odoo.company) return true;
+  let scope: CompanyScope;
+  try {
+    scope = await odoo.company();
+  } catch (error) {
+    const mapped = toToolError(error);
+    if (mapped.code !== "PERMISSION_DENIED") throw error;
+    checks.push({ name: "company", ok: false, detail: mapped.message.replace(/^Odoo refused access: /, "") });
+    return false;
+  }
+  const { current, choices, source } = scope;
+  facts.company = `${current.name} (id ${current.id})`;
+  facts.companies = choices.map((c) => `${c.id} ${c.name}`).join(", ");
+  const others = choices.filter((c) => c.id !== current.id);
+  checks.push({
+    name: "company",
+    ok: true,
+    detail:
+      source === "configured"
+        ? `${current.name} (id ${current.id}), chosen by ODOO_COMPANY`
+        : others.length === 0
+          ? `${current.name} (id ${current.id}), the user's only company`
+          : `${current.name} (id ${current.id}), the user's current company in Odoo; the user can also work in ${others.map((c) => `${c.name} (id ${c.id})`).join(", ")}: set ODOO_COMPANY (id or name) to choose`,
+  });
+  return true;
+}
+
 async function probe(odoo: Odoo, checks: Check[], facts: Facts): Promise<void> {
   const version = await odoo.version();
   facts.odoo_version = version.serverVersion;
@@ -51,6 +83,10 @@ async function probe(odoo: Odoo, checks: Check[], facts: Facts): Promise<void> {
   facts.api = await odoo.api();
   const uid = await odoo.uid();
   checks.push({ name: "login", ok: true, detail: `user id ${uid}` });
+  if (!(await companyCheck(odoo, checks, facts))) {
+    facts.odoo_round_trips = odoo.stats().roundTrips;
+    return;
+  }
   const modules = await odoo.searchRead<{ name: string; state: string }>(
     "ir.module.module",
     [["name", "in", Object.keys(NEEDED_MODULES)]],

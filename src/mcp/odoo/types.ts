@@ -66,6 +66,13 @@ export interface OdooConnectionSettings {
   /** `auto` picks JSON-2 on 19+ with an API key, JSON-RPC otherwise. */
   api: "auto" | OdooApi;
   timeoutMs: number;
+  /**
+   * The company every call works in (`ODOO_COMPANY`): its id, or its name. Absent: the user's current company in
+   * Odoo (`res.users.company_id`), as Odoo's own web client starts. Either way it is sent as
+   * `allowed_company_ids: [id]` in the context of every call, so that a write lands in that company and a read
+   * never sums several companies' books. A company the user is not in is an `OdooAccessError`.
+   */
+  company?: number | string;
   /** Accept a server that answers with the sandbox mark (`odoo-mcp sandbox`): demo, bench and tests only. */
   allowSandbox?: boolean;
 }
@@ -74,6 +81,21 @@ export interface OdooConnectionSettings {
 export interface OdooStats {
   roundTrips: number;
   odooMs: number;
+}
+
+/** A company as the user may choose it. */
+export interface OdooCompany {
+  id: number;
+  name: string;
+}
+
+/** The company the client works in, and the ones the user could choose (`res.users.company_ids`). */
+export interface CompanyScope {
+  current: OdooCompany;
+  /** Every company of the user, in Odoo's order (the current one among them). */
+  choices: OdooCompany[];
+  /** `configured`: chosen by `ODOO_COMPANY`; `user`: the user's current company in Odoo. */
+  source: "configured" | "user";
 }
 
 export interface SearchReadOptions {
@@ -95,6 +117,11 @@ export interface Odoo {
   /** The API actually in use once connected. */
   api(): Promise<OdooApi>;
   uid(): Promise<number>;
+  /**
+   * The company every call is scoped to (asked once, then cached; a failure is forgotten). Optional so that a
+   * test double may leave it out; `OdooClient` always has it.
+   */
+  company?(): Promise<CompanyScope>;
   /** Any method, named arguments only. `idempotent` defaults to false (writes are not blindly retried). */
   call<T = unknown>(call: OdooCall, options?: Partial<CallOptions>): Promise<T>;
   searchRead<T = Record<string, unknown>>(

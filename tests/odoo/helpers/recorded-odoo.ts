@@ -1,5 +1,6 @@
 import {
   type Handler,
+  type ReceivedRequest,
   type Reply,
   requestId,
   type ScriptedServer,
@@ -10,7 +11,8 @@ import { type OdooMajor, recordedReply, recordedStep } from "./transcripts.js";
 /**
  * A scripted server that answers version detection and `common.login` exactly as the recorded Odoo of that
  * major version did (a login with another secret gets the recorded `false`), and hands every other request
- * to the test's handler.
+ * to the test's handler. The client's one read of the user's companies (`res.users` `company_id`, `company_ids`) is
+ * answered as the recorded single-company databases hold them: company 1, "My Company".
  */
 export interface RecordedOdooOptions {
   major: OdooMajor;
@@ -39,6 +41,8 @@ export async function startRecordedOdoo(options: RecordedOdooOptions): Promise<S
           : "common.login with a bad password (answers false, not an error)";
       return recordedReply(recordedStep(major, file, step), requestId(request));
     }
+    // The client asks once which companies the user has (see OdooClient.company()): one, as in these recordings.
+    if (isCompanyScopeRead(request)) return companyScopeReply(request);
     if (options.handle) return options.handle(request, index);
     return { status: 599, body: "not scripted" };
   }, options.port);
@@ -59,4 +63,22 @@ export function executeKwTarget(body: unknown): string | undefined {
   const params = rpcParams(body);
   if (params?.method !== "execute_kw" || !Array.isArray(params.args)) return undefined;
   return `${String(params.args[3])}.${String(params.args[4])}`;
+}
+
+/** The client's read of the user's companies, on either transport. */
+export function isCompanyScopeRead(request: Pick<ReceivedRequest, "path" | "json">): boolean {
+  if (request.path === "/json/2/res.users/read") {
+    const fields = (request.json as { fields?: unknown } | null)?.fields;
+    return Array.isArray(fields) && fields.includes("company_ids");
+  }
+  if (executeKwTarget(request.json) !== "res.users.read") return false;
+  const args = rpcParams(request.json)?.args as unknown[];
+  const fields = (args?.[6] as { fields?: unknown } | undefined)?.fields;
+  return Array.isArray(fields) && fields.includes("company_ids");
+}
+
+function companyScopeReply(request: ReceivedRequest): Reply {
+  const rows = [{ id: 2, company_id: [1, "My Company"], company_ids: [1] }];
+  if (request.path.startsWith("/json/2/")) return { status: 200, body: JSON.stringify(rows) };
+  return { status: 200, body: JSON.stringify({ jsonrpc: "2.0", id: requestId(request), result: rows }) };
 }
