@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { likeLiteral } from "../../src/mcp/odoo/like.js";
-import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
+import {
+  type CallOutcome,
+  type Harness,
+  INVOICE_INPUT,
+  seedCustomer,
+  startHarness,
+} from "../support/harness.js";
 
 let h: Harness;
 const names = ["Acme Corp", "100% Natural", "Under_Score Ltd", "Back\\slash Co", "Plain Partner"];
@@ -29,6 +35,9 @@ const found = async (query: string) => {
   expect(answer.isError, answer.text).toBe(false);
   return (answer.data.partners as { name: string }[]).map((p) => p.name).filter((n) => names.includes(n));
 };
+
+const candidatesOf = (answer: CallOutcome) =>
+  ((answer.error?.details ?? {}) as { candidates?: { name: string }[] }).candidates?.map((c) => c.name);
 
 describe("LIKE wildcards in what the agent searches for", () => {
   it("escapes as Odoo's escape_psql does", () => {
@@ -60,12 +69,9 @@ describe("LIKE wildcards in what the agent searches for", () => {
   it("create_invoice's close candidates for an unknown customer are literal matches", async () => {
     const answer = await h.call("create_invoice", { ...INVOICE_INPUT, customer_name: "_" });
     expect(answer.error?.code).toBe("CUSTOMER_NOT_FOUND");
-    const candidates = (answer.error?.details as { candidates: { name: string }[] }).candidates;
-    expect(candidates.map((c) => c.name)).toEqual(["Under_Score Ltd"]);
+    expect(candidatesOf(answer)).toEqual(["Under_Score Ltd"]);
     const pct = await h.call("create_invoice", { ...INVOICE_INPUT, customer_name: "%" });
     expect(pct.error?.code).toBe("CUSTOMER_NOT_FOUND");
-    expect((pct.error?.details as { candidates: { name: string }[] }).candidates.map((c) => c.name)).toEqual([
-      "100% Natural",
-    ]);
+    expect(candidatesOf(pct)).toEqual(["100% Natural"]);
   });
 });
