@@ -6,6 +6,8 @@
  *
  * FC_SEED=<n> replays a run (fast-check prints the seed and the shrunk counterexample of a failure).
  */
+
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,7 +16,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../src/mcp/errors.js";
 import { allTools } from "../../src/mcp/tools/index.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { pngBytes } from "../expenses/files.js";
+import { filesUnder, fileTexts, type Secret, scanText } from "../secrets/scan.js";
 import {
   type CallOutcome,
   type Harness,
@@ -22,6 +26,7 @@ import {
   seedCustomer,
   startHarness,
 } from "../support/harness.js";
+import { awkwardAmount, nastyString } from "./arbitraries.js";
 import { bigCases, type Refs, recentDates, toolArbitraries } from "./tools.js";
 
 /** Generated calls per tool; cheap ones (refused by the schema or by one look-up) get more. */
@@ -49,9 +54,10 @@ const CODES = new Set<string>(ERROR_CODES);
 const byName = new Map(allTools.map((tool) => [tool.name, tool]));
 
 let h: Harness;
+let sandbox: Sandbox;
 let refs: Refs;
 let receiptDir: string;
-let secrets: string[];
+let secrets: Secret[];
 let calls = 0;
 /** tool → outcome (status or error code) → count: shows how deep the generated calls reach. */
 const tally: Record<string, Record<string, number>> = {};
@@ -171,14 +177,29 @@ async function books(): Promise<Record<string, number>> {
   return out;
 }
 
-beforeAll(async () => {
+async function setUp(version: 17 | 19): Promise<void> {
+  calls = 0;
+  draftBills.length = 0;
+  for (const key of Object.keys(tally)) delete tally[key];
   receiptDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-hostile-"));
   const receiptPath = path.join(receiptDir, "receipt.png");
   await writeFile(receiptPath, pngBytes());
   // A higher cap of waiting requests than the default, so that many generated calls reach the approval store
   // (the cap itself, TOO_MANY_PENDING, is still reached).
-  h = await startHarness({ env: { ODOO_MCP_MAX_PENDING: "150", ODOO_MCP_MAX_PENDING_TOTAL: "150" } });
-  secrets = [h.sandbox.apiKey, h.sandbox.password];
+  // Credentials that cannot occur by chance in an answer (the sandbox's default password is "admin").
+  sandbox = await startSandbox({
+    version,
+    apiKey: `key-${randomBytes(12).toString("hex")}`,
+    password: `pw-${randomBytes(12).toString("hex")}`,
+  });
+  h = await startHarness({
+    sandbox,
+    env: { ODOO_MCP_MAX_PENDING: "150", ODOO_MCP_MAX_PENDING_TOTAL: "150" },
+  });
+  secrets = [
+    { name: "API key", value: sandbox.apiKey },
+    { name: "password", value: sandbox.password },
+  ];
   const customers = [
     "Acme Corp",
     "100% Natural",
@@ -236,25 +257,87 @@ beforeAll(async () => {
     receiptPath,
     recentDates: recentDates(),
   };
-}, 60_000);
+}
 
-afterAll(async () => {
-  await h?.close();
-  await rm(receiptDir, { recursive: true, force: true });
-});
+/** Odoo 19 (JSON-2) gets every generated call; Odoo 17 (JSON-RPC, expense reports) a quarter as many. */
+describe.each([
+  [19, 1],
+  [17, 0.25],
+] as const)("hostile input to every tool, Odoo %i", (version, share) => {
+  const runs = (tool: string) => Math.round((RUNS[tool] ?? 0) * share);
+  beforeAll(() => setUp(version), 60_000);
+  afterAll(async () => {
+    await h?.close();
+    await sandbox?.close();
+    await rm(receiptDir, { recursive: true, force: true });
+  });
 
-describe("hostile input to every tool", () => {
   it("covers every tool of allTools", () => {
     expect(Object.keys(toolArbitraries(refs)).sort()).toEqual(allTools.map((tool) => tool.name).sort());
     expect(Object.keys(RUNS).sort()).toEqual(allTools.map((tool) => tool.name).sort());
     expect(Object.values(RUNS).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(10_000);
   });
 
-  it("ten thousand generated calls: documented answers only, no write without approval, no secret", async () => {
+  it("approved invoices with awkward amounts and hostile text: Odoo holds what the person was shown", async () => {
+    const description = nastyString
+      .map((text) => text.trim())
+      .filter((text) => text.length > 0 && !text.includes("\u0000"));
+    const line = fc.record({
+      description,
+      quantity: fc.oneof(
+        fc.constantFrom(0.5, 1, 3, 33.33, 0.01, 2.5, 1000),
+        fc.integer({ min: 1, max: 100_000 }).map((n) => n / 100),
+      ),
+      unit_price: fc.oneof(awkwardAmount, fc.constantFrom(33.33, 0.01, 99.99, 1234.56)),
+    });
+    let executed = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { minLength: 1, maxLength: 3 }),
+        fc.constantFrom(undefined, 0.15),
+        async (lines, taxRate) => {
+          const input = {
+            ...INVOICE_INPUT,
+            line_items: lines,
+            ...(taxRate !== undefined ? { tax_rate: taxRate } : {}),
+          };
+          const answer = await callChecked("create_invoice", input);
+          if (answer.isError) return; // a documented refusal (three decimals for a price, say)
+          expect(answer.data.status, answer.text).toBe("pending_approval");
+          const id = String(answer.data.approval_id);
+          const shown = (await h.app.approvals.get(id))?.meta.amount;
+          await h.approve(id);
+          const record = await h.app.approvals.get(id);
+          expect(record?.status, JSON.stringify(record?.outcome)).toBe("executed");
+          const output = (record?.outcome as { output: Record<string, unknown> } | undefined)?.output ?? {};
+          executed++;
+          expect(Number(shown).toFixed(2), `shown ${shown}, Odoo ${output.total_amount}`).toBe(
+            Number(output.total_amount).toFixed(2),
+          );
+          const stored = await h.app.odoo.searchRead(
+            "account.move.line",
+            [
+              ["move_id", "=", Number(output.record_id)],
+              ["display_type", "=", "product"],
+            ],
+            ["name", "quantity", "price_unit"],
+            { order: "id" },
+          );
+          expect(stored.map((row) => row.name)).toEqual(lines.map((l) => l.description));
+          expect(stored.map((row) => row.quantity)).toEqual(lines.map((l) => l.quantity));
+        },
+      ),
+      { numRuns: Math.round(200 * share), ...(seed !== undefined ? { seed } : {}) },
+    );
+    expect(executed).toBeGreaterThan(50 * share);
+  }, 120_000);
+
+  it("ten thousand generated calls (a quarter on Odoo 17): documented answers only, no write without approval, no secret", async () => {
     const before = await books();
     const approvalsBefore = new Set((await h.app.approvals.list()).map((record) => record.id));
     const arbitraries = toolArbitraries(refs);
     const started = Date.now();
+    const callsBefore = calls;
     const timing: Record<string, number> = {};
     for (const tool of allTools) {
       const t0 = Date.now();
@@ -262,7 +345,7 @@ describe("hostile input to every tool", () => {
         fc.asyncProperty(arbitraries[tool.name] as fc.Arbitrary<unknown>, async (input) => {
           await callChecked(tool.name, input);
         }),
-        { numRuns: RUNS[tool.name], ...(seed !== undefined ? { seed } : {}) },
+        { numRuns: runs(tool.name), ...(seed !== undefined ? { seed } : {}) },
       );
       timing[tool.name] = Date.now() - t0;
     }
@@ -271,16 +354,17 @@ describe("hostile input to every tool", () => {
       process.stderr.write(
         `hostile: ${calls} calls in ${elapsed} ms ${JSON.stringify({ timing, tally }, null, 1)}\n`,
       );
-    expect(calls).toBeGreaterThanOrEqual(10_000);
+    expect(calls - callsBefore).toBeGreaterThanOrEqual(10_000 * share);
 
     // What reached the books: only what was approved (the policy's automatic approvals of small expenses
-    // are decisions too, with the channel "policy") and the draft bills create_draft_invoice documents.
+    // are decisions too, channel "auto", actor "policy") and the draft bills create_draft_invoice documents.
     const after = await books();
     const fresh = (await h.app.approvals.list()).filter((record) => !approvalsBefore.has(record.id));
     const executed = fresh.filter((record) => record.status === "executed");
     for (const record of executed) {
       expect(record.tool, `executed without a person: ${record.id}`).toBe("create_expense");
-      expect(record.decision?.channel).toBe("policy");
+      expect(record.decision).toMatchObject({ channel: "auto", actor: "policy" });
+      expect(Number(record.meta.amount)).toBeLessThan(100); // the default threshold
     }
     const delta = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
     expect(delta("in_invoice/draft")).toBe(draftBills.length);
@@ -309,6 +393,13 @@ describe("hostile input to every tool", () => {
       expect(outcome.isError, `${tool} accepted ${short(input)}`).toBe(true);
     }
   }, 60_000);
+
+  it("left no credential in the data folder (audit log, approval store, reports)", async () => {
+    const files = await filesUnder(h.dataDir);
+    expect(files.length).toBeGreaterThan(10);
+    const findings = files.flatMap(({ file, bytes }) => scanText(file, fileTexts(bytes), secrets));
+    expect(findings).toEqual([]);
+  });
 
   it("still answers a plain call afterwards", async () => {
     const outcome = await callChecked("find_partners", { query: "Acme" });
