@@ -114,8 +114,7 @@ async function callChecked(tool: string, input: unknown): Promise<CallOutcome> {
   const kind = outcome.isError ? String(outcome.error?.code) : String(outcome.data.status ?? "ok");
   count(tool, kind);
   const where = `${tool} ${short(input)} → ${outcome.text.slice(0, 400)}`;
-  for (const secret of secrets)
-    expect(outcome.text.includes(secret), `secret in the answer: ${where}`).toBe(false);
+  expect(scanText(tool, [outcome.text], secrets), `secret in the answer: ${where}`).toEqual([]);
   if (outcome.isError) {
     expect(CODES.has(String(outcome.error?.code)), `undocumented code: ${where}`).toBe(true);
     expect(outcome.error?.code, `a crash: ${where}`).not.toBe("INTERNAL_ERROR");

@@ -18,9 +18,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/mcp/log.js";
-import { createOdooClient } from "../../src/mcp/odoo/client.js";
-import { sandboxConnection, sandboxEnv } from "../../src/sandbox/connection.js";
+import { sandboxEnv } from "../../src/sandbox/connection.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { runInTerminal } from "../support/terminal.js";
 import { type Finding, filesUnder, fileTexts, type Secret, scanText } from "./scan.js";
@@ -82,15 +80,45 @@ function cli(
 async function scan(outputs: Output[], folders: string[], secrets: Secret[]): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const output of outputs) findings.push(...scanText(output.what, [output.text], secrets));
-  let files = 0;
+  const names: string[] = [];
+  let pdfs = 0;
   for (const folder of folders) {
     for (const { file, bytes } of await filesUnder(folder)) {
-      files++;
+      names.push(path.relative(folder, file));
+      if (bytes.subarray(0, 5).toString("latin1") === "%PDF-") pdfs++;
       findings.push(...scanText(file, fileTexts(bytes), secrets));
     }
   }
-  expect(files, "the session wrote files to scan").toBeGreaterThan(5);
+  // The scan reads what it claims to: the customer's name, written by the session, is found where it must be.
+  const control = findings.length === 0 ? await controlHits(folders) : [];
+  if (findings.length === 0) {
+    for (const place of [/\/approvals\//, /\/Logs\//, /\.pdf$/]) {
+      expect(
+        control.some((where) => place.test(where)),
+        `the control text found in ${place}`,
+      ).toBe(true);
+    }
+  }
+  // What the session must have written, so that the scan saw it.
+  expect(pdfs, "the report PDFs").toBeGreaterThanOrEqual(3);
+  for (const written of [/^approvals\//, /^Logs\//, /queue/]) {
+    expect(
+      names.some((name) => written.test(name)),
+      `${written} in ${names.join(", ")}`,
+    ).toBe(true);
+  }
   return findings;
+}
+
+async function controlHits(folders: string[]): Promise<string[]> {
+  const hits: string[] = [];
+  for (const folder of folders) {
+    for (const { file, bytes } of await filesUnder(folder)) {
+      if (scanText(file, fileTexts(bytes), [{ name: "control", value: "Secret Test Co" }]).length > 0)
+        hits.push(file);
+    }
+  }
+  return hits;
 }
 
 async function stdioClient(
@@ -135,7 +163,7 @@ async function callAll(
   for (const [name, args] of calls) {
     const result = await client.callTool({ name, arguments: args });
     outputs.push({ what: `${name} answer`, text: JSON.stringify(result) });
-    answers.push((result.structuredContent ?? {}) as Record<string, unknown>);
+    answers.push((result.structuredContent ?? { error: result.content }) as Record<string, unknown>);
   }
   return answers;
 }
@@ -148,8 +176,9 @@ const invoice = (name: string, email: string, price: number) => ({
   due_date: today,
   line_items: [{ description: "Consulting", quantity: 1, unit_price: price }],
 });
+/** The statements; the sandbox's one posted invoice gives all but the cash flow (no bank entry) their data. */
 const reports = (format: "pdf" | "json") =>
-  (["profit_loss", "balance_sheet", "cash_flow", "aged_receivables"] as const).map(
+  (["profit_loss", "balance_sheet", "aged_receivables", "cash_flow"] as const).map(
     (report_type): [string, Record<string, unknown>] => [
       "generate_report",
       { report_type, start_date: `${today.slice(0, 4)}-01-01`, end_date: today, format },
@@ -159,9 +188,18 @@ const reports = (format: "pdf" | "json") =>
 async function startSandboxWith(version: 18 | 19, apiKey: string, password: string): Promise<Sandbox> {
   const sandbox = await startSandbox({ version, apiKey, password });
   cleanups.push(() => sandbox.close());
-  const odoo = createOdooClient(sandboxConnection(sandbox), { logger: silentLogger });
-  await odoo.create("res.partner", { name: "Secret Test Co", is_company: true, email: "ap@secret.example" });
-  await odoo.close();
+  const partner = sandbox.seed.partner({
+    name: "Secret Test Co",
+    is_company: true,
+    email: "ap@secret.example",
+  });
+  // Posted entries, so that every report has data and writes its PDF.
+  sandbox.seed.invoice({
+    partner_id: partner,
+    invoice_date: today,
+    invoice_line_ids: [[0, 0, { name: "Earlier work", price_unit: 250 }]],
+    post: true,
+  });
   return sandbox;
 }
 
@@ -221,7 +259,7 @@ describe("no credential in anything the product writes", () => {
       if (elicitation === "approve") sandbox.setFault("down");
       return elicitation;
     });
-    const [pending] = await callAll(client, outputs, [
+    const answers = await callAll(client, outputs, [
       ["create_invoice", invoice("Secret Test Co", "ap@secret.example", 120)],
       ["find_partners", { query: "Secret" }],
       ["list_invoices", {}],
@@ -233,7 +271,9 @@ describe("no credential in anything the product writes", () => {
       ["get_approval", { approval_id: "apr_aaaaaaaaaaaaaaaaaaaaaaaaaa" }],
       ...reports("pdf"),
     ]);
+    const [pending] = answers;
     expect(pending?.status).toBe("pending_approval");
+    for (const report of answers.slice(-4, -1)) expect(report.pdf, JSON.stringify(report)).toBeDefined();
     elicitation = "approve";
     const [queued] = await callAll(client, outputs, [
       ["create_invoice", invoice("Secret Test Co", "ap@secret.example", 80)],
@@ -272,14 +312,20 @@ describe("no credential in anything the product writes", () => {
     await run(["approvals", "list"]);
     await run(["approvals", "list", "--status", "all", "--json"]);
     await run(["approvals", "show", id]);
-    expect((await terminal(["approvals", "approve", id], ["y\r"])).code).toBe(0);
+    const approved = await terminal(["approvals", "approve", id], ["y\r"]);
+    expect(approved.code, approved.output).toBe(0);
+    expect(approved.output).toMatch(/Create invoice, 120(\.00)? USD/);
     await run(["approvals", "show", id, "--json"]);
     expect((await terminal(["policy", "set", "expense-threshold", "50"], ["y\r"])).code).toBe(0);
     await run(["policy", "show"]);
     await run(["policy", "show", "--json"]);
     await run(["queue", "status"]);
-    await run(["queue", "drain", "--json"]);
+    // The running server replays the queue once Odoo answers again; a drain finds the rest, if any.
+    const drained = await run(["queue", "drain", "--json"]);
+    expect(JSON.parse(drained.stdout), drained.stderr).toMatchObject({ failed: 0, remaining: 0 });
     await run(["queue", "status", "--json"]);
+    const replayed = await run(["approvals", "show", String(queued?.approval_id), "--json"]);
+    expect(replayed.stdout).toMatch(/"status": ?"executed"/);
     expect((await run(["audit", "verify"])).code).toBe(0);
     await run(["audit", "verify", "--json"]);
     await client.close();
@@ -335,13 +381,15 @@ describe("no credential in anything the product writes", () => {
     await run(["doctor"]);
 
     const client = await stdioClient(env, cwd, outputs);
-    const [pending, rejectMe] = await callAll(client, outputs, [
+    const answers = await callAll(client, outputs, [
       ["create_invoice", invoice("Secret Test Co", "ap@secret.example", 120)],
       ["create_invoice", invoice("Secret Test Co", "ap@secret.example", 7)],
       ["list_invoices", {}],
       ["get_invoice", { invoice_id: "nope" }],
       ...reports("pdf"),
     ]);
+    const [pending, rejectMe] = answers;
+    for (const report of answers.slice(-4, -1)) expect(report.pdf, JSON.stringify(report)).toBeDefined();
     expect(pending?.status).toBe("pending_approval");
     const id = String(pending?.approval_id);
     const wrong = await terminal(["approvals", "approve", id], [`${wrongPassphrase}\r`]);
