@@ -415,13 +415,20 @@ function asIds(v: unknown): number[] {
   return [];
 }
 
+/** PostgreSQL's LIKE: `%` any text, `_` one character, `\` makes the next character literal (its default escape). */
 function likeToRegex(pattern: string, anchored: boolean, flags: string): RegExp {
   let src = "";
+  let escaped = false;
   for (const ch of pattern) {
-    if (ch === "%") src += ".*";
-    else if (ch === "_") src += ".";
-    else src += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    if (!escaped && ch === "\\") escaped = true;
+    else if (!escaped && ch === "%") src += ".*";
+    else if (!escaped && ch === "_") src += ".";
+    else {
+      src += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      escaped = false;
+    }
   }
+  if (escaped) src += "\\\\";
   return new RegExp(anchored ? `^${src}$` : src, flags);
 }
 

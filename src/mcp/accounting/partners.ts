@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { ToolError } from "../errors.js";
+import { likeLiteral } from "../odoo/like.js";
 import type { Domain, Odoo } from "../odoo/types.js";
 import { m2oId, m2oName, num, type OdooRecord, sameEmail, str } from "./values.js";
 
@@ -55,10 +56,11 @@ export async function findCustomer(odoo: Odoo, query: { name: string; email?: st
     await odoo.searchRead("res.partner", [["name", "=", name], ...topLevel], PARTNER_FIELDS)
   ).map(toPartner);
   if (matches.length === 0) {
-    // `=ilike` also treats `%` and `_` as wildcards; the local comparison keeps only true matches.
+    // `=ilike` compares ignoring case (the name escaped: `%` and `_` are LIKE wildcards); the local comparison
+    // keeps only true matches.
     const rows = await odoo.searchRead(
       "res.partner",
-      [["name", "=ilike", name], ...topLevel],
+      [["name", "=ilike", likeLiteral(name)], ...topLevel],
       PARTNER_FIELDS,
     );
     matches = rows.map(toPartner).filter((partner) => partner.name.toLowerCase() === name.toLowerCase());
@@ -91,14 +93,24 @@ async function closeCandidates(odoo: Odoo, name: string, email?: string): Promis
   const add = (rows: OdooRecord[]) => {
     for (const row of rows) if (found.size < 10) found.set(row.id as number, candidate(toPartner(row)));
   };
-  add(await odoo.searchRead("res.partner", [["name", "ilike", name]], PARTNER_FIELDS, { limit: 10 }));
+  add(
+    await odoo.searchRead("res.partner", [["name", "ilike", likeLiteral(name)]], PARTNER_FIELDS, {
+      limit: 10,
+    }),
+  );
   const word = name.split(/\s+/).find((part) => part.length >= 3);
   if (found.size === 0 && word && word !== name) {
-    add(await odoo.searchRead("res.partner", [["name", "ilike", word]], PARTNER_FIELDS, { limit: 10 }));
+    add(
+      await odoo.searchRead("res.partner", [["name", "ilike", likeLiteral(word)]], PARTNER_FIELDS, {
+        limit: 10,
+      }),
+    );
   }
   if (email) {
     add(
-      await odoo.searchRead("res.partner", [["email", "=ilike", email.trim()]], PARTNER_FIELDS, { limit: 5 }),
+      await odoo.searchRead("res.partner", [["email", "=ilike", likeLiteral(email.trim())]], PARTNER_FIELDS, {
+        limit: 5,
+      }),
     );
   }
   return [...found.values()];
@@ -124,7 +136,7 @@ export async function searchPartners(
   odoo: Odoo,
   query: { query: string; kind: "customer" | "vendor" | "any"; limit: number },
 ): Promise<PartnerSearchResult[]> {
-  const text = query.query.trim();
+  const text = likeLiteral(query.query.trim());
   const domain: Domain =
     text === "" ? [] : ["|", "|", ["name", "ilike", text], ["email", "ilike", text], ["ref", "ilike", text]];
   const rows = await odoo.searchRead("res.partner", domain, PARTNER_FIELDS, {
@@ -180,7 +192,7 @@ export async function resolveInvoiceRecipient(
     [
       ["parent_id", "=", customer.id],
       ["type", "=", "invoice"],
-      ["email", "=ilike", wanted],
+      ["email", "=ilike", likeLiteral(wanted)],
     ],
     ["name", "email", "type"],
     { order: "id" },

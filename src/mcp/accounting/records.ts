@@ -10,6 +10,7 @@ import { z } from "zod";
 import { odooDatetimeToIso } from "../dates.js";
 import { ToolError } from "../errors.js";
 import { roundOdooAmount } from "../money.js";
+import { likeLiteral } from "../odoo/like.js";
 import type { Odoo } from "../odoo/types.js";
 import { type AccountingSession, getSession, moveUrl } from "./session.js";
 import { bool, m2oId, m2oName, type OdooRecord, str } from "./values.js";
@@ -179,7 +180,7 @@ export async function listInvoices(odoo: Odoo, query: ListInvoicesQuery): Promis
   const domain: [string, string, unknown][] = [["move_type", "in", types]];
   if (query.state) domain.push(["state", "=", query.state]);
   if (query.payment_state) domain.push(["payment_state", "=", query.payment_state]);
-  if (query.partner?.trim()) domain.push(["partner_id", "ilike", query.partner.trim()]);
+  if (query.partner?.trim()) domain.push(["partner_id", "ilike", likeLiteral(query.partner.trim())]);
   const [rows, total] = await Promise.all([
     odoo.searchRead("account.move", domain, MOVE_FIELDS, {
       limit: query.limit,

@@ -21,8 +21,10 @@ export function readLine(prompt: string, options: { hidden?: boolean } = {}): Pr
       ),
     );
   const stdin = process.stdin;
-  process.stderr.write(prompt);
+  // Echo off before the prompt shows: what is typed as soon as the prompt appears (or ahead of it) is never
+  // echoed by the terminal itself, which a passphrase typed fast otherwise was.
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.resume();
   return new Promise((resolve, reject) => {
     let value = "";

@@ -1,0 +1,252 @@
+/**
+ * Per tool, an arbitrary of its arguments: the right shape with hostile content, built around what the sandbox
+ * holds (real customer names, invoice numbers, approval ids) so that many calls pass the schema and reach Odoo.
+ */
+import fc from "fast-check";
+import {
+  args,
+  awkwardAmount,
+  field,
+  garbage,
+  NASTY_STRINGS,
+  nastyDate,
+  nastyNumber,
+  nastyString,
+  nastyText,
+  toolInput,
+  WRONG_IDS,
+} from "./arbitraries.js";
+
+export interface Refs {
+  /** Top-level customers' names, as seeded. */
+  customers: string[];
+  emails: string[];
+  /** Invoice refs that exist: a draft's id, posted numbers. */
+  invoices: string[];
+  partnerIds: number[];
+  approvalIds: string[];
+  receiptPath: string;
+  /** Calendar dates of the last weeks (valid for "not in the future" fields). */
+  recentDates: string[];
+}
+
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+export function recentDates(): string[] {
+  return [-60, -30, -7, -1, 0, 1, 30].map(day);
+}
+
+export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown>> {
+  const date = field(fc.constantFrom(...refs.recentDates), nastyDate);
+  const likelyDate = field(fc.constantFrom(...refs.recentDates), nastyDate, { valid: 30 });
+  const choice = <T>(values: T[], nasty: fc.Arbitrary<unknown> = nastyString) =>
+    field(fc.constantFrom(...values), nasty, { valid: 30, omit: 10 });
+  const invoiceId = field(
+    fc.constantFrom(...refs.invoices),
+    fc.oneof(
+      fc.constantFrom(...WRONG_IDS),
+      nastyString,
+      fc.constantFrom(...refs.invoices).map((ref) => `${ref}%`),
+      fc.constantFrom(...refs.invoices).map((ref) => ref.replace(/\d$/, "_")),
+      fc.constantFrom(...refs.invoices).map((ref) => `\u202e${ref}`),
+    ),
+  );
+  const amount = field(awkwardAmount, nastyNumber);
+  const lineItem = args({
+    description: field(fc.constantFrom("Consulting", "Travel"), nastyText(1000), { valid: 20 }),
+    quantity: field(fc.constantFrom(1, 3, 0.5, 0, 3 * 33.333), nastyNumber, { valid: 40 }),
+    unit_price: field(awkwardAmount, nastyNumber, { valid: 40 }),
+  });
+  const approvalId = field(
+    fc.constantFrom(...refs.approvalIds),
+    fc.oneof(
+      fc.constantFrom(...WRONG_IDS),
+      nastyString,
+      fc.stringMatching(/^apr_[a-z2-7]{26}$/),
+      fc.constantFrom(...refs.approvalIds).map((id) => id.toUpperCase()),
+      fc.constantFrom(...refs.approvalIds).map((id) => `${id.slice(0, -1)}_`),
+      fc.constantFrom(...refs.approvalIds).map((id) => ` ${id}\u200b`),
+      fc.constantFrom(...refs.approvalIds).map((id) => `../${id}`),
+    ),
+  );
+  const limit = (max: number) => field(fc.integer({ min: 1, max }), nastyNumber, { valid: 30, omit: 10 });
+
+  const tools: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
+    create_invoice: args({
+      customer_name: field(
+        fc.constantFrom(...refs.customers),
+        fc.oneof(
+          nastyText(256),
+          fc.constantFrom(...refs.customers).map((name) => name.replace(/.$/, "_")),
+          fc.constantFrom(...refs.customers).map((name) => `${name.slice(0, 3)}%`),
+          fc.constantFrom(...refs.customers).map((name) => name.toUpperCase()),
+        ),
+      ),
+      customer_email: field(
+        fc.constantFrom(...refs.emails, "accounts@acme.example", "a+b@example.com"),
+        fc.oneof(nastyString, fc.constantFrom("%@%", "_@_._", "a@b", "a@b.c\u0000", "\u202ea@b.co")),
+        { valid: 40 },
+      ),
+      invoice_date: likelyDate,
+      due_date: likelyDate,
+      line_items: field(
+        fc.array(lineItem, { minLength: 1, maxLength: 3 }),
+        fc.oneof(fc.constant([]), fc.array(garbage, { maxLength: 3 })),
+        { nasty: 2 },
+      ),
+      tax_rate: field(fc.constantFrom(0, 0.15, 0.05), nastyNumber, { nasty: 3, omit: 10 }),
+      notes: field(fc.constant("Thanks"), nastyText(4000), { omit: 10 }),
+    }),
+    send_invoice: args({
+      invoice_id: invoiceId,
+      email_subject: field(fc.constant("Your invoice"), nastyText(998), { omit: 10 }),
+      email_body: field(fc.constant("Please pay."), nastyString, { omit: 10 }),
+    }),
+    record_payment: args({
+      invoice_id: invoiceId,
+      amount,
+      payment_date: date,
+      payment_method: field(
+        fc.constantFrom("bank_transfer", "credit_card", "cash", "check"),
+        fc.oneof(nastyString, fc.constantFrom("Bank_transfer", "cash ", "bank%")),
+      ),
+      reference: field(fc.constant("REF-1"), nastyText(256), { omit: 10 }),
+    }),
+    post_invoice: args({ invoice_id: invoiceId }),
+    create_expense: args({
+      description: field(fc.constant("Client lunch"), nastyText(512)),
+      amount,
+      expense_date: date,
+      category: field(
+        fc.constantFrom("meals", "travel", "FOOD", "office_supplies", "Meals", "TRANS & ACC"),
+        fc.oneof(nastyText(128), fc.constantFrom("meal%", "m_als", "%", "_", "Meals|Travel", "FOOD'")),
+      ),
+      vendor: field(fc.constant("Chez Nous"), nastyText(256), { omit: 10 }),
+      receipt_path: field(
+        fc.constant(refs.receiptPath),
+        fc.oneof(
+          nastyString,
+          fc.constantFrom(
+            "/etc/passwd",
+            "/dev/zero",
+            "/dev/random",
+            "/proc/self/environ",
+            "/",
+            ".",
+            "~",
+            `${refs.receiptPath}\u0000.pdf`,
+            `${refs.receiptPath}/../receipt.png`,
+            "\\\\server\\share\\r.pdf",
+            "file:///etc/passwd",
+          ),
+        ),
+        { omit: 14 },
+      ),
+    }),
+    create_draft_invoice: args({
+      description: field(fc.constant("Office rent"), nastyText(1000)),
+      amount,
+      partner_id: field(fc.constantFrom(...refs.partnerIds), fc.constantFrom(...WRONG_IDS, 999_999), {
+        omit: 3,
+      }),
+    }),
+    generate_report: args({
+      report_type: field(
+        fc.constantFrom("profit_loss", "balance_sheet", "cash_flow", "aged_receivables"),
+        fc.oneof(nastyString, fc.constantFrom("profit_loss ", "PROFIT_LOSS", "profit%")),
+      ),
+      start_date: field(fc.constantFrom("2026-01-01", "2025-01-01", ...refs.recentDates), nastyDate),
+      end_date: field(fc.constantFrom("2026-12-31", ...refs.recentDates), nastyDate),
+      format: field(fc.constantFrom("json", "json", "json", "pdf"), nastyString, { omit: 10 }),
+    }),
+    find_partners: args({
+      query: field(
+        fc.constantFrom(...refs.customers, "acme", ""),
+        fc.oneof(nastyText(256), fc.constantFrom("%", "_", "__", "%%", "\\", "\\%", "a%", "|", "&")),
+      ),
+      kind: choice(["customer", "vendor", "any"]),
+      limit: limit(100),
+    }),
+    list_invoices: args({
+      kind: choice(["customer", "vendor", "all"]),
+      state: choice(["draft", "posted", "cancel"]),
+      payment_state: choice(["not_paid", "partial", "paid"]),
+      partner: field(
+        fc.constantFrom(...refs.customers),
+        fc.oneof(nastyText(256), fc.constantFrom("%", "_", "\\", "|", "&")),
+        { omit: 10 },
+      ),
+      limit: limit(200),
+      offset: field(fc.integer({ min: 0, max: 10 }), nastyNumber, { valid: 30, omit: 10 }),
+    }),
+    get_invoice: args({ invoice_id: invoiceId }),
+    list_journals: args({ type: field(fc.constantFrom("sale", "purchase", "bank", "cash"), nastyString) }),
+    list_taxes: args({ type: field(fc.constantFrom("sale", "purchase"), nastyString) }),
+    list_expense_categories: args({}),
+    get_approval: args({ approval_id: approvalId }),
+    list_approvals: args({
+      status: field(
+        fc.constantFrom("pending", "approved", "rejected", "executed", "failed", "expired"),
+        nastyString,
+        { omit: 10 },
+      ),
+      limit: limit(200),
+    }),
+  };
+  return Object.fromEntries(Object.entries(tools).map(([name, shaped]) => [name, toolInput(shaped)]));
+}
+
+/** Fixed cases that would be too slow to generate by the thousand: megabyte strings, 10,000-item arrays. */
+export function bigCases(refs: Refs): [string, unknown][] {
+  const mb = "x".repeat(1024 * 1024);
+  const mbNasty = "\u202e%_|&'\"\u200b🧾".repeat((1024 * 1024) / 16);
+  const tenK = <T>(item: T) => Array.from({ length: 10_000 }, () => item);
+  const line = { description: "Consulting", quantity: 1, unit_price: 10 };
+  const invoice = {
+    customer_name: refs.customers[0],
+    customer_email: refs.emails[0],
+    invoice_date: refs.recentDates[3],
+    due_date: refs.recentDates[6],
+    line_items: [line],
+  };
+  const cases: [string, unknown][] = [
+    ["create_invoice", { ...invoice, customer_name: mb }],
+    ["create_invoice", { ...invoice, customer_name: mbNasty }],
+    ["create_invoice", { ...invoice, notes: mb }],
+    ["create_invoice", { ...invoice, line_items: tenK(line) }],
+    ["create_invoice", { ...invoice, line_items: [{ ...line, description: mb }] }],
+    ["create_invoice", { ...invoice, line_items: tenK(garbageLine) }],
+    ["send_invoice", { invoice_id: mb }],
+    ["send_invoice", { invoice_id: refs.invoices[0], email_body: mb }],
+    [
+      "record_payment",
+      { invoice_id: refs.invoices[0], amount: 1, payment_date: "2026-01-01", payment_method: mb },
+    ],
+    [
+      "record_payment",
+      { invoice_id: tenK("1"), amount: 1, payment_date: "2026-01-01", payment_method: "cash" },
+    ],
+    ["post_invoice", { invoice_id: mbNasty }],
+    ["create_expense", { description: mb, amount: 1, expense_date: refs.recentDates[3], category: "meals" }],
+    [
+      "create_expense",
+      { description: "x", amount: 1, expense_date: refs.recentDates[3], category: "meals", receipt_path: mb },
+    ],
+    ["create_draft_invoice", { description: mb, amount: 1 }],
+    ["create_draft_invoice", { description: "x", amount: tenK(1) }],
+    ["generate_report", { report_type: mb, start_date: "2026-01-01", end_date: "2026-12-31" }],
+    ["find_partners", { query: mb }],
+    ["find_partners", { query: mbNasty }],
+    ["find_partners", { query: tenK("%") }],
+    ["list_invoices", { partner: mb }],
+    ["get_invoice", { invoice_id: mb }],
+    ["list_journals", { type: mb }],
+    ["list_taxes", { type: tenK("sale") }],
+    ["list_expense_categories", Object.fromEntries(tenK(0).map((_, i) => [`k${i}`, i]))],
+    ["get_approval", { approval_id: mb }],
+    ["list_approvals", { status: tenK("pending") }],
+  ];
+  return cases;
+}
+
+const garbageLine = { description: NASTY_STRINGS[5], quantity: Number.NaN, unit_price: "1" };
