@@ -25,9 +25,11 @@ export function toolJsonSchema(schema: z.ZodType, io: "input" | "output"): Json 
 }
 
 /**
- * Output schemas leave out `additionalProperties: false`: the server parses every answer with its zod schema,
- * which strips unknown keys, so an answer never has other fields; saying so on every object costs bytes only.
- * Input schemas keep it: an unknown argument (such as `approved`) is refused, and the client should know.
+ * Output schemas leave out `additionalProperties: false` and `required`: the server parses every answer with its
+ * zod schema, which strips unknown keys and refuses a missing field, so an answer is always what the schema
+ * says; repeating it on every object costs bytes only (and a client never builds an answer). Where a field may be
+ * absent its description says when. Input schemas keep both: an unknown argument (such as `approved`) is
+ * refused, a missing one too, and the client should know.
  */
 function withoutClosedObjects(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutClosedObjects);
@@ -35,6 +37,7 @@ function withoutClosedObjects(node: unknown): unknown {
   const out: Json = {};
   for (const [key, value] of Object.entries(node as Json)) {
     if (key === "additionalProperties" && value === false) continue;
+    if (key === "required" && Array.isArray(value)) continue;
     out[key] =
       key === "properties" || key === "$defs"
         ? Object.fromEntries(Object.entries(value as Json).map(([n, sub]) => [n, withoutClosedObjects(sub)]))
