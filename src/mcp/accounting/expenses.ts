@@ -76,41 +76,37 @@ export interface CreateExpenseInput {
 
 /** What `create_expense` answers once created: the one definition (the tool's output schema extends it). */
 export const createExpenseResult = z.object({
-  expense_id: z.string().describe("The expense's Odoo record id, as a string"),
+  expense_id: z.string().describe("Record id, as a string"),
   status: z
     .enum(["draft", "submitted"])
     .describe("submitted once Odoo accepted the submission; draft (with warnings) when it refused"),
-  category: z.string().describe("The category as create_expense takes it (meals, travel_accommodation)"),
-  receipt_attached: z.boolean().describe("Whether the receipt is the expense's main attachment"),
-  created_at: z.string().describe("When Odoo created the expense (ISO 8601)"),
-  record_id: z.number().int().describe("Odoo record id of the expense (hr.expense)"),
-  odoo_url: z.string().describe("The expense in Odoo's web client"),
-  total_amount: z.number().describe("The expense's total, as Odoo stores it"),
-  currency: z.string().describe("Currency code, e.g. USD"),
-  description: z.string().describe("What Odoo stores as the description (with the vendor, when given)"),
-  expense_date: z.string().describe("Date of the expense (YYYY-MM-DD)"),
-  category_name: z.string().describe("The category's name in Odoo"),
-  employee: z.string().describe("The employee the expense is for"),
-  odoo_state: z
-    .string()
-    .describe("Odoo's own expense state (19: approved after submission; 17/18: submitted or reported)"),
-  report_id: z.number().int().nullable().describe("Odoo 17/18: the expense report id; 19: null"),
-  attachment_id: z.number().int().nullable().describe("The receipt's ir.attachment id"),
-  warnings: z.array(z.string()).describe("Why Odoo left the expense a draft, when it did"),
+  category: z.string().describe("As create_expense takes it"),
+  receipt_attached: z.boolean(),
+  created_at: z.string(),
+  record_id: z.number().int().describe("hr.expense id"),
+  odoo_url: z.string(),
+  total_amount: z.number(),
+  currency: z.string(),
+  description: z.string().describe("With the vendor, when given"),
+  expense_date: z.string(),
+  category_name: z.string(),
+  employee: z.string(),
+  odoo_state: z.string().describe("19: approved; 17/18: submitted or reported"),
+  report_id: z.number().int().nullable().describe("Expense report id (17/18); 19: null"),
+  attachment_id: z.number().int().nullable().describe("ir.attachment id"),
+  warnings: z.array(z.string()).describe("Why Odoo left it a draft"),
 });
 export type CreateExpenseOutput = z.infer<typeof createExpenseResult>;
 
 export const expenseCategorySchema = z.object({
   id: z.number().int(),
   name: z.string(),
-  reference: z.string().nullable().describe("Odoo's internal reference (default_code), e.g. FOOD"),
-  category: z.string().describe("The value to pass as create_expense's category"),
+  reference: z.string().nullable().describe("default_code, e.g. FOOD"),
+  category: z.string().describe("create_expense's category"),
   fixed_unit_cost: z
     .number()
     .nullable()
-    .describe(
-      "Set for categories with a fixed unit cost (Mileage): create_expense cannot take an amount for them",
-    ),
+    .describe("Set: fixed unit cost (Mileage), create_expense takes no amount"),
   unit: z.string().nullable(),
 });
 export type ExpenseCategory = z.infer<typeof expenseCategorySchema>;

@@ -75,22 +75,19 @@ export interface CreateInvoiceInput {
 
 /** What `create_invoice` answers once the invoice exists: the one definition (the tool's output schema extends it). */
 export const createInvoiceResult = z.object({
-  invoice_id: z.string().describe("The number once posted, else the draft's record id as a string"),
+  invoice_id: z.string().describe("Number once posted, else the draft's record id"),
   status: z.literal("draft"),
-  total_amount: z.number().describe("Total including tax, as Odoo computed it"),
-  odoo_url: z.string().describe("The invoice in Odoo's web client"),
-  created_at: z.string().describe("When Odoo created the invoice (ISO 8601)"),
-  record_id: z.number().int().describe("Odoo record id of the invoice (account.move)"),
-  amount_untaxed: z.number().describe("Total without tax, as Odoo computed it"),
-  amount_tax: z.number().describe("Tax, as Odoo computed it"),
-  currency: z.string().describe("Currency code, e.g. USD"),
-  customer: z.string().describe("The customer, as Odoo names it"),
-  sent_to: z.string().describe("The email the invoice goes to (the customer's or an invoicing contact's)"),
-  due_date: z
-    .string()
-    .nullable()
-    .describe("Odoo's due date as stored (the customer's payment terms can override the one asked for)"),
-  warnings: z.array(z.string()).describe("Things to tell the user, e.g. a due date Odoo changed"),
+  total_amount: z.number().describe("With tax, as Odoo computed it"),
+  odoo_url: z.string(),
+  created_at: z.string(),
+  record_id: z.number().int().describe("account.move id"),
+  amount_untaxed: z.number(),
+  amount_tax: z.number(),
+  currency: z.string(),
+  customer: z.string(),
+  sent_to: z.string(),
+  due_date: z.string().nullable().describe("As Odoo stored it (payment terms may override)"),
+  warnings: z.array(z.string()).describe("Tell the user (e.g. a due date Odoo changed)"),
 });
 export type CreateInvoiceOutput = z.infer<typeof createInvoiceResult>;
 
@@ -524,13 +521,13 @@ export interface CreateDraftBillInput {
 
 /** What `create_draft_invoice` answers: the one definition (the tool's output schema is built from it). */
 export const createDraftBillResult = z.object({
-  invoice_id: z.string().describe("The draft's record id as a string (a bill gets its number when posted)"),
-  record_id: z.number().int().describe("Odoo record id of the bill (account.move)"),
+  invoice_id: z.string().describe("Record id as a string (numbered when posted)"),
+  record_id: z.number().int().describe("account.move id"),
   status: z.literal("draft"),
   move_type: z.literal("in_invoice"),
-  total_amount: z.number().describe("Total of the bill, as Odoo computed it"),
-  odoo_url: z.string().describe("The bill in Odoo's web client"),
-  created_at: z.string().describe("When Odoo created the bill (ISO 8601)"),
+  total_amount: z.number(),
+  odoo_url: z.string(),
+  created_at: z.string(),
 });
 export type CreateDraftBillOutput = z.infer<typeof createDraftBillResult>;
 
@@ -648,13 +645,13 @@ export interface PostInvoiceInput {
 
 /** What `post_invoice` answers once posted: the one definition (the tool's output schema extends it). */
 export const postInvoiceResult = z.object({
-  invoice_id: z.string().describe("The number Odoo gave the invoice or bill when posting it"),
-  record_id: z.number().int().describe("Odoo record id (account.move)"),
+  invoice_id: z.string().describe("The number Odoo gave it"),
+  record_id: z.number().int().describe("account.move id"),
   status: z.literal("posted"),
-  move_type: z.string().describe("Odoo's move type: out_invoice, out_refund, in_invoice, in_refund"),
-  total_amount: z.number().describe("Total including tax, as Odoo computed it"),
-  odoo_url: z.string().describe("The record in Odoo's web client"),
-  posted_at: z.string().describe("When it was posted (ISO 8601)"),
+  move_type: z.string().describe("out_invoice, out_refund, in_invoice or in_refund"),
+  total_amount: z.number().describe("With tax, as Odoo computed it"),
+  odoo_url: z.string(),
+  posted_at: z.string(),
 });
 export type PostInvoiceOutput = z.infer<typeof postInvoiceResult>;
 

@@ -49,18 +49,18 @@ export interface RecordPaymentInput {
 
 /** What `record_payment` answers once recorded: the one definition (the tool's output schema extends it). */
 export const recordPaymentResult = z.object({
-  payment_id: z.string().describe("Odoo payment number, e.g. PBNK1/2026/00001"),
-  invoice_id: z.string().describe("The invoice or bill paid"),
+  payment_id: z.string().describe("Number, e.g. PBNK1/2026/00001"),
+  invoice_id: z.string(),
   status: z.literal("posted"),
-  reconciled: z.boolean().describe("Whether Odoo reconciled the payment with the invoice"),
-  invoice_status: z.enum(["paid", "partial"]).describe("The invoice after this payment"),
-  created_at: z.string().describe("When Odoo created the payment (ISO 8601)"),
-  record_id: z.number().int().describe("Odoo record id of the payment (account.payment)"),
-  amount: z.number().describe("The payment's amount, as Odoo stores it"),
-  amount_residual: z.number().describe("What is still due on the invoice after this payment"),
-  currency: z.string().describe("Currency code, e.g. USD"),
-  journal: z.string().describe("The journal the payment went to"),
-  odoo_state: z.string().describe("Odoo's own payment state (17: posted; 18/19: in_process or paid)"),
+  reconciled: z.boolean(),
+  invoice_status: z.enum(["paid", "partial"]),
+  created_at: z.string(),
+  record_id: z.number().int().describe("account.payment id"),
+  amount: z.number(),
+  amount_residual: z.number().describe("Still due on the invoice"),
+  currency: z.string(),
+  journal: z.string(),
+  odoo_state: z.string().describe("17: posted; 18/19: in_process or paid"),
 });
 export type RecordPaymentOutput = z.infer<typeof recordPaymentResult>;
 

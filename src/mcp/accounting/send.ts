@@ -45,14 +45,14 @@ export interface SendInvoiceInput {
 
 /** What `send_invoice` answers once sent: the one definition (the tool's output schema extends it). */
 export const sendInvoiceResult = z.object({
-  invoice_id: z.string().describe("The invoice's number"),
+  invoice_id: z.string(),
   status: z.literal("sent"),
-  email_sent: z.boolean().describe("true once Odoo handed the mail to its mail server"),
-  sent_to: z.string().describe("The email address it went to"),
-  sent_at: z.string().describe("When it was sent (ISO 8601)"),
-  record_id: z.number().int().describe("Odoo record id of the invoice (account.move)"),
-  odoo_url: z.string().describe("The invoice in Odoo's web client"),
-  posted: z.boolean().describe("true when this call posted the draft before sending it"),
+  email_sent: z.boolean().describe("Handed to Odoo's mail server"),
+  sent_to: z.string(),
+  sent_at: z.string(),
+  record_id: z.number().int().describe("account.move id"),
+  odoo_url: z.string(),
+  posted: z.boolean().describe("This call posted the draft first"),
 });
 export type SendInvoiceOutput = z.infer<typeof sendInvoiceResult>;
 

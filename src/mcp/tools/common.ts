@@ -18,9 +18,9 @@ export const invoiceRef = z
 /** What a dry run adds to a write tool's answer (DRY_RUN=true: nothing is written to Odoo); `status` explains them. */
 export const dryRunFields = {
   dry_run: z.boolean().optional(),
-  validated_against_odoo: z.boolean().optional().describe("false: Odoo was unreachable, no look-up ran"),
-  would: z.record(z.string(), z.unknown()).optional().describe("The Odoo calls it would make, and the facts"),
-  summary: z.string().optional().describe("What a person approves"),
+  validated_against_odoo: z.boolean().optional().describe("false: Odoo unreachable, no look-up ran"),
+  would: z.record(z.string(), z.unknown()).optional().describe("The Odoo calls it would make"),
+  summary: z.string().optional(),
   message: z.string().optional(),
 };
 
@@ -61,15 +61,14 @@ export function writeOutput<S extends Shape, const T extends readonly [string, .
     status: z
       .enum(statuses)
       .describe(
-        `${statuses.includes("pending_approval") ? GATED_STATUSES : ""}dry_run: nothing written, a preview (null where unknown before writing)`,
+        `${statuses.includes("pending_approval") ? GATED_STATUSES : ""}dry_run: nothing written, null where not known`,
       ),
     ...extra,
   });
 }
 
 const GATED_STATUSES =
-  "pending_approval: a person decides, result fields absent (poll get_approval with approval_id); " +
-  "queued: approved, runs when Odoo answers; ";
+  "pending_approval: a person decides, no result fields (poll get_approval); queued: runs when Odoo answers; ";
 
 /** The output schema of an approval-gated tool: its result, pending, queued or a dry run. */
 export function gatedOutput<S extends Shape, const T extends readonly [string, ...string[]]>(
