@@ -21,7 +21,28 @@ export function toolJsonSchema(schema: z.ZodType, io: "input" | "output"): Json 
     reused: "inline",
   }) as Json;
   const compacted = compact(raw) as Json;
-  return io === "output" ? (withoutClosedObjects(compacted) as Json) : compacted;
+  return io === "output" ? (withoutClosedObjects(compacted) as Json) : (withoutCaps(compacted) as Json);
+}
+
+/**
+ * Input schemas leave out the upper caps (`maxLength`, `maxItems`, `maximum`): they guard the server against
+ * absurd input (a megabyte of name, ten thousand lines) and the server enforces them with zod, answering
+ * VALIDATION_ERROR with the limit; no sensible call comes near them, so a model gains nothing from reading them.
+ * The lower bounds stay (`minLength`, `minItems`, `minimum`): they say what a valid call is (a non-empty name,
+ * at least one line, no negative amount). An `enum`'s or a `format`'s own bounds are not touched.
+ */
+function withoutCaps(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutCaps);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node as Json)) {
+    if (key === "maxLength" || key === "maxItems" || key === "maximum") continue;
+    out[key] =
+      key === "properties" || key === "$defs"
+        ? Object.fromEntries(Object.entries(value as Json).map(([n, sub]) => [n, withoutCaps(sub)]))
+        : withoutCaps(value);
+  }
+  return out;
 }
 
 /**
