@@ -196,14 +196,17 @@ function describeTool(tool: AnyToolDefinition): Tool {
 
 /**
  * The annotations as sent: the title once (the tool's own `title`), and each hint only where it differs from the
- * MCP default (destructive true, idempotent false, open world true), except `readOnlyHint`, always said.
+ * MCP default (destructive true, idempotent false, open world true), except `readOnlyHint`, always said. A
+ * read-only tool says neither `destructiveHint` nor `idempotentHint`: MCP makes them meaningful only when
+ * `readOnlyHint` is false.
  */
 function wireAnnotations(annotations: ToolAnnotations): NonNullable<Tool["annotations"]> {
   const { title: _title, readOnlyHint, destructiveHint, idempotentHint, openWorldHint } = annotations;
+  const writes = !readOnlyHint;
   return {
     readOnlyHint,
-    ...(destructiveHint !== MCP_DEFAULT_HINTS.destructiveHint ? { destructiveHint } : {}),
-    ...(idempotentHint !== MCP_DEFAULT_HINTS.idempotentHint ? { idempotentHint } : {}),
+    ...(writes && destructiveHint !== MCP_DEFAULT_HINTS.destructiveHint ? { destructiveHint } : {}),
+    ...(writes && idempotentHint !== MCP_DEFAULT_HINTS.idempotentHint ? { idempotentHint } : {}),
     ...(openWorldHint !== MCP_DEFAULT_HINTS.openWorldHint ? { openWorldHint } : {}),
   };
 }

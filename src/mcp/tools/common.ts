@@ -68,7 +68,7 @@ export function writeOutput<S extends Shape, const T extends readonly [string, .
 }
 
 const GATED_STATUSES =
-  "pending_approval: a person decides, no result fields (poll get_approval); queued: runs when Odoo answers; ";
+  "pending_approval: no result fields, poll get_approval; queued: runs when Odoo answers; ";
 
 /** The output schema of an approval-gated tool: its result, pending, queued or a dry run. */
 export function gatedOutput<S extends Shape, const T extends readonly [string, ...string[]]>(
