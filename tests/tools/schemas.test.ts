@@ -8,8 +8,11 @@ import type { App } from "../../src/mcp/app.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import { VERSION } from "../../src/mcp/version.js";
 
-/** The bound on tools/list (bytes of its JSON); see the report of issue 9 for the figures. */
-const LIST_BOUND = 32 * 1024;
+/**
+ * The bound on tools/list (bytes of its JSON); see the report of issue 9 for the figures. Issue 9 asks for 16 KB;
+ * 23,157 bytes today, so this bound stops any growth while the rest is cut.
+ */
+const LIST_BOUND = 24 * 1024;
 const SNAPSHOT = path.resolve(import.meta.dirname, "../../docs/tool-schemas.json");
 
 /** Listing tools needs no Odoo: the app is never touched. */
@@ -36,7 +39,7 @@ describe("tool schemas", () => {
     expect(current).toBe(await readFile(SNAPSHOT, "utf8"));
   });
 
-  it("cost at most 32 KB of context: the bytes of the tools/list answer", async () => {
+  it(`cost at most ${LIST_BOUND / 1024} KB of context: the bytes of the tools/list answer`, async () => {
     const tools = await listTools();
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
     process.stdout.write(`tools/list: ${bytes} bytes for ${tools.length} tools\n`);
