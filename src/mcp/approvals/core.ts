@@ -344,22 +344,21 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       },
       ttlMs: policy.ttlMs,
       ...(call.clientName ? { requestedBy: call.clientName } : {}),
+      // The request's audit line before its file: a person elsewhere may decide it as soon as the file exists.
+      beforeWrite: (created) =>
+        auditOrThrow({
+          event: "approval_requested",
+          action: tool,
+          actor: "agent",
+          target: prepared.target,
+          approval_status: "pending",
+          result: "pending",
+          amount: prepared.amount,
+          currency: prepared.currency,
+          approval_id: created.id,
+          channel: "mcp",
+        }),
     });
-    await auditOrThrow(
-      {
-        event: "approval_requested",
-        action: tool,
-        actor: "agent",
-        target: prepared.target,
-        approval_status: "pending",
-        result: "pending",
-        amount: prepared.amount,
-        currency: prepared.currency,
-        approval_id: record.id,
-        channel: "mcp",
-      },
-      abandon(record),
-    );
 
     let note: string | undefined;
     if (
