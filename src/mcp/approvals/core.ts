@@ -380,6 +380,14 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
             reason: `below the approval threshold of ${policy.expenseThreshold}`,
           });
         } catch (error) {
+          // A person elsewhere decided it first: their decision stands (a rejection stays a rejection).
+          const now = await store.get(record.id).catch(() => null);
+          if (
+            !(error instanceof ToolError && error.code === "AUDIT_LOG_UNAVAILABLE") &&
+            now?.decision &&
+            now.decision.channel !== "auto"
+          )
+            return settle<O>(record.id, prepared.summary);
           // Nothing may stay approved without its audit line: the request is closed, not left to a runner.
           await abandon(record)().catch(() => {});
           throw error;
