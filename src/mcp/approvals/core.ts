@@ -30,7 +30,7 @@ import { buildView, type PersonView, renderView } from "./view.js";
  * line of a decision is written here, once, before the decision takes effect: an audit failure leaves nothing
  * approved behind.
  *
- *   tool ──request──▶ prepare (read-only, Odoo) ─▶ store.create ─▶ audit ─▶ policy: auto │ ask │ wait ─▶ settle
+ *   tool ──request──▶ prepare (read-only, Odoo) ─▶ audit ─▶ store.create ─▶ policy: auto │ ask │ wait ─▶ settle
  *   person ──view──▶ prepare again on the stored arguments ─▶ what they read
  *   person ──decide─▶ audit ─▶ store.decide (signed) ─▶ execute (executor: exactly once, findApplied first)
  */
