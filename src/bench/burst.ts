@@ -37,7 +37,8 @@ function timedOdoo(odoo: Odoo): Odoo {
   return new Proxy(odoo, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
-      if (typeof value !== "function" || key === "stats" || key === "close") return value;
+      if (typeof value !== "function") return value;
+      if (key === "stats" || key === "close") return (value as () => unknown).bind(target);
       return async (...args: unknown[]) => {
         const started = performance.now();
         try {
@@ -64,8 +65,8 @@ export async function runBurst(options: {
   const env = {
     ...sandboxEnv(sandbox),
     ODOO_MCP_DATA_DIR: dataDir,
-    ODOO_MCP_MAX_PENDING: "100000",
-    ODOO_MCP_MAX_PENDING_TOTAL: "100000",
+    ODOO_MCP_MAX_PENDING: "10000",
+    ODOO_MCP_MAX_PENDING_TOTAL: "10000",
     ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT: "100000",
     ODOO_MCP_AUTO_APPROVAL_DAILY_TOTAL: "100000000",
   };
@@ -146,8 +147,7 @@ export async function runBurst(options: {
     };
   } finally {
     await client.close();
-    await app.close();
-    await plain.close();
+    await app.close(); // closes the one Odoo client both apps share
     await sandbox.close();
     await rm(dataDir, { recursive: true, force: true });
   }
