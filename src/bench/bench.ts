@@ -12,6 +12,7 @@ import { createMcpServer } from "../mcp/server.js";
 import { sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
 import { printApprovalBench, runApprovalBench } from "./approvals.js";
+import { printBurst, runBurst } from "./burst.js";
 import { printReportBench, runReportBench } from "./reports.js";
 
 /**
@@ -150,6 +151,9 @@ async function main(): Promise<void> {
   printReportBench(await runReportBench({ latencyMs: LATENCY_MS }), LATENCY_MS);
   const decided = Number(process.env.BENCH_APPROVALS ?? 100_000);
   printApprovalBench(decided, await runApprovalBench({ decided, runs: RUNS }));
+  // A concurrent burst on one server: throughput and the server's own time per call (src/bench/burst.ts).
+  const burst = Number(process.env.BENCH_BURST_CALLS ?? 240);
+  printBurst(await runBurst({ calls: burst, concurrency: 8, latencyMs: LATENCY_MS }), LATENCY_MS);
 }
 
 function printTable(rows: Row[]): void {

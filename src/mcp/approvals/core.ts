@@ -30,7 +30,7 @@ import { buildView, type PersonView, renderView } from "./view.js";
  * line of a decision is written here, once, before the decision takes effect: an audit failure leaves nothing
  * approved behind.
  *
- *   tool ──request──▶ prepare (read-only, Odoo) ─▶ store.create ─▶ audit ─▶ policy: auto │ ask │ wait ─▶ settle
+ *   tool ──request──▶ prepare (read-only, Odoo) ─▶ audit ─▶ store.create ─▶ policy: auto │ ask │ wait ─▶ settle
  *   person ──view──▶ prepare again on the stored arguments ─▶ what they read
  *   person ──decide─▶ audit ─▶ store.decide (signed) ─▶ execute (executor: exactly once, findApplied first)
  */
@@ -344,22 +344,21 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       },
       ttlMs: policy.ttlMs,
       ...(call.clientName ? { requestedBy: call.clientName } : {}),
+      // The request's audit line before its file: a person elsewhere may decide it as soon as the file exists.
+      beforeWrite: (created) =>
+        auditOrThrow({
+          event: "approval_requested",
+          action: tool,
+          actor: "agent",
+          target: prepared.target,
+          approval_status: "pending",
+          result: "pending",
+          amount: prepared.amount,
+          currency: prepared.currency,
+          approval_id: created.id,
+          channel: "mcp",
+        }),
     });
-    await auditOrThrow(
-      {
-        event: "approval_requested",
-        action: tool,
-        actor: "agent",
-        target: prepared.target,
-        approval_status: "pending",
-        result: "pending",
-        amount: prepared.amount,
-        currency: prepared.currency,
-        approval_id: record.id,
-        channel: "mcp",
-      },
-      abandon(record),
-    );
 
     let note: string | undefined;
     if (
@@ -381,6 +380,14 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
             reason: `below the approval threshold of ${policy.expenseThreshold}`,
           });
         } catch (error) {
+          // A person elsewhere decided it first: their decision stands (a rejection stays a rejection).
+          const now = await store.get(record.id).catch(() => null);
+          if (
+            !(error instanceof ToolError && error.code === "AUDIT_LOG_UNAVAILABLE") &&
+            now?.decision &&
+            now.decision.channel !== "auto"
+          )
+            return settle<O>(record.id, prepared.summary);
           // Nothing may stay approved without its audit line: the request is closed, not left to a runner.
           await abandon(record)().catch(() => {});
           throw error;

@@ -300,7 +300,15 @@ export function createJournal(
   };
 
   /** The file's state, reading only what was appended since the last call when that is safe. */
-  const current = async (): Promise<Scan> => {
+  // One scan at a time: two concurrent calls would both extend the same cached scan with the same new bytes
+  // (counting each claim and attempt twice, which then looks like a file put back).
+  let scanning: Promise<Scan> | null = null;
+  const current = (): Promise<Scan> => {
+    const run = (scanning ?? Promise.resolve()).catch(() => {}).then(scanNow);
+    scanning = run;
+    return run;
+  };
+  const scanNow = async (): Promise<Scan> => {
     let info: { size: number; mtimeMs: number; ino: number } | null;
     try {
       info = await stat(file);
@@ -415,10 +423,14 @@ export function createJournal(
       );
     },
     async state() {
-      const seen = await current();
-      const { state } = seen;
-      if (!anchor || state.problems.length > 0) return state;
+      let seen = await current();
+      if (!anchor || seen.state.problems.length > 0) return seen.state;
       const head = await anchor.load();
+      // Another process may append (file, then head) between the scan and this read of the head: a head past the
+      // scan is looked for in the file again, which holds every line before its head is saved.
+      if (head !== null && head.seq > seen.seq) seen = await current();
+      const { state } = seen;
+      if (state.problems.length > 0) return state;
       // Lines past the head are a crash between the append and saving the head: their links prove them ours.
       if (head === null || seen.recent.get(head.seq) === head.mac) return state;
       if (

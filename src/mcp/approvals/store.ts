@@ -122,6 +122,11 @@ export interface CreateApprovalInput {
   meta: ApprovalRecord["meta"];
   ttlMs: number;
   requestedBy?: string;
+  /**
+   * Runs with the new record before its file is written (the request's audit line): once the file exists, another
+   * process may decide it, so what must come before any decision comes here. A rejection writes nothing.
+   */
+  beforeWrite?: (record: ApprovalRecord) => Promise<void>;
 }
 
 export interface DecideInput {
@@ -570,6 +575,7 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
         createdAt: created.toISOString(),
         expiresAt: new Date(created.getTime() + input.ttlMs).toISOString(),
       };
+      await input.beforeWrite?.(record);
       return write(record);
     },
 
