@@ -72,7 +72,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           { logger: logger.child("odoo"), ...(options.sleep ? { sleep: options.sleep } : {}) },
         )
       : unconfiguredOdoo(config));
+  // The keychain key, read once: it seals the approval store and signs the queue's locks.
+  const sealKey = await loadKeychainKey(keychain, logger.child("approvals"));
   const store = await openApprovalStore({
+    sealKey,
     dataDir: config.dataDir,
     keychain,
     ...(options.passphraseKey ? { passphraseKey: options.passphraseKey } : {}),
@@ -82,7 +85,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     },
     logger: logger.child("approvals"),
   });
-  const sealKey = await loadKeychainKey(keychain);
   const queue = createOfflineQueue(config.dataDir, sealKey ? { lockAuthority: lockSigner(sealKey) } : {});
   const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir, logger: logger.child("audit") });
   const audit = createAuditLog(config.dataDir, anchor ? { anchor } : {});

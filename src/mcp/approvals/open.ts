@@ -38,12 +38,15 @@ export async function openApprovalStore(options: {
   dataDir: string;
   keychain: Keychain | null | undefined;
   passphraseKey?: ApprovalKey;
+  /** The keychain key when the caller loaded it already (`null`: no keychain); loaded here otherwise. */
+  sealKey?: ApprovalKey | null;
   limits?: Partial<StoreLimits>;
   now?: () => Date;
   logger?: Logger;
   pollMs?: number;
 }): Promise<ApprovalStore> {
-  const sealKey = await loadKeychainKey(options.keychain, options.logger);
+  const sealKey =
+    options.sealKey !== undefined ? options.sealKey : await loadKeychainKey(options.keychain, options.logger);
   const decisionKey = sealKey ??
     options.passphraseKey ?? { ...makeKey(randomBytes(32), "passphrase"), source: "process" as const };
   return createApprovalStore({

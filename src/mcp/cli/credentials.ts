@@ -2,6 +2,7 @@ import { loadConfig } from "../config/config.js";
 import { keychainAccount } from "../credentials/keychain.js";
 import { createLogger } from "../log.js";
 import { parseCommand, print, tryKeychain, usageError } from "./context.js";
+import { hasTerminal, readLine } from "./terminal.js";
 
 const CREDENTIALS = {
   name: "credentials",
@@ -59,41 +60,10 @@ export async function credentialsCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Reads a line without echo from a terminal, or all of stdin when it is a pipe. */
+/** Reads a line without echo from a terminal (terminal.ts, as the approvals do), or the first line of stdin when it is a pipe. */
 async function readSecret(prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
-    return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
-  }
-  process.stderr.write(prompt);
-  stdin.setRawMode(true);
-  stdin.resume();
-  return new Promise((resolve, reject) => {
-    let value = "";
-    const onData = (data: Buffer) => {
-      for (const char of data.toString("utf8")) {
-        if (char === "\r" || char === "\n") return finish(value);
-        if (char === "\u0003") return fail(new Error("cancelled"));
-        if (char === "\u007f" || char === "\b") value = value.slice(0, -1);
-        else value += char;
-      }
-    };
-    const cleanup = () => {
-      stdin.off("data", onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write("\n");
-    };
-    const finish = (result: string) => {
-      cleanup();
-      resolve(result);
-    };
-    const fail = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    stdin.on("data", onData);
-  });
+  if (hasTerminal()) return readLine(prompt, { hidden: true });
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
 }
