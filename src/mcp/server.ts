@@ -14,6 +14,7 @@ import { toToolError } from "./error-map.js";
 import { type ErrorCode, ToolError } from "./errors.js";
 import {
   type AnyToolDefinition,
+  outputSchemaOf,
   type ToolAnnotations,
   type ToolCallContext,
   toolContext,
@@ -48,6 +49,7 @@ export function createMcpServer(
   // MCP Tasks: a client that task-augments a gated call gets a task that completes when a human has decided
   // and the operation has run. Tasks live with this process; the approval store stays the source of truth.
   const taskStore = new InMemoryTaskStore();
+  const dryRun = app.config?.dryRun === true;
   const server = new Server(
     { name: "odoo-mcp", title: "Odoo bookkeeping with human approval", version: VERSION },
     {
@@ -57,15 +59,13 @@ export function createMcpServer(
         logging: {},
         tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
       },
-      instructions:
-        `Bookkeeping in the user's Odoo. Every action that moves money (${[...writeOperations.keys()].join(", ")}; ` +
-        "expenses below a threshold excepted) waits for a person: such a tool answers status " +
-        "pending_approval with an approval_id; tell the user, then check get_approval later. Never retry a pending " +
-        "request, and never invent ids: find_partners, list_invoices and list_journals supply them.",
+      instructions: serverInstructions(dryRun),
     },
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools.map(describeTool) }));
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: tools.map((tool) => describeTool(tool, dryRun)),
+  }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
@@ -156,7 +156,7 @@ export async function callTool(
   if (!parsed.success) return errorResult(validationError(tool, parsed.error));
   try {
     const output = await tool.run(parsed.data, ctx);
-    const checked = tool.output.safeParse(output);
+    const checked = outputSchemaOf(tool, ctx.dryRun).safeParse(output);
     if (!checked.success) {
       ctx.logger.error(`tool ${tool.name} produced output that breaks its own schema`, {
         issues: checked.error.issues.map(
@@ -182,13 +182,34 @@ export async function callTool(
   }
 }
 
-function describeTool(tool: AnyToolDefinition): Tool {
+/**
+ * What every tool shares, said once here instead of in each tool's schema: the ids, the amounts, the approval
+ * flow (the fields a gated tool answers before it ran) and, on a dry-run server, the preview's fields.
+ */
+export function serverInstructions(dryRun: boolean): string {
+  return (
+    "Bookkeeping in the user's Odoo. invoice_id, in and out: an invoice's or bill's number once posted " +
+    '(INV/2026/00001), else its draft record id as a string ("42"); record_id: the Odoo record id. Amounts are in ' +
+    "the company currency unless currency says otherwise; totals are Odoo's. Dates are YYYY-MM-DD. Tell the user " +
+    `any warnings. Every action that moves money (${[...writeOperations.keys()].join(", ")}; expenses below a ` +
+    "threshold excepted) waits for a person: the tool answers status pending_approval with approval_id, summary, " +
+    "expires_at and message, and none of its result fields; tell the user, then check get_approval later. Never " +
+    "retry a pending request. status queued, result queued: approved, it runs when Odoo answers again. Never " +
+    "invent ids: find_partners, list_invoices and list_journals supply them." +
+    (dryRun
+      ? " DRY_RUN is on: write tools write nothing. They answer status dry_run, dry_run true, the result fields " +
+        "they can know (null otherwise), would (the Odoo calls they would make) and validated_against_odoo " +
+        "(false: Odoo could not be reached, nothing was looked up)."
+      : "")
+  );
+}
+
+function describeTool(tool: AnyToolDefinition, dryRun: boolean): Tool {
   return {
     name: tool.name,
-    title: tool.annotations.title,
     description: tool.description,
     inputSchema: toolJsonSchema(tool.input, "input") as Tool["inputSchema"],
-    outputSchema: toolJsonSchema(tool.output, "output") as Tool["outputSchema"],
+    outputSchema: toolJsonSchema(outputSchemaOf(tool, dryRun), "output") as Tool["outputSchema"],
     annotations: wireAnnotations(tool.annotations),
     ...(tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
   };
@@ -196,15 +217,14 @@ function describeTool(tool: AnyToolDefinition): Tool {
 
 /**
  * The annotations as sent: the title once (the tool's own `title`), and each hint only where it differs from the
- * MCP default (destructive true, idempotent false, open world true), except `readOnlyHint`, always said. A
- * read-only tool says neither `destructiveHint` nor `idempotentHint`: MCP makes them meaningful only when
- * `readOnlyHint` is false.
+ * MCP default (read-only false, destructive true, idempotent false, open world true). A read-only tool says
+ * neither `destructiveHint` nor `idempotentHint`: MCP makes them meaningful only when `readOnlyHint` is false.
  */
 function wireAnnotations(annotations: ToolAnnotations): NonNullable<Tool["annotations"]> {
   const { title: _title, readOnlyHint, destructiveHint, idempotentHint, openWorldHint } = annotations;
   const writes = !readOnlyHint;
   return {
-    readOnlyHint,
+    ...(readOnlyHint !== MCP_DEFAULT_HINTS.readOnlyHint ? { readOnlyHint } : {}),
     ...(writes && destructiveHint !== MCP_DEFAULT_HINTS.destructiveHint ? { destructiveHint } : {}),
     ...(writes && idempotentHint !== MCP_DEFAULT_HINTS.idempotentHint ? { idempotentHint } : {}),
     ...(openWorldHint !== MCP_DEFAULT_HINTS.openWorldHint ? { openWorldHint } : {}),
@@ -212,7 +232,12 @@ function wireAnnotations(annotations: ToolAnnotations): NonNullable<Tool["annota
 }
 
 /** What MCP 2025-11-25 says a client assumes for a hint that is absent. */
-const MCP_DEFAULT_HINTS = { destructiveHint: true, idempotentHint: false, openWorldHint: true } as const;
+const MCP_DEFAULT_HINTS = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: true,
+} as const;
 
 function validationError(tool: AnyToolDefinition, error: z.ZodError): ToolError {
   const problems = error.issues.map((issue) => {

@@ -76,37 +76,34 @@ export interface CreateExpenseInput {
 
 /** What `create_expense` answers once created: the one definition (the tool's output schema extends it). */
 export const createExpenseResult = z.object({
-  expense_id: z.string().describe("Record id, as a string"),
+  expense_id: z.string(),
   status: z
     .enum(["draft", "submitted"])
     .describe("submitted once Odoo accepted the submission; draft (with warnings) when it refused"),
-  category: z.string().describe("As create_expense takes it"),
+  category: z.string(),
   receipt_attached: z.boolean(),
   created_at: z.string(),
-  record_id: z.number().int().describe("hr.expense id"),
+  record_id: z.number().int(),
   odoo_url: z.string(),
   total_amount: z.number(),
   currency: z.string(),
-  description: z.string().describe("With the vendor, when given"),
+  description: z.string(),
   expense_date: z.string(),
   category_name: z.string(),
   employee: z.string(),
-  odoo_state: z.string().describe("19: approved; 17/18: submitted or reported"),
-  report_id: z.number().int().nullable().describe("Expense report id (17/18); 19: null"),
-  attachment_id: z.number().int().nullable().describe("ir.attachment id"),
-  warnings: z.array(z.string()).describe("Why Odoo left it a draft"),
+  odoo_state: z.string(),
+  report_id: z.number().int().nullable(),
+  attachment_id: z.number().int().nullable(),
+  warnings: z.array(z.string()),
 });
 export type CreateExpenseOutput = z.infer<typeof createExpenseResult>;
 
 export const expenseCategorySchema = z.object({
   id: z.number().int(),
   name: z.string(),
-  reference: z.string().nullable().describe("default_code, e.g. FOOD"),
-  category: z.string().describe("create_expense's category"),
-  fixed_unit_cost: z
-    .number()
-    .nullable()
-    .describe("Set: fixed unit cost (Mileage), create_expense takes no amount"),
+  reference: z.string().nullable(),
+  category: z.string(),
+  fixed_unit_cost: z.number().nullable(),
   unit: z.string().nullable(),
 });
 export type ExpenseCategory = z.infer<typeof expenseCategorySchema>;

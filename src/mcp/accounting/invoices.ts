@@ -75,19 +75,19 @@ export interface CreateInvoiceInput {
 
 /** What `create_invoice` answers once the invoice exists: the one definition (the tool's output schema extends it). */
 export const createInvoiceResult = z.object({
-  invoice_id: z.string().describe("Number once posted, else the draft's record id"),
+  invoice_id: z.string(),
   status: z.literal("draft"),
-  total_amount: z.number().describe("With tax, as Odoo computed it"),
+  total_amount: z.number(),
   odoo_url: z.string(),
   created_at: z.string(),
-  record_id: z.number().int().describe("account.move id"),
+  record_id: z.number().int(),
   amount_untaxed: z.number(),
   amount_tax: z.number(),
   currency: z.string(),
   customer: z.string(),
   sent_to: z.string(),
-  due_date: z.string().nullable().describe("As Odoo stored it (payment terms may override)"),
-  warnings: z.array(z.string()).describe("Tell the user (e.g. a due date Odoo changed)"),
+  due_date: z.string().nullable(),
+  warnings: z.array(z.string()),
 });
 export type CreateInvoiceOutput = z.infer<typeof createInvoiceResult>;
 
@@ -521,8 +521,8 @@ export interface CreateDraftBillInput {
 
 /** What `create_draft_invoice` answers: the one definition (the tool's output schema is built from it). */
 export const createDraftBillResult = z.object({
-  invoice_id: z.string().describe("Record id as a string (numbered when posted)"),
-  record_id: z.number().int().describe("account.move id"),
+  invoice_id: z.string(),
+  record_id: z.number().int(),
   status: z.literal("draft"),
   move_type: z.literal("in_invoice"),
   total_amount: z.number(),
@@ -645,11 +645,11 @@ export interface PostInvoiceInput {
 
 /** What `post_invoice` answers once posted: the one definition (the tool's output schema extends it). */
 export const postInvoiceResult = z.object({
-  invoice_id: z.string().describe("The number Odoo gave it"),
-  record_id: z.number().int().describe("account.move id"),
+  invoice_id: z.string(),
+  record_id: z.number().int(),
   status: z.literal("posted"),
-  move_type: z.string().describe("out_invoice, out_refund, in_invoice or in_refund"),
-  total_amount: z.number().describe("With tax, as Odoo computed it"),
+  move_type: z.string(),
+  total_amount: z.number(),
   odoo_url: z.string(),
   posted_at: z.string(),
 });

@@ -35,7 +35,7 @@ export const paymentJournalViewSchema = z.object({
   journal: z
     .object({ id: z.number().int(), name: z.string(), code: z.string(), type: z.enum(["bank", "cash"]) })
     .nullable()
-    .describe("Null: none for it (e.g. cash on Odoo 19's generic chart)"),
+    .describe("Null: none for it"),
   available: z.boolean(),
 });
 export type PaymentJournalView = z.infer<typeof paymentJournalViewSchema>;
@@ -59,11 +59,8 @@ export const taxViewSchema = z.object({
   name: z.string(),
   type: z.enum(["sale", "purchase"]),
   amount_type: z.string(),
-  amount: z.number().describe("Percent for percentage taxes"),
-  tax_rate: z
-    .number()
-    .nullable()
-    .describe("create_invoice's tax_rate (0.15 = 15 %) for percentage sale taxes"),
+  amount: z.number(),
+  tax_rate: z.number().nullable(),
   price_include: z.boolean(),
 });
 export type TaxView = z.infer<typeof taxViewSchema>;

@@ -49,18 +49,18 @@ export interface RecordPaymentInput {
 
 /** What `record_payment` answers once recorded: the one definition (the tool's output schema extends it). */
 export const recordPaymentResult = z.object({
-  payment_id: z.string().describe("Number, e.g. PBNK1/2026/00001"),
+  payment_id: z.string(),
   invoice_id: z.string(),
   status: z.literal("posted"),
   reconciled: z.boolean(),
   invoice_status: z.enum(["paid", "partial"]),
   created_at: z.string(),
-  record_id: z.number().int().describe("account.payment id"),
+  record_id: z.number().int(),
   amount: z.number(),
-  amount_residual: z.number().describe("Still due on the invoice"),
+  amount_residual: z.number(),
   currency: z.string(),
   journal: z.string(),
-  odoo_state: z.string().describe("17: posted; 18/19: in_process or paid"),
+  odoo_state: z.string(),
 });
 export type RecordPaymentOutput = z.infer<typeof recordPaymentResult>;
 

@@ -104,11 +104,13 @@ export async function resolveInvoice(
   );
 }
 
-/** One invoice or bill as the read tools show it: the one definition (list_invoices, get_invoice). */
+/**
+ * One invoice or bill as the read tools show it: the one definition (list_invoices, get_invoice). Its number is
+ * `invoice_id` once posted (never a second field saying the same).
+ */
 export const invoiceViewSchema = z.object({
   invoice_id: z.string(),
   record_id: z.number().int(),
-  number: z.string().nullable(),
   move_type: z.string(),
   state: z.string(),
   payment_state: z.string().nullable(),
@@ -129,11 +131,9 @@ export type InvoiceView = z.infer<typeof invoiceViewSchema>;
 export function invoiceView(session: AccountingSession, move: OdooRecord): InvoiceView {
   const decimals = session.company.decimals;
   const partnerId = m2oId(move.partner_id);
-  const name = str(move.name);
   return {
     invoice_id: invoiceRef(move),
     record_id: move.id as number,
-    number: move.state === "posted" && name && name !== "/" ? name : null,
     move_type: str(move.move_type) ?? "",
     state: str(move.state) ?? "",
     payment_state: str(move.payment_state),

@@ -50,7 +50,7 @@ export const sendInvoiceResult = z.object({
   email_sent: z.boolean().describe("Handed to Odoo's mail server"),
   sent_to: z.string(),
   sent_at: z.string(),
-  record_id: z.number().int().describe("account.move id"),
+  record_id: z.number().int(),
   odoo_url: z.string(),
   posted: z.boolean().describe("This call posted the draft first"),
 });

@@ -1,22 +1,22 @@
 import { z } from "zod";
 import { createDraftBill, createDraftBillResult, draftBillPreview } from "../accounting/invoices.js";
 import { audited } from "./audited.js";
-import { dryRunFields, writeOutput } from "./common.js";
+import { writeOutputs } from "./common.js";
 import { defineTool } from "./definition.js";
 import { dryRunAnswer } from "./dry-run.js";
 
 export const createDraftInvoiceTool = defineTool({
   name: "create_draft_invoice",
   toolsets: ["invoicing"],
-  description: "Draft a one-line vendor bill. No approval: nothing is posted (post_invoice posts it).",
+  description: "Draft a one-line vendor bill; post_invoice posts it. No approval.",
   input: z.strictObject({
     description: z.string().trim().min(1).max(1000),
-    amount: z.number().finite().positive().max(1e12).describe("Company currency"),
-    partner_id: z.number().int().positive().optional().describe("Vendor id (find_partners)"),
+    amount: z.number().finite().positive().max(1e12),
+    partner_id: z.number().int().positive().optional().describe("find_partners id"),
   }),
-  output: writeOutput(createDraftBillResult, ["draft", "dry_run"], dryRunFields),
+  ...writeOutputs(createDraftBillResult, ["draft"], [], {}),
   annotations: {
-    title: "Draft a vendor bill",
+    title: "Draft vendor bill",
     readOnlyHint: false,
     destructiveHint: false,
     idempotentHint: false,

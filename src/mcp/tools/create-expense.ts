@@ -7,18 +7,18 @@ import {
   MAX_RECEIPT_BYTES,
 } from "../accounting/index.js";
 import { gated } from "./approval-flow.js";
-import { gatedOutput, isoDate } from "./common.js";
+import { gatedOutputs, isoDate } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const createExpenseTool = defineTool({
   name: createExpenseOperation.tool,
   toolsets: ["expenses"],
   description:
-    "Record and submit an expense of the user's employee, with its receipt. Approved automatically below the " +
-    "threshold (default 100), else approval required. status draft with warnings: Odoo refused the submission.",
+    "Record and submit the user's expense with its receipt. Approval required above a threshold (default 100). " +
+    "status draft: Odoo refused to submit it.",
   input: z.strictObject({
-    description: z.string().trim().min(1).max(512).describe("e.g. Client lunch"),
-    amount: z.number().finite().positive().max(1e9).describe("Total paid, company currency"),
+    description: z.string().trim().min(1).max(512),
+    amount: z.number().finite().positive().max(1e9).describe("Total paid"),
     expense_date: isoDate("Not in the future"),
     category: z
       .string()
@@ -34,12 +34,12 @@ export const createExpenseTool = defineTool({
       .max(4096)
       .optional()
       .describe(
-        `File on the server's machine (~ and relative resolved there): PDF, PNG, JPEG, HEIC or WebP, ${MAX_RECEIPT_BYTES / (1024 * 1024)} MiB at most`,
+        `A file on the server's machine: PDF, PNG, JPEG, HEIC or WebP, ${MAX_RECEIPT_BYTES / (1024 * 1024)} MiB at most`,
       ),
   }),
-  output: gatedOutput(createExpenseResult, ["draft", "submitted"]),
+  ...gatedOutputs(createExpenseResult, ["draft", "submitted"]),
   annotations: {
-    title: "Create an expense (approval above the threshold)",
+    title: "Create expense",
     readOnlyHint: false,
     destructiveHint: false,
     idempotentHint: false,

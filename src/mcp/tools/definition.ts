@@ -84,6 +84,11 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   toolsets: readonly Toolset[];
   input: I;
   output: O;
+  /**
+   * What it answers when DRY_RUN is off, where that is narrower than `output` (a write tool: no dry-run field,
+   * no null only a dry run answers). Such a server lists it in tools/list and checks each answer against it.
+   */
+  liveOutput?: z.ZodType;
   annotations: ToolAnnotations;
   /** Which contract code a schema failure on a given top-level field answers (default VALIDATION_ERROR). */
   fieldCodes?: Partial<Record<string, ErrorCode>>;
@@ -101,4 +106,9 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType>(
   tool: ToolDefinition<I, O>,
 ): ToolDefinition<I, O> {
   return tool;
+}
+
+/** The output schema a server lists and checks answers against: in a dry run every answer, else the live ones. */
+export function outputSchemaOf(tool: AnyToolDefinition, dryRun: boolean): z.ZodType {
+  return dryRun ? tool.output : (tool.liveOutput ?? tool.output);
 }

@@ -25,19 +25,17 @@ export const generateReportTool = defineTool({
   name: "generate_report",
   toolsets: ["reports"],
   description:
-    "Financial statements from Odoo's posted journal items, company currency. details: profit_loss by account; " +
-    "balance_sheet at end_date (assets, liabilities, equity, balances?); cash_flow (opening, in/out by activity, " +
-    "closing; cash in transit included); aged_receivables at end_date (not due, 1-30...90+ days, invoices). " +
-    "format pdf also writes a PDF and links it.",
+    "Statements from Odoo's posted entries. details: profit_loss by account; balance_sheet and aged_receivables " +
+    "(not due…90+ days) at end_date; cash_flow by activity. pdf: also a PDF, linked.",
   input: z.strictObject({
     report_type: z.enum(REPORT_TYPES),
     start_date: isoDate(),
-    end_date: isoDate("The date of balance_sheet, aged_receivables"),
+    end_date: isoDate(),
     format: z.enum(["json", "pdf"]).default("json"),
   }),
   output,
   annotations: {
-    title: "Generate a financial report",
+    title: "Financial report",
     readOnlyHint: true,
     destructiveHint: false,
     idempotentHint: true,

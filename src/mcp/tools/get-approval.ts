@@ -12,13 +12,24 @@ export const approvalView = z.object({
   summary: z.string(),
   created_at: z.string(),
   expires_at: z.string(),
-  queued: z.boolean().describe("Approved, waits for Odoo"),
+  queued: z.boolean(),
   decided_by: z.string().optional(),
   channel: z.string().optional(),
   decided_at: z.string().optional(),
   reason: z.string().optional(),
   output: z.record(z.string(), z.unknown()).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+/** A request as list_approvals lists it: enough to choose one; get_approval tells its decision and outcome. */
+export const approvalListItem = approvalView.pick({
+  approval_id: true,
+  tool: true,
+  status: true,
+  summary: true,
+  created_at: true,
+  expires_at: true,
+  queued: true,
 });
 
 export function toApprovalView(record: ApprovalRecord): z.infer<typeof approvalView> {
@@ -47,15 +58,13 @@ export function toApprovalView(record: ApprovalRecord): z.infer<typeof approvalV
 export const getApprovalTool = defineTool({
   name: "get_approval",
   toolsets: ["invoicing", "expenses", "read"],
-  description:
-    "Read an approval request: its status, and the tool's output once executed or its error. Only a person " +
-    "decides, in the odoo-mcp app or CLI.",
+  description: "Read an approval request: status, then the tool's output or error. Only a person decides.",
   input: z.strictObject({
     approval_id: z.string().trim().max(64),
   }),
   output: approvalView,
   annotations: {
-    title: "Read an approval request",
+    title: "Read approval",
     readOnlyHint: true,
     destructiveHint: false,
     idempotentHint: true,
@@ -74,14 +83,14 @@ export const getApprovalTool = defineTool({
 export const listApprovalsTool = defineTool({
   name: "list_approvals",
   toolsets: ["invoicing", "expenses", "read"],
-  description: "List approval requests, newest first.",
+  description: "List approval requests, newest first (get_approval: decision, outcome).",
   input: z.strictObject({
     status: z.enum(["pending", "approved", "rejected", "executed", "failed", "expired"]).optional(),
     limit: z.number().int().min(1).max(200).default(20),
   }),
-  output: z.object({ approvals: z.array(approvalView) }),
+  output: z.object({ approvals: z.array(approvalListItem) }),
   annotations: {
-    title: "List approval requests",
+    title: "List approvals",
     readOnlyHint: true,
     destructiveHint: false,
     idempotentHint: true,
@@ -92,6 +101,10 @@ export const listApprovalsTool = defineTool({
       ...(input.status ? { status: input.status } : {}),
       limit: input.limit,
     });
-    return { approvals: records.slice(0, input.limit).map(toApprovalView) };
+    return {
+      approvals: records
+        .slice(0, input.limit)
+        .map((record) => approvalListItem.parse(toApprovalView(record))),
+    };
   },
 });

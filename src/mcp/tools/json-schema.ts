@@ -10,8 +10,10 @@ type Json = Record<string, unknown>;
  * - `propertyNames: {type: "string"}` and `additionalProperties: {}` (what JSON and JSON Schema already mean);
  * - the pattern zod writes beside `format: "email"` or `format: "date"` (and a date's length of 10): the format says
  *   it, and the server validates with zod anyway;
- * - `anyOf: [X, {type: "null"}]` becomes X with `null` added to its type (and enum), its description said once.
- * In output schemas a shape used more than once is written once in `$defs` and referenced (`reused: "ref"`);
+ * - `anyOf: [X, {type: "null"}]` becomes X with `null` added to its type (and enum; a `const` becomes an enum of
+ *   it and null), its description said once;
+ * - the `type` beside a `const`.
+ * Shapes stay inline (zod's `$defs` would also take out one-word types such as a described nullable string);
  * input schemas stay inline, because some clients build the call from the input schema without resolving refs.
  */
 export function toolJsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
@@ -21,7 +23,9 @@ export function toolJsonSchema(schema: z.ZodType, io: "input" | "output"): Json 
     reused: "inline",
   }) as Json;
   const compacted = compact(raw) as Json;
-  return io === "output" ? (withoutClosedObjects(compacted) as Json) : (withoutCaps(compacted) as Json);
+  return io === "output"
+    ? (withoutEnumTypes(withoutClosedObjects(compacted)) as Json)
+    : (withoutClosedInputs(withoutCaps(compacted)) as Json);
 }
 
 /**
@@ -49,8 +53,8 @@ function withoutCaps(node: unknown): unknown {
  * Output schemas leave out `additionalProperties: false` and `required`: the server parses every answer with its
  * zod schema, which strips unknown keys and refuses a missing field, so an answer is always what the schema
  * says; repeating it on every object costs bytes only (and a client never builds an answer). Where a field may be
- * absent its description says when. Input schemas keep both: an unknown argument (such as `approved`) is
- * refused, a missing one too, and the client should know.
+ * absent its description says when. Input schemas keep `required` (a missing argument is refused, and the
+ * client should know).
  */
 function withoutClosedObjects(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutClosedObjects);
@@ -63,6 +67,26 @@ function withoutClosedObjects(node: unknown): unknown {
       key === "properties" || key === "$defs"
         ? Object.fromEntries(Object.entries(value as Json).map(([n, sub]) => [n, withoutClosedObjects(sub)]))
         : withoutClosedObjects(value);
+  }
+  return out;
+}
+
+/**
+ * Input schemas leave out `additionalProperties: false`: every tool takes only its documented fields, which the
+ * schema lists, and the server refuses any other (`approved: true` included) with VALIDATION_ERROR naming it, so a
+ * model that adds one learns it at once; saying so on every object costs each conversation bytes only.
+ * `required` stays: it says what a valid call must carry.
+ */
+function withoutClosedInputs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutClosedInputs);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node as Json)) {
+    if (key === "additionalProperties" && value === false) continue;
+    out[key] =
+      key === "properties" || key === "$defs"
+        ? Object.fromEntries(Object.entries(value as Json).map(([n, sub]) => [n, withoutClosedInputs(sub)]))
+        : withoutClosedInputs(value);
   }
   return out;
 }
@@ -91,7 +115,25 @@ export function compact(node: unknown): unknown {
     delete out.pattern;
     if (out.maxLength === 10) delete out.maxLength;
   }
-  return nullable(out);
+  const result = nullable(out);
+  // `const` says the type already: `{const: "queued"}`, not `{type: "string", const: "queued"}`.
+  if (result.const !== undefined && typeof result.type === "string") delete result.type;
+  return result;
+}
+
+/** An output enum says its type already: `{enum: ["paid", "partial", null]}` (inputs keep `type` for clients). */
+function withoutEnumTypes(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutEnumTypes);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node as Json)) {
+    out[key] =
+      key === "properties" || key === "$defs"
+        ? Object.fromEntries(Object.entries(value as Json).map(([n, sub]) => [n, withoutEnumTypes(sub)]))
+        : withoutEnumTypes(value);
+  }
+  if (Array.isArray(out.enum) && out.type !== undefined) delete out.type;
+  return out;
 }
 
 /** `anyOf: [X, {type: "null"}]` (zod's nullable) → X, with "null" added to its type and enum. */
@@ -112,6 +154,11 @@ function nullable(node: Json): Json {
     type: types.includes("null") ? types : [...types, "null"],
   };
   if (Array.isArray(merged.enum) && !merged.enum.includes(null)) result.enum = [...merged.enum, null];
+  if (merged.const !== undefined) {
+    // a nullable constant: the constant or null
+    delete result.const;
+    result.enum = [merged.const, null];
+  }
   const description = rest.description ?? inner;
   if (description !== undefined) result.description = description;
   return result;

@@ -7,12 +7,11 @@ export const listExpenseCategoriesTool = defineTool({
   name: "list_expense_categories",
   toolsets: ["expenses", "read"],
   description:
-    "List the expense categories; category is create_expense's. Those with a fixed_unit_cost (Mileage) cannot " +
-    "be used by create_expense.",
+    "Expense categories (category is create_expense's); one with a fixed_unit_cost (Mileage) cannot be used.",
   input: z.strictObject({}),
   output: z.object({ categories: z.array(expenseCategorySchema) }),
   annotations: {
-    title: "List expense categories",
+    title: "Expense categories",
     readOnlyHint: true,
     destructiveHint: false,
     idempotentHint: true,

@@ -2,18 +2,17 @@ import { z } from "zod";
 import { postInvoiceOperation } from "../accounting/index.js";
 import { postInvoiceResult } from "../accounting/invoices.js";
 import { gated } from "./approval-flow.js";
-import { gatedOutput, invoiceRef } from "./common.js";
+import { gatedOutputs, invoiceRef } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const postInvoiceTool = defineTool({
   name: postInvoiceOperation.tool,
   toolsets: ["invoicing"],
-  description:
-    "Post (validate) a draft invoice or bill: it enters the books and gets its number. Approval required.",
+  description: "Post (validate) a draft invoice or bill; it gets its number. Approval required.",
   input: z.strictObject({ invoice_id: invoiceRef }),
-  output: gatedOutput(postInvoiceResult, ["posted"]),
+  ...gatedOutputs(postInvoiceResult, ["posted"]),
   annotations: {
-    title: "Post a draft invoice or bill (approval required)",
+    title: "Post invoice or bill",
     readOnlyHint: false,
     destructiveHint: false,
     idempotentHint: true,

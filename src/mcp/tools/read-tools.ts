@@ -29,15 +29,14 @@ export const findPartnersTool = defineTool({
   name: "find_partners",
   toolsets: ["invoicing", "read"],
   description:
-    "Find customers and vendors by part of a name, email or reference. name is create_invoice's customer_name, " +
-    "id create_draft_invoice's partner_id.",
+    "Find customers and vendors by part of a name, email or reference (name: create_invoice's customer_name).",
   input: z.strictObject({
     query: z.string().max(256).describe("Empty: all, alphabetically"),
     kind: z.enum(["customer", "vendor", "any"]).default("any"),
     limit: z.number().int().min(1).max(100).default(20),
   }),
   output: z.object({ partners: z.array(partnerSearchResultSchema) }),
-  annotations: readOnly("Find customers and vendors"),
+  annotations: readOnly("Find partners"),
   run: (input, ctx) =>
     audited(ctx, "find_partners", "read", { target: input.query }, async () => ({
       partners: await searchPartners(ctx.odoo, input),
@@ -47,9 +46,7 @@ export const findPartnersTool = defineTool({
 export const listInvoicesTool = defineTool({
   name: "list_invoices",
   toolsets: ["invoicing", "read"],
-  description:
-    "List customer invoices and vendor bills, newest first, with states and amounts due. invoice_id is what " +
-    "the other tools take.",
+  description: "List invoices and bills, newest first, with states and amounts due.",
   input: z.strictObject({
     kind: z.enum(["customer", "vendor", "all"]).default("all"),
     state: z.enum(["draft", "posted", "cancel"]).optional(),
@@ -61,7 +58,7 @@ export const listInvoicesTool = defineTool({
     offset: z.number().int().min(0).max(1_000_000).default(0),
   }),
   output: invoiceListSchema,
-  annotations: readOnly("List invoices and bills"),
+  annotations: readOnly("List invoices"),
   run: (input, ctx) =>
     audited(ctx, "list_invoices", "read", { target: input.partner ?? input.kind }, () =>
       listInvoices(ctx.odoo, input),
@@ -71,10 +68,10 @@ export const listInvoicesTool = defineTool({
 export const getInvoiceTool = defineTool({
   name: "get_invoice",
   toolsets: ["invoicing", "read"],
-  description: "Read one invoice or bill: lines, taxes, totals, states, amount due, whether it was sent.",
+  description: "Read an invoice or bill: lines, taxes, totals, states, amount due, whether sent.",
   input: z.strictObject({ invoice_id: invoiceRef }),
   output: invoiceDetailSchema,
-  annotations: readOnly("Read an invoice or bill"),
+  annotations: readOnly("Read invoice"),
   run: (input, ctx) =>
     audited(ctx, "get_invoice", "read", { target: input.invoice_id }, () =>
       getInvoice(ctx.odoo, input.invoice_id),
@@ -85,13 +82,13 @@ export const listJournalsTool = defineTool({
   name: "list_journals",
   toolsets: ["invoicing", "read"],
   description:
-    "List the journals with their payment methods, and the journal record_payment uses for each payment_method.",
+    "Journals with their payment methods, and which journal record_payment uses per payment_method.",
   input: z.strictObject({ type: z.enum(["sale", "purchase", "bank", "cash"]).optional() }),
   output: z.object({
     journals: z.array(journalViewSchema),
     payment_methods: z.array(paymentJournalViewSchema),
   }),
-  annotations: readOnly("List journals and payment methods"),
+  annotations: readOnly("List journals"),
   run: (input, ctx) =>
     audited(ctx, "list_journals", "read", { target: input.type ?? "all" }, async () => ({
       journals: await listJournals(ctx.odoo, input.type ? { type: input.type } : {}),
@@ -102,7 +99,7 @@ export const listJournalsTool = defineTool({
 export const listTaxesTool = defineTool({
   name: "list_taxes",
   toolsets: ["invoicing", "read"],
-  description: "List the company's taxes; tax_rate is create_invoice's value for a percentage sale tax.",
+  description: "The company's taxes; tax_rate is create_invoice's value for a percentage sale tax.",
   input: z.strictObject({ type: z.enum(["sale", "purchase"]).optional() }),
   output: z.object({ taxes: z.array(taxViewSchema) }),
   annotations: readOnly("List taxes"),

@@ -2,15 +2,14 @@ import { z } from "zod";
 import { recordPaymentOperation } from "../accounting/index.js";
 import { recordPaymentResult } from "../accounting/payments.js";
 import { gated } from "./approval-flow.js";
-import { gatedOutput, invoiceRef, isoDate } from "./common.js";
+import { gatedOutputs, invoiceRef, isoDate } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const recordPaymentTool = defineTool({
   name: recordPaymentOperation.tool,
   toolsets: ["invoicing"],
   description:
-    "Register a payment of a posted invoice or bill (Odoo's payment wizard), reconciled with it; a partial one " +
-    "leaves invoice_status partial. Approval required.",
+    "Pay a posted invoice or bill through Odoo's payment wizard, reconciled with it. Approval required.",
   input: z.strictObject({
     invoice_id: invoiceRef,
     amount: z.number().finite().positive().max(1e12).describe("At most the amount due"),
@@ -20,9 +19,9 @@ export const recordPaymentTool = defineTool({
       .describe("cash needs a cash journal, the others a bank journal (list_journals)"),
     reference: z.string().trim().max(256).optional().describe("Memo"),
   }),
-  output: gatedOutput(recordPaymentResult, ["posted"]),
+  ...gatedOutputs(recordPaymentResult, ["posted"]),
   annotations: {
-    title: "Record a payment (approval required)",
+    title: "Record payment",
     readOnlyHint: false,
     destructiveHint: false,
     idempotentHint: false,
