@@ -15,6 +15,8 @@ export const CHANNEL_NAMES = [
   "settings.testConnection",
   "settings.setPolicy",
   "settings.setStartAtLogin",
+  "settings.companies",
+  "settings.setScope",
   "clients.configs",
   "clients.addToClaudeDesktop",
   "links.openOdoo",

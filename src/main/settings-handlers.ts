@@ -16,12 +16,23 @@ import {
   resolveCredentials,
 } from "../mcp/config/config.js";
 import { type Keychain, keychainAccount } from "../mcp/credentials/keychain.js";
+import { toToolError } from "../mcp/error-map.js";
 import { ToolError } from "../mcp/errors.js";
 import { registerSecret } from "../mcp/log.js";
 import { createOdooClient } from "../mcp/odoo/client.js";
 import { credentialsCheck, type Facts, probeOdoo } from "../mcp/odoo/connection-check.js";
-import type { Handlers, SettingsView } from "../shared/ipc.js";
-import { type OdooSettings, settingsEnv } from "./desktop-config.js";
+import type { CompanyScope, Odoo } from "../mcp/odoo/types.js";
+import { allTools } from "../mcp/tools/index.js";
+import { selectTools, TOOLSETS } from "../mcp/tools/toolsets.js";
+import type { Handlers, ScopeView, SettingsView } from "../shared/ipc.js";
+import {
+  DEFAULT_SCOPE,
+  desktopLoadOptions,
+  type OdooSettings,
+  type SavedScope,
+  type ScopeSources,
+  writeAgentScope,
+} from "./desktop-config.js";
 
 /**
  * The settings window's side of the IPC contract: the Odoo connection (URL, database and user in the app's
@@ -36,6 +47,8 @@ export type SettingsHandlers = Pick<
   | "settings.testConnection"
   | "settings.setPolicy"
   | "settings.setStartAtLogin"
+  | "settings.companies"
+  | "settings.setScope"
   | "links.openOdoo"
 >;
 
@@ -71,44 +84,146 @@ export interface SettingsDeps {
   /** Who the audit log names for a policy change. */
   actor?: string;
   /** Called after the connection or the policy changed: a running app takes them when it is rebuilt. */
-  onChange?: (what: "connection" | "policy") => void | Promise<void>;
+  onChange?: (what: "connection" | "policy" | "scope") => void | Promise<void>;
 }
 
 /**
  * The app's configuration: the environment (and `.env`) as the CLI reads it, with the connection saved in the
- * settings window over it, and the person's sealed policy. The glue builds the app from this.
+ * settings window and the agent's scope saved in the keychain filling what it leaves unset, and the person's
+ * sealed policy. The same path as the server the app runs (`openDesktopApp`).
  */
 export async function loadAppConfig(
   store: SettingsStore,
   keychain: Keychain | null,
   options: Omit<LoadConfigOptions, "personPolicy"> = {},
 ): Promise<Config> {
-  const merged = await appConfigOptions(store, options);
-  const load = (more: LoadConfigOptions) => loadConfig({ ...merged, ...more });
+  return (await loadScopedConfig(store, keychain, options)).config;
+}
+
+async function loadScopedConfig(
+  store: SettingsStore,
+  keychain: Keychain | null,
+  options: Omit<LoadConfigOptions, "personPolicy"> = {},
+): Promise<{ config: Config; saved: SavedScope; sources: ScopeSources }> {
+  const desktop = await appConfigOptions(store, keychain, options);
+  const load = (more: LoadConfigOptions) => loadConfig({ ...desktop.options, ...more });
   try {
-    return await withPersonPolicy(load({}), keychain, load);
+    const config = await withPersonPolicy(load({}), keychain, load);
+    return {
+      config: { ...config, warnings: [...config.warnings, ...desktop.warnings] },
+      saved: desktop.saved,
+      sources: desktop.sources,
+    };
   } catch (error) {
     throw asValidation(error);
   }
 }
 
-/** The loader's options with the saved connection over the environment's. */
+/** The loader's options with the saved connection and the saved scope under the environment's (desktop-config). */
 export async function appConfigOptions(
   store: SettingsStore,
+  keychain: Keychain | null,
   options: Omit<LoadConfigOptions, "personPolicy"> = {},
-): Promise<Omit<LoadConfigOptions, "personPolicy">> {
+): Promise<{
+  options: Omit<LoadConfigOptions, "personPolicy">;
+  saved: SavedScope;
+  sources: ScopeSources;
+  warnings: string[];
+}> {
   const saved = await store.getConnection();
-  // The saved connection fills what the environment leaves unset: an MCP client's `env` block wins (desktop-config).
-  const env = options.env ?? process.env;
-  return { ...options, env: saved ? settingsEnv(connectionSettings(saved), env) : env };
+  const desktop = await desktopLoadOptions({
+    connection: saved ? connectionSettings(saved) : {},
+    env: options.env ?? process.env,
+    keychain,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  return {
+    options: { ...options, ...desktop.load },
+    saved: desktop.saved,
+    sources: desktop.sources,
+    warnings: desktop.warnings,
+  };
+}
+
+/** Every toolset and the tools in it, from the tool definitions themselves. */
+function toolsetsView(): ScopeView["toolsets"] {
+  return TOOLSETS.map((name) => ({
+    name,
+    tools: allTools
+      .filter((tool) => tool.toolsets.includes(name))
+      .map((tool) => ({
+        name: tool.name,
+        title: tool.annotations.title,
+        read_only: tool.annotations.readOnlyHint,
+      })),
+  }));
 }
 
 export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
   const actor = deps.actor ?? `${os.userInfo().username} (odoo-mcp app)`;
   const config = () => loadAppConfig(deps.store, deps.app().keychain, deps.configOptions);
 
+  /** A client on the configured Odoo, closed after `use`; `company: false` asks without ODOO_COMPANY. */
+  const withOdoo = async <T>(
+    current: Config,
+    company: boolean,
+    use: (odoo: Odoo) => Promise<T>,
+    noCredentials: () => T,
+  ): Promise<T> => {
+    const credentials = await resolveCredentials(current, deps.app().keychain);
+    if (!credentials) return noCredentials();
+    const odoo = createOdooClient(
+      {
+        url: current.odoo.url,
+        database: current.odoo.database,
+        username: current.odoo.username,
+        secret: credentials.secret,
+        secretKind: credentials.secretKind,
+        api: current.odoo.api,
+        timeoutMs: Math.min(current.odoo.timeoutMs, 15_000),
+        ...(company && current.odoo.company !== undefined ? { company: current.odoo.company } : {}),
+        allowSandbox: current.odoo.allowSandbox === true,
+      },
+      { logger: deps.app().logger.child("odoo") },
+    );
+    try {
+      return await use(odoo);
+    } finally {
+      await odoo.close();
+    }
+  };
+
+  /** The user's companies, as doctor reads them (`Odoo.company()`), asked without ODOO_COMPANY. */
+  const companies = (current: Config): Promise<CompanyScope> =>
+    withOdoo(
+      current,
+      false,
+      async (odoo) => {
+        if (!odoo.company) throw new ToolError("INTERNAL_ERROR", "This Odoo client cannot list companies.");
+        try {
+          return await odoo.company();
+        } catch (error) {
+          throw toToolError(error);
+        }
+      },
+      () => {
+        throw new ToolError(
+          "VALIDATION_ERROR",
+          "Save the Odoo connection with its API key first: the companies are read from Odoo.",
+        );
+      },
+    );
+
   const view = async (): Promise<SettingsView> => {
-    const current = await config();
+    const {
+      config: current,
+      saved,
+      sources,
+    } = await loadScopedConfig(deps.store, deps.app().keychain, deps.configOptions);
+    const chosen =
+      saved.state === "valid"
+        ? saved.stored.scope
+        : { ...DEFAULT_SCOPE, read_only: saved.state === "unreadable" };
     return {
       odoo: {
         url: current.odoo.url,
@@ -120,6 +235,18 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
       start_at_login: await deps.loginItems.get(),
       policy: policyRules(current),
       warnings: current.warnings,
+      scope: {
+        saved: chosen,
+        effective: {
+          company: current.odoo.company ?? null,
+          toolsets: [...(current.tools.toolsets ?? TOOLSETS)],
+          read_only: current.tools.readOnly,
+          tools: selectTools(allTools, current.tools).map((tool) => tool.name),
+        },
+        sources,
+        toolsets: toolsetsView(),
+        can_save: deps.app().keychain !== null,
+      },
     };
   };
 
@@ -193,30 +320,82 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
         credential_source: credentials?.source ?? null,
       };
       const checks = [credentialsCheck(credentials?.source ?? null)];
-      if (credentials) {
-        const odoo = createOdooClient(
-          {
-            url: current.odoo.url,
-            database: current.odoo.database,
-            username: current.odoo.username,
-            secret: credentials.secret,
-            secretKind: credentials.secretKind,
-            api: current.odoo.api,
-            timeoutMs: Math.min(current.odoo.timeoutMs, 15_000),
-            ...(current.odoo.company !== undefined ? { company: current.odoo.company } : {}),
-            allowSandbox: current.odoo.allowSandbox === true,
-          },
-          { logger: deps.app().logger.child("odoo") },
-        );
-        try {
+      await withOdoo(
+        current,
+        true,
+        async (odoo) => {
           const probed = await probeOdoo(odoo);
           checks.push(...probed.checks);
           Object.assign(facts, probed.facts);
-        } finally {
-          await odoo.close();
-        }
-      }
+        },
+        () => {},
+      );
       return { ok: checks.every((check) => check.ok), checks, facts };
+    },
+
+    async "settings.companies"() {
+      const scope = await companies(await config());
+      // The user's current company in Odoo, whatever ODOO_COMPANY says: it was asked without it.
+      return { user_current: scope.current, choices: scope.choices };
+    },
+
+    async "settings.setScope"({ company, toolsets, read_only }) {
+      const keychain = deps.app().keychain;
+      if (!keychain)
+        throw new ToolError(
+          "VALIDATION_ERROR",
+          "This computer has no OS keychain, so a choice made here could not be protected from a file written by the agent; set ODOO_COMPANY, ODOO_MCP_TOOLSETS and ODOO_MCP_READ_ONLY in the MCP client's configuration instead.",
+        );
+      const { config: current, saved } = await loadScopedConfig(deps.store, keychain, deps.configOptions);
+      const before = saved.state === "valid" ? saved.stored : null;
+      let companyName: string | null = null;
+      // A company the user cannot work in is refused now rather than at the server's next start.
+      const sameConnection =
+        before !== null &&
+        before.connection.url === current.odoo.url &&
+        before.connection.database === current.odoo.database &&
+        before.connection.username === current.odoo.username;
+      if (company !== null && !(sameConnection && before?.scope.company === company)) {
+        const { choices } = await companies(current);
+        const chosen = choices.find((choice) => choice.id === company);
+        if (!chosen)
+          throw new ToolError(
+            "VALIDATION_ERROR",
+            `User "${current.odoo.username}" cannot work in the company with id ${company}. The user's companies: ${choices.map((c) => `${c.name} (id ${c.id})`).join(", ")}.`,
+          );
+        companyName = chosen.name;
+      }
+      const scope = { company, toolsets: TOOLSETS.filter((set) => toolsets.includes(set)), read_only };
+      // First the audit line (nothing changes if it cannot be written), then the keychain.
+      await deps.app().audit.append({
+        event: "policy_changed",
+        action: "agent-scope",
+        actor: "user",
+        target: "agent scope",
+        result: "success",
+        channel: "tray",
+        message: `company = ${company === null ? "the user's current company" : `${companyName ?? "unchanged"} (id ${company})`}; toolsets = ${scope.toolsets.join(", ")}; read-only = ${read_only ? "on" : "off"}`,
+      });
+      try {
+        await writeAgentScope(keychain, {
+          v: 1,
+          scope,
+          connection: {
+            url: current.odoo.url,
+            database: current.odoo.database,
+            username: current.odoo.username,
+          },
+          set_by: actor,
+          set_at: new Date().toISOString(),
+        });
+      } catch (error) {
+        throw new ToolError(
+          "VALIDATION_ERROR",
+          `The choice could not be saved in the keychain (${error instanceof Error ? error.message : "unknown"}).`,
+        );
+      }
+      await deps.onChange?.("scope");
+      return view();
     },
 
     async "settings.setPolicy"({ rule, value }) {
@@ -229,7 +408,7 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
           "This computer has no OS keychain, so a policy set here could not be protected from a file written by the agent; set the rules in the MCP client's configuration (environment variables) instead.",
         );
       const current = await config();
-      const options = await appConfigOptions(deps.store, deps.configOptions);
+      const { options } = await appConfigOptions(deps.store, app.keychain, deps.configOptions);
       let plan: Awaited<ReturnType<typeof planPolicyChange>>;
       try {
         plan = await planPolicyChange({

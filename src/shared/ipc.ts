@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TOOLSETS } from "../mcp/tools/toolsets.js";
 import { personView } from "./views.js";
 
 /**
@@ -52,6 +53,51 @@ export const policyRule = z.object({
   meaning: z.string(),
 });
 
+/** A toolset, as ODOO_MCP_TOOLSETS names it. */
+export const toolset = z.enum(TOOLSETS);
+
+/**
+ * What the agent sees and where it works, as the person chooses it in the settings window (kept in the OS
+ * keychain, never in a file the agent could write). `company`: a company id among the user's, or null for the
+ * user's current company in Odoo. At least one toolset.
+ */
+export const agentScope = z.strictObject({
+  company: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable(),
+  toolsets: z.array(toolset).min(1, "choose at least one toolset").max(TOOLSETS.length),
+  read_only: z.boolean(),
+});
+export type AgentScope = z.infer<typeof agentScope>;
+
+/** Where an effective value of the scope comes from. */
+export const scopeSource = z.enum(["environment", "settings", "default"]);
+
+export const scopeView = z.object({
+  /** The person's choice as saved (the defaults when nothing is saved). */
+  saved: agentScope,
+  /** What a server started now works with: the environment (the MCP client's configuration) wins, `.env` may narrow. */
+  effective: z.object({
+    /** The company id or name the server is told (ODOO_COMPANY), or null: the user's current company. */
+    company: z.union([z.number(), z.string()]).nullable(),
+    toolsets: z.array(toolset),
+    read_only: z.boolean(),
+    /** The tools a server started now lists. */
+    tools: z.array(z.string()),
+  }),
+  sources: z.object({ company: scopeSource, toolsets: scopeSource, read_only: scopeSource }),
+  /** Every toolset and its tools, from the tool definitions. */
+  toolsets: z.array(
+    z.object({
+      name: toolset,
+      tools: z.array(z.object({ name: z.string(), title: z.string(), read_only: z.boolean() })),
+    }),
+  ),
+  /** False without an OS keychain: the choice cannot be protected, so it cannot be saved here. */
+  can_save: z.boolean(),
+});
+export type ScopeView = z.infer<typeof scopeView>;
+
+export const companyChoice = z.object({ id: z.number().int(), name: z.string() });
+
 export const settingsView = z.object({
   odoo: z.object({
     url: z.string(),
@@ -64,6 +110,8 @@ export const settingsView = z.object({
   start_at_login: z.boolean(),
   policy: z.array(policyRule),
   warnings: z.array(z.string()),
+  /** Company, toolsets and read-only mode (absent from a main process that does not offer them). */
+  scope: scopeView.optional(),
 });
 export type SettingsView = z.infer<typeof settingsView>;
 
@@ -134,6 +182,13 @@ export const channels = {
     answer: settingsView,
   },
   "settings.setStartAtLogin": { request: z.strictObject({ enabled: z.boolean() }), answer: settingsView },
+  /** The companies the configured Odoo user can work in, read from Odoo (as `odoo-mcp doctor` does). */
+  "settings.companies": {
+    request: z.strictObject({}),
+    answer: z.object({ user_current: companyChoice, choices: z.array(companyChoice) }),
+  },
+  /** Saves the company, toolsets and read-only mode (the keychain; audited); servers take it at their next start. */
+  "settings.setScope": { request: agentScope, answer: settingsView },
   "clients.configs": { request: z.strictObject({}), answer: clientConfigs },
   "clients.addToClaudeDesktop": {
     request: z.strictObject({}),

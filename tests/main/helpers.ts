@@ -38,6 +38,11 @@ export function testOtherHandlers(app: App, keychain: Keychain): OtherHandlers {
     "settings.testConnection": async () => ({ ok: true, checks: [], facts: {} }),
     "settings.setPolicy": async () => view(),
     "settings.setStartAtLogin": async () => view(),
+    "settings.companies": async () => ({
+      user_current: { id: 1, name: "My Company" },
+      choices: [{ id: 1, name: "My Company" }],
+    }),
+    "settings.setScope": async () => view(),
     "clients.configs": async () => ({ claude_desktop: "{}", claude_code: "claude mcp add", generic: "{}" }),
     "clients.addToClaudeDesktop": async () => ({ path: "/tmp/x.json", backup: null, added: true }),
     "links.openOdoo": async () => ({}),

@@ -2,15 +2,20 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { PassThrough } from "node:stream";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approvalHandlers } from "../../src/main/approval-handlers.js";
 import { clientsHandlers } from "../../src/main/clients-handlers.js";
-import { settingsHandlers } from "../../src/main/settings-handlers.js";
+import { openDesktopApp } from "../../src/main/desktop-config.js";
+import { connectionSettings, settingsHandlers } from "../../src/main/settings-handlers.js";
+import { serveStdio } from "../../src/main/stdio.js";
 import { loadKeychainKey } from "../../src/mcp/approvals/keys.js";
 import { readPersonPolicy } from "../../src/mcp/approvals/policy-file.js";
+import { silentLogger } from "../../src/mcp/log.js";
 import { pngBytes, type TempFiles, tempFiles } from "../expenses/files.js";
+import { kw } from "../sandbox/helpers.js";
 import { type BridgeServer, startBridgeServer } from "../support/bridge-server.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
 import { jsonSettingsStore, memoryLoginItems } from "../support/settings-store.js";
@@ -34,6 +39,9 @@ describe("the app's windows in Chromium", () => {
   let shots: string;
   const opened: string[] = [];
   const pageErrors: string[] = [];
+  /** The app's environment (no Odoo secret in it: the window saves that) and its settings store. */
+  let env: Record<string, string>;
+  let store: ReturnType<typeof jsonSettingsStore>;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-test-deps.sh`);
@@ -42,14 +50,16 @@ describe("the app's windows in Chromium", () => {
     await seedCustomer(h);
     files = await tempFiles();
     const harness = h;
-    const { ODOO_API_KEY: _secret, ...env } = h.env;
+    const { ODOO_API_KEY: _secret, ...rest } = h.env;
+    env = rest;
+    store = jsonSettingsStore(path.join(h.dataDir, "settings.json"));
     bridge = await startBridgeServer({
       root: ROOT,
       handlers: {
         ...approvalHandlers(h.app, { actor: "ada (odoo-mcp app)" }),
         ...settingsHandlers({
           app: () => harness.app,
-          store: jsonSettingsStore(path.join(h.dataDir, "settings.json")),
+          store,
           loginItems: memoryLoginItems(),
           openExternal: (url) => void opened.push(url),
           configOptions: { env, cwd: h.dataDir },
@@ -245,6 +255,99 @@ describe("the app's windows in Chromium", () => {
     expect(await page.locator("[data-testid=data-dir]").textContent()).toBe(h.dataDir);
     expect(await page.content()).not.toContain(secret);
     expect(bridge.answers.some((answer) => answer.includes(secret))).toBe(false);
+  });
+
+  it("settings: chooses a company, unticks a toolset, turns read-only on; the app's stdio server then lists only those tools", async () => {
+    // A second company the admin can work in (as a real Odoo creates one); the window reads the list from Odoo.
+    await kw(h.sandbox, "res.company", "create", [[{ name: "Second Co", currency_id: 1 }]]);
+    await page.goto(`${bridge.origin}/settings.html`);
+    const scope = page.getByRole("region", { name: "What the agent sees" });
+    await scope.waitFor();
+    const company = scope.locator("select[name=company]");
+    await expect
+      .poll(() => company.locator("option").allTextContents())
+      .toEqual(["The user's current company (My Company)", "My Company (id 1)", "Second Co (id 2)"]);
+    // Each toolset says what it contains, from the tool definitions.
+    expect(await scope.locator('[data-toolset="reports"]').textContent()).toContain("generate_report");
+    expect(await scope.locator('[data-toolset="invoicing"]').textContent()).toContain("record_payment");
+    expect(await scope.textContent()).toContain("Every tool that writes to Odoo");
+    expect(await scope.getByTestId("scope-tools").textContent()).toContain("offers 15 tools");
+
+    await company.selectOption("2");
+    await scope.locator("input[name=toolset-reports]").uncheck();
+    await scope.locator("input[name=read-only]").check();
+    await scope.getByRole("button", { name: "Use these choices" }).click();
+    await scope.getByText(/keeps what it had until it starts again/).waitFor();
+    const readTools = [
+      "find_partners",
+      "list_invoices",
+      "get_invoice",
+      "list_journals",
+      "list_taxes",
+      "list_expense_categories",
+      "get_approval",
+      "list_approvals",
+    ];
+    expect(await scope.getByTestId("scope-tools").textContent()).toBe(
+      `A server started now offers 8 tools: ${readTools.join(", ")}.`,
+    );
+    expect(await scope.locator('[data-scope="company"]').textContent()).toContain(
+      "Now: Second Co (id 2)set by you",
+    );
+    await scope.screenshot({ path: path.join(shots, "settings-scope.png") });
+
+    // The server the app runs for an MCP client (`--stdio`), from the saved settings and the keychain.
+    const saved = await store.getConnection();
+    const { app } = await openDesktopApp({
+      settings: { odoo: () => (saved ? connectionSettings(saved) : {}) },
+      env,
+      cwd: h.dataDir,
+      keychain: h.app.keychain,
+      logger: silentLogger,
+    });
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const out: string[] = [];
+    stdout.on("data", (chunk) => out.push(String(chunk)));
+    const served = await serveStdio(app, { stdin, stdout, stderr: new PassThrough() });
+    try {
+      const send = (message: unknown) => stdin.write(`${JSON.stringify(message)}\n`);
+      const answer = async (id: number) => {
+        await expect
+          .poll(() => out.join("").includes(`"id":${id},`) || out.join("").includes(`"id":${id}}`))
+          .toBe(true);
+        return out
+          .join("")
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => JSON.parse(line))
+          .find((message) => message.id === id);
+      };
+      send({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+      });
+      await answer(1);
+      send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+      const listed = await answer(2);
+      expect(listed.result.tools.map((tool: { name: string }) => tool.name)).toEqual(readTools);
+      // A tool that writes is not there to call either.
+      send({
+        jsonrpc: "2.0",
+        id: 3,
+        method: "tools/call",
+        params: { name: "create_invoice", arguments: {} },
+      });
+      expect(JSON.stringify(await answer(3))).toMatch(/read-only/);
+      // And it works in the chosen company.
+      expect((await app.odoo.company?.())?.current).toEqual({ id: 2, name: "Second Co" });
+    } finally {
+      await served.stop();
+      await app.close();
+    }
   });
 
   it("kept the production CSP: no inline script, no violation, no page error", async () => {
