@@ -421,7 +421,9 @@ export function createJournal(
   /**
    * The file's state, reading only what was appended since the last call when that is safe. `reset`: a
    * checkpoint whose shard could not be read any more (a newer one replaced it): the scan built on it is dropped
-   * and started again from the checkpoint now in place (or from the first line).
+   * and started again from the checkpoint now in place if it is on the chain this process verified (it ends on a
+   * line whose link the dropped scan holds, or after the dropped scan's last line, which is still in place), or
+   * else from the first line: nothing this process verified is given up.
    */
   // One scan at a time: two concurrent calls would both extend the same cached scan with the same new bytes
   // (counting each claim and attempt twice, which then looks like a file put back).
@@ -430,13 +432,17 @@ export function createJournal(
     const run = (scanning ?? Promise.resolve())
       .catch(() => {})
       .then(() => {
-        if (reset && scan?.base === reset) scan = null;
-        return scanNow();
+        let dropped: Scan | undefined;
+        if (reset && scan?.base === reset) {
+          dropped = scan;
+          scan = null;
+        }
+        return scanNow(dropped);
       });
     scanning = run;
     return run;
   };
-  const scanNow = async (): Promise<Scan> => {
+  const scanNow = async (dropped?: Scan): Promise<Scan> => {
     let info: { size: number; mtimeMs: number; ino: number } | null;
     try {
       info = await stat(file);
@@ -453,7 +459,11 @@ export function createJournal(
     let next: Scan;
     if (scan && scan.ino === info.ino && info.size > scan.size && (await tailInPlace(scan))) next = scan;
     else {
-      const restored = scan === null ? await loadCheckpoint() : null;
+      let restored = scan === null ? await loadCheckpoint() : null;
+      const onOurChain = (from: Scan, ours: Scan) =>
+        from.seq > ours.seq ? true : ours.recent.get(from.seq) === from.prev;
+      if (restored && dropped && !(onOurChain(restored, dropped) && (await tailInPlace(dropped))))
+        restored = null;
       next = restored && restored.offset <= info.size ? restored : freshScan();
     }
     const from = next.offset;
