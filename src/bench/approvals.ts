@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { openApprovalStore } from "../mcp/approvals/open.js";
-import type { ApprovalStore, SeedItem } from "../mcp/approvals/store.js";
+import { type ApprovalStore, JOURNAL_FILE, type SeedItem } from "../mcp/approvals/store.js";
 import { createMemoryKeychain } from "../mcp/credentials/keychain.js";
 
 /**
@@ -87,7 +87,10 @@ export async function runApprovalBench(options: {
     started = performance.now();
     await store.verifyForExecution((await store.get(decidedIds[0]!))!);
     row("first journal read after seeding (whole ledger, once)", performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The checkpoint is written in the background: wait for it (at most 20 s), as a later process finds it.
+    const checkpoint = path.join(dataDir, "approvals", `${JOURNAL_FILE}.checkpoint`);
+    for (let i = 0; i < 200 && !(await stat(checkpoint).catch(() => null)); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
 
     // A fresh process (the CLI, a new server): its first calls.
     const fresh = await open();

@@ -46,15 +46,17 @@ export interface JournalAnchor {
   save(head: JournalHead): Promise<void>;
 }
 
-export interface JournalState {
-  /** Empty when the journal is intact. */
+/** What the journal holds of one request. */
+export interface JournalTrail {
+  decided: boolean;
+  claims: number;
+  attempts: number;
+  completed: boolean;
+}
+
+/** One request's trail, and whether the journal is intact (`problems` empty). */
+export interface JournalState extends JournalTrail {
   problems: string[];
-  attempts: Map<string, number>;
-  claims: Map<string, number>;
-  /** Automatic approvals per local day: count and total. */
-  auto: Map<string, AutoBudgetUse>;
-  completed: Set<string>;
-  decided: Set<string>;
 }
 
 export interface Journal {
@@ -70,7 +72,8 @@ export interface Journal {
     at: string,
     allow: (used: AutoBudgetUse) => string | null,
   ): Promise<string | null>;
-  state(): Promise<JournalState>;
+  /** What the journal holds of request `id`, with the journal's problems (none when it is intact). */
+  state(id: string): Promise<JournalState>;
   /**
    * Many lines in one write and one fsync, under the journal's lock (the bench's seeding of a year of requests;
    * the lines are chained and anchored exactly as `append` does).
@@ -79,6 +82,46 @@ export interface Journal {
 }
 
 const GENESIS = "genesis";
+
+const NO_TRAIL: JournalTrail = { decided: false, claims: 0, attempts: 0, completed: false };
+const NO_USE: AutoBudgetUse = { count: 0, total: "0" };
+
+/** One trail on top of another (a checkpoint's, then the lines read after it). */
+function addTrail(a: JournalTrail | undefined, b: JournalTrail | undefined): JournalTrail {
+  if (!a) return b ?? NO_TRAIL;
+  if (!b) return a;
+  return {
+    decided: a.decided || b.decided,
+    claims: a.claims + b.claims,
+    attempts: a.attempts + b.attempts,
+    completed: a.completed || b.completed,
+  };
+}
+function addUse(a: AutoBudgetUse | undefined, b: AutoBudgetUse | undefined): AutoBudgetUse {
+  if (!a) return b ?? NO_USE;
+  if (!b) return a;
+  return { count: a.count + b.count, total: addDecimal(a.total, b.total) };
+}
+
+/** The checkpoint's shards: a request's trail (or a day's budget) is in shard `shardOf(its id or day)`. */
+const SHARDS = 256;
+/** FNV-1a: which shard holds a key only needs to be the same in every process (a shard's content is sealed). */
+const shardOf = (key: string) => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % SHARDS;
+};
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("base64url");
+
+/** One shard of a checkpoint, as written: `[id, decided, claims, attempts, completed]` and `[day, count, total]`. */
+interface ShardText {
+  r: [string, number, number, number, number][];
+  a: [string, number, string][];
+}
+interface Shard {
+  trails: Map<string, JournalTrail>;
+  auto: Map<string, AutoBudgetUse>;
+}
 
 export function createJournal(
   file: string,
@@ -92,12 +135,22 @@ export function createJournal(
       ? createHmac("sha256", key).update(text).digest("base64url")
       : createHash("sha256").update(text).digest("base64url");
   };
+
+  /**
+   * The checkpoint a scan started from: where its shards are in the checkpoint file and their SHA-256 (sealed in
+   * its header), and the shards read so far (each verified against its digest when read).
+   */
+  interface Base {
+    shards: { offset: number; length: number; digest: string }[];
+    loaded: Map<number, Shard>;
+  }
   /**
    * What this process has verified of the file so far: the chain up to `offset` (complete lines only), its last
    * line (checked still in place before anything appended after it is read), and the links of the last lines (the
    * keychain's head is normally one of them). Only what was appended since is read and verified: the state is
    * kept incrementally, so a year of decisions costs nothing per call. A file that shrank, was replaced
-   * (another inode) or whose last verified line moved is read again from its first line.
+   * (another inode) or whose last verified line moved is read again from its first line. The trails are those
+   * of the lines read, on top of the checkpoint's (`base`) when the scan started from one.
    */
   interface Scan {
     ino: number;
@@ -110,7 +163,10 @@ export function createJournal(
     prev: string;
     torn: number;
     altered: string | null;
-    state: JournalState;
+    problems: string[];
+    base: Base | null;
+    trails: Map<string, JournalTrail>;
+    auto: Map<string, AutoBudgetUse>;
     recent: Map<number, string>;
   }
   const RECENT = 4096;
@@ -125,46 +181,64 @@ export function createJournal(
     prev: GENESIS,
     torn: 0,
     altered: null,
-    state: {
-      problems: [],
-      attempts: new Map(),
-      claims: new Map(),
-      auto: new Map(),
-      completed: new Set(),
-      decided: new Set(),
-    },
+    problems: [],
+    base: null,
+    trails: new Map(),
+    auto: new Map(),
     recent: new Map(),
   });
   let scan: Scan | null = null;
 
   /**
-   * The checkpoint (keychain mode only): this state up to a line, sealed with the journal's key and bound to this
-   * file, so that a new process reads only what was appended after it instead of verifying a year of lines. It is
-   * a cache: used only when its seal is valid and the line it ends on is still in place in the file; otherwise
-   * (removed, edited, an older or another folder's copy) the whole file is read as before. The keychain's head is
-   * checked the same way after it.
+   * The checkpoint (keychain mode only): the journal's state up to a line, so that a new process reads only what
+   * was appended after it instead of verifying a year of lines. Its first line is a small header sealed with the
+   * journal's key and bound to this file: where the chain stood (line, link, the last line's text and place) and
+   * the length and SHA-256 of each of its `SHARDS` shards, which follow it. Every request's trail and every day's
+   * budget is in one shard, chosen by a hash of its id or day: a new process reads the header and, for a request,
+   * that one shard (a 256th of the history), so its first call does not grow with the year. It is a cache: used
+   * only when the header's seal is valid and the line it ends on is still in place in the file, a shard only when
+   * its digest matches; otherwise (removed, edited, an older or another folder's copy, a newer one written since)
+   * it is read again or the whole file is read as before. The keychain's head is checked the same way after it.
    */
   const checkpointFile = `${file}.checkpoint`;
   const CHECKPOINT_EVERY = 5_000;
   let checkpointSeq = 0;
-  const encodeCounts = (counts: Map<string, number>) => [...counts].map(([id, n]) => `${id}:${n}`).join(",");
-  const decodeCounts = (text: string) => {
-    const counts = new Map<string, number>();
-    for (const item of text ? text.split(",") : []) {
-      const at = item.lastIndexOf(":");
-      counts.set(item.slice(0, at), Number(item.slice(at + 1)));
-    }
-    return counts;
-  };
+  /** False once a checkpoint failed this process twice: the whole file is read instead. */
+  let useCheckpoint = true;
   const checkpointMac = (body: unknown) =>
     createHmac("sha256", key!)
       .update(canonicalJson({ kind: "journal-checkpoint", body }))
       .digest("base64url");
+
+  /** A shard of `base`, read and checked against its digest; null when the file no longer holds it. */
+  const readShard = async (base: Base, index: number, keep: boolean): Promise<Shard | null> => {
+    const cached = base.loaded.get(index);
+    if (cached) return cached;
+    const { offset, length, digest } = base.shards[index]!;
+    const shard: Shard = { trails: new Map(), auto: new Map() };
+    if (length > 0) {
+      const bytes = await readRange(checkpointFile, offset, offset + length);
+      if (!bytes || bytes.length !== length || sha256(bytes) !== digest) return null;
+      try {
+        const text = JSON.parse(bytes.toString("utf8")) as ShardText;
+        for (const [id, decided, claims, attempts, completed] of text.r)
+          shard.trails.set(id, { decided: decided === 1, claims, attempts, completed: completed === 1 });
+        for (const [day, count, total] of text.a) shard.auto.set(day, { count, total });
+      } catch {
+        return null;
+      }
+    }
+    if (keep) base.loaded.set(index, shard);
+    return shard;
+  };
+
   const saveCheckpoint = (from: Scan) => {
     if (!key || from.altered || from.seq - checkpointSeq < CHECKPOINT_EVERY) return;
     checkpointSeq = from.seq;
-    const body = {
-      v: 1,
+    // What the checkpoint holds is taken now (the scan goes on with later lines); trails are never changed in
+    // place, so copies of the maps are enough.
+    const head = {
+      v: 2,
       file: path.resolve(file),
       offset: from.offset,
       lastLine: from.lastLine,
@@ -172,26 +246,66 @@ export function createJournal(
       seq: from.seq,
       prev: from.prev,
       torn: from.torn,
-      attempts: encodeCounts(from.state.attempts),
-      claims: encodeCounts(from.state.claims),
-      completed: [...from.state.completed].join(","),
-      decided: [...from.state.decided].join(","),
-      auto: [...from.state.auto].map(([day, use]) => [day, use.count, use.total]),
       recent: [...from.recent].slice(-64),
     };
-    // Written in the background: a cache, never waited for.
-    void writeFileAtomic(checkpointFile, JSON.stringify({ body, mac: checkpointMac(body) })).catch(() => {});
+    const { base } = from;
+    const trails = new Map(from.trails);
+    const auto = new Map(from.auto);
+    // Built and written in the background: a cache, never waited for.
+    void (async () => {
+      const merged: Shard[] = [];
+      for (let index = 0; index < SHARDS; index++) {
+        const shard = base ? await readShard(base, index, false) : null;
+        if (base && !shard) return; // its checkpoint was replaced meanwhile: the next one is written later
+        merged.push({ trails: new Map(shard?.trails), auto: new Map(shard?.auto) });
+      }
+      for (const [id, trail] of trails) {
+        const shard = merged[shardOf(id)]!;
+        shard.trails.set(id, addTrail(shard.trails.get(id), trail));
+      }
+      for (const [day, use] of auto) {
+        const shard = merged[shardOf(day)]!;
+        shard.auto.set(day, addUse(shard.auto.get(day), use));
+      }
+      const bytes = merged.map((shard) => {
+        if (shard.trails.size + shard.auto.size === 0) return Buffer.alloc(0);
+        const text: ShardText = {
+          r: [...shard.trails].map(([id, trail]) => [
+            id,
+            trail.decided ? 1 : 0,
+            trail.claims,
+            trail.attempts,
+            trail.completed ? 1 : 0,
+          ]),
+          a: [...shard.auto].map(([day, use]) => [day, use.count, use.total]),
+        };
+        return Buffer.from(JSON.stringify(text), "utf8");
+      });
+      const body = { ...head, shards: bytes.map((b) => [b.length, sha256(b)]) };
+      const header = Buffer.from(`${JSON.stringify({ body, mac: checkpointMac(body) })}\n`, "utf8");
+      await writeFileAtomic(checkpointFile, Buffer.concat([header, ...bytes]));
+    })().catch(() => {});
   };
+  /** The checkpoint's header, its seal checked, and the line it ends on still in place; null otherwise. */
   const loadCheckpoint = async (): Promise<Scan | null> => {
-    if (!key) return null;
+    if (!key || !useCheckpoint) return null;
     try {
-      const text = await readTextIfExists(checkpointFile);
-      if (!text) return null;
-      const { body, mac } = JSON.parse(text) as { body: Record<string, unknown>; mac: string };
+      let header: Buffer | null = null;
+      for (let window = 65_536; !header; window *= 4) {
+        const bytes = await readRange(checkpointFile, 0, window);
+        if (!bytes) return null;
+        const nl = bytes.indexOf(10);
+        if (nl >= 0) header = bytes.subarray(0, nl + 1);
+        else if (bytes.length < window) return null;
+      }
+      const { body, mac } = JSON.parse(header.toString("utf8")) as {
+        body: Record<string, unknown>;
+        mac: string;
+      };
       const expected = Buffer.from(checkpointMac(body));
       const given = Buffer.from(String(mac));
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-      if (body.v !== 1 || body.file !== path.resolve(file)) return null;
+      if (body.v !== 2 || body.file !== path.resolve(file)) return null;
       const restored = freshScan();
       Object.assign(restored, {
         offset: body.offset as number,
@@ -202,13 +316,15 @@ export function createJournal(
         torn: body.torn as number,
         recent: new Map(body.recent as [number, string][]),
       });
-      restored.state.attempts = decodeCounts(body.attempts as string);
-      restored.state.claims = decodeCounts(body.claims as string);
-      const ids = (list: string) => new Set(list ? list.split(",") : []);
-      restored.state.completed = ids(body.completed as string);
-      restored.state.decided = ids(body.decided as string);
-      for (const [day, count, total] of body.auto as [string, number, string][])
-        restored.state.auto.set(day, { count, total });
+      const shards = body.shards as [number, string][];
+      if (shards.length !== SHARDS) return null;
+      let offset = header.length;
+      const base: Base = { shards: [], loaded: new Map() };
+      for (const [length, digest] of shards) {
+        base.shards.push({ offset, length, digest });
+        offset += length;
+      }
+      restored.base = base;
       if (!(await tailInPlace(restored))) return null;
       checkpointSeq = restored.seq;
       return restored;
@@ -219,7 +335,6 @@ export function createJournal(
 
   /** Verifies and counts the complete lines of `bytes`, which start at byte `base` of the file. */
   const consume = (into: Scan, bytes: Buffer, base: number) => {
-    const { state } = into;
     let pos = 0;
     for (;;) {
       const nl = bytes.indexOf(10, pos);
@@ -255,24 +370,28 @@ export function createJournal(
       into.prev = mac;
       into.recent.set(seq, mac);
       into.recent.delete(seq - RECENT);
-      if (line.event === "attempt") state.attempts.set(line.id, (state.attempts.get(line.id) ?? 0) + 1);
-      else if (line.event === "claimed") state.claims.set(line.id, (state.claims.get(line.id) ?? 0) + 1);
-      else if (line.event === "completed") state.completed.add(line.id);
-      else if (line.event === "auto_reserved" && line.day && line.amount) {
-        const used = state.auto.get(line.day) ?? { count: 0, total: "0" };
-        state.auto.set(line.day, { count: used.count + 1, total: addDecimal(used.total, line.amount) });
-      } else if (line.event === "decided") state.decided.add(line.id);
+      if (line.event === "auto_reserved") {
+        if (line.day && line.amount)
+          into.auto.set(line.day, addUse(into.auto.get(line.day), { count: 1, total: line.amount }));
+        continue;
+      }
+      const trail = into.trails.get(line.id) ?? NO_TRAIL;
+      // A new object each time: a checkpoint being written holds a copy of the map, not of the trails.
+      if (line.event === "attempt") into.trails.set(line.id, { ...trail, attempts: trail.attempts + 1 });
+      else if (line.event === "claimed") into.trails.set(line.id, { ...trail, claims: trail.claims + 1 });
+      else if (line.event === "completed") into.trails.set(line.id, { ...trail, completed: true });
+      else if (line.event === "decided") into.trails.set(line.id, { ...trail, decided: true });
     }
-    state.problems = [
+    into.problems = [
       ...(into.torn > 1 ? [`${into.torn} lines of the approval journal are not readable`] : []),
       ...(into.altered ? [into.altered] : []),
     ];
   };
 
-  const readRange = async (start: number, end: number): Promise<Buffer | null> => {
+  const readRange = async (name: string, start: number, end: number): Promise<Buffer | null> => {
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(file, "r");
+      handle = await open(name, "r");
     } catch (error) {
       if (isErrno(error, "ENOENT")) return null;
       throw error;
@@ -295,20 +414,35 @@ export function createJournal(
   const tailInPlace = async (from: Scan): Promise<boolean> => {
     if (from.lastLine === null) return true;
     const expected = Buffer.from(`${from.lastLine}\n`, "utf8");
-    const found = await readRange(from.lastStart, from.lastStart + expected.length);
+    const found = await readRange(file, from.lastStart, from.lastStart + expected.length);
     return found !== null && found.equals(expected);
   };
 
-  /** The file's state, reading only what was appended since the last call when that is safe. */
+  /**
+   * The file's state, reading only what was appended since the last call when that is safe. `reset`: a
+   * checkpoint whose shard could not be read any more (a newer one replaced it): the scan built on it is dropped
+   * and started again from the checkpoint now in place if it is on the chain this process verified (it ends on a
+   * line whose link the dropped scan holds, or after the dropped scan's last line, which is still in place), or
+   * else from the first line: nothing this process verified is given up.
+   */
   // One scan at a time: two concurrent calls would both extend the same cached scan with the same new bytes
   // (counting each claim and attempt twice, which then looks like a file put back).
   let scanning: Promise<Scan> | null = null;
-  const current = (): Promise<Scan> => {
-    const run = (scanning ?? Promise.resolve()).catch(() => {}).then(scanNow);
+  const current = (reset?: Base): Promise<Scan> => {
+    const run = (scanning ?? Promise.resolve())
+      .catch(() => {})
+      .then(() => {
+        let dropped: Scan | undefined;
+        if (reset && scan?.base === reset) {
+          dropped = scan;
+          scan = null;
+        }
+        return scanNow(dropped);
+      });
     scanning = run;
     return run;
   };
-  const scanNow = async (): Promise<Scan> => {
+  const scanNow = async (dropped?: Scan): Promise<Scan> => {
     let info: { size: number; mtimeMs: number; ino: number } | null;
     try {
       info = await stat(file);
@@ -325,11 +459,15 @@ export function createJournal(
     let next: Scan;
     if (scan && scan.ino === info.ino && info.size > scan.size && (await tailInPlace(scan))) next = scan;
     else {
-      const restored = scan === null ? await loadCheckpoint() : null;
+      let restored = scan === null ? await loadCheckpoint() : null;
+      const onOurChain = (from: Scan, ours: Scan) =>
+        from.seq > ours.seq ? true : ours.recent.get(from.seq) === from.prev;
+      if (restored && dropped && !(onOurChain(restored, dropped) && (await tailInPlace(dropped))))
+        restored = null;
       next = restored && restored.offset <= info.size ? restored : freshScan();
     }
     const from = next.offset;
-    const bytes = (await readRange(from, info.size)) ?? Buffer.alloc(0);
+    const bytes = (await readRange(file, from, info.size)) ?? Buffer.alloc(0);
     consume(next, bytes, from);
     next.ino = info.ino;
     next.size = from + bytes.length;
@@ -350,6 +488,59 @@ export function createJournal(
       }
     }
     return undefined;
+  };
+
+  /** The scan, checked against the keychain's head: its problems (none when the journal is intact). */
+  const verified = async (reset?: Base): Promise<{ seen: Scan; problems: string[] }> => {
+    let seen = await current(reset);
+    if (!anchor || seen.problems.length > 0) return { seen, problems: seen.problems };
+    const head = await anchor.load();
+    // Another process may append (file, then head) between the scan and this read of the head: a head past the
+    // scan is looked for in the file again, which holds every line before its head is saved.
+    if (head !== null && head.seq > seen.seq) seen = await current();
+    if (seen.problems.length > 0) return { seen, problems: seen.problems };
+    // Lines past the head are a crash between the append and saving the head: their links prove them ours.
+    if (head === null || seen.recent.get(head.seq) === head.mac) return { seen, problems: [] };
+    if (
+      head.seq >= 1 &&
+      head.seq <= seen.seq &&
+      !seen.recent.has(head.seq) &&
+      (await linkAt(head.seq)) === head.mac
+    )
+      return { seen, problems: [] };
+    return {
+      seen,
+      problems: [
+        `the approval journal ends before the last line the OS keychain remembers (line ${head.seq}): lines were removed or an older copy was put back`,
+      ],
+    };
+  };
+
+  /**
+   * `find` over the verified scan; when the checkpoint it starts from no longer holds the shard it needs, once
+   * more from the checkpoint in place, then from the journal's first line.
+   */
+  const lookup = async <T>(
+    find: (seen: Scan) => Promise<T | null>,
+  ): Promise<{ problems: string[]; value: T }> => {
+    let reset: Base | undefined;
+    for (let tries = 0; ; tries++) {
+      const { seen, problems } = await verified(reset);
+      const value = await find(seen);
+      if (value !== null) return { problems, value };
+      if (tries >= 1) useCheckpoint = false;
+      reset = seen.base ?? undefined;
+    }
+  };
+  const trailOf = (id: string) => async (seen: Scan) => {
+    if (!seen.base) return seen.trails.get(id) ?? NO_TRAIL;
+    const shard = await readShard(seen.base, shardOf(id), true);
+    return shard ? addTrail(shard.trails.get(id), seen.trails.get(id)) : null;
+  };
+  const budgetOf = (day: string) => async (seen: Scan) => {
+    if (!seen.base) return seen.auto.get(day) ?? NO_USE;
+    const shard = await readShard(seen.base, shardOf(day), true);
+    return shard ? addUse(shard.auto.get(day), seen.auto.get(day)) : null;
   };
 
   /** Appends one line; the caller holds the journal's lock. */
@@ -411,10 +602,9 @@ export function createJournal(
       return withLock(
         `${file}.lock`,
         async () => {
-          const state = await journal.state();
-          if (state.problems.length > 0)
-            return `the approval journal cannot be trusted (${state.problems.join("; ")})`;
-          const refusal = allow(state.auto.get(day) ?? { count: 0, total: "0" });
+          const { problems, value: used } = await lookup(budgetOf(day));
+          if (problems.length > 0) return `the approval journal cannot be trusted (${problems.join("; ")})`;
+          const refusal = allow(used);
           if (refusal) return refusal;
           await appendLocked({ id, event: "auto_reserved", at, day, amount });
           return null;
@@ -422,30 +612,9 @@ export function createJournal(
         lockOptions,
       );
     },
-    async state() {
-      let seen = await current();
-      if (!anchor || seen.state.problems.length > 0) return seen.state;
-      const head = await anchor.load();
-      // Another process may append (file, then head) between the scan and this read of the head: a head past the
-      // scan is looked for in the file again, which holds every line before its head is saved.
-      if (head !== null && head.seq > seen.seq) seen = await current();
-      const { state } = seen;
-      if (state.problems.length > 0) return state;
-      // Lines past the head are a crash between the append and saving the head: their links prove them ours.
-      if (head === null || seen.recent.get(head.seq) === head.mac) return state;
-      if (
-        head.seq >= 1 &&
-        head.seq <= seen.seq &&
-        !seen.recent.has(head.seq) &&
-        (await linkAt(head.seq)) === head.mac
-      )
-        return state;
-      return {
-        ...state,
-        problems: [
-          `the approval journal ends before the last line the OS keychain remembers (line ${head.seq}): lines were removed or an older copy was put back`,
-        ],
-      };
+    async state(id) {
+      const { problems, value } = await lookup(trailOf(id));
+      return { ...value, problems };
     },
   };
   return journal;

@@ -474,14 +474,14 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       if (Date.parse(decision.at) > Date.parse(record.expiresAt))
         problems.push("the decision came after the request expired");
     }
-    const seen = await journal.state();
+    const seen = await journal.state(record.id);
     problems.push(...seen.problems);
-    if (seen.completed.has(record.id)) problems.push("it has already been executed");
-    if ((seen.attempts.get(record.id) ?? 0) > (record.execution?.attempts.length ?? 0))
+    if (seen.completed) problems.push("it has already been executed");
+    if (seen.attempts > (record.execution?.attempts.length ?? 0))
       problems.push("its record of earlier attempts was removed");
-    if ((seen.claims.get(record.id) ?? 0) > (record.execution?.claims ?? 0))
+    if (seen.claims > (record.execution?.claims ?? 0))
       problems.push("its record of an earlier execution was removed (the file was put back)");
-    if (sealKey && !seen.decided.has(record.id)) problems.push("the journal holds no decision for it");
+    if (sealKey && !seen.decided) problems.push("the journal holds no decision for it");
     return problems;
   };
 
@@ -627,7 +627,7 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
           current.status === "approved" &&
           !decisionVerifies(current) &&
           !current.execution &&
-          !(await journal.state()).attempts.has(id);
+          (await journal.state(id)).attempts === 0;
         if (current.status !== "pending" && !redecidable) {
           if (current.status === "expired")
             throw new ToolError(
@@ -712,11 +712,11 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
           at: now().toISOString(),
           marker: JSON.parse(JSON.stringify(marker)) as AttemptMarker,
         };
-        const seen = await journal.state();
+        const seen = await journal.state(id);
         if (
           seen.problems.length > 0 ||
-          (seen.attempts.get(id) ?? 0) !== current.execution.attempts.length ||
-          (seen.claims.get(id) ?? 0) !== (current.execution.claims ?? 0)
+          seen.attempts !== current.execution.attempts.length ||
+          seen.claims !== (current.execution.claims ?? 0)
         )
           throw new ToolError(
             "APPROVAL_INVALID",
