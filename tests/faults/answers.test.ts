@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FaultAction } from "./proxy.js";
 import { recordRow, type ScenarioId } from "./results.js";
-import { auditTrail, describeAnswer, startWorld, trailText, type Version, WRITE_CASES, type World } from "./world.js";
+import {
+  auditTrail,
+  describeAnswer,
+  startWorld,
+  trailText,
+  type Version,
+  type World,
+  WRITE_CASES,
+} from "./world.js";
 
 const createInvoice = WRITE_CASES.find((c) => c.tool === "create_invoice")!;
 const WRITE = "account.move.create";
@@ -24,13 +32,62 @@ interface Fault {
 }
 
 const FAULTS: Fault[] = [
-  { scenario: "refused", name: "connections refused (Odoo down)", action: { kind: "refuse", stop: true }, times: Infinity, read: "ODOO_CONNECTION_ERROR", write: "queued" },
-  { scenario: "truncated", name: "body cut mid-wire (connection reset)", action: { kind: "truncate-wire" }, times: 1, read: "ok", write: "queued" },
-  { scenario: "truncated", name: "half a JSON body, well framed", action: { kind: "truncate" }, times: 1, read: "ODOO_CONNECTION_ERROR", write: "queued" },
-  { scenario: "non-json", name: "an HTML page with HTTP 200", action: { kind: "non-json" }, times: 1, read: "ODOO_CONNECTION_ERROR", write: "queued" },
-  { scenario: "gateway-burst", name: "503 × 3 (not applied)", action: { kind: "status", status: 503, forward: false }, times: 3, read: "ok", write: "draft" },
-  { scenario: "gateway-burst", name: "503 × 10 (not applied)", action: { kind: "status", status: 503, forward: false }, times: 10, read: "ODOO_CONNECTION_ERROR", write: "queued" },
-  { scenario: "gateway-burst", name: "502 × 3 (applied behind the gateway)", action: { kind: "status", status: 502, forward: true }, times: 3, read: "ok", write: "queued" },
+  {
+    scenario: "refused",
+    name: "connections refused (Odoo down)",
+    action: { kind: "refuse", stop: true },
+    times: Infinity,
+    read: "ODOO_CONNECTION_ERROR",
+    write: "queued",
+  },
+  {
+    scenario: "truncated",
+    name: "body cut mid-wire (connection reset)",
+    action: { kind: "truncate-wire" },
+    times: 1,
+    read: "ok",
+    write: "queued",
+  },
+  {
+    scenario: "truncated",
+    name: "half a JSON body, well framed",
+    action: { kind: "truncate" },
+    times: 1,
+    read: "ODOO_CONNECTION_ERROR",
+    write: "queued",
+  },
+  {
+    scenario: "non-json",
+    name: "an HTML page with HTTP 200",
+    action: { kind: "non-json" },
+    times: 1,
+    read: "ODOO_CONNECTION_ERROR",
+    write: "queued",
+  },
+  {
+    scenario: "gateway-burst",
+    name: "503 × 3 (not applied)",
+    action: { kind: "status", status: 503, forward: false },
+    times: 3,
+    read: "ok",
+    write: "draft",
+  },
+  {
+    scenario: "gateway-burst",
+    name: "503 × 10 (not applied)",
+    action: { kind: "status", status: 503, forward: false },
+    times: 10,
+    read: "ODOO_CONNECTION_ERROR",
+    write: "queued",
+  },
+  {
+    scenario: "gateway-burst",
+    name: "502 × 3 (applied behind the gateway)",
+    action: { kind: "status", status: 502, forward: true },
+    times: 3,
+    read: "ok",
+    write: "queued",
+  },
 ];
 
 describe.each([19, 17] as Version[])("Odoo %i answering badly", (version) => {
@@ -46,7 +103,9 @@ describe.each([19, 17] as Version[])("Odoo %i answering badly", (version) => {
   it.each(FAULTS)("$name: a read", async (fault) => {
     await w.proxy.start();
     let left = fault.times;
-    w.proxy.setPlan(({ call }) => (call === "account.move.search_read" && left-- > 0 ? fault.action : { kind: "pass" }));
+    w.proxy.setPlan(({ call }) =>
+      call === "account.move.search_read" && left-- > 0 ? fault.action : { kind: "pass" },
+    );
     const answer = await w.h.call("list_invoices", {});
     w.proxy.setPlan(null);
     await w.proxy.start();
@@ -69,7 +128,13 @@ describe.each([19, 17] as Version[])("Odoo %i answering badly", (version) => {
     const fixture = await createInvoice.setup(w, ++n);
     await w.proxy.start();
     let left = fault.times;
-    w.afterDecision((_, call) => (call === WRITE && left-- > 0 ? fault.action : left < 0 && fault.times === Infinity ? fault.action : { kind: "pass" }));
+    w.afterDecision((_, call) =>
+      call === WRITE && left-- > 0
+        ? fault.action
+        : left < 0 && fault.times === Infinity
+          ? fault.action
+          : { kind: "pass" },
+    );
     const answer = await w.h.call("create_invoice", fixture.args);
     w.proxy.setPlan(null);
     await w.proxy.start();
@@ -83,13 +148,20 @@ describe.each([19, 17] as Version[])("Odoo %i answering badly", (version) => {
     expect(queued, label).toEqual(fault.write === "queued" ? [approvalId] : []);
 
     const replay = await w.h.app.approvals.drain();
-    expect(replay, label).toMatchObject({ executed: fault.write === "queued" ? 1 : 0, failed: 0, remaining: 0 });
+    expect(replay, label).toMatchObject({
+      executed: fault.write === "queued" ? 1 : 0,
+      failed: 0,
+      remaining: 0,
+    });
     const after = await fixture.effects();
     expect(after.duplicates, label).toEqual([]);
     expect(after.complete, `${label}: ${after.text}`).toBe(true);
     expect((await w.h.call("get_approval", { approval_id: approvalId })).data.status).toBe("executed");
     const trail = await auditTrail(w, approvalId);
-    expect(trail.filter((e) => e.event === "execution" && e.result === "success"), trailText(trail)).toHaveLength(1);
+    expect(
+      trail.filter((e) => e.event === "execution" && e.result === "success"),
+      trailText(trail),
+    ).toHaveLength(1);
     expect((await w.verifyAudit()).ok).toBe(true);
     recordRow({
       scenario: fault.scenario,

@@ -17,7 +17,7 @@
  * `start()` listens again on the same port (Odoo back). Hooks (`then`) run after the sandbox answered and before
  * the client hears anything, e.g. to kill the server process at that point.
  */
-import { createServer, type IncomingMessage, request as httpRequest, type Server } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 
 export type FaultAction =

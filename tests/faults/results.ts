@@ -13,8 +13,6 @@ export const SCENARIOS = {
   truncated: "Truncated answers",
   "non-json": "Non-JSON answers",
   "gateway-burst": "502/503 bursts",
-  "kill-execution": "Server process killed during an approved execution, then restarted",
-  "kill-replay": "Server process killed during a queue replay, then restarted",
 } as const;
 
 export type ScenarioId = keyof typeof SCENARIOS;

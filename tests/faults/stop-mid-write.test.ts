@@ -7,9 +7,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordRow } from "./results.js";
-import { auditTrail, describeAnswer, startWorld, trailText, type Version, WRITE_CASES, type World } from "./world.js";
+import {
+  auditTrail,
+  describeAnswer,
+  startWorld,
+  trailText,
+  type Version,
+  type World,
+  WRITE_CASES,
+} from "./world.js";
 
-const VERSIONS: Version[] = (process.env.FAULT_VERSIONS ?? "19,17").split(",").map((v) => Number(v) as Version);
+const VERSIONS: Version[] = (process.env.FAULT_VERSIONS ?? "19,17")
+  .split(",")
+  .map((v) => Number(v) as Version);
 
 describe.each(VERSIONS)("Odoo %i stopping mid-write", (version) => {
   describe.each(WRITE_CASES)("$tool", (writeCase) => {
@@ -43,7 +53,8 @@ describe.each(VERSIONS)("Odoo %i stopping mid-write", (version) => {
           await w.proxy.start();
           w.afterDecision((step) => {
             if (step < k) return { kind: "pass" };
-            if (step === k) return mode === "refuse" ? { kind: "refuse", stop: true } : { kind: "cut", stop: true };
+            if (step === k)
+              return mode === "refuse" ? { kind: "refuse", stop: true } : { kind: "cut", stop: true };
             return { kind: "refuse", stop: true };
           });
           const mark = w.proxy.count();
@@ -52,14 +63,21 @@ describe.each(VERSIONS)("Odoo %i stopping mid-write", (version) => {
           const where = `${k}/${steps.length} ${cutAt?.call ?? steps[k - 1]} (${mode === "refuse" ? "never reached Odoo" : "applied, answer lost"})`;
           const label = `${writeCase.tool} on ${version}, step ${where}`;
           expect(w.proxy.since(mark).length, label).toBeGreaterThanOrEqual(1);
-          const approvalId = String(answer.isError ? (answer.error?.details as { approval_id?: string })?.approval_id : answer.data.approval_id);
+          const approvalId = String(
+            answer.isError
+              ? (answer.error?.details as { approval_id?: string })?.approval_id
+              : answer.data.approval_id,
+          );
           const during = await fixture.effects();
           const queuedIds = (await w.h.app.queue.pending()).map((e) => e.approvalId);
 
           // The answer: the documented output when the write got through before the stop, else queued.
           expect(answer.isError, `${label}: ${answer.text}`).toBe(false);
           const status = String(answer.data.status);
-          expect(["queued", "draft", "posted", "sent", "submitted", "approved"], `${label}: ${status}`).toContain(status);
+          expect(
+            ["queued", "draft", "posted", "sent", "submitted", "approved"],
+            `${label}: ${status}`,
+          ).toContain(status);
           expect(during.duplicates, label).toEqual([]);
           if (status === "queued") expect(queuedIds, label).toEqual([approvalId]);
           else expect(during.complete, `${label}: ${during.text}`).toBe(true);
@@ -80,14 +98,19 @@ describe.each(VERSIONS)("Odoo %i stopping mid-write", (version) => {
           // What the answer says it did is what this approval did (the draft was posted by it, before or after the cut).
           const output = (status === "queued" ? view.data.output : answer.data) as Record<string, unknown>;
           // Known (see docs/RELIABILITY.md): a send replayed after the draft was posted says posted: false.
-          const posted = writeCase.tool === "send_invoice" ? `, output posted: ${String(output?.posted)}` : "";
+          const posted =
+            writeCase.tool === "send_invoice" ? `, output posted: ${String(output?.posted)}` : "";
           expect(await w.h.app.queue.pending(), label).toEqual([]);
 
           const trail = await auditTrail(w, approvalId);
           const successes = trail.filter((e) => e.event === "execution" && e.result === "success");
           expect(successes, `${label}: ${trailText(trail)}`).toHaveLength(1);
           expect(trail.at(-1)?.result, label).toBe("success");
-          if (status === "queued") expect(trail.some((e) => e.event === "queue" && e.result === "queued"), label).toBe(true);
+          if (status === "queued")
+            expect(
+              trail.some((e) => e.event === "queue" && e.result === "queued"),
+              label,
+            ).toBe(true);
           const chain = await w.verifyAudit();
           expect(chain.ok, label).toBe(true);
 

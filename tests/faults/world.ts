@@ -57,7 +57,9 @@ export async function startWorld(version: Version, env: Record<string, string> =
     decidedAt: () => decided,
     afterDecision(after) {
       decided = -1;
-      proxy.setPlan(({ n, call }) => (decided < 0 || n <= decided ? { kind: "pass" } : after(n - decided, call)));
+      proxy.setPlan(({ n, call }) =>
+        decided < 0 || n <= decided ? { kind: "pass" } : after(n - decided, call),
+      );
     },
     async verifyAudit() {
       const anchor = await auditAnchorFor(keychain, { dataDir: h.dataDir });
@@ -117,8 +119,9 @@ function invoiceInput(name: string, email: string) {
 
 async function draft(odoo: Odoo, name: string, email: string): Promise<string> {
   const input = invoiceInput(name, email);
-  return (await createInvoiceOperation.apply(odoo, input, applyRef(await createInvoiceOperation.mark(odoo, input))))
-    .invoice_id;
+  return (
+    await createInvoiceOperation.apply(odoo, input, applyRef(await createInvoiceOperation.mark(odoo, input)))
+  ).invoice_id;
 }
 
 const moves = (odoo: Odoo, partnerId: number) =>
@@ -197,7 +200,10 @@ export const WRITE_CASES: WriteCase[] = [
           const row = rows[0];
           return {
             text: `invoice ${row?.state}${row?.is_move_sent ? ", marked sent" : ", not sent"}, ${mails.length} email(s)`,
-            duplicates: [...(mails.length > 1 ? [`${mails.length} emails`] : []), ...(rows.length > 1 ? ["invoices"] : [])],
+            duplicates: [
+              ...(mails.length > 1 ? [`${mails.length} emails`] : []),
+              ...(rows.length > 1 ? ["invoices"] : []),
+            ],
             complete: row?.state === "posted" && row?.is_move_sent === true && mails.length === 1,
             none: row?.state === "draft" && mails.length === 0,
           };
@@ -211,11 +217,19 @@ export const WRITE_CASES: WriteCase[] = [
       const email = "pay@fault.example";
       const c = await customer(w.direct, email);
       const invoiceId = await draft(w.direct, c.name, email);
-      const { invoice_id } = await postInvoiceOperation.apply(w.direct, { invoice_id: invoiceId }, applyRef());
+      const { invoice_id } = await postInvoiceOperation.apply(
+        w.direct,
+        { invoice_id: invoiceId },
+        applyRef(),
+      );
       return {
         args: { invoice_id, amount: 100, payment_date: daysAgo(1), payment_method: "bank_transfer" },
         async effects() {
-          const payments = await w.direct.searchRead("account.payment", [["partner_id", "=", c.id]], ["state", "amount"]);
+          const payments = await w.direct.searchRead(
+            "account.payment",
+            [["partner_id", "=", c.id]],
+            ["state", "amount"],
+          );
           const [row] = await moves(w.direct, c.id);
           return {
             text: `${payments.length} payment(s) ${payments.map((p) => `${p.amount} ${p.state}`).join(", ")}; invoice residual ${row?.amount_residual}`,
@@ -234,7 +248,13 @@ export const WRITE_CASES: WriteCase[] = [
       const receipt = path.join(w.h.dataDir, `receipt-${n}.pdf`);
       await writeFile(receipt, pdfBytes());
       return {
-        args: { description, amount: 150, expense_date: daysAgo(2), category: "EXP_GEN", receipt_path: receipt },
+        args: {
+          description,
+          amount: 150,
+          expense_date: daysAgo(2),
+          category: "EXP_GEN",
+          receipt_path: receipt,
+        },
         async effects() {
           const rows = await w.direct.searchRead("hr.expense", [["name", "=", description]], ["state"]);
           const ids = rows.map((r) => Number(r.id));
@@ -247,7 +267,10 @@ export const WRITE_CASES: WriteCase[] = [
                 ]);
           return {
             text: `${rows.length} expense(s) ${rows.map((r) => r.state).join(", ")}, ${attachments} receipt(s)`,
-            duplicates: [...(rows.length > 1 ? [`${rows.length} expenses`] : []), ...(attachments > 1 ? [`${attachments} receipts`] : [])],
+            duplicates: [
+              ...(rows.length > 1 ? [`${rows.length} expenses`] : []),
+              ...(attachments > 1 ? [`${attachments} receipts`] : []),
+            ],
             complete: rows.length === 1 && attachments === 1 && rows[0]?.state !== "draft",
             none: rows.length === 0,
           };
@@ -261,7 +284,8 @@ export const WRITE_CASES: WriteCase[] = [
 export function describeAnswer(outcome: CallOutcome): string {
   if (outcome.isError) return `error ${outcome.error?.code}`;
   const d = outcome.data;
-  const warnings = Array.isArray(d.warnings) && d.warnings.length > 0 ? ` (${d.warnings.length} warning(s))` : "";
+  const warnings =
+    Array.isArray(d.warnings) && d.warnings.length > 0 ? ` (${d.warnings.length} warning(s))` : "";
   return `${String(d.status)}${warnings}`;
 }
 
