@@ -5,8 +5,9 @@
  * Everything after k is refused. For each: the tool's answer, Odoo's state, the audit log and the queue; then Odoo
  * comes back, the queue is replayed, and the write must be there exactly once.
  */
-import { approvalNotes, approvalNoteText } from "../../src/mcp/accounting/approval-tag.js";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { approvalNotes, approvalNoteText } from "../../src/mcp/accounting/approval-tag.js";
 import { recordRow } from "./results.js";
 import {
   auditTrail,

@@ -255,7 +255,10 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
       would: {
         odoo_calls: [
           ...(willPost
-            ? ["account.move action_post", "account.move message_post (internal note: posted, with the approval id)"]
+            ? [
+                "account.move action_post",
+                "account.move message_post (internal note: posted, with the approval id)",
+              ]
             : []),
           "send wizard create",
           "send wizard action_send_and_print",
