@@ -13,6 +13,8 @@ export const SCENARIOS = {
   truncated: "Truncated answers",
   "non-json": "Non-JSON answers",
   "gateway-burst": "502/503 bursts",
+  "kill-execution": "The server process killed at each step of an approved execution, then restarted",
+  "kill-replay": "The server process killed at each step of a queue replay, then restarted",
 } as const;
 
 export type ScenarioId = keyof typeof SCENARIOS;

@@ -9,7 +9,7 @@ import path from "node:path";
 import { createInvoiceOperation, postInvoiceOperation } from "../../src/mcp/accounting/index.js";
 import { auditAnchorFor } from "../../src/mcp/audit/anchor.js";
 import { type AuditEvent, createAuditLog, localDate } from "../../src/mcp/audit/audit-log.js";
-import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
+import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
 import { createOdooClient } from "../../src/mcp/odoo/index.js";
 import type { Odoo } from "../../src/mcp/odoo/types.js";
 import { sandboxConnection } from "../../src/sandbox/connection.js";
@@ -34,19 +34,37 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(version: Version, env: Record<string, string> = {}): Promise<World> {
+export interface WorldOptions {
+  /** Default: an in-memory one. The kill tests pass the OS keychain, which their server children share. */
+  keychain?: Keychain;
+  /**
+   * `prompt` (default): the person approves through the client's prompt. `elsewhere`: the client has no prompt,
+   * so a gated call answers `pending_approval` and the test decides (as the CLI or the app would).
+   */
+  person?: "prompt" | "elsewhere";
+}
+
+export async function startWorld(
+  version: Version,
+  env: Record<string, string> = {},
+  options: WorldOptions = {},
+): Promise<World> {
   const sandbox = await startSandbox({ version });
   const proxy = await startFaultProxy(sandbox.url);
-  const keychain = createMemoryKeychain();
+  const keychain = options.keychain ?? createMemoryKeychain();
   let decided = -1;
   const h = await startHarness({
     sandbox,
     keychain,
     env: { ODOO_URL: proxy.url, ODOO_MCP_ELICITATION_MAX_AMOUNT: "1000000", ...env },
-    elicitation: () => {
-      decided = proxy.count();
-      return "approve";
-    },
+    ...(options.person === "elsewhere"
+      ? {}
+      : {
+          elicitation: () => {
+            decided = proxy.count();
+            return "approve" as const;
+          },
+        }),
   });
   const direct = createOdooClient(sandboxConnection(sandbox));
   return {
