@@ -62,7 +62,7 @@ function killAt(proxy: FaultProxy, mark: number, k: number, kill: Kill, server: 
     const action = async () => {
       await server().kill();
     };
-    return kill === "before" ? { kind: "refuse", before: action } : { kind: "pass", then: action };
+    return kill === "before" ? { kind: "refuse", before: action } : { kind: "pass", after: action };
   });
 }
 
@@ -197,6 +197,12 @@ async function executionLane(tool: WriteCase["tool"]): Promise<void> {
         w.proxy.setPlan(null);
         server = spawnServer(lane);
         const cells = await check(lane, approvalId, fixture.effects, label);
+        // The audit log says that the killed process's attempt was interrupted and queued again.
+        const trail = await auditTrail(w, approvalId);
+        expect(
+          trail.some((e) => e.event === "queue" && /stopped before it finished/.test(e.message ?? "")),
+          `${label}: ${trailText(trail)}`,
+        ).toBe(true);
         recordRow({
           scenario: "kill-execution",
           case: `${tool}, Odoo 19`,
@@ -289,7 +295,11 @@ const LANES = [
   ...TOOLS.map((tool) => ({ scenario: "execution" as const, tool })),
 ];
 describe.concurrent("the server killed at each step, then restarted", () => {
-  it.each(LANES)("$scenario: $tool", async ({ scenario, tool }) => {
-    await (scenario === "execution" ? executionLane(tool) : replayLane(tool));
-  }, 300_000);
+  it.each(LANES)(
+    "$scenario: $tool",
+    async ({ scenario, tool }) => {
+      await (scenario === "execution" ? executionLane(tool) : replayLane(tool));
+    },
+    300_000,
+  );
 });

@@ -14,16 +14,16 @@
  *   status 502|503           answered by the proxy with that status; `forward` says whether Odoo got it first
  *
  * `stop()` stops listening and resets every open connection (Odoo down: refused connections from then on);
- * `start()` listens again on the same port (Odoo back). Hooks (`then`) run after the sandbox answered and before
+ * `start()` listens again on the same port (Odoo back). Hooks (`after`) run after the sandbox answered and before
  * the client hears anything, e.g. to kill the server process at that point.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 
 export type FaultAction =
-  | { kind: "pass"; then?: () => void | Promise<void> }
+  | { kind: "pass"; after?: () => void | Promise<void> }
   | { kind: "refuse"; stop?: boolean; before?: () => void | Promise<void> }
-  | { kind: "cut"; stop?: boolean; then?: () => void | Promise<void> }
+  | { kind: "cut"; stop?: boolean; after?: () => void | Promise<void> }
   | { kind: "delay"; ms: number }
   | { kind: "truncate" }
   | { kind: "truncate-wire" }
@@ -159,10 +159,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         }
         switch (action.kind) {
           case "pass":
-            await action.then?.();
+            await action.after?.();
             return answer(upstream);
           case "cut":
-            await action.then?.();
+            await action.after?.();
             if (action.stop) await stopListening();
             reset();
             return;

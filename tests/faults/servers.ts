@@ -21,7 +21,8 @@ export interface ServerChild {
 }
 
 export function startServerChild(env: Record<string, string>): ServerChild {
-  if (!existsSync(BIN)) throw new Error("dist/ is missing: run `npm run build` first (npm run test:all does)");
+  if (!existsSync(BIN))
+    throw new Error("dist/ is missing: run `npm run build` first (npm run test:all does)");
   const child: ChildProcess = spawn(process.execPath, [BIN, "serve"], {
     env: {
       PATH: process.env.PATH ?? "",

@@ -146,6 +146,14 @@ export async function recoverInterrupted(deps: ExecutorDeps): Promise<number> {
     if (execution.state === "running" && (!execution.claim || isHolderDead(execution.claim))) {
       if (!(await deps.store.recoverAbandoned(record.id))) continue;
       recovered++;
+      // The audit log tells it too: without this line an interrupted attempt looks like one still running.
+      await auditQuietly(deps, {
+        ...base(record),
+        event: "queue",
+        actor: "system",
+        result: "queued",
+        message: `the process running it (${execution.claim ? `pid ${execution.claim.pid}` : "unknown"}) stopped before it finished: kept in the offline queue (the replay checks Odoo first)`,
+      });
       deps.logger?.warn(
         `approval ${record.id} (${record.tool}) was interrupted; it goes back to the offline queue`,
       );
