@@ -21,7 +21,7 @@ import { z } from "zod";
 import { ToolError } from "../errors.js";
 import { displayMoney, formatMinor, fromOdooAmount } from "../money.js";
 import type { Odoo, OdooContext } from "../odoo/types.js";
-import { approvalNotes, isApprovalNote } from "./approval-tag.js";
+import { approvalNotes, approvalsNamedOn, isApprovalNote, postApprovalNote } from "./approval-tag.js";
 import { assertPostable, highestId, postMove, tagQuietly } from "./invoices.js";
 import type { AttemptMarker, WriteOperation } from "./operation.js";
 import {
@@ -58,6 +58,16 @@ export type SendInvoiceOutput = z.infer<typeof sendInvoiceResult>;
 
 const SENT = "Sent by odoo-mcp";
 const POSTED_AND_SENT = "Posted and sent by odoo-mcp";
+/** The note post_invoice leaves on a move it posted; send_invoice leaves it too, right after posting a draft. */
+const POSTED = "Posted";
+
+/**
+ * Whether THIS approval posted the move: its "Posted" note is on it. A replay that finds the move already posted
+ * (Odoo stopped between the post and the email) reads it, so that it still answers `posted: true`.
+ */
+async function postedBy(odoo: Odoo, moveId: number, approvalId: string): Promise<boolean> {
+  return (await approvalsNamedOn(odoo, "account.move", moveId, POSTED)).includes(approvalId);
+}
 
 interface Recipient {
   partnerId: number;
@@ -145,8 +155,10 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
     };
   },
 
-  async mark(odoo): Promise<AttemptMarker> {
-    return { max_message_id: await highestId(odoo, "mail.message") };
+  async mark(odoo, input): Promise<AttemptMarker> {
+    const move = await resolveInvoice(odoo, input.invoice_id);
+    // `draft`: this attempt starts by posting it (the replay's fallback for the window before the "Posted" note).
+    return { max_message_id: await highestId(odoo, "mail.message"), draft: move.state === "draft" };
   },
 
   /**
@@ -155,11 +167,23 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
    * posted right after the send wizard; the delivery of the send's message (the one just before the note) is
    * checked as `apply` checks it. The watermark (`max_message_id`) covers the window between the wizard and the
    * note, when an attempt was recorded. Otherwise null: a resend is refused by `apply`.
+   *
+   * Not sent yet but posted, without any approval's "Posted" note, while this approval's recorded attempt found it
+   * a draft: that attempt posted it and stopped before its note (the window between action_post and the note).
+   * The note is posted now, so that `apply`, which then only sends, answers `posted: true`.
    */
   async findApplied(odoo, input, ref) {
     const session = await getSession(odoo);
     const move = await resolveInvoice(odoo, input.invoice_id);
-    if (move.is_move_sent !== true) return null;
+    if (move.is_move_sent !== true) {
+      if (
+        move.state === "posted" &&
+        ref.marker?.draft === true &&
+        (await approvalsNamedOn(odoo, "account.move", move.id, POSTED)).length === 0
+      )
+        await postApprovalNote(odoo, "account.move", move.id, POSTED, ref.approvalId);
+      return null;
+    }
     const note = (await approvalNotes(odoo, "account.move", ref.approvalId)).find(
       (n) => n.resId === move.id && (n.body.includes(POSTED_AND_SENT) || n.body.includes(SENT)),
     );
@@ -183,18 +207,24 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
     } else return null;
     const email = await partnerEmail(odoo, move);
     await confirmDelivery(odoo, move, after, email);
-    return sentOutput(session, move, email, note?.body.includes(POSTED_AND_SENT) ?? false);
+    if (note) return sentOutput(session, move, email, note.body.includes(POSTED_AND_SENT));
+    // Sent by the attempt the marker covers, which stopped before its note: the note is left now, as apply does.
+    const posted = await postedBy(odoo, move.id, ref.approvalId);
+    await tagQuietly(odoo, "account.move", move.id, posted ? "Posted and sent" : "Sent", ref.approvalId);
+    return sentOutput(session, move, email, posted);
   },
 
   async apply(odoo, input, ref) {
     const session = await getSession(odoo);
     let move = await resolveInvoice(odoo, input.invoice_id);
     const recipient = await checkSendable(odoo, move);
-    const posted = move.state === "draft";
+    let posted = move.state === "draft";
     if (posted) {
       await postMove(odoo, move);
+      // The post's own trace, as post_invoice leaves it: a replay after a stop before the email reads it.
+      await tagQuietly(odoo, "account.move", move.id, POSTED, ref.approvalId);
       move = await rereadMove(odoo, move.id);
-    }
+    } else posted = await postedBy(odoo, move.id, ref.approvalId);
     const after =
       typeof ref.marker.max_message_id === "number"
         ? ref.marker.max_message_id
@@ -224,7 +254,12 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
       },
       would: {
         odoo_calls: [
-          ...(willPost ? ["account.move action_post"] : []),
+          ...(willPost
+            ? [
+                "account.move action_post",
+                "account.move message_post (internal note: posted, with the approval id)",
+              ]
+            : []),
           "send wizard create",
           "send wizard action_send_and_print",
           "account.move message_post (internal note with the approval id)",

@@ -4,7 +4,7 @@ import { toToolError } from "../error-map.js";
 import { type ErrorCode, ToolError } from "../errors.js";
 import { isHolderDead } from "../fsutil/lock.js";
 import type { Logger } from "../log.js";
-import { OdooConnectionError } from "../odoo/errors.js";
+import { OdooConnectionError, OdooProtocolError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
 import type { OfflineQueue } from "../queue/offline-queue.js";
 import type { ApprovalRecord, ApprovalStore } from "./store.js";
@@ -146,6 +146,14 @@ export async function recoverInterrupted(deps: ExecutorDeps): Promise<number> {
     if (execution.state === "running" && (!execution.claim || isHolderDead(execution.claim))) {
       if (!(await deps.store.recoverAbandoned(record.id))) continue;
       recovered++;
+      // The audit log tells it too: without this line an interrupted attempt looks like one still running.
+      await auditQuietly(deps, {
+        ...base(record),
+        event: "queue",
+        actor: "system",
+        result: "queued",
+        message: `the process running it (${execution.claim ? `pid ${execution.claim.pid}` : "unknown"}) stopped before it finished: kept in the offline queue (the replay checks Odoo first)`,
+      });
       deps.logger?.warn(
         `approval ${record.id} (${record.tool}) was interrupted; it goes back to the offline queue`,
       );
@@ -218,9 +226,15 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
     return await finish(deps, claimed, output);
   } catch (error) {
     if (settled) throw error;
-    if (error instanceof OdooConnectionError) {
+    // An answer that is not Odoo's (cut short, an HTML page with HTTP 200) says nothing about whether the write
+    // was applied: like a lost answer, the request waits in the queue and the replay asks findApplied first.
+    if (error instanceof OdooConnectionError || error instanceof OdooProtocolError) {
       settled = true;
-      await queueIt(deps, claimed, error);
+      await queueIt(
+        deps,
+        claimed,
+        error instanceof OdooConnectionError ? error : new OdooConnectionError(error.message, true),
+      );
       return { status: "queued" };
     }
     const mapped = toToolError(error);
