@@ -1,14 +1,15 @@
 // The desktop app's core in a Node process of its own, as the tray app runs it (minus Electron): the BUILT
 // `openDesktopApp` and `approvalHandlers` (dist/main), the OS keychain of the session, the environment it is
 // started with. It does what a person at the approval window does: it lists what is pending (looked up in Odoo,
-// as the window shows it), selects a few and approves them (every eighth selection rejected), each with the
+// as the window shows it), selects a few and approves them (every eighth selection rejected; two selections at a time), each with the
 // argument hashes it was shown, until it is told "drain" on stdin and then finds nothing pending three times in a
 // row. Then it prints one JSON line: which decisions took effect, which were refused (another process decided
 // first), and the time of each selection's decide call (decision, audit line, execution).
 //
 // Plain JS over dist/ on purpose: no TypeScript loader is installed, and dist/ is what the app ships.
-import { performance } from "node:perf_hooks";
+
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 
 const dist = path.resolve(import.meta.dirname, "../../dist");
 const { openDesktopApp } = await import(path.join(dist, "main/desktop-config.js"));
@@ -65,25 +66,30 @@ try {
       continue;
     }
     idle = 0;
-    for (let at = 0; at < fresh.length; at += BATCH) {
-      const chosen = fresh.slice(at, at + BATCH);
-      for (const item of chosen) seen.add(item.approval_id);
-      const decision = selections++ % 8 === 7 ? "rejected" : "approved";
-      const t0 = performance.now();
-      const { results } = await decide({
-        ids: chosen.map((item) => item.approval_id),
-        decision,
-        args_hashes: chosen.map((item) => item.args_hash),
-      });
-      ms.push(performance.now() - t0);
-      for (const result of results) {
-        if (result.ok) won.push([result.id, decision]);
-        else if (result.status === "failed") {
-          won.push([result.id, decision]);
-          failed.push(`${result.id}: ${result.error?.code} ${result.error?.message}`);
-        } else refused[result.error?.code ?? "?"] = (refused[result.error?.code ?? "?"] ?? 0) + 1;
+    // Two selections at a time, as the window and a notification's action can both decide at once.
+    const selectionsNow = [];
+    for (let at = 0; at < fresh.length; at += BATCH) selectionsNow.push(fresh.slice(at, at + BATCH));
+    const next = async () => {
+      for (let chosen = selectionsNow.shift(); chosen; chosen = selectionsNow.shift()) {
+        for (const item of chosen) seen.add(item.approval_id);
+        const decision = selections++ % 8 === 7 ? "rejected" : "approved";
+        const t0 = performance.now();
+        const { results } = await decide({
+          ids: chosen.map((item) => item.approval_id),
+          decision,
+          args_hashes: chosen.map((item) => item.args_hash),
+        });
+        ms.push(performance.now() - t0);
+        for (const result of results) {
+          if (result.ok) won.push([result.id, decision]);
+          else if (result.status === "failed") {
+            won.push([result.id, decision]);
+            failed.push(`${result.id}: ${result.error?.code} ${result.error?.message}`);
+          } else refused[result.error?.code ?? "?"] = (refused[result.error?.code ?? "?"] ?? 0) + 1;
+        }
       }
-    }
+    };
+    await Promise.all([next(), next()]);
   }
 } finally {
   await app.close();

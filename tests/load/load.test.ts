@@ -130,7 +130,8 @@ function cli(
 
 function percentiles(values: number[]): { n: number; p50: string; p95: string } {
   const sorted = [...values].sort((x, y) => x - y);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]?.toFixed(0) ?? "-";
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]?.toFixed(0) ?? "-";
   return { n: sorted.length, p50: at(0.5), p95: at(0.95) };
 }
 
@@ -144,7 +145,8 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
   let desktop: ChildProcess | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(BIN)) throw new Error("dist/ is missing: run `npm run build` first (npm run test:all does)");
+    if (!existsSync(BIN))
+      throw new Error("dist/ is missing: run `npm run build` first (npm run test:all does)");
     if (!process.env.DBUS_SESSION_BUS_ADDRESS)
       throw new Error("no session D-Bus: run this test under scripts/with-keyring.sh (a real OS keychain)");
     sandbox = await startSandbox({ version: 19 });
@@ -154,7 +156,9 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
       HOME: process.env.HOME ?? dataDir,
       // The OS keychain of the session (scripts/with-keyring.sh), shared as a desktop user's processes share it.
       DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
-      ...(process.env.GNOME_KEYRING_CONTROL ? { GNOME_KEYRING_CONTROL: process.env.GNOME_KEYRING_CONTROL } : {}),
+      ...(process.env.GNOME_KEYRING_CONTROL
+        ? { GNOME_KEYRING_CONTROL: process.env.GNOME_KEYRING_CONTROL }
+        : {}),
       ...sandboxEnv(sandbox),
       ODOO_MCP_DATA_DIR: dataDir,
       ODOO_TIMEOUT_MS: "20000",
@@ -268,7 +272,8 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
           }),
         );
       else if (kind === 5) queue.push(call(agent, "list_invoices", { limit: 20 }));
-      else if (kind === 6) queue.push(call(agent, "get_invoice", { invoice_id: payable[n % payable.length] }));
+      else if (kind === 6)
+        queue.push(call(agent, "get_invoice", { invoice_id: payable[n % payable.length] }));
       else if (kind === 7) queue.push(call(agent, "find_partners", { query: "Acme" }));
       else if (kind === 8) queue.push(call(agent, "list_journals", {}));
       else
@@ -338,7 +343,8 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
             cliMs.push(performance.now() - started);
             if (out.output.includes(`Approved ${id}. Running it now...`)) {
               cliWon.set(id, "approved");
-              if (out.code !== 0) cliFailed.push(`${id}: ${out.output.trim().split("\n").slice(-2).join(" ")}`);
+              if (out.code !== 0)
+                cliFailed.push(`${id}: ${out.output.trim().split("\n").slice(-2).join(" ")}`);
             } else cliRefused.push(`${id}: ${out.output.trim().split("\n").slice(-1)[0]}`);
           }),
           CLI_CONCURRENCY,
@@ -364,7 +370,10 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
     // What was approved but not yet run by its decider (another process held the claim) is run by the
     // servers' runners: wait for the store to settle.
     const deadline = Date.now() + 30_000;
-    while ((await checker.store.list({ status: ["approved", "pending"] })).length > 0 && Date.now() < deadline)
+    while (
+      (await checker.store.list({ status: ["approved", "pending"] })).length > 0 &&
+      Date.now() < deadline
+    )
       await sleep(100);
     const elapsed = (performance.now() - started) / 1000;
 
@@ -376,7 +385,7 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
       }),
       (() => {
         const p = percentiles(desktopReport.ms);
-        return `  desktop core (one process): ${desktopReport.won.length} decisions took effect in ${desktopReport.selections} selections, ${desktopReport.listings} listings, ${Object.values(desktopReport.refused).reduce((x, y) => x + y, 0)} refused (decided elsewhere first); decide+execute per selection p50 ${p.p50} ms, p95 ${p.p95} ms`;
+        return `  desktop core (one process): ${desktopReport.won.length} decisions took effect in ${desktopReport.selections} selections, ${desktopReport.listings} listings, ${Object.values(desktopReport.refused).reduce((x, y) => x + y, 0)} refused ${JSON.stringify(desktopReport.refused)} (decided elsewhere first); decide+execute per selection p50 ${p.p50} ms, p95 ${p.p95} ms`;
       })(),
       (() => {
         const p = percentiles(cliMs);
@@ -385,7 +394,14 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
 
-    expect(failures, failures.slice(0, 5).join("\n")).toEqual([]);
+    // On failure, what the processes said (their logs go to stderr and never carry a secret).
+    const said = [a.stderr(), b.stderr(), desktopErr, ...cliRefused]
+      .join("\n")
+      .split("\n")
+      .filter((line) => /ERROR|keychain|AUDIT_LOG/.test(line))
+      .slice(0, 8)
+      .join("\n");
+    expect(failures, `${failures.slice(0, 3).join("\n")}\n${said}`).toEqual([]);
     expect(desktopReport.failed).toEqual([]);
     expect(cliFailed).toEqual([]);
     // Both deciders did take part, and met on some requests.
@@ -409,7 +425,8 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
     // Exactly one decision took effect per request, and it is the one its decider was told took effect: the
     // policy's (a small expense), the desktop's or the CLI's, never two.
     const wonBy = new Map<string, string[]>();
-    for (const [id, decision] of desktopReport.won) wonBy.set(id, [...(wonBy.get(id) ?? []), `desktop ${decision}`]);
+    for (const [id, decision] of desktopReport.won)
+      wonBy.set(id, [...(wonBy.get(id) ?? []), `desktop ${decision}`]);
     for (const [id, decision] of cliWon) wonBy.set(id, [...(wonBy.get(id) ?? []), `cli ${decision}`]);
     for (const record of records) {
       const claims = wonBy.get(record.id) ?? [];
@@ -465,7 +482,12 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
     // The audit chain verifies, as a person checks it (`odoo-mcp audit verify`, against the keychain's anchor).
     const verified = await cli(["audit", "verify", "--json"], env);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
-    const report = JSON.parse(verified.stdout) as { ok: boolean; keyed: boolean; anchored: boolean; lines: number };
+    const report = JSON.parse(verified.stdout) as {
+      ok: boolean;
+      keyed: boolean;
+      anchored: boolean;
+      lines: number;
+    };
     expect(report).toMatchObject({ ok: true, keyed: true, anchored: true, problems: [] });
 
     // …and holds each request's story in order: requested, then decided, then (approved ones) run once.
