@@ -32,28 +32,44 @@ export function createOsKeychain(service: string = KEYCHAIN_SERVICE): Keychain {
     }
   };
   return {
-    async get(account) {
-      try {
-        return (await entry(account).getPassword()) ?? null;
-      } catch (error) {
+    get: (account) =>
+      transientRetry(async () => (await entry(account).getPassword()) ?? null).catch((error: unknown) => {
         throw unavailable(error);
-      }
-    },
-    async set(account, secret) {
-      try {
-        await entry(account).setPassword(secret);
-      } catch (error) {
+      }),
+    set: (account, secret) =>
+      transientRetry(() => entry(account).setPassword(secret)).catch((error: unknown) => {
         throw unavailable(error, secret);
-      }
-    },
-    async delete(account) {
-      try {
-        return await entry(account).deleteCredential();
-      } catch (error) {
+      }),
+    delete: (account) =>
+      transientRetry(() => entry(account).deleteCredential()).catch((error: unknown) => {
         throw unavailable(error);
-      }
-    },
+      }),
   };
+}
+
+/**
+ * Answers of a Secret Service that is there but busy, seen under load from many processes at once (tests/load):
+ * GNOME Keyring intermittently answers "no result found" or not at all for an entry that exists. Each of get, set
+ * and delete is idempotent, so such a failure is tried again (three times, within half a second); any other
+ * failure (no keychain, no D-Bus, locked) is reported at once.
+ */
+const TRANSIENT = [/Secret Service: no result found/i, /Did not receive a reply/i];
+const RETRY_MS = [20, 80, 300];
+
+export async function transientRetry<T>(
+  run: () => Promise<T>,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const delay = RETRY_MS[attempt];
+      if (delay === undefined || !TRANSIENT.some((pattern) => pattern.test(message))) throw error;
+      await wait(delay);
+    }
+  }
 }
 
 /** Resolves when the keychain answers (a read of an entry that need not exist); rejects with the reason if not. */

@@ -69,7 +69,17 @@ export async function appendLineDurable(
   line: string,
   options: { mode?: number } = {},
 ): Promise<void> {
-  if (line.includes("\n")) throw new Error("appendLineDurable: a line must not contain a newline");
+  return appendLinesDurable(file, [line], options);
+}
+
+/** `appendLineDurable` for several lines at once: one `write` of all of them, one fsync. */
+export async function appendLinesDurable(
+  file: string,
+  lines: string[],
+  options: { mode?: number } = {},
+): Promise<void> {
+  if (lines.some((line) => line.includes("\n")))
+    throw new Error("appendLineDurable: a line must not contain a newline");
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
   let created = false;
@@ -86,7 +96,7 @@ export async function appendLineDurable(
     handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
   }
   try {
-    const bytes = Buffer.from(`${line}\n`, "utf8");
+    const bytes = Buffer.from(lines.map((line) => `${line}\n`).join(""), "utf8");
     const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
     if (bytesWritten !== bytes.length)
       throw new Error(`short write to ${file}: ${bytesWritten} of ${bytes.length} bytes`);
