@@ -104,7 +104,9 @@ describe("tool schemas", () => {
         expect.arrayContaining(liveKeys),
       );
       if (GATED.includes(name))
-        expect(liveKeys, name).toEqual(expect.arrayContaining(["approval_id", "summary", "expires_at", "result"]));
+        expect(liveKeys, name).toEqual(
+          expect.arrayContaining(["approval_id", "summary", "expires_at", "result"]),
+        );
     }
   });
 
