@@ -90,73 +90,80 @@ describe("the background runner while Odoo 19 is down, with an approved write in
     }
   }, 30_000);
 
-  it.each(DOWNS)("$name: the replays back off, and the queue is replayed when Odoo is back", async (down) => {
-    const { id, fixture } = await pendingInvoice();
-    // Odoo goes down; the person approves; the run finds Odoo down: the write waits in the queue.
-    if (down.fault === "stop") await w.proxy.stop();
-    else {
-      const fault = down.fault;
-      w.proxy.setPlan(() => fault);
-    }
-    await w.h.approve(id);
-    expect((await w.h.app.queue.pending()).map((e) => e.approvalId)).toEqual([id]);
-    const queuedLines = async () =>
-      (await auditTrail(w, id)).filter((e) => e.event === "queue" && e.result === "queued").length;
-    const before = await queuedLines();
-
-    const runner = w.h.app.approvals.startRunner();
-    try {
-      const mark = w.proxy.count();
-      const cpu = process.cpuUsage();
-      const started = process.hrtime.bigint();
-      await sleep(DOWN_MS);
-      const used = process.cpuUsage(cpu);
-      const elapsedUs = Number((process.hrtime.bigint() - started) / 1000n);
-      const requests = w.proxy.count() - mark;
-      // Every failed replay writes one queue line to the audit log: the replays the runner made.
-      const attempts = (await queuedLines()) - before;
-      const share = (used.user + used.system) / elapsedUs;
-      const numbers = `${attempts} replays, ${requests} requests, ${(share * 100).toFixed(1)} % of a core in ${DOWN_MS / 1000} s`;
-      expect(attempts, numbers).toBeGreaterThanOrEqual(1);
-      expect(attempts, numbers).toBeLessThanOrEqual(MAX_ATTEMPTS);
-      expect(share, numbers).toBeLessThan(0.05);
-      expect(await status(id)).toBe("approved");
-
-      // Odoo is back.
-      w.proxy.setPlan(null);
-      await w.proxy.start();
-      let other: string | undefined;
-      if (down.decisionWhenBack) {
-        // A person's decision is not held by the backoff: it runs now, behind the queued write.
-        other = (await pendingInvoice()).id;
-        await w.h.app.approvals.decide(other, { decision: "approved", channel: "cli", actor: "person" });
+  it.each(DOWNS)(
+    "$name: the replays back off, and the queue is replayed when Odoo is back",
+    async (down) => {
+      const { id, fixture } = await pendingInvoice();
+      // Odoo goes down; the person approves; the run finds Odoo down: the write waits in the queue.
+      if (down.fault === "stop") await w.proxy.stop();
+      else {
+        const fault = down.fault;
+        w.proxy.setPlan(() => fault);
       }
-      const tookMs = await until(async () => (await w.h.app.queue.pending()).length === 0, BACK_WITHIN_MS);
-      const bound = down.decisionWhenBack ? 3_000 : BACK_WITHIN_MS;
-      expect(tookMs, `${numbers}; queue replayed after Odoo came back in ${tookMs} ms`).toBeLessThanOrEqual(bound);
-      expect(await status(id)).toBe("executed");
-      if (other) expect(await until(async () => (await status(other)) === "executed", 3_000)).toBeLessThan(3_000);
-      const effects = await fixture.effects();
-      expect(effects.duplicates).toEqual([]);
-      expect(effects.complete, effects.text).toBe(true);
-      expect((await w.verifyAudit()).ok).toBe(true);
-      recordRow({
-        scenario: "runner-backoff",
-        case: "create_invoice approved while Odoo 19 is down; a running server's runner, 10 s",
-        step: `${down.name} on every request`,
-        answer: `queued; the runner: ${numbers}`,
-        odoo: `back after 10 s: replayed in ${(tookMs / 1000).toFixed(1)} s${other ? " (a person's decision then ran at once, behind it)" : ""}; ${effects.text}`,
-        audit: `${attempts} queue line(s) for the replays; one execution:success; chain ok`,
-        queue: "held it; after Odoo is back: empty",
-        verdict: "pass",
-      });
-    } finally {
-      runner.stop();
-      // Whatever happened, the next case starts with Odoo up and the queue empty.
-      w.proxy.setPlan(null);
-      await w.proxy.start();
-      // (a stopped runner may still be finishing its last replay: it holds the drain lock meanwhile)
-      await until(async () => (await w.h.app.approvals.drain()).remaining === 0, 20_000);
-    }
-  }, 60_000);
+      await w.h.approve(id);
+      expect((await w.h.app.queue.pending()).map((e) => e.approvalId)).toEqual([id]);
+      const queuedLines = async () =>
+        (await auditTrail(w, id)).filter((e) => e.event === "queue" && e.result === "queued").length;
+      const before = await queuedLines();
+
+      const runner = w.h.app.approvals.startRunner();
+      try {
+        const mark = w.proxy.count();
+        const cpu = process.cpuUsage();
+        const started = process.hrtime.bigint();
+        await sleep(DOWN_MS);
+        const used = process.cpuUsage(cpu);
+        const elapsedUs = Number((process.hrtime.bigint() - started) / 1000n);
+        const requests = w.proxy.count() - mark;
+        // Every failed replay writes one queue line to the audit log: the replays the runner made.
+        const attempts = (await queuedLines()) - before;
+        const share = (used.user + used.system) / elapsedUs;
+        const numbers = `${attempts} replays, ${requests} requests, ${(share * 100).toFixed(1)} % of a core in ${DOWN_MS / 1000} s`;
+        expect(attempts, numbers).toBeGreaterThanOrEqual(1);
+        expect(attempts, numbers).toBeLessThanOrEqual(MAX_ATTEMPTS);
+        expect(share, numbers).toBeLessThan(0.05);
+        expect(await status(id)).toBe("approved");
+
+        // Odoo is back.
+        w.proxy.setPlan(null);
+        await w.proxy.start();
+        let other: string | undefined;
+        if (down.decisionWhenBack) {
+          // A person's decision is not held by the backoff: it runs now, behind the queued write.
+          other = (await pendingInvoice()).id;
+          await w.h.app.approvals.decide(other, { decision: "approved", channel: "cli", actor: "person" });
+        }
+        const tookMs = await until(async () => (await w.h.app.queue.pending()).length === 0, BACK_WITHIN_MS);
+        const bound = down.decisionWhenBack ? 3_000 : BACK_WITHIN_MS;
+        expect(tookMs, `${numbers}; queue replayed after Odoo came back in ${tookMs} ms`).toBeLessThanOrEqual(
+          bound,
+        );
+        expect(await status(id)).toBe("executed");
+        if (other)
+          expect(await until(async () => (await status(other)) === "executed", 3_000)).toBeLessThan(3_000);
+        const effects = await fixture.effects();
+        expect(effects.duplicates).toEqual([]);
+        expect(effects.complete, effects.text).toBe(true);
+        expect((await w.verifyAudit()).ok).toBe(true);
+        recordRow({
+          scenario: "runner-backoff",
+          case: "create_invoice approved while Odoo 19 is down; a running server's runner, 10 s",
+          step: `${down.name} on every request`,
+          answer: `queued; the runner: ${numbers}`,
+          odoo: `back after 10 s: replayed in ${(tookMs / 1000).toFixed(1)} s${other ? " (a person's decision then ran at once, behind it)" : ""}; ${effects.text}`,
+          audit: `${attempts} queue line(s) for the replays; one execution:success; chain ok`,
+          queue: "held it; after Odoo is back: empty",
+          verdict: "pass",
+        });
+      } finally {
+        runner.stop();
+        // Whatever happened, the next case starts with Odoo up and the queue empty.
+        w.proxy.setPlan(null);
+        await w.proxy.start();
+        // (a stopped runner may still be finishing its last replay: it holds the drain lock meanwhile)
+        await until(async () => (await w.h.app.approvals.drain()).remaining === 0, 20_000);
+      }
+    },
+    60_000,
+  );
 });
