@@ -15,6 +15,7 @@ export const SCENARIOS = {
   "gateway-burst": "502/503 bursts",
   "kill-execution": "The server process killed at each step of an approved execution, then restarted",
   "kill-replay": "The server process killed at each step of a queue replay, then restarted",
+  "runner-backoff": "Odoo down for a while: a running server's background replays of the queue",
 } as const;
 
 export type ScenarioId = keyof typeof SCENARIOS;

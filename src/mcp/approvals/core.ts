@@ -441,6 +441,12 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
  * CLI) while nobody ran them. It wakes on changes to the store (file events) and otherwise only every
  * `fallbackMs`; it reads only files that changed. Requests this process cannot verify (another key) or that were
  * refused are not tried again until their file changes.
+ *
+ * A replay of the queue that moves nothing (Odoo still down, often failing at once: refused, an HTML page, a 503)
+ * writes to the store itself (claim, queued state), which wakes the runner again: so the runner backs off, 1 s,
+ * 2 s, 4 s ... up to `fallbackMs`, and replays the queue only when that step is over (a timer wakes it then),
+ * whatever woke it meanwhile. A request a person approves meanwhile still runs at once (the executor puts it
+ * behind the queue and replays it); a replay that moves something, or an empty queue, ends the backoff.
  */
 function runner(
   approvals: Approvals,
@@ -452,6 +458,36 @@ function runner(
   let again = false;
   let stopped = false;
   const refused = new Map<string, string>();
+  const fallbackMs = options.fallbackMs ?? 30_000;
+  // The replay's backoff: 0 while the last replay moved something (or the queue was empty).
+  let replayDelayMs = 0;
+  let replayAt = 0;
+  let replayTimer: NodeJS.Timeout | null = null;
+  const backOff = () => {
+    replayDelayMs = Math.min(fallbackMs, replayDelayMs === 0 ? 1_000 : replayDelayMs * 2);
+    replayAt = Date.now() + replayDelayMs;
+    if (replayTimer) clearTimeout(replayTimer);
+    replayTimer = setTimeout(() => {
+      replayTimer = null;
+      void tick();
+    }, replayDelayMs);
+    replayTimer.unref();
+  };
+  const replay = async (executor: ExecutorDeps) => {
+    if ((await deps.queue.pending()).length === 0) {
+      replayDelayMs = 0;
+      return;
+    }
+    if (Date.now() < replayAt) return; // backing off: the timer wakes the runner when the step is over
+    let moved = false;
+    try {
+      const result = await drainQueue(executor);
+      moved = result.remaining === 0 || result.executed + result.failed > 0;
+    } finally {
+      if (moved) replayDelayMs = 0;
+      else backOff();
+    }
+  };
   const tick = async () => {
     if (stopped) return;
     if (running) {
@@ -462,7 +498,7 @@ function runner(
     try {
       const executor = approvals.executorDeps();
       await recoverInterrupted(executor);
-      if ((await deps.queue.pending()).length > 0) await drainQueue(executor);
+      await replay(executor);
       for (const record of await approvals.list({ status: "approved" })) {
         if (stopped) break;
         if (record.execution) continue;
@@ -484,7 +520,7 @@ function runner(
     }
   };
   const unwatch = approvals.watch(() => void tick());
-  const timer = setInterval(() => void tick(), options.fallbackMs ?? 30_000);
+  const timer = setInterval(() => void tick(), fallbackMs);
   timer.unref();
   void tick();
   return {
@@ -492,6 +528,7 @@ function runner(
       stopped = true;
       unwatch();
       clearInterval(timer);
+      if (replayTimer) clearTimeout(replayTimer);
     },
   };
 }
