@@ -41,6 +41,7 @@ const decide = (request) => handlers["approvals.decide"](channels["approvals.dec
 const seen = new Set();
 const won = []; // [id, decision] for every decision of this process that took effect
 const refused = {}; // error code → count, for decisions another process had already taken
+const reasons = {}; // error code → the first refusal's message
 const failed = []; // decisions that took effect but whose execution failed (a test failure)
 const ms = []; // one per selection: the decide call (decisions, audit lines, executions)
 let selections = 0;
@@ -85,7 +86,12 @@ try {
           else if (result.status === "failed") {
             won.push([result.id, decision]);
             failed.push(`${result.id}: ${result.error?.code} ${result.error?.message}`);
-          } else refused[result.error?.code ?? "?"] = (refused[result.error?.code ?? "?"] ?? 0) + 1;
+          } else {
+            const code = result.error?.code ?? "?";
+            refused[code] = (refused[code] ?? 0) + 1;
+            // why, once per code: the test prints it (a refusal other than "decided elsewhere first" fails it)
+            if (!(code in reasons)) reasons[code] = result.error?.message ?? "";
+          }
         }
       }
     };
@@ -95,6 +101,6 @@ try {
   await app.close();
 }
 process.stdout.write(
-  `${JSON.stringify({ won, refused, failed, ms, selections, listings, seconds: (performance.now() - started) / 1000 })}\n`,
+  `${JSON.stringify({ won, refused, reasons, failed, ms, selections, listings, seconds: (performance.now() - started) / 1000 })}\n`,
 );
 process.stdin.destroy();

@@ -57,6 +57,7 @@ interface Agent {
 interface DesktopReport {
   won: [string, "approved" | "rejected"][];
   refused: Record<string, number>;
+  reasons: Record<string, string>;
   failed: string[];
   ms: number[];
   selections: number;
@@ -385,7 +386,7 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
       }),
       (() => {
         const p = percentiles(desktopReport.ms);
-        return `  desktop core (one process): ${desktopReport.won.length} decisions took effect in ${desktopReport.selections} selections, ${desktopReport.listings} listings, ${Object.values(desktopReport.refused).reduce((x, y) => x + y, 0)} refused ${JSON.stringify(desktopReport.refused)} (decided elsewhere first); decide+execute per selection p50 ${p.p50} ms, p95 ${p.p95} ms`;
+        return `  desktop core (one process): ${desktopReport.won.length} decisions took effect in ${desktopReport.selections} selections, ${desktopReport.listings} listings, ${Object.values(desktopReport.refused).reduce((x, y) => x + y, 0)} refused ${JSON.stringify(desktopReport.refused)} ${JSON.stringify(desktopReport.reasons)}; decide+execute per selection p50 ${p.p50} ms, p95 ${p.p95} ms`;
       })(),
       (() => {
         const p = percentiles(cliMs);

@@ -1,6 +1,11 @@
 import type { PreparedWrite, WriteOperation } from "../accounting/operation.js";
 import { getSession } from "../accounting/session.js";
-import { type AuditEventInput, type AuditLog, localDate } from "../audit/audit-log.js";
+import {
+  type AuditEventInput,
+  type AuditLog,
+  auditUnavailableReason,
+  localDate,
+} from "../audit/audit-log.js";
 import { toToolError } from "../error-map.js";
 import { ToolError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -143,11 +148,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
   const auditOrThrow = async (event: AuditEventInput, onFailure?: () => Promise<unknown>) => {
     try {
       await audit.append(event);
-    } catch {
+    } catch (error) {
       await onFailure?.().catch(() => {});
       throw new ToolError(
         "AUDIT_LOG_UNAVAILABLE",
-        "The audit log cannot be written, so nothing was requested, approved or run. Check the data folder's disk space and permissions.",
+        `The audit log cannot be written, so nothing was requested, approved or run: ${auditUnavailableReason(error)}.`,
       );
     }
   };

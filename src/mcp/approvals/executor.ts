@@ -1,5 +1,5 @@
 import type { AttemptMarker, WriteOperation } from "../accounting/operation.js";
-import type { AuditEventInput, AuditLog } from "../audit/audit-log.js";
+import { type AuditEventInput, type AuditLog, auditUnavailableReason } from "../audit/audit-log.js";
 import { toToolError } from "../error-map.js";
 import { type ErrorCode, ToolError } from "../errors.js";
 import { isHolderDead } from "../fsutil/lock.js";
@@ -214,9 +214,8 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
     await store.recordAttempt(id, marker);
     try {
       await audit.append({ ...base(claimed), event: "execution", actor: "system", result: "pending" });
-    } catch {
-      const message =
-        "The audit log cannot be written, so the approved operation was not run. Check the data folder's disk space and permissions, then ask again.";
+    } catch (error) {
+      const message = `The audit log cannot be written, so the approved operation was not run: ${auditUnavailableReason(error)}.`;
       await store.complete(id, { ok: false, code: "AUDIT_LOG_UNAVAILABLE", message });
       settled = true;
       return { status: "failed", code: "AUDIT_LOG_UNAVAILABLE", message };

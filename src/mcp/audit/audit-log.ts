@@ -237,7 +237,7 @@ export function createAuditLog(
     if (torn) await appendLineDurable(file, "");
     await appendLinesDurable(file, lines);
     const next: AuditHead = { seq, hash: prev };
-    await anchor.saveHead(next);
+    await saveHeadPatiently(anchor, next);
     const after = await statOrNull(file);
     if (after)
       cache = { file, size: after.size, mtimeMs: after.mtimeMs, tail: { seq, mac: prev }, head: next };
@@ -686,4 +686,40 @@ function normalise(event: AuditEvent): AuditEvent {
 export function localDate(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/**
+ * Why an audit line could not be written, said to the person with what to do (the answers of the tools, the app
+ * and the CLI that refuse to act without their audit line). Never a secret: the message is redacted.
+ */
+export function auditUnavailableReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") return "the disk is full: free some space";
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS")
+    return "the data folder cannot be written: check its permissions";
+  const message = error instanceof Error ? error.message : String(error);
+  if (message.includes("timed out waiting for the lock"))
+    return "another odoo-mcp process held the audit log's lock too long (a very busy or stuck machine): ask again";
+  if (error instanceof Error && error.name === "KeychainUnavailableError")
+    return "the OS keychain, which keeps the audit chain's head, did not answer: ask again, and check the keychain if it lasts";
+  return `${redact(message).slice(0, 200)}: check the data folder's disk space and permissions`;
+}
+
+/**
+ * The lines are durable in the file when the head is saved: a keychain that fails to take it (busy under load,
+ * restarting) is given a few seconds before the lines' events are refused. Saving the same head again is
+ * harmless, and a head that lags the file is not tampering (the lines after it are chained), so retrying is safe.
+ */
+const HEAD_RETRY_MS = [100, 250, 500, 1_000, 2_000];
+
+async function saveHeadPatiently(anchor: AuditAnchor, head: AuditHead): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await anchor.saveHead(head);
+    } catch (error) {
+      const delay = HEAD_RETRY_MS[attempt];
+      if (delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

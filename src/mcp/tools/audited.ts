@@ -1,4 +1,4 @@
-import type { AuditEvent } from "../audit/audit-log.js";
+import { type AuditEvent, auditUnavailableReason } from "../audit/audit-log.js";
 import { toToolError } from "../error-map.js";
 import { ToolError } from "../errors.js";
 import type { ToolCallContext } from "./definition.js";
@@ -51,10 +51,10 @@ export async function audited<T>(
 async function appendOrRefuse(ctx: ToolCallContext, event: Omit<AuditEvent, "timestamp">): Promise<void> {
   try {
     await ctx.audit.append(event);
-  } catch {
+  } catch (error) {
     throw new ToolError(
       "AUDIT_LOG_UNAVAILABLE",
-      "The audit log cannot be written; odoo-mcp does not act without it. Check the data folder's disk space and permissions.",
+      `The audit log cannot be written; odoo-mcp does not act without it: ${auditUnavailableReason(error)}.`,
     );
   }
 }
