@@ -237,7 +237,7 @@ export function createAuditLog(
     if (torn) await appendLineDurable(file, "");
     await appendLinesDurable(file, lines);
     const next: AuditHead = { seq, hash: prev };
-    await saveHeadPatiently(anchor, next);
+    await anchor.saveHead(next);
     const after = await statOrNull(file);
     if (after)
       cache = { file, size: after.size, mtimeMs: after.mtimeMs, tail: { seq, mac: prev }, head: next };
@@ -703,23 +703,4 @@ export function auditUnavailableReason(error: unknown): string {
   if (error instanceof Error && error.name === "KeychainUnavailableError")
     return "the OS keychain, which keeps the audit chain's head, did not answer: ask again, and check the keychain if it lasts";
   return `${redact(message).slice(0, 200)}: check the data folder's disk space and permissions`;
-}
-
-/**
- * The lines are durable in the file when the head is saved: a keychain that fails to take it (busy under load,
- * restarting) is given a few seconds before the lines' events are refused. Saving the same head again is
- * harmless, and a head that lags the file is not tampering (the lines after it are chained), so retrying is safe.
- */
-const HEAD_RETRY_MS = [100, 250, 500, 1_000, 2_000];
-
-async function saveHeadPatiently(anchor: AuditAnchor, head: AuditHead): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await anchor.saveHead(head);
-    } catch (error) {
-      const delay = HEAD_RETRY_MS[attempt];
-      if (delay === undefined) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
 }
