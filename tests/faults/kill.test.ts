@@ -45,7 +45,8 @@ const KILL_TEXT: Record<Kill, string> = {
   after: "killed after Odoo applied it, before its answer",
 };
 
-async function until<T>(what: string, probe: () => Promise<T | null>, ms = 30_000): Promise<T> {
+// Longer than the runner's longest backoff (30 s): a replay that met a dead server's lock waits for its step.
+async function until<T>(what: string, probe: () => Promise<T | null>, ms = 75_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
