@@ -295,7 +295,8 @@ const LANES = [
   ...TOOLS.map((tool) => ({ scenario: "replay" as const, tool })),
   ...TOOLS.map((tool) => ({ scenario: "execution" as const, tool })),
 ];
-describe.concurrent("the server killed at each step, then restarted", () => {
+// One lane at a time: ten lanes at once on two cores starve the one keychain daemon and flake (a lane alone passes).
+describe("the server killed at each step, then restarted", () => {
   it.each(LANES)(
     "$scenario: $tool",
     async ({ scenario, tool }) => {
