@@ -3,7 +3,7 @@ import { loadReceipt } from "../mcp/accounting/index.js";
 import type { App } from "../mcp/app.js";
 import type { ApprovalRecord, ApprovalStatus } from "../mcp/approvals/store.js";
 import { buildView } from "../mcp/approvals/view.js";
-import { localDate } from "../mcp/audit/audit-log.js";
+import { localDate } from "../mcp/dates.js";
 import { toToolError } from "../mcp/error-map.js";
 import { ToolError } from "../mcp/errors.js";
 import type { AgentStatus, ApprovalItem, Handlers } from "../shared/ipc.js";

@@ -84,3 +84,9 @@ export function odooDatetimeToIso(value: unknown): string | null {
   const date = new Date(`${match[1]}T${match[2]}${match[3] ?? ""}Z`);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
+
+/** `YYYY-MM-DD` in the machine's local time zone. */
+export function localDate(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}

@@ -156,3 +156,26 @@ export function displayMoney(minor: bigint, decimals: number, currency: string):
   const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${negative ? "-" : ""}${grouped}${fracPart === undefined ? "" : `.${fracPart}`} ${currency}`;
 }
+
+/** a < b → negative, equal → 0, a > b → positive, for decimal strings (never floats). */
+export function compareDecimal(a: string, b: string): number {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  if (!x || !y) throw new Error(`not a decimal: ${x ? b : a}`);
+  const scale = Math.max(x.scale, y.scale);
+  const d = rescale(x, scale) - rescale(y, scale);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+/** a + b, exactly, for decimal strings; the result has the larger of their scales. */
+export function addDecimal(a: string, b: string): string {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  if (!x || !y) throw new Error(`not a decimal: ${x ? b : a}`);
+  const scale = Math.max(x.scale, y.scale);
+  const sum = rescale(x, scale) + rescale(y, scale);
+  const negative = sum < 0n;
+  const digits = (negative ? -sum : sum).toString().padStart(scale + 1, "0");
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}

@@ -12,8 +12,9 @@ import {
 import { computeArgsHash, newApprovalId } from "../../src/mcp/approvals/ids.js";
 import { openApprovalStore } from "../../src/mcp/approvals/open.js";
 import type { ApprovalStore } from "../../src/mcp/approvals/store.js";
-import { type AuditLog, createAuditLog, localDate } from "../../src/mcp/audit/audit-log.js";
+import { type AuditLog, createAuditLog } from "../../src/mcp/audit/audit-log.js";
 import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
+import { localDate } from "../../src/mcp/dates.js";
 import { OdooUserError } from "../../src/mcp/odoo/errors.js";
 import { createOfflineQueue } from "../../src/mcp/queue/offline-queue.js";
 import {

@@ -1,7 +1,7 @@
 import { chmod, readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { localDate } from "../../src/mcp/audit/audit-log.js";
+import { localDate } from "../../src/mcp/dates.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
 
 /** Attacks on the approval gate through MCP alone: each is refused, with nothing extra in Odoo. */

@@ -398,7 +398,7 @@ describe("the journal's sealed checkpoint (a new process does not verify a year 
 
   it("is written, sealed, small to start from, and a new process starting from it knows what ran", async () => {
     const header = await checkpointHeader(checkpoint);
-    expect(header).toMatchObject({ body: { v: 2 }, mac: expect.any(String) });
+    expect(header).toMatchObject({ body: { v: 3 }, mac: expect.any(String) });
     expect(header.body.shards).toHaveLength(256);
     const text = await readFile(checkpoint, "utf8");
     expect(text.indexOf("\n")).toBeLessThan(32_768); // what a new process reads first, whatever the history

@@ -5,12 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  type AuditAnchor,
-  type AuditHead,
-  createAuditLog,
-  localDate,
-} from "../../src/mcp/audit/audit-log.js";
+import { type AuditAnchor, type AuditHead, createAuditLog } from "../../src/mcp/audit/audit-log.js";
+import { localDate } from "../../src/mcp/dates.js";
 import { registerSecret } from "../../src/mcp/log.js";
 import { buildForChildren } from "../approvals/helpers/build.js";
 

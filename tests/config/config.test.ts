@@ -80,6 +80,7 @@ describe("loadConfig", () => {
         autoBudget: "default",
         elicitation: "default",
         elicitationMaxAmount: "default",
+        elicitationBudget: "default",
         maxPendingPerClient: "default",
         maxPendingTotal: "default",
       },
@@ -129,6 +130,8 @@ describe("loadConfig", () => {
         ODOO_MCP_APPROVAL_TTL_HOURS: "1.5",
         ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD: "250.50",
         ODOO_MCP_ELICITATION: "0",
+        ODOO_MCP_ELICITATION_DAILY_COUNT: "3",
+        ODOO_MCP_ELICITATION_DAILY_TOTAL: "750.25",
         ODOO_MCP_LOG_LEVEL: "debug",
       },
     });
@@ -142,6 +145,7 @@ describe("loadConfig", () => {
       autoBudget: { count: 10, total: "300" },
       elicitation: false,
       elicitationMaxAmount: "1000",
+      elicitationBudget: { count: 3, total: "750.25" },
       maxPendingPerClient: 20,
       maxPendingTotal: 50,
     });

@@ -4,7 +4,8 @@
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ChainedAuditLog, localDate } from "../../src/mcp/audit/audit-log.js";
+import type { ChainedAuditLog } from "../../src/mcp/audit/audit-log.js";
+import { localDate } from "../../src/mcp/dates.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
 import { countExpenses, countInvoices, invoiceFor, isoDay, pendingId } from "./helpers.js";
 

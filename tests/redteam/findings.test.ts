@@ -10,9 +10,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { localDate } from "../../src/mcp/audit/audit-log.js";
 import { loadConfig, resolveCredentials } from "../../src/mcp/config/config.js";
 import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
+import { localDate } from "../../src/mcp/dates.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
 import {

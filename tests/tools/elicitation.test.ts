@@ -51,7 +51,7 @@ describe("the human decides inside the call", () => {
     const result = await h.call("create_invoice", INVOICE_INPUT); // 1,478.33 with tax
     expect(result.isError, result.text).toBe(false);
     expect(result.data.status).toBe("pending_approval");
-    expect(String(result.data.message)).toMatch(/Above 1000, the MCP client's prompt may not approve it/);
+    expect(String(result.data.message)).toMatch(/above 1000, the MCP client's prompt may not approve it/);
     expect(prompts).toEqual([]);
     expect(await h.app.odoo.searchCount("account.move", [["move_type", "=", "out_invoice"]])).toBe(0);
   });

@@ -477,6 +477,8 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
         ].join("\n"),
       ),
       target: `expense "${plan.name}" (${plan.employee.name})`,
+      // Filed for Odoo's own expense approval: nothing is paid until someone approves and pays it there.
+      direction: "none",
       amount: formatMinor(plan.amount, plan.decimals),
       currency: plan.currency,
       facts: {

@@ -36,6 +36,7 @@ import {
   invoiceRef,
   MOVE_FIELDS,
   type MoveRecord,
+  moneyDirectionOf,
   moveLabel,
   resolveInvoice,
   textToHtml,
@@ -326,6 +327,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
     return {
       summary: withCompany(plan.session, invoiceSummary(plan, input)),
       target: plan.customer.name,
+      direction: "in",
       ...(totals ? { amount: formatMinor(totals.total, decimals) } : {}),
       currency,
       facts: {
@@ -606,6 +608,7 @@ export const draftBillPreview: DryRunnable<CreateDraftBillInput, CreateDraftBill
         `Create a draft vendor bill${plan.partner ? ` for ${plan.partner}` : ""}: "${plan.description}", ${displayMoney(plan.amount, decimals, currency)}, untaxed, dated today. Nothing is posted.`,
       ),
       target: plan.partner ? `vendor ${input.partner_id}` : plan.description.slice(0, 80),
+      direction: "none", // a draft: nothing is owed until it is posted (post_invoice, approved by a person)
       amount: formatMinor(plan.amount, decimals),
       currency,
       facts: {
@@ -736,6 +739,7 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
           `${move.invoice_date ? `, dated ${String(move.invoice_date)}` : ""}. It gets its number and enters the books.`,
       ),
       target: `${partner} / record ${move.id}`,
+      direction: moneyDirectionOf(move.move_type),
       amount: formatMinor(total, decimals),
       currency,
       facts: {

@@ -74,9 +74,19 @@ export interface ApplyRef {
   marker: AttemptMarker;
 }
 
+/**
+ * Which way money moves when an approved operation runs: `in` (a customer invoice, a customer's payment), `out`
+ * (a vendor bill posted, a bill paid, any refund or credit note) or `none` (nothing is owed or paid yet: an
+ * expense filed for Odoo's own expense approval). Money going out is never approved in the chat or by the policy
+ * alone (`approvals/policy.ts`). Each operation's `prepare` declares it from the document, with `moneyDirectionOf` (accounting/records.ts).
+ */
+export type MoneyDirection = "in" | "out" | "none";
+
 export interface PreparedWrite {
   /** One or more lines a person reads before saying yes: who, what, amounts and totals, side effects. */
   summary: string;
+  /** Which way money moves if it runs. */
+  direction: MoneyDirection;
   /** Audit fields. */
   target: string;
   /** Decimal string in the document currency, when the operation moves money. */

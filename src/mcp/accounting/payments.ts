@@ -23,6 +23,7 @@ import {
   invoiceRef,
   MOVE_FIELDS,
   type MoveRecord,
+  moneyDirectionOf,
   moveLabel,
   resolveInvoice,
 } from "./records.js";
@@ -224,6 +225,7 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
         ].join("\n"),
       ),
       target: `${invoiceRef(plan.invoice)} (${partner})`,
+      direction: moneyDirectionOf(plan.invoice.move_type),
       amount: formatMinor(plan.amount, plan.decimals),
       currency: plan.currency,
       facts: {

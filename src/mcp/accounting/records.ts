@@ -6,12 +6,14 @@
  * (contract, "Invoice ids"). Odoo 17 shows a number on the first draft of a sequence and `"/"` on the others;
  * 18 and 19 answer `false`: only `state == "posted"` is trusted.
  */
+
 import { z } from "zod";
 import { odooDatetimeToIso } from "../dates.js";
 import { ToolError } from "../errors.js";
 import { roundOdooAmount } from "../money.js";
 import { likeLiteral } from "../odoo/like.js";
 import type { Odoo } from "../odoo/types.js";
+import type { MoneyDirection } from "./operation.js";
 import { type AccountingSession, getSession, moveUrl } from "./session.js";
 import { bool, m2oId, m2oName, type OdooRecord, str } from "./values.js";
 
@@ -48,6 +50,15 @@ export function invoiceRef(move: OdooRecord): string {
   const name = str(move.name);
   if (move.state === "posted" && name && name !== "/") return name;
   return String(move.id);
+}
+
+/**
+ * Which way money moves when a document of this type is posted or paid: a customer invoice brings money in; a
+ * vendor bill takes it out; a refund or credit note, either way, gives money back or undoes a booked amount, and is
+ * treated as money going out.
+ */
+export function moneyDirectionOf(moveType: unknown): MoneyDirection {
+  return moveType === "out_invoice" ? "in" : "out";
 }
 
 export function moveLabel(move: OdooRecord): string {

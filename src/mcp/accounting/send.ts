@@ -29,6 +29,7 @@ import {
   invoiceRef,
   MOVE_FIELDS,
   type MoveRecord,
+  moneyDirectionOf,
   moveLabel,
   resolveInvoice,
   textToHtml,
@@ -140,6 +141,7 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
           (input.email_body ? `\nMessage: ${input.email_body}` : ""),
       ),
       target: `${invoiceRef(move)} (${recipient.name})`,
+      direction: moneyDirectionOf(move.move_type),
       amount: formatMinor(total, decimals),
       currency,
       facts: {

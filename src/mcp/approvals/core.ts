@@ -1,14 +1,11 @@
 import type { PreparedWrite, WriteOperation } from "../accounting/operation.js";
 import { getSession } from "../accounting/session.js";
-import {
-  type AuditEventInput,
-  type AuditLog,
-  auditUnavailableReason,
-  localDate,
-} from "../audit/audit-log.js";
+import { type AuditEventInput, type AuditLog, auditUnavailableReason } from "../audit/audit-log.js";
+import { localDate } from "../dates.js";
 import { toToolError } from "../error-map.js";
 import { ToolError } from "../errors.js";
 import type { Logger } from "../log.js";
+import { addDecimal, compareDecimal } from "../money.js";
 import { OdooConnectionError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
 import type { OfflineQueue } from "../queue/offline-queue.js";
@@ -21,10 +18,12 @@ import {
 } from "./executor.js";
 import {
   type ApprovalPolicy,
-  addDecimal,
-  belowExpenseThreshold,
-  compareDecimal,
-  elicitationRefusal,
+  type Ask,
+  type BudgetUse,
+  budgetKeys,
+  budgetRefusal,
+  channelRefusal,
+  type LimitedChannel,
 } from "./policy.js";
 import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter } from "./store.js";
 import { buildView, type PersonView, renderView } from "./view.js";
@@ -65,9 +64,13 @@ export interface GatedAnswer {
   message: string;
 }
 
+/**
+ * A decision given by the person at a surface of theirs: the terminal (`cli`) or the app (`tray`). The limited
+ * channels (`auto`, `elicitation`) decide only inside the gate, after their limits and budgets are checked.
+ */
 export interface PersonDecision {
   decision: "approved" | "rejected";
-  channel: DecideInput["channel"];
+  channel: "cli" | "tray";
   actor: string;
   reason?: string;
   /** The arguments' hash the person was shown: the decision is refused if the request changed since. */
@@ -164,29 +167,63 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     });
 
   /**
-   * Takes one automatic approval from today's budget, or says why not. Counted in the approval journal under its
-   * lock (chained, its head in the keychain): parallel calls cannot all slip in, and deleting or renaming the audit
-   * log resets nothing. Without a keychain the journal could be deleted, so this process also keeps its own count.
+   * Takes one approval through a limited channel from its allowance, or says why not: the channel's own terms
+   * (`channelRefusal`: never money going out, a known amount in the company currency, its maximum), then its daily
+   * budget and what it already approved for the same partner today and the same invoice ever (`budgetRefusal`).
+   * Counted in the approval journal under its lock (chained, its head in the keychain): parallel calls cannot all
+   * slip in, and deleting or renaming the audit log resets nothing. Without a keychain the journal could be
+   * deleted, so this process also keeps its own counts. `dryRun`: only says whether it would.
    */
-  const inProcess = new Map<string, { count: number; total: string }>();
-  const reserveAuto = async (id: string, amount: string): Promise<string | null> => {
+  const inProcess = new Map<string, BudgetUse>();
+  const allowance = async (
+    id: string,
+    channel: LimitedChannel,
+    ask: Ask,
+    options: { dryRun?: boolean } = {},
+  ): Promise<string | null> => {
+    const own = channelRefusal(policy, channel, ask, (await getSession(odoo)).company.currency);
+    if (own) return own;
     const day = localDate(now());
-    const mine = inProcess.get(day) ?? { count: 0, total: "0" };
-    const refusal = await store.reserveAutoApproval(id, day, amount, (journal) => {
-      const used =
-        journal.count >= mine.count && compareDecimal(journal.total, mine.total) >= 0 ? journal : mine;
-      if (used.count + 1 > policy.autoBudget.count)
-        return `today's ${policy.autoBudget.count} automatic approvals are used up`;
-      if (compareDecimal(addDecimal(used.total, amount), policy.autoBudget.total) > 0)
-        return `it would take today's automatic approvals past ${policy.autoBudget.total} (${used.total} so far)`;
-      return null;
-    });
+    const keys = budgetKeys(channel, day, ask);
+    const amount = ask.amount ?? "0";
+    const judge = (journal: (key: string) => BudgetUse) =>
+      budgetRefusal(policy, channel, day, ask, (key) => {
+        const counted = journal(key);
+        const mine = inProcess.get(key);
+        if (!mine) return counted;
+        return counted.count >= mine.count && compareDecimal(counted.total, mine.total) >= 0 ? counted : mine;
+      });
+    if (options.dryRun) {
+      const { problems, used } = await store.budgetUsage(keys);
+      if (problems.length > 0) return `the approval journal cannot be trusted (${problems.join("; ")})`;
+      return judge(used);
+    }
+    const refusal = await store.reserveBudget(id, keys, amount, judge);
     if (refusal === null)
-      inProcess.set(day, { count: mine.count + 1, total: addDecimal(mine.total, amount) });
+      for (const key of keys) {
+        const mine = inProcess.get(key) ?? { count: 0, total: "0" };
+        inProcess.set(key, { count: mine.count + 1, total: addDecimal(mine.total, amount) });
+      }
     return refusal;
   };
 
-  const decide = async (id: string, input: PersonDecision): Promise<ApprovalRecord> => {
+  /** What the limited channels judge: the request as `prepare` found it in Odoo, never as its file says. */
+  const askOf = (prepared: PreparedWrite): Ask => ({
+    amount: prepared.amount,
+    currency: prepared.currency,
+    direction: prepared.direction,
+  });
+
+  /** A limited channel's decision: audited and recorded exactly as a person's (see `decide`). */
+  const decideAs = (
+    id: string,
+    input: Omit<PersonDecision, "channel"> & { channel: DecideInput["channel"] },
+  ) => recordDecision(id, input);
+
+  const recordDecision = async (
+    id: string,
+    input: Omit<PersonDecision, "channel"> & { channel: DecideInput["channel"] },
+  ): Promise<ApprovalRecord> => {
     const record = await store.get(id);
     if (!record) throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${id}".`);
     if (input.argsHash !== undefined && input.argsHash !== record.argsHash)
@@ -287,29 +324,31 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     prepared: PreparedWrite,
     call: GateCall,
   ): Promise<string | undefined> => {
+    let note: string | undefined;
     if (call.elicit && policy.elicitation) {
-      const refusal = elicitationRefusal(
-        policy,
-        prepared.amount,
-        prepared.currency,
-        (await getSession(odoo)).company.currency,
-      );
-      if (refusal) return refusal.charAt(0).toUpperCase() + refusal.slice(1);
-      const view = buildView(record, prepared, []);
-      const answer = await call
-        .elicit(`Approve this action in Odoo?\n\n${renderView(view)}`)
-        .catch(() => "dismissed" as const);
-      if (answer === "approve" || answer === "reject") {
-        await decide(record.id, {
-          decision: answer === "approve" ? "approved" : "rejected",
-          channel: "elicitation",
-          actor: call.clientName ? `user via ${call.clientName}` : "user via MCP client",
-          argsHash: record.argsHash,
-        }).catch((error) => {
-          // Decided elsewhere meanwhile (CLI, tray): the store holds the truth. An audit failure is not that.
-          if (toToolError(error).code === "AUDIT_LOG_UNAVAILABLE") throw error;
-        });
-        return undefined;
+      // Judged before the prompt (no prompt the chat could not approve anyway), and again, reserving, after it.
+      const ask = askOf(prepared);
+      const before = await allowance(record.id, "elicitation", ask, { dryRun: true });
+      if (before) note = `Not asked in the chat: ${before}.`;
+      else {
+        const view = buildView(record, prepared, []);
+        const answer = await call
+          .elicit(`Approve this action in Odoo?\n\n${renderView(view)}`)
+          .catch(() => "dismissed" as const);
+        const refusal = answer === "approve" ? await allowance(record.id, "elicitation", ask) : null;
+        if (refusal) note = `Not approved in the chat: ${refusal}.`;
+        else if (answer === "approve" || answer === "reject") {
+          await decideAs(record.id, {
+            decision: answer === "approve" ? "approved" : "rejected",
+            channel: "elicitation",
+            actor: call.clientName ? `user via ${call.clientName}` : "user via MCP client",
+            argsHash: record.argsHash,
+          }).catch((error) => {
+            // Decided elsewhere meanwhile (CLI, tray): the store holds the truth. An audit failure is not that.
+            if (toToolError(error).code === "AUDIT_LOG_UNAVAILABLE") throw error;
+          });
+          return undefined;
+        }
       }
     }
     const waitMs = call.waitUntilDecided ? Number.POSITIVE_INFINITY : policy.waitMs;
@@ -324,7 +363,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         signal: call.signal,
       });
     }
-    return undefined;
+    return note;
   };
 
   const request = async <O>(
@@ -344,6 +383,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       args: input,
       meta: {
         target: prepared.target,
+        direction: prepared.direction,
         ...(prepared.amount !== undefined ? { amount: prepared.amount } : {}),
         ...(prepared.currency ? { currency: prepared.currency } : {}),
       },
@@ -366,19 +406,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     });
 
     let note: string | undefined;
-    if (
-      operation.autoApproval === "below-expense-threshold" &&
-      belowExpenseThreshold(
-        policy,
-        prepared.amount,
-        prepared.currency,
-        (await getSession(odoo)).company.currency,
-      )
-    ) {
-      const over = await reserveAuto(record.id, prepared.amount ?? "0");
+    if (operation.autoApproval === "below-expense-threshold") {
+      const over = await allowance(record.id, "auto", askOf(prepared));
       if (over === null) {
         try {
-          await decide(record.id, {
+          await decideAs(record.id, {
             decision: "approved",
             channel: "auto",
             actor: "policy",
@@ -401,7 +433,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       }
       note = `Not approved automatically: ${over}.`;
     }
-    note = (await awaitDecision(record, prepared, call)) ?? note;
+    const asked = await awaitDecision(record, prepared, call);
+    note = [note, asked].filter(Boolean).join(" ") || undefined;
     return settle<O>(record.id, prepared.summary, note);
   };
 
@@ -417,6 +450,18 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       if (mapped.code === "ODOO_CONNECTION_ERROR") return buildView(record, null, problems);
       return buildView(record, null, problems, `${mapped.code}: ${mapped.message}`);
     }
+  };
+
+  /** The person's decision at the terminal or in the app: the only channels a caller outside the gate may use. */
+  const decide = (id: string, input: PersonDecision): Promise<ApprovalRecord> => {
+    if (input.channel !== "cli" && input.channel !== "tray")
+      return Promise.reject(
+        new ToolError(
+          "APPROVAL_REQUIRED",
+          `A decision through "${String(input.channel)}" is taken only by the approval gate itself; nothing was decided.`,
+        ),
+      );
+    return recordDecision(id, input);
   };
 
   const startRunner = (options: { fallbackMs?: number } = {}) => runner(approvals, deps, options);

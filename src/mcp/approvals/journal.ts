@@ -3,8 +3,9 @@ import { open, stat } from "node:fs/promises";
 import path from "node:path";
 import { appendLineDurable, isErrno, readTextIfExists, writeFileAtomic } from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
+import { addDecimal } from "../money.js";
 import { canonicalJson } from "./ids.js";
-import { addDecimal } from "./policy.js";
+import type { BudgetUse } from "./policy.js";
 
 /**
  * The approval journal: one line per decision, attempt and completion, append-only, each line chained to the one
@@ -16,25 +17,29 @@ import { addDecimal } from "./policy.js";
  * are seen, a rewritten tail is not (passphrase mode, where no process executes what it did not decide itself).
  */
 
-export type JournalEvent = "decided" | "claimed" | "attempt" | "completed" | "auto_reserved";
+/**
+ * `reserved`: an approval through a limited channel (automatic, the MCP client's prompt) takes `amount` from each of
+ * its `keys` (`approvals/policy.ts` `budgetKeys`: the channel's day, the partner's day, the invoice). `auto_reserved`
+ * (a day's automatic approval, with `day`) is what earlier versions wrote; it is still read.
+ */
+export type JournalEvent = "decided" | "claimed" | "attempt" | "completed" | "reserved" | "auto_reserved";
 
 export interface JournalLine {
   seq: number;
   id: string;
   event: JournalEvent;
   at: string;
-  /** `auto_reserved`: the local day and the amount an automatic approval takes from that day's budget. */
-  day?: string;
+  /** `reserved`: the budget counters it adds to, and the amount. */
+  keys?: string[];
   amount?: string;
+  /** `auto_reserved` (earlier versions): the local day of an automatic approval. */
+  day?: string;
   prev: string;
   mac: string;
 }
 
-/** Today's automatic approvals, as the journal counts them. */
-export interface AutoBudgetUse {
-  count: number;
-  total: string;
-}
+/** The key an `auto_reserved` line of an earlier version counts toward (`policy.ts` `budgetKeys`, channel `auto`). */
+const legacyAutoKey = (day: string) => `auto|day:${day}`;
 
 export interface JournalHead {
   seq: number;
@@ -62,16 +67,18 @@ export interface JournalState extends JournalTrail {
 export interface Journal {
   append(id: string, event: JournalEvent, at: string): Promise<void>;
   /**
-   * Under the journal's lock: takes `amount` from `day`'s budget of automatic approvals for request `id`, if the
-   * journal is intact and the budget allows it (`allow` judges today's use so far). Answers why not, or null.
+   * Under the journal's lock: adds `amount` to each budget counter of `keys` for request `id`, if the journal is
+   * intact and `allow` (judging what the counters hold so far) says nothing against it. Answers why not, or null.
    */
-  reserveAuto(
+  reserve(
     id: string,
-    day: string,
+    keys: string[],
     amount: string,
     at: string,
-    allow: (used: AutoBudgetUse) => string | null,
+    allow: (used: (key: string) => BudgetUse) => string | null,
   ): Promise<string | null>;
+  /** What the budget counters of `keys` hold now (read-only); `problems` when the journal cannot be trusted. */
+  usage(keys: string[]): Promise<{ problems: string[]; used: (key: string) => BudgetUse }>;
   /** What the journal holds of request `id`, with the journal's problems (none when it is intact). */
   state(id: string): Promise<JournalState>;
   /**
@@ -84,7 +91,7 @@ export interface Journal {
 const GENESIS = "genesis";
 
 const NO_TRAIL: JournalTrail = { decided: false, claims: 0, attempts: 0, completed: false };
-const NO_USE: AutoBudgetUse = { count: 0, total: "0" };
+const NO_USE: BudgetUse = { count: 0, total: "0" };
 
 /** One trail on top of another (a checkpoint's, then the lines read after it). */
 function addTrail(a: JournalTrail | undefined, b: JournalTrail | undefined): JournalTrail {
@@ -97,13 +104,13 @@ function addTrail(a: JournalTrail | undefined, b: JournalTrail | undefined): Jou
     completed: a.completed || b.completed,
   };
 }
-function addUse(a: AutoBudgetUse | undefined, b: AutoBudgetUse | undefined): AutoBudgetUse {
+function addUse(a: BudgetUse | undefined, b: BudgetUse | undefined): BudgetUse {
   if (!a) return b ?? NO_USE;
   if (!b) return a;
   return { count: a.count + b.count, total: addDecimal(a.total, b.total) };
 }
 
-/** The checkpoint's shards: a request's trail (or a day's budget) is in shard `shardOf(its id or day)`. */
+/** The checkpoint's shards: a request's trail (or a budget counter) is in shard `shardOf(its id or key)`. */
 const SHARDS = 256;
 /** FNV-1a: which shard holds a key only needs to be the same in every process (a shard's content is sealed). */
 const shardOf = (key: string) => {
@@ -113,14 +120,14 @@ const shardOf = (key: string) => {
 };
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("base64url");
 
-/** One shard of a checkpoint, as written: `[id, decided, claims, attempts, completed]` and `[day, count, total]`. */
+/** One shard of a checkpoint, as written: `[id, decided, claims, attempts, completed]` and `[key, count, total]`. */
 interface ShardText {
   r: [string, number, number, number, number][];
   a: [string, number, string][];
 }
 interface Shard {
   trails: Map<string, JournalTrail>;
-  auto: Map<string, AutoBudgetUse>;
+  budgets: Map<string, BudgetUse>;
 }
 
 export function createJournal(
@@ -166,7 +173,7 @@ export function createJournal(
     problems: string[];
     base: Base | null;
     trails: Map<string, JournalTrail>;
-    auto: Map<string, AutoBudgetUse>;
+    budgets: Map<string, BudgetUse>;
     recent: Map<number, string>;
   }
   const RECENT = 4096;
@@ -184,7 +191,7 @@ export function createJournal(
     problems: [],
     base: null,
     trails: new Map(),
-    auto: new Map(),
+    budgets: new Map(),
     recent: new Map(),
   });
   let scan: Scan | null = null;
@@ -202,6 +209,8 @@ export function createJournal(
    */
   const checkpointFile = `${file}.checkpoint`;
   const CHECKPOINT_EVERY = 5_000;
+  /** 3: budget counters by key (2 kept automatic approvals by day alone; such a checkpoint is not used). */
+  const CHECKPOINT_VERSION = 3;
   let checkpointSeq = 0;
   /** False once a checkpoint failed this process twice: the whole file is read instead. */
   let useCheckpoint = true;
@@ -215,7 +224,7 @@ export function createJournal(
     const cached = base.loaded.get(index);
     if (cached) return cached;
     const { offset, length, digest } = base.shards[index]!;
-    const shard: Shard = { trails: new Map(), auto: new Map() };
+    const shard: Shard = { trails: new Map(), budgets: new Map() };
     if (length > 0) {
       const bytes = await readRange(checkpointFile, offset, offset + length);
       if (!bytes || bytes.length !== length || sha256(bytes) !== digest) return null;
@@ -223,7 +232,7 @@ export function createJournal(
         const text = JSON.parse(bytes.toString("utf8")) as ShardText;
         for (const [id, decided, claims, attempts, completed] of text.r)
           shard.trails.set(id, { decided: decided === 1, claims, attempts, completed: completed === 1 });
-        for (const [day, count, total] of text.a) shard.auto.set(day, { count, total });
+        for (const [key, count, total] of text.a) shard.budgets.set(key, { count, total });
       } catch {
         return null;
       }
@@ -238,7 +247,7 @@ export function createJournal(
     // What the checkpoint holds is taken now (the scan goes on with later lines); trails are never changed in
     // place, so copies of the maps are enough.
     const head = {
-      v: 2,
+      v: CHECKPOINT_VERSION,
       file: path.resolve(file),
       offset: from.offset,
       lastLine: from.lastLine,
@@ -250,25 +259,25 @@ export function createJournal(
     };
     const { base } = from;
     const trails = new Map(from.trails);
-    const auto = new Map(from.auto);
+    const budgets = new Map(from.budgets);
     // Built and written in the background: a cache, never waited for.
     void (async () => {
       const merged: Shard[] = [];
       for (let index = 0; index < SHARDS; index++) {
         const shard = base ? await readShard(base, index, false) : null;
         if (base && !shard) return; // its checkpoint was replaced meanwhile: the next one is written later
-        merged.push({ trails: new Map(shard?.trails), auto: new Map(shard?.auto) });
+        merged.push({ trails: new Map(shard?.trails), budgets: new Map(shard?.budgets) });
       }
       for (const [id, trail] of trails) {
         const shard = merged[shardOf(id)]!;
         shard.trails.set(id, addTrail(shard.trails.get(id), trail));
       }
-      for (const [day, use] of auto) {
-        const shard = merged[shardOf(day)]!;
-        shard.auto.set(day, addUse(shard.auto.get(day), use));
+      for (const [key, use] of budgets) {
+        const shard = merged[shardOf(key)]!;
+        shard.budgets.set(key, addUse(shard.budgets.get(key), use));
       }
       const bytes = merged.map((shard) => {
-        if (shard.trails.size + shard.auto.size === 0) return Buffer.alloc(0);
+        if (shard.trails.size + shard.budgets.size === 0) return Buffer.alloc(0);
         const text: ShardText = {
           r: [...shard.trails].map(([id, trail]) => [
             id,
@@ -277,7 +286,7 @@ export function createJournal(
             trail.attempts,
             trail.completed ? 1 : 0,
           ]),
-          a: [...shard.auto].map(([day, use]) => [day, use.count, use.total]),
+          a: [...shard.budgets].map(([key, use]) => [key, use.count, use.total]),
         };
         return Buffer.from(JSON.stringify(text), "utf8");
       });
@@ -305,7 +314,7 @@ export function createJournal(
       const expected = Buffer.from(checkpointMac(body));
       const given = Buffer.from(String(mac));
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-      if (body.v !== 2 || body.file !== path.resolve(file)) return null;
+      if (body.v !== CHECKPOINT_VERSION || body.file !== path.resolve(file)) return null;
       const restored = freshScan();
       Object.assign(restored, {
         offset: body.offset as number,
@@ -370,9 +379,12 @@ export function createJournal(
       into.prev = mac;
       into.recent.set(seq, mac);
       into.recent.delete(seq - RECENT);
-      if (line.event === "auto_reserved") {
-        if (line.day && line.amount)
-          into.auto.set(line.day, addUse(into.auto.get(line.day), { count: 1, total: line.amount }));
+      if (line.event === "reserved" || line.event === "auto_reserved") {
+        const keys =
+          line.event === "reserved" ? (line.keys ?? []) : line.day ? [legacyAutoKey(line.day)] : [];
+        if (line.amount)
+          for (const key of keys)
+            into.budgets.set(key, addUse(into.budgets.get(key), { count: 1, total: line.amount }));
         continue;
       }
       const trail = into.trails.get(line.id) ?? NO_TRAIL;
@@ -537,21 +549,29 @@ export function createJournal(
     const shard = await readShard(seen.base, shardOf(id), true);
     return shard ? addTrail(shard.trails.get(id), seen.trails.get(id)) : null;
   };
-  const budgetOf = (day: string) => async (seen: Scan) => {
-    if (!seen.base) return seen.auto.get(day) ?? NO_USE;
-    const shard = await readShard(seen.base, shardOf(day), true);
-    return shard ? addUse(shard.auto.get(day), seen.auto.get(day)) : null;
+  const budgetsOf = (keys: string[]) => async (seen: Scan) => {
+    const found = new Map<string, BudgetUse>();
+    for (const key of keys) {
+      if (!seen.base) {
+        found.set(key, seen.budgets.get(key) ?? NO_USE);
+        continue;
+      }
+      const shard = await readShard(seen.base, shardOf(key), true);
+      if (!shard) return null;
+      found.set(key, addUse(shard.budgets.get(key), seen.budgets.get(key)));
+    }
+    return (key: string) => found.get(key) ?? NO_USE;
   };
 
   /** Appends one line; the caller holds the journal's lock. */
-  const appendLocked = async (line: Pick<JournalLine, "id" | "event" | "at" | "day" | "amount">) => {
+  const appendLocked = async (line: Pick<JournalLine, "id" | "event" | "at" | "keys" | "amount">) => {
     const last = await readLastLine(file);
     const entry: Omit<JournalLine, "mac"> = {
       seq: (last?.seq ?? 0) + 1,
       id: line.id,
       event: line.event,
       at: line.at,
-      ...(line.day !== undefined ? { day: line.day } : {}),
+      ...(line.keys !== undefined ? { keys: line.keys } : {}),
       ...(line.amount !== undefined ? { amount: line.amount } : {}),
       prev: last?.mac ?? GENESIS,
     };
@@ -598,19 +618,23 @@ export function createJournal(
     async append(id, event, at) {
       await withLock(`${file}.lock`, () => appendLocked({ id, event, at }), lockOptions);
     },
-    async reserveAuto(id, day, amount, at, allow) {
+    async reserve(id, keys, amount, at, allow) {
       return withLock(
         `${file}.lock`,
         async () => {
-          const { problems, value: used } = await lookup(budgetOf(day));
+          const { problems, value: used } = await lookup(budgetsOf(keys));
           if (problems.length > 0) return `the approval journal cannot be trusted (${problems.join("; ")})`;
           const refusal = allow(used);
           if (refusal) return refusal;
-          await appendLocked({ id, event: "auto_reserved", at, day, amount });
+          await appendLocked({ id, event: "reserved", at, keys, amount });
           return null;
         },
         lockOptions,
       );
+    },
+    async usage(keys) {
+      const { problems, value: used } = await lookup(budgetsOf(keys));
+      return { problems, used };
     },
     async state(id) {
       const { problems, value } = await lookup(trailOf(id));

@@ -10,7 +10,11 @@ import { readPersonPolicy } from "./policy-file.js";
  * automatic approvals) until the person sets the policy again, and a warning says why. The environment — the MCP
  * client's configuration — still wins, as always.
  */
-const ALWAYS_ASK = { ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD: "0", ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT: "0" };
+const ALWAYS_ASK = {
+  ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD: "0",
+  ODOO_MCP_AUTO_APPROVAL_DAILY_COUNT: "0",
+  ODOO_MCP_ELICITATION_DAILY_COUNT: "0",
+};
 
 export async function withPersonPolicy(
   config: Config,

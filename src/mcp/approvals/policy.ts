@@ -1,9 +1,18 @@
-import { parseDecimal, rescale } from "../money.js";
+import type { MoneyDirection } from "../accounting/operation.js";
+import { addDecimal, compareDecimal } from "../money.js";
 
 /**
  * The approval policy: which request needs a person, how long a request lives, what may be approved without one
  * (expenses below a threshold, within a daily budget) and what the MCP client's own prompt (elicitation) may
  * approve. Pure: `config.ts` builds it from its sources, the approval core applies it.
+ *
+ * Two channels approve without the person at the terminal or in the app, and each has limits of its own: the
+ * policy itself (`auto`: expenses below a threshold) and the MCP client's prompt (`elicitation`), which is only as
+ * trustworthy as the client — and the client may be the agent itself (an agent framework that speaks MCP, a hook
+ * that answers prompts). So neither ever approves money going out (a vendor bill posted, a bill paid, a refund or
+ * credit note: `MoneyDirection` "out", declared by each operation), each has a maximum per request judged with
+ * what the same channel already approved for the same partner today and for the same invoice ever (installments),
+ * and a daily budget (a count and a total), counted in the approval journal under its lock.
  *
  * Where a rule comes from matters: a file the agent can write (`.env` in the folder the server starts in) may only
  * make a rule stricter; what loosens it comes from the process environment (the MCP client's configuration),
@@ -22,6 +31,8 @@ export interface ApprovalPolicy {
   elicitation: boolean;
   /** The largest amount the MCP client's prompt may approve; above it, the CLI or the app. */
   elicitationMaxAmount: string;
+  /** At most this many approvals, and this total, given in the MCP client's prompt per day (local day, all clients). */
+  elicitationBudget: { count: number; total: string };
   /** Undecided requests one client may have at once. */
   maxPendingPerClient: number;
   /** Undecided requests in all (a client's name is its own word: the agent can take as many names as it likes). */
@@ -39,31 +50,10 @@ export const DEFAULT_POLICY: ApprovalPolicy = {
   autoBudget: { count: 10, total: "300" },
   elicitation: true,
   elicitationMaxAmount: "1000",
+  elicitationBudget: { count: 5, total: "2000" },
   maxPendingPerClient: 20,
   maxPendingTotal: 50,
 };
-
-/** a < b → negative, equal → 0, a > b → positive, for decimal strings (never floats). */
-export function compareDecimal(a: string, b: string): number {
-  const x = parseDecimal(a);
-  const y = parseDecimal(b);
-  if (!x || !y) throw new Error(`not a decimal: ${x ? b : a}`);
-  const scale = Math.max(x.scale, y.scale);
-  const d = rescale(x, scale) - rescale(y, scale);
-  return d < 0n ? -1 : d > 0n ? 1 : 0;
-}
-
-export function addDecimal(a: string, b: string): string {
-  const x = parseDecimal(a);
-  const y = parseDecimal(b);
-  if (!x || !y) throw new Error(`not a decimal: ${x ? b : a}`);
-  const scale = Math.max(x.scale, y.scale);
-  const sum = rescale(x, scale) + rescale(y, scale);
-  const negative = sum < 0n;
-  const digits = (negative ? -sum : sum).toString().padStart(scale + 1, "0");
-  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  return negative ? `-${text}` : text;
-}
 
 /** Whether `candidate` is at least as strict as `base` for this rule (what `.env` may set). */
 export function isStricter<K extends PolicyKey>(
@@ -74,7 +64,8 @@ export function isStricter<K extends PolicyKey>(
   switch (key) {
     case "elicitation":
       return candidate === false || base === true;
-    case "autoBudget": {
+    case "autoBudget":
+    case "elicitationBudget": {
       const c = candidate as ApprovalPolicy["autoBudget"];
       const b = base as ApprovalPolicy["autoBudget"];
       return c.count <= b.count && compareDecimal(c.total, b.total) <= 0;
@@ -89,37 +80,122 @@ export function isStricter<K extends PolicyKey>(
   }
 }
 
+/** The channels that approve without the person at the terminal or in the app. */
+export type LimitedChannel = "auto" | "elicitation";
+
+/** What a limited channel judges of a request: as `prepare` found it in Odoo, never as a file says. */
+export interface Ask {
+  /** Decimal string in `currency`; undefined when not known before it runs. */
+  amount: string | undefined;
+  currency: string | undefined;
+  direction: MoneyDirection;
+  /** The partner (customer, vendor) and the invoice or bill it concerns, by Odoo id, when it has them. */
+  partnerId?: number;
+  moveId?: number;
+}
+
+/** How much of a channel's allowance is used, per budget key (see `budgetKeys`). */
+export interface BudgetUse {
+  count: number;
+  total: string;
+}
+
+const CHANNEL_WORDS: Record<LimitedChannel, string> = {
+  auto: "automatic approvals",
+  elicitation: "approvals in the chat (the MCP client's prompt)",
+};
+const dayKey = (channel: LimitedChannel, day: string) => `${channel}|day:${day}`;
+const partnerKey = (channel: LimitedChannel, day: string, partnerId: number) =>
+  `${channel}|day:${day}|partner:${partnerId}`;
+const moveKey = (channel: LimitedChannel, moveId: number) => `${channel}|move:${moveId}`;
+
 /**
- * Why the client's prompt may not approve a request of `amount` in `currency`, or null when it may. The limit is in
- * the company currency: another currency, or no known amount, is never the prompt's to approve (the person decides
- * in the CLI or the app).
+ * The journal's counters an approval through `channel` on `day` adds to: the day's budget, what the channel
+ * approved for the same partner that day, and for the same invoice or bill ever (installments of one payment).
  */
-export function elicitationRefusal(
+export function budgetKeys(channel: LimitedChannel, day: string, ask: Ask): string[] {
+  return [
+    dayKey(channel, day),
+    ...(ask.partnerId !== undefined ? [partnerKey(channel, day, ask.partnerId)] : []),
+    ...(ask.moveId !== undefined ? [moveKey(channel, ask.moveId)] : []),
+  ];
+}
+
+/** The largest amount one approval through `channel` may have, and whether it must be strictly below it. */
+function maximumOf(policy: ApprovalPolicy, channel: LimitedChannel): { limit: string; below: boolean } {
+  return channel === "auto"
+    ? { limit: policy.expenseThreshold, below: true }
+    : { limit: policy.elicitationMaxAmount, below: false };
+}
+const over = (amount: string, max: { limit: string; below: boolean }) => {
+  const c = compareDecimal(amount, max.limit);
+  return max.below ? c >= 0 : c > 0;
+};
+
+/**
+ * Why `channel` may not approve this request on its own terms (pure: before any budget is looked at), or null.
+ * Money going out is never a limited channel's to approve, whatever the amount; an amount not known beforehand or
+ * in another currency neither (the limits are in the company currency).
+ */
+export function channelRefusal(
   policy: ApprovalPolicy,
-  amount: string | undefined,
-  currency: string | undefined,
+  channel: LimitedChannel,
+  ask: Ask,
   companyCurrency: string,
 ): string | null {
-  if (!policy.elicitation) return "the MCP client's prompt is turned off";
-  if (amount === undefined)
-    return "its amount is not known before it runs, so the MCP client's prompt may not approve it.";
-  if (currency !== undefined && currency !== companyCurrency)
-    return `it is in ${currency}, not in the company's ${companyCurrency}: the MCP client's prompt may not approve it.`;
-  if (compareDecimal(amount, policy.elicitationMaxAmount) > 0)
-    return `Above ${policy.elicitationMaxAmount}, the MCP client's prompt may not approve it.`;
+  const who = channel === "auto" ? "the policy" : "the MCP client's prompt";
+  if (channel === "elicitation" && !policy.elicitation) return "the MCP client's prompt is turned off";
+  if (ask.direction === "out")
+    return `money going out (a vendor bill posted, a bill paid, a refund or a credit note) is approved only at the terminal or in the odoo-mcp app, never by ${who}`;
+  if (ask.amount === undefined) return `its amount is not known before it runs, so ${who} may not approve it`;
+  if (ask.currency !== undefined && ask.currency !== companyCurrency)
+    return `it is in ${ask.currency}, not in the company's ${companyCurrency}: ${who} may not approve it`;
+  const max = maximumOf(policy, channel);
+  if (over(ask.amount, max))
+    return channel === "auto"
+      ? `it is not below the approval threshold of ${max.limit}`
+      : `above ${max.limit}, the MCP client's prompt may not approve it`;
   return null;
 }
 
-/** Whether an expense of `amount` (in the company currency) is below the threshold. */
-export function belowExpenseThreshold(
+/**
+ * Why `channel`'s allowance does not cover this request, given what it already approved (`used`, per key of
+ * `budgetKeys`), or null. Installments are judged together: what the channel approved for the same partner today,
+ * or for the same invoice or bill ever, plus this amount, must stay within its maximum per request.
+ */
+export function budgetRefusal(
   policy: ApprovalPolicy,
-  amount: string | undefined,
-  currency: string | undefined,
-  companyCurrency: string,
-): boolean {
-  if (amount === undefined || (currency !== undefined && currency !== companyCurrency)) return false;
-  return compareDecimal(amount, policy.expenseThreshold) < 0;
+  channel: LimitedChannel,
+  day: string,
+  ask: Ask,
+  used: (key: string) => BudgetUse,
+): string | null {
+  const amount = ask.amount ?? "0";
+  const budget = channel === "auto" ? policy.autoBudget : policy.elicitationBudget;
+  const words = CHANNEL_WORDS[channel];
+  const today = used(dayKey(channel, day));
+  if (today.count + 1 > budget.count) return `today's ${budget.count} ${words} are used up`;
+  if (compareDecimal(addDecimal(today.total, amount), budget.total) > 0)
+    return `it would take today's ${words} past ${budget.total} (${today.total} so far)`;
+  const max = maximumOf(policy, channel);
+  if (ask.partnerId !== undefined) {
+    const partner = used(partnerKey(channel, day, ask.partnerId));
+    if (partner.count > 0 && over(addDecimal(partner.total, amount), max))
+      return `with the ${partner.count} earlier ${words} for the same partner today (${partner.total}), it comes to ${addDecimal(partner.total, amount)}, ${max.below ? "not below" : "above"} ${max.limit}`;
+  }
+  if (ask.moveId !== undefined) {
+    const move = used(moveKey(channel, ask.moveId));
+    if (move.count > 0 && over(addDecimal(move.total, amount), max))
+      return `with the ${move.count} earlier ${words} on the same invoice or bill (${move.total}), it comes to ${addDecimal(move.total, amount)}, ${max.below ? "not below" : "above"} ${max.limit}`;
+  }
+  return null;
 }
+
+/** The rules no setting changes, in the words `doctor`, `policy show` and the settings window use. */
+export const FIXED_RULES: readonly string[] = [
+  "money going out (posting a vendor bill, paying a bill, any refund or credit note) is approved only at the terminal or in the odoo-mcp app, whatever the amount: never in the chat, never automatically",
+  "installments are judged together: what the chat (or the automatic approvals) approved for the same partner today, or for the same invoice or bill ever, counts with the new amount against its limit",
+];
 
 /** Human text of one rule, for `doctor`. */
 export function describeRule(key: PolicyKey, policy: ApprovalPolicy): string {
@@ -138,6 +214,8 @@ export function describeRule(key: PolicyKey, policy: ApprovalPolicy): string {
         : "the MCP client's prompt is not used";
     case "elicitationMaxAmount":
       return `the MCP client's prompt may approve up to ${policy.elicitationMaxAmount}; above, the CLI or the app`;
+    case "elicitationBudget":
+      return `at most ${policy.elicitationBudget.count} approvals and ${policy.elicitationBudget.total} in total per day in the MCP client's prompt; past that, the CLI or the app`;
     case "maxPendingPerClient":
       return `at most ${policy.maxPendingPerClient} undecided requests per MCP client`;
     case "maxPendingTotal":

@@ -11,6 +11,7 @@ import type { Logger } from "../log.js";
 import { canonicalJson, computeArgsHash, isApprovalId, newApprovalId } from "./ids.js";
 import { createJournal, type JournalAnchor, type JournalEvent } from "./journal.js";
 import type { ApprovalKey, KeySource } from "./keys.js";
+import type { BudgetUse } from "./policy.js";
 
 /**
  * The approval store: `<dataDir>/approvals/<id>.json`, one file per request, shared by every process of the
@@ -74,7 +75,12 @@ const recordSchema = z.object({
   argsHash: z.string(),
   requestedBy: z.string().optional(),
   /** For audit lines only (who/what/how much, as `prepare` found it when the request was made); never shown. */
-  meta: z.object({ target: z.string(), amount: z.string().optional(), currency: z.string().optional() }),
+  meta: z.object({
+    target: z.string(),
+    amount: z.string().optional(),
+    currency: z.string().optional(),
+    direction: z.enum(["in", "out", "none"]).optional(),
+  }),
   status: z.enum(APPROVAL_STATUSES),
   createdAt: z.string(),
   expiresAt: z.string(),
@@ -190,15 +196,18 @@ export interface ApprovalStore {
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<ApprovalRecord | null>;
   /**
-   * Takes an automatic approval of `amount` from `day`'s budget (counted in the journal, under its lock, so that
-   * neither parallel calls nor a deleted audit log get past it). Answers why not, or null.
+   * Takes `amount` from the budget counters `keys` for an approval through a limited channel (counted in the
+   * journal, under its lock, so that neither parallel calls nor a deleted audit log get past it); `allow` judges
+   * what they hold so far. Answers why not, or null.
    */
-  reserveAutoApproval(
+  reserveBudget(
     id: string,
-    day: string,
+    keys: string[],
     amount: string,
-    allow: (used: { count: number; total: string }) => string | null,
+    allow: (used: (key: string) => BudgetUse) => string | null,
   ): Promise<string | null>;
+  /** What the budget counters `keys` hold now (read-only). */
+  budgetUsage(keys: string[]): Promise<{ problems: string[]; used: (key: string) => BudgetUse }>;
   /** Whether this process holds the key its decision was signed with (and the signature is valid). */
   holdsDecisionKey(record: ApprovalRecord): boolean;
   /** The problems that stop this record from being executed by this process. Empty when it may run. */
@@ -534,8 +543,8 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     integrity,
     verifyForExecution,
     holdsDecisionKey: decisionVerifies,
-    reserveAutoApproval: (id, day, amount, allow) =>
-      journal.reserveAuto(id, day, amount, now().toISOString(), allow),
+    reserveBudget: (id, keys, amount, allow) => journal.reserve(id, keys, amount, now().toISOString(), allow),
+    budgetUsage: (keys) => journal.usage(keys),
 
     async create(input) {
       if (!input.tool) throw new ToolError("VALIDATION_ERROR", "An approval request needs a tool name.");

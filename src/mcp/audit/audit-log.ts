@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
+import { localDate } from "../dates.js";
 import { appendLineDurable, appendLinesDurable, isErrno } from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
 import { redact } from "../log.js";
@@ -680,12 +681,6 @@ function normalise(event: AuditEvent): AuditEvent {
     out[key] = key === "amount" && typeof value === "number" ? String(value) : value;
   }
   return out as unknown as AuditEvent;
-}
-
-/** `YYYY-MM-DD` in the machine's local time zone. */
-export function localDate(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 /**

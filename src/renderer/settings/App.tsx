@@ -54,6 +54,20 @@ const RULES: Record<
       "Above this amount the chat prompt is not offered: the request waits for you in this window (or the odoo-mcp command).",
     kind: "amount",
   },
+  "elicitation-daily-count": {
+    title: "Daily budget: approvals in the chat",
+    tools: "every gated tool",
+    explain:
+      "At most this many requests a day may be approved in the chat (all MCP clients together); after that they wait for you here. A chat prompt is only as trustworthy as the client, and the client may be the agent itself.",
+    kind: "count",
+  },
+  "elicitation-daily-total": {
+    title: "Daily budget: total approved in the chat",
+    tools: "every gated tool with an amount",
+    explain:
+      "Approvals in the chat stop for the day once their total reaches this amount. Money going out (posting a vendor bill, paying a bill, refunds and credit notes) is never approved in the chat, whatever these rules say.",
+    kind: "amount",
+  },
   "ttl-hours": {
     title: "Undecided requests expire after",
     tools: "every gated tool",
