@@ -2,6 +2,7 @@ import os from "node:os";
 import type { App } from "../mcp/app.js";
 import { loadKeychainKey } from "../mcp/approvals/keys.js";
 import { withPersonPolicy } from "../mcp/approvals/person-policy.js";
+import { FIXED_RULES } from "../mcp/approvals/policy.js";
 import {
   commitPolicyChange,
   isPolicyRule,
@@ -234,6 +235,7 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
       data_dir: current.dataDir,
       start_at_login: await deps.loginItems.get(),
       policy: policyRules(current),
+      fixed_rules: [...FIXED_RULES],
       warnings: current.warnings,
       scope: {
         saved: chosen,

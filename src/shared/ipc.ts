@@ -109,6 +109,8 @@ export const settingsView = z.object({
   data_dir: z.string(),
   start_at_login: z.boolean(),
   policy: z.array(policyRule),
+  /** The rules no setting changes (money going out never approved in the chat...), in the approval core's words. */
+  fixed_rules: z.array(z.string()),
   warnings: z.array(z.string()),
   /** Company, toolsets and read-only mode (absent from a main process that does not offer them). */
   scope: scopeView.optional(),

@@ -13,8 +13,8 @@ import {
 import { openApprovalStore } from "../../src/mcp/approvals/open.js";
 import type { ApprovalStore } from "../../src/mcp/approvals/store.js";
 import { createAuditLog } from "../../src/mcp/audit/audit-log.js";
-import { localDate } from "../../src/mcp/dates.js";
 import { createOsKeychain } from "../../src/mcp/credentials/keychain.js";
+import { localDate } from "../../src/mcp/dates.js";
 import { createOfflineQueue } from "../../src/mcp/queue/offline-queue.js";
 import { buildForChildren, runNode } from "./helpers/build.js";
 import {

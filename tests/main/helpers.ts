@@ -23,6 +23,7 @@ export function testOtherHandlers(app: App, keychain: Keychain): OtherHandlers {
     data_dir: app.config.dataDir,
     start_at_login: false,
     policy: [],
+    fixed_rules: [],
     warnings: [],
   });
   return {

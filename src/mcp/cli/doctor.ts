@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { LEGACY_KEY_FILE } from "../approvals/keys.js";
-import { describeRule, type PolicyKey } from "../approvals/policy.js";
+import { describeRule, FIXED_RULES, type PolicyKey } from "../approvals/policy.js";
 import { type Check, credentialsCheck, probeOdoo } from "../odoo/connection-check.js";
 import { openApp, parseCommand, print } from "./context.js";
 
@@ -46,6 +46,9 @@ export async function doctorCommand(args: string[]): Promise<number> {
     });
   for (const key of Object.keys(config.policySources) as PolicyKey[])
     facts[`policy.${key}`] = `${describeRule(key, config.policy)} [${config.policySources[key]}]`;
+  FIXED_RULES.forEach((rule, i) => {
+    facts[`policy.always.${i + 1}`] = rule;
+  });
   for (const warning of config.warnings) checks.push({ name: "configuration", ok: false, detail: warning });
   const probed = await probeOdoo(app.odoo);
   checks.push(...probed.checks);

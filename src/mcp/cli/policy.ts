@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { loadKeychainKey } from "../approvals/keys.js";
-import { describeRule, type PolicyKey } from "../approvals/policy.js";
+import { describeRule, FIXED_RULES, type PolicyKey } from "../approvals/policy.js";
 import {
   commitPolicyChange,
   isPolicyRule,
@@ -56,9 +56,11 @@ export async function policyCommand(argv: string[]): Promise<number> {
         source: config.policySources[key],
         meaning: describeRule(key, config.policy),
       }));
-      if (parsed.values.json) print(JSON.stringify({ rules, warnings: config.warnings }, null, 2));
+      if (parsed.values.json)
+        print(JSON.stringify({ rules, always: FIXED_RULES, warnings: config.warnings }, null, 2));
       else {
         for (const r of rules) print(`${r.meaning}  [${r.source}]`);
+        for (const rule of FIXED_RULES) print(`${rule}  [always]`);
         for (const warning of config.warnings) print(`!! ${warning}`);
       }
       return 0;

@@ -312,6 +312,12 @@ function Policy({ view, onSaved }: { view: SettingsView; onSaved: (view: Setting
           <RuleEditor key={rule.rule} rule={rule} onSaved={onSaved} />
         ))}
       </div>
+      <h3>Always, whatever the rules above say</h3>
+      <ul className="fixed-rules">
+        {view.fixed_rules.map((rule) => (
+          <li key={rule}>{t(rule.charAt(0).toUpperCase() + rule.slice(1), 400)}.</li>
+        ))}
+      </ul>
     </section>
   );
 }
