@@ -24,12 +24,20 @@ export const KEYCHAIN_SERVICE = "odoo-mcp";
  */
 export function createOsKeychain(service: string = KEYCHAIN_SERVICE): Keychain {
   const options: EntryOptions = process.platform === "linux" ? { linux: { store: "secret-service" } } : {};
+  // One entry per account, kept: a new one opens a new session with the Secret Service on every call (about 6 ms
+  // for a read on Linux, against 0.5 ms on a kept entry); each call still asks the keychain, nothing is cached.
+  const entries = new Map<string, AsyncEntry>();
   const entry = (account: string) => {
-    try {
-      return new AsyncEntry(service, account, options);
-    } catch (error) {
-      throw unavailable(error);
+    let found = entries.get(account);
+    if (!found) {
+      try {
+        found = new AsyncEntry(service, account, options);
+      } catch (error) {
+        throw unavailable(error);
+      }
+      entries.set(account, found);
     }
+    return found;
   };
   return {
     get: (account) =>
