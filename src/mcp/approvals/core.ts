@@ -372,12 +372,24 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     call: GateCall,
   ): Promise<O | GatedAnswer> => {
     const operation = operationOf(tool);
-    if (await deps.pause?.isPaused())
-      throw new ToolError(
-        "AGENT_PAUSED",
-        "The person has paused the agent in the odoo-mcp app: no new request is taken until they resume it. Tell the person; do not retry.",
-      );
-    const prepared = await operation.prepare(odoo, input);
+    // The pause switch (in the keychain) is read while Odoo answers the read-only look-ups; it is judged before
+    // anything is written.
+    const paused = deps.pause?.isPaused() ?? Promise.resolve(false);
+    const refuseIfPaused = async () => {
+      if (await paused)
+        throw new ToolError(
+          "AGENT_PAUSED",
+          "The person has paused the agent in the odoo-mcp app: no new request is taken until they resume it. Tell the person; do not retry.",
+        );
+    };
+    let prepared: PreparedWrite;
+    try {
+      prepared = await operation.prepare(odoo, input);
+    } catch (error) {
+      await refuseIfPaused();
+      throw error;
+    }
+    await refuseIfPaused();
     const record = await store.create({
       tool,
       args: input,

@@ -285,6 +285,60 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       throw error;
     }
   };
+  /**
+   * The active folder as this process last read it, kept fresh by file events: while a watcher runs on
+   * `approvals/` (inotify, FSEvents, ReadDirectoryChangesW), a file nobody touched since it was read is not
+   * stat-ed again, and the folder is not listed again until a name in it changes, so listing the undecided
+   * requests (the caps of every gated call, list_approvals, the runner) costs the same with 4,000 of them as with
+   * 20. Every file event marks its name (and the listing) stale; this process's own writes do too; and every 5 s
+   * everything is read again anyway, for file systems whose events get lost. Without a watcher every read
+   * stat-s, as before. `get`, `decide`, `claim` and the executor never use the snapshot: they always read the file.
+   */
+  const live = { watching: false, started: false, ids: new Set<string>(), stale: new Set<string>(), fullAt: 0 };
+  const markStale = (name: string | null) => {
+    const id = name?.endsWith(".json") ? name.slice(0, -".json".length) : null;
+    if (id && isApprovalId(id)) live.stale.add(id);
+    else if (name === null) live.fullAt = 0; // an event without a name: read everything next time
+  };
+  const startLive = () => {
+    if (live.started) return;
+    live.started = true;
+    try {
+      const watcher = watchDir(dir, { persistent: false }, (_event, name) =>
+        markStale(name ? String(name) : null),
+      );
+      watcher.on("error", () => {
+        live.watching = false;
+      });
+      live.watching = true;
+    } catch {
+      live.watching = false;
+    }
+  };
+  /**
+   * The active requests' ids, and for each whether its cached record may be used without reading its file: with a
+   * watcher, only the names marked since the last call are looked at (a stat each); every 5 s, or without one,
+   * the folder is listed and every file read.
+   */
+  const activeIds = async (): Promise<{ ids: Iterable<string>; trusted: (id: string) => boolean }> => {
+    startLive();
+    // Marks are taken before reading: an event during the read marks its name again for the next call.
+    const stale = new Set(live.stale);
+    live.stale.clear();
+    if (!live.watching || Date.now() - live.fullAt >= 5_000) {
+      const ids = idsOf(await entriesOf(dir));
+      if (live.watching) {
+        live.ids = new Set(ids);
+        live.fullAt = Date.now();
+      }
+      return { ids, trusted: () => false };
+    }
+    for (const id of stale) {
+      if (await statOrNull(fileOf(id))) live.ids.add(id);
+      else live.ids.delete(id);
+    }
+    return { ids: live.ids, trusted: (id) => !stale.has(id) && inActiveDir(id) };
+  };
   /** A directory's entries, read again only when its mtime changes. */
   const listings = new Map<string, { mtimeMs: number; names: string[] }>();
   const entriesOf = async (folder: string): Promise<string[]> => {
@@ -333,7 +387,16 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
 
   const cache = new Map<
     string,
-    { file: string; mtimeMs: number; size: number; record: ApprovalRecord | null }
+    {
+      file: string;
+      mtimeMs: number;
+      size: number;
+      record: ApprovalRecord | null;
+      /** In `approvals/` (not the archive). */
+      active: boolean;
+      /** When a pending one expires (ms since the epoch). */
+      expiresMs: number;
+    }
   >();
   const load = async (
     id: string,
@@ -354,7 +417,14 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       if (!(error instanceof CorruptFileError)) throw error;
       logger?.warn(`approval ${id}: its file is not valid JSON; ignored`);
     }
-    cache.set(id, { file, mtimeMs: info.mtimeMs, size: info.size, record });
+    cache.set(id, {
+      file,
+      mtimeMs: info.mtimeMs,
+      size: info.size,
+      record,
+      active: file === fileOf(id),
+      expiresMs: record ? Date.parse(record.expiresAt) : 0,
+    });
     return record;
   };
   /** The archived copy of a request: where it was last found, else a stat per month. */
@@ -382,7 +452,7 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     if (!archived) cache.delete(id);
     return archived;
   };
-  const inActiveDir = (id: string) => cache.get(id)?.file === fileOf(id);
+  const inActiveDir = (id: string) => cache.get(id)?.active === true;
 
   const write = async (record: ApprovalRecord) => {
     const sealed: ApprovalRecord = { ...record };
@@ -390,12 +460,14 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     const seal = sealOf(sealed);
     if (seal) sealed.seal = seal;
     const text = `${JSON.stringify(sealed, null, 2)}\n`;
+    markStale(`${record.id}.json`);
     if (COMPLETED.has(sealed.status)) {
       // The archived copy first, then the active one goes: a crash between leaves both, and the completed copy
       // wins (see `mutate`).
       await writeFileAtomic(archiveFileOf(record.id, monthOf(record.createdAt)), text);
       await rm(fileOf(record.id), { force: true });
     } else await writeFileAtomic(fileOf(record.id), text);
+    markStale(`${record.id}.json`);
     return sealed;
   };
 
@@ -598,8 +670,15 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       const wanted = filter?.status === undefined ? null : new Set([filter.status].flat());
       const limit = filter?.limit;
       const byId = new Map<string, ApprovalRecord>();
-      for (const id of await listIds()) {
-        const record = await store.get(id);
+      const active = await activeIds();
+      const nowMs = now().getTime();
+      for (const id of [...active.ids]) {
+        const cached = active.trusted(id) ? cache.get(id) : undefined;
+        const record = cached?.record
+          ? cached.record.status === "pending" && cached.expiresMs <= nowMs
+            ? await expireIfDue(cached.record)
+            : cached.record
+          : await store.get(id);
         if (!record) continue;
         if (COMPLETED.has(record.status) && inActiveDir(id)) await archiveLeftover(id);
         if (!wanted || wanted.has(record.status)) byId.set(id, record);
@@ -607,8 +686,9 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       if (!wanted || [...wanted].some((status) => COMPLETED.has(status)))
         for (const record of await listArchive(wanted, limit))
           if (!byId.has(record.id)) byId.set(record.id, record);
-      const records = [...byId.values()].sort(
-        (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
+      // ISO timestamps and ids compare as plain strings (localeCompare is far slower, and locale-dependent).
+      const records = [...byId.values()].sort((a, b) =>
+        a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : -1,
       );
       return limit === undefined ? records : records.slice(0, limit);
     },
