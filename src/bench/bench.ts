@@ -13,6 +13,7 @@ import { sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
 import { printApprovalBench, runApprovalBench } from "./approvals.js";
 import { printBurst, runBurst } from "./burst.js";
+import { printGateBench, runGateBench } from "./gate.js";
 import { printReportBench, runReportBench } from "./reports.js";
 
 /**
@@ -147,6 +148,13 @@ async function main(): Promise<void> {
   await sandbox.close();
   await rm(dataDir, { recursive: true, force: true });
 
+  // The gate in keychain mode, with no undecided request and with 4,000 (src/bench/gate.ts).
+  const undecided = Number(process.env.BENCH_UNDECIDED ?? 4_000);
+  const gateRuns = Math.max(RUNS, 21);
+  printGateBench(
+    await runGateBench({ undecided: [0, undecided], runs: gateRuns, latencyMs: LATENCY_MS }),
+    gateRuns,
+  );
   // generate_report on sandbox ledgers of 10,000 and 100,000 journal items (src/bench/reports.ts).
   printReportBench(await runReportBench({ latencyMs: LATENCY_MS }), LATENCY_MS);
   const decided = Number(process.env.BENCH_APPROVALS ?? 100_000);

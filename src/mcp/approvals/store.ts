@@ -294,7 +294,13 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
    * everything is read again anyway, for file systems whose events get lost. Without a watcher every read
    * stat-s, as before. `get`, `decide`, `claim` and the executor never use the snapshot: they always read the file.
    */
-  const live = { watching: false, started: false, ids: new Set<string>(), stale: new Set<string>(), fullAt: 0 };
+  const live = {
+    watching: false,
+    started: false,
+    ids: new Set<string>(),
+    stale: new Set<string>(),
+    fullAt: 0,
+  };
   const markStale = (name: string | null) => {
     const id = name?.endsWith(".json") ? name.slice(0, -".json".length) : null;
     if (id && isApprovalId(id)) live.stale.add(id);
@@ -581,6 +587,23 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
   /** The active requests' ids (pending, approved; and what is left to archive). */
   const listIds = async (): Promise<string[]> => idsOf(await entriesOf(dir));
 
+  /** The requests in `approvals/` (pending and approved), as `get` would answer each; completed leftovers archived. */
+  const activeRecords = async (): Promise<ApprovalRecord[]> => {
+    const active = await activeIds();
+    const nowMs = now().getTime();
+    const out: ApprovalRecord[] = [];
+    for (const id of [...active.ids]) {
+      const cached = active.trusted(id) ? cache.get(id) : undefined;
+      let record = cached?.record ?? null;
+      if (!record) record = await store.get(id);
+      else if (record.status === "pending" && cached!.expiresMs <= nowMs) record = await expireIfDue(record);
+      if (!record) continue;
+      if (COMPLETED.has(record.status) && inActiveDir(id)) await archiveLeftover(id);
+      else out.push(record);
+    }
+    return out;
+  };
+
   /** A completed request still among the active ones (an older store, a copy put back) goes to the archive. */
   const archiveLeftover = (id: string) =>
     mutate(id, (current) =>
@@ -630,18 +653,23 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
           `This request is too large to be reviewed (${Math.ceil(size / 1024)} KiB of arguments; at most ${Math.floor(limits.maxRequestBytes / 1024)} KiB). Split it into smaller ones.`,
         );
       const client = input.requestedBy ?? "";
-      const everyone = await store.list({ status: "pending" });
+      let everyone = 0;
+      let waiting = 0;
+      for (const record of await activeRecords())
+        if (record.status === "pending") {
+          everyone++;
+          if ((record.requestedBy ?? "") === client) waiting++;
+        }
       // A client name is the client's own word: fresh names get no fresh allowance beyond the total cap.
-      if (everyone.length >= limits.maxPendingTotal)
+      if (everyone >= limits.maxPendingTotal)
         throw new ToolError(
           "TOO_MANY_PENDING",
-          `${everyone.length} requests already wait for a person's decision (at most ${limits.maxPendingTotal} in all). Ask the person to decide them (odoo-mcp approvals list) before making new ones.`,
+          `${everyone} requests already wait for a person's decision (at most ${limits.maxPendingTotal} in all). Ask the person to decide them (odoo-mcp approvals list) before making new ones.`,
         );
-      const waiting = everyone.filter((record) => (record.requestedBy ?? "") === client);
-      if (waiting.length >= limits.maxPendingPerClient)
+      if (waiting >= limits.maxPendingPerClient)
         throw new ToolError(
           "TOO_MANY_PENDING",
-          `${waiting.length} requests from this client already wait for a person's decision (at most ${limits.maxPendingPerClient}). Ask the person to decide them (odoo-mcp approvals list) before making new ones.`,
+          `${waiting} requests from this client already wait for a person's decision (at most ${limits.maxPendingPerClient}). Ask the person to decide them (odoo-mcp approvals list) before making new ones.`,
         );
       const created = now();
       const record: ApprovalRecord = {
@@ -670,19 +698,8 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       const wanted = filter?.status === undefined ? null : new Set([filter.status].flat());
       const limit = filter?.limit;
       const byId = new Map<string, ApprovalRecord>();
-      const active = await activeIds();
-      const nowMs = now().getTime();
-      for (const id of [...active.ids]) {
-        const cached = active.trusted(id) ? cache.get(id) : undefined;
-        const record = cached?.record
-          ? cached.record.status === "pending" && cached.expiresMs <= nowMs
-            ? await expireIfDue(cached.record)
-            : cached.record
-          : await store.get(id);
-        if (!record) continue;
-        if (COMPLETED.has(record.status) && inActiveDir(id)) await archiveLeftover(id);
-        if (!wanted || wanted.has(record.status)) byId.set(id, record);
-      }
+      for (const record of await activeRecords())
+        if (!wanted || wanted.has(record.status)) byId.set(record.id, record);
       if (!wanted || [...wanted].some((status) => COMPLETED.has(status)))
         for (const record of await listArchive(wanted, limit))
           if (!byId.has(record.id)) byId.set(record.id, record);
