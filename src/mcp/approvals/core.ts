@@ -342,6 +342,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     const record = await store.create({
       tool,
       args: input,
+      binding: prepared.binding,
       meta: {
         target: prepared.target,
         ...(prepared.amount !== undefined ? { amount: prepared.amount } : {}),
@@ -410,7 +411,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     const operation = operations.get(record.tool);
     if (!operation || problems.length > 0) return buildView(record, null, problems);
     try {
-      return buildView(record, await operation.prepare(odoo, record.args), problems);
+      // Prepared with the stored binding: what it fixes by id is looked up by id; buildView says what changed.
+      return buildView(record, await operation.prepare(odoo, record.args, record.binding), problems);
     } catch (error) {
       if (error instanceof OdooConnectionError) return buildView(record, null, problems);
       const mapped = toToolError(error);
