@@ -42,6 +42,22 @@ export function approvalHandlers(app: App, options: { actor?: string } = {}): Ap
     };
   };
 
+  /**
+   * An approval is refused, and nothing decided, when the request looked up in Odoo now no longer shows what the
+   * agent asked for (its binding changed: another total, partner, currency...), as the CLI refuses it. The window
+   * already disables such a request; a notification's Approve button decides on a view that may be older.
+   */
+  const assertStillAsShown = async (id: string): Promise<void> => {
+    const record = await approvals.get(id);
+    if (record?.status !== "pending") return; // the store says why it cannot be decided
+    const view = await approvals.view(record);
+    if (view.integrity.length > 0)
+      throw new ToolError(
+        "APPROVAL_INVALID",
+        `Approval ${id} cannot be approved: ${view.integrity.join("; ")}. Nothing was decided.`,
+      );
+  };
+
   const status = async (): Promise<AgentStatus> => {
     let connection: AgentStatus["connection"] = "connected";
     if (!app.credentialSource) connection = "not_configured";
@@ -84,6 +100,7 @@ export function approvalHandlers(app: App, options: { actor?: string } = {}): Ap
       // One at a time, in the order given: each is its own decision, its own audit line and its own execution.
       for (const [index, id] of ids.entries()) {
         try {
+          if (decision === "approved") await assertStillAsShown(id);
           const decided = await approvals.decide(id, {
             decision,
             channel: "tray",

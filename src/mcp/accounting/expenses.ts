@@ -47,7 +47,7 @@ import {
 import { OdooAccessError, OdooUserError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalNoteText, mentions } from "./approval-tag.js";
-import type { AttemptMarker, WriteOperation } from "./operation.js";
+import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
 import {
   formatBytes,
   type LoadedReceipt,
@@ -295,6 +295,11 @@ async function planExpense(
   };
 }
 
+/** What a person approves of an expense, by id: whose it is, its category (the expense product), its currency. */
+function expenseBinding(plan: ExpensePlan): Binding {
+  return { employee_id: plan.employee.id, product_id: plan.category.id, currency: plan.currency };
+}
+
 function expenseFields(major: number): string[] {
   return [
     "name",
@@ -498,6 +503,7 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
         receipt,
         odoo_version: plan.session.major,
       },
+      binding: expenseBinding(plan),
     };
   },
 
@@ -521,6 +527,10 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
 
   async apply(odoo, input, ref) {
     const plan = await planExpense(odoo, input, { loadReceipt: true });
+    assertBound(ref.bound, expenseBinding(plan), `expense "${plan.name}"`, {
+      employee_id: plan.employee.name,
+      product_id: plan.category.name,
+    });
     const expenseId = await odoo.create("hr.expense", {
       name: plan.name,
       product_id: plan.category.id,

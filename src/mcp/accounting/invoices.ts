@@ -22,8 +22,16 @@ import {
 import { OdooConnectionError, OdooUserError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
-import type { AttemptMarker, DryRunnable, PreparedWrite, WriteOperation } from "./operation.js";
 import {
+  type AttemptMarker,
+  assertBound,
+  type Binding,
+  type DryRunnable,
+  type PreparedWrite,
+  type WriteOperation,
+} from "./operation.js";
+import {
+  boundCustomer,
   describeRecipient,
   ensureRecipientPartner,
   findCustomer,
@@ -32,11 +40,13 @@ import {
   resolveInvoiceRecipient,
 } from "./partners.js";
 import {
+  assertMoveBound,
   currencyOf,
   invoiceRef,
   MOVE_FIELDS,
   type MoveRecord,
   moneyDirectionOf,
+  moveBinding,
   moveLabel,
   resolveInvoice,
   textToHtml,
@@ -101,8 +111,16 @@ interface InvoicePlan {
   subtotal: bigint;
 }
 
-/** Meaning checks and look-ups shared by prepare, apply and findApplied. Read-only. */
-async function planInvoice(odoo: Odoo, input: CreateInvoiceInput): Promise<InvoicePlan> {
+/**
+ * Meaning checks and look-ups shared by prepare, apply and findApplied. Read-only. `bound`: the stored request's
+ * binding; its `partner_id` is the customer (by id, see `boundCustomer`), instead of a look-up by name.
+ */
+async function planInvoice(
+  odoo: Odoo,
+  input: CreateInvoiceInput,
+  bound?: Binding,
+  options: { archived?: boolean } = {},
+): Promise<InvoicePlan> {
   assertIsoDate(input.invoice_date, "invoice_date", "INVALID_DATE");
   assertIsoDate(input.due_date, "due_date", "INVALID_DATE");
   if (compareIsoDates(input.due_date, input.invoice_date) < 0) {
@@ -141,7 +159,10 @@ async function planInvoice(odoo: Odoo, input: CreateInvoiceInput): Promise<Invoi
     };
   });
   const tax = selectSaleTax(session, input.tax_rate);
-  const customer = await findCustomer(odoo, { name: input.customer_name, email: input.customer_email });
+  const customer =
+    typeof bound?.partner_id === "number"
+      ? await boundCustomer(odoo, bound.partner_id, options)
+      : await findCustomer(odoo, { name: input.customer_name, email: input.customer_email });
   const recipient = await resolveInvoiceRecipient(odoo, customer, input.customer_email);
   const subtotal = untaxedMinor(input.line_items, decimals, session.company.taxRounding);
   return { session, customer, recipient, tax, lines, subtotal };
@@ -208,6 +229,15 @@ function formatPercent(rate: number): string {
   return parsed
     ? `${formatMinor(rescale({ digits: parsed.digits * 100n, scale: parsed.scale }, 4), 4).replace(/\.?0+$/, "")}%`
     : `${rate}`;
+}
+
+/** What a person approves of a new invoice, by id: the customer, the currency, the tax. */
+function invoiceBinding(plan: InvoicePlan): Binding {
+  return {
+    partner_id: plan.customer.id,
+    currency: plan.session.company.currency,
+    tax_id: plan.tax?.id ?? null,
+  };
 }
 
 function invoiceSummary(plan: InvoicePlan, input: CreateInvoiceInput): string {
@@ -318,8 +348,8 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
   tool: "create_invoice",
   result: createInvoiceResult,
 
-  async prepare(odoo, input): Promise<PreparedWrite> {
-    const plan = await planInvoice(odoo, input);
+  async prepare(odoo, input, bound): Promise<PreparedWrite> {
+    const plan = await planInvoice(odoo, input, bound);
     const { decimals, currency } = plan.session.company;
     // What the policy judges is the total with tax, as Odoo computes it (read-only); unknown → no amount, and then
     // neither the client's prompt nor any threshold can approve it.
@@ -346,6 +376,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
         tax: plan.tax ? { id: plan.tax.id, name: plan.tax.name, rate: plan.tax.amount } : null,
         total: totals ? formatMinor(totals.total, decimals) : "computed by Odoo at creation",
       },
+      binding: invoiceBinding(plan),
     };
   },
 
@@ -360,7 +391,8 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
    * amount and lines, tagged by no other approval, is this one's; it gets its note now.
    */
   async findApplied(odoo, input, ref) {
-    const plan = await planInvoice(odoo, input);
+    // The approved customer's invoice (by id), even if the customer was archived after it was made.
+    const plan = await planInvoice(odoo, input, ref.bound, { archived: true });
     for (const id of await recordsTaggedWith(odoo, "account.move", ref.approvalId, CREATED)) {
       const [move] = await odoo.read("account.move", [id], MOVE_FIELDS);
       if (move?.move_type === "out_invoice") return createdOutput(plan, move, input);
@@ -391,7 +423,10 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
   },
 
   async apply(odoo, input, ref) {
-    const plan = await planInvoice(odoo, input);
+    // The customer the person approved, by id; then the rest of what they approved, before the first write (the
+    // recipient contact, when one is created, comes after).
+    const plan = await planInvoice(odoo, input, ref.bound);
+    assertBound(ref.bound, invoiceBinding(plan), `invoice for ${plan.customer.name}`);
     const partnerId = await ensureRecipientPartner(odoo, plan.customer, plan.recipient);
     const id = await odoo.create("account.move", moveValues(plan, input, partnerId));
     const tagged = await tagQuietly(odoo, "account.move", id, CREATED, ref.approvalId);
@@ -619,6 +654,8 @@ export const draftBillPreview: DryRunnable<CreateDraftBillInput, CreateDraftBill
         currency,
         invoice_date: todayIn(plan.session.timeZone),
       },
+      // Never stored: create_draft_invoice needs no approval (this is its dry run).
+      binding: { partner_id: input.partner_id ?? null },
     };
   },
 
@@ -749,6 +786,7 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
         partner,
         total: formatMinor(total, decimals),
       },
+      binding: moveBinding(move, currency, decimals),
     };
   },
 
@@ -779,6 +817,8 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
     const session = await getSession(odoo);
     const move = await resolveInvoice(odoo, input.invoice_id);
     assertDraft(move);
+    // The draft the person approved (partner, currency, total), before anything is written.
+    await assertMoveBound(odoo, session, move, ref.bound);
     await postMove(odoo, move);
     await tagQuietly(odoo, "account.move", move.id, POSTED, ref.approvalId);
     const [posted] = await odoo.read("account.move", [move.id], MOVE_FIELDS);

@@ -88,6 +88,36 @@ export async function findCustomer(odoo: Odoo, query: { name: string; email?: st
   );
 }
 
+/**
+ * The customer a stored request is bound to, by id (never by name: a rename, or a second partner given the same
+ * name, cannot redirect it). Gone, or not visible in this company: `APPROVAL_INVALID`. Archived: `APPROVAL_INVALID`
+ * too, unless `archived` (findApplied, which looks for an invoice made before it was archived).
+ */
+export async function boundCustomer(
+  odoo: Odoo,
+  id: number,
+  options: { archived?: boolean } = {},
+): Promise<Partner> {
+  // `active` named in the domain: an archived partner is found too (Odoo's implicit filter is off), then judged.
+  const [row] = await odoo.searchRead(
+    "res.partner",
+    [
+      ["id", "=", id],
+      ["active", "in", [true, false]],
+    ],
+    [...PARTNER_FIELDS, "active"],
+    { limit: 1 },
+  );
+  if (row && (row.active !== false || options.archived)) return toPartner(row);
+  throw new ToolError(
+    "APPROVAL_INVALID",
+    row
+      ? `The customer this invoice was approved for, ${str(row.name) ?? "?"} (partner id ${id}), has been archived in Odoo since. Nothing was written; ask again.`
+      : `The customer this invoice was approved for (partner id ${id}) no longer exists in Odoo. Nothing was written; ask again.`,
+    { partner_id: id },
+  );
+}
+
 async function closeCandidates(odoo: Odoo, name: string, email?: string): Promise<PartnerCandidate[]> {
   const found = new Map<number, PartnerCandidate>();
   const add = (rows: OdooRecord[]) => {

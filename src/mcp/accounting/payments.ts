@@ -17,7 +17,7 @@ import { displayMoney, formatMinor, fromOdooAmount, minorToNumber, toMinor } fro
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
 import { highestId, tagQuietly } from "./invoices.js";
-import type { AttemptMarker, WriteOperation } from "./operation.js";
+import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
 import {
   currencyOf,
   invoiceRef,
@@ -169,6 +169,16 @@ async function planPayment(
   return { session, invoice, decimals, currency, amount, residual, journal, line, direction };
 }
 
+/** What a person approves of a payment, by id: the invoice, its partner and currency, the journal it goes to. */
+function paymentBinding(plan: PaymentPlan): Binding {
+  return {
+    move_id: plan.invoice.id,
+    partner_id: m2oId(plan.invoice.partner_id),
+    currency: plan.currency,
+    journal_id: plan.journal.id,
+  };
+}
+
 function paymentOutput(
   plan: Pick<PaymentPlan, "decimals" | "currency">,
   invoice: OdooRecord,
@@ -239,6 +249,7 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
         payment_method_line: { id: plan.line.id, name: plan.line.name },
         reference: input.reference ?? null,
       },
+      binding: paymentBinding(plan),
     };
   },
 
@@ -297,6 +308,10 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
 
   async apply(odoo, input, ref) {
     const plan = await planPayment(odoo, input);
+    // The invoice's partner and currency, and the journal, as the person approved them: before the wizard.
+    assertBound(ref.bound, paymentBinding(plan), moveLabel(plan.invoice), {
+      partner_id: m2oName(plan.invoice.partner_id) ?? undefined,
+    });
     const context = { active_model: "account.move", active_ids: [plan.invoice.id] };
     const values: Record<string, unknown> = {
       amount: input.amount,

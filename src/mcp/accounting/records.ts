@@ -10,10 +10,10 @@
 import { z } from "zod";
 import { odooDatetimeToIso } from "../dates.js";
 import { ToolError } from "../errors.js";
-import { roundOdooAmount } from "../money.js";
+import { formatMinor, fromOdooAmount, roundOdooAmount } from "../money.js";
 import { likeLiteral } from "../odoo/like.js";
 import type { Odoo } from "../odoo/types.js";
-import type { MoneyDirection } from "./operation.js";
+import { assertBound, type Binding, boundDecimals, type MoneyDirection } from "./operation.js";
 import { type AccountingSession, getSession, moveUrl } from "./session.js";
 import { bool, m2oId, m2oName, type OdooRecord, str } from "./values.js";
 
@@ -297,4 +297,48 @@ export async function currencyOf(odoo: Odoo, session: AccountingSession, move: O
     decimals: typeof row?.decimal_places === "number" ? row.decimal_places : session.company.decimals,
     currency: str(row?.name) ?? m2oName(move.currency_id) ?? session.company.currency,
   };
+}
+
+/**
+ * What a person approves about an invoice or bill that exists (post_invoice, send_invoice): the record, its
+ * partner, its currency and its total (a decimal string in that currency's decimals). `currency`/`decimals` as
+ * `currencyOf` answers them.
+ */
+export function moveBinding(move: MoveRecord, currency: string, decimals: number): Binding {
+  return {
+    move_id: move.id,
+    partner_id: m2oId(move.partner_id),
+    currency,
+    amount_total: formatMinor(fromOdooAmount(move.amount_total, decimals), decimals),
+  };
+}
+
+/**
+ * `assertBound` for an invoice or bill as `apply` has just read it: its `moveBinding` (and `extra`, e.g. the
+ * recipient's email) against what the person approved. No round trip of its own while the move's currency is the
+ * approved one (the approved total's decimals are then the currency's); otherwise its currency is read to say
+ * exactly what it became. `approved` undefined (a request made before bindings existed): nothing is checked.
+ */
+export async function assertMoveBound(
+  odoo: Odoo,
+  session: AccountingSession,
+  move: MoveRecord,
+  approved: Binding | undefined,
+  extra: Binding = {},
+): Promise<void> {
+  if (!approved) return;
+  const code =
+    m2oId(move.currency_id) === session.company.currencyId
+      ? session.company.currency
+      : m2oName(move.currency_id);
+  const decimals = boundDecimals(approved.amount_total);
+  const now =
+    code !== null && approved.currency === code && decimals !== null
+      ? moveBinding(move, code, decimals)
+      : await currencyOf(odoo, session, move).then(({ currency, decimals }) =>
+          moveBinding(move, currency, decimals),
+        );
+  assertBound(approved, { ...now, ...extra }, moveLabel(move), {
+    partner_id: m2oName(move.partner_id) ?? undefined,
+  });
 }

@@ -25,11 +25,13 @@ import { approvalNotes, approvalsNamedOn, isApprovalNote, postApprovalNote } fro
 import { assertPostable, highestId, postMove, tagQuietly } from "./invoices.js";
 import type { AttemptMarker, WriteOperation } from "./operation.js";
 import {
+  assertMoveBound,
   currencyOf,
   invoiceRef,
   MOVE_FIELDS,
   type MoveRecord,
   moneyDirectionOf,
+  moveBinding,
   moveLabel,
   resolveInvoice,
   textToHtml,
@@ -154,6 +156,8 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
         subject: input.email_subject ?? null,
         body: input.email_body ?? null,
       },
+      // The invoice (partner, currency, total) and the address it goes to.
+      binding: { ...moveBinding(move, currency, decimals), email: recipient.email },
     };
   },
 
@@ -220,6 +224,8 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
     const session = await getSession(odoo);
     let move = await resolveInvoice(odoo, input.invoice_id);
     const recipient = await checkSendable(odoo, move);
+    // What the person approved (partner, currency, total, address), before the post: nothing is written otherwise.
+    await assertMoveBound(odoo, session, move, ref.bound, { email: recipient.email });
     let posted = move.state === "draft";
     if (posted) {
       await postMove(odoo, move);

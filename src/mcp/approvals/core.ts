@@ -208,11 +208,16 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
   };
 
   /** What the limited channels judge: the request as `prepare` found it in Odoo, never as its file says. */
-  const askOf = (prepared: PreparedWrite): Ask => ({
-    amount: prepared.amount,
-    currency: prepared.currency,
-    direction: prepared.direction,
-  });
+  const askOf = (prepared: PreparedWrite): Ask => {
+    const { partner_id: partnerId, move_id: moveId } = prepared.binding;
+    return {
+      amount: prepared.amount,
+      currency: prepared.currency,
+      direction: prepared.direction,
+      ...(typeof partnerId === "number" ? { partnerId } : {}),
+      ...(typeof moveId === "number" ? { moveId } : {}),
+    };
+  };
 
   /** A limited channel's decision: audited and recorded exactly as a person's (see `decide`). */
   const decideAs = (
@@ -393,6 +398,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     const record = await store.create({
       tool,
       args: input,
+      binding: prepared.binding,
       meta: {
         target: prepared.target,
         direction: prepared.direction,
@@ -455,7 +461,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     const operation = operations.get(record.tool);
     if (!operation || problems.length > 0) return buildView(record, null, problems);
     try {
-      return buildView(record, await operation.prepare(odoo, record.args), problems);
+      // Prepared with the stored binding: what it fixes by id is looked up by id; buildView says what changed.
+      return buildView(record, await operation.prepare(odoo, record.args, record.binding), problems);
     } catch (error) {
       if (error instanceof OdooConnectionError) return buildView(record, null, problems);
       const mapped = toToolError(error);

@@ -13,7 +13,10 @@ import type { ApprovalRecord, ApprovalStore } from "./store.js";
  * Runs approved requests exactly once, with their stored arguments:
  *
  *   claim (one process only) → findApplied(approval id, each earlier marker if any) → mark → recordAttempt
- *   (fsynced) → audit line (on disk, or nothing runs) → apply(approval id, marker) → complete → audit line
+ *   (fsynced) → audit line (on disk, or nothing runs) → apply(approval id, marker, binding) → complete → audit line
+ *
+ * `apply` gets the request's stored binding (what the person approved about Odoo's records, by id) and refuses,
+ * before its first write, when Odoo no longer matches it (`APPROVAL_INVALID`: the request's outcome, `failed`).
  *
  * Odoo unreachable → the request waits in the offline queue; a later replay first asks `findApplied`, which
  * finds the approval's effect in Odoo by the approval id its records carry, so an attempt whose answer was lost
@@ -194,6 +197,8 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
     return { status: "failed", code: "INTERNAL_ERROR", message };
   }
   const args = claimed.args; // always the stored, signed arguments
+  // What the person approved about Odoo's records (by id): apply checks it before its first write.
+  const bound = claimed.binding;
   let settled = false;
   try {
     // Odoo is asked before every apply, even when no earlier attempt is recorded: the local record of attempts
@@ -201,8 +206,8 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
     const earlier = claimed.execution?.attempts ?? [];
     const refs =
       earlier.length > 0
-        ? [...earlier].reverse().map((a) => ({ approvalId: id, marker: a.marker }))
-        : [{ approvalId: id }];
+        ? [...earlier].reverse().map((a) => ({ approvalId: id, marker: a.marker, bound }))
+        : [{ approvalId: id, bound }];
     for (const ref of refs) {
       const found = await operation.findApplied(deps.odoo, args, ref);
       if (found !== null && found !== undefined) {
@@ -220,7 +225,7 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
       settled = true;
       return { status: "failed", code: "AUDIT_LOG_UNAVAILABLE", message };
     }
-    const output = await operation.apply(deps.odoo, args, { approvalId: id, marker });
+    const output = await operation.apply(deps.odoo, args, { approvalId: id, marker, bound });
     settled = true;
     return await finish(deps, claimed, output);
   } catch (error) {

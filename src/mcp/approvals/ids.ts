@@ -38,7 +38,12 @@ function sortKeys(value: unknown): unknown {
   return out;
 }
 
-/** sha256 (hex) of the canonical JSON of `{tool, args}`. */
-export function computeArgsHash(tool: string, args: unknown): string {
-  return createHash("sha256").update(canonicalJson({ tool, args })).digest("hex");
+/**
+ * sha256 (hex) of the canonical JSON of `{tool, args}`, and of the request's `binding` (what it is about in Odoo,
+ * by id) when it has one: a decision signs this hash, and a person's surface decides with the hash of what it
+ * showed, so neither the arguments nor the binding can change under a decision. Without a binding (requests
+ * made before bindings existed) the hash is the one they were stored with.
+ */
+export function computeArgsHash(tool: string, args: unknown, binding?: unknown): string {
+  return createHash("sha256").update(canonicalJson({ tool, args, binding })).digest("hex");
 }

@@ -3,7 +3,7 @@ import { watch as watchDir } from "node:fs";
 import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import type { AttemptMarker } from "../accounting/operation.js";
+import type { AttemptMarker, Binding } from "../accounting/operation.js";
 import { ERROR_CODES, type ErrorCode, ToolError } from "../errors.js";
 import { CorruptFileError, isErrno, readJsonFile, writeFileAtomic } from "../fsutil/files.js";
 import { HOST, isHolderDead, type LockAuthority, sleep, withLock } from "../fsutil/lock.js";
@@ -72,6 +72,12 @@ const recordSchema = z.object({
   id: z.string(),
   tool: z.string(),
   args: z.unknown(),
+  /**
+   * What the person approves about Odoo's records, by id (`PreparedWrite.binding`), as `prepare` found it when the
+   * request was made. Covered by `argsHash` (so by the seal and by the decision's signature); absent on requests
+   * made before bindings existed, which run unchecked.
+   */
+  binding: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
   argsHash: z.string(),
   requestedBy: z.string().optional(),
   /** For audit lines only (who/what/how much, as `prepare` found it when the request was made); never shown. */
@@ -125,6 +131,8 @@ export interface SeedItem {
 export interface CreateApprovalInput {
   tool: string;
   args: unknown;
+  /** What the request is about in Odoo, by id (`PreparedWrite.binding`). */
+  binding?: Binding;
   meta: ApprovalRecord["meta"];
   ttlMs: number;
   requestedBy?: string;
@@ -519,8 +527,10 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     const problems: string[] = [];
     if (sealKey && (!record.seal || record.seal !== sealOf(record)))
       problems.push("the request's file was changed outside odoo-mcp (its seal is broken)");
-    if (computeArgsHash(record.tool, record.args) !== record.argsHash)
-      problems.push("the stored arguments do not match the ones that were requested");
+    if (computeArgsHash(record.tool, record.args, record.binding) !== record.argsHash)
+      problems.push(
+        "the stored arguments do not match the ones that were requested (nor the Odoo records they were bound to)",
+      );
     return problems;
   };
 
@@ -671,13 +681,16 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
           "TOO_MANY_PENDING",
           `${waiting} requests from this client already wait for a person's decision (at most ${limits.maxPendingPerClient}). Ask the person to decide them (odoo-mcp approvals list) before making new ones.`,
         );
+      const binding =
+        input.binding === undefined ? undefined : (JSON.parse(JSON.stringify(input.binding)) as Binding);
       const created = now();
       const record: ApprovalRecord = {
         v: 2,
         id: newApprovalId(),
         tool: input.tool,
         args,
-        argsHash: computeArgsHash(input.tool, args),
+        ...(binding ? { binding } : {}),
+        argsHash: computeArgsHash(input.tool, args, binding),
         ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
         meta: JSON.parse(JSON.stringify(input.meta)) as ApprovalRecord["meta"],
         status: "pending",

@@ -1,5 +1,5 @@
 import { inline, multiline, safeJson } from "../../shared/display.js";
-import type { PreparedWrite } from "../accounting/operation.js";
+import { bindingChanges, type PreparedWrite } from "../accounting/operation.js";
 import type { ApprovalRecord } from "./store.js";
 
 /**
@@ -71,8 +71,24 @@ function rowsOf(value: unknown, label: string, out: { label: string; value: stri
 const HIDDEN_FACTS = new Set(["odoo_version", "odoo_calls"]);
 
 /**
+ * What changed in Odoo since the agent asked (the request's stored binding against the one `prepare` found just
+ * now), as problems that stop an approval: a person approves what they read, and what runs must be that. Only for
+ * requests that have yet to run (a completed one is history).
+ */
+export function changedSinceAsked(record: ApprovalRecord, prepared: PreparedWrite | null): string[] {
+  if (!prepared || !record.binding || (record.status !== "pending" && record.status !== "approved"))
+    return [];
+  const changes = bindingChanges(record.binding, prepared.binding);
+  if (changes.length === 0) return [];
+  return [
+    `changed in Odoo since the agent asked: ${changes.map((c) => `${c.label} was ${c.approved}, now ${c.now}`).join("; ")}. It cannot run as asked: reject it, and let the agent ask again`,
+  ];
+}
+
+/**
  * The view of a record. `prepared` is the operation's `prepare` run just now on the stored arguments (Odoo's
  * data); `null` when Odoo could not be reached, then only the arguments are shown. `refused`: prepare's error.
+ * `integrity` holds `problems` and what changed in Odoo since the agent asked (`changedSinceAsked`).
  */
 export function buildView(
   record: ApprovalRecord,
@@ -100,7 +116,7 @@ export function buildView(
     ...(prepared?.currency ? { currency: prepared.currency } : {}),
     details,
     derived_from: prepared ? "odoo" : "arguments",
-    integrity: problems,
+    integrity: [...problems, ...changedSinceAsked(record, prepared)],
     ...(refused ? { refused } : {}),
     ...(prepared ? { facts: prepared.facts } : {}),
     arguments: record.args,

@@ -154,7 +154,9 @@ async function approve(app: App, id: string, json: boolean): Promise<number> {
   const view = await app.approvals.view(record);
   process.stderr.write(`${renderView(view, { arguments: true })}\n\n`);
   if (view.integrity.length > 0) {
-    process.stderr.write("This request cannot be approved: it was changed outside odoo-mcp.\n");
+    process.stderr.write(
+      "This request cannot be approved (see !! above): it was changed outside odoo-mcp, or what it is about changed in Odoo since the agent asked.\n",
+    );
     return 1;
   }
   if (!(await confirm(`Approve ${record.id}?`))) {

@@ -81,7 +81,7 @@ export function createFakeOperation(
     tool,
     result: z.object({ id: z.number().int(), nonce: z.string() }),
     async prepare() {
-      return { summary: "fake", target: "fake", direction: "in" as const, facts: {} };
+      return { summary: "fake", target: "fake", direction: "in" as const, facts: {}, binding: {} };
     },
     async mark(odoo) {
       await odoo.call({ model: "fake", method: "search_read" });
