@@ -234,10 +234,29 @@ describe("installments are judged together", () => {
     expect((await pay(h, invoiceId, 600)).data.status).toBe("posted");
     const second = await pay(h, invoiceId, 600);
     expect(second.data.status, second.text).toBe("pending_approval");
-    expect(String(second.data.message)).toMatch(
-      /on the same invoice or bill \(600(\.00)?\), it comes to 1200/,
-    );
+    expect(String(second.data.message)).toMatch(/\(600\.00\), it comes to 1200(\.00)?, above 1000/);
     expect(await countPayments(h)).toBe(1);
+  });
+
+  it("the invoice's installments count on any day; the partner's requests within the day", async () => {
+    const { budgetKeys, budgetRefusal, DEFAULT_POLICY } = await import("../../src/mcp/approvals/policy.js");
+    const ask = { amount: "600.00", currency: "USD", direction: "in" as const, partnerId: 7, moveId: 42 };
+    // Yesterday's 600 in the chat on invoice 42 for partner 7: the counters as the journal holds them.
+    const used = new Map<string, { count: number; total: string }>();
+    for (const key of budgetKeys("elicitation", "2026-12-05", ask))
+      used.set(key, { count: 1, total: "600.00" });
+    const usedOf = (key: string) => used.get(key) ?? { count: 0, total: "0" };
+    expect(budgetRefusal(DEFAULT_POLICY, "elicitation", "2026-12-06", ask, usedOf)).toMatch(
+      /on the same invoice or bill \(600\.00\), it comes to 1200(\.00)?, above 1000/,
+    );
+    // Another invoice of the same partner, the next day: nothing adds up.
+    expect(
+      budgetRefusal(DEFAULT_POLICY, "elicitation", "2026-12-06", { ...ask, moveId: 43 }, usedOf),
+    ).toBeNull();
+    // The same day, another invoice of the same partner: the partner's day adds up.
+    expect(
+      budgetRefusal(DEFAULT_POLICY, "elicitation", "2026-12-05", { ...ask, moveId: 43 }, usedOf),
+    ).toMatch(/for the same partner today \(600\.00\)/);
   });
 
   it("requests for one partner in a day add up: two 600 invoices for Acme, the second waits", async () => {

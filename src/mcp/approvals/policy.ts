@@ -104,6 +104,9 @@ const CHANNEL_WORDS: Record<LimitedChannel, string> = {
   auto: "automatic approvals",
   elicitation: "approvals in the chat (the MCP client's prompt)",
 };
+/** "1 earlier automatic approval", "2 earlier approvals in the chat (...)". */
+const earlier = (channel: LimitedChannel, count: number) =>
+  `${count} earlier ${count === 1 ? CHANNEL_WORDS[channel].replace("approvals", "approval") : CHANNEL_WORDS[channel]}`;
 const dayKey = (channel: LimitedChannel, day: string) => `${channel}|day:${day}`;
 const partnerKey = (channel: LimitedChannel, day: string, partnerId: number) =>
   `${channel}|day:${day}|partner:${partnerId}`;
@@ -181,12 +184,12 @@ export function budgetRefusal(
   if (ask.partnerId !== undefined) {
     const partner = used(partnerKey(channel, day, ask.partnerId));
     if (partner.count > 0 && over(addDecimal(partner.total, amount), max))
-      return `with the ${partner.count} earlier ${words} for the same partner today (${partner.total}), it comes to ${addDecimal(partner.total, amount)}, ${max.below ? "not below" : "above"} ${max.limit}`;
+      return `with the ${earlier(channel, partner.count)} for the same partner today (${partner.total}), it comes to ${addDecimal(partner.total, amount)}, ${max.below ? "not below" : "above"} ${max.limit}`;
   }
   if (ask.moveId !== undefined) {
     const move = used(moveKey(channel, ask.moveId));
     if (move.count > 0 && over(addDecimal(move.total, amount), max))
-      return `with the ${move.count} earlier ${words} on the same invoice or bill (${move.total}), it comes to ${addDecimal(move.total, amount)}, ${max.below ? "not below" : "above"} ${max.limit}`;
+      return `with the ${earlier(channel, move.count)} on the same invoice or bill (${move.total}), it comes to ${addDecimal(move.total, amount)}, ${max.below ? "not below" : "above"} ${max.limit}`;
   }
   return null;
 }
