@@ -24,6 +24,10 @@ export async function doctorCommand(args: string[]): Promise<number> {
     database: config.odoo.database,
     username: config.odoo.username,
     odoo_company: config.odoo.company ?? "not set (the user's current company in Odoo)",
+    odoo_company_source:
+      config.odoo.company !== undefined
+        ? "environment (the MCP client's configuration, or the desktop app's settings window)"
+        : "none (ODOO_COMPANY is never taken from .env)",
     data_dir: config.dataDir,
     dry_run: config.dryRun,
     credential_source: app.credentialSource,
