@@ -151,6 +151,9 @@ describe("the app's windows in Chromium", () => {
     const row = page.locator(`tr[data-id="${id}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain("Done in Odoo");
+    expect(await row.locator("[data-channel]").textContent()).toBe(
+      "approved in the app · ada (odoo-mcp app)",
+    );
     await row.getByRole("button", { name: /Open in Odoo/ }).click();
     await expect.poll(() => opened.length).toBe(1);
     const record = await h.app.approvals.get(id);
@@ -223,6 +226,27 @@ describe("the app's windows in Chromium", () => {
     await page.locator("select[name=tool]").selectOption("");
     await page.locator("input[name=from]").fill(tomorrow);
     await page.getByText("No decided request matches.").waitFor();
+  });
+
+  it("the history says where each request was decided: an approval given in the chat is marked, with its client", async () => {
+    await page.getByRole("button", { name: /Pending/ }).click();
+    const chat = await ask("create_invoice", { ...INVOICE_INPUT, notes: "chat" });
+    // What the server does when the MCP client's prompt is answered "approve" (the core's decide, channel elicitation).
+    await h.app.approvals.decide(chat, {
+      decision: "approved",
+      channel: "elicitation",
+      actor: "user via test-client",
+    });
+    await h.app.approvals.execute(chat);
+    const terminal = await ask("create_invoice", { ...INVOICE_INPUT, notes: "terminal" });
+    await h.approve(terminal);
+    await page.getByRole("button", { name: "History" }).click();
+    const channel = (id: string) => page.locator(`tr[data-id="${id}"] [data-channel]`);
+    await channel(chat).waitFor();
+    expect(await channel(chat).textContent()).toBe("approved in the chat (test-client)");
+    expect(await channel(chat).locator(".flag").count()).toBe(1);
+    expect(await channel(terminal).textContent()).toBe("approved at the terminal · test");
+    await page.getByRole("button", { name: /Pending/ }).click();
   });
 
   it("settings: saves the connection (the secret never comes back), tests it, and changes a rule", async () => {

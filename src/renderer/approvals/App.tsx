@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { decidedWords } from "../../shared/channels.js";
 import type { AgentStatus, AnswerOf, ApprovalItem } from "../../shared/ipc.js";
 import { call, errorText, on } from "../bridge.js";
 import { money, TOOL_LABELS, t, toolLabel, until, when } from "../text.js";
@@ -307,6 +308,23 @@ function historyTitle(item: ApprovalItem): string {
   return t(brief, 120) || toolLabel(item.tool);
 }
 
+/**
+ * Where the decision was given, in the words the CLI uses too (src/shared/channels.ts): an approval given in the MCP
+ * client's prompt ("approved in the chat") is marked, since the agent may have answered that prompt itself.
+ */
+function DecidedBy({ item }: { item: ApprovalItem }) {
+  const decision = item.decision;
+  if (!decision) return <>—</>;
+  const words = decidedWords(decision, item.requested_by);
+  const person = decision.channel === "cli" || decision.channel === "tray";
+  return (
+    <span className={`decided decided-${t(decision.channel, 20)}`} data-channel={t(decision.channel, 20)}>
+      {decision.channel === "elicitation" ? <span className="flag small">{words}</span> : words}
+      {person && <span className="by"> · {t(decision.by, 60)}</span>}
+    </span>
+  );
+}
+
 function History({ refresh }: { refresh: number }) {
   const [tool, setTool] = useState("");
   const [from, setFrom] = useState("");
@@ -383,7 +401,7 @@ function History({ refresh }: { refresh: number }) {
               <th>Request</th>
               <th className="num">Amount</th>
               <th>Outcome</th>
-              <th>By</th>
+              <th>Decision</th>
             </tr>
           </thead>
           <tbody>
@@ -410,7 +428,7 @@ function History({ refresh }: { refresh: number }) {
                     )}
                   </td>
                   <td className="muted">
-                    {item.decision ? `${t(item.decision.by, 60)} · ${t(item.decision.channel, 20)}` : "—"}
+                    <DecidedBy item={item} />
                   </td>
                 </tr>
               );
