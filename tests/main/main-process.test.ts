@@ -264,6 +264,8 @@ describe("the main process with the fake Electron", () => {
     first.trays[0]!.click("Quit");
     await a.done;
     await until(() => b.trayOwner);
+    // The tray icon appears with the first status (connection, history check) the new owner reads.
+    await until(() => second.trays.length === 1);
     expect(second.trays).toHaveLength(1);
     expect(locks.owner).toBe(second.app);
     stdin.end(); // its MCP client goes away: it stops serving and quits

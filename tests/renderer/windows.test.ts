@@ -56,7 +56,7 @@ describe("the app's windows in Chromium", () => {
     bridge = await startBridgeServer({
       root: ROOT,
       handlers: {
-        ...approvalHandlers(h.app, { actor: "ada (odoo-mcp app)" }),
+        ...approvalHandlers(h.app, { actor: "ada (odoo-mcp app)", historyCheckMs: 0 }),
         ...settingsHandlers({
           app: () => harness.app,
           store,
@@ -372,6 +372,23 @@ describe("the app's windows in Chromium", () => {
       await served.stop();
       await app.close();
     }
+  });
+
+  it("a vanished history: the approval window shows a banner naming each log and what to do", async () => {
+    await page.goto(`${bridge.origin}/approvals.html`);
+    await page.getByRole("button", { name: /Pending/ }).waitFor();
+    expect(await page.getByRole("alert", { name: "History vanished" }).count()).toBe(0);
+    // The agent's file tools delete the audit log and the approvals with their journal.
+    for (const dir of ["Logs", "approvals"])
+      await rm(path.join(h.dataDir, dir), { recursive: true, force: true });
+    bridge.emit("approvals.changed", { ids: [] });
+    const banner = page.getByRole("alert", { name: "History vanished" });
+    await banner.waitFor();
+    const text = (await banner.textContent()) ?? "";
+    expect(text).toContain("Part of the history has vanished.");
+    expect(text).toMatch(/The audit log is gone: the OS keychain remembers line \d+/);
+    expect(text).toMatch(/The approval journal is gone: the OS keychain remembers line \d+/);
+    expect(text).toContain("odoo-mcp audit accept-loss");
   });
 
   it("kept the production CSP: no inline script, no violation, no page error", async () => {

@@ -129,6 +129,8 @@ export function App() {
         <StatusPill status={status} />
       </header>
 
+      <HistoryBanner status={status} />
+
       {notice && (
         <div className={`notice notice-${notice.kind}`} role="status">
           {notice.text}
@@ -236,6 +238,26 @@ function StatusPill({ status }: { status: AgentStatus | null }) {
       {text}
       {status.queued > 0 ? ` · ${status.queued} queued` : ""}
     </span>
+  );
+}
+
+/**
+ * The audit log or the approval journal vanished (deleted, cut short, started over) while the OS keychain remembers
+ * it: said above everything, with what to do. The same check as `odoo-mcp doctor` (src/mcp/history-check.ts).
+ */
+function HistoryBanner({ status }: { status: AgentStatus | null }) {
+  const history = status?.history;
+  if (history?.state !== "vanished") return null;
+  return (
+    <section className="alert alert-danger history-banner" role="alert" aria-label="History vanished">
+      <strong>Part of the history has vanished.</strong>
+      <ul>
+        {history.vanished.map((entry) => (
+          <li key={`${entry.log}:${entry.message}`}>{t(entry.message, 400)}</li>
+        ))}
+      </ul>
+      {history.advice && <p>{t(history.advice, 600)}</p>}
+    </section>
   );
 }
 
