@@ -101,7 +101,7 @@ export function historyChecks(history: HistoryCheck): Check[] {
       return history.vanished.map((v) => ({
         name: `${name} (${v.name})`,
         ok: false,
-        detail: `${v.message} On disk: ${v.found} (${v.where}); the OS keychain remembers ${v.remembered > 0 ? `line ${v.remembered}` : "a longer one"}. ${history.advice}`,
+        detail: `${v.message} On disk: ${v.found} (${v.where}). ${history.advice}`,
       }));
     case "intact":
       return [
