@@ -6,7 +6,8 @@ import { buildView } from "../mcp/approvals/view.js";
 import { localDate } from "../mcp/dates.js";
 import { toToolError } from "../mcp/error-map.js";
 import { ToolError } from "../mcp/errors.js";
-import type { AgentStatus, ApprovalItem, Handlers } from "../shared/ipc.js";
+import { checkHistory } from "../mcp/history-check.js";
+import type { AgentStatus, ApprovalItem, Handlers, HistoryStatus } from "../shared/ipc.js";
 
 /**
  * The approval window's and the tray's side of the IPC contract, over the approval core (the same `view`, `decide`
@@ -19,9 +20,47 @@ export type ApprovalHandlers = Pick<
 
 const HISTORY: ApprovalStatus[] = ["executed", "failed", "rejected", "expired", "approved"];
 
-export function approvalHandlers(app: App, options: { actor?: string } = {}): ApprovalHandlers {
+export function approvalHandlers(
+  app: App,
+  options: {
+    actor?: string;
+    /** How long a history check is reused (status is asked on every change of the store); 0: every time. */
+    historyCheckMs?: number;
+  } = {},
+): ApprovalHandlers {
   const actor = options.actor ?? `${os.userInfo().username} (odoo-mcp app)`;
   const { approvals, store } = app;
+  const historyEvery = options.historyCheckMs ?? 10_000;
+  let lastHistory: { at: number; value: Promise<HistoryStatus> } | null = null;
+  /** The same answer as `doctor` (checkHistory), in the shape the tray and the window read. */
+  const history = (): Promise<HistoryStatus> => {
+    const now = Date.now();
+    if (lastHistory && now - lastHistory.at < historyEvery) return lastHistory.value;
+    const value = checkHistory({
+      dataDir: app.config.dataDir,
+      keychain: app.keyMode === "keychain" ? app.keychain : null,
+    }).then(
+      (check): HistoryStatus =>
+        check.state === "vanished"
+          ? {
+              state: "vanished",
+              vanished: check.vanished.map(({ log, message, found, remembered }) => ({
+                log,
+                message,
+                found,
+                remembered,
+              })),
+              advice: check.advice,
+            }
+          : { state: check.state, vanished: [] },
+      (error: unknown): HistoryStatus => {
+        app.logger.warn(`history check: ${error instanceof Error ? error.message : String(error)}`);
+        return { state: "unknown", vanished: [] };
+      },
+    );
+    lastHistory = { at: now, value };
+    return value;
+  };
 
   const item = async (record: ApprovalRecord, live: boolean): Promise<ApprovalItem> => {
     // A pending request is looked up in Odoo now; a decided one is shown from its verified arguments.
@@ -74,6 +113,7 @@ export function approvalHandlers(app: App, options: { actor?: string } = {}): Ap
       pending: (await approvals.list({ status: "pending" })).length,
       key_mode: app.keyMode,
       warnings: app.config.warnings,
+      history: await history(),
     };
   };
 

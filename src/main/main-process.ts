@@ -1,8 +1,9 @@
 import type { App } from "../mcp/app.js";
 import type { Logger } from "../mcp/log.js";
-import type { Handlers } from "../shared/ipc.js";
+import { inline } from "../shared/display.js";
+import type { AgentStatus, Handlers } from "../shared/ipc.js";
 import { type ApprovalHandlers, approvalHandlers } from "./approval-handlers.js";
-import type { ElectronMain } from "./electron-api.js";
+import type { ElectronMain, NotificationLike } from "./electron-api.js";
 import { createIpcRouter, type IpcRouter } from "./ipc-router.js";
 import { type Notifier, startNotifier } from "./notifications.js";
 import { type StdioStreams, serveStdio } from "./stdio.js";
@@ -30,6 +31,8 @@ export interface MainDeps {
   lockPollMs?: number;
   /** How often the tray's instance refreshes the connection state (requests refresh on file events). */
   statusPollMs?: number;
+  /** How long a history check (src/mcp/history-check.ts) is reused by the tray and the window. */
+  historyCheckMs?: number;
 }
 
 export interface MainProcess {
@@ -96,10 +99,31 @@ export function createMainProcess(electron: ElectronMain, deps: MainDeps): MainP
         }),
       );
       router?.emit("agent.status", status);
+      warnVanished(status);
     } catch (error) {
       logger?.warn(`tray: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+
+  /** Said once per loss while this process runs: a notification when the history check finds one. */
+  const toldVanished = new Set<string>();
+  const warnVanished = (status: AgentStatus) => {
+    if (status.history?.state !== "vanished") return;
+    const fresh = status.history.vanished.filter((v) => !toldVanished.has(v.message));
+    if (fresh.length === 0) return;
+    for (const v of fresh) toldVanished.add(v.message);
+    const notification = new electron.Notification({
+      title: "odoo-mcp: history vanished",
+      body: inline(fresh.map((v) => v.message).join(" "), 400),
+    });
+    notification.on("click", () => windows?.openApprovals());
+    notification.on("close", () => {
+      if (vanishedNotice === notification) vanishedNotice = null;
+    });
+    vanishedNotice = notification; // kept referenced until closed, or it may be collected
+    notification.show();
+  };
+  let vanishedNotice: NotificationLike | null = null;
 
   const setPaused = async (paused: boolean) => {
     if (!handlers) return;
@@ -111,7 +135,13 @@ export function createMainProcess(electron: ElectronMain, deps: MainDeps): MainP
     if (!app || !logger || trayOwner || stopped) return;
     trayOwner = true;
     const own = app;
-    handlers = { ...approvalHandlers(own), ...deps.otherHandlers(own) };
+    handlers = {
+      ...approvalHandlers(
+        own,
+        deps.historyCheckMs !== undefined ? { historyCheckMs: deps.historyCheckMs } : {},
+      ),
+      ...deps.otherHandlers(own),
+    };
     windows = createWindows(electron, { rendererDir: deps.rendererDir, preload: deps.preload });
     router = createIpcRouter({ ipcMain: electron.ipcMain, handlers, senders: windows, logger });
     tray = createTray(electron, deps.iconFor);
@@ -121,6 +151,7 @@ export function createMainProcess(electron: ElectronMain, deps: MainDeps): MainP
       approvals: own.approvals,
       decide: (request) => decide(request),
       openApprovals: (id) => windows?.openApprovals(id),
+      integrity: (record) => own.store.integrity(record),
       actions: deps.notificationActions,
       logger,
       onChange: (ids) => {

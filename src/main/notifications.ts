@@ -1,6 +1,7 @@
 import type { Approvals } from "../mcp/approvals/core.js";
 import type { ApprovalRecord } from "../mcp/approvals/store.js";
 import type { Logger } from "../mcp/log.js";
+import { decidedWords } from "../shared/channels.js";
 import type { Handlers } from "../shared/ipc.js";
 import type { ElectronMain, NotificationLike } from "./electron-api.js";
 import { requestLabel } from "./tray.js";
@@ -9,7 +10,8 @@ import { requestLabel } from "./tray.js";
  * A native notification for every new pending request, from any process sharing the data folder (the store's
  * `watch`: file events, within about 50 ms). The text comes from the request's view, escaped. Where notifications
  * carry actions (macOS), Approve and Reject decide through the same handler as the approval window
- * (`approvals.decide`, bound to the arguments' hash); a click opens the approval window on the request.
+ * (`approvals.decide`, bound to the arguments' hash); a click opens the approval window on the request. An
+ * approval given in the MCP client's own prompt raises "Approved in the chat: …" (see `announceChat`).
  */
 export interface NotifierOptions {
   Notification: ElectronMain["Notification"];
@@ -23,6 +25,8 @@ export interface NotifierOptions {
   viewTimeoutMs?: number;
   /** Called whenever requests change (the tray refreshes). */
   onChange?: (ids: string[]) => void;
+  /** Why a record cannot be trusted (the store's integrity check); empty when intact. */
+  integrity?: (record: ApprovalRecord) => string[];
 }
 
 export interface Notifier {
@@ -37,7 +41,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   const live = new Map<string, NotificationLike>(); // kept referenced until closed, or it may be collected
   for (const record of await approvals.list({ status: "pending" })) seen.add(record.id);
 
-  const text = async (record: ApprovalRecord): Promise<string> => {
+  const label = async (record: ApprovalRecord): Promise<string> => {
     const fallback = {
       tool: record.tool,
       title: record.meta.target,
@@ -53,8 +57,9 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
       timeout,
     ]).catch(() => fallback);
     clearTimeout(timer);
-    return `Approve ${requestLabel(view)}?`;
+    return requestLabel(view);
   };
+  const text = async (record: ApprovalRecord) => `Approve ${await label(record)}?`;
 
   const announce = async (record: ApprovalRecord) => {
     const body = await text(record);
@@ -93,14 +98,53 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     notification.show();
   };
 
+  /**
+   * An approval given in the MCP client's prompt (channel `elicitation`) is one the agent may have answered itself:
+   * the person hears of each one ("Approved in the chat: …"), once, when this process sees it decided. Decisions
+   * older than the notifier are not announced; a record that fails its integrity check is not believed.
+   */
+  const startedAt = Date.now();
+  const chatTold = new Set<string>();
+  /** Requests decided in another way: nothing more to say about them. */
+  const settled = new Set<string>();
+  const announceChat = async (record: ApprovalRecord) => {
+    const decision = record.decision!;
+    live.get(record.id)?.close(); // its "Approve …?" is answered already
+    const notification = new Notification({
+      title: `odoo-mcp: ${decidedWords(decision, record.requestedBy)}`,
+      body: `Approved in the chat: ${await label(record)}`,
+    });
+    notification.on("click", () => options.openApprovals(record.id));
+    notification.on("close", () => live.delete(`chat:${record.id}`));
+    live.set(`chat:${record.id}`, notification);
+    notification.show();
+  };
+
   const changed = async (ids: string[]) => {
     options.onChange?.(ids);
     for (const id of ids) {
-      if (seen.has(id)) continue;
+      if (chatTold.has(id) || settled.has(id)) continue;
       const record = await approvals.get(id).catch(() => null);
-      if (record?.status !== "pending") continue;
-      seen.add(id);
-      await announce(record).catch((error: unknown) => logger.warn(`notification: ${String(error)}`));
+      if (!record) continue;
+      if (record.status === "pending") {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        await announce(record).catch((error: unknown) => logger.warn(`notification: ${String(error)}`));
+        continue;
+      }
+      const decision = record.decision;
+      if (!decision) continue;
+      if (
+        decision.channel !== "elicitation" ||
+        decision.decision !== "approved" ||
+        !(Date.parse(decision.at) >= startedAt - 1000) ||
+        (options.integrity?.(record).length ?? 0) > 0
+      ) {
+        settled.add(id);
+        continue;
+      }
+      chatTold.add(id);
+      await announceChat(record).catch((error: unknown) => logger.warn(`notification: ${String(error)}`));
     }
   };
   const unwatch = approvals.watch((ids) => void changed(ids));

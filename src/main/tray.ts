@@ -50,6 +50,11 @@ export function trayModel(status: AgentStatus, pending: PendingEntry[], actions:
     { label: `odoo-mcp: ${line}`, enabled: false },
     { label: waiting, enabled: false },
   ];
+  // A vanished history (the audit log or the journal gone while the keychain remembers it): first, and the
+  // approval window says what to do.
+  const vanished = status.history?.state === "vanished" ? status.history.vanished : [];
+  for (const entry of vanished.slice(0, 3))
+    menu.push({ label: `⚠ ${inline(entry.message, 90)}`, click: () => actions.openApprovals() });
   // A rule not honoured (a policy file written by someone else, say): said here, details in the settings window.
   for (const warning of (status.warnings ?? []).slice(0, 3))
     menu.push({ label: `⚠ ${inline(warning, 90)}`, click: () => actions.openSettings() });
@@ -70,7 +75,13 @@ export function trayModel(status: AgentStatus, pending: PendingEntry[], actions:
     { type: "separator" },
     { label: "Quit", click: () => actions.quit() },
   );
-  return { state, tooltip: `odoo-mcp — ${line}; ${waiting}`, title: count > 0 ? String(count) : "", menu };
+  const history = vanished.length > 0 ? "; HISTORY VANISHED (see the approval window)" : "";
+  return {
+    state,
+    tooltip: `odoo-mcp — ${line}; ${waiting}${history}`,
+    title: count > 0 ? String(count) : "",
+    menu,
+  };
 }
 
 /** The tray icon itself: shows a model; the icon file per state is the packaging's (`iconFor`). */

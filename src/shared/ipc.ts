@@ -35,6 +35,27 @@ export const approvalItem = personView.extend({
 });
 export type ApprovalItem = z.infer<typeof approvalItem>;
 
+/**
+ * Whether a history vanished (src/mcp/history-check.ts): the audit log or the approval journal is gone, cut short
+ * or started over while the OS keychain remembers it longer. `fresh`: a new installation; `no_keychain`: nothing to
+ * compare against; `unknown`: the keychain did not answer.
+ */
+export const historyStatus = z.object({
+  state: z.enum(["intact", "fresh", "no_keychain", "unknown", "vanished"]),
+  /** Each vanished log: which, what the keychain remembers, what is on disk, in one sentence. */
+  vanished: z.array(
+    z.object({
+      log: z.enum(["audit", "journal"]),
+      message: z.string(),
+      found: z.string(),
+      remembered: z.number().int(),
+    }),
+  ),
+  /** What to do (when something vanished). */
+  advice: z.string().optional(),
+});
+export type HistoryStatus = z.infer<typeof historyStatus>;
+
 export const agentStatus = z.object({
   paused: z.boolean(),
   connection: z.enum(["connected", "unreachable", "not_configured"]),
@@ -43,6 +64,8 @@ export const agentStatus = z.object({
   key_mode: z.enum(["keychain", "passphrase"]),
   /** What the person should know about the configuration (a policy file that was not honoured, say). */
   warnings: z.array(z.string()).default([]),
+  /** Whether the audit log or the approval journal vanished (absent from a main process that does not check). */
+  history: historyStatus.optional(),
 });
 export type AgentStatus = z.infer<typeof agentStatus>;
 

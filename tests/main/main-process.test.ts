@@ -6,6 +6,7 @@ import { groupThousands, trayModel } from "../../src/main/tray.js";
 import type { App } from "../../src/mcp/app.js";
 import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
 import type { AgentStatus } from "../../src/shared/ipc.js";
+import { invoiceFor } from "../redteam/helpers.js";
 import { createFakeElectron, type FakeBrowserWindow, LockRegistry } from "../support/fake-electron.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
 import { mainDeps, sharedApp, until } from "./helpers.js";
@@ -141,6 +142,56 @@ describe("the main process with the fake Electron", () => {
     expect(electron.notifications).toHaveLength(1); // a decided request is not announced again
   });
 
+  it('an approval given in the MCP client\'s prompt raises "Approved in the chat: …" once; other channels do not', async () => {
+    const keychain = createMemoryKeychain();
+    let answer: "approve" | "cancel" = "approve";
+    h = await startHarness({ keychain, elicitation: () => answer });
+    await seedCustomer(h);
+    const harness = h;
+    const electron = createFakeElectron();
+    const trayApp = await sharedApp(harness, keychain);
+    apps.push(trayApp);
+    const main = createMainProcess(
+      electron,
+      mainDeps(async () => trayApp, keychain),
+    );
+    mains.push(main);
+    await main.start();
+
+    // The agent's client answers its own prompt "approve": the invoice is made during the call.
+    const chat = await harness.call("create_invoice", invoiceFor(100));
+    expect(chat.isError, chat.text).toBe(false);
+    const id = String(chat.data.approval_id);
+    expect((await trayApp.approvals.get(id))?.decision?.channel).toBe("elicitation");
+    const told = await until(() =>
+      electron.notifications.find((n) => n.shown && n.options.body?.startsWith("Approved in the chat")),
+    );
+    if (!told) throw new Error("no chat notification");
+    expect(told.options.body).toMatch(/^Approved in the chat: invoice for Acme Corp, [\d,.]+ USD$/);
+    expect(told.options.title).toBe("odoo-mcp: approved in the chat (test-client)");
+    expect(told.options.actions).toBeUndefined(); // nothing left to decide
+    // An "Approve …?" raised while it was briefly pending is closed: it is answered.
+    for (const n of electron.notifications.filter((n) => n.options.body?.startsWith("Approve ")))
+      expect(n.closed).toBe(true);
+    told.click();
+    expect(electron.windows.at(-1)?.loaded.at(-1)).toBe(
+      `file:///opt/odoo-mcp/dist/renderer/approvals.html#${id}`,
+    );
+
+    // Decided at the terminal: the person knows already; only its "Approve …?" was raised.
+    answer = "cancel";
+    const pending = await harness.call("create_invoice", invoiceFor(120));
+    const other = String(pending.data.approval_id);
+    await until(() => electron.notifications.some((n) => n.options.body?.startsWith("Approve invoice")));
+    await harness.approve(other);
+    await until(async () => (await trayApp.approvals.get(other))?.status === "executed");
+    // The watch has delivered the decision once the tray shows nothing pending; still one chat notification.
+    await until(() => electron.trays[0]?.title === "");
+    expect(
+      electron.notifications.filter((n) => n.options.body?.startsWith("Approved in the chat")),
+    ).toHaveLength(1);
+  });
+
   it("Pause in the tray pauses the agent through the core; new requests are refused until Resume", async () => {
     const keychain = createMemoryKeychain();
     h = await startHarness({ keychain });
@@ -213,6 +264,8 @@ describe("the main process with the fake Electron", () => {
     first.trays[0]!.click("Quit");
     await a.done;
     await until(() => b.trayOwner);
+    // The tray icon appears with the first status (connection, history check) the new owner reads.
+    await until(() => second.trays.length === 1);
     expect(second.trays).toHaveLength(1);
     expect(locks.owner).toBe(second.app);
     stdin.end(); // its MCP client goes away: it stops serving and quits

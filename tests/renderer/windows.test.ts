@@ -31,6 +31,7 @@ const CHROMIUM = "/usr/bin/chromium";
  */
 describe("the app's windows in Chromium", () => {
   let h: Harness;
+  let chatAnswer: "approve" | "cancel" = "cancel";
   let bridge: BridgeServer;
   let context: BrowserContext;
   let page: Page;
@@ -46,7 +47,8 @@ describe("the app's windows in Chromium", () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-test-deps.sh`);
     await build({ configFile: path.join(REPO, "vite.renderer.config.ts"), logLevel: "warn" });
-    h = await startHarness();
+    // The MCP client shows the chat prompt; it answers "approve" only where a test says so (else it is dismissed).
+    h = await startHarness({ elicitation: () => chatAnswer });
     await seedCustomer(h);
     files = await tempFiles();
     const harness = h;
@@ -56,7 +58,7 @@ describe("the app's windows in Chromium", () => {
     bridge = await startBridgeServer({
       root: ROOT,
       handlers: {
-        ...approvalHandlers(h.app, { actor: "ada (odoo-mcp app)" }),
+        ...approvalHandlers(h.app, { actor: "ada (odoo-mcp app)", historyCheckMs: 0 }),
         ...settingsHandlers({
           app: () => harness.app,
           store,
@@ -151,6 +153,9 @@ describe("the app's windows in Chromium", () => {
     const row = page.locator(`tr[data-id="${id}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain("Done in Odoo");
+    expect(await row.locator("[data-channel]").textContent()).toBe(
+      "approved in the app · ada (odoo-mcp app)",
+    );
     await row.getByRole("button", { name: /Open in Odoo/ }).click();
     await expect.poll(() => opened.length).toBe(1);
     const record = await h.app.approvals.get(id);
@@ -223,6 +228,32 @@ describe("the app's windows in Chromium", () => {
     await page.locator("select[name=tool]").selectOption("");
     await page.locator("input[name=from]").fill(tomorrow);
     await page.getByText("No decided request matches.").waitFor();
+  });
+
+  it("the history says where each request was decided: an approval given in the chat is marked, with its client", async () => {
+    await page.getByRole("button", { name: /Pending/ }).click();
+    // The MCP client's prompt answered "approve": a small invoice, within what the chat may approve.
+    chatAnswer = "approve";
+    const inChat = await h
+      .call("create_invoice", {
+        ...INVOICE_INPUT,
+        notes: "chat",
+        line_items: [{ description: "Consulting", quantity: 1, unit_price: 100 }],
+      })
+      .finally(() => {
+        chatAnswer = "cancel";
+      });
+    expect(inChat.data.status, inChat.text).toBe("draft");
+    const chat = String(inChat.data.approval_id);
+    const terminal = await ask("create_invoice", { ...INVOICE_INPUT, notes: "terminal" });
+    await h.approve(terminal);
+    await page.getByRole("button", { name: "History" }).click();
+    const channel = (id: string) => page.locator(`tr[data-id="${id}"] [data-channel]`);
+    await channel(chat).waitFor();
+    expect(await channel(chat).textContent()).toBe("approved in the chat (test-client)");
+    expect(await channel(chat).locator(".flag").count()).toBe(1);
+    expect(await channel(terminal).textContent()).toBe("approved at the terminal · test");
+    await page.getByRole("button", { name: /Pending/ }).click();
   });
 
   it("settings: saves the connection (the secret never comes back), tests it, and changes a rule", async () => {
@@ -348,6 +379,23 @@ describe("the app's windows in Chromium", () => {
       await served.stop();
       await app.close();
     }
+  });
+
+  it("a vanished history: the approval window shows a banner naming each log and what to do", async () => {
+    await page.goto(`${bridge.origin}/approvals.html`);
+    await page.getByRole("button", { name: /Pending/ }).waitFor();
+    expect(await page.getByRole("alert", { name: "History vanished" }).count()).toBe(0);
+    // The agent's file tools delete the audit log and the approvals with their journal.
+    for (const dir of ["Logs", "approvals"])
+      await rm(path.join(h.dataDir, dir), { recursive: true, force: true });
+    bridge.emit("approvals.changed", { ids: [] });
+    const banner = page.getByRole("alert", { name: "History vanished" });
+    await banner.waitFor();
+    const text = (await banner.textContent()) ?? "";
+    expect(text).toContain("Part of the history has vanished.");
+    expect(text).toMatch(/The audit log is gone: the OS keychain remembers line \d+/);
+    expect(text).toMatch(/The approval journal is gone: the OS keychain remembers line \d+/);
+    expect(text).toContain("odoo-mcp audit accept-loss");
   });
 
   it("kept the production CSP: no inline script, no violation, no page error", async () => {

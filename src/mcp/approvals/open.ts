@@ -14,16 +14,45 @@ export function journalHeadAccount(dataDir: string): string {
   return `${JOURNAL_HEAD_ACCOUNT}:${createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 16)}`;
 }
 
+/**
+ * Where the keychain notes that the journal was started over (its file deleted or cut, then appended to again):
+ * the journal numbers its lines from its file, so after the next line the head alone no longer shows the loss.
+ * Read by `checkHistory` (doctor, the tray, the approval window).
+ */
+export function journalLostAccount(dataDir: string): string {
+  return `${JOURNAL_LOST_ACCOUNT}:${createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 16)}`;
+}
+export const JOURNAL_LOST_ACCOUNT = "approval-journal-lost";
+
 export function keychainJournalAnchor(keychain: Keychain, dataDir: string): JournalAnchor {
   const account = journalHeadAccount(dataDir);
+  const parse = (text: string | null) => {
+    const match = text ? /^(\d+):(\S+)$/.exec(text) : null;
+    return match ? { seq: Number(match[1]), mac: match[2]! } : null;
+  };
+  /** The highest line this process knows the journal reached (0: none yet, the keychain is asked once). */
+  let known = 0;
+  const noteLoss = async (head: { seq: number; mac: string }) => {
+    const before = parse(await keychain.get(account));
+    if (!before || before.seq < head.seq || before.mac === head.mac) return;
+    // The latest loss: a person who accepted an earlier one (odoo-mcp audit accept-loss) hears of this one.
+    await keychain.set(
+      journalLostAccount(dataDir),
+      JSON.stringify({ seq: before.seq, at: new Date().toISOString() }),
+    );
+  };
   return {
     async load() {
-      const text = await keychain.get(account);
-      const match = text ? /^(\d+):(\S+)$/.exec(text) : null;
-      return match ? { seq: Number(match[1]), mac: match[2]! } : null;
+      const head = parse(await keychain.get(account));
+      if (head) known = Math.max(known, head.seq);
+      return head;
     },
     async save(head) {
+      // A head that does not move forward means the file got shorter since: note what the keychain remembered
+      // before it is overwritten. Costs a keychain read only for this process's first line, or after a loss.
+      if (known === 0 || head.seq <= known) await noteLoss(head).catch(() => {}); // a note: never fails the append
       await keychain.set(account, `${head.seq}:${head.mac}`);
+      known = head.seq;
     },
   };
 }

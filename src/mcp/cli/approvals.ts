@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { decidedWords } from "../../shared/channels.js";
 import { inline, jsonForTerminal, safeJson } from "../../shared/display.js";
 import type { App } from "../app.js";
 import type { ExecutionOutcome } from "../approvals/executor.js";
@@ -81,7 +82,12 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
         if (values.json) print(jsonForTerminal(records.map(toApprovalView)));
         else if (records.length === 0)
           print(status === "all" ? "No approval requests." : `No ${status} approval requests.`);
-        else for (const record of records) print(renderLine(record, app.store.integrity(record)));
+        else
+          for (const record of records) {
+            // Who decided, and where: an approval given in the MCP client's prompt reads "approved in the chat".
+            const how = record.decision ? `  ${decidedWords(record.decision, record.requestedBy)}` : "";
+            print(`${renderLine(record, app.store.integrity(record))}${how}`);
+          }
         return 0;
       }
       case "show": {

@@ -1,11 +1,16 @@
 import { parseArgs } from "node:util";
+import { inline } from "../../shared/display.js";
 import { auditAnchorFor } from "../audit/anchor.js";
 import { type AuditVerifyReport, createAuditLog } from "../audit/audit-log.js";
 import { loadConfig } from "../config/config.js";
+import { acceptHistoryLoss, checkHistory } from "../history-check.js";
 import { createLogger } from "../log.js";
 import { print, tryKeychain } from "./context.js";
+import { confirm, hasTerminal } from "./terminal.js";
 
-const USAGE = "usage: odoo-mcp audit verify [--json]";
+const USAGE = `usage: odoo-mcp audit verify [--json]
+       odoo-mcp audit accept-loss     at a terminal: the audit log or journal that vanished (see doctor) is
+                                      accepted as lost, and no longer reported`;
 
 /**
  * `odoo-mcp audit verify [--json]`: checks the audit log's chain (every day file) against the head kept in the
@@ -22,6 +27,7 @@ export async function auditCommand(args: string[]): Promise<number> {
     return 2;
   }
   const [sub, ...extra] = parsed.positionals;
+  if (sub === "accept-loss" && extra.length === 0) return acceptLoss();
   if (sub !== "verify" || extra.length > 0) {
     process.stderr.write(
       `odoo-mcp audit: ${sub ? `unknown subcommand "${sub}"` : "missing subcommand"}\n${USAGE}\n`,
@@ -59,4 +65,48 @@ function printReport(report: AuditVerifyReport): void {
     print(`  ${problem.kind.toUpperCase().padEnd(10)} ${problem.file}:${problem.line}  ${problem.message}`);
   }
   if (!report.ok) print("The first problem is where the log was first altered.");
+}
+
+/**
+ * `odoo-mcp audit accept-loss`: the person has looked at what vanished (doctor, the tray) and accepts it as lost;
+ * the same loss is then not reported again (kept in the OS keychain), a later one is. At a terminal only, with
+ * "y" typed: the agent's shell has none. Audited.
+ */
+async function acceptLoss(): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger("warn");
+  const keychain = tryKeychain(logger);
+  const check = await checkHistory({ dataDir: config.dataDir, keychain });
+  if (check.state !== "vanished") {
+    print(
+      check.state === "no_keychain"
+        ? "No OS keychain here: nothing remembers the history's length, so there is nothing to accept."
+        : "Nothing vanished: there is nothing to accept.",
+    );
+    return 0;
+  }
+  for (const v of check.vanished) print(`- ${inline(v.message, 400)}`);
+  if (!hasTerminal()) {
+    process.stderr.write(
+      "odoo-mcp audit: accepting a lost history needs a person at a terminal; run it yourself, in a terminal\n",
+    );
+    return 1;
+  }
+  if (!(await confirm("Accept that this history is lost (it is no longer reported)?"))) {
+    print("Nothing was changed.");
+    return 1;
+  }
+  const by = `${process.env.USER ?? process.env.USERNAME ?? "user"} (command line)`;
+  const accepted = await acceptHistoryLoss({ dataDir: config.dataDir, keychain: keychain!, check, by });
+  const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir, logger });
+  await createAuditLog(config.dataDir, anchor ? { anchor } : {}).append({
+    event: "policy_changed",
+    action: "accept_history_loss",
+    actor: "user",
+    result: "success",
+    channel: "cli",
+    message: `accepted as lost: ${accepted.join("; ")}`,
+  });
+  print("Accepted. doctor and the tray no longer report this loss; a new one is reported again.");
+  return 0;
 }

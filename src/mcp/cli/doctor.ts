@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { App } from "../app.js";
 import { LEGACY_KEY_FILE } from "../approvals/keys.js";
 import { describeRule, FIXED_RULES, type PolicyKey } from "../approvals/policy.js";
+import { checkHistory, type HistoryCheck } from "../history-check.js";
 import { type Check, credentialsCheck, probeOdoo } from "../odoo/connection-check.js";
 import { openApp, parseCommand, print } from "./context.js";
 
@@ -17,13 +19,43 @@ const DOCTOR = {
 export async function doctorCommand(args: string[]): Promise<number> {
   const parsed = parseCommand(args, DOCTOR);
   if (typeof parsed === "number") return parsed;
-  const { app, config } = await openApp({ quiet: true });
+  const { app } = await openApp({ quiet: true });
+  let report: DoctorReport;
+  try {
+    report = await doctorReport(app);
+  } finally {
+    await app.close();
+  }
+  const { checks, facts } = report;
+  if (parsed.values.json) {
+    print(JSON.stringify({ ok: report.ok, checks, facts }, null, 2));
+  } else {
+    for (const [key, value] of Object.entries(facts)) print(`${key.padEnd(30)} ${String(value)}`);
+    print();
+    for (const check of checks) print(`${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}`);
+  }
+  return report.ok ? 0 : 1;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: Check[];
+  facts: Record<string, unknown>;
+}
+
+/** What `doctor` finds for an open app (the command prints it; tests call it with their own keychain). */
+export async function doctorReport(app: App): Promise<DoctorReport> {
+  const config = app.config;
   const checks: Check[] = [];
   const facts: Record<string, unknown> = {
     odoo_url: config.odoo.url,
     database: config.odoo.database,
     username: config.odoo.username,
     odoo_company: config.odoo.company ?? "not set (the user's current company in Odoo)",
+    odoo_company_source:
+      config.odoo.company !== undefined
+        ? "environment (the MCP client's configuration, or the desktop app's settings window)"
+        : "none (ODOO_COMPANY is never taken from .env)",
     data_dir: config.dataDir,
     dry_run: config.dryRun,
     credential_source: app.credentialSource,
@@ -55,14 +87,58 @@ export async function doctorCommand(args: string[]): Promise<number> {
   Object.assign(facts, probed.facts);
   facts.queued_operations = (await app.queue.pending()).length;
   facts.pending_approvals = (await app.approvals.list({ status: "pending" })).length;
-  await app.close();
+  const history = await checkHistory({
+    dataDir: config.dataDir,
+    keychain: app.keyMode === "keychain" ? app.keychain : null,
+  });
+  facts.history = history.state;
+  checks.push(...historyChecks(history));
+  return { ok: checks.every((check) => check.ok), checks, facts };
+}
 
-  if (parsed.values.json) {
-    print(JSON.stringify({ ok: checks.every((check) => check.ok), checks, facts }, null, 2));
-  } else {
-    for (const [key, value] of Object.entries(facts)) print(`${key.padEnd(30)} ${String(value)}`);
-    print();
-    for (const check of checks) print(`${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}`);
+/** The history check in doctor's words: each vanished log a failure naming it, with what to do. */
+export function historyChecks(history: HistoryCheck): Check[] {
+  const name = "history";
+  switch (history.state) {
+    case "vanished":
+      return history.vanished.map((v) => ({
+        name: `${name} (${v.name})`,
+        ok: false,
+        detail: `${v.message} On disk: ${v.found} (${v.where}). ${history.advice}`,
+      }));
+    case "intact":
+      return [
+        {
+          name,
+          ok: true,
+          detail: `${history.logs.map((log) => `${log.log === "audit" ? "the audit log" : "the approval journal"} holds every line up to the one the OS keychain remembers (line ${log.remembered})`).join("; ")}`,
+        },
+      ];
+    case "fresh":
+      return [
+        {
+          name,
+          ok: true,
+          detail:
+            "nothing recorded yet for this data folder (the OS keychain remembers no audit log or journal line): a new installation",
+        },
+      ];
+    case "no_keychain":
+      return [
+        {
+          name,
+          ok: true,
+          detail:
+            "no OS keychain here, so nothing outside the data folder remembers how long the audit log and the approval journal were: a deleted data folder cannot be told from a new one (odoo-mcp audit verify checks what is there)",
+        },
+      ];
+    default:
+      return [
+        {
+          name,
+          ok: true,
+          detail: `could not be checked now: the OS keychain did not answer (${history.reason})`,
+        },
+      ];
   }
-  return checks.every((check) => check.ok) ? 0 : 1;
 }

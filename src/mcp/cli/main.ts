@@ -14,6 +14,7 @@ Usage:
   odoo-mcp queue status [--json]                operations waiting for Odoo to answer again
   odoo-mcp queue drain [--json]                 replay them now, in order
   odoo-mcp audit verify [--json]                check the audit log's chain: exit 1 if it was altered
+  odoo-mcp audit accept-loss                    accept a vanished history doctor reports (at a terminal)
   odoo-mcp doctor [--json]                      check configuration, connection, version, modules, key expiry
   odoo-mcp credentials set [--password]         store the Odoo API key (or password) in the OS keychain
   odoo-mcp credentials clear                    remove it from the keychain

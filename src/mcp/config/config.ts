@@ -240,6 +240,21 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       "ODOO_MCP_DATA_DIR in .env is ignored: the data folder (approvals, audit log) is set only in the environment, i.e. the MCP client's configuration",
     );
   delete fromFile.ODOO_MCP_DATA_DIR;
+  // Nor move the agent into another company: the company (whose books every call reads and writes) comes from the
+  // environment, where the desktop app also puts the company chosen in its settings window. `.env` may only say
+  // the same thing.
+  if (fromFile.ODOO_COMPANY !== undefined) {
+    const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+    if (fromEnv.ODOO_COMPANY === undefined)
+      warnings.push(
+        `ODOO_COMPANY in .env is ignored: the company the agent works in is set only in the environment (the MCP client's configuration) or in the desktop app's settings window; the user's current company in Odoo is used`,
+      );
+    else if (!same(fromFile.ODOO_COMPANY, fromEnv.ODOO_COMPANY))
+      warnings.push(
+        `ODOO_COMPANY in .env is ignored: it names another company than the environment (the MCP client's configuration, or the company chosen in the desktop app's settings window), which is used`,
+      );
+  }
+  delete fromFile.ODOO_COMPANY;
   // Nor send a secret the environment holds to a server .env names.
   if (
     fromFile.ODOO_URL !== undefined &&

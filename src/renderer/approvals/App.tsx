@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { decidedWords } from "../../shared/channels.js";
 import type { AgentStatus, AnswerOf, ApprovalItem } from "../../shared/ipc.js";
 import { call, errorText, on } from "../bridge.js";
 import { money, TOOL_LABELS, t, toolLabel, until, when } from "../text.js";
@@ -128,6 +129,8 @@ export function App() {
         <StatusPill status={status} />
       </header>
 
+      <HistoryBanner status={status} />
+
       {notice && (
         <div className={`notice notice-${notice.kind}`} role="status">
           {notice.text}
@@ -238,6 +241,26 @@ function StatusPill({ status }: { status: AgentStatus | null }) {
   );
 }
 
+/**
+ * The audit log or the approval journal vanished (deleted, cut short, started over) while the OS keychain remembers
+ * it: said above everything, with what to do. The same check as `odoo-mcp doctor` (src/mcp/history-check.ts).
+ */
+function HistoryBanner({ status }: { status: AgentStatus | null }) {
+  const history = status?.history;
+  if (history?.state !== "vanished") return null;
+  return (
+    <section className="alert alert-danger history-banner" role="alert" aria-label="History vanished">
+      <strong>Part of the history has vanished.</strong>
+      <ul>
+        {history.vanished.map((entry) => (
+          <li key={`${entry.log}:${entry.message}`}>{t(entry.message, 400)}</li>
+        ))}
+      </ul>
+      {history.advice && <p>{t(history.advice, 600)}</p>}
+    </section>
+  );
+}
+
 function BatchBar({
   count,
   busy,
@@ -305,6 +328,23 @@ function historyTitle(item: ApprovalItem): string {
     args.description ??
     (args.invoice_id ? `invoice ${String(args.invoice_id)}` : "");
   return t(brief, 120) || toolLabel(item.tool);
+}
+
+/**
+ * Where the decision was given, in the words the CLI uses too (src/shared/channels.ts): an approval given in the MCP
+ * client's prompt ("approved in the chat") is marked, since the agent may have answered that prompt itself.
+ */
+function DecidedBy({ item }: { item: ApprovalItem }) {
+  const decision = item.decision;
+  if (!decision) return <>—</>;
+  const words = decidedWords(decision, item.requested_by);
+  const person = decision.channel === "cli" || decision.channel === "tray";
+  return (
+    <span className={`decided decided-${t(decision.channel, 20)}`} data-channel={t(decision.channel, 20)}>
+      {decision.channel === "elicitation" ? <span className="flag small">{words}</span> : words}
+      {person && <span className="by"> · {t(decision.by, 60)}</span>}
+    </span>
+  );
 }
 
 function History({ refresh }: { refresh: number }) {
@@ -383,7 +423,7 @@ function History({ refresh }: { refresh: number }) {
               <th>Request</th>
               <th className="num">Amount</th>
               <th>Outcome</th>
-              <th>By</th>
+              <th>Decision</th>
             </tr>
           </thead>
           <tbody>
@@ -410,7 +450,7 @@ function History({ refresh }: { refresh: number }) {
                     )}
                   </td>
                   <td className="muted">
-                    {item.decision ? `${t(item.decision.by, 60)} · ${t(item.decision.channel, 20)}` : "—"}
+                    <DecidedBy item={item} />
                   </td>
                 </tr>
               );
