@@ -5,7 +5,6 @@ import { performance } from "node:perf_hooks";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { createApp } from "../mcp/app.js";
-import { executeApproval } from "../mcp/approvals/executor.js";
 import { loadConfig } from "../mcp/config/config.js";
 import { silentLogger } from "../mcp/log.js";
 import { createMcpServer } from "../mcp/server.js";
@@ -73,7 +72,7 @@ async function main(): Promise<void> {
     if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
     return result.structuredContent as Record<string, unknown>;
   };
-  const execute = (id: unknown) => executeApproval(app.executorDeps(), String(id));
+  const execute = (id: unknown) => app.approvals.execute(String(id));
 
   // Warm the per-session cache (version, company, journals, taxes) once, as a real session would.
   await measure("session warm-up (first call)", () => call("list_journals", {}));
@@ -91,7 +90,7 @@ async function main(): Promise<void> {
         tax_rate: 0.15,
       }),
     );
-    await app.store.decide(String(created.approval_id), {
+    await app.approvals.decide(String(created.approval_id), {
       decision: "approved",
       channel: "cli",
       actor: "bench",
@@ -103,7 +102,7 @@ async function main(): Promise<void> {
     const sent = await measure("send_invoice: validate + request approval", () =>
       call("send_invoice", { invoice_id: invoiceId }),
     );
-    await app.store.decide(String(sent.approval_id), {
+    await app.approvals.decide(String(sent.approval_id), {
       decision: "approved",
       channel: "cli",
       actor: "bench",
@@ -122,7 +121,7 @@ async function main(): Promise<void> {
         payment_method: "bank_transfer",
       }),
     );
-    await app.store.decide(String(paid.approval_id), {
+    await app.approvals.decide(String(paid.approval_id), {
       decision: "approved",
       channel: "cli",
       actor: "bench",

@@ -29,7 +29,7 @@ export function approvalHandlers(
   } = {},
 ): ApprovalHandlers {
   const actor = options.actor ?? `${os.userInfo().username} (odoo-mcp app)`;
-  const { approvals, store } = app;
+  const { approvals } = app;
   const historyEvery = options.historyCheckMs ?? 10_000;
   let lastHistory: { at: number; value: Promise<HistoryStatus> } | null = null;
   /** The same answer as `doctor` (checkHistory), in the shape the tray and the window read. */
@@ -64,7 +64,7 @@ export function approvalHandlers(
 
   const item = async (record: ApprovalRecord, live: boolean): Promise<ApprovalItem> => {
     // A pending request is looked up in Odoo now; a decided one is shown from its verified arguments.
-    const view = live ? await approvals.view(record) : buildView(record, null, store.integrity(record));
+    const view = live ? await approvals.view(record) : buildView(record, null, approvals.integrity(record));
     const output = record.outcome?.ok ? (record.outcome.output as Record<string, unknown> | null) : null;
     const facts = (view.facts ?? {}) as Record<string, unknown>;
     const recipient = facts.recipient as { kind?: string } | undefined;
@@ -172,7 +172,7 @@ export function approvalHandlers(
       const args = (record.args ?? {}) as { receipt_path?: unknown; receipt_sha256?: unknown };
       if (record.tool !== "create_expense" || typeof args.receipt_path !== "string")
         throw new ToolError("VALIDATION_ERROR", "This request has no receipt.");
-      if (store.integrity(record).length > 0)
+      if (approvals.integrity(record).length > 0)
         throw new ToolError(
           "APPROVAL_INVALID",
           "This request was changed outside odoo-mcp; its receipt is not shown.",

@@ -151,7 +151,7 @@ export function createMainProcess(electron: ElectronMain, deps: MainDeps): MainP
       approvals: own.approvals,
       decide: (request) => decide(request),
       openApprovals: (id) => windows?.openApprovals(id),
-      integrity: (record) => own.store.integrity(record),
+      integrity: (record) => own.approvals.integrity(record),
       actions: deps.notificationActions,
       logger,
       onChange: (ids) => {

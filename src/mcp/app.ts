@@ -1,11 +1,10 @@
 import { writeOperations } from "./accounting/index.js";
 import type { WriteOperation } from "./accounting/operation.js";
 import { type Approvals, createApprovals } from "./approvals/core.js";
-import type { ExecutorDeps } from "./approvals/executor.js";
 import { type ApprovalKey, loadKeychainKey } from "./approvals/keys.js";
 import { openApprovalStore } from "./approvals/open.js";
 import { pauseSwitch } from "./approvals/pause.js";
-import { type ApprovalStore, lockSigner } from "./approvals/store.js";
+import { lockSigner } from "./approvals/store.js";
 import { auditAnchorFor } from "./audit/anchor.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config/config.js";
@@ -21,8 +20,7 @@ import { createOfflineQueue, type OfflineQueue } from "./queue/offline-queue.js"
 export interface App {
   config: Config;
   odoo: Odoo;
-  store: ApprovalStore;
-  /** The approval core: what the tools, the CLI and the app call. */
+  /** The approval core's front door: what the tools, the CLI, the app and the bench call (its store stays behind it). */
   approvals: Approvals;
   /** The OS keychain, when this machine has one (the CLI's policy command seals with its key). */
   keychain: Keychain | null;
@@ -30,11 +28,9 @@ export interface App {
   keyMode: "keychain" | "passphrase";
   queue: OfflineQueue;
   audit: AuditLog;
-  operations: ReadonlyMap<string, WriteOperation<unknown, unknown>>;
   logger: Logger;
   /** Where the Odoo secret came from, for `doctor`; null when none is configured. */
   credentialSource: "keychain" | "env" | null;
-  executorDeps(): ExecutorDeps;
   close(): Promise<void>;
 }
 
@@ -107,16 +103,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const app: App = {
     config,
     odoo,
-    store,
     approvals,
     keychain,
     keyMode: store.sealed ? "keychain" : "passphrase",
     queue,
     audit,
-    operations,
     logger,
     credentialSource: options.odoo ? "env" : (credentials?.source ?? null),
-    executorDeps: () => approvals.executorDeps(),
     close: () => odoo.close(),
   };
   return app;

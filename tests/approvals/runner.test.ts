@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { openApprovalStore } from "../../src/mcp/approvals/open.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
 /** FLOODING: many stored requests do not make an idle server busy. */
@@ -11,7 +12,12 @@ describe("the runner of a server at rest", () => {
 
   it("with 300 requests in the store (total cap raised), an idle runner uses under 5 % of a core, and runs an approval within seconds", async () => {
     h = await startHarness({ env: { ODOO_MCP_MAX_PENDING_TOTAL: "1000" } });
-    const store = h.app.store;
+    // The installation's store as another process of it opens it (same folder, same keychain key).
+    const store = await openApprovalStore({
+      dataDir: h.dataDir,
+      keychain: h.keychain,
+      limits: { maxPendingTotal: 1000 },
+    });
     for (let n = 0; n < 300; n++)
       await store.create({
         tool: "post_invoice",

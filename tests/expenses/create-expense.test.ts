@@ -312,7 +312,7 @@ describe("create_expense input checks (Odoo 19)", () => {
       });
       expect(pending.data.status, pending.text).toBe("pending_approval");
       const id = String(pending.data.approval_id);
-      const stored = await h.app.store.get(id);
+      const stored = await h.app.approvals.get(id);
       expect(stored?.args).toMatchObject({ receipt_path: path.join(await realpath(folderA), "taxi.png") });
 
       process.chdir(folderB);

@@ -95,7 +95,7 @@ const decide = (lane: Lane, approvalId: string) =>
 /** Waits until the approval is executed (or failed) and the queue is empty. */
 async function settled(lane: Lane, approvalId: string, label: string) {
   return until(`${label}: the approval to be executed and the queue emptied`, async () => {
-    const record = await lane.w.h.app.approvals.store.get(approvalId);
+    const record = await lane.w.h.app.approvals.get(approvalId);
     if (record?.status !== "executed" && record?.status !== "failed") return null;
     if ((await lane.w.h.app.queue.pending()).length > 0) return null;
     // The store is completed first, then the audit line is written.
@@ -194,7 +194,7 @@ async function executionLane(tool: WriteCase["tool"]): Promise<void> {
         const label = `${tool}, step ${where}`;
         const during = await fixture.effects();
         expect(during.duplicates, label).toEqual([]);
-        const left = await w.h.app.approvals.store.get(approvalId);
+        const left = await w.h.app.approvals.get(approvalId);
         w.proxy.setPlan(null);
         server = spawnServer(lane);
         const cells = await check(lane, approvalId, fixture.effects, label);
@@ -265,7 +265,7 @@ async function replayLane(tool: WriteCase["tool"]): Promise<void> {
         const label = `${tool}, replay step ${where}`;
         const during = await fixture.effects();
         expect(during.duplicates, label).toEqual([]);
-        const left = await w.h.app.approvals.store.get(approvalId);
+        const left = await w.h.app.approvals.get(approvalId);
         const inQueue = (await w.h.app.queue.pending()).map((e) => e.approvalId);
         w.proxy.setPlan(null);
         const finisher = spawnServer(lane);

@@ -68,7 +68,7 @@ describe("the background runner while Odoo 19 is down, with an approved write in
     return { id: String(answer.data.approval_id), fixture };
   };
   const status = async (id: string): Promise<ApprovalRecord["status"] | undefined> =>
-    (await w.h.app.store.get(id))?.status;
+    (await w.h.app.approvals.get(id))?.status;
 
   it("at rest (a request pending, the queue empty), the runner wakes nothing and asks Odoo nothing", async () => {
     await pendingInvoice();

@@ -194,7 +194,7 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
     const closed = async (id: string): Promise<ApprovalRecord> => {
       const deadline = Date.now() + 30_000;
       for (;;) {
-        const record = await checker.store.get(id);
+        const record = await checker.approvals.get(id);
         if (record && record.status !== "pending" && record.status !== "approved") return record;
         if (Date.now() > deadline) throw new Error(`${id} is still ${record?.status}`);
         await sleep(50);
@@ -217,7 +217,7 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
       expect(posted.isError, posted.text).toBe(false);
       payable.push(String((await approveAndRun(posted.data.approval_id)).invoice_id ?? invoiceId));
     }
-    const setupIds = new Set((await checker.store.list({ limit: 100 })).map((r) => r.id));
+    const setupIds = new Set((await checker.approvals.list({ limit: 100 })).map((r) => r.id));
     for (const agent of [a, b]) agent.ms.length = 0;
 
     // The mix: reads, and gated calls (invoices, payments on posted invoices, small and large expenses).
@@ -372,7 +372,7 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
     // servers' runners: wait for the store to settle.
     const deadline = Date.now() + 30_000;
     while (
-      (await checker.store.list({ status: ["approved", "pending"] })).length > 0 &&
+      (await checker.approvals.list({ status: ["approved", "pending"] })).length > 0 &&
       Date.now() < deadline
     )
       await sleep(100);
@@ -410,7 +410,7 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
     expect(cliWon.size).toBeGreaterThan(0);
 
     // Every request is closed: executed, or rejected by the person.
-    const records = (await checker.store.list({ limit: 100_000 })).filter((r) => !setupIds.has(r.id));
+    const records = (await checker.approvals.list({ limit: 100_000 })).filter((r) => !setupIds.has(r.id));
     const byStatus = (status: string) => records.filter((r) => r.status === status);
     expect(
       records
@@ -448,7 +448,7 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
 
     // Exactly once, on Odoo's side: every odoo-mcp note or expense names one approval, each executed approval is
     // named on exactly one record, a rejected one on none, and Odoo's record counts are the executed approvals.
-    const all = await checker.store.list({ limit: 100_000 });
+    const all = await checker.approvals.list({ limit: 100_000 });
     const named = new Map<string, string[]>();
     const name = (id: string, where: string) => named.set(id, [...(named.get(id) ?? []), where]);
     const notes = await checker.odoo.searchRead(
@@ -532,10 +532,8 @@ describe("load: two MCP clients, the CLI and the desktop app's core, each in its
 
     // The store: every record passes its integrity check; an executed one is refused a second run only because
     // the journal has it as executed (its decision verifies, nothing else is wrong).
-    for (const record of all) expect(checker.store.integrity(record), record.id).toEqual([]);
+    for (const record of all) expect(checker.approvals.integrity(record), record.id).toEqual([]);
     for (const record of executed)
-      expect(await checker.store.verifyForExecution(record), record.id).toEqual([
-        "it has already been executed",
-      ]);
+      expect(await checker.approvals.verify(record), record.id).toEqual(["it has already been executed"]);
   }, 240_000);
 });

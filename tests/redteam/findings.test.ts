@@ -279,7 +279,7 @@ describe("red-team findings (fixed): what reaches a person", () => {
     );
     const listed = (await h.app.approvals.list()).find((r) => r.id === id);
     expect(listed).toBeDefined();
-    const line = renderLine(listed!, h.app.store.integrity(listed!));
+    const line = renderLine(listed!, h.app.approvals.integrity(listed!));
     expect(line).toContain("not trustworthy");
     expect(line.includes("\u001b"), line).toBe(false);
   });

@@ -25,6 +25,8 @@ export interface Harness {
   client: Client;
   dataDir: string;
   env: Record<string, string>;
+  /** The keychain the app was given (null: passphrase mode): a second process of the same installation. */
+  keychain: Keychain | null;
   call(name: string, args: unknown): Promise<CallOutcome>;
   /** What a person does with `odoo-mcp approvals approve`: decide through the store, then run it. */
   approve(approvalId: unknown): Promise<void>;
@@ -52,11 +54,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   };
   const config = loadConfig({ env, cwd: dataDir });
+  const keychain = options.keychain === undefined ? createMemoryKeychain() : options.keychain;
   // Retries keep their 1-2-4-8 s sequence, scaled down 100 times so that tests of an unreachable Odoo stay fast.
   const app = await createApp(config, {
     logger: silentLogger,
     // Keychain mode, as on a desktop (an in-memory keychain stands in; the real one is tested on its own).
-    keychain: options.keychain === undefined ? createMemoryKeychain() : options.keychain,
+    keychain,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / 100)),
   });
   const { server } = createMcpServer(app);
@@ -93,6 +96,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     client,
     dataDir,
     env,
+    keychain,
     call,
     async approve(approvalId) {
       await app.approvals.decide(String(approvalId), { decision: "approved", channel: "cli", actor: "test" });

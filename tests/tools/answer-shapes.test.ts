@@ -12,7 +12,6 @@ const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0,
  */
 describe("answers of a call approved during the call (elicitation)", () => {
   let h: Harness;
-  let customerId: number;
   const answers = new Map<string, { direct: Record<string, unknown>; stored: Record<string, unknown> }>();
 
   /** The call through MCP, approved in the client's prompt, and what get_approval returns for it. */
@@ -30,11 +29,16 @@ describe("answers of a call approved during the call (elicitation)", () => {
   beforeAll(async () => {
     h = await startHarness({
       version: 19,
-      // The invoice (1,478.33) is above the default limit of what the prompt may approve.
-      env: { ODOO_MCP_ELICITATION_MAX_AMOUNT: "5000" },
+      // The invoice (1,478.33) is above the default limit of what the prompt may approve; the calls below add up
+      // to more than its daily budget and, for one customer, than its default limit (installments judged together).
+      env: {
+        ODOO_MCP_ELICITATION_MAX_AMOUNT: "10000",
+        ODOO_MCP_ELICITATION_DAILY_COUNT: "100",
+        ODOO_MCP_ELICITATION_DAILY_TOTAL: "100000",
+      },
       elicitation: () => "approve",
     });
-    customerId = await seedCustomer(h);
+    await seedCustomer(h);
     const invoice = await approvedCall("create_invoice", INVOICE_INPUT);
     const sent = await approvedCall("send_invoice", { invoice_id: String(invoice.record_id) });
     await approvedCall("record_payment", {
@@ -44,12 +48,13 @@ describe("answers of a call approved during the call (elicitation)", () => {
       payment_method: "bank_transfer",
       reference: "first part",
     });
-    const bill = await h.call("create_draft_invoice", {
-      description: "Printer paper",
-      amount: 64.2,
-      partner_id: customerId,
+    // A customer invoice's draft (posting a vendor bill is money going out: never approved in the chat).
+    const draft = await h.call("create_invoice", {
+      ...INVOICE_INPUT,
+      line_items: [{ description: "Printer paper", quantity: 1, unit_price: 64.2 }],
     });
-    await approvedCall("post_invoice", { invoice_id: bill.data.invoice_id });
+    expect(draft.data.status, draft.text).toBe("draft");
+    await approvedCall("post_invoice", { invoice_id: String(draft.data.record_id) });
     await approvedCall("create_expense", {
       description: "Team dinner",
       amount: 180,

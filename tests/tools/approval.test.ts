@@ -56,7 +56,7 @@ describe("human approval of create_invoice", () => {
     const before = await countInvoices(h);
     const pending = await h.call("create_invoice", INVOICE_INPUT);
     await h.reject(pending.data.approval_id, "wrong customer");
-    const outcome = await executeApproval(h.app.executorDeps(), String(pending.data.approval_id));
+    const outcome = await h.app.approvals.execute(String(pending.data.approval_id));
     expect(outcome.status).toBe("rejected");
     const status = await h.call("get_approval", { approval_id: pending.data.approval_id });
     expect(status.data.status).toBe("rejected");
@@ -102,9 +102,9 @@ describe("approvals cannot be forged by the agent", () => {
     const pending = await h.call("create_invoice", INVOICE_INPUT);
     await h.approve(pending.data.approval_id);
     const after = await countInvoices(h);
-    const again = await executeApproval(h.app.executorDeps(), String(pending.data.approval_id));
+    const again = await h.app.approvals.execute(String(pending.data.approval_id));
     expect(again.status).toBe("executed");
-    const refusal = await h.app.store
+    const refusal = await h.app.approvals
       .decide(String(pending.data.approval_id), { decision: "approved", channel: "cli", actor: "x" })
       .then(
         () => null,
@@ -128,7 +128,7 @@ describe("approvals cannot be forged by the agent", () => {
     await writeFile(file, JSON.stringify(record));
     const before = await countInvoices(h);
     // A refusal is an answer (status failed, with its reason), not a throw: a crash fails this test.
-    const outcome = await executeApproval(h.app.executorDeps(), id);
+    const outcome = await h.app.approvals.execute(id);
     expect(outcome).toEqual({
       status: "failed",
       code: "APPROVAL_INVALID",
@@ -155,7 +155,7 @@ describe("approvals cannot be forged by the agent", () => {
     };
     await writeFile(file, JSON.stringify(record));
     const before = await countInvoices(h);
-    const outcome = await executeApproval(h.app.executorDeps(), id);
+    const outcome = await h.app.approvals.execute(id);
     expect(outcome).toEqual({
       status: "failed",
       code: "APPROVAL_INVALID",

@@ -284,7 +284,7 @@ describe("DRY_RUN with Odoo up: the tools' output fields, totals from Odoo, noth
     expect(bad.error?.code).toBe("CUSTOMER_NOT_FOUND");
     const missing = await dry.call("post_invoice", { invoice_id: "999999" });
     expect(missing.error?.code).toBe("INVOICE_NOT_FOUND");
-    expect(await dry.app.store.list()).toEqual([]);
+    expect(await dry.app.approvals.list()).toEqual([]);
   });
 });
 

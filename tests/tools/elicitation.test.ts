@@ -97,9 +97,9 @@ describe("the human decides inside the call", () => {
     const harness = h;
     const decider = (async () => {
       for (let i = 0; i < 50; i++) {
-        const [pending] = await harness.app.store.list({ status: "pending" });
+        const [pending] = await harness.app.approvals.list({ status: "pending" });
         if (pending) {
-          await harness.app.store.decide(pending.id, {
+          await harness.app.approvals.decide(pending.id, {
             decision: "approved",
             channel: "tray",
             actor: "owner",
@@ -139,6 +139,6 @@ describe("the audit log comes first", () => {
     const draft = await h.call("create_draft_invoice", { description: "Paper", amount: 12.5 });
     expect(draft.error?.code).toBe("AUDIT_LOG_UNAVAILABLE");
     expect(await h.app.odoo.searchCount("account.move", [])).toBe(0);
-    expect(await h.app.store.list({ status: "pending" })).toEqual([]);
+    expect(await h.app.approvals.list({ status: "pending" })).toEqual([]);
   });
 });

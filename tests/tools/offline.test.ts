@@ -21,19 +21,19 @@ describe("Odoo down, slow or answering garbage", () => {
     const before = await countInvoices(h);
 
     h.sandbox.setFault("down");
-    await h.app.store.decide(id, { decision: "approved", channel: "cli", actor: "test" });
+    await h.app.approvals.decide(id, { decision: "approved", channel: "cli", actor: "test" });
     const { executeApproval } = await import("../../src/mcp/approvals/executor.js");
-    const outcome = await executeApproval(h.app.executorDeps(), id);
+    const outcome = await h.app.approvals.execute(id);
     expect(outcome.status).toBe("queued");
     expect((await h.app.queue.pending()).map((entry) => entry.approvalId)).toEqual([id]);
     const view = await h.call("get_approval", { approval_id: id });
     expect(view.data).toMatchObject({ status: "approved", queued: true });
 
     h.sandbox.setFault(null);
-    const drained = await drainQueue(h.app.executorDeps());
+    const drained = await h.app.approvals.drain();
     expect(drained).toMatchObject({ executed: 1, failed: 0, remaining: 0 });
     expect(await countInvoices(h)).toBe(before + 1);
-    const again = await drainQueue(h.app.executorDeps());
+    const again = await h.app.approvals.drain();
     expect(again.executed).toBe(0);
     expect(await countInvoices(h)).toBe(before + 1);
     expect((await h.call("get_approval", { approval_id: id })).data.status).toBe("executed");
@@ -74,7 +74,7 @@ describe("DRY_RUN", () => {
     const result = await h.call("create_invoice", INVOICE_INPUT);
     expect(result.data).toMatchObject({ status: "dry_run", dry_run: true, validated_against_odoo: true });
     expect(await countInvoices(h)).toBe(before);
-    expect(await h.app.store.list()).toEqual([]);
+    expect(await h.app.approvals.list()).toEqual([]);
     const bad = await h.call("create_invoice", { ...INVOICE_INPUT, customer_name: "Nobody" });
     expect(bad.error?.code).toBe("CUSTOMER_NOT_FOUND");
   });

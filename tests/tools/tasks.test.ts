@@ -39,11 +39,11 @@ describe("MCP Tasks: a gated call as a task that completes once a human has deci
     for await (const message of stream) {
       seen.push(message.type);
       if (message.type === "taskStatus" && !approved) {
-        const [pending] = await harness.app.store.list({ status: "pending" });
+        const [pending] = await harness.app.approvals.list({ status: "pending" });
         if (pending) {
           expect(message.task.status).toBe("working");
           approved = true;
-          await harness.app.store.decide(pending.id, {
+          await harness.app.approvals.decide(pending.id, {
             decision: "approved",
             channel: "tray",
             actor: "owner",
@@ -73,9 +73,9 @@ describe("MCP Tasks: a gated call as a task that completes once a human has deci
     for await (const message of stream) {
       if (message.type === "taskCreated") taskId = message.task.taskId;
       if (message.type === "taskStatus") {
-        const [pending] = await harness.app.store.list({ status: "pending" });
+        const [pending] = await harness.app.approvals.list({ status: "pending" });
         if (pending)
-          await harness.app.store.decide(pending.id, {
+          await harness.app.approvals.decide(pending.id, {
             decision: "rejected",
             channel: "cli",
             actor: "owner",

@@ -153,12 +153,12 @@ describe("bad input of every kind gets its error code at once, and no approval r
   afterAll(async () => h.close());
 
   it.each(CASES)("%s", async (_title, tool, args, code) => {
-    const before = (await h.app.store.list()).length;
+    const before = (await h.app.approvals.list()).length;
     const result = await h.call(tool, args);
     expect(result.isError, result.text).toBe(true);
     expect(result.error?.code).toBe(code);
     expect(result.error?.message.length).toBeGreaterThan(10);
     expect(result.text).not.toMatch(/Traceback|at .*\.js:\d+|node_modules/);
-    expect((await h.app.store.list()).length).toBe(before);
+    expect((await h.app.approvals.list()).length).toBe(before);
   });
 });

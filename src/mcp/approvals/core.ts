@@ -9,13 +9,7 @@ import { addDecimal, compareDecimal } from "../money.js";
 import { OdooConnectionError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
 import type { OfflineQueue } from "../queue/offline-queue.js";
-import {
-  drainQueue,
-  type ExecutionOutcome,
-  type ExecutorDeps,
-  executeApproval,
-  recoverInterrupted,
-} from "./executor.js";
+import { drainQueue, type ExecutionOutcome, type ExecutorDeps, executeApproval } from "./executor.js";
 import {
   type ApprovalPolicy,
   type Ask,
@@ -25,6 +19,7 @@ import {
   channelRefusal,
   type LimitedChannel,
 } from "./policy.js";
+import { runner } from "./runner.js";
 import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter } from "./store.js";
 import { buildView, type PersonView, renderView } from "./view.js";
 
@@ -88,9 +83,11 @@ export interface ToolGate extends AgentApprovals {
   request<O>(tool: string, input: Record<string, unknown>, call: GateCall): Promise<O | GatedAnswer>;
 }
 
+/**
+ * The approval core's one front door, for every surface: the tools (through `ToolGate`), the CLI, the desktop
+ * app's handlers, the bench. The store, the executor's dependencies and the operations stay behind it.
+ */
 export interface Approvals extends ToolGate {
-  readonly policy: ApprovalPolicy;
-  readonly store: ApprovalStore;
   /** The person's pause switch (tray): while paused, `request` refuses new requests. */
   readonly pause: PauseSwitch;
   /** What a person sees, derived now from the verified arguments and Odoo's data. */
@@ -105,7 +102,10 @@ export interface Approvals extends ToolGate {
   startRunner(options?: { fallbackMs?: number }): { stop(): void };
   /** Called with the ids of new or changed requests (the tray's notifications). */
   watch(listener: (ids: string[]) => void): () => void;
-  executorDeps(): ExecutorDeps;
+  /** Why this record may not be trusted at all (a broken seal, arguments that do not match their hash); empty when intact. */
+  integrity(record: ApprovalRecord): string[];
+  /** What stops this process from running it (integrity, the decision's key, the journal); empty when it may run. */
+  verify(record: ApprovalRecord): Promise<string[]>;
 }
 
 /**
@@ -483,12 +483,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     return recordDecision(id, input);
   };
 
-  const startRunner = (options: { fallbackMs?: number } = {}) => runner(approvals, deps, options);
+  const startRunner = (options: { fallbackMs?: number } = {}) =>
+    runner({ approvals, store, queue: deps.queue, executorDeps, logger, dryRun: deps.dryRun }, options);
 
   const pause: PauseSwitch = deps.pause ?? { isPaused: async () => false, setPaused: async () => {} };
   const approvals: Approvals = {
-    policy,
-    store,
     pause,
     get: (id) => store.get(id),
     list: (filter) => store.list(filter),
@@ -499,105 +498,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     drain: (onProgress) => drainQueue(executorDeps(), onProgress),
     startRunner,
     watch: (listener) => store.watch(listener),
-    executorDeps,
+    integrity: (record) => store.integrity(record),
+    verify: (record) => store.verifyForExecution(record),
   };
   return approvals;
-}
-
-/**
- * Work a running server does between tool calls: put back in the queue what a crashed process left running,
- * replay the offline queue when Odoo answers again, and run requests a person approved elsewhere (the app, the
- * CLI) while nobody ran them. It wakes on changes to the store (file events) and otherwise only every
- * `fallbackMs`; it reads only files that changed. Requests this process cannot verify (another key) or that were
- * refused are not tried again until their file changes.
- *
- * A replay of the queue that moves nothing (Odoo still down, often failing at once: refused, an HTML page, a 503)
- * writes to the store itself (claim, queued state), which wakes the runner again: so the runner backs off, 1 s,
- * 2 s, 4 s ... up to `fallbackMs`, and replays the queue only when that step is over (a timer wakes it then),
- * whatever woke it meanwhile. A request a person approves meanwhile still runs at once (the executor puts it
- * behind the queue and replays it); a replay that moves something, or an empty queue, ends the backoff.
- */
-function runner(
-  approvals: Approvals,
-  deps: ApprovalsDeps,
-  options: { fallbackMs?: number },
-): { stop(): void } {
-  if (deps.dryRun) return { stop() {} };
-  let running = false;
-  let again = false;
-  let stopped = false;
-  const refused = new Map<string, string>();
-  const fallbackMs = options.fallbackMs ?? 30_000;
-  // The replay's backoff: 0 while the last replay moved something (or the queue was empty).
-  let replayDelayMs = 0;
-  let replayAt = 0;
-  let replayTimer: NodeJS.Timeout | null = null;
-  const backOff = () => {
-    replayDelayMs = Math.min(fallbackMs, replayDelayMs === 0 ? 1_000 : replayDelayMs * 2);
-    replayAt = Date.now() + replayDelayMs;
-    if (replayTimer) clearTimeout(replayTimer);
-    replayTimer = setTimeout(() => {
-      replayTimer = null;
-      void tick();
-    }, replayDelayMs);
-    replayTimer.unref();
-  };
-  const replay = async (executor: ExecutorDeps) => {
-    if ((await deps.queue.pending()).length === 0) {
-      replayDelayMs = 0;
-      return;
-    }
-    if (Date.now() < replayAt) return; // backing off: the timer wakes the runner when the step is over
-    let moved = false;
-    try {
-      const result = await drainQueue(executor);
-      moved = result.remaining === 0 || result.executed + result.failed > 0;
-    } finally {
-      if (moved) replayDelayMs = 0;
-      else backOff();
-    }
-  };
-  const tick = async () => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      const executor = approvals.executorDeps();
-      await recoverInterrupted(executor);
-      await replay(executor);
-      for (const record of await approvals.list({ status: "approved" })) {
-        if (stopped) break;
-        if (record.execution) continue;
-        const fingerprint = `${record.seal ?? ""}${record.decision?.signature ?? ""}`;
-        if (refused.get(record.id) === fingerprint) continue;
-        if (record.decision?.key !== approvals.store.decisionKey) continue; // another process's to run
-        const outcome = await executeApproval(executor, record.id);
-        if (outcome.status === "failed" && outcome.code === "APPROVAL_INVALID")
-          refused.set(record.id, fingerprint);
-      }
-    } catch (error) {
-      deps.logger.debug(`background work: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      running = false;
-      if (again && !stopped) {
-        again = false;
-        void tick();
-      }
-    }
-  };
-  const unwatch = approvals.watch(() => void tick());
-  const timer = setInterval(() => void tick(), fallbackMs);
-  timer.unref();
-  void tick();
-  return {
-    stop() {
-      stopped = true;
-      unwatch();
-      clearInterval(timer);
-      if (replayTimer) clearTimeout(replayTimer);
-    },
-  };
 }

@@ -86,7 +86,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
           for (const record of records) {
             // Who decided, and where: an approval given in the MCP client's prompt reads "approved in the chat".
             const how = record.decision ? `  ${decidedWords(record.decision, record.requestedBy)}` : "";
-            print(`${renderLine(record, app.store.integrity(record))}${how}`);
+            print(`${renderLine(record, app.approvals.integrity(record))}${how}`);
           }
         return 0;
       }

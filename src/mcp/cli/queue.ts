@@ -47,7 +47,7 @@ export async function queueCommand(args: string[]): Promise<number> {
       }
       return 0;
     }
-    const result = await drainQueue(app.executorDeps(), (message: string) => {
+    const result = await app.approvals.drain((message: string) => {
       if (!json) print(message);
     });
     if (json) print(JSON.stringify(result, null, 2));
