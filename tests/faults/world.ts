@@ -57,7 +57,15 @@ export async function startWorld(
   const h = await startHarness({
     sandbox,
     keychain,
-    env: { ODOO_URL: proxy.url, ODOO_MCP_ELICITATION_MAX_AMOUNT: "1000000", ...env },
+    // The person approves in the chat, over and over on one customer: the chat's limits are out of the way here
+    // (they are tested in tests/redteam/chat-prompt.test.ts).
+    env: {
+      ODOO_URL: proxy.url,
+      ODOO_MCP_ELICITATION_MAX_AMOUNT: "1000000",
+      ODOO_MCP_ELICITATION_DAILY_COUNT: "1000000",
+      ODOO_MCP_ELICITATION_DAILY_TOTAL: "1000000000",
+      ...env,
+    },
     ...(options.person === "elsewhere"
       ? {}
       : {
