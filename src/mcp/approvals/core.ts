@@ -8,6 +8,7 @@ import {
 } from "../audit/audit-log.js";
 import { toToolError } from "../error-map.js";
 import { ToolError } from "../errors.js";
+import { NotRegularFileError } from "../fsutil/regular.js";
 import type { Logger } from "../log.js";
 import { OdooConnectionError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
@@ -26,7 +27,7 @@ import {
   compareDecimal,
   elicitationRefusal,
 } from "./policy.js";
-import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter } from "./store.js";
+import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter, ListReport } from "./store.js";
 import { buildView, type PersonView, renderView } from "./view.js";
 
 /**
@@ -77,7 +78,8 @@ export interface PersonDecision {
 /** The agent's read of a request (get_approval, list_approvals): state and outcome, never a way to decide. */
 export interface AgentApprovals {
   get(id: string): Promise<ApprovalRecord | null>;
-  list(filter?: ListFilter): Promise<ApprovalRecord[]>;
+  /** With `report`, the entries left out (not files) are told to it; otherwise the log says them. */
+  list(filter?: ListFilter, report?: ListReport): Promise<ApprovalRecord[]>;
 }
 
 /** What a gated tool may do: ask, and read. The types leave no way to decide. */
@@ -427,7 +429,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     store,
     pause,
     get: (id) => store.get(id),
-    list: (filter) => store.list(filter),
+    list: (filter, report) => store.list(filter, report),
     request,
     view,
     decide,
@@ -462,6 +464,17 @@ function runner(
   let running = false;
   let again = false;
   let stopped = false;
+  /**
+   * What held the last round up in the data folder (entries that are not files): each logged as a warning once,
+   * until a round goes through.
+   */
+  let blockedBy = new Set<string>();
+  let seenNow = new Set<string>();
+  const note = (error: NotRegularFileError) => {
+    seenNow.add(error.message);
+    if (!blockedBy.has(error.message))
+      deps.logger.warn(`background work: ${error.message}; nothing that needs it runs until it is removed`);
+  };
   const refused = new Map<string, string>();
   const fallbackMs = options.fallbackMs ?? 30_000;
   // The replay's backoff: 0 while the last replay moved something (or the queue was empty).
@@ -500,6 +513,7 @@ function runner(
       return;
     }
     running = true;
+    seenNow = new Set();
     try {
       const executor = approvals.executorDeps();
       await recoverInterrupted(executor);
@@ -510,13 +524,24 @@ function runner(
         const fingerprint = `${record.seal ?? ""}${record.decision?.signature ?? ""}`;
         if (refused.get(record.id) === fingerprint) continue;
         if (record.decision?.key !== approvals.store.decisionKey) continue; // another process's to run
-        const outcome = await executeApproval(executor, record.id);
+        let outcome: ExecutionOutcome;
+        try {
+          outcome = await executeApproval(executor, record.id);
+        } catch (error) {
+          // Its lock (say) is not a file: said, and the requests behind it still run.
+          if (!(error instanceof NotRegularFileError)) throw error;
+          note(error);
+          continue;
+        }
         if (outcome.status === "failed" && outcome.code === "APPROVAL_INVALID")
           refused.set(record.id, fingerprint);
       }
     } catch (error) {
-      deps.logger.debug(`background work: ${error instanceof Error ? error.message : String(error)}`);
+      // Something in the data folder that is not a file (the queue, say): said once, as a warning.
+      if (error instanceof NotRegularFileError) note(error);
+      else deps.logger.debug(`background work: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
+      blockedBy = seenNow;
       running = false;
       if (again && !stopped) {
         again = false;
