@@ -106,13 +106,20 @@ export function approvalHandlers(
       } catch {
         connection = "unreachable";
       }
+    // Entries of the data folder that are not files (a FIFO, a link) are named among the warnings; the queue's
+    // own file among them fails the status at once instead of hanging it.
+    const refused: string[] = [];
+    const pending = await approvals.list(
+      { status: "pending" },
+      { refused: (error) => refused.push(`${error.message}: ignored`) },
+    );
     return {
       paused: await approvals.pause.isPaused(),
       connection,
       queued: (await app.queue.pending()).length,
-      pending: (await approvals.list({ status: "pending" })).length,
+      pending: pending.length,
       key_mode: app.keyMode,
-      warnings: app.config.warnings,
+      warnings: [...app.config.warnings, ...new Set(refused)],
       history: await history(),
     };
   };

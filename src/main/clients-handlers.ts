@@ -1,7 +1,7 @@
-import { copyFile, mkdir, readFile } from "node:fs/promises";
+import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { ToolError } from "../mcp/errors.js";
-import { isErrno, writeFileAtomic } from "../mcp/fsutil/files.js";
+import { readTextIfExists, writeFileAtomic } from "../mcp/fsutil/files.js";
 import type { Handlers } from "../shared/ipc.js";
 
 /**
@@ -64,13 +64,9 @@ export function clientsHandlers(deps: ClientsDeps): ClientsHandlers {
 
     async "clients.addToClaudeDesktop"() {
       const file = deps.claudeDesktopConfigPath;
-      let text: string | null;
-      try {
-        text = await readFile(file, "utf8");
-      } catch (error) {
-        if (!isErrno(error, "ENOENT")) throw error;
-        text = null;
-      }
+      // Without blocking, following a link the person made (Claude's own file, not the data folder): a FIFO
+      // there is refused, never waited on.
+      const text = (await readTextIfExists(file, { followSymlinks: true })) ?? null;
       let config: Record<string, unknown> = {};
       if (text !== null && text.trim() !== "") {
         let parsed: unknown;

@@ -1,4 +1,5 @@
 import { type ErrorCode, ToolError } from "./errors.js";
+import { NotRegularFileError } from "./fsutil/regular.js";
 import { redact } from "./log.js";
 import {
   OdooAccessError,
@@ -21,6 +22,14 @@ export function toToolError(error: unknown): ToolError {
   if (error instanceof ToolError)
     return new ToolError(error.code, redact(error.message), redact(error.details));
   if (error instanceof OdooError) return fromOdoo(error);
+  // Something in the data folder that is not a file of ours (a FIFO, a link, a folder): refused by name, at once.
+  // What reaches a tool this way is the approval machinery's (request files, journal, queue, locks); the audit
+  // log's own failures are AUDIT_LOG_UNAVAILABLE before they get here.
+  if (error instanceof NotRegularFileError)
+    return new ToolError(
+      "APPROVAL_INVALID",
+      `${redact(error.message)}: odoo-mcp reads and writes only files of its own there, so nothing was done. It must be removed from the data folder.`,
+    );
   return new ToolError(
     "INTERNAL_ERROR",
     "odoo-mcp failed unexpectedly; the details are in its log (stderr).",

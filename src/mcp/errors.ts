@@ -38,7 +38,8 @@ export const ERROR_CODES = [
   "APPROVAL_NOT_FOUND", // get_approval with an unknown id
   "APPROVAL_REJECTED", // a human said no; kept as the request's outcome
   "APPROVAL_EXPIRED", // nobody decided in time
-  "APPROVAL_INVALID", // a request or decision failed its integrity checks (changed outside odoo-mcp): it never runs
+  "APPROVAL_INVALID", // a request or decision failed its integrity checks (changed outside odoo-mcp): it never runs;
+  // also: something that is not a file (a FIFO, a link, a folder) where the data folder's file should be
   "APPROVAL_REQUIRED", // a person must decide this where the agent cannot (the CLI or the app), not in this channel
   "TOO_MANY_PENDING", // too many requests of this client wait for a person; decide them first
   "AGENT_PAUSED", // the person paused the agent (tray menu): no new request is taken until they resume it

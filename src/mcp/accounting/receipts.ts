@@ -9,10 +9,12 @@
  * of another type → `VALIDATION_ERROR`.
  */
 import { createHash } from "node:crypto";
-import { open, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import { ToolError } from "../errors.js";
+import { NotRegularFileError, openRegular } from "../fsutil/regular.js";
 
 /** 10 MiB: a phone photo of a receipt is far below it; Odoo's own upload limit is larger. */
 export const MAX_RECEIPT_BYTES = 10 * 1024 * 1024;
@@ -128,8 +130,10 @@ export async function loadReceipt(receiptPath: string, cwd?: string): Promise<Lo
   }
   let bytes: Buffer;
   try {
-    // Read through one handle with a hard cap, so that a file growing after stat() cannot blow the limit.
-    const handle = await open(resolved, "r");
+    // Read through one handle with a hard cap, so that a file growing after stat() cannot blow the limit; opened
+    // without blocking, so that a FIFO put in its place after the stat is refused instead of waited on. A link
+    // the person made to a receipt is followed (what it points to must be a file).
+    const handle = await openRegular(resolved, constants.O_RDONLY, { followSymlinks: true });
     try {
       const buffer = Buffer.alloc(MAX_RECEIPT_BYTES + 1);
       let length = 0;
@@ -144,6 +148,11 @@ export async function loadReceipt(receiptPath: string, cwd?: string): Promise<Lo
       await handle.close();
     }
   } catch (error) {
+    if (error instanceof NotRegularFileError)
+      throw new ToolError(
+        "VALIDATION_ERROR",
+        `receipt_path ${JSON.stringify(receiptPath)} is not a regular file (it is ${error.kind}).`,
+      );
     const code = (error as NodeJS.ErrnoException).code;
     throw notFound(
       receiptPath,

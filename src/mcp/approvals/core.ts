@@ -4,6 +4,7 @@ import { type AuditEventInput, type AuditLog, auditUnavailableReason } from "../
 import { localDate } from "../dates.js";
 import { toToolError } from "../error-map.js";
 import { ToolError } from "../errors.js";
+import { NotRegularFileError } from "../fsutil/regular.js";
 import type { Logger } from "../log.js";
 import { addDecimal, compareDecimal } from "../money.js";
 import { OdooConnectionError } from "../odoo/errors.js";
@@ -20,7 +21,7 @@ import {
   type LimitedChannel,
 } from "./policy.js";
 import { runner } from "./runner.js";
-import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter } from "./store.js";
+import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter, ListReport } from "./store.js";
 import { buildView, type PersonView, renderView } from "./view.js";
 
 /**
@@ -75,7 +76,8 @@ export interface PersonDecision {
 /** The agent's read of a request (get_approval, list_approvals): state and outcome, never a way to decide. */
 export interface AgentApprovals {
   get(id: string): Promise<ApprovalRecord | null>;
-  list(filter?: ListFilter): Promise<ApprovalRecord[]>;
+  /** With `report`, the entries left out (not files) are told to it; otherwise the log says them. */
+  list(filter?: ListFilter, report?: ListReport): Promise<ApprovalRecord[]>;
 }
 
 /** What a gated tool may do: ask, and read. The types leave no way to decide. */
@@ -490,7 +492,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
   const approvals: Approvals = {
     pause,
     get: (id) => store.get(id),
-    list: (filter) => store.list(filter),
+    list: (filter, report) => store.list(filter, report),
     request,
     view,
     decide,

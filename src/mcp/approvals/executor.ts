@@ -3,6 +3,7 @@ import { type AuditEventInput, type AuditLog, auditUnavailableReason } from "../
 import { toToolError } from "../error-map.js";
 import { type ErrorCode, ToolError } from "../errors.js";
 import { isHolderDead } from "../fsutil/lock.js";
+import { NotRegularFileError } from "../fsutil/regular.js";
 import type { Logger } from "../log.js";
 import { OdooConnectionError, OdooProtocolError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
@@ -95,7 +96,17 @@ export async function drainQueue(
   let failed = 0;
   const drained = await deps.queue.withDrainLock(async () => {
     for (const entry of await deps.queue.pending()) {
-      const record = await deps.store.get(entry.approvalId).catch(() => null);
+      let record: ApprovalRecord | null;
+      try {
+        record = await deps.store.get(entry.approvalId);
+      } catch (error) {
+        // Its file is not a file (a FIFO, a link): not run, and left in the queue for when it is put right.
+        if (error instanceof NotRegularFileError) {
+          onProgress?.(`${entry.approvalId} (${entry.tool}): ${error.message}; left in the queue`);
+          continue;
+        }
+        record = null;
+      }
       if (!record) {
         await deps.queue.markDone(entry.approvalId, "failed");
         onProgress?.(`${entry.approvalId}: the approval request is gone; dropped from the queue`);

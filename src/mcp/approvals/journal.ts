@@ -1,8 +1,15 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { open, stat } from "node:fs/promises";
+import { constants } from "node:fs";
 import path from "node:path";
-import { appendLineDurable, isErrno, readTextIfExists, writeFileAtomic } from "../fsutil/files.js";
+import {
+  appendLineDurable,
+  appendLinesDurable,
+  isErrno,
+  readTextIfExists,
+  writeFileAtomic,
+} from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
+import { NotRegularFileError, openRegular, statRegular } from "../fsutil/regular.js";
 import { addDecimal } from "../money.js";
 import { canonicalJson } from "./ids.js";
 import type { BudgetUse } from "./policy.js";
@@ -15,6 +22,10 @@ import type { BudgetUse } from "./policy.js";
  * executed request, rewound to "approved" in its file, from running again even when the Odoo-side check could
  * not tell (the executor also asks Odoo first). Without a key the links are plain SHA-256: edits in the middle
  * are seen, a rewritten tail is not (passphrase mode, where no process executes what it did not decide itself).
+ *
+ * A journal that is not a regular file (a FIFO, a link, a folder) is never read as if it were empty: its state
+ * has that as its problem (nothing runs, no automatic approval is given), and an append throws a
+ * `NotRegularFileError` naming it. Neither waits.
  */
 
 /**
@@ -132,9 +143,16 @@ interface Shard {
 
 export function createJournal(
   file: string,
-  options: { key?: Buffer; anchor?: JournalAnchor; lockAuthority?: LockAuthority },
+  options: {
+    key?: Buffer;
+    anchor?: JournalAnchor;
+    lockAuthority?: LockAuthority;
+    /** The data folder: errors name the journal relative to it. */
+    root?: string;
+  },
 ): Journal {
-  const lockOptions = options.lockAuthority ? { authority: options.lockAuthority } : {};
+  const where = options.root ? { root: options.root } : {};
+  const lockOptions = { ...where, ...(options.lockAuthority ? { authority: options.lockAuthority } : {}) };
   const { key, anchor } = options;
   const link = (line: Omit<JournalLine, "mac">) => {
     const text = canonicalJson(line);
@@ -226,7 +244,8 @@ export function createJournal(
     const { offset, length, digest } = base.shards[index]!;
     const shard: Shard = { trails: new Map(), budgets: new Map() };
     if (length > 0) {
-      const bytes = await readRange(checkpointFile, offset, offset + length);
+      // A cache: a checkpoint that is not a file any more is read again from the journal.
+      const bytes = await readRange(checkpointFile, offset, offset + length).catch(() => null);
       if (!bytes || bytes.length !== length || sha256(bytes) !== digest) return null;
       try {
         const text = JSON.parse(bytes.toString("utf8")) as ShardText;
@@ -292,7 +311,7 @@ export function createJournal(
       });
       const body = { ...head, shards: bytes.map((b) => [b.length, sha256(b)]) };
       const header = Buffer.from(`${JSON.stringify({ body, mac: checkpointMac(body) })}\n`, "utf8");
-      await writeFileAtomic(checkpointFile, Buffer.concat([header, ...bytes]));
+      await writeFileAtomic(checkpointFile, Buffer.concat([header, ...bytes]), where);
     })().catch(() => {});
   };
   /** The checkpoint's header, its seal checked, and the line it ends on still in place; null otherwise. */
@@ -401,9 +420,9 @@ export function createJournal(
   };
 
   const readRange = async (name: string, start: number, end: number): Promise<Buffer | null> => {
-    let handle: Awaited<ReturnType<typeof open>>;
+    let handle: Awaited<ReturnType<typeof openRegular>>;
     try {
-      handle = await open(name, "r");
+      handle = await openRegular(name, constants.O_RDONLY, where);
     } catch (error) {
       if (isErrno(error, "ENOENT")) return null;
       throw error;
@@ -457,10 +476,11 @@ export function createJournal(
   const scanNow = async (dropped?: Scan): Promise<Scan> => {
     let info: { size: number; mtimeMs: number; ino: number } | null;
     try {
-      info = await stat(file);
+      info = await statRegular(file, where);
     } catch (error) {
-      if (!isErrno(error, "ENOENT")) throw error;
-      info = null;
+      if (!(error instanceof NotRegularFileError)) throw error;
+      // Not read as empty, and not kept: the journal cannot be trusted until a file of ours is back.
+      return { ...freshScan(), problems: [error.message] };
     }
     if (!info) {
       scan = freshScan();
@@ -491,7 +511,7 @@ export function createJournal(
 
   /** The link of line `seq`, reading the whole file (only when the keychain's head is older than the window). */
   const linkAt = async (seq: number): Promise<string | undefined> => {
-    for (const raw of (await readTextIfExists(file))?.split("\n") ?? []) {
+    for (const raw of (await readTextIfExists(file, where))?.split("\n") ?? []) {
       try {
         const line = JSON.parse(raw) as JournalLine;
         if (line?.seq === seq) return line.mac;
@@ -565,7 +585,7 @@ export function createJournal(
 
   /** Appends one line; the caller holds the journal's lock. */
   const appendLocked = async (line: Pick<JournalLine, "id" | "event" | "at" | "keys" | "amount">) => {
-    const last = await readLastLine(file);
+    const last = await readLastLine(file, where);
     const entry: Omit<JournalLine, "mac"> = {
       seq: (last?.seq ?? 0) + 1,
       id: line.id,
@@ -576,7 +596,7 @@ export function createJournal(
       prev: last?.mac ?? GENESIS,
     };
     const mac = link(entry);
-    await appendLineDurable(file, JSON.stringify({ ...entry, mac }));
+    await appendLineDurable(file, JSON.stringify({ ...entry, mac }), where);
     await anchor?.save({ seq: entry.seq, mac });
   };
 
@@ -586,7 +606,7 @@ export function createJournal(
       await withLock(
         `${file}.lock`,
         async () => {
-          const last = await readLastLine(file);
+          const last = await readLastLine(file, where);
           let seq = last?.seq ?? 0;
           let prev = last?.mac ?? GENESIS;
           const out: string[] = [];
@@ -603,13 +623,7 @@ export function createJournal(
             out.push(JSON.stringify({ ...entry, mac }));
             prev = mac;
           }
-          const handle = await open(file, "a", 0o600);
-          try {
-            await handle.write(`${out.join("\n")}\n`);
-            await handle.sync();
-          } finally {
-            await handle.close();
-          }
+          await appendLinesDurable(file, out, where);
           await anchor?.save({ seq, mac: prev });
         },
         lockOptions,
@@ -645,10 +659,10 @@ export function createJournal(
 }
 
 /** The last complete line of a JSON Lines file, reading only its end. */
-async function readLastLine(file: string): Promise<JournalLine | null> {
-  let handle: Awaited<ReturnType<typeof open>>;
+async function readLastLine(file: string, where: { root?: string }): Promise<JournalLine | null> {
+  let handle: Awaited<ReturnType<typeof openRegular>>;
   try {
-    handle = await open(file, "r");
+    handle = await openRegular(file, constants.O_RDONLY, where);
   } catch (error) {
     if (isErrno(error, "ENOENT")) return null;
     throw error;

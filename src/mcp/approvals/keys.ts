@@ -1,8 +1,7 @@
 import { createHmac, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
-import { isErrno, writeFileAtomic } from "../fsutil/files.js";
+import { readTextIfExists, writeFileAtomic } from "../fsutil/files.js";
 import type { Logger } from "../log.js";
 import { canonicalJson } from "./ids.js";
 
@@ -95,7 +94,10 @@ export async function setPassphrase(dataDir: string, passphrase: string): Promis
   const salt = randomBytes(16);
   const key = makeKey(await derivePassphrase(passphrase, salt), "passphrase");
   const file: PassphraseFile = { v: 1, salt: salt.toString("base64"), check: key.sign(CHECK) };
-  await writeFileAtomic(path.join(dataDir, PASSPHRASE_FILE), `${JSON.stringify(file)}\n`, { mode: 0o600 });
+  await writeFileAtomic(path.join(dataDir, PASSPHRASE_FILE), `${JSON.stringify(file)}\n`, {
+    mode: 0o600,
+    root: dataDir,
+  });
   return key;
 }
 
@@ -115,13 +117,9 @@ export async function unlockPassphrase(dataDir: string, passphrase: string): Pro
 }
 
 async function readPassphraseFile(dataDir: string): Promise<PassphraseFile | null> {
-  let text: string;
-  try {
-    text = await readFile(path.join(dataDir, PASSPHRASE_FILE), "utf8");
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return null;
-    throw error;
-  }
+  // Not a file (a FIFO, a link): a `NotRegularFileError` naming it, at once.
+  const text = await readTextIfExists(path.join(dataDir, PASSPHRASE_FILE), { root: dataDir });
+  if (text === undefined) return null;
   try {
     const value = JSON.parse(text) as Partial<PassphraseFile>;
     if (value.v === 1 && typeof value.salt === "string" && typeof value.check === "string")

@@ -1,7 +1,8 @@
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
-import { isErrno, writeFileAtomic } from "../fsutil/files.js";
+import { writeFileAtomic } from "../fsutil/files.js";
+import { statRegular } from "../fsutil/regular.js";
 import type { PauseSwitch } from "./core.js";
 
 export const PAUSE_ACCOUNT = "agent-paused";
@@ -28,18 +29,12 @@ export function pauseSwitch(options: {
       },
     };
   const file = path.join(options.dataDir, PAUSE_FILE);
+  const where = { root: options.dataDir };
   return {
-    async isPaused() {
-      try {
-        await readFile(file);
-        return true;
-      } catch (error) {
-        if (isErrno(error, "ENOENT")) return false;
-        throw error;
-      }
-    },
+    // Its presence is the switch (nothing is read); anything but a file there is refused, by name.
+    isPaused: async () => (await statRegular(file, where)) !== null,
     async setPaused(paused) {
-      if (paused) await writeFileAtomic(file, "paused by the person in the odoo-mcp app\n");
+      if (paused) await writeFileAtomic(file, "paused by the person in the odoo-mcp app\n", where);
       else await rm(file, { force: true });
     },
   };

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { isErrno, writeFileAtomic } from "../fsutil/files.js";
+import { readTextIfExists, writeFileAtomic } from "../fsutil/files.js";
+import { NotRegularFileError } from "../fsutil/regular.js";
 import type { ApprovalKey } from "./keys.js";
 
 /**
@@ -9,7 +9,7 @@ import type { ApprovalKey } from "./keys.js";
  * the policy, so they are protected like a decision: sealed with the keychain key. A policy file written by
  * anyone else (an agent with file tools), or edited, is not honoured: the rules fall back to the environment and
  * the defaults, and the caller says so. Without a keychain nothing on disk can be protected, so no such file is
- * honoured at all.
+ * honoured at all. Nor is anything that is not a file (a FIFO, a link): refused at once, by name.
  */
 export const POLICY_FILE = "approval-policy.json";
 
@@ -31,13 +31,15 @@ export type PersonPolicy =
 
 export async function readPersonPolicy(dataDir: string, key: ApprovalKey | null): Promise<PersonPolicy> {
   const file = path.join(dataDir, POLICY_FILE);
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(file, "utf8");
+    text = await readTextIfExists(file, { root: dataDir });
   } catch (error) {
-    if (isErrno(error, "ENOENT")) return { state: "none" };
+    if (error instanceof NotRegularFileError)
+      return { state: "refused", reason: `${error.message}; it is ignored` };
     throw error;
   }
+  if (text === undefined) return { state: "none" };
   if (key?.source !== "keychain")
     return {
       state: "refused",
@@ -67,5 +69,7 @@ export async function writePersonPolicy(
 ): Promise<void> {
   const rest = { v: 1 as const, values, set_by: setBy, set_at: now.toISOString() };
   const file: PolicyFile = { ...rest, seal: key.sign(payload(rest)) };
-  await writeFileAtomic(path.join(dataDir, POLICY_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  await writeFileAtomic(path.join(dataDir, POLICY_FILE), `${JSON.stringify(file, null, 2)}\n`, {
+    root: dataDir,
+  });
 }

@@ -1,7 +1,14 @@
+import { NotRegularFileError } from "../fsutil/regular.js";
 import type { Logger } from "../log.js";
 import type { OfflineQueue } from "../queue/offline-queue.js";
 import type { Approvals } from "./core.js";
-import { drainQueue, type ExecutorDeps, executeApproval, recoverInterrupted } from "./executor.js";
+import {
+  drainQueue,
+  type ExecutionOutcome,
+  type ExecutorDeps,
+  executeApproval,
+  recoverInterrupted,
+} from "./executor.js";
 import type { ApprovalStore } from "./store.js";
 
 /** What the runner works with: the core's front door, and the store's key and the executor behind it. */
@@ -33,6 +40,17 @@ export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { st
   let running = false;
   let again = false;
   let stopped = false;
+  /**
+   * What held the last round up in the data folder (entries that are not files): each logged as a warning once,
+   * until a round goes through.
+   */
+  let blockedBy = new Set<string>();
+  let seenNow = new Set<string>();
+  const note = (error: NotRegularFileError) => {
+    seenNow.add(error.message);
+    if (!blockedBy.has(error.message))
+      deps.logger.warn(`background work: ${error.message}; nothing that needs it runs until it is removed`);
+  };
   const refused = new Map<string, string>();
   const fallbackMs = options.fallbackMs ?? 30_000;
   // The replay's backoff: 0 while the last replay moved something (or the queue was empty).
@@ -71,6 +89,7 @@ export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { st
       return;
     }
     running = true;
+    seenNow = new Set();
     try {
       const executor = deps.executorDeps();
       await recoverInterrupted(executor);
@@ -81,13 +100,24 @@ export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { st
         const fingerprint = `${record.seal ?? ""}${record.decision?.signature ?? ""}`;
         if (refused.get(record.id) === fingerprint) continue;
         if (record.decision?.key !== deps.store.decisionKey) continue; // another process's to run
-        const outcome = await executeApproval(executor, record.id);
+        let outcome: ExecutionOutcome;
+        try {
+          outcome = await executeApproval(executor, record.id);
+        } catch (error) {
+          // Its lock (say) is not a file: said, and the requests behind it still run.
+          if (!(error instanceof NotRegularFileError)) throw error;
+          note(error);
+          continue;
+        }
         if (outcome.status === "failed" && outcome.code === "APPROVAL_INVALID")
           refused.set(record.id, fingerprint);
       }
     } catch (error) {
-      deps.logger.debug(`background work: ${error instanceof Error ? error.message : String(error)}`);
+      // Something in the data folder that is not a file (the queue, say): said once, as a warning.
+      if (error instanceof NotRegularFileError) note(error);
+      else deps.logger.debug(`background work: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
+      blockedBy = seenNow;
       running = false;
       if (again && !stopped) {
         again = false;

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { chmod, mkdir, rm, stat } from "node:fs/promises";
+import { chmod, lstat, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
 import { readTextIfExists, writeFileAtomic } from "../fsutil/files.js";
@@ -33,7 +33,7 @@ export async function loadSigningKey(options: {
   await mkdir(dataDir, { recursive: true });
   if (keychain) {
     try {
-      const key = await withLock(lockPath, () => keyFromKeychain(keychain, file));
+      const key = await withLock(lockPath, () => keyFromKeychain(keychain, file, dataDir), { root: dataDir });
       return makeKey(key, "keychain");
     } catch (error) {
       logger?.warn(
@@ -41,15 +41,15 @@ export async function loadSigningKey(options: {
       );
     }
   }
-  const key = await withLock(lockPath, () => keyFromFile(file));
+  const key = await withLock(lockPath, () => keyFromFile(file, dataDir), { root: dataDir });
   return makeKey(key, "file");
 }
 
-async function keyFromKeychain(keychain: Keychain, file: string): Promise<Buffer> {
+async function keyFromKeychain(keychain: Keychain, file: string, root: string): Promise<Buffer> {
   const stored = decodeKey(await keychain.get(SIGNING_KEY_ACCOUNT));
   if (stored) return stored;
   // A key kept in a file while there was no keychain moves into the keychain, so earlier requests stay valid.
-  const fromFile = decodeKey(await readTextIfExists(file));
+  const fromFile = decodeKey(await readTextIfExists(file, { root }));
   const key = fromFile ?? randomBytes(32);
   await keychain.set(SIGNING_KEY_ACCOUNT, key.toString("base64"));
   const readBack = decodeKey(await keychain.get(SIGNING_KEY_ACCOUNT));
@@ -58,14 +58,14 @@ async function keyFromKeychain(keychain: Keychain, file: string): Promise<Buffer
   return key;
 }
 
-async function keyFromFile(file: string): Promise<Buffer> {
-  const existing = decodeKey(await readTextIfExists(file));
+async function keyFromFile(file: string, root: string): Promise<Buffer> {
+  const existing = decodeKey(await readTextIfExists(file, { root }));
   if (existing) {
-    if (process.platform !== "win32" && ((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
+    if (process.platform !== "win32" && ((await lstat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
     return existing;
   }
   const key = randomBytes(32);
-  await writeFileAtomic(file, key.toString("base64"), { mode: 0o600 });
+  await writeFileAtomic(file, key.toString("base64"), { mode: 0o600, root });
   return key;
 }
 

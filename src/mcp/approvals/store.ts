@@ -1,12 +1,13 @@
 import { createHmac } from "node:crypto";
 import { watch as watchDir } from "node:fs";
-import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { AttemptMarker, Binding } from "../accounting/operation.js";
 import { ERROR_CODES, type ErrorCode, ToolError } from "../errors.js";
-import { CorruptFileError, isErrno, readJsonFile, writeFileAtomic } from "../fsutil/files.js";
+import { CorruptFileError, readJsonFile, writeFileAtomic, writeNewFile } from "../fsutil/files.js";
 import { HOST, isHolderDead, type LockAuthority, sleep, withLock } from "../fsutil/lock.js";
+import { NotRegularFileError, statFolder, statRegular } from "../fsutil/regular.js";
 import type { Logger } from "../log.js";
 import { canonicalJson, computeArgsHash, isApprovalId, newApprovalId } from "./ids.js";
 import { createJournal, type JournalAnchor, type JournalEvent } from "./journal.js";
@@ -37,6 +38,12 @@ import type { BudgetUse } from "./policy.js";
  * is: every record is read and verified as before, wherever it lies. A file moved between the two only changes
  * where it is looked for (a completed request put back among the active ones is archived again; an active copy
  * beside a sealed completed one in the archive is a leftover of a crash, or a rewind, and the completed one wins).
+ *
+ * Whatever is not a regular file where a request's file is (a FIFO, a socket, a folder, a symbolic link, even
+ * to a genuine record elsewhere) is never opened in a way that could wait and never followed: reading that request
+ * throws a `NotRegularFileError` naming it; a listing leaves it out and reports it (`ListReport`), so that every
+ * other request is still listed, run and decided. A folder of the store replaced by a link or anything else is
+ * left out of listings the same way.
  */
 
 export const APPROVAL_STATUSES = [
@@ -119,6 +126,13 @@ export interface ListFilter {
   status?: ApprovalStatus | ApprovalStatus[];
   limit?: number;
 }
+/**
+ * What `list` left out: an entry that is not a file (or a folder that is not a folder), named relative to the
+ * data folder. Without a report, the store's log says it, once per entry.
+ */
+export interface ListReport {
+  refused(error: NotRegularFileError): void;
+}
 /** A completed request the bench writes in bulk (`seedCompletedForBench`). */
 export interface SeedItem {
   tool: string;
@@ -174,7 +188,7 @@ export interface ApprovalStore {
    * Newest first. Only files that changed since the last call are read again. Pending and approved requests come
    * from `approvals/` alone; completed ones from the archive, newest month first, stopping once `limit` are found.
    */
-  list(filter?: ListFilter): Promise<ApprovalRecord[]>;
+  list(filter?: ListFilter, report?: ListReport): Promise<ApprovalRecord[]>;
   /**
    * Why this record may not be trusted at all (broken seal, arguments that do not match their hash). Empty when
    * it is intact.
@@ -263,13 +277,22 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
   const now = options.now ?? (() => new Date());
   const pollMs = options.pollMs ?? 100;
   const dir = path.join(options.dataDir, "approvals");
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  /** Errors name files relative to the data folder. */
+  const root = options.dataDir;
+  const where = { root };
+  // A FIFO or a file in the folder's place fails mkdir: said as what it is. A link to a folder elsewhere too.
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch(async (error: unknown) => {
+    await statFolder(dir, where);
+    throw error;
+  });
+  await statFolder(dir, where);
   const journal = createJournal(path.join(dir, JOURNAL_FILE), {
+    root,
     ...(sealKey ? { key: sealKey.derive("approval-journal"), lockAuthority: lockSigner(sealKey) } : {}),
     ...(sealKey && options.journalAnchor ? { anchor: options.journalAnchor } : {}),
   });
   // A lock file the agent wrote (no valid signature) is not honoured: it cannot hold up a person's decision.
-  const lockOptions = sealKey ? { authority: lockSigner(sealKey) } : {};
+  const lockOptions = { root, ...(sealKey ? { authority: lockSigner(sealKey) } : {}) };
 
   const fileOf = (id: string) => {
     // The only places a path is built from an id, and only from one that passed the strict pattern.
@@ -285,13 +308,14 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     const month = createdAt.slice(0, 7);
     return MONTH.test(month) ? month : "0000-00";
   };
-  const statOrNull = async (file: string) => {
-    try {
-      return await stat(file);
-    } catch (error) {
-      if (isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR")) return null;
-      throw error;
-    }
+  /** A request file's stats, null when there is none; `NotRegularFileError` when it is not a file. */
+  const statOrNull = (file: string) => statRegular(file, where);
+  /** Logs an entry left out of a listing that nobody asked to be told about, once. */
+  const warned = new Set<string>();
+  const warnRefused = (error: NotRegularFileError) => {
+    if (warned.has(error.message)) return;
+    warned.add(error.message);
+    logger?.warn(`${error.message}: ignored`);
   };
   /**
    * The active folder as this process last read it, kept fresh by file events: while a watcher runs on
@@ -334,13 +358,15 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
    * watcher, only the names marked since the last call are looked at (a stat each); every 5 s, or without one,
    * the folder is listed and every file read.
    */
-  const activeIds = async (): Promise<{ ids: Iterable<string>; trusted: (id: string) => boolean }> => {
+  const activeIds = async (
+    refused: (error: NotRegularFileError) => void,
+  ): Promise<{ ids: Iterable<string>; trusted: (id: string) => boolean }> => {
     startLive();
     // Marks are taken before reading: an event during the read marks its name again for the next call.
     const stale = new Set(live.stale);
     live.stale.clear();
     if (!live.watching || Date.now() - live.fullAt >= 5_000) {
-      const ids = idsOf(await entriesOf(dir));
+      const ids = idsOf(await entriesOf(dir, refused));
       if (live.watching) {
         live.ids = new Set(ids);
         live.fullAt = Date.now();
@@ -348,15 +374,30 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       return { ids, trusted: () => false };
     }
     for (const id of stale) {
-      if (await statOrNull(fileOf(id))) live.ids.add(id);
+      // A name that is not a file any more stays listed: reading it below names it (`refused`).
+      const info = await statOrNull(fileOf(id)).catch((error: unknown) => {
+        if (error instanceof NotRegularFileError) return true;
+        throw error;
+      });
+      if (info) live.ids.add(id);
       else live.ids.delete(id);
     }
     return { ids: live.ids, trusted: (id) => !stale.has(id) && inActiveDir(id) };
   };
   /** A directory's entries, read again only when its mtime changes. */
   const listings = new Map<string, { mtimeMs: number; names: string[] }>();
-  const entriesOf = async (folder: string): Promise<string[]> => {
-    const info = await statOrNull(folder);
+  const entriesOf = async (
+    folder: string,
+    refused: (error: NotRegularFileError) => void = warnRefused,
+  ): Promise<string[]> => {
+    let info: Awaited<ReturnType<typeof statFolder>>;
+    try {
+      info = await statFolder(folder, where);
+    } catch (error) {
+      if (!(error instanceof NotRegularFileError)) throw error;
+      refused(error);
+      info = null;
+    }
     if (!info) {
       listings.delete(folder);
       return [];
@@ -373,8 +414,8 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     return names;
   };
   /** The archive's months, newest first. */
-  const months = async () =>
-    (await entriesOf(archiveDir))
+  const months = async (refused?: (error: NotRegularFileError) => void) =>
+    (await entriesOf(archiveDir, refused))
       .filter((name) => MONTH.test(name))
       .sort()
       .reverse();
@@ -422,7 +463,7 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       return cached.record;
     let record: ApprovalRecord | null = null;
     try {
-      const raw = await readJsonFile(file);
+      const raw = await readJsonFile(file, where);
       const parsed = recordSchema.safeParse(raw);
       if (parsed.success && parsed.data.id === id) record = parsed.data;
       else if (raw !== undefined)
@@ -478,9 +519,9 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     if (COMPLETED.has(sealed.status)) {
       // The archived copy first, then the active one goes: a crash between leaves both, and the completed copy
       // wins (see `mutate`).
-      await writeFileAtomic(archiveFileOf(record.id, monthOf(record.createdAt)), text);
+      await writeFileAtomic(archiveFileOf(record.id, monthOf(record.createdAt)), text, where);
       await rm(fileOf(record.id), { force: true });
-    } else await writeFileAtomic(fileOf(record.id), text);
+    } else await writeFileAtomic(fileOf(record.id), text, where);
     markStale(`${record.id}.json`);
     return sealed;
   };
@@ -595,18 +636,29 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     return ids;
   };
   /** The active requests' ids (pending, approved; and what is left to archive). */
-  const listIds = async (): Promise<string[]> => idsOf(await entriesOf(dir));
+  const listIds = async (refused?: (error: NotRegularFileError) => void): Promise<string[]> =>
+    idsOf(await entriesOf(dir, refused));
 
   /** The requests in `approvals/` (pending and approved), as `get` would answer each; completed leftovers archived. */
-  const activeRecords = async (): Promise<ApprovalRecord[]> => {
-    const active = await activeIds();
+  const activeRecords = async (
+    refused: (error: NotRegularFileError) => void = warnRefused,
+  ): Promise<ApprovalRecord[]> => {
+    const active = await activeIds(refused);
     const nowMs = now().getTime();
     const out: ApprovalRecord[] = [];
     for (const id of [...active.ids]) {
       const cached = active.trusted(id) ? cache.get(id) : undefined;
       let record = cached?.record ?? null;
-      if (!record) record = await store.get(id);
-      else if (record.status === "pending" && cached!.expiresMs <= nowMs) record = await expireIfDue(record);
+      try {
+        if (!record) record = await store.get(id);
+        else if (record.status === "pending" && cached!.expiresMs <= nowMs)
+          record = await expireIfDue(record);
+      } catch (error) {
+        // Its file (or its lock, to persist an expiry) is not a file: left out and named; the others go on.
+        if (!(error instanceof NotRegularFileError)) throw error;
+        refused(error);
+        continue;
+      }
       if (!record) continue;
       if (COMPLETED.has(record.status) && inActiveDir(id)) await archiveLeftover(id);
       else out.push(record);
@@ -627,13 +679,23 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
     );
 
   /** Completed requests of the archive, newest month first; stops after the month where `limit` are reached. */
-  const listArchive = async (wanted: Set<ApprovalStatus> | null, limit: number | undefined) => {
+  const listArchive = async (
+    wanted: Set<ApprovalStatus> | null,
+    limit: number | undefined,
+    refused: (error: NotRegularFileError) => void,
+  ) => {
     const out: ApprovalRecord[] = [];
-    for (const month of await months()) {
-      for (const id of idsOf(await entriesOf(path.join(archiveDir, month)))) {
+    for (const month of await months(refused)) {
+      for (const id of idsOf(await entriesOf(path.join(archiveDir, month), refused))) {
         const file = archiveFileOf(id, month);
-        const info = await statOrNull(file);
-        const record = info ? await load(id, file, info) : null;
+        let record: ApprovalRecord | null = null;
+        try {
+          const info = await statOrNull(file);
+          record = info ? await load(id, file, info) : null;
+        } catch (error) {
+          if (!(error instanceof NotRegularFileError)) throw error;
+          refused(error);
+        }
         if (record && (!wanted || wanted.has(record.status))) out.push(record);
       }
       if (limit !== undefined && out.length >= limit) break;
@@ -707,14 +769,15 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       return record ? expireIfDue(record) : null;
     },
 
-    async list(filter) {
+    async list(filter, report) {
       const wanted = filter?.status === undefined ? null : new Set([filter.status].flat());
       const limit = filter?.limit;
+      const refused = report ? (error: NotRegularFileError) => report.refused(error) : warnRefused;
       const byId = new Map<string, ApprovalRecord>();
-      for (const record of await activeRecords())
+      for (const record of await activeRecords(refused))
         if (!wanted || wanted.has(record.status)) byId.set(record.id, record);
       if (!wanted || [...wanted].some((status) => COMPLETED.has(status)))
-        for (const record of await listArchive(wanted, limit))
+        for (const record of await listArchive(wanted, limit, refused))
           if (!byId.has(record.id)) byId.set(record.id, record);
       // ISO timestamps and ids compare as plain strings (localeCompare is far slower, and locale-dependent).
       const records = [...byId.values()].sort((a, b) =>
@@ -973,12 +1036,13 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       let round = 0;
       const poll = setInterval(() => {
         void (async () => {
-          const info = await statOrNull(dir);
+          const info = await statFolder(dir, where).catch(() => null);
           round = (round + 1) % 6;
           if (info && info.mtimeMs === dirMtime && round !== 0) return;
           dirMtime = info?.mtimeMs ?? -1;
-          for (const id of await listIds()) {
-            const mtime = await stat(fileOf(id)).then(
+          for (const id of await listIds(() => {})) {
+            // lstat: a link is not followed, and a stat never waits, not even on a FIFO.
+            const mtime = await lstat(fileOf(id)).then(
               (info) => info.mtimeMs,
               () => -1,
             );
@@ -1057,9 +1121,7 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
       for (const folder of new Set(files.map((entry) => path.dirname(entry.file))))
         await mkdir(folder, { recursive: true, mode: 0o700 });
       for (let i = 0; i < files.length; i += 64)
-        await Promise.all(
-          files.slice(i, i + 64).map((entry) => writeFile(entry.file, entry.text, { mode: 0o600 })),
-        );
+        await Promise.all(files.slice(i, i + 64).map((entry) => writeNewFile(entry.file, entry.text, where)));
       await journal.appendBatch(lines);
       return ids;
     },

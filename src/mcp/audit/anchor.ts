@@ -35,7 +35,9 @@ export async function auditAnchorFor(
     const key = dataDir
       ? await (async () => {
           await mkdir(dataDir, { recursive: true });
-          return withLock(path.join(dataDir, ".audit-key.lock"), () => keyFromKeychain(keychain));
+          return withLock(path.join(dataDir, ".audit-key.lock"), () => keyFromKeychain(keychain), {
+            root: dataDir,
+          });
         })()
       : await keyFromKeychain(keychain);
     return keychainAuditAnchor(keychain, key, headAccount(dataDir));

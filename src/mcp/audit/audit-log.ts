@@ -1,10 +1,18 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { constants } from "node:fs";
+import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
 import { localDate } from "../dates.js";
-import { appendLineDurable, appendLinesDurable, isErrno } from "../fsutil/files.js";
+import {
+  appendLineDurable,
+  appendLinesDurable,
+  isErrno,
+  readTextIfExists,
+  writeFileAtomic,
+} from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
+import { NotRegularFileError, openRegular, statFolder, statRegular } from "../fsutil/regular.js";
 import { redact } from "../log.js";
 
 /**
@@ -30,6 +38,10 @@ import { redact } from "../log.js";
  * Appends from several processes are serialised by a lock file (`.audit.lock` in the data folder) around
  * "find the head, write the line, save the head". The head is found from the tail of the newest day file only
  * (or from memory, when that file's size and mtime are what this process left).
+ *
+ * A day file, the head cache, the lock or the `Logs` folder replaced by something else (a FIFO, a link, a folder)
+ * is refused at once with a `NotRegularFileError` naming it: the line is not written, and the caller does not go
+ * on (`AUDIT_LOG_UNAVAILABLE`); `verify` reports such a day file as unreadable.
  */
 
 export type AuditEventKind =
@@ -163,7 +175,8 @@ export function createAuditLog(
 ): ChainedAuditLog {
   const now = options.now ?? (() => new Date());
   const logsDir = path.join(dataDir, "Logs");
-  const anchor = options.anchor ?? fileHeadCache(path.join(dataDir, AUDIT_HEAD_FILE));
+  const where = { root: dataDir };
+  const anchor = options.anchor ?? fileHeadCache(path.join(dataDir, AUDIT_HEAD_FILE), where);
   const anchored = options.anchor !== undefined;
   const key = options.anchor?.key;
   const lockPath = path.join(dataDir, AUDIT_LOCK_FILE);
@@ -202,7 +215,7 @@ export function createAuditLog(
       JSON.stringify(redact(normalise({ ...input, timestamp: input.timestamp ?? at.toISOString() }))),
     );
     let file = fileFor(localDate(at));
-    let info = await statOrNull(file);
+    let info = await statRegular(file, where);
     let tail: Tail | null;
     let torn = false;
     let head: AuditHead | null;
@@ -212,13 +225,16 @@ export function createAuditLog(
     } else {
       // The newest day file holds the tail (if the clock went back a day, keep appending to the newest file,
       // so that the order of the files stays the order of the chain).
-      const days = await dayFiles(logsDir);
+      const days = await dayFiles(logsDir, where);
       const newest = days.at(-1);
       if (newest && newest > file) {
         file = newest;
-        info = await statOrNull(file);
+        info = await statRegular(file, where);
       }
-      const found = await findTail(days.filter((day) => day <= file));
+      const found = await findTail(
+        days.filter((day) => day <= file),
+        where,
+      );
       tail = found.tail;
       torn = found.torn && days.includes(file) && found.file === file;
       head = await anchor.loadHead();
@@ -235,11 +251,11 @@ export function createAuditLog(
     }
     cache = null;
     // A torn last line (a crash in the middle of a write) is closed first, so that ours stays whole.
-    if (torn) await appendLineDurable(file, "");
-    await appendLinesDurable(file, lines);
+    if (torn) await appendLineDurable(file, "", where);
+    await appendLinesDurable(file, lines, where);
     const next: AuditHead = { seq, hash: prev };
     await anchor.saveHead(next);
-    const after = await statOrNull(file);
+    const after = await statRegular(file, where);
     if (after)
       cache = { file, size: after.size, mtimeMs: after.mtimeMs, tail: { seq, mac: prev }, head: next };
   }
@@ -257,6 +273,7 @@ export function createAuditLog(
             // The lock is polled, not queued: under load from several processes a waiter can lose many
             // hand-offs in a row. A dead holder is taken over at once; this only bounds a live, stuck one.
             timeoutMs: 30_000,
+            ...where,
             ...(lockAuthority ? { authority: lockAuthority } : {}),
           });
           for (const entry of batch) entry.resolve();
@@ -278,13 +295,8 @@ export function createAuditLog(
       });
     },
     async read(date) {
-      let text: string;
-      try {
-        text = await readFile(fileFor(date), "utf8");
-      } catch (error) {
-        if (isErrno(error, "ENOENT")) return [];
-        throw error;
-      }
+      const text = await readTextIfExists(fileFor(date), where);
+      if (text === undefined) return [];
       const events: AuditEvent[] = [];
       for (const line of text.split("\n")) {
         if (!line.trim()) continue;
@@ -299,9 +311,9 @@ export function createAuditLog(
       return events;
     },
     async verify() {
-      const files = await dayFiles(logsDir);
+      const files = await dayFiles(logsDir, where);
       const head = await anchor.loadHead();
-      return verifyChain(files, head, key, anchored);
+      return verifyChain(files, head, key, anchored, where);
     },
   };
 }
@@ -327,26 +339,13 @@ export function keychainAuditAnchor(
 }
 
 /** The head in a file of the data folder: a cache only, as editable as the log itself. Not fsynced. */
-function fileHeadCache(file: string): AuditAnchor {
+function fileHeadCache(file: string, where: { root: string }): AuditAnchor {
   return {
     async loadHead() {
-      try {
-        return parseHead(await readFile(file, "utf8"));
-      } catch (error) {
-        if (isErrno(error, "ENOENT")) return null;
-        throw error;
-      }
+      return parseHead((await readTextIfExists(file, where)) ?? null);
     },
     async saveHead(head) {
-      await mkdir(path.dirname(file), { recursive: true });
-      const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-      await writeFile(temp, JSON.stringify(head), { mode: 0o600 });
-      try {
-        await rename(temp, file);
-      } catch (error) {
-        await rm(temp, { force: true }).catch(() => {});
-        throw error;
-      }
+      await writeFileAtomic(file, JSON.stringify(head), { mode: 0o600, durable: false, ...where });
     },
   };
 }
@@ -369,17 +368,9 @@ function parseHead(text: string | null): AuditHead | null {
   return null;
 }
 
-async function statOrNull(file: string) {
-  try {
-    return await stat(file);
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return null;
-    throw error;
-  }
-}
-
-/** The day files, oldest first (full paths). */
-async function dayFiles(logsDir: string): Promise<string[]> {
+/** The day files, oldest first (full paths). `Logs` replaced by a link or a FIFO: a `NotRegularFileError`. */
+async function dayFiles(logsDir: string, where: { root: string }): Promise<string[]> {
+  if (!(await statFolder(logsDir, where))) return [];
   let names: string[];
   try {
     names = await readdir(logsDir);
@@ -417,11 +408,14 @@ function parseChained(line: string): ChainedLine | null {
  * The last chained line of the newest file that has one: only the end of the newest file is read, unless it
  * holds no chained line there (the first append after the chain began, or a damaged tail).
  */
-async function findTail(days: string[]): Promise<{ tail: Tail | null; torn: boolean; file?: string }> {
+async function findTail(
+  days: string[],
+  where: { root: string },
+): Promise<{ tail: Tail | null; torn: boolean; file?: string }> {
   const newest = days.at(-1);
   if (!newest) return { tail: null, torn: false };
   let torn = false;
-  const handle = await open(newest, "r");
+  const handle = await openRegular(newest, constants.O_RDONLY, where);
   try {
     const { size } = await handle.stat();
     if (size > 0) {
@@ -443,7 +437,7 @@ async function findTail(days: string[]): Promise<{ tail: Tail | null; torn: bool
         if (lines.some((line) => line.trim())) break; // whole lines, none chained: look no further back here
       }
       // No chained line at the end: scan the whole file from the end.
-      const lines = (await readFile(newest, "utf8")).split("\n");
+      const lines = ((await readTextIfExists(newest, where)) ?? "").split("\n");
       for (let i = lines.length - 1; i >= 0; i--) {
         const chained = parseChained(lines[i]!);
         if (chained) return { tail: { seq: chained.seq, mac: chained.mac }, torn, file: newest };
@@ -452,7 +446,7 @@ async function findTail(days: string[]): Promise<{ tail: Tail | null; torn: bool
   } finally {
     await handle.close();
   }
-  const earlier = await findTail(days.slice(0, -1));
+  const earlier = await findTail(days.slice(0, -1), where);
   return { ...earlier, torn, file: newest };
 }
 
@@ -467,6 +461,7 @@ async function verifyChain(
   head: AuditHead | null,
   key: Buffer | undefined,
   anchored: boolean,
+  root: { root: string },
 ): Promise<AuditVerifyReport> {
   const problems: AuditProblem[] = [];
   const entries: Entry[] = [];
@@ -478,13 +473,13 @@ async function verifyChain(
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      text = (await readTextIfExists(file, root)) ?? "";
     } catch (error) {
       problems.push({
         file,
         line: 0,
         kind: "unreadable",
-        message: `${path.basename(file)} cannot be read (${isErrno(error, "EISDIR") ? "not a file" : error instanceof Error ? error.message : String(error)})`,
+        message: `${path.basename(file)} cannot be read (${error instanceof NotRegularFileError ? `it is ${error.kind}, not a file` : error instanceof Error ? error.message : String(error)})`,
       });
       continue;
     }
@@ -695,6 +690,8 @@ export function auditUnavailableReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (message.includes("timed out waiting for the lock"))
     return "another odoo-mcp process held the audit log's lock too long (a very busy or stuck machine): ask again";
+  if (error instanceof NotRegularFileError)
+    return `${error.message}, and odoo-mcp writes its audit log to no other kind of entry: remove it`;
   if (error instanceof Error && error.name === "KeychainUnavailableError")
     return "the OS keychain, which keeps the audit chain's head, did not answer: ask again, and check the keychain if it lasts";
   return `${redact(message).slice(0, 200)}: check the data folder's disk space and permissions`;

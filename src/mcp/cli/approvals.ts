@@ -12,7 +12,9 @@ import {
 } from "../approvals/keys.js";
 import { APPROVAL_STATUSES, type ApprovalStatus } from "../approvals/store.js";
 import { renderLine, renderView } from "../approvals/view.js";
+import { toToolError } from "../error-map.js";
 import { isToolError } from "../errors.js";
+import { NotRegularFileError } from "../fsutil/regular.js";
 import { toApprovalView } from "../tools/get-approval.js";
 import { openApp, print } from "./context.js";
 import { confirm, hasTerminal, NoTerminalError, readLine } from "./terminal.js";
@@ -74,11 +76,16 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
     switch (sub) {
       case "list": {
         // Decided requests come from the archive, newest first: the newest 200 (history is in the app, too).
+        // An entry that is not a file (a FIFO, a link...) is left out and named, one line each; the rest is listed.
+        const refused: string[] = [];
         const records = await app.approvals.list(
           status === "all"
             ? { status: [...APPROVAL_STATUSES], limit: 200 }
             : { status: status as ApprovalStatus, ...(status === "pending" ? {} : { limit: 200 }) },
+          { refused: (error) => refused.push(error.message) },
         );
+        for (const message of new Set(refused))
+          process.stderr.write(`odoo-mcp approvals: ${inline(message, 300)}: ignored\n`);
         if (values.json) print(jsonForTerminal(records.map(toApprovalView)));
         else if (records.length === 0)
           print(status === "all" ? "No approval requests." : `No ${status} approval requests.`);
@@ -238,7 +245,9 @@ function notFound(id: string): number {
   return 1;
 }
 
-function failed(error: unknown): number {
+function failed(thrown: unknown): number {
+  // Something in the data folder that is not a file: said with its code, as a tool would answer it.
+  const error = thrown instanceof NotRegularFileError ? toToolError(thrown) : thrown;
   const text = isToolError(error)
     ? `${error.code}: ${error.message}`
     : error instanceof Error

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
@@ -10,6 +9,7 @@ import {
   type PolicySources,
 } from "../approvals/policy.js";
 import { type Keychain, keychainAccount } from "../credentials/keychain.js";
+import { NotRegularFileError, readRegularTextSync } from "../fsutil/regular.js";
 import type { LogLevel } from "../log.js";
 import { TOOLSETS, type ToolAccess, type Toolset } from "../tools/toolsets.js";
 import { parseDotenv } from "./dotenv.js";
@@ -484,8 +484,14 @@ function pick(source: Record<string, string | undefined>, key: Key): string | un
 function readDotenv(file: string, required: boolean, problems: string[]): Record<string, string> {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    // Without blocking: a FIFO put where .env is (the agent may write that folder) is refused, never waited on.
+    // A link the person made to their .env is followed; what it points to must be a file.
+    text = readRegularTextSync(file, { followSymlinks: true });
   } catch (error) {
+    if (error instanceof NotRegularFileError) {
+      problems.push(`cannot read ${error.message}`);
+      return {};
+    }
     const code = (error as { code?: unknown }).code;
     if (code === "ENOENT" && !required) return {};
     problems.push(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : String(code ?? error)}`);

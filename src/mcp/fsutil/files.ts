@@ -1,12 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { lstat, mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { NotRegularFileError, openRegular, type RegularOptions, shownPath } from "./regular.js";
 
 /**
  * Durable file primitives shared by the audit log, the offline queue and the approval store. "Durable" means
  * the bytes are on disk (fsync) before the promise resolves, so a crash or power loss right after cannot lose
  * what the caller was told is written.
+ *
+ * Every file is opened through `openRegular` (regular.ts): a FIFO, a link, a folder... in a file's place is
+ * refused at once with a `NotRegularFileError` naming it, never opened in a way that could wait for ever. `root`
+ * (the data folder) only makes those errors name the file relative to it.
  */
 
 /** Thrown by `readJsonFile` when a file exists but does not hold JSON. The message names the file, never its content. */
@@ -20,12 +25,42 @@ export class CorruptFileError extends Error {
   }
 }
 
-/** fsync a directory so that a rename or a new entry in it survives a crash. Windows cannot open directories. */
+/**
+ * fsync a directory so that a rename or a new entry in it survives a crash. Windows cannot open directories.
+ * O_DIRECTORY and O_NONBLOCK: something else put in the folder's place meanwhile is refused, never waited on.
+ */
 export async function fsyncDir(dir: string): Promise<void> {
   if (process.platform === "win32") return;
-  const handle = await open(dir, constants.O_RDONLY);
+  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NONBLOCK);
   try {
     await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Where a file is created or written: its mode when created, and the data folder for error messages. */
+export interface WriteOptions {
+  mode?: number;
+  root?: string;
+}
+
+/**
+ * Creates `file` (it must not exist: O_CREAT|O_EXCL, which never follows a link) and writes `data`. Not fsynced.
+ * EEXIST when something is there already.
+ */
+export async function writeNewFile(
+  file: string,
+  data: string | Uint8Array,
+  options: WriteOptions & { sync?: boolean } = {},
+): Promise<void> {
+  const handle = await openRegular(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, {
+    mode: options.mode ?? 0o600,
+    ...(options.root ? { root: options.root } : {}),
+  });
+  try {
+    await handle.writeFile(data);
+    if (options.sync) await handle.sync();
   } finally {
     await handle.close();
   }
@@ -34,30 +69,34 @@ export async function fsyncDir(dir: string): Promise<void> {
 /**
  * Replace `file` with `data` atomically: readers see the old or the new content, never a mix, even across a
  * crash. A temp file in the same directory is written and fsynced, renamed over the target, then the directory
- * is fsynced.
+ * is fsynced (`durable: false`: neither, for a cache). The rename replaces whatever is at `file` (a FIFO or a
+ * link is replaced, never opened); a folder there is refused.
  */
 export async function writeFileAtomic(
   file: string,
   data: string | Uint8Array,
-  options: { mode?: number } = {},
+  options: WriteOptions & { durable?: boolean } = {},
 ): Promise<void> {
+  const durable = options.durable !== false;
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await open(temp, "wx", options.mode ?? 0o600);
   try {
+    await writeNewFile(temp, data, { ...options, sync: durable });
     try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await rename(temp, file);
+    } catch (error) {
+      // A folder in the file's place (EISDIR on Linux): said as such, like any other entry that is not a file.
+      const there = await lstat(file).catch(() => null);
+      if (there?.isDirectory())
+        throw new NotRegularFileError(file, "a folder", shownPath(file, options.root));
+      throw error;
     }
-    await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {});
     throw error;
   }
-  await fsyncDir(dir);
+  if (durable) await fsyncDir(dir);
 }
 
 /**
@@ -67,7 +106,7 @@ export async function writeFileAtomic(
 export async function appendLineDurable(
   file: string,
   line: string,
-  options: { mode?: number } = {},
+  options: WriteOptions = {},
 ): Promise<void> {
   return appendLinesDurable(file, [line], options);
 }
@@ -76,24 +115,26 @@ export async function appendLineDurable(
 export async function appendLinesDurable(
   file: string,
   lines: string[],
-  options: { mode?: number } = {},
+  options: WriteOptions = {},
 ): Promise<void> {
   if (lines.some((line) => line.includes("\n")))
     throw new Error("appendLineDurable: a line must not contain a newline");
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
   let created = false;
-  let handle: Awaited<ReturnType<typeof open>>;
+  const root = options.root ? { root: options.root } : {};
+  let handle: Awaited<ReturnType<typeof openRegular>>;
   try {
-    handle = await open(
+    handle = await openRegular(
       file,
       constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL,
-      options.mode ?? 0o600,
+      { mode: options.mode ?? 0o600, ...root },
     );
     created = true;
   } catch (error) {
     if (!isErrno(error, "EEXIST")) throw error;
-    handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
+    // Something is there: a file of ours to append to, or refused (a FIFO without a reader is ENXIO, not a wait).
+    handle = await openRegular(file, constants.O_WRONLY | constants.O_APPEND, root);
   }
   try {
     const bytes = Buffer.from(lines.map((line) => `${line}\n`).join(""), "utf8");
@@ -107,15 +148,13 @@ export async function appendLinesDurable(
   if (created) await fsyncDir(dir);
 }
 
-/** The parsed content of a JSON file, `undefined` when it does not exist; `CorruptFileError` when it is not JSON. */
-export async function readJsonFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return undefined;
-    throw error;
-  }
+/**
+ * The parsed content of a JSON file, `undefined` when it does not exist; `CorruptFileError` when it is not JSON,
+ * `NotRegularFileError` when it is not a file.
+ */
+export async function readJsonFile(file: string, options: RegularOptions = {}): Promise<unknown> {
+  const text = await readTextIfExists(file, options);
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -123,13 +162,22 @@ export async function readJsonFile(file: string): Promise<unknown> {
   }
 }
 
-/** Reads a text file, `undefined` when it does not exist. */
-export async function readTextIfExists(file: string): Promise<string | undefined> {
+/** Reads a text file, `undefined` when it does not exist; `NotRegularFileError` when it is not a file. */
+export async function readTextIfExists(
+  file: string,
+  options: RegularOptions = {},
+): Promise<string | undefined> {
+  let handle: Awaited<ReturnType<typeof openRegular>>;
   try {
-    return await readFile(file, "utf8");
+    handle = await openRegular(file, constants.O_RDONLY, options);
   } catch (error) {
     if (isErrno(error, "ENOENT")) return undefined;
     throw error;
+  }
+  try {
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
   }
 }
 

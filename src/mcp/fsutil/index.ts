@@ -1,11 +1,14 @@
 export {
   appendLineDurable,
+  appendLinesDurable,
   CorruptFileError,
   fsyncDir,
   isErrno,
   readJsonFile,
   readTextIfExists,
+  type WriteOptions,
   writeFileAtomic,
+  writeNewFile,
 } from "./files.js";
 export {
   acquireLock,
@@ -23,3 +26,14 @@ export {
   tryAcquireLock,
   withLock,
 } from "./lock.js";
+export {
+  type EntryKind,
+  kindOf,
+  NotRegularFileError,
+  openRegular,
+  type RegularOptions,
+  readRegularTextSync,
+  shownPath,
+  statFolder,
+  statRegular,
+} from "./regular.js";

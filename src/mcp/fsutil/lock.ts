@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { link, open, readFile, rm, stat } from "node:fs/promises";
+import { link, lstat, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { sleep } from "../sleep.js";
-import { isErrno } from "./files.js";
+import { isErrno, readTextIfExists, writeNewFile } from "./files.js";
 
 /**
  * A cross-process lock: a file that exactly one process can create. It holds `{pid, host, start, createdAt,
@@ -26,6 +26,10 @@ import { isErrno } from "./files.js";
  * `open(path, "wx")` then write. Takeover is itself serialised by a second, short-lived lock
  * (`<path>.takeover`) so that two processes which both saw the same stale holder cannot delete each other's
  * fresh lock.
+ *
+ * A lock path holding anything but a file (a FIFO, a link, a folder: never made by a genuine holder) is refused
+ * at once with a `NotRegularFileError` naming it: it is never opened in a way that could wait, and never taken
+ * for a holder to wait for.
  */
 
 export interface LockInfo {
@@ -63,6 +67,8 @@ export interface LockOptions {
    * timeout error; where a holder's start time cannot be checked, its lock is stale past it.
    */
   maxHoldMs?: number;
+  /** The data folder: an error names the lock file relative to it. */
+  root?: string;
 }
 
 /** A lock file with no readable content is a process that died between create and write, if it is this old. */
@@ -138,7 +144,7 @@ export function lockSigningText(info: LockInfo): string {
   ]);
 }
 
-type TryOptions = Pick<LockOptions, "owner" | "authority" | "maxHoldMs">;
+type TryOptions = Pick<LockOptions, "owner" | "authority" | "maxHoldMs" | "root">;
 
 /**
  * Try once (plus one stale takeover). Resolves `null` when a live process holds the lock. The second argument
@@ -187,15 +193,12 @@ export async function withLock<T>(
   }
 }
 
-export async function readLockInfo(lockPath: string): Promise<LockInfo | null> {
-  let text: string;
-  try {
-    text = await readFile(lockPath, "utf8");
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return null;
-    throw error;
-  }
-  return parseLockInfo(text);
+export async function readLockInfo(
+  lockPath: string,
+  options: Pick<LockOptions, "root"> = {},
+): Promise<LockInfo | null> {
+  const text = await readTextIfExists(lockPath, options);
+  return text === undefined ? null : parseLockInfo(text);
 }
 
 function parseLockInfo(text: string): LockInfo | null {
@@ -217,7 +220,7 @@ function parseLockInfo(text: string): LockInfo | null {
 }
 
 async function timeoutError(lockPath: string, options: LockOptions): Promise<Error> {
-  const holder = await readLockInfo(lockPath).catch(() => null);
+  const holder = await readLockInfo(lockPath, options).catch(() => null);
   if (!holder) return new Error(`timed out waiting for the lock ${lockPath}`);
   const maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
   const since = Date.parse(holder.createdAt);
@@ -251,7 +254,7 @@ async function createLockFile(lockPath: string, options: TryOptions): Promise<Fi
   heldTokens.add(info.token);
   let created: boolean;
   try {
-    created = await createExclusive(lockPath, JSON.stringify(info));
+    created = await createExclusive(lockPath, JSON.stringify(info), options.root);
   } catch (error) {
     heldTokens.delete(info.token);
     throw error;
@@ -268,7 +271,7 @@ async function createLockFile(lockPath: string, options: TryOptions): Promise<Fi
       if (released) return;
       released = true;
       try {
-        const current = await readLockInfo(lockPath).catch(() => null);
+        const current = await readLockInfo(lockPath, options).catch(() => null);
         if (current?.token === info.token) await rm(lockPath, { force: true });
       } finally {
         heldTokens.delete(info.token);
@@ -281,17 +284,13 @@ async function createLockFile(lockPath: string, options: TryOptions): Promise<Fi
  * Creates `file` with `text`, failing (false) if it exists. Not fsynced: a lock does not outlive its holder's
  * process, and one left empty by a power loss is judged by its age.
  */
-async function createExclusive(file: string, text: string): Promise<boolean> {
+async function createExclusive(file: string, text: string, root?: string): Promise<boolean> {
   const temp = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
   );
-  const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(text);
-  } finally {
-    await handle.close();
-  }
+  const where = root ? { root } : {};
+  await writeNewFile(temp, text, where);
   try {
     await link(temp, file);
     return true;
@@ -303,17 +302,11 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
     await rm(temp, { force: true }).catch(() => {});
   }
   // No hard links here: create, then write (a reader may briefly see it empty).
-  let handle2: Awaited<ReturnType<typeof open>>;
   try {
-    handle2 = await open(file, "wx", 0o600);
+    await writeNewFile(file, text, where);
   } catch (error) {
     if (isErrno(error, "EEXIST")) return false;
     throw error;
-  }
-  try {
-    await handle2.writeFile(text);
-  } finally {
-    await handle2.close();
   }
   return true;
 }
@@ -324,20 +317,18 @@ async function takeOverIfStale(lockPath: string, options: TryOptions): Promise<b
   if (seen === "gone") return true;
   if (!seen.stale) return false;
   const guardPath = `${lockPath}.takeover`;
-  let guard = await createLockFile(guardPath, { authority: options.authority });
+  const guardOptions = { authority: options.authority, ...(options.root ? { root: options.root } : {}) };
+  let guard = await createLockFile(guardPath, guardOptions);
   if (!guard) {
     // A guard is held for a few milliseconds; one that is older, or stale by the same rules, is removed.
-    const state = await readLockState(guardPath, {
-      authority: options.authority,
-      maxHoldMs: TAKEOVER_STALE_MS,
-    });
+    const state = await readLockState(guardPath, { ...guardOptions, maxHoldMs: TAKEOVER_STALE_MS });
     const age = await ageMs(guardPath);
     if (state !== "gone" && (state.stale || (age !== null && age > TAKEOVER_STALE_MS))) {
       // Only if it is still the guard judged (narrows the window in which a fresh guard could be removed).
-      const again = await readFile(guardPath, "utf8").catch(() => null);
+      const again = await readTextIfExists(guardPath, guardOptions).catch(() => null);
       if (again === state.text) await rm(guardPath, { force: true });
     }
-    guard = await createLockFile(guardPath, { authority: options.authority });
+    guard = await createLockFile(guardPath, guardOptions);
     if (!guard) return false;
   }
   try {
@@ -356,13 +347,9 @@ async function readLockState(
   lockPath: string,
   options: TryOptions,
 ): Promise<"gone" | { stale: boolean; text: string }> {
-  let text: string;
-  try {
-    text = await readFile(lockPath, "utf8");
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return "gone";
-    throw error;
-  }
+  // Not a file (a FIFO, a link, a folder): a `NotRegularFileError`, at once. No genuine holder made it.
+  const text = await readTextIfExists(lockPath, options.root ? { root: options.root } : {});
+  if (text === undefined) return "gone";
   const info = parseLockInfo(text);
   if (!info) {
     // Genuine locks are created with their content in one step: with an authority, no valid lock is unreadable.
@@ -395,7 +382,7 @@ async function isStale(lockPath: string, info: LockInfo, options: TryOptions): P
 
 async function ageMs(file: string): Promise<number | null> {
   try {
-    return Date.now() - (await stat(file)).mtimeMs;
+    return Date.now() - (await lstat(file)).mtimeMs;
   } catch (error) {
     if (isErrno(error, "ENOENT")) return null;
     throw error;

@@ -43,15 +43,18 @@ export function createOfflineQueue(
   options: { now?: () => Date; lockAuthority?: LockAuthority } = {},
 ): OfflineQueue {
   const now = options.now ?? (() => new Date());
+  // Errors name the files relative to the data folder. A queue file that is not a file (a FIFO, a link) is
+  // refused at once, never read as an empty queue: nothing runs past it.
+  const where = { root: dataDir };
   // Signed locks (keychain mode): a lock file the agent plants holds up nothing.
-  const signed = options.lockAuthority ? { authority: options.lockAuthority } : {};
+  const signed = { ...where, ...(options.lockAuthority ? { authority: options.lockAuthority } : {}) };
   const file = path.join(dataDir, QUEUE_FILE);
   // Appends are atomic on their own; this lock only keeps `compact` from dropping a line appended meanwhile.
   const writeLock = `${file}.lock`;
   const drainLock = `${file}.drain.lock`;
 
   const readLines = async (): Promise<QueueLine[]> => {
-    const text = await readTextIfExists(file);
+    const text = await readTextIfExists(file, where);
     if (!text) return [];
     const lines: QueueLine[] = [];
     for (const raw of text.split("\n")) {
@@ -78,7 +81,7 @@ export function createOfflineQueue(
   };
 
   const append = (line: QueueLine) =>
-    withLock(writeLock, () => appendLineDurable(file, JSON.stringify(line)), signed);
+    withLock(writeLock, () => appendLineDurable(file, JSON.stringify(line), where), signed);
 
   return {
     file,
@@ -95,6 +98,7 @@ export function createOfflineQueue(
               tool,
               at: now().toISOString(),
             } satisfies QueueLine),
+            where,
           );
         },
         signed,
@@ -114,7 +118,7 @@ export function createOfflineQueue(
           const text = pending
             .map((entry) => JSON.stringify({ type: "enqueued", ...entry } satisfies QueueLine))
             .join("\n");
-          await writeFileAtomic(file, text ? `${text}\n` : "");
+          await writeFileAtomic(file, text ? `${text}\n` : "", where);
         },
         signed,
       );

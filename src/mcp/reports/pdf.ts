@@ -41,7 +41,7 @@ export async function writeReportPdf(request: PdfRequest): Promise<WrittenPdf> {
     "Reports",
     `${request.reportType}_${request.start}_${request.end}_${stamp}.pdf`,
   );
-  await writeFileAtomic(file, bytes, { mode: 0o600 });
+  await writeFileAtomic(file, bytes, { mode: 0o600, root: request.dataDir });
   return { path: file, uri: pathToFileURL(file).href, size_bytes: bytes.length };
 }
 
