@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { drainQueue } from "../../src/mcp/approvals/executor.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
 
 const countInvoices = (h: Harness) =>
@@ -22,7 +21,6 @@ describe("Odoo down, slow or answering garbage", () => {
 
     h.sandbox.setFault("down");
     await h.app.approvals.decide(id, { decision: "approved", channel: "cli", actor: "test" });
-    const { executeApproval } = await import("../../src/mcp/approvals/executor.js");
     const outcome = await h.app.approvals.execute(id);
     expect(outcome.status).toBe("queued");
     expect((await h.app.queue.pending()).map((entry) => entry.approvalId)).toEqual([id]);

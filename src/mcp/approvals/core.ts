@@ -4,7 +4,6 @@ import { type AuditEventInput, type AuditLog, auditUnavailableReason } from "../
 import { localDate } from "../dates.js";
 import { toToolError } from "../error-map.js";
 import { ToolError } from "../errors.js";
-import { NotRegularFileError } from "../fsutil/regular.js";
 import type { Logger } from "../log.js";
 import { addDecimal, compareDecimal } from "../money.js";
 import { OdooConnectionError } from "../odoo/errors.js";

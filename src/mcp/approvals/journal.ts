@@ -446,7 +446,7 @@ export function createJournal(
     if (from.lastLine === null) return true;
     const expected = Buffer.from(`${from.lastLine}\n`, "utf8");
     const found = await readRange(file, from.lastStart, from.lastStart + expected.length);
-    return found !== null && found.equals(expected);
+    return found?.equals(expected) === true;
   };
 
   /**

@@ -1,4 +1,3 @@
-import { drainQueue } from "../approvals/executor.js";
 import { unlockPassphrase } from "../approvals/keys.js";
 import { openApp, parseCommand, print, usageError } from "./context.js";
 import { hasTerminal, readLine } from "./terminal.js";
