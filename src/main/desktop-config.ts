@@ -4,8 +4,8 @@ import { withPersonPolicy } from "../mcp/approvals/person-policy.js";
 import { type Config, ConfigError, type LoadConfigOptions, loadConfig } from "../mcp/config/config.js";
 import type { Keychain } from "../mcp/credentials/keychain.js";
 import { createLogger, type Logger } from "../mcp/log.js";
-import { TOOLSETS } from "../mcp/tools/toolsets.js";
 import { type AgentScope, agentScope } from "../shared/ipc.js";
+import { TOOLSETS } from "../shared/toolsets.js";
 
 /** The app's own Odoo connection settings (electron-store in the app): never a secret (that is the keychain's). */
 export interface OdooSettings {

@@ -24,8 +24,9 @@ import { createOdooClient } from "../mcp/odoo/client.js";
 import { credentialsCheck, type Facts, probeOdoo } from "../mcp/odoo/connection-check.js";
 import type { CompanyScope, Odoo } from "../mcp/odoo/types.js";
 import { allTools } from "../mcp/tools/index.js";
-import { selectTools, TOOLSETS } from "../mcp/tools/toolsets.js";
+import { selectTools } from "../mcp/tools/toolsets.js";
 import type { Handlers, ScopeView, SettingsView } from "../shared/ipc.js";
+import { TOOLSETS } from "../shared/toolsets.js";
 import {
   DEFAULT_SCOPE,
   desktopLoadOptions,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TOOLSETS } from "../mcp/tools/toolsets.js";
+import { TOOLSETS } from "./toolsets.js";
 import { personView } from "./views.js";
 
 /**

@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { TOOLSETS, type Toolset } from "../../shared/toolsets.js";
 import {
   type ApprovalPolicy,
   DEFAULT_POLICY,
@@ -11,7 +12,7 @@ import {
 import { type Keychain, keychainAccount } from "../credentials/keychain.js";
 import { NotRegularFileError, readRegularTextSync } from "../fsutil/regular.js";
 import type { LogLevel } from "../log.js";
-import { TOOLSETS, type ToolAccess, type Toolset } from "../tools/toolsets.js";
+import type { ToolAccess } from "../tools/toolsets.js";
 import { parseDotenv } from "./dotenv.js";
 
 /**

@@ -1,11 +1,11 @@
 import type { ContentBlock } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
+import type { Toolset } from "../../shared/toolsets.js";
 import type { GateCall, ToolGate } from "../approvals/core.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { ErrorCode } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Odoo } from "../odoo/types.js";
-import type { Toolset } from "./toolsets.js";
 
 /**
  * MCP tool annotations, sent as they are in tools/list: hints for the client (for example, to ask the person

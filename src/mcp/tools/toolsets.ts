@@ -1,9 +1,6 @@
-/**
- * What the agent sees: the person may offer only some toolsets, or only the tools that read. Imports nothing, so
- * the configuration can name the toolsets without loading the tools.
- */
-export const TOOLSETS = ["invoicing", "expenses", "reports", "read"] as const;
-export type Toolset = (typeof TOOLSETS)[number];
+import type { Toolset } from "../../shared/toolsets.js";
+
+/** What the agent sees: the person may offer only some toolsets (src/shared/toolsets.ts), or only the tools that read. */
 
 /** Which tools a server offers: `toolsets` absent means every toolset; `readOnly` keeps the `readOnlyHint` ones. */
 export interface ToolAccess {
