@@ -24,10 +24,10 @@ import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter, ListReport
 import { buildView, type PersonView, renderView } from "./view.js";
 
 /**
- * The one approval core every surface calls: the gated tools (`request`), the person's surfaces — the CLI, the MCP
- * client's prompt, later the desktop app — (`view`, `decide`, `execute`), and the background `runner`. The audit
- * line of a decision is written here, once, before the decision takes effect: an audit failure leaves nothing
- * approved behind.
+ * The one approval core every surface calls: the gated tools (`request`, which asks in the MCP client's prompt
+ * itself), the person's surfaces — the CLI and the desktop app — (`view`, `decide`, `execute`), and the background
+ * `runner`. The audit line of a decision is written here, once, before the decision takes effect: an audit failure
+ * leaves nothing approved behind.
  *
  *   tool ──request──▶ prepare (read-only, Odoo) ─▶ audit ─▶ store.create ─▶ policy: auto │ ask │ wait ─▶ settle
  *   person ──view──▶ prepare again on the stored arguments ─▶ what they read
@@ -98,7 +98,7 @@ export interface Approvals extends ToolGate {
   readonly pause: PauseSwitch;
   /** What a person sees, derived now from the verified arguments and Odoo's data. */
   view(record: ApprovalRecord): Promise<PersonView>;
-  /** A person's decision (CLI, elicitation, the app), audited here once. */
+  /** A person's decision at the terminal or in the app (`PersonDecision`), audited here once. */
   decide(id: string, decision: PersonDecision): Promise<ApprovalRecord>;
   /** Runs an approved request now (exactly once); the outcome. */
   execute(id: string): Promise<ExecutionOutcome>;
