@@ -4,6 +4,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { createInvoiceOperation } from "../mcp/accounting/invoices.js";
 import { createApp } from "../mcp/app.js";
 import { loadConfig } from "../mcp/config/config.js";
 import {
@@ -92,7 +93,7 @@ async function measure(
     sandbox.setLatency(0);
     for (let i = 0; i < undecided; i++)
       await app.approvals.request(
-        "create_invoice",
+        createInvoiceOperation,
         { ...args, notes: `seed ${i}` },
         {
           clientName: `client ${i % 40}`,

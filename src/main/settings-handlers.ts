@@ -9,14 +9,9 @@ import {
   planPolicyChange,
   policyRules,
 } from "../mcp/approvals/policy-change.js";
-import {
-  type Config,
-  ConfigError,
-  type LoadConfigOptions,
-  loadConfig,
-  resolveCredentials,
-} from "../mcp/config/config.js";
+import { type Config, ConfigError, type LoadConfigOptions, loadConfig } from "../mcp/config/config.js";
 import { type Keychain, keychainAccount } from "../mcp/credentials/keychain.js";
+import { resolveCredentials } from "../mcp/credentials/resolve.js";
 import { toToolError } from "../mcp/error-map.js";
 import { ToolError } from "../mcp/errors.js";
 import { registerSecret } from "../mcp/log.js";

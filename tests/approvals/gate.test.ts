@@ -1,6 +1,7 @@
 import { chmod, readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { createInvoiceOperation } from "../../src/mcp/accounting/invoices.js";
 import { localDate } from "../../src/mcp/dates.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
 
@@ -107,5 +108,21 @@ describe("the approval gate against an agent", () => {
     expect(decided).toMatchObject({ channel: "auto", result: "success", amount: "12.50" });
     const executed = events.findIndex((e) => e.event === "execution" && e.result === "success");
     expect(events.indexOf(decided!)).toBeLessThan(executed);
+  });
+
+  it("takes the operation itself, and only one it runs: a look-alike under a registered name stores nothing", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const call = { clientName: "test", signal: new AbortController().signal };
+    // Were it stored, the request would later run the registered create_invoice, not what was prepared here.
+    const lookAlike = { ...createInvoiceOperation };
+    await expect(h.app.approvals.request(lookAlike, INVOICE_INPUT, call)).rejects.toMatchObject({
+      code: "INTERNAL_ERROR",
+    });
+    expect(await h.app.approvals.list()).toEqual([]);
+    expect(await h.app.approvals.request(createInvoiceOperation, INVOICE_INPUT, call)).toMatchObject({
+      status: "pending_approval",
+    });
+    expect(await h.app.approvals.list()).toHaveLength(1);
   });
 });

@@ -15,6 +15,7 @@ import { type SendInvoiceInput, type SendInvoiceOutput, sendInvoiceOperation } f
 export * from "./expenses.js";
 export * from "./invoices.js";
 export * from "./lookups.js";
+export * from "./moves.js";
 export * from "./operation.js";
 export * from "./partners.js";
 export * from "./payments.js";

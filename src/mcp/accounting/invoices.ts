@@ -19,9 +19,10 @@ import {
   sumMinor,
   toMinor,
 } from "../money.js";
-import { OdooConnectionError, OdooUserError } from "../odoo/errors.js";
+import { OdooConnectionError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
+import { assertPostable, highestId, postMove, tagQuietly } from "./moves.js";
 import {
   type AttemptMarker,
   assertBound,
@@ -60,7 +61,7 @@ import {
   type TaxRounding,
   withCompany,
 } from "./session.js";
-import { ids, m2oId, m2oName, maxId, type OdooRecord, str } from "./values.js";
+import { ids, m2oName, type OdooRecord, str } from "./values.js";
 
 export { getInvoice, listInvoices, resolveInvoice } from "./records.js";
 
@@ -312,37 +313,10 @@ function createdOutput(plan: InvoicePlan, move: OdooRecord, input: CreateInvoice
   };
 }
 
-/** The highest id of `model` now: records created after it have larger ids. */
-export async function highestId(odoo: Odoo, model: string): Promise<number> {
-  const rows = await odoo.searchRead(model, [], ["id"], { limit: 1, order: "id desc" });
-  return maxId(rows);
-}
-
 const CREATED = "Created";
 const POSTED = "Posted";
 const UNTAGGED =
   "Odoo refused the internal note that ties this record to its approval; running the approval again could repeat it.";
-
-/**
- * Posts the approval note; answers false when Odoo refuses it (e.g. no right to post on the chatter), so that
- * a write that did happen is still answered. A lost connection propagates: the replay finds the record by the
- * watermark and tags it then.
- */
-export async function tagQuietly(
-  odoo: Odoo,
-  model: string,
-  id: number,
-  what: string,
-  approvalId: string,
-): Promise<boolean> {
-  try {
-    await postApprovalNote(odoo, model, id, what, approvalId);
-    return true;
-  } catch (error) {
-    if (error instanceof OdooConnectionError) throw error;
-    return false;
-  }
-}
 
 export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateInvoiceOutput> = {
   tool: "create_invoice",
@@ -707,24 +681,6 @@ function assertDraft(move: MoveRecord): void {
   );
 }
 
-/** Refusals Odoo would give at posting, checked before anyone is asked to approve. */
-export async function assertPostable(odoo: Odoo, move: MoveRecord): Promise<void> {
-  const isBill = move.move_type === "in_invoice" || move.move_type === "in_refund";
-  if (m2oId(move.partner_id) === null) {
-    throw new ToolError(
-      "VALIDATION_ERROR",
-      `The ${moveLabel(move)} has no ${isBill ? "vendor" : "customer"}; Odoo refuses to post it. Set one in Odoo first.`,
-    );
-  }
-  const lines = await odoo.searchCount("account.move.line", [
-    ["move_id", "=", move.id],
-    ["display_type", "=", "product"],
-  ]);
-  if (lines === 0) {
-    throw new ToolError("VALIDATION_ERROR", `The ${moveLabel(move)} has no lines; Odoo refuses to post it.`);
-  }
-}
-
 function postedOutput(session: AccountingSession, move: OdooRecord): PostInvoiceOutput {
   return {
     invoice_id: invoiceRef(move),
@@ -735,25 +691,6 @@ function postedOutput(session: AccountingSession, move: OdooRecord): PostInvoice
     odoo_url: moveUrl(session, move.id as number),
     posted_at: new Date().toISOString(),
   };
-}
-
-/** `action_post` on a draft; Odoo's own refusal (a UserError) becomes `VALIDATION_ERROR` with its message. */
-export async function postMove(odoo: Odoo, move: MoveRecord): Promise<void> {
-  try {
-    await odoo.call({ model: "account.move", method: "action_post", ids: [move.id] });
-  } catch (error) {
-    if (error instanceof OdooUserError) {
-      throw new ToolError(
-        "VALIDATION_ERROR",
-        `Odoo refused to post the ${moveLabel(move)}: ${error.message}`,
-        undefined,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
-  }
 }
 
 export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceOutput> = {

@@ -16,7 +16,7 @@ import { ToolError } from "../errors.js";
 import { displayMoney, formatMinor, fromOdooAmount, minorToNumber, toMinor } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
-import { highestId, tagQuietly } from "./invoices.js";
+import { highestId, tagQuietly } from "./moves.js";
 import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
 import {
   currencyOf,

@@ -22,7 +22,7 @@ import { ToolError } from "../errors.js";
 import { displayMoney, formatMinor, fromOdooAmount } from "../money.js";
 import type { Odoo, OdooContext } from "../odoo/types.js";
 import { approvalNotes, approvalsNamedOn, isApprovalNote, postApprovalNote } from "./approval-tag.js";
-import { assertPostable, highestId, postMove, tagQuietly } from "./invoices.js";
+import { assertPostable, highestId, postMove, tagQuietly } from "./moves.js";
 import type { AttemptMarker, WriteOperation } from "./operation.js";
 import {
   assertMoveBound,

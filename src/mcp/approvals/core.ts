@@ -24,10 +24,10 @@ import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter, ListReport
 import { buildView, type PersonView, renderView } from "./view.js";
 
 /**
- * The one approval core every surface calls: the gated tools (`request`), the person's surfaces — the CLI, the MCP
- * client's prompt, later the desktop app — (`view`, `decide`, `execute`), and the background `runner`. The audit
- * line of a decision is written here, once, before the decision takes effect: an audit failure leaves nothing
- * approved behind.
+ * The one approval core every surface calls: the gated tools (`request`, which asks in the MCP client's prompt
+ * itself), the person's surfaces — the CLI and the desktop app — (`view`, `decide`, `execute`), and the background
+ * `runner`. The audit line of a decision is written here, once, before the decision takes effect: an audit failure
+ * leaves nothing approved behind.
  *
  *   tool ──request──▶ prepare (read-only, Odoo) ─▶ audit ─▶ store.create ─▶ policy: auto │ ask │ wait ─▶ settle
  *   person ──view──▶ prepare again on the stored arguments ─▶ what they read
@@ -81,7 +81,12 @@ export interface AgentApprovals {
 
 /** What a gated tool may do: ask, and read. The types leave no way to decide. */
 export interface ToolGate extends AgentApprovals {
-  request<O>(tool: string, input: Record<string, unknown>, call: GateCall): Promise<O | GatedAnswer>;
+  /** Asks for `operation` on `input`: one of the operations the gate was built with (`ApprovalsDeps.operations`). */
+  request<I extends object, O>(
+    operation: WriteOperation<I, O>,
+    input: I,
+    call: GateCall,
+  ): Promise<O | GatedAnswer>;
 }
 
 /**
@@ -93,7 +98,7 @@ export interface Approvals extends ToolGate {
   readonly pause: PauseSwitch;
   /** What a person sees, derived now from the verified arguments and Odoo's data. */
   view(record: ApprovalRecord): Promise<PersonView>;
-  /** A person's decision (CLI, elicitation, the app), audited here once. */
+  /** A person's decision at the terminal or in the app (`PersonDecision`), audited here once. */
   decide(id: string, decision: PersonDecision): Promise<ApprovalRecord>;
   /** Runs an approved request now (exactly once); the outcome. */
   execute(id: string): Promise<ExecutionOutcome>;
@@ -143,10 +148,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     logger: logger.child("executor"),
     dryRun: deps.dryRun,
   });
-  const operationOf = (tool: string) => {
-    const operation = operations.get(tool);
-    if (!operation) throw new ToolError("INTERNAL_ERROR", `No operation is registered for ${tool}.`);
-    return operation;
+  // A stored request is run by its tool's name, maybe by another process: only an operation this gate runs under
+  // that name may be requested.
+  const assertRegistered = (operation: WriteOperation<never, unknown>) => {
+    if (operations.get(operation.tool) !== operation)
+      throw new ToolError("INTERNAL_ERROR", `No operation is registered for ${operation.tool}.`);
   };
 
   const auditOrThrow = async (event: AuditEventInput, onFailure?: () => Promise<unknown>) => {
@@ -372,12 +378,13 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     return note;
   };
 
-  const request = async <O>(
-    tool: string,
-    input: Record<string, unknown>,
+  const request = async <I extends object, O>(
+    operation: WriteOperation<I, O>,
+    input: I,
     call: GateCall,
   ): Promise<O | GatedAnswer> => {
-    const operation = operationOf(tool);
+    assertRegistered(operation);
+    const tool = operation.tool;
     // The pause switch (in the keychain) is read while Odoo answers the read-only look-ups; it is judged before
     // anything is written.
     const paused = deps.pause?.isPaused() ?? Promise.resolve(false);

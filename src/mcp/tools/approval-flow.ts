@@ -9,20 +9,13 @@ import { dryRunAnswer } from "./dry-run.js";
  * Nothing in `input` can approve anything, and a tool holds no way to decide: `ctx.gate` only requests and reads.
  */
 export function gated<I extends object, R>(
-  operation: WriteOperation<never, unknown>,
-  toArgs: (input: I) => Promise<Record<string, unknown>> = async (input) =>
-    ({ ...input }) as Record<string, unknown>,
+  operation: WriteOperation<I, unknown>,
+  toArgs: (input: I) => Promise<I> = async (input) => ({ ...input }),
 ): (input: I, ctx: ToolCallContext) => Promise<R> {
   return async (input, ctx) => {
     const args = await toArgs(input);
-    if (ctx.dryRun)
-      return (await dryRunAnswer(
-        operation as WriteOperation<unknown, unknown>,
-        ctx.odoo,
-        args,
-        ctx.audit,
-      )) as R;
-    return (await ctx.gate.request<R>(operation.tool, args, ctx.call)) as R;
+    if (ctx.dryRun) return (await dryRunAnswer(operation, ctx.odoo, args, ctx.audit)) as R;
+    return (await ctx.gate.request(operation, args, ctx.call)) as R;
   };
 }
 

@@ -54,7 +54,7 @@ export function toolContext(
   call: GateCall & { progress?: ToolCallContext["progress"] },
 ): ToolCallContext {
   const gate: ToolGate = {
-    request: (tool, input, c) => app.approvals.request(tool, input, c),
+    request: (operation, input, c) => app.approvals.request(operation, input, c),
     get: (id) => app.approvals.get(id),
     list: (filter) => app.approvals.list(filter),
   };
