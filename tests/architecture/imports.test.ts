@@ -147,12 +147,12 @@ const FOUNDATION = [
 ];
 const ROOMS: Record<string, readonly string[]> = {
   "mcp/odoo": [],
-  "mcp/credentials": [],
+  "mcp/credentials": ["mcp/config"],
   "mcp/queue": [],
   "mcp/audit": ["mcp/credentials"],
   "mcp/accounting": ["mcp/odoo"],
   "mcp/reports": ["mcp/accounting", "mcp/odoo"],
-  "mcp/config": ["mcp/credentials", "mcp/approvals/policy.ts", "mcp/tools/toolsets.ts", "shared/toolsets.ts"],
+  "mcp/config": ["mcp/approvals/policy.ts", "mcp/tools/toolsets.ts", "shared/toolsets.ts"],
   "mcp/approvals": [
     "mcp/accounting",
     "mcp/audit",
