@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { watch as watchDir } from "node:fs";
 import { lstat, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
@@ -8,6 +7,7 @@ import { ERROR_CODES, type ErrorCode, ToolError } from "../errors.js";
 import { CorruptFileError, readJsonFile, writeFileAtomic, writeNewFile } from "../fsutil/files.js";
 import { HOST, isHolderDead, type LockAuthority, sleep, withLock } from "../fsutil/lock.js";
 import { NotRegularFileError, statFolder, statRegular } from "../fsutil/regular.js";
+import { hmac, sameSignature } from "../hmac.js";
 import type { Logger } from "../log.js";
 import { canonicalJson, computeArgsHash, isApprovalId, newApprovalId } from "./ids.js";
 import { createJournal, type JournalAnchor, type JournalEvent } from "./journal.js";
@@ -1132,10 +1132,10 @@ export async function createApprovalStore(options: ApprovalStoreOptions): Promis
 /** Locks on approval files are signed when there is a key: a lock file the agent wrote is not honoured. */
 export function lockSigner(key: ApprovalKey): LockAuthority {
   const lockKey = key.derive("locks");
-  const hmac = (text: string) => createHmac("sha256", lockKey).update(text).digest("base64url");
+  const sign = (text: string) => hmac(lockKey, text, "base64url");
   return {
-    sign: hmac,
-    verify: (text: string, signature: string) => hmac(text) === signature,
+    sign,
+    verify: (text: string, signature: string) => sameSignature(sign(text), signature),
   };
 }
 
