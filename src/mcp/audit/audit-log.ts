@@ -1,7 +1,14 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { constants } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
+import { type Chain, type ChainFormat, type ChainHead, type ChainLink, createChain } from "../chain/chain.js";
+import {
+  type ChainEntry,
+  type ChainProblem,
+  type ChainProblemKind,
+  diagnoseChain,
+  placeOf,
+} from "../chain/verify.js";
 import type { Keychain } from "../credentials/keychain.js";
 import { localDate } from "../dates.js";
 import {
@@ -13,6 +20,7 @@ import {
 } from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
 import { NotRegularFileError, openRegular, statFolder, statRegular } from "../fsutil/regular.js";
+import { hmac, sameSignature } from "../hmac.js";
 import { redact } from "../log.js";
 
 /**
@@ -92,17 +100,9 @@ export interface AuditAnchor {
   saveHead(head: AuditHead): Promise<void>;
 }
 
-export type AuditProblemKind = "edited" | "removed" | "inserted" | "reordered" | "truncated" | "unreadable";
-
-export interface AuditProblem {
-  /** The day file (full path). */
-  file: string;
-  /** 1-based line number in that file (0 when the log has no line at all). */
-  line: number;
-  seq?: number;
-  kind: AuditProblemKind;
-  message: string;
-}
+export type AuditProblemKind = ChainProblemKind;
+/** `file` is the day file (full path). */
+export type AuditProblem = ChainProblem;
 
 export interface AuditVerifyReport {
   /** No problem found. */
@@ -164,11 +164,6 @@ export const AUDIT_HEAD_ACCOUNT = "audit-chain-head";
 export const AUDIT_HEAD_FILE = ".audit-head.json";
 const AUDIT_LOCK_FILE = ".audit.lock";
 
-interface Tail {
-  seq: number;
-  mac: string;
-}
-
 export function createAuditLog(
   dataDir: string,
   options: { now?: () => Date; anchor?: AuditAnchor } = {},
@@ -184,21 +179,17 @@ export function createAuditLog(
     if (!DATE.test(date)) throw new Error(`audit log: "${date}" is not a YYYY-MM-DD date`);
     return path.join(logsDir, `${date}.json`);
   };
-  const macOf = (body: string) =>
-    key
-      ? createHmac("sha256", key).update(body).digest("hex")
-      : createHash("sha256").update(body).digest("hex");
+  const chain = createChain(AUDIT_FORMAT, { key, encoding: "hex", genesis: GENESIS });
 
   // With a key, the lock file is signed too: a planted lock is taken over at once.
   const lockAuthority: LockAuthority | undefined = key
     ? {
-        sign: (text) => createHmac("sha256", key).update(`audit-lock\n${text}`).digest("hex"),
-        verify: (text, sig) =>
-          equalHex(createHmac("sha256", key).update(`audit-lock\n${text}`).digest("hex"), sig),
+        sign: (text) => hmac(key, `audit-lock\n${text}`, "hex"),
+        verify: (text, sig) => sameSignature(hmac(key, `audit-lock\n${text}`, "hex"), sig),
       }
     : undefined;
   /** What this process last wrote: reused while the file's size and mtime show nobody wrote after it. */
-  let cache: { file: string; size: number; mtimeMs: number; tail: Tail; head: AuditHead | null } | null =
+  let cache: { file: string; size: number; mtimeMs: number; tail: ChainHead; head: AuditHead | null } | null =
     null;
   /**
    * Appends of this process waiting for the lock. They are written together (group commit): one lock, one
@@ -216,7 +207,7 @@ export function createAuditLog(
     );
     let file = fileFor(localDate(at));
     let info = await statRegular(file, where);
-    let tail: Tail | null;
+    let tail: ChainHead | null;
     let torn = false;
     let head: AuditHead | null;
     if (cache && cache.file === file && info && info.size === cache.size && info.mtimeMs === cache.mtimeMs) {
@@ -240,24 +231,18 @@ export function createAuditLog(
       head = await anchor.loadHead();
     }
     // After a truncation the head is ahead of the file: keep counting from the head, so that the gap shows.
-    let seq = Math.max(tail?.seq ?? 0, head?.seq ?? 0);
-    let prev = tail?.mac ?? GENESIS;
-    const lines: string[] = [];
-    for (const eventJson of events) {
-      seq += 1;
-      const body = `${eventJson.slice(0, -1)},"seq":${seq},"prev":"${prev}"}`;
-      prev = macOf(body);
-      lines.push(`${body.slice(0, -1)},"mac":"${prev}"}`);
-    }
+    const { lines, head: last } = chain.extend(
+      { seq: Math.max(tail?.seq ?? 0, head?.seq ?? 0), mac: tail?.mac ?? GENESIS },
+      events,
+    );
     cache = null;
     // A torn last line (a crash in the middle of a write) is closed first, so that ours stays whole.
     if (torn) await appendLineDurable(file, "", where);
     await appendLinesDurable(file, lines, where);
-    const next: AuditHead = { seq, hash: prev };
+    const next: AuditHead = { seq: last.seq, hash: last.mac };
     await anchor.saveHead(next);
     const after = await statRegular(file, where);
-    if (after)
-      cache = { file, size: after.size, mtimeMs: after.mtimeMs, tail: { seq, mac: prev }, head: next };
+    if (after) cache = { file, size: after.size, mtimeMs: after.mtimeMs, tail: last, head: next };
   }
 
   async function writeWaiting(): Promise<void> {
@@ -313,7 +298,7 @@ export function createAuditLog(
     async verify() {
       const files = await dayFiles(logsDir, where);
       const head = await anchor.loadHead();
-      return verifyChain(files, head, key, anchored, where);
+      return verifyChain(files, head, chain, anchored, where);
     },
   };
 }
@@ -384,16 +369,20 @@ async function dayFiles(logsDir: string, where: { root: string }): Promise<strin
     .map((name) => path.join(logsDir, name));
 }
 
-interface ChainedLine {
-  seq: number;
-  prev: string;
-  mac: string;
-  /** The text the MAC covers: the line without `,"mac":"..."`. */
-  body: string;
-}
+/**
+ * A line as the audit log writes it: the event's JSON with `,"seq":N,"prev":"…"` before its closing brace (the
+ * text the link covers), then `,"mac":"…"`.
+ */
+const AUDIT_FORMAT: ChainFormat<string> = {
+  encode(eventJson, seq, prev) {
+    const body = `${eventJson.slice(0, -1)},"seq":${seq},"prev":"${prev}"}`;
+    return { body, line: (mac) => `${body.slice(0, -1)},"mac":"${mac}"}` };
+  },
+  parse: parseChained,
+};
 
 /** The chain fields of a line; null for a line without them (written before the chain began). */
-function parseChained(line: string): ChainedLine | null {
+function parseChained(line: string): ChainLink | null {
   const match = CHAIN_TAIL.exec(line);
   if (!match) return null;
   return {
@@ -411,7 +400,7 @@ function parseChained(line: string): ChainedLine | null {
 async function findTail(
   days: string[],
   where: { root: string },
-): Promise<{ tail: Tail | null; torn: boolean; file?: string }> {
+): Promise<{ tail: ChainHead | null; torn: boolean; file?: string }> {
   const newest = days.at(-1);
   if (!newest) return { tail: null, torn: false };
   let torn = false;
@@ -450,25 +439,21 @@ async function findTail(
   return { ...earlier, torn, file: newest };
 }
 
-interface Entry extends ChainedLine {
-  file: string;
-  line: number;
-  macOk: boolean;
-}
-
+/** Reads every day file and checks the chain across them against `head` (`chain/verify.ts` says what broke). */
 async function verifyChain(
   files: string[],
   head: AuditHead | null,
-  key: Buffer | undefined,
+  chain: Chain<string>,
   anchored: boolean,
   root: { root: string },
 ): Promise<AuditVerifyReport> {
   const problems: AuditProblem[] = [];
-  const entries: Entry[] = [];
+  const entries: ChainEntry[] = [];
+  // Lines hashed without a key before the key existed are accepted only before the first keyed line.
+  const unkeyed = createChain(AUDIT_FORMAT, { encoding: "hex", genesis: GENESIS });
   let lines = 0;
   let unchained = 0;
   let keyedSeen = false;
-  const where = (file: string, line: number) => `${path.basename(file)} line ${line}`;
 
   for (const file of files) {
     let text: string;
@@ -497,11 +482,11 @@ async function verifyChain(
           file,
           line: lineNo,
           kind: "unreadable",
-          message: `${where(file, lineNo)} is not a JSON object (a torn write after a crash, or an alteration)`,
+          message: `${placeOf(file, lineNo)} is not a JSON object (a torn write after a crash, or an alteration)`,
         });
         continue;
       }
-      const chained = parseChained(row);
+      const chained = chain.parse(row);
       if (!chained) {
         const hasChainField =
           typeof value === "object" && value !== null && CHAIN_FIELDS.some((field) => field in value);
@@ -514,157 +499,28 @@ async function verifyChain(
           line: lineNo,
           kind: hasChainField ? "edited" : "inserted",
           message: hasChainField
-            ? `${where(file, lineNo)}: its chain fields (seq, prev, mac) were altered`
-            : `${where(file, lineNo)} has no chain link but comes after the chain began: it was added by hand`,
+            ? `${placeOf(file, lineNo)}: its chain fields (seq, prev, mac) were altered`
+            : `${placeOf(file, lineNo)} has no chain link but comes after the chain began: it was added by hand`,
         });
         continue;
       }
-      let macOk: boolean;
-      if (key) {
-        macOk = equalHex(createHmac("sha256", key).update(chained.body).digest("hex"), chained.mac);
-        if (macOk) keyedSeen = true;
-        // Lines hashed without a key before the key existed are accepted only before the first keyed line.
-        else if (!keyedSeen) macOk = equalHex(sha256(chained.body), chained.mac);
-      } else {
-        macOk = equalHex(sha256(chained.body), chained.mac);
-      }
-      entries.push({ ...chained, file, line: lineNo, macOk });
+      let sealed = chain.sealed(chained);
+      if (chain.keyed && sealed) keyedSeen = true;
+      else if (!sealed && chain.keyed && !keyedSeen) sealed = unkeyed.sealed(chained);
+      entries.push({ ...chained, file, line: lineNo, sealed });
     }
   }
 
-  const seen = new Map<number, Entry[]>();
-  const reportedEdited = new Set<Entry>();
-  const pending = new Set<number>();
-  let maxSeq = 0;
-  const linksTo = (entry: Entry) =>
-    entry.seq === 1
-      ? entry.prev === GENESIS
-      : (seen.get(entry.seq - 1) ?? []).some((before) => before.mac === entry.prev);
-  const remember = (entry: Entry) => {
-    seen.set(entry.seq, [...(seen.get(entry.seq) ?? []), entry]);
-    maxSeq = Math.max(maxSeq, entry.seq);
-  };
-  /** Whether the line after `index` continues the chain as if the line at `index` were not there. */
-  const skippable = (index: number) => {
-    const next = entries[index + 1];
-    return next !== undefined && next.seq === maxSeq + 1 && next.macOk && linksTo(next);
-  };
-  const problem = (entry: Entry, kind: AuditProblemKind, message: string) =>
-    problems.push({ file: entry.file, line: entry.line, seq: entry.seq, kind, message });
-
-  for (let index = 0; index < entries.length; index++) {
-    const entry = entries[index]!;
-    const at = where(entry.file, entry.line);
-    if (!entry.macOk) {
-      if (skippable(index)) {
-        problem(entry, "inserted", `${at} (seq ${entry.seq}) was inserted: the chain continues without it`);
-        continue;
-      }
-      problem(
-        entry,
-        "edited",
-        key
-          ? `${at} (seq ${entry.seq}) was edited: its MAC does not match its content`
-          : `${at} (seq ${entry.seq}) was edited: its hash does not match its content (or it was written with an HMAC key that is not available here)`,
-      );
-      reportedEdited.add(entry);
-      remember(entry);
-      continue;
-    }
-    const twin = seen.get(entry.seq)?.[0];
-    if (twin) {
-      problem(
-        entry,
-        "inserted",
-        `${at}: seq ${entry.seq} appears twice (also ${where(twin.file, twin.line)}): a line was inserted or copied`,
-      );
-      remember(entry);
-      continue;
-    }
-    if (entry.seq > maxSeq + 1) {
-      const later = entries.slice(index + 1).some((e) => e.seq > maxSeq && e.seq < entry.seq);
-      const missing =
-        entry.seq - 1 === maxSeq + 1 ? `seq ${maxSeq + 1}` : `seq ${maxSeq + 1} to ${entry.seq - 1}`;
-      if (later) {
-        for (let s = maxSeq + 1; s < entry.seq; s++) pending.add(s);
-        problem(entry, "reordered", `${at} (seq ${entry.seq}) comes before ${missing}: lines were reordered`);
-      } else {
-        const firstOfFile = entries[index - 1]?.file !== entry.file;
-        problem(
-          entry,
-          "removed",
-          `${missing} ${entry.seq - 1 === maxSeq + 1 ? "is" : "are"} missing before ${at}: ${firstOfFile && index > 0 ? "a day file was deleted or lines were removed" : "lines were removed"}`,
-        );
-      }
-      remember(entry);
-      continue;
-    }
-    if (entry.seq <= maxSeq) {
-      if (!pending.delete(entry.seq))
-        problem(
-          entry,
-          "reordered",
-          `${at} (seq ${entry.seq}) comes after seq ${maxSeq}: lines were reordered`,
-        );
-      remember(entry);
-      continue;
-    }
-    if (!linksTo(entry)) {
-      if (skippable(index)) {
-        problem(entry, "inserted", `${at} (seq ${entry.seq}) was inserted: the chain continues without it`);
-        continue;
-      }
-      const before = seen.get(entry.seq - 1)?.[0];
-      if (before && !reportedEdited.has(before)) {
-        problems.push({
-          file: before.file,
-          line: before.line,
-          seq: before.seq,
-          kind: "edited",
-          message: `${where(before.file, before.line)} (seq ${before.seq}) was edited: the next line recorded a different hash for it`,
-        });
-        reportedEdited.add(before);
-      } else if (!before) {
-        problem(entry, "edited", `${at} (seq ${entry.seq}): its link to the line before was altered`);
-      }
-    }
-    remember(entry);
-  }
-
-  if (head) {
-    const atHead = seen.get(head.seq);
-    const last = entries.at(-1);
-    if (!atHead) {
-      if (maxSeq < head.seq) {
-        problems.push({
-          file: last?.file ?? files.at(-1) ?? "",
-          line: last?.line ?? 0,
-          ...(last ? { seq: last.seq } : {}),
-          kind: "truncated",
-          message: `the log ends at seq ${maxSeq}${last ? ` (${where(last.file, last.line)})` : ""}, but the ${anchored ? "anchored" : "cached"} head is seq ${head.seq}: the last ${head.seq - maxSeq} line(s) were removed, or the last day file(s) deleted`,
-        });
-      }
-    } else if (!atHead.some((entry) => equalHex(entry.mac, head.hash))) {
-      const entry = atHead[0]!;
-      problem(
-        entry,
-        "edited",
-        `${where(entry.file, entry.line)} (seq ${entry.seq}) is not the line the ${anchored ? "anchored" : "cached"} head names: the log was rewritten up to here`,
-      );
-    }
-  }
-
-  return { ok: problems.length === 0, lines, files, problems, unchained, keyed: !!key, anchored, head };
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
-function equalHex(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  problems.push(
+    ...diagnoseChain(entries, {
+      genesis: GENESIS,
+      head: head && { seq: head.seq, mac: head.hash },
+      keyed: chain.keyed,
+      files,
+      words: { file: "day file", head: anchored ? "anchored head" : "cached head" },
+    }),
+  );
+  return { ok: problems.length === 0, lines, files, problems, unchained, keyed: chain.keyed, anchored, head };
 }
 
 /** Known fields only, in a stable order; amounts as decimal strings; absent values left out. */
