@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
 import { withLock } from "../fsutil/lock.js";
 import type { Logger } from "../log.js";
-import { AUDIT_HEAD_ACCOUNT, type AuditAnchor, keychainAuditAnchor } from "./audit-log.js";
+import { AUDIT_HEAD_ACCOUNT, type AuditAnchor, keychainAuditAnchor } from "./head.js";
 
 /** The keychain account of the audit chain's HMAC key (32 random bytes, base64). */
 export const AUDIT_KEY_ACCOUNT = "audit-chain-key";

@@ -1,27 +1,15 @@
-import { constants } from "node:fs";
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { type Chain, type ChainFormat, type ChainHead, type ChainLink, createChain } from "../chain/chain.js";
-import {
-  type ChainEntry,
-  type ChainProblem,
-  type ChainProblemKind,
-  diagnoseChain,
-  placeOf,
-} from "../chain/verify.js";
-import type { Keychain } from "../credentials/keychain.js";
+import { type ChainHead, createChain } from "../chain/chain.js";
 import { localDate } from "../dates.js";
-import {
-  appendLineDurable,
-  appendLinesDurable,
-  isErrno,
-  readTextIfExists,
-  writeFileAtomic,
-} from "../fsutil/files.js";
+import { appendLineDurable, appendLinesDurable, readTextIfExists } from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
-import { NotRegularFileError, openRegular, statFolder, statRegular } from "../fsutil/regular.js";
+import { NotRegularFileError, statRegular } from "../fsutil/regular.js";
 import { hmac, sameSignature } from "../hmac.js";
 import { redact } from "../log.js";
+import { AUDIT_FORMAT, CHAIN_FIELDS, dayFiles, findTail, GENESIS } from "./day-files.js";
+import { AUDIT_HEAD_FILE, type AuditAnchor, type AuditHead, fileHeadCache } from "./head.js";
+import { type AuditVerifyReport, verifyChain } from "./verify.js";
 
 /**
  * The audit log: `Logs/YYYY-MM-DD.json` (local date) under the data folder, one JSON object per line. A line is
@@ -50,6 +38,9 @@ import { redact } from "../log.js";
  * A day file, the head cache, the lock or the `Logs` folder replaced by something else (a FIFO, a link, a folder)
  * is refused at once with a `NotRegularFileError` naming it: the line is not written, and the caller does not go
  * on (`AUDIT_LOG_UNAVAILABLE`); `verify` reports such a day file as unreadable.
+ *
+ * The chain itself is `chain/chain.ts`; here are the events and the appends. `day-files.ts` holds how a line is
+ * spelt and where the chain ends, `head.ts` where its head is kept, `verify.ts` the check of every day file.
  */
 
 export type AuditEventKind =
@@ -86,42 +77,14 @@ export interface AuditEvent {
 
 export type AuditEventInput = Omit<AuditEvent, "timestamp"> & { timestamp?: string };
 
-/** The last line of the chain: its sequence number and its `mac`. */
-export interface AuditHead {
-  seq: number;
-  hash: string;
-}
-
-/** Where the chain's head is kept out of reach of the data folder (the OS keychain), and the HMAC key. */
-export interface AuditAnchor {
-  /** HMAC key for the links; absent: plain SHA-256 links. */
-  readonly key?: Buffer;
-  loadHead(): Promise<AuditHead | null>;
-  saveHead(head: AuditHead): Promise<void>;
-}
-
-export type AuditProblemKind = ChainProblemKind;
-/** `file` is the day file (full path). */
-export type AuditProblem = ChainProblem;
-
-export interface AuditVerifyReport {
-  /** No problem found. */
-  ok: boolean;
-  /** Non-empty lines read. */
-  lines: number;
-  /** The day files read, in chain order. */
-  files: string[];
-  /** In the order found: the first is where the chain first breaks. */
-  problems: AuditProblem[];
-  /** Lines written before the chain began (unchained, at the start of the log): not tampering. */
-  unchained: number;
-  /** Whether MACs were checked with a key. */
-  keyed: boolean;
-  /** Whether the head came from an anchor (true) or from the untrustworthy cache file in the data folder. */
-  anchored: boolean;
-  /** The head the chain was checked against, if any. */
-  head: AuditHead | null;
-}
+export {
+  AUDIT_HEAD_ACCOUNT,
+  AUDIT_HEAD_FILE,
+  type AuditAnchor,
+  type AuditHead,
+  keychainAuditAnchor,
+} from "./head.js";
+export type { AuditProblem, AuditProblemKind, AuditVerifyReport } from "./verify.js";
 
 export interface AuditLog {
   /** Resolves once the line is on disk; rejects (and nothing may proceed) when it cannot be written. */
@@ -139,7 +102,6 @@ export interface ChainedAuditLog extends AuditLog {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_FILE = /^\d{4}-\d{2}-\d{2}\.json$/;
 const FIELDS: (keyof AuditEvent)[] = [
   "timestamp",
   "event",
@@ -156,12 +118,6 @@ const FIELDS: (keyof AuditEvent)[] = [
   "error_code",
   "message",
 ];
-const CHAIN_FIELDS = ["seq", "prev", "mac"] as const;
-const GENESIS = "0".repeat(64);
-const CHAIN_TAIL = /,"seq":(\d+),"prev":"([0-9a-f]{64})","mac":"([0-9a-f]{64})"\}$/;
-const TAIL_CHUNK = 16 * 1024;
-export const AUDIT_HEAD_ACCOUNT = "audit-chain-head";
-export const AUDIT_HEAD_FILE = ".audit-head.json";
 const AUDIT_LOCK_FILE = ".audit.lock";
 
 export function createAuditLog(
@@ -301,226 +257,6 @@ export function createAuditLog(
       return verifyChain(files, head, chain, anchored, where);
     },
   };
-}
-
-/**
- * The head kept in the OS keychain (account `audit-chain-head` by default), with the HMAC key for the links.
- * Nothing that can only edit files can change it.
- */
-export function keychainAuditAnchor(
-  keychain: Keychain,
-  key: Buffer,
-  account: string = AUDIT_HEAD_ACCOUNT,
-): AuditAnchor {
-  return {
-    key,
-    async loadHead() {
-      return parseHead(await keychain.get(account));
-    },
-    async saveHead(head) {
-      await keychain.set(account, JSON.stringify({ seq: head.seq, hash: head.hash }));
-    },
-  };
-}
-
-/** The head in a file of the data folder: a cache only, as editable as the log itself. Not fsynced. */
-function fileHeadCache(file: string, where: { root: string }): AuditAnchor {
-  return {
-    async loadHead() {
-      return parseHead((await readTextIfExists(file, where)) ?? null);
-    },
-    async saveHead(head) {
-      await writeFileAtomic(file, JSON.stringify(head), { mode: 0o600, durable: false, ...where });
-    },
-  };
-}
-
-function parseHead(text: string | null): AuditHead | null {
-  if (!text) return null;
-  try {
-    const value = JSON.parse(text) as Partial<AuditHead>;
-    if (
-      typeof value.seq === "number" &&
-      Number.isInteger(value.seq) &&
-      value.seq > 0 &&
-      typeof value.hash === "string" &&
-      /^[0-9a-f]{64}$/.test(value.hash)
-    )
-      return { seq: value.seq, hash: value.hash };
-  } catch {
-    // unreadable: as if there were none
-  }
-  return null;
-}
-
-/** The day files, oldest first (full paths). `Logs` replaced by a link or a FIFO: a `NotRegularFileError`. */
-async function dayFiles(logsDir: string, where: { root: string }): Promise<string[]> {
-  if (!(await statFolder(logsDir, where))) return [];
-  let names: string[];
-  try {
-    names = await readdir(logsDir);
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return [];
-    throw error;
-  }
-  return names
-    .filter((name) => DAY_FILE.test(name))
-    .sort()
-    .map((name) => path.join(logsDir, name));
-}
-
-/**
- * A line as the audit log writes it: the event's JSON with `,"seq":N,"prev":"…"` before its closing brace (the
- * text the link covers), then `,"mac":"…"`.
- */
-const AUDIT_FORMAT: ChainFormat<string> = {
-  encode(eventJson, seq, prev) {
-    const body = `${eventJson.slice(0, -1)},"seq":${seq},"prev":"${prev}"}`;
-    return { body, line: (mac) => `${body.slice(0, -1)},"mac":"${mac}"}` };
-  },
-  parse: parseChained,
-};
-
-/** The chain fields of a line; null for a line without them (written before the chain began). */
-function parseChained(line: string): ChainLink | null {
-  const match = CHAIN_TAIL.exec(line);
-  if (!match) return null;
-  return {
-    seq: Number(match[1]),
-    prev: match[2]!,
-    mac: match[3]!,
-    body: `${line.slice(0, match.index)},"seq":${match[1]},"prev":"${match[2]}"}`,
-  };
-}
-
-/**
- * The last chained line of the newest file that has one: only the end of the newest file is read, unless it
- * holds no chained line there (the first append after the chain began, or a damaged tail).
- */
-async function findTail(
-  days: string[],
-  where: { root: string },
-): Promise<{ tail: ChainHead | null; torn: boolean; file?: string }> {
-  const newest = days.at(-1);
-  if (!newest) return { tail: null, torn: false };
-  let torn = false;
-  const handle = await openRegular(newest, constants.O_RDONLY, where);
-  try {
-    const { size } = await handle.stat();
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, size - 1);
-      torn = last[0] !== 0x0a;
-      for (let chunk = TAIL_CHUNK; ; chunk *= 4) {
-        const start = Math.max(0, size - chunk);
-        const buffer = Buffer.alloc(size - start);
-        await handle.read(buffer, 0, buffer.length, start);
-        const text = buffer.toString("utf8");
-        const lines = text.split("\n");
-        if (start > 0) lines.shift(); // maybe cut in the middle
-        for (let i = lines.length - 1; i >= 0; i--) {
-          const chained = parseChained(lines[i]!);
-          if (chained) return { tail: { seq: chained.seq, mac: chained.mac }, torn, file: newest };
-        }
-        if (start === 0) break;
-        if (lines.some((line) => line.trim())) break; // whole lines, none chained: look no further back here
-      }
-      // No chained line at the end: scan the whole file from the end.
-      const lines = ((await readTextIfExists(newest, where)) ?? "").split("\n");
-      for (let i = lines.length - 1; i >= 0; i--) {
-        const chained = parseChained(lines[i]!);
-        if (chained) return { tail: { seq: chained.seq, mac: chained.mac }, torn, file: newest };
-      }
-    }
-  } finally {
-    await handle.close();
-  }
-  const earlier = await findTail(days.slice(0, -1), where);
-  return { ...earlier, torn, file: newest };
-}
-
-/** Reads every day file and checks the chain across them against `head` (`chain/verify.ts` says what broke). */
-async function verifyChain(
-  files: string[],
-  head: AuditHead | null,
-  chain: Chain<string>,
-  anchored: boolean,
-  root: { root: string },
-): Promise<AuditVerifyReport> {
-  const problems: AuditProblem[] = [];
-  const entries: ChainEntry[] = [];
-  // Lines hashed without a key before the key existed are accepted only before the first keyed line.
-  const unkeyed = createChain(AUDIT_FORMAT, { encoding: "hex", genesis: GENESIS });
-  let lines = 0;
-  let unchained = 0;
-  let keyedSeen = false;
-
-  for (const file of files) {
-    let text: string;
-    try {
-      text = (await readTextIfExists(file, root)) ?? "";
-    } catch (error) {
-      problems.push({
-        file,
-        line: 0,
-        kind: "unreadable",
-        message: `${path.basename(file)} cannot be read (${error instanceof NotRegularFileError ? `it is ${error.kind}, not a file` : error instanceof Error ? error.message : String(error)})`,
-      });
-      continue;
-    }
-    const rows = text.split("\n");
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      if (!row.trim()) continue;
-      lines++;
-      const lineNo = i + 1;
-      let value: unknown;
-      try {
-        value = JSON.parse(row);
-      } catch {
-        problems.push({
-          file,
-          line: lineNo,
-          kind: "unreadable",
-          message: `${placeOf(file, lineNo)} is not a JSON object (a torn write after a crash, or an alteration)`,
-        });
-        continue;
-      }
-      const chained = chain.parse(row);
-      if (!chained) {
-        const hasChainField =
-          typeof value === "object" && value !== null && CHAIN_FIELDS.some((field) => field in value);
-        if (!hasChainField && entries.length === 0) {
-          unchained++;
-          continue;
-        }
-        problems.push({
-          file,
-          line: lineNo,
-          kind: hasChainField ? "edited" : "inserted",
-          message: hasChainField
-            ? `${placeOf(file, lineNo)}: its chain fields (seq, prev, mac) were altered`
-            : `${placeOf(file, lineNo)} has no chain link but comes after the chain began: it was added by hand`,
-        });
-        continue;
-      }
-      let sealed = chain.sealed(chained);
-      if (chain.keyed && sealed) keyedSeen = true;
-      else if (!sealed && chain.keyed && !keyedSeen) sealed = unkeyed.sealed(chained);
-      entries.push({ ...chained, file, line: lineNo, sealed });
-    }
-  }
-
-  problems.push(
-    ...diagnoseChain(entries, {
-      genesis: GENESIS,
-      head: head && { seq: head.seq, mac: head.hash },
-      keyed: chain.keyed,
-      files,
-      words: { file: "day file", head: anchored ? "anchored head" : "cached head" },
-    }),
-  );
-  return { ok: problems.length === 0, lines, files, problems, unchained, keyed: chain.keyed, anchored, head };
 }
 
 /** Known fields only, in a stable order; amounts as decimal strings; absent values left out. */
