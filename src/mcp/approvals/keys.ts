@@ -1,7 +1,8 @@
-import { createHmac, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { randomBytes, scrypt } from "node:crypto";
 import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
 import { readTextIfExists, writeFileAtomic } from "../fsutil/files.js";
+import { deriveKey, hmac, sameSignature } from "../hmac.js";
 import type { Logger } from "../log.js";
 import { canonicalJson } from "./ids.js";
 
@@ -139,19 +140,11 @@ function decodeKey(text: string | null | undefined): Buffer | null {
 }
 
 export function makeKey(key: Buffer, source: KeySource): ApprovalKey {
-  const sign = (payload: unknown) =>
-    createHmac("sha256", key).update(canonicalJson(payload)).digest("base64url");
+  const sign = (payload: unknown) => hmac(key, canonicalJson(payload), "base64url");
   return {
     source,
     sign,
-    verify(payload, signature) {
-      if (typeof signature !== "string") return false;
-      const expected = Buffer.from(sign(payload));
-      const given = Buffer.from(signature);
-      return given.length === expected.length && timingSafeEqual(given, expected);
-    },
-    derive(purpose) {
-      return createHmac("sha256", key).update(`odoo-mcp/${purpose}`).digest();
-    },
+    verify: (payload, signature) => sameSignature(sign(payload), signature),
+    derive: (purpose) => deriveKey(key, purpose),
   };
 }

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
 import { withLock } from "../fsutil/lock.js";
+import { sha256 } from "../hmac.js";
 import type { Logger } from "../log.js";
-import { AUDIT_HEAD_ACCOUNT, type AuditAnchor, keychainAuditAnchor } from "./audit-log.js";
+import { AUDIT_HEAD_ACCOUNT, type AuditAnchor, keychainAuditAnchor } from "./head.js";
 
 /** The keychain account of the audit chain's HMAC key (32 random bytes, base64). */
 export const AUDIT_KEY_ACCOUNT = "audit-chain-key";
@@ -53,7 +54,7 @@ export async function auditAnchorFor(
 /** The keychain account of the head for a data folder. */
 export function headAccount(dataDir?: string): string {
   if (!dataDir) return AUDIT_HEAD_ACCOUNT;
-  const id = createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 16);
+  const id = sha256(path.resolve(dataDir), "hex").slice(0, 16);
   return `${AUDIT_HEAD_ACCOUNT}:${id}`;
 }
 

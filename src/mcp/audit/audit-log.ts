@@ -1,19 +1,15 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { constants } from "node:fs";
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { Keychain } from "../credentials/keychain.js";
+import { type ChainHead, createChain } from "../chain/chain.js";
 import { localDate } from "../dates.js";
-import {
-  appendLineDurable,
-  appendLinesDurable,
-  isErrno,
-  readTextIfExists,
-  writeFileAtomic,
-} from "../fsutil/files.js";
+import { appendLineDurable, appendLinesDurable, readTextIfExists } from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
-import { NotRegularFileError, openRegular, statFolder, statRegular } from "../fsutil/regular.js";
+import { NotRegularFileError, statRegular } from "../fsutil/regular.js";
+import { hmac, sameSignature } from "../hmac.js";
 import { redact } from "../log.js";
+import { AUDIT_FORMAT, CHAIN_FIELDS, dayFiles, findTail, GENESIS } from "./day-files.js";
+import { AUDIT_HEAD_FILE, type AuditAnchor, type AuditHead, fileHeadCache } from "./head.js";
+import { type AuditVerifyReport, verifyChain } from "./verify.js";
 
 /**
  * The audit log: `Logs/YYYY-MM-DD.json` (local date) under the data folder, one JSON object per line. A line is
@@ -42,6 +38,9 @@ import { redact } from "../log.js";
  * A day file, the head cache, the lock or the `Logs` folder replaced by something else (a FIFO, a link, a folder)
  * is refused at once with a `NotRegularFileError` naming it: the line is not written, and the caller does not go
  * on (`AUDIT_LOG_UNAVAILABLE`); `verify` reports such a day file as unreadable.
+ *
+ * The chain itself is `chain/chain.ts`; here are the events and the appends. `day-files.ts` holds how a line is
+ * spelt and where the chain ends, `head.ts` where its head is kept, `verify.ts` the check of every day file.
  */
 
 export type AuditEventKind =
@@ -78,50 +77,14 @@ export interface AuditEvent {
 
 export type AuditEventInput = Omit<AuditEvent, "timestamp"> & { timestamp?: string };
 
-/** The last line of the chain: its sequence number and its `mac`. */
-export interface AuditHead {
-  seq: number;
-  hash: string;
-}
-
-/** Where the chain's head is kept out of reach of the data folder (the OS keychain), and the HMAC key. */
-export interface AuditAnchor {
-  /** HMAC key for the links; absent: plain SHA-256 links. */
-  readonly key?: Buffer;
-  loadHead(): Promise<AuditHead | null>;
-  saveHead(head: AuditHead): Promise<void>;
-}
-
-export type AuditProblemKind = "edited" | "removed" | "inserted" | "reordered" | "truncated" | "unreadable";
-
-export interface AuditProblem {
-  /** The day file (full path). */
-  file: string;
-  /** 1-based line number in that file (0 when the log has no line at all). */
-  line: number;
-  seq?: number;
-  kind: AuditProblemKind;
-  message: string;
-}
-
-export interface AuditVerifyReport {
-  /** No problem found. */
-  ok: boolean;
-  /** Non-empty lines read. */
-  lines: number;
-  /** The day files read, in chain order. */
-  files: string[];
-  /** In the order found: the first is where the chain first breaks. */
-  problems: AuditProblem[];
-  /** Lines written before the chain began (unchained, at the start of the log): not tampering. */
-  unchained: number;
-  /** Whether MACs were checked with a key. */
-  keyed: boolean;
-  /** Whether the head came from an anchor (true) or from the untrustworthy cache file in the data folder. */
-  anchored: boolean;
-  /** The head the chain was checked against, if any. */
-  head: AuditHead | null;
-}
+export {
+  AUDIT_HEAD_ACCOUNT,
+  AUDIT_HEAD_FILE,
+  type AuditAnchor,
+  type AuditHead,
+  keychainAuditAnchor,
+} from "./head.js";
+export type { AuditProblem, AuditProblemKind, AuditVerifyReport } from "./verify.js";
 
 export interface AuditLog {
   /** Resolves once the line is on disk; rejects (and nothing may proceed) when it cannot be written. */
@@ -139,7 +102,6 @@ export interface ChainedAuditLog extends AuditLog {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_FILE = /^\d{4}-\d{2}-\d{2}\.json$/;
 const FIELDS: (keyof AuditEvent)[] = [
   "timestamp",
   "event",
@@ -156,18 +118,7 @@ const FIELDS: (keyof AuditEvent)[] = [
   "error_code",
   "message",
 ];
-const CHAIN_FIELDS = ["seq", "prev", "mac"] as const;
-const GENESIS = "0".repeat(64);
-const CHAIN_TAIL = /,"seq":(\d+),"prev":"([0-9a-f]{64})","mac":"([0-9a-f]{64})"\}$/;
-const TAIL_CHUNK = 16 * 1024;
-export const AUDIT_HEAD_ACCOUNT = "audit-chain-head";
-export const AUDIT_HEAD_FILE = ".audit-head.json";
 const AUDIT_LOCK_FILE = ".audit.lock";
-
-interface Tail {
-  seq: number;
-  mac: string;
-}
 
 export function createAuditLog(
   dataDir: string,
@@ -184,21 +135,17 @@ export function createAuditLog(
     if (!DATE.test(date)) throw new Error(`audit log: "${date}" is not a YYYY-MM-DD date`);
     return path.join(logsDir, `${date}.json`);
   };
-  const macOf = (body: string) =>
-    key
-      ? createHmac("sha256", key).update(body).digest("hex")
-      : createHash("sha256").update(body).digest("hex");
+  const chain = createChain(AUDIT_FORMAT, { key, encoding: "hex", genesis: GENESIS });
 
   // With a key, the lock file is signed too: a planted lock is taken over at once.
   const lockAuthority: LockAuthority | undefined = key
     ? {
-        sign: (text) => createHmac("sha256", key).update(`audit-lock\n${text}`).digest("hex"),
-        verify: (text, sig) =>
-          equalHex(createHmac("sha256", key).update(`audit-lock\n${text}`).digest("hex"), sig),
+        sign: (text) => hmac(key, `audit-lock\n${text}`, "hex"),
+        verify: (text, sig) => sameSignature(hmac(key, `audit-lock\n${text}`, "hex"), sig),
       }
     : undefined;
   /** What this process last wrote: reused while the file's size and mtime show nobody wrote after it. */
-  let cache: { file: string; size: number; mtimeMs: number; tail: Tail; head: AuditHead | null } | null =
+  let cache: { file: string; size: number; mtimeMs: number; tail: ChainHead; head: AuditHead | null } | null =
     null;
   /**
    * Appends of this process waiting for the lock. They are written together (group commit): one lock, one
@@ -216,7 +163,7 @@ export function createAuditLog(
     );
     let file = fileFor(localDate(at));
     let info = await statRegular(file, where);
-    let tail: Tail | null;
+    let tail: ChainHead | null;
     let torn = false;
     let head: AuditHead | null;
     if (cache && cache.file === file && info && info.size === cache.size && info.mtimeMs === cache.mtimeMs) {
@@ -240,24 +187,18 @@ export function createAuditLog(
       head = await anchor.loadHead();
     }
     // After a truncation the head is ahead of the file: keep counting from the head, so that the gap shows.
-    let seq = Math.max(tail?.seq ?? 0, head?.seq ?? 0);
-    let prev = tail?.mac ?? GENESIS;
-    const lines: string[] = [];
-    for (const eventJson of events) {
-      seq += 1;
-      const body = `${eventJson.slice(0, -1)},"seq":${seq},"prev":"${prev}"}`;
-      prev = macOf(body);
-      lines.push(`${body.slice(0, -1)},"mac":"${prev}"}`);
-    }
+    const { lines, head: last } = chain.extend(
+      { seq: Math.max(tail?.seq ?? 0, head?.seq ?? 0), mac: tail?.mac ?? GENESIS },
+      events,
+    );
     cache = null;
     // A torn last line (a crash in the middle of a write) is closed first, so that ours stays whole.
     if (torn) await appendLineDurable(file, "", where);
     await appendLinesDurable(file, lines, where);
-    const next: AuditHead = { seq, hash: prev };
+    const next: AuditHead = { seq: last.seq, hash: last.mac };
     await anchor.saveHead(next);
     const after = await statRegular(file, where);
-    if (after)
-      cache = { file, size: after.size, mtimeMs: after.mtimeMs, tail: { seq, mac: prev }, head: next };
+    if (after) cache = { file, size: after.size, mtimeMs: after.mtimeMs, tail: last, head: next };
   }
 
   async function writeWaiting(): Promise<void> {
@@ -313,358 +254,9 @@ export function createAuditLog(
     async verify() {
       const files = await dayFiles(logsDir, where);
       const head = await anchor.loadHead();
-      return verifyChain(files, head, key, anchored, where);
+      return verifyChain(files, head, chain, anchored, where);
     },
   };
-}
-
-/**
- * The head kept in the OS keychain (account `audit-chain-head` by default), with the HMAC key for the links.
- * Nothing that can only edit files can change it.
- */
-export function keychainAuditAnchor(
-  keychain: Keychain,
-  key: Buffer,
-  account: string = AUDIT_HEAD_ACCOUNT,
-): AuditAnchor {
-  return {
-    key,
-    async loadHead() {
-      return parseHead(await keychain.get(account));
-    },
-    async saveHead(head) {
-      await keychain.set(account, JSON.stringify({ seq: head.seq, hash: head.hash }));
-    },
-  };
-}
-
-/** The head in a file of the data folder: a cache only, as editable as the log itself. Not fsynced. */
-function fileHeadCache(file: string, where: { root: string }): AuditAnchor {
-  return {
-    async loadHead() {
-      return parseHead((await readTextIfExists(file, where)) ?? null);
-    },
-    async saveHead(head) {
-      await writeFileAtomic(file, JSON.stringify(head), { mode: 0o600, durable: false, ...where });
-    },
-  };
-}
-
-function parseHead(text: string | null): AuditHead | null {
-  if (!text) return null;
-  try {
-    const value = JSON.parse(text) as Partial<AuditHead>;
-    if (
-      typeof value.seq === "number" &&
-      Number.isInteger(value.seq) &&
-      value.seq > 0 &&
-      typeof value.hash === "string" &&
-      /^[0-9a-f]{64}$/.test(value.hash)
-    )
-      return { seq: value.seq, hash: value.hash };
-  } catch {
-    // unreadable: as if there were none
-  }
-  return null;
-}
-
-/** The day files, oldest first (full paths). `Logs` replaced by a link or a FIFO: a `NotRegularFileError`. */
-async function dayFiles(logsDir: string, where: { root: string }): Promise<string[]> {
-  if (!(await statFolder(logsDir, where))) return [];
-  let names: string[];
-  try {
-    names = await readdir(logsDir);
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return [];
-    throw error;
-  }
-  return names
-    .filter((name) => DAY_FILE.test(name))
-    .sort()
-    .map((name) => path.join(logsDir, name));
-}
-
-interface ChainedLine {
-  seq: number;
-  prev: string;
-  mac: string;
-  /** The text the MAC covers: the line without `,"mac":"..."`. */
-  body: string;
-}
-
-/** The chain fields of a line; null for a line without them (written before the chain began). */
-function parseChained(line: string): ChainedLine | null {
-  const match = CHAIN_TAIL.exec(line);
-  if (!match) return null;
-  return {
-    seq: Number(match[1]),
-    prev: match[2]!,
-    mac: match[3]!,
-    body: `${line.slice(0, match.index)},"seq":${match[1]},"prev":"${match[2]}"}`,
-  };
-}
-
-/**
- * The last chained line of the newest file that has one: only the end of the newest file is read, unless it
- * holds no chained line there (the first append after the chain began, or a damaged tail).
- */
-async function findTail(
-  days: string[],
-  where: { root: string },
-): Promise<{ tail: Tail | null; torn: boolean; file?: string }> {
-  const newest = days.at(-1);
-  if (!newest) return { tail: null, torn: false };
-  let torn = false;
-  const handle = await openRegular(newest, constants.O_RDONLY, where);
-  try {
-    const { size } = await handle.stat();
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, size - 1);
-      torn = last[0] !== 0x0a;
-      for (let chunk = TAIL_CHUNK; ; chunk *= 4) {
-        const start = Math.max(0, size - chunk);
-        const buffer = Buffer.alloc(size - start);
-        await handle.read(buffer, 0, buffer.length, start);
-        const text = buffer.toString("utf8");
-        const lines = text.split("\n");
-        if (start > 0) lines.shift(); // maybe cut in the middle
-        for (let i = lines.length - 1; i >= 0; i--) {
-          const chained = parseChained(lines[i]!);
-          if (chained) return { tail: { seq: chained.seq, mac: chained.mac }, torn, file: newest };
-        }
-        if (start === 0) break;
-        if (lines.some((line) => line.trim())) break; // whole lines, none chained: look no further back here
-      }
-      // No chained line at the end: scan the whole file from the end.
-      const lines = ((await readTextIfExists(newest, where)) ?? "").split("\n");
-      for (let i = lines.length - 1; i >= 0; i--) {
-        const chained = parseChained(lines[i]!);
-        if (chained) return { tail: { seq: chained.seq, mac: chained.mac }, torn, file: newest };
-      }
-    }
-  } finally {
-    await handle.close();
-  }
-  const earlier = await findTail(days.slice(0, -1), where);
-  return { ...earlier, torn, file: newest };
-}
-
-interface Entry extends ChainedLine {
-  file: string;
-  line: number;
-  macOk: boolean;
-}
-
-async function verifyChain(
-  files: string[],
-  head: AuditHead | null,
-  key: Buffer | undefined,
-  anchored: boolean,
-  root: { root: string },
-): Promise<AuditVerifyReport> {
-  const problems: AuditProblem[] = [];
-  const entries: Entry[] = [];
-  let lines = 0;
-  let unchained = 0;
-  let keyedSeen = false;
-  const where = (file: string, line: number) => `${path.basename(file)} line ${line}`;
-
-  for (const file of files) {
-    let text: string;
-    try {
-      text = (await readTextIfExists(file, root)) ?? "";
-    } catch (error) {
-      problems.push({
-        file,
-        line: 0,
-        kind: "unreadable",
-        message: `${path.basename(file)} cannot be read (${error instanceof NotRegularFileError ? `it is ${error.kind}, not a file` : error instanceof Error ? error.message : String(error)})`,
-      });
-      continue;
-    }
-    const rows = text.split("\n");
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      if (!row.trim()) continue;
-      lines++;
-      const lineNo = i + 1;
-      let value: unknown;
-      try {
-        value = JSON.parse(row);
-      } catch {
-        problems.push({
-          file,
-          line: lineNo,
-          kind: "unreadable",
-          message: `${where(file, lineNo)} is not a JSON object (a torn write after a crash, or an alteration)`,
-        });
-        continue;
-      }
-      const chained = parseChained(row);
-      if (!chained) {
-        const hasChainField =
-          typeof value === "object" && value !== null && CHAIN_FIELDS.some((field) => field in value);
-        if (!hasChainField && entries.length === 0) {
-          unchained++;
-          continue;
-        }
-        problems.push({
-          file,
-          line: lineNo,
-          kind: hasChainField ? "edited" : "inserted",
-          message: hasChainField
-            ? `${where(file, lineNo)}: its chain fields (seq, prev, mac) were altered`
-            : `${where(file, lineNo)} has no chain link but comes after the chain began: it was added by hand`,
-        });
-        continue;
-      }
-      let macOk: boolean;
-      if (key) {
-        macOk = equalHex(createHmac("sha256", key).update(chained.body).digest("hex"), chained.mac);
-        if (macOk) keyedSeen = true;
-        // Lines hashed without a key before the key existed are accepted only before the first keyed line.
-        else if (!keyedSeen) macOk = equalHex(sha256(chained.body), chained.mac);
-      } else {
-        macOk = equalHex(sha256(chained.body), chained.mac);
-      }
-      entries.push({ ...chained, file, line: lineNo, macOk });
-    }
-  }
-
-  const seen = new Map<number, Entry[]>();
-  const reportedEdited = new Set<Entry>();
-  const pending = new Set<number>();
-  let maxSeq = 0;
-  const linksTo = (entry: Entry) =>
-    entry.seq === 1
-      ? entry.prev === GENESIS
-      : (seen.get(entry.seq - 1) ?? []).some((before) => before.mac === entry.prev);
-  const remember = (entry: Entry) => {
-    seen.set(entry.seq, [...(seen.get(entry.seq) ?? []), entry]);
-    maxSeq = Math.max(maxSeq, entry.seq);
-  };
-  /** Whether the line after `index` continues the chain as if the line at `index` were not there. */
-  const skippable = (index: number) => {
-    const next = entries[index + 1];
-    return next !== undefined && next.seq === maxSeq + 1 && next.macOk && linksTo(next);
-  };
-  const problem = (entry: Entry, kind: AuditProblemKind, message: string) =>
-    problems.push({ file: entry.file, line: entry.line, seq: entry.seq, kind, message });
-
-  for (let index = 0; index < entries.length; index++) {
-    const entry = entries[index]!;
-    const at = where(entry.file, entry.line);
-    if (!entry.macOk) {
-      if (skippable(index)) {
-        problem(entry, "inserted", `${at} (seq ${entry.seq}) was inserted: the chain continues without it`);
-        continue;
-      }
-      problem(
-        entry,
-        "edited",
-        key
-          ? `${at} (seq ${entry.seq}) was edited: its MAC does not match its content`
-          : `${at} (seq ${entry.seq}) was edited: its hash does not match its content (or it was written with an HMAC key that is not available here)`,
-      );
-      reportedEdited.add(entry);
-      remember(entry);
-      continue;
-    }
-    const twin = seen.get(entry.seq)?.[0];
-    if (twin) {
-      problem(
-        entry,
-        "inserted",
-        `${at}: seq ${entry.seq} appears twice (also ${where(twin.file, twin.line)}): a line was inserted or copied`,
-      );
-      remember(entry);
-      continue;
-    }
-    if (entry.seq > maxSeq + 1) {
-      const later = entries.slice(index + 1).some((e) => e.seq > maxSeq && e.seq < entry.seq);
-      const missing =
-        entry.seq - 1 === maxSeq + 1 ? `seq ${maxSeq + 1}` : `seq ${maxSeq + 1} to ${entry.seq - 1}`;
-      if (later) {
-        for (let s = maxSeq + 1; s < entry.seq; s++) pending.add(s);
-        problem(entry, "reordered", `${at} (seq ${entry.seq}) comes before ${missing}: lines were reordered`);
-      } else {
-        const firstOfFile = entries[index - 1]?.file !== entry.file;
-        problem(
-          entry,
-          "removed",
-          `${missing} ${entry.seq - 1 === maxSeq + 1 ? "is" : "are"} missing before ${at}: ${firstOfFile && index > 0 ? "a day file was deleted or lines were removed" : "lines were removed"}`,
-        );
-      }
-      remember(entry);
-      continue;
-    }
-    if (entry.seq <= maxSeq) {
-      if (!pending.delete(entry.seq))
-        problem(
-          entry,
-          "reordered",
-          `${at} (seq ${entry.seq}) comes after seq ${maxSeq}: lines were reordered`,
-        );
-      remember(entry);
-      continue;
-    }
-    if (!linksTo(entry)) {
-      if (skippable(index)) {
-        problem(entry, "inserted", `${at} (seq ${entry.seq}) was inserted: the chain continues without it`);
-        continue;
-      }
-      const before = seen.get(entry.seq - 1)?.[0];
-      if (before && !reportedEdited.has(before)) {
-        problems.push({
-          file: before.file,
-          line: before.line,
-          seq: before.seq,
-          kind: "edited",
-          message: `${where(before.file, before.line)} (seq ${before.seq}) was edited: the next line recorded a different hash for it`,
-        });
-        reportedEdited.add(before);
-      } else if (!before) {
-        problem(entry, "edited", `${at} (seq ${entry.seq}): its link to the line before was altered`);
-      }
-    }
-    remember(entry);
-  }
-
-  if (head) {
-    const atHead = seen.get(head.seq);
-    const last = entries.at(-1);
-    if (!atHead) {
-      if (maxSeq < head.seq) {
-        problems.push({
-          file: last?.file ?? files.at(-1) ?? "",
-          line: last?.line ?? 0,
-          ...(last ? { seq: last.seq } : {}),
-          kind: "truncated",
-          message: `the log ends at seq ${maxSeq}${last ? ` (${where(last.file, last.line)})` : ""}, but the ${anchored ? "anchored" : "cached"} head is seq ${head.seq}: the last ${head.seq - maxSeq} line(s) were removed, or the last day file(s) deleted`,
-        });
-      }
-    } else if (!atHead.some((entry) => equalHex(entry.mac, head.hash))) {
-      const entry = atHead[0]!;
-      problem(
-        entry,
-        "edited",
-        `${where(entry.file, entry.line)} (seq ${entry.seq}) is not the line the ${anchored ? "anchored" : "cached"} head names: the log was rewritten up to here`,
-      );
-    }
-  }
-
-  return { ok: problems.length === 0, lines, files, problems, unchained, keyed: !!key, anchored, head };
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
-function equalHex(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Known fields only, in a stable order; amounts as decimal strings; absent values left out. */

@@ -1,10 +1,10 @@
-import { createHmac } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { ToolError } from "../../errors.js";
 import { CorruptFileError, readJsonFile } from "../../fsutil/files.js";
 import type { LockAuthority, LockOptions } from "../../fsutil/lock.js";
 import { statFolder, statRegular } from "../../fsutil/regular.js";
+import { hmac, sameSignature } from "../../hmac.js";
 import type { Logger } from "../../log.js";
 import { computeArgsHash, isApprovalId } from "../ids.js";
 import { createJournal, type Journal, type JournalEvent } from "../journal.js";
@@ -151,7 +151,7 @@ export async function createStoreContext(options: ApprovalStoreOptions): Promise
     },
     integrity(record) {
       const problems: string[] = [];
-      if (sealKey && (!record.seal || record.seal !== sealOf(record)))
+      if (sealKey && !sameSignature(sealOf(record) ?? "", record.seal))
         problems.push("the request's file was changed outside odoo-mcp (its seal is broken)");
       if (computeArgsHash(record.tool, record.args, record.binding) !== record.argsHash)
         problems.push(
@@ -177,10 +177,10 @@ export async function createStoreContext(options: ApprovalStoreOptions): Promise
 /** Locks on approval files are signed when there is a key: a lock file the agent wrote is not honoured. */
 export function lockSigner(key: ApprovalKey): LockAuthority {
   const lockKey = key.derive("locks");
-  const hmac = (text: string) => createHmac("sha256", lockKey).update(text).digest("base64url");
+  const sign = (text: string) => hmac(lockKey, text, "base64url");
   return {
-    sign: hmac,
-    verify: (text: string, signature: string) => hmac(text) === signature,
+    sign,
+    verify: (text: string, signature: string) => sameSignature(sign(text), signature),
   };
 }
 
