@@ -132,7 +132,7 @@ describe("the import graph of src/mcp", () => {
  * The rooms of `src` and what each may import (docs/ARCHITECTURE.md draws the same table). A room is a folder of
  * `src/mcp` (`mcp/approvals`), a single file there (`mcp/server`), or a top-level folder of `src` (`main`).
  * FOUNDATION is what every room of `src/mcp` and the desktop's main process may import: errors, money, dates,
- * the logger, files; it imports only itself and `mcp/odoo`'s error types (error-map turns them into contract codes).
+ * the logger, files, HMAC; it imports only itself and `mcp/odoo`'s error types (error-map turns them into contract codes).
  * An entry with `.ts` names one file of a room, not the whole room.
  */
 const FOUNDATION = [
@@ -144,18 +144,21 @@ const FOUNDATION = [
   "mcp/log",
   "mcp/version",
   "mcp/fsutil",
+  "mcp/hmac",
 ];
 const ROOMS: Record<string, readonly string[]> = {
   "mcp/odoo": [],
   "mcp/credentials": ["mcp/config"],
   "mcp/queue": [],
-  "mcp/audit": ["mcp/credentials"],
+  "mcp/chain": [],
+  "mcp/audit": ["mcp/chain", "mcp/credentials"],
   "mcp/accounting": ["mcp/odoo"],
   "mcp/reports": ["mcp/accounting", "mcp/odoo"],
   "mcp/config": ["mcp/approvals/policy.ts", "mcp/tools/toolsets.ts", "shared/toolsets.ts"],
   "mcp/approvals": [
     "mcp/accounting",
     "mcp/audit",
+    "mcp/chain",
     "mcp/config",
     "mcp/credentials",
     "mcp/odoo",
