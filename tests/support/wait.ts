@@ -1,3 +1,4 @@
+import type { App } from "../../src/mcp/app.js";
 import { localDate } from "../../src/mcp/dates.js";
 import type { Harness } from "./harness.js";
 
@@ -21,6 +22,20 @@ export async function until<T>(
 }
 
 /**
+ * Until request `id` has run, to its last step: the execution's audit line (written after the record says
+ * "executed"; the executor writes nothing more for it afterwards).
+ */
+export async function untilRan(app: Pick<App, "audit">, id: string, what = `${id} runs`): Promise<void> {
+  await until(
+    async () =>
+      (await app.audit.read(localDate(new Date()))).some(
+        (e) => e.event === "execution" && e.result === "success" && e.approval_id === id,
+      ),
+    what,
+  );
+}
+
+/**
  * Proof that a started runner (`approvals.startRunner`) has gone over the whole store and the offline queue at least
  * once since this was called: what a test needs before it checks that the runner did NOT run something. Two
  * expenses a person approved without running them: the runner must run each. The second is approved only once the
@@ -41,14 +56,7 @@ export async function runnerWentRound(h: Harness): Promise<string[]> {
     if (answer.data.status !== "pending_approval") throw new Error(`runner check: ${answer.text}`);
     const id = String(answer.data.approval_id);
     await h.app.approvals.decide(id, { decision: "approved", channel: "cli", actor: "test" });
-    // Its last step, the execution's audit line: after it the runner writes nothing more for this request.
-    await until(
-      async () =>
-        (await h.app.audit.read(localDate(new Date()))).some(
-          (e) => e.event === "execution" && e.result === "success" && e.approval_id === id,
-        ),
-      `the runner runs an approved request (${id})`,
-    );
+    await untilRan(h.app, id, `the runner runs an approved request (${id})`);
     ids.push(id);
   }
   return ids;
