@@ -47,14 +47,19 @@ export async function untilRan(app: Pick<App, "audit">, id: string, what = `${id
 export async function runnerWentRound(h: Harness): Promise<string[]> {
   const ids: string[] = [];
   for (const n of [1, 2]) {
-    const answer = await h.call("create_expense", {
-      description: `Runner check ${n}`,
-      amount: 150,
-      expense_date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
-      category: "travel",
-    });
-    if (answer.data.status !== "pending_approval") throw new Error(`runner check: ${answer.text}`);
-    const id = String(answer.data.approval_id);
+    // Asked through the gate itself, not the MCP client: a client that approves in its prompt has no say here.
+    const answer = await h.app.approvals.request<never>(
+      "create_expense",
+      {
+        description: `Runner check ${n}`,
+        amount: 150,
+        expense_date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+        category: "travel",
+      },
+      { clientName: "runner check", signal: new AbortController().signal },
+    );
+    if (answer.status !== "pending_approval") throw new Error(`runner check: ${JSON.stringify(answer)}`);
+    const id = answer.approval_id;
     await h.app.approvals.decide(id, { decision: "approved", channel: "cli", actor: "test" });
     await untilRan(h.app, id, `the runner runs an approved request (${id})`);
     ids.push(id);
