@@ -26,13 +26,17 @@ export async function until<T>(
  * "executed"; the executor writes nothing more for it afterwards).
  */
 export async function untilRan(app: Pick<App, "audit">, id: string, what = `${id} runs`): Promise<void> {
-  await until(
-    async () =>
-      (await app.audit.read(localDate(new Date()))).some(
-        (e) => e.event === "execution" && e.result === "success" && e.approval_id === id,
-      ),
-    what,
-  );
+  const started = localDate(new Date()); // the line may land in that day's log, or (past midnight) the next's
+  await until(async () => {
+    for (const day of new Set([started, localDate(new Date())]))
+      if (
+        (await app.audit.read(day)).some(
+          (e) => e.event === "execution" && e.result === "success" && e.approval_id === id,
+        )
+      )
+        return true;
+    return false;
+  }, what);
 }
 
 /**
