@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createInvoiceOperation } from "../../src/mcp/accounting/invoices.js";
 import { localDate } from "../../src/mcp/dates.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
+import { runnerWentRound } from "../support/wait.js";
 
 /** Attacks on the approval gate through MCP alone: each is refused, with nothing extra in Odoo. */
 
@@ -60,12 +61,20 @@ describe("the approval gate against an agent", () => {
     expect(answer.error?.code).toBe("AUDIT_LOG_UNAVAILABLE");
     const approved = await h.app.approvals.list({ status: ["approved", "pending"] });
     expect(approved).toEqual([]);
-    expect((await h.app.approvals.list())[0]?.status).toBe("failed");
-    // A running server's runner finds nothing to execute later, and Odoo holds nothing.
-    const runner = h.app.approvals.startRunner({ fallbackMs: 50 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    runner.stop();
+    const [failed] = await h.app.approvals.list();
+    expect(failed?.status).toBe("failed");
     expect(await expenseCount(h)).toBe(0);
+    // A running server's runner finds nothing to execute later: once it has gone over the store (and run the two
+    // requests approved for that proof), Odoo holds those two expenses and nothing else.
+    audit.append = append;
+    const runner = h.app.approvals.startRunner({ fallbackMs: 50 });
+    try {
+      await runnerWentRound(h);
+    } finally {
+      runner.stop();
+    }
+    expect(await expenseCount(h)).toBe(2);
+    expect(await h.app.approvals.get(failed!.id)).toEqual(failed); // untouched
   });
 
   it("NUL in any argument is refused before anything else", async () => {

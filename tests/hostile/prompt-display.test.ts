@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
 import { nastyString } from "./arbitraries.js";
+import { fuzzSeed } from "./seed.js";
 
 /** The characters src/shared/display.ts must escape (code point ranges), newline aside. */
 const UNSAFE: [number, number][] = [
@@ -80,7 +81,7 @@ describe("hostile text in the client's approval prompt", () => {
           if (customer.includes("\x1b")) expect(prompt).toContain("\\x1b");
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 150, seed: fuzzSeed("hostile/prompt-display") },
     );
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import { createLogger } from "../../src/mcp/log.js";
 import type { Channel, Handlers } from "../../src/shared/ipc.js";
 import { createFakeElectron, type FakeBrowserWindow } from "../support/fake-electron.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
-import { mainDeps } from "./helpers.js";
+import { mainDeps, until } from "./helpers.js";
 
 const APR = "apr_abcdefghijklmnopqrstuvwxyz";
 
@@ -257,7 +257,10 @@ describe("no secret reaches the renderer", () => {
       await send(approvals, channel, channel === "approvals.list" ? { scope: "history" } : {});
     }
     await send(approvals, "agent.setPaused", { paused: true });
-    await until(() => electron.sentToWindows().some((m) => m.channel === eventChannel("approvals.changed")));
+    await until(
+      () => electron.sentToWindows().some((m) => m.channel === eventChannel("approvals.changed")),
+      "an approvals.changed event reaches the windows",
+    );
     const everything = JSON.stringify([answers, electron.sentToWindows()]);
     expect(electron.sentToWindows().length).toBeGreaterThan(0);
     expect(everything).toContain('"secret_saved":true');
@@ -266,11 +269,3 @@ describe("no secret reaches the renderer", () => {
     await main.stop();
   });
 });
-
-async function until(probe: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { chooseApi, chooseCompany, createOdooClient } from "../../src/mcp/odoo/client.js";
 import {
@@ -9,6 +10,7 @@ import {
 import { HttpPool } from "../../src/mcp/odoo/http.js";
 import type { Odoo, OdooConnectionSettings, OdooVersion } from "../../src/mcp/odoo/types.js";
 import { parseVersionInfo, webVersion } from "../../src/mcp/odoo/version.js";
+import { until } from "../support/wait.js";
 import { executeKwTarget, rpcParams, startRecordedOdoo, VERSION_FILE } from "./helpers/recorded-odoo.js";
 import {
   type Handler,
@@ -356,11 +358,17 @@ describe("client helpers", () => {
   });
 
   it("does nothing on the network until first used, and exposes no secret in its settings", async () => {
-    server = await startRecordedOdoo({ major: 19, secret: KEY });
+    const odooServer = await startRecordedOdoo({ major: 19, secret: KEY });
+    server = odooServer;
     const odoo = makeClient();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(server.requests).toHaveLength(0);
-    expect(server.connections()).toBe(0);
+    // A connection of the test's own, opened after the client was made: once the server has accepted it (the
+    // server counts connections, in the order they come), a client that connects on its own would have been
+    // counted before it.
+    const probe = connect(odooServer.port, "127.0.0.1");
+    await until(() => odooServer.connections() >= 1, "the server accepts the test's own connection");
+    probe.destroy();
+    expect(odooServer.connections()).toBe(1);
+    expect(odooServer.requests).toHaveLength(0);
     expect(odoo.stats()).toEqual({ roundTrips: 0, odooMs: 0 });
     expect(JSON.stringify(odoo.settings)).not.toContain(KEY);
     expect(odoo.settings).not.toHaveProperty("secret");

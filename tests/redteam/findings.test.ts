@@ -16,6 +16,7 @@ import { resolveCredentials } from "../../src/mcp/credentials/resolve.js";
 import { localDate } from "../../src/mcp/dates.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
+import { runnerWentRound } from "../support/wait.js";
 import {
   countExpenses,
   countInvoices,
@@ -188,7 +189,7 @@ describe("red-team findings (fixed)", () => {
       await writeRaw(h, id!, approvedCopy!);
       await call;
       await until(async () => (await h!.app.approvals.get(id!))?.status !== "approved", 10_000, 20);
-      await sleepMs(1_000);
+      await runnerWentRound(h); // it has looked at the put-back copy
       h.sandbox.setLatency(0);
       expect(await countInvoices(h)).toBeLessThanOrEqual(1);
     } finally {

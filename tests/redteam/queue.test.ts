@@ -7,7 +7,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { QUEUE_FILE } from "../../src/mcp/queue/offline-queue.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
-import { countInvoices, invoiceFor, pendingId, readRaw, sleepMs, writeRaw } from "./helpers.js";
+import { runnerWentRound } from "../support/wait.js";
+import { countInvoices, invoiceFor, pendingId, readRaw, writeRaw } from "./helpers.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -41,8 +42,11 @@ describe("tampering with the offline queue", () => {
     // The runner drains as well: still nothing.
     await appendFile(queueFile(), enqueued(pending) + enqueued(rejected));
     const runner = h.app.approvals.startRunner({ fallbackMs: 50 });
-    await sleepMs(300);
-    runner.stop();
+    try {
+      await runnerWentRound(h);
+    } finally {
+      runner.stop();
+    }
     expect(await countInvoices(h)).toBe(0);
     expect((await h.app.approvals.get(pending))?.status).toBe("pending");
     expect((await h.app.approvals.get(rejected))?.status).toBe("rejected");

@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { JOURNAL_FILE } from "../../src/mcp/approvals/store.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
+import { runnerWentRound } from "../support/wait.js";
 import {
   countInvoices,
   currentFile,
@@ -15,7 +16,6 @@ import {
   readJson,
   readRaw,
   recordFile,
-  sleepMs,
   writeRaw,
 } from "./helpers.js";
 
@@ -98,8 +98,11 @@ describe("swapping and copying request files", () => {
       }),
     );
     const runner = h.app.approvals.startRunner({ fallbackMs: 50 });
-    await sleepMs(400);
-    runner.stop();
+    try {
+      await runnerWentRound(h);
+    } finally {
+      runner.stop();
+    }
     expect(await h.app.approvals.execute(id)).toMatchObject({ status: "failed", code: "APPROVAL_INVALID" });
     expect(await countInvoices(h)).toBe(0);
     // And the person cannot be made to decide a tampered record either.
@@ -197,8 +200,11 @@ describe("one decision moves money at most once", () => {
     expect(await h.app.approvals.execute(id)).toMatchObject({ status: "failed", code: "APPROVAL_INVALID" });
     // The runner does not pick it up either.
     const runner = h.app.approvals.startRunner({ fallbackMs: 50 });
-    await sleepMs(300);
-    runner.stop();
+    try {
+      await runnerWentRound(h);
+    } finally {
+      runner.stop();
+    }
     expect(await countInvoices(h)).toBe(1);
   });
 
@@ -222,8 +228,11 @@ describe("one decision moves money at most once", () => {
     await writeRaw(h, rejected, pendingCopy);
     // Nothing runs it on its own: a runner leaves a pending request alone.
     const runner = h.app.approvals.startRunner({ fallbackMs: 50 });
-    await sleepMs(300);
-    runner.stop();
+    try {
+      await runnerWentRound(h);
+    } finally {
+      runner.stop();
+    }
     expect(await countInvoices(h)).toBe(0);
 
     const done = await pendingId(h, "create_invoice", invoiceFor(300));

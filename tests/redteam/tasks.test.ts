@@ -6,7 +6,7 @@
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
-import { countInvoices, invoiceFor, sleepMs, until } from "./helpers.js";
+import { countInvoices, invoiceFor, until } from "./helpers.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -35,10 +35,15 @@ describe("decisions through MCP Tasks", () => {
     await until(async () => (await h!.app.approvals.list({ status: "pending" })).length === 1, 5_000, 20);
     await h.client.experimental.tasks.getTask(taskId);
     await h.client.experimental.tasks.cancelTask(taskId).catch(() => undefined);
-    await sleepMs(200);
+    // The server has handled the cancellation (its answer is in): whatever it decided, it has decided.
+    expect((await h.client.experimental.tasks.getTask(taskId)).status).toBe("cancelled");
     const [pending] = await h.app.approvals.list();
     expect(pending?.status).toBe("pending");
     expect(await countInvoices(h)).toBe(0);
+    // Still the person's to decide, and what they approve is counted here: it runs, once.
+    await h.approve(pending!.id);
+    expect((await h.app.approvals.get(pending!.id))?.status).toBe("executed");
+    expect(await countInvoices(h)).toBe(1);
   });
 
   it("the person's own run and the task waiting for it move money once", async () => {
@@ -55,7 +60,7 @@ describe("decisions through MCP Tasks", () => {
       const type = (next.value as { type: string }).type;
       if (type === "result" || type === "error") break;
     }
-    await sleepMs(200);
+    // Both have finished: the person's run (awaited) and the task's (its result is in, sent after its own run).
     expect(await countInvoices(h)).toBe(1);
     expect((await h.app.approvals.get(pending!.id))?.status).toBe("executed");
   }, 30_000);
