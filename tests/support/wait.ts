@@ -1,3 +1,4 @@
+import { createExpenseOperation } from "../../src/mcp/accounting/expenses.js";
 import type { App } from "../../src/mcp/app.js";
 import { localDate } from "../../src/mcp/dates.js";
 import type { Harness } from "./harness.js";
@@ -52,8 +53,8 @@ export async function runnerWentRound(h: Harness): Promise<string[]> {
   const ids: string[] = [];
   for (const n of [1, 2]) {
     // Asked through the gate itself, not the MCP client: a client that approves in its prompt has no say here.
-    const answer = await h.app.approvals.request<never>(
-      "create_expense",
+    const answer = await h.app.approvals.request(
+      createExpenseOperation,
       {
         description: `Runner check ${n}`,
         amount: 150,
