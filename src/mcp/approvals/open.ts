@@ -73,6 +73,7 @@ export async function openApprovalStore(options: {
   now?: () => Date;
   logger?: Logger;
   pollMs?: number;
+  safetyPollMs?: number;
 }): Promise<ApprovalStore> {
   const sealKey =
     options.sealKey !== undefined ? options.sealKey : await loadKeychainKey(options.keychain, options.logger);
@@ -89,5 +90,6 @@ export async function openApprovalStore(options: {
     ...(options.now ? { now: options.now } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    ...(options.safetyPollMs !== undefined ? { safetyPollMs: options.safetyPollMs } : {}),
   });
 }

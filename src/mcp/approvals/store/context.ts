@@ -33,6 +33,8 @@ export interface StoreContext extends Folders {
   readonly now: () => Date;
   /** Poll interval of `waitForChange` (ms). */
   readonly pollMs: number;
+  /** How often `watch`'s safety net reads the folder (ms). */
+  readonly safetyPollMs: number;
   readonly logger: Logger | undefined;
   readonly decisionKey: ApprovalStoreOptions["decisionKey"];
   /** Whether records are sealed (keychain mode). */
@@ -108,6 +110,7 @@ export async function createStoreContext(options: ApprovalStoreOptions): Promise
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now,
     pollMs: options.pollMs ?? 100,
+    safetyPollMs: options.safetyPollMs ?? 5_000,
     logger,
     decisionKey,
     sealed: sealKey !== null,

@@ -151,6 +151,8 @@ export interface ApprovalStoreOptions {
   logger?: Logger;
   /** Poll interval of `waitForChange` (ms). */
   pollMs?: number;
+  /** How often `watch`'s safety net reads the folder where file events are lost (ms; 5,000). */
+  safetyPollMs?: number;
 }
 
 export const DEFAULT_LIMITS: StoreLimits = {

@@ -55,31 +55,39 @@ export function createWatch(
         );
       }
       // A slow safety net where file events are lost (network folders): a readdir and a stat per file, and only
-      // what changed is reported.
-      // Only `approvals/` is watched (the archive holds completed requests only), and only when its mtime moved
-      // (every write lands by a rename) or every sixth round.
+      // what changed since the last read is reported: a new request, a changed one, one gone. The first read, at
+      // once, is the baseline. Only `approvals/` is read (the archive holds completed requests only), and only when
+      // its mtime moved (every write lands by a rename) or every sixth round.
       const seen = new Map<string, number>();
       let dirMtime = -1;
       let round = 0;
-      const poll = setInterval(() => {
-        void (async () => {
-          const info = await statFolder(dir, ctx.where).catch(() => null);
-          round = (round + 1) % 6;
-          if (info && info.mtimeMs === dirMtime && round !== 0) return;
-          dirMtime = info?.mtimeMs ?? -1;
-          for (const id of await ctx.idsIn(dir, () => {})) {
-            // lstat: a link is not followed, and a stat never waits, not even on a FIFO.
-            const mtime = await lstat(ctx.fileOf(id)).then(
-              (info) => info.mtimeMs,
-              () => -1,
-            );
-            if (seen.get(id) !== mtime) {
-              if (seen.has(id)) note(id);
-              seen.set(id, mtime);
-            }
+      const read = async (report: boolean) => {
+        const info = await statFolder(dir, ctx.where).catch(() => null);
+        round = (round + 1) % 6;
+        if (report && info && info.mtimeMs === dirMtime && round !== 0) return;
+        dirMtime = info?.mtimeMs ?? -1;
+        const present = new Set(await ctx.idsIn(dir, () => {}));
+        for (const id of present) {
+          // lstat: a link is not followed, and a stat never waits, not even on a FIFO.
+          const mtime = await lstat(ctx.fileOf(id)).then(
+            (info) => info.mtimeMs,
+            () => -1,
+          );
+          if (seen.get(id) !== mtime) {
+            if (report) note(id);
+            seen.set(id, mtime);
           }
-        })().catch(() => {});
-      }, 5_000);
+        }
+        for (const id of seen.keys())
+          if (!present.has(id)) {
+            seen.delete(id);
+            if (report) note(id);
+          }
+      };
+      let reading = read(false).catch(() => {});
+      const poll = setInterval(() => {
+        reading = reading.then(() => read(true)).catch(() => {});
+      }, ctx.safetyPollMs);
       poll.unref();
       return () => {
         watcher?.close();
