@@ -22,6 +22,41 @@ export interface RunnerDeps {
 }
 
 /**
+ * The runner's time: when it is, and its timers. The product's is the real one (timers that never keep the process
+ * alive); a test passes one it steps itself, so that a backoff or the fallback interval is checked step by step
+ * instead of waited out (tests/faults/runner-backoff.test.ts).
+ */
+export interface RunnerClock {
+  now(): number;
+  /** Calls `fn` once after `ms`; the answer cancels it. */
+  after(ms: number, fn: () => void): () => void;
+  /** Calls `fn` every `ms`; the answer cancels it. */
+  every(ms: number, fn: () => void): () => void;
+}
+
+export const realClock: RunnerClock = {
+  now: () => Date.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+  every(ms, fn) {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
+
+export interface RunnerOptions {
+  /** How often it looks without a file event, and the longest step of the backoff (default 30 s). */
+  fallbackMs?: number;
+  /** The backoff's first step (default 1 s); each failed replay doubles it. */
+  backoffMs?: number;
+  clock?: RunnerClock;
+}
+
+/**
  * Work a running server does between tool calls: put back in the queue what a crashed process left running,
  * replay the offline queue when Odoo answers again, and run requests a person approved elsewhere (the app, the
  * CLI) while nobody ran them. It wakes on changes to the store (file events) and otherwise only every
@@ -30,14 +65,21 @@ export interface RunnerDeps {
  *
  * A replay of the queue that moves nothing (Odoo still down, often failing at once: refused, an HTML page, a 503)
  * writes to the store itself (claim, queued state), which wakes the runner again: so the runner backs off, 1 s,
- * 2 s, 4 s ... up to `fallbackMs`, and replays the queue only when that step is over (a timer wakes it then),
+ * 2 s, 4 s ... (from `backoffMs`) up to `fallbackMs`, and replays the queue only when that step is over (a timer wakes it then),
  * whatever woke it meanwhile. A request a person approves meanwhile still runs at once (the executor puts it
  * behind the queue and replays it); a replay that moves something, or an empty queue, ends the backoff.
  */
-export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { stop(): void } {
+/** A running runner. `settled` resolves once no round is running (one a file event or a timer started). */
+export interface Runner {
+  stop(): void;
+  settled(): Promise<void>;
+}
+
+export function runner(deps: RunnerDeps, options: RunnerOptions): Runner {
   const { approvals } = deps;
-  if (deps.dryRun) return { stop() {} };
+  if (deps.dryRun) return { stop() {}, settled: async () => {} };
   let running = false;
+  let round: Promise<void> = Promise.resolve();
   let again = false;
   let stopped = false;
   /**
@@ -53,26 +95,27 @@ export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { st
   };
   const refused = new Map<string, string>();
   const fallbackMs = options.fallbackMs ?? 30_000;
+  const backoffMs = options.backoffMs ?? 1_000;
+  const clock = options.clock ?? realClock;
   // The replay's backoff: 0 while the last replay moved something (or the queue was empty).
   let replayDelayMs = 0;
   let replayAt = 0;
-  let replayTimer: NodeJS.Timeout | null = null;
+  let cancelReplay: (() => void) | null = null;
   const backOff = () => {
-    replayDelayMs = Math.min(fallbackMs, replayDelayMs === 0 ? 1_000 : replayDelayMs * 2);
-    replayAt = Date.now() + replayDelayMs;
-    if (replayTimer) clearTimeout(replayTimer);
-    replayTimer = setTimeout(() => {
-      replayTimer = null;
+    replayDelayMs = Math.min(fallbackMs, replayDelayMs === 0 ? backoffMs : replayDelayMs * 2);
+    replayAt = clock.now() + replayDelayMs;
+    cancelReplay?.();
+    cancelReplay = clock.after(replayDelayMs, () => {
+      cancelReplay = null;
       void tick();
-    }, replayDelayMs);
-    replayTimer.unref();
+    });
   };
   const replay = async (executor: ExecutorDeps) => {
     if ((await deps.queue.pending()).length === 0) {
       replayDelayMs = 0;
       return;
     }
-    if (Date.now() < replayAt) return; // backing off: the timer wakes the runner when the step is over
+    if (clock.now() < replayAt) return; // backing off: the timer wakes the runner when the step is over
     let moved = false;
     try {
       const result = await drainQueue(executor);
@@ -82,13 +125,16 @@ export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { st
       else backOff();
     }
   };
-  const tick = async () => {
+  const tick = () => {
     if (stopped) return;
     if (running) {
       again = true;
       return;
     }
     running = true;
+    round = work();
+  };
+  const work = async () => {
     seenNow = new Set();
     try {
       const executor = deps.executorDeps();
@@ -126,15 +172,18 @@ export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { st
     }
   };
   const unwatch = approvals.watch(() => void tick());
-  const timer = setInterval(() => void tick(), fallbackMs);
-  timer.unref();
+  const cancelFallback = clock.every(fallbackMs, () => void tick());
   void tick();
   return {
     stop() {
       stopped = true;
       unwatch();
-      clearInterval(timer);
-      if (replayTimer) clearTimeout(replayTimer);
+      cancelFallback();
+      cancelReplay?.();
+    },
+    async settled() {
+      // A round that ends with `again` starts the next one before its promise settles.
+      while (running) await round;
     },
   };
 }
