@@ -186,10 +186,10 @@ describe("the background runner while Odoo 19 is down, with an approved write in
       });
     } finally {
       runner.stop();
+      await runner.settled(); // its last round may still be replaying: it holds the drain lock meanwhile
       // Whatever happened, the next case starts with Odoo up and the queue empty.
       w.proxy.setPlan(null);
       await w.proxy.start();
-      // (a stopped runner may still be finishing its last replay: it holds the drain lock meanwhile)
       await until("the queue to drain", async () => (await w.h.app.approvals.drain()).remaining === 0);
     }
   });

@@ -34,7 +34,7 @@ export interface RunnerClock {
   every(ms: number, fn: () => void): () => void;
 }
 
-export const realClock: RunnerClock = {
+const realClock: RunnerClock = {
   now: () => Date.now(),
   after(ms, fn) {
     const timer = setTimeout(fn, ms);
@@ -51,9 +51,13 @@ export const realClock: RunnerClock = {
 export interface RunnerOptions {
   /** How often it looks without a file event, and the longest step of the backoff (default 30 s). */
   fallbackMs?: number;
-  /** The backoff's first step (default 1 s); each failed replay doubles it. */
-  backoffMs?: number;
   clock?: RunnerClock;
+}
+
+/** A running runner. `settled` resolves once no round is running (one a file event or a timer started). */
+export interface Runner {
+  stop(): void;
+  settled(): Promise<void>;
 }
 
 /**
@@ -65,16 +69,10 @@ export interface RunnerOptions {
  *
  * A replay of the queue that moves nothing (Odoo still down, often failing at once: refused, an HTML page, a 503)
  * writes to the store itself (claim, queued state), which wakes the runner again: so the runner backs off, 1 s,
- * 2 s, 4 s ... (from `backoffMs`) up to `fallbackMs`, and replays the queue only when that step is over (a timer wakes it then),
+ * 2 s, 4 s ... up to `fallbackMs`, and replays the queue only when that step is over (a timer wakes it then),
  * whatever woke it meanwhile. A request a person approves meanwhile still runs at once (the executor puts it
  * behind the queue and replays it); a replay that moves something, or an empty queue, ends the backoff.
  */
-/** A running runner. `settled` resolves once no round is running (one a file event or a timer started). */
-export interface Runner {
-  stop(): void;
-  settled(): Promise<void>;
-}
-
 export function runner(deps: RunnerDeps, options: RunnerOptions): Runner {
   const { approvals } = deps;
   if (deps.dryRun) return { stop() {}, settled: async () => {} };
@@ -95,19 +93,18 @@ export function runner(deps: RunnerDeps, options: RunnerOptions): Runner {
   };
   const refused = new Map<string, string>();
   const fallbackMs = options.fallbackMs ?? 30_000;
-  const backoffMs = options.backoffMs ?? 1_000;
   const clock = options.clock ?? realClock;
   // The replay's backoff: 0 while the last replay moved something (or the queue was empty).
   let replayDelayMs = 0;
   let replayAt = 0;
   let cancelReplay: (() => void) | null = null;
   const backOff = () => {
-    replayDelayMs = Math.min(fallbackMs, replayDelayMs === 0 ? backoffMs : replayDelayMs * 2);
+    replayDelayMs = Math.min(fallbackMs, replayDelayMs === 0 ? 1_000 : replayDelayMs * 2);
     replayAt = clock.now() + replayDelayMs;
     cancelReplay?.();
     cancelReplay = clock.after(replayDelayMs, () => {
       cancelReplay = null;
-      void tick();
+      tick();
     });
   };
   const replay = async (executor: ExecutorDeps) => {
@@ -167,13 +164,13 @@ export function runner(deps: RunnerDeps, options: RunnerOptions): Runner {
       running = false;
       if (again && !stopped) {
         again = false;
-        void tick();
+        tick();
       }
     }
   };
-  const unwatch = approvals.watch(() => void tick());
-  const cancelFallback = clock.every(fallbackMs, () => void tick());
-  void tick();
+  const unwatch = approvals.watch(() => tick());
+  const cancelFallback = clock.every(fallbackMs, () => tick());
+  tick();
   return {
     stop() {
       stopped = true;
