@@ -3,7 +3,8 @@
 # keychain of its own (scripts/with-keyring.sh). A GNOME Keyring grows by the thousands of entries the suite's
 # tests leave in it and gets slower with each; the last two projects start dozens of real processes that all use
 # the keychain at once, and must find it as a person's laptop has it, not as ninety test files left it.
-# Ends with one line for the whole run: `tests: N passed, N failed, N skipped`. Extra arguments go to vitest.
+# Ends with how long each project took and one line for the whole run: `tests: N passed, N failed, N skipped`.
+# Extra arguments go to vitest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 counts="$(mktemp -d)"
@@ -11,11 +12,15 @@ counts="$(mktemp -d)"
 narrowed=()
 if [ "$#" -gt 0 ]; then narrowed=(--passWithNoTests); fi
 status=0
+took=""
 for project in suite killed load; do
   echo "== vitest project ${project}"
+  started=${SECONDS}
   TEST_SUMMARY_FILE="${counts}/${project}.json" bash scripts/with-keyring.sh \
     node_modules/.bin/vitest run --project "${project}" "${narrowed[@]}" "$@" || status=1
+  took="${took}${took:+, }${project} $((SECONDS - started)) s"
 done
+echo "== took: ${took}"
 node -e '
   const fs = require("node:fs"), path = require("node:path");
   const dir = process.argv[1];

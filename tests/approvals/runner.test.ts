@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openApprovalStore } from "../../src/mcp/approvals/open.js";
 import { type Harness, startHarness } from "../support/harness.js";
+import { manualClock } from "../support/manual-clock.js";
+
+/** The runner's default fallback interval. */
+const FALLBACK_MS = 30_000;
 
 /** FLOODING: many stored requests do not make an idle server busy. */
 describe("the runner of a server at rest", () => {
@@ -10,7 +14,7 @@ describe("the runner of a server at rest", () => {
     h = undefined;
   });
 
-  it("with 300 requests in the store (total cap raised), an idle runner uses under 5 % of a core, and runs an approval within seconds", async () => {
+  it("with 300 requests in the store (total cap raised), an idle runner's rounds use under 5 % of a core, and a decision made elsewhere runs on its file event", async () => {
     h = await startHarness({ env: { ODOO_MCP_MAX_PENDING_TOTAL: "1000" } });
     // The installation's store as another process of it opens it (same folder, same keychain key).
     const store = await openApprovalStore({
@@ -26,20 +30,26 @@ describe("the runner of a server at rest", () => {
         ttlMs: 3_600_000,
         requestedBy: `client-${n}`,
       });
-    const runner = h.app.approvals.startRunner();
+    // The runner's time is the test's (tests/support/manual-clock.ts): its fallback rounds come when told.
+    const clock = manualClock();
+    const runner = h.app.approvals.startRunner({ clock });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1_000)); // its first pass
+      await runner.settled(); // its first round reads every request once
+      // At rest it wakes every 30 s (its fallback round; no file event comes): what one round costs, of that.
+      const rounds = 5;
       const cpu = process.cpuUsage();
-      const started = process.hrtime.bigint();
-      await new Promise((resolve) => setTimeout(resolve, 6_000)); // covers the 5 s safety poll
+      for (let round = 0; round < rounds; round++) {
+        clock.advance(FALLBACK_MS);
+        await runner.settled();
+      }
       const used = process.cpuUsage(cpu);
-      const elapsedUs = Number((process.hrtime.bigint() - started) / 1000n);
-      const share = (used.user + used.system) / elapsedUs;
+      const share = (used.user + used.system) / 1000 / (rounds * FALLBACK_MS);
       expect(share, `${(share * 100).toFixed(2)} % of a core`).toBeLessThan(0.05);
       // A decision taken elsewhere (here: the person's decide, as the CLI makes it) is run on the file event.
       const [target] = await store.list({ status: "pending" });
       await h.app.approvals.decide(target!.id, { decision: "approved", channel: "cli", actor: "person" });
-      const deadline = Date.now() + 3_000;
+      // The clock stands still: only the file event can start the round that runs it.
+      const deadline = Date.now() + 10_000;
       while ((await store.get(target!.id))?.status === "approved" && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 50));
       // The invoice does not exist in this sandbox: the run ends as Odoo's refusal, but it did run.

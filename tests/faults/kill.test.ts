@@ -295,8 +295,9 @@ const LANES = [
   ...TOOLS.map((tool) => ({ scenario: "replay" as const, tool })),
   ...TOOLS.map((tool) => ({ scenario: "execution" as const, tool })),
 ];
-// One lane at a time: ten lanes at once on two cores starve the one keychain daemon and flake (a lane alone passes).
-describe("the server killed at each step, then restarted", () => {
+// Two lanes at a time (the killed project's maxConcurrency, vitest.config.ts): a lane waits on its processes most
+// of the time; ten at once on two cores starved the one keychain daemon and flaked.
+describe.concurrent("the server killed at each step, then restarted", () => {
   it.each(LANES)(
     "$scenario: $tool",
     async ({ scenario, tool }) => {

@@ -19,7 +19,7 @@ import {
   channelRefusal,
   type LimitedChannel,
 } from "./policy.js";
-import { runner } from "./runner.js";
+import { type Runner, type RunnerOptions, runner } from "./runner.js";
 import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter, ListReport } from "./store.js";
 import { buildView, type PersonView, renderView } from "./view.js";
 
@@ -105,7 +105,7 @@ export interface Approvals extends ToolGate {
   /** Replays the offline queue in order. */
   drain(onProgress?: (message: string) => void): ReturnType<typeof drainQueue>;
   /** Background work of a running server: see `runner`. */
-  startRunner(options?: { fallbackMs?: number }): { stop(): void };
+  startRunner(options?: RunnerOptions): Runner;
   /** Called with the ids of new or changed requests (the tray's notifications). */
   watch(listener: (ids: string[]) => void): () => void;
   /** Why this record may not be trusted at all (a broken seal, arguments that do not match their hash); empty when intact. */
@@ -491,7 +491,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     return recordDecision(id, input);
   };
 
-  const startRunner = (options: { fallbackMs?: number } = {}) =>
+  const startRunner = (options: RunnerOptions = {}) =>
     runner({ approvals, store, queue: deps.queue, executorDeps, logger, dryRun: deps.dryRun }, options);
 
   const pause: PauseSwitch = deps.pause ?? { isPaused: async () => false, setPaused: async () => {} };

@@ -22,6 +22,45 @@ export interface RunnerDeps {
 }
 
 /**
+ * The runner's time: when it is, and its timers. The product's is the real one (timers that never keep the process
+ * alive); a test passes one it steps itself, so that a backoff or the fallback interval is checked step by step
+ * instead of waited out (tests/faults/runner-backoff.test.ts).
+ */
+export interface RunnerClock {
+  now(): number;
+  /** Calls `fn` once after `ms`; the answer cancels it. */
+  after(ms: number, fn: () => void): () => void;
+  /** Calls `fn` every `ms`; the answer cancels it. */
+  every(ms: number, fn: () => void): () => void;
+}
+
+const realClock: RunnerClock = {
+  now: () => Date.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+  every(ms, fn) {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
+
+export interface RunnerOptions {
+  /** How often it looks without a file event, and the longest step of the backoff (default 30 s). */
+  fallbackMs?: number;
+  clock?: RunnerClock;
+}
+
+/** A running runner. `settled` resolves once no round is running (one a file event or a timer started). */
+export interface Runner {
+  stop(): void;
+  settled(): Promise<void>;
+}
+
+/**
  * Work a running server does between tool calls: put back in the queue what a crashed process left running,
  * replay the offline queue when Odoo answers again, and run requests a person approved elsewhere (the app, the
  * CLI) while nobody ran them. It wakes on changes to the store (file events) and otherwise only every
@@ -34,10 +73,11 @@ export interface RunnerDeps {
  * whatever woke it meanwhile. A request a person approves meanwhile still runs at once (the executor puts it
  * behind the queue and replays it); a replay that moves something, or an empty queue, ends the backoff.
  */
-export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { stop(): void } {
+export function runner(deps: RunnerDeps, options: RunnerOptions): Runner {
   const { approvals } = deps;
-  if (deps.dryRun) return { stop() {} };
+  if (deps.dryRun) return { stop() {}, settled: async () => {} };
   let running = false;
+  let round: Promise<void> = Promise.resolve();
   let again = false;
   let stopped = false;
   /**
@@ -53,26 +93,26 @@ export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { st
   };
   const refused = new Map<string, string>();
   const fallbackMs = options.fallbackMs ?? 30_000;
+  const clock = options.clock ?? realClock;
   // The replay's backoff: 0 while the last replay moved something (or the queue was empty).
   let replayDelayMs = 0;
   let replayAt = 0;
-  let replayTimer: NodeJS.Timeout | null = null;
+  let cancelReplay: (() => void) | null = null;
   const backOff = () => {
     replayDelayMs = Math.min(fallbackMs, replayDelayMs === 0 ? 1_000 : replayDelayMs * 2);
-    replayAt = Date.now() + replayDelayMs;
-    if (replayTimer) clearTimeout(replayTimer);
-    replayTimer = setTimeout(() => {
-      replayTimer = null;
-      void tick();
-    }, replayDelayMs);
-    replayTimer.unref();
+    replayAt = clock.now() + replayDelayMs;
+    cancelReplay?.();
+    cancelReplay = clock.after(replayDelayMs, () => {
+      cancelReplay = null;
+      tick();
+    });
   };
   const replay = async (executor: ExecutorDeps) => {
     if ((await deps.queue.pending()).length === 0) {
       replayDelayMs = 0;
       return;
     }
-    if (Date.now() < replayAt) return; // backing off: the timer wakes the runner when the step is over
+    if (clock.now() < replayAt) return; // backing off: the timer wakes the runner when the step is over
     let moved = false;
     try {
       const result = await drainQueue(executor);
@@ -82,13 +122,16 @@ export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { st
       else backOff();
     }
   };
-  const tick = async () => {
+  const tick = () => {
     if (stopped) return;
     if (running) {
       again = true;
       return;
     }
     running = true;
+    round = work();
+  };
+  const work = async () => {
     seenNow = new Set();
     try {
       const executor = deps.executorDeps();
@@ -121,20 +164,23 @@ export function runner(deps: RunnerDeps, options: { fallbackMs?: number }): { st
       running = false;
       if (again && !stopped) {
         again = false;
-        void tick();
+        tick();
       }
     }
   };
-  const unwatch = approvals.watch(() => void tick());
-  const timer = setInterval(() => void tick(), fallbackMs);
-  timer.unref();
-  void tick();
+  const unwatch = approvals.watch(() => tick());
+  const cancelFallback = clock.every(fallbackMs, () => tick());
+  tick();
   return {
     stop() {
       stopped = true;
       unwatch();
-      clearInterval(timer);
-      if (replayTimer) clearTimeout(replayTimer);
+      cancelFallback();
+      cancelReplay?.();
+    },
+    async settled() {
+      // A round that ends with `again` starts the next one before its promise settles.
+      while (running) await round;
     },
   };
 }
