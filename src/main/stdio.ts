@@ -54,7 +54,7 @@ export async function serveStdio(
     async stop() {
       if (stopped) return;
       stopped = true;
-      background.stop();
+      await background.stop();
       await cleanup();
       await server.close().catch(() => {});
     },

@@ -71,7 +71,7 @@ describe("the approval gate against an agent", () => {
     try {
       await runnerWentRound(h);
     } finally {
-      runner.stop();
+      await runner.stop();
     }
     expect(await expenseCount(h)).toBe(2);
     expect(await h.app.approvals.get(failed!.id)).toEqual(failed); // untouched

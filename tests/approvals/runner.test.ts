@@ -58,7 +58,7 @@ describe("the runner of a server at rest", () => {
         outcome: { ok: false, code: "INVOICE_NOT_FOUND" },
       });
     } finally {
-      runner.stop();
+      await runner.stop();
     }
   }, 30_000);
 });

@@ -107,7 +107,7 @@ describe("the background runner while Odoo 19 is down, with an approved write in
       expect(await snapshot(w.h.dataDir), "files written at rest").toEqual(files);
       expect(await status(id)).toBe("pending");
     } finally {
-      runner.stop();
+      await runner.stop();
     }
   });
 
@@ -185,7 +185,7 @@ describe("the background runner while Odoo 19 is down, with an approved write in
         verdict: "pass",
       });
     } finally {
-      runner.stop();
+      await runner.stop();
       await runner.settled(); // its last round may still be replaying: it holds the drain lock meanwhile
       // Whatever happened, the next case starts with Odoo up and the queue empty.
       w.proxy.setPlan(null);

@@ -368,7 +368,7 @@ describe("the running server's background work", () => {
       await until(async () => (await h!.app.approvals.get(s.b))?.status === "executed", DEADLINE_MS, 20);
       await until(() => changed.flat().includes(s.a), DEADLINE_MS, 20);
     } finally {
-      runner.stop();
+      await runner.stop();
       unwatch();
     }
     expect(await countInvoices(h!)).toBe(1);

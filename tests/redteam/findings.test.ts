@@ -193,7 +193,7 @@ describe("red-team findings (fixed)", () => {
       h.sandbox.setLatency(0);
       expect(await countInvoices(h)).toBeLessThanOrEqual(1);
     } finally {
-      runner.stop();
+      await runner.stop();
     }
   });
 });

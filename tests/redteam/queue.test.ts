@@ -45,7 +45,7 @@ describe("tampering with the offline queue", () => {
     try {
       await runnerWentRound(h);
     } finally {
-      runner.stop();
+      await runner.stop();
     }
     expect(await countInvoices(h)).toBe(0);
     expect((await h.app.approvals.get(pending))?.status).toBe("pending");

@@ -101,7 +101,7 @@ describe("swapping and copying request files", () => {
     try {
       await runnerWentRound(h);
     } finally {
-      runner.stop();
+      await runner.stop();
     }
     expect(await h.app.approvals.execute(id)).toMatchObject({ status: "failed", code: "APPROVAL_INVALID" });
     expect(await countInvoices(h)).toBe(0);
@@ -203,7 +203,7 @@ describe("one decision moves money at most once", () => {
     try {
       await runnerWentRound(h);
     } finally {
-      runner.stop();
+      await runner.stop();
     }
     expect(await countInvoices(h)).toBe(1);
   });
@@ -231,7 +231,7 @@ describe("one decision moves money at most once", () => {
     try {
       await runnerWentRound(h);
     } finally {
-      runner.stop();
+      await runner.stop();
     }
     expect(await countInvoices(h)).toBe(0);
 

@@ -54,9 +54,13 @@ export interface RunnerOptions {
   clock?: RunnerClock;
 }
 
-/** A running runner. `settled` resolves once no round is running (one a file event or a timer started). */
+/**
+ * A running runner. `settled` resolves once no round is running (one a file event or a timer started); `stop`
+ * starts no new round and resolves once the one under way has ended, so that whoever closes the app after it
+ * never closes the audit log or removes the data folder under an execution.
+ */
 export interface Runner {
-  stop(): void;
+  stop(): Promise<void>;
   settled(): Promise<void>;
 }
 
@@ -75,7 +79,7 @@ export interface Runner {
  */
 export function runner(deps: RunnerDeps, options: RunnerOptions): Runner {
   const { approvals } = deps;
-  if (deps.dryRun) return { stop() {}, settled: async () => {} };
+  if (deps.dryRun) return { stop: async () => {}, settled: async () => {} };
   let running = false;
   let round: Promise<void> = Promise.resolve();
   let again = false;
@@ -172,11 +176,12 @@ export function runner(deps: RunnerDeps, options: RunnerOptions): Runner {
   const cancelFallback = clock.every(fallbackMs, () => tick());
   tick();
   return {
-    stop() {
+    async stop() {
       stopped = true;
       unwatch();
       cancelFallback();
       cancelReplay?.();
+      await this.settled();
     },
     async settled() {
       // A round that ends with `again` starts the next one before its promise settles.

@@ -62,7 +62,7 @@ export async function serve(args: string[]): Promise<number> {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
-  background.stop();
+  await background.stop();
   await http?.close();
   await cleanup();
   await app.close();
