@@ -274,6 +274,44 @@ describe("approval store", () => {
       "VALIDATION_ERROR",
     );
   });
+
+  // Within the file events' time, before the folder's full read (every 5 s) could have made the count anew.
+  const FILE_EVENT_MS = 4_500;
+  it("the caps count what the folder holds now: requests another process makes, decides or removes, and expiry", async () => {
+    const limits = { maxPendingPerClient: 2, maxPendingTotal: 3 };
+    const here = await openStore({ limits });
+    const there = await openStore({ limits }); // another process on the same data folder
+    const claude = (n: number) => ({ ...request({ n }), requestedBy: "claude-code" });
+    const a = await here.create(claude(1));
+    await here.create(claude(2)); // counted here, so the next call's count is kept, not made anew
+    expect(await codeOf(here.create(claude(3)))).toBe("TOO_MANY_PENDING");
+    // Decided elsewhere: the count here follows the file, without waiting for the folder's full read.
+    await there.decide(a.id, { decision: "rejected", channel: "cli", actor: "me" });
+    await until(
+      async () => (await codeOf(here.create(claude(4)))) === "resolved",
+      "a decision frees a place",
+      FILE_EVENT_MS,
+    );
+    // Made elsewhere: counted here against the total.
+    await there.create({ ...request({ n: 5 }), requestedBy: "cursor" });
+    await until(
+      async () =>
+        (await codeOf(here.create({ ...request({ n: 6 }), requestedBy: "zed" }))) === "TOO_MANY_PENDING",
+      "a request made elsewhere counts",
+      FILE_EVENT_MS,
+    );
+    // Removed from the folder: its place is free again.
+    const gone = (await there.list({ status: "pending" })).find((r) => r.requestedBy === "cursor");
+    await rm(fileOf(gone!.id));
+    await until(
+      async () => (await codeOf(here.create({ ...request({ n: 7 }), requestedBy: "zed" }))) === "resolved",
+      "a removed request frees a place",
+      FILE_EVENT_MS,
+    );
+    // Expired: nothing undecided is left to count.
+    clock = new Date(clock.getTime() + 2 * 3_600_000);
+    for (const n of [8, 9, 10]) await here.create({ ...request({ n }), requestedBy: `client ${n}` });
+  });
 });
 
 describe("a planted lock blocks nothing", () => {

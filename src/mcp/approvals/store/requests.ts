@@ -27,13 +27,7 @@ export function createRequests(
           `This request is too large to be reviewed (${Math.ceil(size / 1024)} KiB of arguments; at most ${Math.floor(limits.maxRequestBytes / 1024)} KiB). Split it into smaller ones.`,
         );
       const client = input.requestedBy ?? "";
-      let everyone = 0;
-      let waiting = 0;
-      for (const record of await listing.activeRecords())
-        if (record.status === "pending") {
-          everyone++;
-          if ((record.requestedBy ?? "") === client) waiting++;
-        }
+      const { everyone, waiting } = await listing.pendingCounts(client);
       // A client name is the client's own word: fresh names get no fresh allowance beyond the total cap.
       if (everyone >= limits.maxPendingTotal)
         throw new ToolError(
