@@ -93,7 +93,12 @@ export function createRecords(ctx: StoreContext, written: (id: string) => void):
   const read = async (id: string): Promise<ApprovalRecord | null> => {
     const file = fileOf(id);
     const info = await statOrNull(file);
-    if (info) return load(id, file, info);
+    if (info) {
+      const record = await load(id, file, info);
+      // Gone between the stat and the read: another process completed it meanwhile, and its archived copy
+      // (written before the active file goes) is the request now.
+      if (record || (await statOrNull(file))) return record;
+    }
     const archived = await readArchived(id);
     if (!archived) cache.delete(id);
     return archived;
