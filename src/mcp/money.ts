@@ -1,3 +1,4 @@
+import { moneyText } from "../shared/money-text.js";
 /**
  * Exact money arithmetic: amounts are integer minor units (`bigint`) for a currency's decimal places, so that
  * nothing we add or compare goes through a binary float. A JSON number or a decimal string becomes minor units
@@ -150,11 +151,7 @@ export function lineSubtotalMinor(
 
 /** A decimal for humans: `1465.5, "USD", 2` → `"1,465.50 USD"`. */
 export function displayMoney(minor: bigint, decimals: number, currency: string): string {
-  const [intPart = "0", fracPart] = formatMinor(minor, decimals).split(".");
-  const negative = intPart.startsWith("-");
-  const digits = negative ? intPart.slice(1) : intPart;
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${negative ? "-" : ""}${grouped}${fracPart === undefined ? "" : `.${fracPart}`} ${currency}`;
+  return moneyText(formatMinor(minor, decimals), currency, decimals);
 }
 
 /** a < b → negative, equal → 0, a > b → positive, for decimal strings (never floats). */

@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { requestDocument, row } from "./document.js";
+
+export { row };
 
 /**
  * Shapes every surface shares (the CLI, the MCP client's prompt, the desktop app's main process and its windows).
  * Plain zod: nothing here imports Node, Electron or React.
  */
-
-export const row = z.object({ label: z.string(), value: z.string() });
 
 export const personView = z.object({
   approval_id: z.string(),
@@ -17,6 +18,8 @@ export const personView = z.object({
   currency: z.string().optional(),
   /** Everything else a person needs to decide, label → value, in order (customer, lines, totals, dates...). */
   details: z.array(row),
+  /** The request as a bookkeeper reads it (document.ts); absent when Odoo could not be reached. */
+  document: requestDocument.optional(),
   /** `odoo`: looked up in Odoo just now; `arguments`: Odoo could not be reached, only the exact arguments. */
   derived_from: z.enum(["odoo", "arguments"]),
   /** Why it cannot be decided or run (changed outside odoo-mcp, ...). Empty when intact. */

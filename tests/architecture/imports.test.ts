@@ -132,7 +132,7 @@ describe("the import graph of src/mcp", () => {
  * The rooms of `src` and what each may import (docs/ARCHITECTURE.md draws the same table). A room is a folder of
  * `src/mcp` (`mcp/approvals`), a single file there (`mcp/server`), or a top-level folder of `src` (`main`).
  * FOUNDATION is what every room of `src/mcp` and the desktop's main process may import: errors, money, dates,
- * the logger, files, HMAC; it imports only itself and `mcp/odoo`'s error types (error-map turns them into contract codes).
+ * the logger, files, HMAC, and the amounts as a person reads them (`shared/money-text.ts`, which the windows share); it imports only itself and `mcp/odoo`'s error types (error-map turns them into contract codes).
  * An entry with `.ts` names one file of a room, not the whole room.
  */
 const FOUNDATION = [
@@ -145,6 +145,7 @@ const FOUNDATION = [
   "mcp/version",
   "mcp/fsutil",
   "mcp/hmac",
+  "shared/money-text.ts",
 ];
 const ROOMS: Record<string, readonly string[]> = {
   "mcp/odoo": [],
@@ -152,7 +153,7 @@ const ROOMS: Record<string, readonly string[]> = {
   "mcp/queue": [],
   "mcp/chain": [],
   "mcp/audit": ["mcp/chain", "mcp/credentials"],
-  "mcp/accounting": ["mcp/odoo"],
+  "mcp/accounting": ["mcp/odoo", "shared/document.ts"],
   "mcp/reports": ["mcp/accounting", "mcp/odoo"],
   "mcp/config": ["mcp/approvals/policy.ts", "mcp/tools/toolsets.ts", "shared/toolsets.ts"],
   "mcp/approvals": [
@@ -214,7 +215,7 @@ function roomOf(file: string): { room: string; file: string } {
 function allowed(from: string, to: { room: string; file: string }): boolean {
   if (to.room === from) return true;
   if (from.startsWith("mcp/") || from === "main") {
-    if (FOUNDATION.includes(to.room)) return true;
+    if (FOUNDATION.includes(to.room) || FOUNDATION.includes(to.file)) return true;
   }
   if (FOUNDATION.includes(from) && to.room === "mcp/odoo") return to.file === "mcp/odoo/errors.ts";
   const rules = ROOMS[from];
