@@ -81,7 +81,7 @@ export function clientsHandlers(deps: ClientsDeps): ClientsHandlers {
         if (!isObject(parsed) || (parsed.mcpServers !== undefined && !isObject(parsed.mcpServers)))
           throw new ToolError(
             "VALIDATION_ERROR",
-            `${file} is not a Claude Desktop configuration (an object with "mcpServers"), so it was left as it is.`,
+            `${file} is not a Claude Desktop configuration (an object with "mcpServers"), so it was left as it is. Move it away and try again, or paste the configuration yourself.`,
           );
         config = parsed;
       }

@@ -11,12 +11,12 @@ import {
 } from "../mcp/approvals/policy-change.js";
 import { type Config, ConfigError, type LoadConfigOptions, loadConfig } from "../mcp/config/config.js";
 import { type Keychain, keychainAccount } from "../mcp/credentials/keychain.js";
-import { resolveCredentials } from "../mcp/credentials/resolve.js";
+import { type ResolvedCredentials, resolveCredentials } from "../mcp/credentials/resolve.js";
 import { toToolError } from "../mcp/error-map.js";
 import { ToolError } from "../mcp/errors.js";
 import { registerSecret } from "../mcp/log.js";
 import { createOdooClient } from "../mcp/odoo/client.js";
-import { credentialsCheck, type Facts, probeOdoo } from "../mcp/odoo/connection-check.js";
+import { type ConnectionCheck, type Facts, probeOdoo } from "../mcp/odoo/connection-check.js";
 import type { CompanyScope, Odoo } from "../mcp/odoo/types.js";
 import { allTools } from "../mcp/tools/index.js";
 import { selectTools } from "../mcp/tools/toolsets.js";
@@ -200,13 +200,14 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
         try {
           return await odoo.company();
         } catch (error) {
-          throw toToolError(error);
+          const mapped = toToolError(error);
+          throw new ToolError(mapped.code, `The companies could not be read from Odoo. ${inWindow(mapped)}`);
         }
       },
       () => {
         throw new ToolError(
           "VALIDATION_ERROR",
-          "Save the Odoo connection with its API key first: the companies are read from Odoo.",
+          "The companies are read from Odoo, and there is no API key for it yet: paste it under Odoo connection and Save (or set ODOO_API_KEY in the MCP client's configuration).",
         );
       },
     );
@@ -226,7 +227,7 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
         url: current.odoo.url,
         database: current.odoo.database,
         username: current.odoo.username,
-        secret_saved: await secretSaved(deps.app().keychain, current),
+        secret: secretView(await resolveCredentials(current, deps.app().keychain)),
       },
       data_dir: current.dataDir,
       start_at_login: await deps.loginItems.get(),
@@ -260,7 +261,10 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
       };
       const missing = (["url", "database", "username"] as const).filter((field) => !connection[field]);
       if (missing.length > 0)
-        throw new ToolError("VALIDATION_ERROR", `Fill in the Odoo ${missing.join(", ")}.`);
+        throw new ToolError(
+          "VALIDATION_ERROR",
+          `Fill in ${missing.map((field) => FIELD_WORDS[field]).join(", ")}.`,
+        );
       // The same validation the server applies (an http(s) URL without credentials in it).
       let checked: Config;
       try {
@@ -274,7 +278,12 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
           },
         });
       } catch (error) {
-        throw asValidation(error);
+        if (!(error instanceof ConfigError)) throw error;
+        // The fields above are the only ones that changed: the rest of the configuration was read before.
+        throw new ToolError(
+          "VALIDATION_ERROR",
+          "The Odoo URL must start with http:// or https:// and hold no user name or password, e.g. https://odoo.example.com: correct it and Save again.",
+        );
       }
       const normalised = { ...connection, url: checked.odoo.url };
       if (secret !== undefined) {
@@ -317,12 +326,12 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
         username: current.odoo.username,
         credential_source: credentials?.source ?? null,
       };
-      const checks = [credentialsCheck(credentials?.source ?? null)];
+      const checks = [secretCheck(credentials)];
       await withOdoo(
         current,
         true,
         async (odoo) => {
-          const probed = await probeOdoo(odoo);
+          const probed = await probeOdoo(odoo, inWindow);
           checks.push(...probed.checks);
           Object.assign(facts, probed.facts);
         },
@@ -359,7 +368,7 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
         if (!chosen)
           throw new ToolError(
             "VALIDATION_ERROR",
-            `User "${current.odoo.username}" cannot work in the company with id ${company}. The user's companies: ${choices.map((c) => `${c.name} (id ${c.id})`).join(", ")}.`,
+            `User "${current.odoo.username}" cannot work in the company with id ${company}: choose one of the user's companies, ${choices.map((c) => `${c.name} (id ${c.id})`).join(", ")}.`,
           );
         companyName = chosen.name;
       }
@@ -417,7 +426,15 @@ export function settingsHandlers(deps: SettingsDeps): SettingsHandlers {
           load: (more) => loadConfig({ ...options, ...more }),
         });
       } catch (error) {
-        throw asValidation(error);
+        if (!(error instanceof ConfigError)) throw error;
+        // The loader names the variable and where it was set; the window names neither.
+        const reasons = error.problems.map((problem) =>
+          problem.replace(/^[A-Z0-9_]+ /, "").replace(/ \((got|in the policy) .*$/, ""),
+        );
+        throw new ToolError(
+          "VALIDATION_ERROR",
+          `"${value}" cannot be used for this rule: it ${reasons.join("; ")}. Type another value and Set.`,
+        );
       }
       await commitPolicyChange({
         audit: app.audit,
@@ -463,19 +480,42 @@ export function connectionSettings(connection: StoredConnection): OdooSettings {
   return { url: connection.url, database: connection.database, username: connection.username };
 }
 
-async function secretSaved(keychain: Keychain | null, config: Config): Promise<boolean> {
-  if (!keychain) return false;
-  for (const kind of ["api_key", "password"] as const) {
-    try {
-      const account = keychainAccount(config.odoo.url, config.odoo.database, config.odoo.username, kind);
-      if (await keychain.get(account)) return true;
-    } catch {
-      return false;
-    }
-  }
-  return false;
+/** Where the secret comes from and its kind: what the window may know of it. */
+function secretView(credentials: ResolvedCredentials | null): SettingsView["odoo"]["secret"] {
+  return credentials && { source: credentials.source, kind: credentials.secretKind };
 }
 
+const FIELD_WORDS = { url: "the Odoo URL", database: "the database", username: "the user (login)" } as const;
+
+/** The credentials check in the window's words (doctor's own names the commands to run instead). */
+function secretCheck(credentials: ResolvedCredentials | null): ConnectionCheck {
+  const password = credentials?.secretKind === "password";
+  const detail = !credentials
+    ? "none yet: paste it above and Save (or set ODOO_API_KEY in the MCP client's configuration)"
+    : credentials.source === "keychain"
+      ? "saved in the keychain"
+      : `from the environment this app was started with (${password ? "ODOO_PASSWORD" : "ODOO_API_KEY"})`;
+  return { name: "credentials", label: password ? "Password" : "API key", ok: credentials !== null, detail };
+}
+
+/**
+ * An Odoo failure as the settings window says it: what happened and what to do there (the agent's message names
+ * `odoo-mcp doctor`; the code is for programs, never shown).
+ */
+function inWindow(error: ToolError): string {
+  if (error.code === "AUTHENTICATION_ERROR")
+    return "Odoo refused the user, database or API key: correct them under Odoo connection, Save, and test again.";
+  if (error.code === "ODOO_CONNECTION_ERROR")
+    return `${error.message.replace(/\.$/, "")}. Check the Odoo URL, and that Odoo is running and reachable from this computer.`;
+  return error.message;
+}
+
+/** A configuration the app was started with that cannot be read: what is wrong, and where it is fixed. */
 function asValidation(error: unknown): unknown {
-  return error instanceof ConfigError ? new ToolError("VALIDATION_ERROR", error.problems.join("; ")) : error;
+  return error instanceof ConfigError
+    ? new ToolError(
+        "VALIDATION_ERROR",
+        `The configuration this app was started with has a problem: ${error.problems.join("; ")}. Correct it in the MCP client's configuration (or the environment, or .env) and start the app again.`,
+      )
+    : error;
 }

@@ -39,7 +39,7 @@ export function on<E extends EventName>(event: E, listener: (payload: Payload<E>
   return bridge().on(event, listener);
 }
 
+/** What a window shows of a failure: its message, written for the person; the code is for programs. */
 export function errorText(error: unknown): string {
-  if (error instanceof BridgeError) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }

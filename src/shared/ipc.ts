@@ -126,8 +126,13 @@ export const settingsView = z.object({
     url: z.string(),
     database: z.string(),
     username: z.string(),
-    /** Whether a secret is saved in the keychain: never the secret itself. */
-    secret_saved: z.boolean(),
+    /**
+     * The Odoo secret a server started now signs in with, as `resolveCredentials` finds it: saved in the keychain,
+     * or in the environment the app was started with (an MCP client's configuration); null: none. Never the secret.
+     */
+    secret: z
+      .object({ source: z.enum(["keychain", "env"]), kind: z.enum(["api_key", "password"]) })
+      .nullable(),
   }),
   data_dir: z.string(),
   start_at_login: z.boolean(),
@@ -142,7 +147,8 @@ export type SettingsView = z.infer<typeof settingsView>;
 
 export const connectionReport = z.object({
   ok: z.boolean(),
-  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+  /** `label` is what the window shows: the check's name in a bookkeeper's words. */
+  checks: z.array(z.object({ name: z.string(), label: z.string(), ok: z.boolean(), detail: z.string() })),
   facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });
 

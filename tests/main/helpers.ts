@@ -9,7 +9,7 @@ import type { Harness } from "../support/harness.js";
 /**
  * Small real handlers for the settings window's channels (the app's own live in src/main/settings-handlers.ts and
  * clients-handlers.ts, built by another engineer): a saved secret goes to the keychain, the answers say only
- * whether one is saved.
+ * whether one is saved (and its kind).
  */
 export function testOtherHandlers(app: App, keychain: Keychain): OtherHandlers {
   const saved = {
@@ -17,9 +17,9 @@ export function testOtherHandlers(app: App, keychain: Keychain): OtherHandlers {
     database: app.config.odoo.database,
     username: app.config.odoo.username,
   };
-  let secretSaved = false;
+  let secret: SettingsView["odoo"]["secret"] = null;
   const view = (): SettingsView => ({
-    odoo: { ...saved, secret_saved: secretSaved },
+    odoo: { ...saved, secret },
     data_dir: app.config.dataDir,
     start_at_login: false,
     policy: [],
@@ -28,11 +28,11 @@ export function testOtherHandlers(app: App, keychain: Keychain): OtherHandlers {
   });
   return {
     "settings.get": async () => view(),
-    async "settings.saveConnection"({ url, database, username, secret, secret_kind }) {
+    async "settings.saveConnection"({ url, database, username, secret: typed, secret_kind }) {
       Object.assign(saved, { url, database, username });
-      if (secret) {
-        await keychain.set(keychainAccount(url, database, username, secret_kind), secret);
-        secretSaved = true;
+      if (typed) {
+        await keychain.set(keychainAccount(url, database, username, secret_kind), typed);
+        secret = { source: "keychain", kind: secret_kind };
       }
       return view();
     },

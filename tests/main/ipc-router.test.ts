@@ -159,7 +159,7 @@ describe("IPC router", () => {
     const { electron, window, logged } = setup(
       recordingHandlers([], (channel) =>
         channel === "settings.get"
-          ? { odoo: { url: "u", database: "d", username: "x", secret_saved: "yes" } }
+          ? { odoo: { url: "u", database: "d", username: "x", secret: "yes" } }
           : { paused: false },
       ),
     );
@@ -168,7 +168,7 @@ describe("IPC router", () => {
       ok: false,
       error: { code: "INTERNAL_ERROR", message: expect.any(String) },
     });
-    expect(JSON.stringify(answer)).not.toContain("secret_saved");
+    expect(JSON.stringify(answer)).not.toContain('"secret"');
     expect(logged.join("\n")).toMatch(/settings\.get.*does not match its schema/);
   });
 
@@ -240,7 +240,7 @@ describe("no secret reaches the renderer", () => {
       username: h.env.ODOO_USERNAME,
       secret,
     });
-    expect(saved).toMatchObject({ ok: true, value: { odoo: { secret_saved: true } } });
+    expect(saved).toMatchObject({ ok: true, value: { odoo: { secret: { source: "keychain" } } } });
     expect(
       await keychain.get(
         (await import("../../src/mcp/credentials/keychain.js")).keychainAccount(
@@ -263,7 +263,7 @@ describe("no secret reaches the renderer", () => {
     );
     const everything = JSON.stringify([answers, electron.sentToWindows()]);
     expect(electron.sentToWindows().length).toBeGreaterThan(0);
-    expect(everything).toContain('"secret_saved":true');
+    expect(everything).toContain('"secret":{"source":"keychain","kind":"api_key"}');
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(String(h.env.ODOO_API_KEY));
     await main.stop();

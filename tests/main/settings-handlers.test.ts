@@ -17,10 +17,12 @@ describe("settings handlers", () => {
     h = undefined;
   });
 
-  const setup = async (env: Record<string, string> = {}) => {
+  /** `env`: more of the app's environment (a function: from the harness, e.g. its sandbox's URL and key). */
+  const setup = async (more: Record<string, string> | ((h: Harness) => Record<string, string>) = {}) => {
     const keychain = createMemoryKeychain();
     h = await startHarness({ keychain });
     const harness = h;
+    const env = typeof more === "function" ? more(harness) : more;
     const opened: string[] = [];
     const file = path.join(harness.dataDir, "settings.json");
     const loginItems = memoryLoginItems();
@@ -45,11 +47,15 @@ describe("settings handlers", () => {
     const { h, keychain, handlers, file, changes } = await setup();
     const { sandbox } = h;
     const before = await handlers["settings.get"]({});
-    expect(before.odoo.secret_saved).toBe(false);
-    expect((await handlers["settings.testConnection"]({})).checks[0]).toMatchObject({
-      name: "credentials",
-      ok: false,
-    });
+    expect(before.odoo.secret).toBeNull();
+    expect((await handlers["settings.testConnection"]({})).checks).toEqual([
+      {
+        name: "credentials",
+        label: "API key",
+        ok: false,
+        detail: "none yet: paste it above and Save (or set ODOO_API_KEY in the MCP client's configuration)",
+      },
+    ]);
 
     const saved = await handlers["settings.saveConnection"](
       channels["settings.saveConnection"].request.parse({
@@ -63,7 +69,7 @@ describe("settings handlers", () => {
       url: sandbox.url,
       database: sandbox.database,
       username: sandbox.login,
-      secret_saved: true,
+      secret: { source: "keychain", kind: "api_key" },
     });
     expect(channels["settings.saveConnection"].answer.parse(saved)).toEqual(saved);
     expect(JSON.stringify(saved)).not.toContain(sandbox.apiKey);
@@ -84,10 +90,20 @@ describe("settings handlers", () => {
       "module account",
       "module hr_expense",
       "module mail",
+      "api key expiry",
+    ]);
+    // Each in words the window shows; the recorded admin key of real Odoo 19 has no expiry date.
+    expect(report.checks.map((check) => `${check.label}: ${check.detail}`)).toEqual([
+      "API key: saved in the keychain",
+      expect.stringMatching(/^Odoo version: 19/),
+      "Signed in: as user id 2",
+      "Company: My Company (id 1), the user's only company",
+      "Invoicing app: installed",
+      "Expenses app: installed",
+      "Discuss app: installed",
+      "API key expiry: never expires",
     ]);
     expect(report.facts).toMatchObject({ credential_source: "keychain", api: expect.any(String) });
-    expect(String(report.facts.odoo_version)).toMatch(/^19/);
-    expect(report.facts.api_key_expiry).toBeDefined();
 
     // Saving again without a secret keeps the saved one.
     const again = await handlers["settings.saveConnection"](
@@ -97,7 +113,7 @@ describe("settings handlers", () => {
         username: sandbox.login,
       }),
     );
-    expect(again.odoo.secret_saved).toBe(true);
+    expect(again.odoo.secret).toEqual({ source: "keychain", kind: "api_key" });
   });
 
   it("reports a wrong key as a failed check, refuses an invalid URL, and stores nothing then", async () => {
@@ -112,7 +128,13 @@ describe("settings handlers", () => {
     );
     const report = await handlers["settings.testConnection"]({});
     expect(report.ok).toBe(false);
-    expect(report.checks.find((check) => check.name === "odoo")?.detail).toMatch(/AUTHENTICATION_ERROR/);
+    expect(report.checks.find((check) => check.name === "odoo")).toEqual({
+      name: "odoo",
+      label: "Connection to Odoo",
+      ok: false,
+      detail:
+        "Odoo refused the user, database or API key: correct them under Odoo connection, Save, and test again.",
+    });
     expect(JSON.stringify(report)).not.toContain("not-the-key");
 
     const stored = await readFile(file, "utf8");
@@ -125,8 +147,47 @@ describe("settings handlers", () => {
           secret: "other-secret",
         }),
       ),
-    ).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+    ).rejects.toMatchObject({
+      code: "VALIDATION_ERROR",
+      message:
+        "The Odoo URL must start with http:// or https:// and hold no user name or password, e.g. https://odoo.example.com: correct it and Save again.",
+    });
     expect(await readFile(file, "utf8")).toBe(stored);
+  });
+
+  it("takes an API key from the environment the app was started with: said as such, and used", async () => {
+    // An MCP client's configuration: the connection and its API key in the app's environment, nothing saved.
+    const { h, handlers, keychain } = await setup((h) => ({
+      ODOO_URL: h.sandbox.url,
+      ODOO_DATABASE: h.sandbox.database,
+      ODOO_USERNAME: h.sandbox.login,
+      ODOO_API_KEY: h.sandbox.apiKey,
+    }));
+    const view = await handlers["settings.get"]({});
+    expect(view.odoo.secret).toEqual({ source: "env", kind: "api_key" });
+    expect(JSON.stringify(view)).not.toContain(h.sandbox.apiKey);
+    expect(
+      await keychain.get(keychainAccount(h.sandbox.url, h.sandbox.database, h.sandbox.login, "api_key")),
+    ).toBeNull();
+    expect((await handlers["settings.companies"]({})).choices).toEqual([{ id: 1, name: "My Company" }]);
+    const report = await handlers["settings.testConnection"]({});
+    expect(report.ok).toBe(true);
+    expect(report.checks[0]).toMatchObject({
+      label: "API key",
+      detail: "from the environment this app was started with (ODOO_API_KEY)",
+    });
+  });
+
+  it("asks for the companies only with a key, and says so in words when there is none", async () => {
+    const { handlers } = await setup((h) => ({
+      ODOO_URL: h.sandbox.url,
+      ODOO_DATABASE: h.sandbox.database,
+      ODOO_USERNAME: h.sandbox.login,
+    }));
+    await expect(handlers["settings.companies"]({})).rejects.toMatchObject({
+      message:
+        "The companies are read from Odoo, and there is no API key for it yet: paste it under Odoo connection and Save (or set ODOO_API_KEY in the MCP client's configuration).",
+    });
   });
 
   it("sets the person's policy sealed (audited), refuses an invalid value, and the environment still wins", async () => {
@@ -159,6 +220,8 @@ describe("settings handlers", () => {
       handlers["settings.setPolicy"]({ rule: "expense-threshold", value: "lots" }),
     ).rejects.toMatchObject({
       code: "VALIDATION_ERROR",
+      message:
+        '"lots" cannot be used for this rule: it must be a non-negative decimal number, e.g. 100 or 99.50. Type another value and Set.',
     });
     await expect(handlers["settings.setPolicy"]({ rule: "no-such-rule", value: "1" })).rejects.toMatchObject({
       code: "VALIDATION_ERROR",

@@ -35,10 +35,13 @@ const SCOPE_SOURCES: Record<Scope["sources"]["company"], string> = {
 export function AgentScope({
   view,
   scope,
+  connectionSaves,
   onSaved,
 }: {
   view: SettingsView;
   scope: Scope;
+  /** Counts the connection's saves: a new key (in place of a wrong one) may read companies the old one could not. */
+  connectionSaves: number;
   onSaved: (view: SettingsView) => void;
 }) {
   const [company, setCompany] = useState<number | null>(scope.saved.company);
@@ -48,9 +51,9 @@ export function AgentScope({
   const [companiesProblem, setCompaniesProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
-  const { url, database, username, secret_saved } = view.odoo;
+  const { url, database, username } = view.odoo;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the companies are asked again when a secret is saved
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the companies are asked again when the connection is saved
   useEffect(() => {
     setCompaniesProblem(null);
     if (!url || !database || !username) return;
@@ -61,7 +64,7 @@ export function AgentScope({
     return () => {
       live = false;
     };
-  }, [url, database, username, secret_saved]);
+  }, [url, database, username, connectionSaves]);
 
   const changed =
     company !== scope.saved.company ||

@@ -13,6 +13,8 @@ import { UseWith } from "./UseWith.js";
 export function App() {
   const [view, setView] = useState<SettingsView | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
+  /** How many times the connection was saved: what is read from Odoo (the companies) is read again after each. */
+  const [connectionSaves, setConnectionSaves] = useState(0);
 
   useEffect(() => {
     call("settings.get", {})
@@ -42,12 +44,20 @@ export function App() {
               ))}
             </div>
           )}
-          <Connection view={view} onSaved={setView} />
+          <Connection
+            view={view}
+            onSaved={(saved) => {
+              setView(saved);
+              setConnectionSaves((n) => n + 1);
+            }}
+          />
           <div className="stack">
             <UseWith />
             <General view={view} onSaved={setView} />
           </div>
-          {view.scope && <AgentScope view={view} scope={view.scope} onSaved={setView} />}
+          {view.scope && (
+            <AgentScope view={view} scope={view.scope} connectionSaves={connectionSaves} onSaved={setView} />
+          )}
           <Policy view={view} onSaved={setView} />
         </main>
       )}

@@ -5,14 +5,18 @@ import { t } from "../text.js";
 import type { Notice } from "./notice.js";
 
 type Report = AnswerOf<"settings.testConnection">;
+type Secret = SettingsView["odoo"]["secret"];
 
-/** The Odoo connection: where, who, and the secret (sent to the keychain, never shown again); and its test. */
+/**
+ * The Odoo connection: where, who, and the secret (sent to the keychain, never shown again), or where the secret
+ * already comes from; and its test.
+ */
 export function Connection({ view, onSaved }: { view: SettingsView; onSaved: (view: SettingsView) => void }) {
   const [url, setUrl] = useState(view.odoo.url);
   const [database, setDatabase] = useState(view.odoo.database);
   const [username, setUsername] = useState(view.odoo.username);
   const [secret, setSecret] = useState("");
-  const [kind, setKind] = useState<"api_key" | "password">("api_key");
+  const [kind, setKind] = useState(view.odoo.secret?.kind ?? "api_key");
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
   const [report, setReport] = useState<Report | null>(null);
@@ -107,15 +111,11 @@ export function Connection({ view, onSaved }: { view: SettingsView; onSaved: (vi
             type="password"
             autoComplete="off"
             value={secret}
-            placeholder={view.odoo.secret_saved ? "•••••••• (saved in the keychain)" : "Paste it here"}
+            placeholder={PLACEHOLDERS[view.odoo.secret?.source ?? "none"]}
             onChange={(e) => setSecret(e.target.value)}
           />
         </label>
-        <p className="hint" data-testid="secret-state">
-          {view.odoo.secret_saved ? <span className="good">✓ Saved in the keychain</span> : "Not saved yet."}{" "}
-          It is kept only in your system's keychain and never shown again; leave the field empty to keep the
-          saved one.
-        </p>
+        <SecretState secret={view.odoo.secret} />
         <div className="row">
           <button type="button" className="ghost" disabled={busy} onClick={test}>
             Test connection
@@ -131,29 +131,54 @@ export function Connection({ view, onSaved }: { view: SettingsView; onSaved: (vi
   );
 }
 
+const PLACEHOLDERS = {
+  keychain: "•••••••• (saved in the keychain)",
+  env: "•••••••• (from the environment)",
+  none: "Paste it here",
+};
+
+/** Where the secret a server signs in with comes from, and what typing one here does. */
+function SecretState({ secret }: { secret: Secret }) {
+  const what = secret?.kind === "password" ? "password" : "API key";
+  return (
+    <p className="hint" data-testid="secret-state">
+      {secret?.source === "keychain" ? (
+        <>
+          <span className="good">✓ Saved in the keychain.</span> It is kept only in your system's keychain and
+          never shown again; leave the field empty to keep the saved one.
+        </>
+      ) : secret?.source === "env" ? (
+        <>
+          <span className="good">
+            ✓ The {what} comes from the MCP client's configuration (
+            {secret.kind === "password" ? "ODOO_PASSWORD" : "ODOO_API_KEY"} in the environment this app was
+            started with).
+          </span>{" "}
+          Nothing needs to be saved here; one pasted here is kept in your system's keychain and used instead.
+        </>
+      ) : (
+        <>
+          No API key yet: paste it here and Save. It is kept only in your system's keychain and never shown
+          again.
+        </>
+      )}
+    </p>
+  );
+}
+
+/** The test's checks, each once, in the words of the window (`label`); the facts doctor lists are its own. */
 function ConnectionReport({ report }: { report: Report }) {
-  const shown = ["odoo_version", "api", "installed_modules", "api_key_expiry", "credential_source"];
   return (
     <section className={`report ${report.ok ? "report-ok" : "report-bad"}`} aria-label="Connection report">
       <p className="report-title">{report.ok ? "Everything works." : "Something needs fixing."}</p>
       <ul className="checks">
         {report.checks.map((check) => (
           <li key={check.name} className={check.ok ? "good" : "bad"}>
-            <span aria-hidden="true">{check.ok ? "✓" : "✗"}</span> <strong>{t(check.name, 60)}</strong> —{" "}
+            <span aria-hidden="true">{check.ok ? "✓" : "✗"}</span> <strong>{t(check.label, 60)}</strong> —{" "}
             {t(check.detail, 300)}
           </li>
         ))}
       </ul>
-      <dl className="facts compact">
-        {shown
-          .filter((key) => report.facts[key] !== undefined)
-          .map((key) => (
-            <div key={key} className="fact">
-              <dt>{key.replace(/_/g, " ")}</dt>
-              <dd>{t(report.facts[key] ?? "—", 120)}</dd>
-            </div>
-          ))}
-      </dl>
     </section>
   );
 }
