@@ -2,20 +2,13 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approvalHandlers } from "../../src/main/approval-handlers.js";
 import { clientsHandlers } from "../../src/main/clients-handlers.js";
-import { openDesktopApp } from "../../src/main/desktop-config.js";
-import { connectionSettings, settingsHandlers } from "../../src/main/settings-handlers.js";
-import { serveStdio } from "../../src/main/stdio.js";
-import { loadKeychainKey } from "../../src/mcp/approvals/keys.js";
-import { readPersonPolicy } from "../../src/mcp/approvals/policy-file.js";
-import { silentLogger } from "../../src/mcp/log.js";
+import { settingsHandlers } from "../../src/main/settings-handlers.js";
 import { pngBytes, type TempFiles, tempFiles } from "../expenses/files.js";
-import { kw } from "../sandbox/helpers.js";
 import { type BridgeServer, startBridgeServer } from "../support/bridge-server.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
 import { jsonSettingsStore, memoryLoginItems } from "../support/settings-store.js";
@@ -25,7 +18,7 @@ const ROOT = path.join(REPO, "dist/renderer");
 const CHROMIUM = "/usr/bin/chromium";
 
 /**
- * The approval and settings windows in a real headless Chromium, over the loopback test bridge that serves the
+ * The approval window in a real headless Chromium, over the loopback test bridge that serves the
  * REAL handlers for an app on the sandbox. End to end: an MCP client asks, the window shows it live, a click
  * decides, Odoo has (or has not) the record, and the history shows it with its link.
  */
@@ -254,131 +247,6 @@ describe("the app's windows in Chromium", () => {
     expect(await channel(chat).locator(".flag").count()).toBe(1);
     expect(await channel(terminal).textContent()).toBe("approved at the terminal · test");
     await page.getByRole("button", { name: /Pending/ }).click();
-  });
-
-  it("settings: saves the connection (the secret never comes back), tests it, and changes a rule", async () => {
-    await page.goto(`${bridge.origin}/settings.html`);
-    await page.getByRole("heading", { name: "Odoo connection" }).waitFor();
-    const secret = h.sandbox.apiKey;
-    await page.locator("input[name=url]").fill(h.sandbox.url);
-    await page.locator("input[name=database]").fill(h.sandbox.database);
-    await page.locator("input[name=username]").fill(h.sandbox.login);
-    await page.locator("input[name=secret]").fill(secret);
-    await page.getByRole("button", { name: "Save" }).click();
-    await page.getByText("✓ Saved in the keychain").waitFor();
-    expect(await page.locator("input[name=secret]").inputValue()).toBe("");
-    expect(await page.content()).not.toContain(secret);
-    expect(bridge.answers.some((answer) => answer.includes(secret))).toBe(false);
-
-    await page.getByRole("button", { name: "Test connection" }).click();
-    const report = page.getByLabel("Connection report");
-    await report.waitFor();
-    expect(await report.textContent()).toContain("Everything works.");
-    expect(await report.textContent()).toContain("module hr_expense");
-    await page.screenshot({ path: path.join(shots, "settings.png"), fullPage: true });
-
-    const rule = page.locator('[data-rule="expense-threshold"]');
-    await rule.getByRole("button", { name: "Always ask" }).click();
-    await expect.poll(() => rule.textContent()).toContain("set by you");
-    expect(await rule.textContent()).toContain("expenses below 0");
-    const sealed = await readPersonPolicy(h.dataDir, await loadKeychainKey(h.app.keychain));
-    expect(sealed).toMatchObject({ state: "valid", values: { ODOO_MCP_EXPENSE_APPROVAL_THRESHOLD: "0" } });
-    expect(await page.locator("[data-testid=data-dir]").textContent()).toBe(h.dataDir);
-    expect(await page.content()).not.toContain(secret);
-    expect(bridge.answers.some((answer) => answer.includes(secret))).toBe(false);
-  });
-
-  it("settings: chooses a company, unticks a toolset, turns read-only on; the app's stdio server then lists only those tools", async () => {
-    // A second company the admin can work in (as a real Odoo creates one); the window reads the list from Odoo.
-    await kw(h.sandbox, "res.company", "create", [[{ name: "Second Co", currency_id: 1 }]]);
-    await page.goto(`${bridge.origin}/settings.html`);
-    const scope = page.getByRole("region", { name: "What the agent sees" });
-    await scope.waitFor();
-    const company = scope.locator("select[name=company]");
-    await expect
-      .poll(() => company.locator("option").allTextContents())
-      .toEqual(["The user's current company (My Company)", "My Company (id 1)", "Second Co (id 2)"]);
-    // Each toolset says what it contains, from the tool definitions.
-    expect(await scope.locator('[data-toolset="reports"]').textContent()).toContain("generate_report");
-    expect(await scope.locator('[data-toolset="invoicing"]').textContent()).toContain("record_payment");
-    expect(await scope.textContent()).toContain("Every tool that writes to Odoo");
-    expect(await scope.getByTestId("scope-tools").textContent()).toContain("offers 15 tools");
-
-    await company.selectOption("2");
-    await scope.locator("input[name=toolset-reports]").uncheck();
-    await scope.locator("input[name=read-only]").check();
-    await scope.getByRole("button", { name: "Use these choices" }).click();
-    await scope.getByText(/keeps what it had until it starts again/).waitFor();
-    const readTools = [
-      "find_partners",
-      "list_invoices",
-      "get_invoice",
-      "list_journals",
-      "list_taxes",
-      "list_expense_categories",
-      "get_approval",
-      "list_approvals",
-    ];
-    expect(await scope.getByTestId("scope-tools").textContent()).toBe(
-      `A server started now offers 8 tools: ${readTools.join(", ")}.`,
-    );
-    expect(await scope.locator('[data-scope="company"]').textContent()).toContain(
-      "Now: Second Co (id 2)set by you",
-    );
-    await scope.screenshot({ path: path.join(shots, "settings-scope.png") });
-
-    // The server the app runs for an MCP client (`--stdio`), from the saved settings and the keychain.
-    const saved = await store.getConnection();
-    const { app } = await openDesktopApp({
-      settings: { odoo: () => (saved ? connectionSettings(saved) : {}) },
-      env,
-      cwd: h.dataDir,
-      keychain: h.app.keychain,
-      logger: silentLogger,
-    });
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const out: string[] = [];
-    stdout.on("data", (chunk) => out.push(String(chunk)));
-    const served = await serveStdio(app, { stdin, stdout, stderr: new PassThrough() });
-    try {
-      const send = (message: unknown) => stdin.write(`${JSON.stringify(message)}\n`);
-      const answer = async (id: number) => {
-        await expect
-          .poll(() => out.join("").includes(`"id":${id},`) || out.join("").includes(`"id":${id}}`))
-          .toBe(true);
-        return out
-          .join("")
-          .split("\n")
-          .filter(Boolean)
-          .map((line) => JSON.parse(line))
-          .find((message) => message.id === id);
-      };
-      send({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
-      });
-      await answer(1);
-      send({ jsonrpc: "2.0", method: "notifications/initialized" });
-      send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
-      const listed = await answer(2);
-      expect(listed.result.tools.map((tool: { name: string }) => tool.name)).toEqual(readTools);
-      // A tool that writes is not there to call either.
-      send({
-        jsonrpc: "2.0",
-        id: 3,
-        method: "tools/call",
-        params: { name: "create_invoice", arguments: {} },
-      });
-      expect(JSON.stringify(await answer(3))).toMatch(/read-only/);
-      // And it works in the chosen company.
-      expect((await app.odoo.company?.())?.current).toEqual({ id: 2, name: "Second Co" });
-    } finally {
-      await served.stop();
-      await app.close();
-    }
   });
 
   it("a vanished history: the approval window shows a banner naming each log and what to do", async () => {
