@@ -25,6 +25,8 @@ const decisionSchema = z.object({
   reason: z.string().optional(),
   at: z.string(),
   key: z.enum(["keychain", "passphrase", "process"]),
+  /** sha256 of the canonical JSON of the document the person was shown (`shownDocument`); signed with the rest. */
+  documentSha256: z.string().optional(),
   signature: z.string(),
 });
 const claimSchema = z.object({
@@ -73,6 +75,11 @@ export const recordSchema = z.object({
     ])
     .optional(),
   completedAt: z.string().optional(),
+  /**
+   * The request document the person read when deciding (src/shared/document.ts), kept for the history only: never
+   * what runs, and believed only while its digest matches the decision's `documentSha256` (see `shownAsDecided`).
+   */
+  shownDocument: z.unknown().optional(),
   seal: z.string().optional(),
 });
 
