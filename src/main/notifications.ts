@@ -1,10 +1,24 @@
 import type { Approvals } from "../mcp/approvals/core.js";
 import type { ApprovalRecord } from "../mcp/approvals/store.js";
+import type { PersonView } from "../mcp/approvals/view.js";
 import type { Logger } from "../mcp/log.js";
 import { decidedWords } from "../shared/channels.js";
+import { inline } from "../shared/display.js";
+import type { RequestDocument } from "../shared/document.js";
 import type { Handlers } from "../shared/ipc.js";
+import { toolLabel } from "../shared/tool-labels.js";
 import type { ElectronMain, NotificationLike } from "./electron-api.js";
 import { requestLabel } from "./tray.js";
+
+/**
+ * A request by the name the person recognises, as the approval window heads it ("INV/2026/00001, Harbour Bakery
+ * Ltd"), with the amount that matters most unless the name says it already ("…, 1,719.25 USD, dated 6 Dec 2026").
+ */
+export function documentLabel(document: RequestDocument): string {
+  const name = inline(document.name, 160);
+  const amount = document.amounts.find((a) => a.strong)?.amount;
+  return amount && !document.name.includes(amount) ? `${name}, ${inline(amount, 40)}` : name;
+}
 
 /**
  * A native notification for every new pending request, from any process sharing the data folder (the store's
@@ -41,7 +55,11 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   const live = new Map<string, NotificationLike>(); // kept referenced until closed, or it may be collected
   for (const record of await approvals.list({ status: "pending" })) seen.add(record.id);
 
-  const label = async (record: ApprovalRecord): Promise<string> => {
+  /**
+   * The request by its document's name, after its tool ("Send invoice: INV/2026/00001, Harbour Bakery Ltd,
+   * 1,719.25 USD"); when Odoo's look-up is slow or fails, by the request's own summary ("invoice for Acme Corp, …").
+   */
+  const label = async (record: ApprovalRecord): Promise<{ text: string; named: boolean }> => {
     const fallback = {
       tool: record.tool,
       title: record.meta.target,
@@ -52,14 +70,19 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     const timeout = new Promise<typeof fallback>((resolve) => {
       timer = setTimeout(() => resolve(fallback), options.viewTimeoutMs ?? 600);
     });
-    const view = await Promise.race([
+    const view = await Promise.race<PersonView | typeof fallback>([
       approvals.view(record).then((v) => (v.derived_from === "odoo" ? v : fallback)),
       timeout,
     ]).catch(() => fallback);
     clearTimeout(timer);
-    return requestLabel(view);
+    return "document" in view && view.document
+      ? { text: `${toolLabel(record.tool)}: ${documentLabel(view.document)}`, named: true }
+      : { text: requestLabel(view), named: false };
   };
-  const text = async (record: ApprovalRecord) => `Approve ${await label(record)}?`;
+  const text = async (record: ApprovalRecord) => {
+    const { text, named } = await label(record);
+    return named ? `${text}. Approve?` : `Approve ${text}?`;
+  };
 
   const announce = async (record: ApprovalRecord) => {
     const body = await text(record);
@@ -112,7 +135,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     live.get(record.id)?.close(); // its "Approve …?" is answered already
     const notification = new Notification({
       title: `odoo-mcp: ${decidedWords(decision, record.requestedBy)}`,
-      body: `Approved in the chat: ${await label(record)}`,
+      body: `Approved in the chat: ${(await label(record)).text}`,
     });
     notification.on("click", () => options.openApprovals(record.id));
     notification.on("close", () => live.delete(`chat:${record.id}`));

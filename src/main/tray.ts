@@ -1,5 +1,6 @@
 import { inline } from "../shared/display.js";
 import type { AgentStatus } from "../shared/ipc.js";
+import { moneyText } from "../shared/money-text.js";
 import type { ElectronMain, MenuItemTemplate, TrayLike } from "./electron-api.js";
 
 /** The tray's state, from the agent's status: what its icon shows. */
@@ -105,14 +106,6 @@ export function createTray(
   };
 }
 
-/** "1650.00" → "1,650.00", on the decimal string itself (no float). */
-export function groupThousands(amount: string): string {
-  const match = /^(-?)(\d+)(\.\d+)?$/.exec(amount);
-  if (!match) return amount;
-  const [, sign = "", whole = "", fraction = ""] = match;
-  return `${sign}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${fraction}`;
-}
-
 /** What a request of each tool is, before its title (the target: a customer, an invoice...). */
 const NOUNS: Record<string, string> = {
   create_invoice: "invoice for",
@@ -130,9 +123,6 @@ export function requestLabel(view: {
   currency?: string;
 }): string {
   const noun = NOUNS[view.tool];
-  const amount =
-    view.amount !== undefined
-      ? `, ${inline(groupThousands(view.amount), 40)}${view.currency ? ` ${inline(view.currency, 8)}` : ""}`
-      : "";
+  const amount = view.amount !== undefined ? `, ${inline(moneyText(view.amount, view.currency), 60)}` : "";
   return `${noun ? `${noun} ` : ""}${inline(view.title, 120)}${amount}`;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requestDocument } from "./document.js";
 import { TOOLSETS } from "./toolsets.js";
 import { personView } from "./views.js";
 
@@ -32,6 +33,20 @@ export const approvalItem = personView.extend({
   queued: z.boolean(),
   /** The hash of the exact arguments shown: sent back with a decision, so that a request changed since is refused. */
   args_hash: z.string().optional(),
+  /**
+   * A decided request, as the history shows it: its current name (an invoice by its number once it has one), its
+   * amount with its currency, what became of it (outcome-text.ts), a link per Odoo record it made or changed, and
+   * the document the person read when deciding, with a warning when that copy does not check (shown.ts).
+   */
+  history: z
+    .object({
+      name: z.string(),
+      amount: z.string().optional(),
+      done: z.string(),
+      links: z.array(z.object({ label: z.string(), url: z.string() })),
+      shown: z.object({ document: requestDocument.optional(), problem: z.string().optional() }).optional(),
+    })
+    .optional(),
 });
 export type ApprovalItem = z.infer<typeof approvalItem>;
 
@@ -179,6 +194,8 @@ export const channels = {
           ok: z.boolean(),
           status: z.string().optional(),
           error: errorShape.optional(),
+          /** What was done, in a sentence (outcome-text.ts): "INV/2026/00001 posted and emailed to …". */
+          done: z.string().optional(),
         }),
       ),
     }),

@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { settingsEnv } from "../../src/main/desktop-config.js";
 import { createMainProcess, type MainProcess } from "../../src/main/main-process.js";
-import { groupThousands, trayModel } from "../../src/main/tray.js";
+import { requestLabel, trayModel } from "../../src/main/tray.js";
 import type { App } from "../../src/mcp/app.js";
 import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
 import type { AgentStatus } from "../../src/shared/ipc.js";
@@ -67,9 +67,9 @@ describe("tray model", () => {
     ]);
     model.menu.find((item) => item.label?.startsWith("invoice"))?.click?.();
     expect(opened).toEqual(["apr_x"]);
-    expect(groupThousands("1650.00")).toBe("1,650.00");
-    expect(groupThousands("-1234567.5")).toBe("-1,234,567.5");
-    expect(groupThousands("999")).toBe("999");
+    expect(
+      requestLabel({ tool: "record_payment", title: "INV/2026/00001", amount: "-1234567.5", currency: "EUR" }),
+    ).toBe("payment on INV/2026/00001, -1,234,567.5 EUR");
   });
 });
 
