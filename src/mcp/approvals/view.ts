@@ -1,4 +1,5 @@
 import { inline, multiline, safeJson } from "../../shared/display.js";
+import type { RequestDocument } from "../../shared/document.js";
 import { bindingChanges, type PreparedWrite } from "../accounting/operation.js";
 import type { ApprovalRecord } from "./store.js";
 
@@ -68,7 +69,18 @@ function rowsOf(value: unknown, label: string, out: { label: string; value: stri
   out.push({ label, value: typeof value === "boolean" ? (value ? "yes" : "no") : String(value) });
 }
 
-const HIDDEN_FACTS = new Set(["odoo_version", "odoo_calls"]);
+/** The document as labelled rows, for a surface that lays out rows only: who, the lines, the amounts, the rest. */
+function documentRows(document: RequestDocument): { label: string; value: string }[] {
+  return [
+    ...(document.party ? [{ label: document.party.role, value: document.party.name }] : []),
+    ...(document.lines ?? []).map((line, index) => ({
+      label: `Line ${index + 1}`,
+      value: `${line.description}: ${line.quantity} × ${line.unit_price}${line.taxes ? ` (tax ${line.taxes})` : ""} = ${line.subtotal}`,
+    })),
+    ...document.amounts.map((amount) => ({ label: amount.label, value: amount.amount })),
+    ...document.rows,
+  ];
+}
 
 /**
  * What changed in Odoo since the agent asked (the request's stored binding against the one `prepare` found just
@@ -97,24 +109,22 @@ export function buildView(
   refused?: string,
 ): PersonView {
   const details: { label: string; value: string }[] = [];
-  if (prepared) {
-    for (const [key, value] of Object.entries(prepared.facts)) {
-      if (HIDDEN_FACTS.has(key)) continue;
-      rowsOf(value, LABELS[key] ?? key.replace(/_/g, " "), details);
-    }
-  } else {
+  if (prepared) details.push(...documentRows(prepared.document));
+  else
     for (const [key, value] of Object.entries((record.args ?? {}) as Record<string, unknown>))
       rowsOf(value, key.replace(/_/g, " "), details);
-  }
   const decision = record.decision;
   return {
     approval_id: record.id,
     tool: record.tool,
     status: record.status,
-    title: prepared ? prepared.target : `${record.tool.replace(/_/g, " ")} (Odoo could not be reached)`,
+    title: prepared
+      ? prepared.document.name
+      : `${record.tool.replace(/_/g, " ")} (Odoo could not be reached)`,
     ...(prepared?.amount !== undefined ? { amount: prepared.amount } : {}),
     ...(prepared?.currency ? { currency: prepared.currency } : {}),
     details,
+    ...(prepared ? { document: prepared.document } : {}),
     derived_from: prepared ? "odoo" : "arguments",
     integrity: [...problems, ...changedSinceAsked(record, prepared)],
     ...(refused ? { refused } : {}),
