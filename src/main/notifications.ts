@@ -1,24 +1,10 @@
 import type { Approvals } from "../mcp/approvals/core.js";
 import type { ApprovalRecord } from "../mcp/approvals/store.js";
-import type { PersonView } from "../mcp/approvals/view.js";
 import type { Logger } from "../mcp/log.js";
 import { decidedWords } from "../shared/channels.js";
-import { inline } from "../shared/display.js";
-import type { RequestDocument } from "../shared/document.js";
 import type { Handlers } from "../shared/ipc.js";
-import { toolLabel } from "../shared/tool-labels.js";
 import type { ElectronMain, NotificationLike } from "./electron-api.js";
-import { requestLabel } from "./tray.js";
-
-/**
- * A request by the name the person recognises, as the approval window heads it ("INV/2026/00001, Harbour Bakery
- * Ltd"), with the amount that matters most unless the name says it already ("…, 1,719.25 USD, dated 6 Dec 2026").
- */
-export function documentLabel(document: RequestDocument): string {
-  const name = inline(document.name, 160);
-  const amount = document.amounts.find((a) => a.strong)?.amount;
-  return amount && !document.name.includes(amount) ? `${name}, ${inline(amount, 40)}` : name;
-}
+import { recordLabel, requestLabel } from "./tray.js";
 
 /**
  * A native notification for every new pending request, from any process sharing the data folder (the store's
@@ -56,33 +42,24 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   for (const record of await approvals.list({ status: "pending" })) seen.add(record.id);
 
   /**
-   * The request by its document's name, after its tool ("Send invoice: INV/2026/00001, Harbour Bakery Ltd,
-   * 1,719.25 USD"); when Odoo's look-up is slow or fails, by the request's own summary ("invoice for Acme Corp, …").
+   * The request by its document's name, after what approving it does ("Send invoice: INV/2026/00001, Harbour Bakery
+   * Ltd, 1,719.25 USD"); when Odoo's look-up is slow or fails, by the name its `prepare` gave when it was made.
    */
-  const label = async (record: ApprovalRecord): Promise<{ text: string; named: boolean }> => {
-    const fallback = {
-      tool: record.tool,
-      title: record.meta.target,
-      ...(record.meta.amount !== undefined ? { amount: record.meta.amount } : {}),
-      ...(record.meta.currency ? { currency: record.meta.currency } : {}),
-    };
+  const label = async (record: ApprovalRecord): Promise<string> => {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<typeof fallback>((resolve) => {
-      timer = setTimeout(() => resolve(fallback), options.viewTimeoutMs ?? 600);
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), options.viewTimeoutMs ?? 600);
     });
-    const view = await Promise.race<PersonView | typeof fallback>([
-      approvals.view(record).then((v) => (v.derived_from === "odoo" ? v : fallback)),
+    const document = await Promise.race([
+      approvals.view(record).then((v) => v.document ?? null),
       timeout,
-    ]).catch(() => fallback);
+    ]).catch(() => null);
     clearTimeout(timer);
-    return "document" in view && view.document
-      ? { text: `${toolLabel(record.tool)}: ${documentLabel(view.document)}`, named: true }
-      : { text: requestLabel(view), named: false };
+    if (!document) return recordLabel(record);
+    const amount = document.amounts.find((a) => a.strong)?.amount;
+    return requestLabel({ tool: record.tool, name: document.name, ...(amount ? { amount } : {}) });
   };
-  const text = async (record: ApprovalRecord) => {
-    const { text, named } = await label(record);
-    return named ? `${text}. Approve?` : `Approve ${text}?`;
-  };
+  const text = async (record: ApprovalRecord) => `${await label(record)}. Approve?`;
 
   const announce = async (record: ApprovalRecord) => {
     const body = await text(record);
@@ -135,7 +112,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     live.get(record.id)?.close(); // its "Approve …?" is answered already
     const notification = new Notification({
       title: `odoo-mcp: ${decidedWords(decision, record.requestedBy)}`,
-      body: `Approved in the chat: ${(await label(record)).text}`,
+      body: `Approved in the chat: ${await label(record)}`,
     });
     notification.on("click", () => options.openApprovals(record.id));
     notification.on("close", () => live.delete(`chat:${record.id}`));
