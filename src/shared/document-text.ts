@@ -29,21 +29,26 @@ export function localTimeText(iso: string): string {
   return `${at.getDate()} ${MONTHS[at.getMonth()]} ${at.getFullYear()}, ${pad(at.getHours())}:${pad(at.getMinutes())}`;
 }
 
-/** Words of `text` in lines of at most `width` characters (a longer word is cut). */
-export function wrap(text: string, width: number): string[] {
+/**
+ * Words of `text` in lines of at most `width` characters (a longer word is cut); the lines after the first at most
+ * `restWidth` (a hanging indent).
+ */
+export function wrap(text: string, width: number, restWidth = width): string[] {
   const lines: string[] = [];
   let line = "";
+  const room = () => (lines.length === 0 ? width : restWidth);
   for (const word of text.split(" ")) {
     let rest = word;
-    while (Array.from(rest).length > width) {
+    while (Array.from(rest).length > room()) {
       if (line) lines.push(line);
       const chars = Array.from(rest);
-      lines.push(chars.slice(0, width).join(""));
-      rest = chars.slice(width).join("");
+      const cut = room();
+      lines.push(chars.slice(0, cut).join(""));
+      rest = chars.slice(cut).join("");
       line = "";
     }
     if (!line) line = rest;
-    else if (Array.from(`${line} ${rest}`).length <= width) line = `${line} ${rest}`;
+    else if (Array.from(`${line} ${rest}`).length <= room()) line = `${line} ${rest}`;
     else {
       lines.push(line);
       line = rest;
@@ -91,18 +96,26 @@ function linesTable(lines: NonNullable<RequestDocument["lines"]>, width: number)
       .join("")}`.trimEnd();
   const out = [cells("Description", (key) => HEADERS[key])];
   for (const row of rows) {
-    const [first = "", ...more] = wrap(row.description, describe);
+    // The rest of a long description hangs under its first line (indented): it reads as that line's, never as a
+    // line or an amount of its own.
+    const [first = "", ...more] = wrap(row.description, describe, describe - 2);
     out.push(cells(first, (key) => row[key]));
-    for (const line of more) out.push(`  ${line}`);
+    for (const line of more) out.push(`    ${line}`);
   }
   if (lines.length > rows.length) out.push(`  … ${lines.length - rows.length} more lines`);
   return out;
 }
 
-/** The document as lines of text, at most about `width` characters wide (a long value wraps). */
-export function documentText(doc: RequestDocument, options: { width?: number } = {}): string {
+/**
+ * The document as lines of text, at most about `width` characters wide (a long value wraps). `name: false` leaves
+ * the name out, for a surface that shows it in its own first line.
+ */
+export function documentText(doc: RequestDocument, options: { width?: number; name?: boolean } = {}): string {
   const width = options.width ?? 100;
-  const out: string[] = [...wrap(inline(doc.name, 300), width), ...wrap(inline(doc.effect, 1000), width)];
+  const out: string[] = [
+    ...(options.name === false ? [] : wrap(inline(doc.name, 300), width)),
+    ...wrap(inline(doc.effect, 1000), width),
+  ];
   if (doc.lines && doc.lines.length > 0) out.push("", ...linesTable(doc.lines, width));
   if (doc.amounts.length > 0) {
     const amounts = doc.amounts.map((a) => ({ label: inline(a.label, 60), amount: inline(a.amount, 40) }));

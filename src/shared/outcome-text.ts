@@ -2,11 +2,60 @@ import { inline } from "./display.js";
 import { moneyText } from "./money-text.js";
 
 /**
- * What became of a request, in the sentence a bookkeeper reads ("INV/2026/00001 posted and emailed to …",
- * "Payment of 600.00 USD recorded on INV/2026/00001; 1,119.25 USD left to pay", "Rejected: wrong customer"):
- * the one wording for the app's banners, its history and the tray's notifications. Built from the request's
- * stored outcome (what Odoo answered when it ran), every value escaped and every amount with its currency.
+ * What an approved request did, as a sentence: "INV/2026/00001 posted and emailed to accounts@harbour.example",
+ * from the tool's output (the terminal after `approvals approve`, `approvals show` of a completed request; a
+ * banner can say the same). Every value is the tool's output, escaped and capped here. `link`: the record in
+ * Odoo, when the output names one. `decimals`: the currency's (the output's amounts are JSON numbers: 600, not
+ * 600.00), as the request's amount was written.
  */
+export function outcomeSentence(
+  tool: string,
+  output: unknown,
+  decimals = 0,
+): { text: string; link?: string } {
+  const o = (output && typeof output === "object" ? output : {}) as Record<string, unknown>;
+  const s = (key: string, max = 120) => inline(o[key] === undefined || o[key] === null ? "" : o[key], max);
+  const money = (key: string) =>
+    inline(
+      moneyText(
+        typeof o[key] === "number" ? o[key] : String(o[key] ?? ""),
+        String(o.currency ?? ""),
+        decimals,
+      ),
+      60,
+    );
+  const link =
+    typeof o.odoo_url === "string" && /^https?:\/\//.test(o.odoo_url) ? inline(o.odoo_url, 300) : undefined;
+  const withLink = (text: string) => (link ? { text, link } : { text });
+  switch (tool) {
+    case "create_invoice":
+      return withLink(
+        `draft invoice for ${s("customer")}, ${money("total_amount")}, created in Odoo (record ${s("record_id", 20)}); nothing was sent`,
+      );
+    case "send_invoice":
+      return withLink(
+        `${s("invoice_id")} ${o.posted === true ? "posted and " : ""}emailed to ${s("sent_to")}`,
+      );
+    case "post_invoice":
+      return withLink(`${s("invoice_id")} posted`);
+    case "record_payment":
+      return withLink(
+        `payment ${s("payment_id")} of ${money("amount")} recorded against ${s("invoice_id")}; ${
+          o.invoice_status === "paid"
+            ? "the invoice is paid in full"
+            : `${money("amount_residual")} left to pay`
+        }`,
+      );
+    case "create_expense":
+      return withLink(
+        `expense "${s("description")}" of ${money("total_amount")} filed for ${s("employee")} (${s("status", 20)})`,
+      );
+    default:
+      return withLink(`${inline(tool, 40)} done`);
+  }
+}
+
+/** A request as `outcomeText` reads it: its tool and status, its stored outcome and decision. */
 export interface OutcomeOf {
   tool: string;
   status: string;
@@ -41,46 +90,28 @@ export function outputOf(outcome: unknown): Output | null {
   return done?.ok === true && done.output && typeof done.output === "object" ? (done.output as Output) : null;
 }
 
-const text = (value: unknown, max = 120) => inline(value ?? "", max);
-
-/** What a request that ran did, by its tool; null for a tool this does not know (said generically). */
-function doneBy(of: OutcomeOf, output: Output): string | null {
-  const money = (key: string) => outputMoney(of, output, key);
-  switch (of.tool) {
-    case "create_invoice":
-      return `Draft invoice for ${text(output.customer)}, ${money("total_amount")} created in Odoo; not posted, nothing sent`;
-    case "send_invoice":
-      return `${text(output.invoice_id, 60)} ${output.posted === true ? "posted and emailed" : "emailed"} to ${text(output.sent_to)}`;
-    case "post_invoice":
-      return `${text(output.invoice_id, 60)} posted, ${money("total_amount")}`;
-    case "record_payment": {
-      const left =
-        output.invoice_status === "paid" ? "paid in full" : `${money("amount_residual")} left to pay`;
-      return `Payment of ${money("amount")} recorded on ${text(output.invoice_id, 60)}; ${left}`;
-    }
-    case "create_expense":
-      return `Expense “${text(output.description)}” of ${money("total_amount")} filed for ${text(output.employee, 80)}${output.status === "draft" ? " (left in draft: Odoo refused to submit it)" : ""}`;
-    default:
-      return null;
-  }
-}
-
+/**
+ * What became of a request, whatever its status, for the app's banners and history: the sentence above for one
+ * that ran ("INV/2026/00001 posted and emailed to …"), else "Rejected: wrong customer", "Failed — CODE: …"...
+ */
 export function outcomeText(of: OutcomeOf): string {
   const failed = of.outcome as { code?: unknown; message?: unknown } | undefined;
   switch (of.status) {
     case "executed": {
       const output = outputOf(of.outcome);
-      return (output && doneBy(of, output)) ?? "Done in Odoo";
+      if (!output) return "Done in Odoo";
+      const { text } = outcomeSentence(of.tool, output, decimalsOf(of.amount));
+      return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
     }
     case "failed":
-      return `Failed — ${text(failed?.code, 40)}: ${text(failed?.message, 300)}`;
+      return `Failed — ${inline(failed?.code ?? "", 40)}: ${inline(failed?.message ?? "", 300)}`;
     case "rejected":
-      return `Rejected${of.reason ? `: ${text(of.reason, 300)}` : ""}`;
+      return `Rejected${of.reason ? `: ${inline(of.reason, 300)}` : ""}`;
     case "expired":
       return "Expired undecided";
     case "approved":
       return of.queued ? "Approved — queued until Odoo answers" : "Approved — running";
     default:
-      return text(of.status, 40);
+      return inline(of.status, 40);
   }
 }

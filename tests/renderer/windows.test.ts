@@ -154,6 +154,12 @@ describe("the app's windows in Chromium", () => {
     const record = await h.app.approvals.get(id);
     return (record!.outcome as { output: Record<string, unknown> }).output;
   };
+  /** What the banner and the history say of the bakery's draft once created (src/shared/outcome-text.ts). */
+  const CREATED =
+    /Draft invoice for Harbour Bakery Ltd, 1,719\.25 USD, created in Odoo \(record \d+\); nothing was sent/;
+  /** ... and of the part payment: by its number, on the invoice's number, what is left. */
+  const paid = async (id: string) =>
+    `Payment ${String((await recordOf(id)).payment_id)} of 600.00 USD recorded against ${invoiceNumber}; 1,119.25 USD left to pay`;
   let draftId = 0;
   let invoiceNumber = "";
   const bakery: Record<string, string> = {};
@@ -192,11 +198,7 @@ describe("the app's windows in Chromium", () => {
 
     const before = await invoices();
     await detail().getByRole("button", { name: "Approve" }).click();
-    await expect
-      .poll(() => banner().textContent())
-      .toContain(
-        "Draft invoice for Harbour Bakery Ltd, 1,719.25 USD created in Odoo; not posted, nothing sent",
-      );
+    await expect.poll(() => banner().textContent()).toMatch(CREATED);
     expect(await invoices()).toBe(before + 1);
     await expect.poll(() => card(id).count()).toBe(0);
     draftId = Number((await recordOf(id)).record_id);
@@ -252,9 +254,9 @@ describe("the app's windows in Chromium", () => {
     await page.screenshot({ path: path.join(shots, "approvals-payment.png") });
 
     await detail().getByRole("button", { name: "Approve" }).click();
-    await expect
-      .poll(() => banner().textContent())
-      .toContain(`Payment of 600.00 USD recorded on ${invoiceNumber}; 1,119.25 USD left to pay`);
+    await expect.poll(async () => (await h.app.approvals.get(id))?.status).toBe("executed");
+    const said = await paid(id);
+    await expect.poll(() => banner().textContent()).toContain(said);
     await page.getByRole("button", { name: "History" }).click();
     await page.locator(`tr[data-id="${id}"]`).waitFor();
     expect(await banner().count()).toBe(0);
@@ -291,9 +293,7 @@ describe("the app's windows in Chromium", () => {
     expect(await amount(bakery.create!)).toBe("1,719.25 USD");
     expect(await amount(bakery.send!)).toBe("1,719.25 USD");
     expect(await amount(bakery.payment!)).toBe("600.00 USD");
-    expect(await row(bakery.payment!).textContent()).toContain(
-      `Payment of 600.00 USD recorded on ${invoiceNumber}; 1,119.25 USD left to pay`,
-    );
+    expect(await row(bakery.payment!).textContent()).toContain(await paid(bakery.payment!));
     expect(await row(bakery.create!).locator("[data-channel]").textContent()).toBe(
       "approved in the app · ada (odoo-mcp app)",
     );
@@ -324,9 +324,7 @@ describe("the app's windows in Chromium", () => {
     expect(text).toContain("As it was approved");
     expect(text).toContain(LONG);
     expect(await decided.locator("table.lines tbody tr").count()).toBe(3);
-    expect(text).toContain(
-      "Draft invoice for Harbour Bakery Ltd, 1,719.25 USD created in Odoo; not posted, nothing sent",
-    );
+    expect(text).toMatch(CREATED);
     expect(await decided.getByRole("alert").count()).toBe(0);
     await page.screenshot({ path: path.join(shots, "approvals-history-open.png") });
 
@@ -357,7 +355,8 @@ describe("the app's windows in Chromium", () => {
     await expect
       .poll(
         async () =>
-          ((await banner().textContent()) ?? "").match(/created in Odoo; not posted, nothing sent/g)?.length,
+          ((await banner().textContent()) ?? "").match(/created in Odoo \(record \d+\); nothing was sent/g)
+            ?.length,
       )
       .toBe(3);
     expect(await invoices()).toBe(before + 3);
@@ -392,7 +391,7 @@ describe("the app's windows in Chromium", () => {
     await page.getByRole("button", { name: "Approve" }).click();
     await expect
       .poll(() => banner().textContent())
-      .toMatch(/^Expense “Taxi to the client \(oven inspection\)” of 250\.00 USD filed for Administrator/);
+      .toMatch(/^Expense "Taxi to the client \(oven inspection\)" of 250\.00 USD filed for Administrator/);
     expect(await h.app.odoo.searchCount("hr.expense", [])).toBe(before + 1);
 
     await page.getByRole("button", { name: "History" }).click();

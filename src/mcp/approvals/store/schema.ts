@@ -48,7 +48,11 @@ export const recordSchema = z.object({
   binding: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
   argsHash: z.string(),
   requestedBy: z.string().optional(),
-  /** For audit lines only (who/what/how much, as `prepare` found it when the request was made); never shown. */
+  /**
+   * Who/what/how much as `prepare` found it when the request was made (`target` is the document's name): for audit
+   * lines and one-line lists (`approvals list`, the tray), sealed with the record. What a person decides on is
+   * never this: the view derives it anew from the arguments and Odoo (view.ts).
+   */
   meta: z.object({
     target: z.string(),
     amount: z.string().optional(),
