@@ -59,24 +59,24 @@ export function outcomeOf(record: ApprovalRecord): OutcomeOf {
   };
 }
 
+/**
+ * An invoice by its number once it has one (as this or a later request's outcome told it); otherwise the name the
+ * person read when deciding, or the one `prepare` gave the request when it was made (sealed with the record).
+ */
 function nameOf(record: ApprovalRecord, names: Names, shown: ShownDocument | null): string {
-  const args = (record.args ?? {}) as Record<string, unknown>;
   const output = outputOf(record.outcome) ?? {};
   const document = shown?.document;
   if (INVOICE_TOOLS.has(record.tool)) {
     const moveId = moveIdOf(record);
     const number = (moveId !== null ? names.get(moveId) : undefined) ?? numberIn(output.invoice_id);
-    const party = document?.party?.name ?? output.customer ?? args.customer_name;
-    const invoice = number ? `${number}${party ? `, ${inline(party, 80)}` : ""}` : null;
-    if (record.tool === "record_payment" && invoice) return `Payment on ${invoice}`;
-    if (invoice) return invoice;
-    if (document) return inline(document.name, 160);
-    return record.tool === "create_invoice"
-      ? `Draft invoice for ${inline(party, 80)}`
-      : `Invoice ${inline(args.invoice_id, 40)}`;
+    const party =
+      document?.party?.name ?? output.customer ?? (record.args as { customer_name?: unknown })?.customer_name;
+    if (number) {
+      const invoice = `${number}${party ? `, ${inline(party, 80)}` : ""}`;
+      return record.tool === "record_payment" ? `Payment on ${invoice}` : invoice;
+    }
   }
-  if (document) return inline(document.name, 160);
-  return inline(output.description ?? args.description ?? args.vendor_name ?? record.tool, 120);
+  return inline(document?.name ?? record.meta.target, 160);
 }
 
 function amountOf(record: ApprovalRecord, of: OutcomeOf): string | undefined {

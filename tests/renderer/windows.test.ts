@@ -345,8 +345,14 @@ describe("the app's windows in Chromium", () => {
 
   it("approves a batch of three in one decision", async () => {
     const ids = [];
-    for (const notes of ["one", "two", "three"])
-      ids.push(await ask("create_invoice", { ...INVOICE_INPUT, notes }));
+    // A week of consulting invoiced day by day: three drafts the person tells apart by their totals.
+    for (const hours of [4, 6, 8])
+      ids.push(
+        await ask("create_invoice", {
+          ...INVOICE_INPUT,
+          line_items: [{ description: "Consulting services (hours)", quantity: hours, unit_price: 120 }],
+        }),
+      );
     for (const id of ids) await card(id).waitFor();
     const before = await invoices();
     await page.getByLabel("Select all").check();
