@@ -8,7 +8,7 @@ import { toToolError } from "../mcp/error-map.js";
 import { ToolError } from "../mcp/errors.js";
 import { checkHistory } from "../mcp/history-check.js";
 import type { AgentStatus, ApprovalItem, Handlers, HistoryStatus } from "../shared/ipc.js";
-import { outcomeText, outputOf } from "../shared/outcome-text.js";
+import { outcomeText } from "../shared/outcome-text.js";
 import { historyOf, invoiceNumbers, type Names, outcomeOf } from "./history-item.js";
 
 /**
@@ -67,7 +67,6 @@ export function approvalHandlers(
   const item = async (record: ApprovalRecord, live: boolean, names?: Names): Promise<ApprovalItem> => {
     // A pending request is looked up in Odoo now; a decided one is shown from its verified arguments.
     const view = live ? await approvals.view(record) : buildView(record, null, approvals.integrity(record));
-    const output = outputOf(record.outcome);
     const facts = (view.facts ?? {}) as Record<string, unknown>;
     const recipient = facts.recipient as { kind?: string } | undefined;
     const receipt = facts.receipt as { name?: string; mimetype?: string; size?: number } | undefined;
@@ -75,7 +74,6 @@ export function approvalHandlers(
       ...view,
       queued: record.execution?.state === "queued",
       args_hash: record.argsHash,
-      ...(typeof output?.odoo_url === "string" ? { odoo_url: output.odoo_url } : {}),
       ...(recipient?.kind ? { recipient_differs: recipient.kind !== "customer" } : {}),
       ...(receipt?.name && receipt.mimetype && typeof receipt.size === "number"
         ? { receipt: { name: receipt.name, mimetype: receipt.mimetype, size: receipt.size } }

@@ -22,10 +22,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: z.infer<typ
 const approvalId = z.string().regex(/^apr_[a-z2-7]{26}$/, "not an approval id");
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date written YYYY-MM-DD");
 
-/** A request as the window shows it: the person's view (derived now) plus its outcome and Odoo link. */
+/** A request as the window shows it: the person's view (derived now), or for a decided one, its history. */
 export const approvalItem = personView.extend({
-  /** Link to the Odoo record the execution created or changed, when there is one. */
-  odoo_url: z.string().optional(),
   /** The expense's receipt, when it has one (the bytes come through approvals.receipt). */
   receipt: z.object({ name: z.string(), mimetype: z.string(), size: z.number().int() }).optional(),
   /** Set when the invoice goes to an address that is not the customer's own. */

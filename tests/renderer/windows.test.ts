@@ -437,7 +437,36 @@ describe("the app's windows in Chromium", () => {
     expect(await channel(chat).textContent()).toBe("approved in the chat (test-client)");
     expect(await channel(chat).locator(".flag").count()).toBe(1);
     expect(await channel(terminal).textContent()).toBe("approved at the terminal · test");
+    // The document the chat's prompt showed is kept with that decision too; one decided at the terminal has none.
+    await page.locator(`tr[data-id="${chat}"] .request-name`).click();
+    const decided = page.getByRole("dialog", { name: "Request as decided" });
+    await expect
+      .poll(() => decided.locator("h2").textContent())
+      .toMatch(/^Draft invoice for Acme Corp, 115\.00 USD/);
+    expect(await decided.getByRole("alert").count()).toBe(0);
+    await page.locator(`tr[data-id="${terminal}"] .request-name`).click();
+    await expect.poll(() => decided.textContent()).toContain("The document read when deciding was not kept");
     await page.getByRole("button", { name: /Pending/ }).click();
+  });
+
+  it("Odoo unreachable: the request is shown from the exact arguments, labelled, never as a document", async () => {
+    const id = await ask("create_invoice", { ...INVOICE_INPUT, notes: "offline" });
+    h.sandbox.setFault("down");
+    try {
+      await page.reload();
+      await card(id).locator(".card-body").click();
+      await expect
+        .poll(() => detail().textContent(), { timeout: 20_000 })
+        .toContain("Odoo cannot be reached");
+      expect(await detail().locator("h2").textContent()).toBe("create invoice (Odoo could not be reached)");
+      expect(await detail().locator(".effect").count()).toBe(0);
+      const text = (await detail().textContent()) ?? "";
+      expect(text).toContain("customer name");
+      expect(text).toContain("Acme Corp");
+    } finally {
+      h.sandbox.setFault(null);
+    }
+    await h.reject(id, "offline test");
   });
 
   it("settings: saves the connection (the secret never comes back), tests it, and changes a rule", async () => {
