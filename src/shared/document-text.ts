@@ -116,14 +116,14 @@ export function documentText(doc: RequestDocument, options: { width?: number; na
     ...(options.name === false ? [] : wrap(inline(doc.name, 300), width)),
     ...wrap(inline(doc.effect, 1000), width),
   ];
-  if (doc.lines && doc.lines.length > 0) out.push("", ...linesTable(doc.lines, width));
+  const table = doc.lines && doc.lines.length > 0 ? linesTable(doc.lines, width) : [];
+  if (table.length > 0) out.push("", ...table);
   if (doc.amounts.length > 0) {
     const amounts = doc.amounts.map((a) => ({ label: inline(a.label, 60), amount: inline(a.amount, 40) }));
     const amountWidth = Math.max(...amounts.map((a) => length(a.amount)));
     const labelWidth = Math.max(...amounts.map((a) => length(a.label)));
     // Right-aligned under the table's last column (or against the text's right edge without lines).
-    const tableWidth = doc.lines?.length ? Math.max(...linesTable(doc.lines, width).map(length)) : 0;
-    const right = Math.max(tableWidth, labelWidth + amountWidth + 4);
+    const right = Math.max(0, ...table.map(length), labelWidth + amountWidth + 4);
     out.push("", ...amounts.map((a) => padStart(`${a.label}  ${padStart(a.amount, amountWidth)}`, right)));
   }
   const rows = [...(doc.party ? [{ label: doc.party.role, value: doc.party.name }] : []), ...doc.rows];

@@ -321,7 +321,6 @@ function expenseDocument(
     amounts: [{ label: "Amount", amount: money, strong: true }],
     rows: [
       ...companyRows(plan.session),
-      { label: "Description", value: plan.name },
       { label: "Category", value: category },
       { label: "Date", value: dateText(input.expense_date) },
       ...(input.vendor?.trim() ? [{ label: "Vendor", value: input.vendor.trim() }] : []),

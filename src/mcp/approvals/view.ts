@@ -21,21 +21,13 @@ export { type PersonView, personView };
 
 const LABELS: Record<string, string> = {
   unit_price: "unit price",
-  invoice_date: "invoice date",
-  due_date: "due date",
-  payment_date: "payment date",
-  expense_date: "expense date",
-  amount_due: "amount due",
-  remaining_after: "remaining after",
-  payment_method_line: "payment method",
-  sent_to: "sent to",
-  will_post: "posts the draft first",
-  move_type: "kind",
-  record_id: "Odoo record",
   invoice_id: "invoice",
 };
 
-/** Facts (from `prepare`) flattened into labelled rows, in the operation's own order. */
+/**
+ * The exact arguments flattened into labelled rows, in the tool's own order: what a view shows when Odoo cannot
+ * be reached (and so no document can be made).
+ */
 function rowsOf(value: unknown, label: string, out: { label: string; value: string }[]): void {
   if (value === null || value === undefined || value === "") return;
   if (Array.isArray(value)) {

@@ -71,6 +71,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
     if (sub === "approve" && app.keyMode === "passphrase") {
       // Without a keychain, only the process the person typed the passphrase into may run the decision. The
       // request is shown first: the passphrase is typed by someone who has read what it approves.
+      await assertPassphraseSet(app.config.dataDir);
       const shown = await showForApproval(app, id!);
       if (typeof shown === "number") return shown;
       const passphraseKey = await askPassphrase(app.config.dataDir);
@@ -236,11 +237,15 @@ function linkOf(app: App, tool: string, outcome: unknown): { link?: string } {
   };
 }
 
-async function askPassphrase(dataDir: string): Promise<ApprovalKey> {
+async function assertPassphraseSet(dataDir: string): Promise<void> {
   if (!(await passphraseIsSet(dataDir)))
     throw new PassphraseError(
       "This machine has no OS keychain, so approvals need a passphrase: choose one first with `odoo-mcp approvals passphrase`.",
     );
+}
+
+async function askPassphrase(dataDir: string): Promise<ApprovalKey> {
+  await assertPassphraseSet(dataDir);
   return unlockPassphrase(dataDir, await readLine("Approval passphrase: ", { hidden: true }));
 }
 
