@@ -387,8 +387,7 @@ describe("the app's windows in Chromium", () => {
     expect(text).toContain("250.00 USD");
     expect(text).toContain("Administrator");
     // Named once, not repeated in its own title; the whole name readable in the list.
-    const head = (await detail().locator(".detail-head").textContent()) ?? "";
-    expect(head.split("Taxi to the client (oven inspection)").length - 1).toBe(1);
+    expect(text.split("Taxi to the client (oven inspection)").length - 1).toBe(1);
     const title = card(id).locator(".card-title");
     expect(await title.textContent()).toBe(await detail().locator("h2").textContent());
     expect(await title.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
