@@ -13,13 +13,13 @@ const newestFirst = (a: ApprovalItem, b: ApprovalItem) => b.created_at.localeCom
 
 /**
  * What the decision did, said from each request's outcome ("INV/2026/00001 posted and emailed to …", "Rejected:
- * wrong customer"), or what stopped it.
+ * wrong customer"), or what stopped it, naming the request as the list did.
  */
-function summarize(results: Results): Notice {
+function summarize(results: Results, nameOf: (id: string) => string): Notice {
   const failed = results.filter((r) => !r.ok);
   const done = results.filter((r) => r.ok).map((r) => t(r.done ?? r.status ?? "", 300));
   const failures = failed.map(
-    (r) => `${t(r.id, 40)} — ${t(r.error?.code ?? r.status ?? "", 40)}: ${t(r.error?.message ?? "", 200)}`,
+    (r) => `${nameOf(r.id)} — ${t(r.error?.code ?? r.status ?? "", 40)}: ${t(r.error?.message ?? "", 200)}`,
   );
   if (failed.length === 0) return { kind: "ok", text: done.join(" · ") };
   return {
@@ -101,7 +101,11 @@ export function App() {
         ...(reason ? { reason } : {}),
         ...(hashes.every(Boolean) ? { args_hashes: hashes } : {}),
       });
-      setNotice(summarize(results));
+      const named = (id: string) => {
+        const item = pending.find((i) => i.approval_id === id);
+        return t(item ? (item.document?.name ?? item.title) : id, 120);
+      };
+      setNotice(summarize(results, named));
       setChecked(new Set());
     } catch (error) {
       setNotice({ kind: "error", text: errorText(error) });
