@@ -448,6 +448,16 @@ describe("the app's windows in Chromium", () => {
     await page.getByRole("button", { name: /Pending/ }).click();
   });
 
+  it("an invoice for an address that is not the customer's own is flagged above its document", async () => {
+    const id = await ask("create_invoice", { ...INVOICE_INPUT, customer_email: "ap@elsewhere.example" });
+    await card(id).locator(".card-body").click();
+    const flag = detail().getByRole("note");
+    await expect.poll(() => flag.textContent()).toContain("not the customer's own");
+    expect(await detail().textContent()).toContain("ap@elsewhere.example");
+    expect(await card(id).textContent()).toContain("other recipient");
+    await h.reject(id, "wrong address");
+  });
+
   it("Odoo unreachable: the request is shown from the exact arguments, labelled, never as a document", async () => {
     const id = await ask("create_invoice", { ...INVOICE_INPUT, notes: "offline" });
     h.sandbox.setFault("down");
