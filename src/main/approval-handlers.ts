@@ -8,6 +8,8 @@ import { toToolError } from "../mcp/error-map.js";
 import { ToolError } from "../mcp/errors.js";
 import { checkHistory } from "../mcp/history-check.js";
 import type { AgentStatus, ApprovalItem, Handlers, HistoryStatus } from "../shared/ipc.js";
+import { outcomeText } from "../shared/outcome-text.js";
+import { historyOf, invoiceNumbers, type Names, outcomeOf } from "./history-item.js";
 
 /**
  * The approval window's and the tray's side of the IPC contract, over the approval core (the same `view`, `decide`
@@ -62,10 +64,9 @@ export function approvalHandlers(
     return value;
   };
 
-  const item = async (record: ApprovalRecord, live: boolean): Promise<ApprovalItem> => {
+  const item = async (record: ApprovalRecord, live: boolean, names?: Names): Promise<ApprovalItem> => {
     // A pending request is looked up in Odoo now; a decided one is shown from its verified arguments.
     const view = live ? await approvals.view(record) : buildView(record, null, approvals.integrity(record));
-    const output = record.outcome?.ok ? (record.outcome.output as Record<string, unknown> | null) : null;
     const facts = (view.facts ?? {}) as Record<string, unknown>;
     const recipient = facts.recipient as { kind?: string } | undefined;
     const receipt = facts.receipt as { name?: string; mimetype?: string; size?: number } | undefined;
@@ -73,28 +74,40 @@ export function approvalHandlers(
       ...view,
       queued: record.execution?.state === "queued",
       args_hash: record.argsHash,
-      ...(typeof output?.odoo_url === "string" ? { odoo_url: output.odoo_url } : {}),
       ...(recipient?.kind ? { recipient_differs: recipient.kind !== "customer" } : {}),
       ...(receipt?.name && receipt.mimetype && typeof receipt.size === "number"
         ? { receipt: { name: receipt.name, mimetype: receipt.mimetype, size: receipt.size } }
         : {}),
+      ...(names ? { history: historyOf(record, names, approvals.shown(record), odooBase()) } : {}),
     };
   };
 
-  /**
-   * An approval is refused, and nothing decided, when the request looked up in Odoo now no longer shows what the
-   * agent asked for (its binding changed: another total, partner, currency...), as the CLI refuses it. The window
-   * already disables such a request; a notification's Approve button decides on a view that may be older.
-   */
-  const assertStillAsShown = async (id: string): Promise<void> => {
+  /** Odoo's address for the history's links (a payment's output has none of its own). */
+  const odooBase = () => app.odoo.settings.url.replace(/\/+$/, "");
+
+  /** What was done, for the banner: the request as it is stored now that it ran (or was rejected). */
+  const doneNow = async (id: string): Promise<string | undefined> => {
     const record = await approvals.get(id);
-    if (record?.status !== "pending") return; // the store says why it cannot be decided
+    return record ? outcomeText(outcomeOf(record)) : undefined;
+  };
+
+  /**
+   * The request as the person reads it now, before their decision: an approval is refused, and nothing decided,
+   * when the request looked up in Odoo now no longer shows what the agent asked for (its binding changed: another
+   * total, partner, currency...), as the CLI refuses it. The window already disables such a request; a
+   * notification's Approve button decides on a view that may be older. Its document is kept with the decision
+   * (the history shows the request as it was decided); a rejection is never held up by Odoo being unreachable.
+   */
+  const shownNow = async (id: string, decision: "approved" | "rejected") => {
+    const record = await approvals.get(id);
+    if (record?.status !== "pending") return undefined; // the store says why it cannot be decided
     const view = await approvals.view(record);
-    if (view.integrity.length > 0)
+    if (decision === "approved" && view.integrity.length > 0)
       throw new ToolError(
         "APPROVAL_INVALID",
         `Approval ${id} cannot be approved: ${view.integrity.join("; ")}. Nothing was decided.`,
       );
+    return view.document;
   };
 
   const status = async (): Promise<AgentStatus> => {
@@ -139,7 +152,8 @@ export function approvalHandlers(
           return (!from || day >= from) && (!to || day <= to);
         })
         .slice(0, limit);
-      return { items: await Promise.all(chosen.map((record) => item(record, scope === "pending"))) };
+      const names = scope === "pending" ? undefined : invoiceNumbers(records);
+      return { items: await Promise.all(chosen.map((record) => item(record, scope === "pending", names))) };
     },
 
     async "approvals.decide"({ ids, decision, reason, args_hashes }) {
@@ -147,23 +161,28 @@ export function approvalHandlers(
       // One at a time, in the order given: each is its own decision, its own audit line and its own execution.
       for (const [index, id] of ids.entries()) {
         try {
-          if (decision === "approved") await assertStillAsShown(id);
+          const document = await shownNow(id, decision).catch((error: unknown) => {
+            if (decision === "approved") throw error;
+            return undefined;
+          });
           const decided = await approvals.decide(id, {
             decision,
             channel: "tray",
             actor,
             ...(reason ? { reason } : {}),
             ...(args_hashes?.[index] ? { argsHash: args_hashes[index] } : {}),
+            ...(document ? { document } : {}),
           });
           if (decision === "rejected") {
-            results.push({ id, ok: true, status: decided.status });
+            results.push({ id, ok: true, status: decided.status, done: outcomeText(outcomeOf(decided)) });
             continue;
           }
           const outcome = await approvals.execute(id);
+          const done = await doneNow(id);
           results.push(
             outcome.status === "failed"
               ? { id, ok: false, status: "failed", error: { code: outcome.code, message: outcome.message } }
-              : { id, ok: true, status: outcome.status },
+              : { id, ok: true, status: outcome.status, ...(done ? { done } : {}) },
           );
         } catch (error) {
           const mapped = toToolError(error);

@@ -7,7 +7,7 @@ import type { ElectronMain, NotificationLike } from "./electron-api.js";
 import { createIpcRouter, type IpcRouter } from "./ipc-router.js";
 import { type Notifier, startNotifier } from "./notifications.js";
 import { type StdioStreams, serveStdio } from "./stdio.js";
-import { createTray, requestLabel, type TrayState, trayModel } from "./tray.js";
+import { createTray, recordLabel, type TrayState, trayModel } from "./tray.js";
 import { createWindows, type Windows } from "./windows.js";
 
 /** Sent with a lock request that must not open the tray instance's window. */
@@ -82,12 +82,7 @@ export function createMainProcess(electron: ElectronMain, deps: MainDeps): MainP
       const status = await handlers["agent.status"]({});
       const pending = (await app.approvals.list({ status: "pending" })).map((record) => ({
         id: record.id,
-        label: requestLabel({
-          tool: record.tool,
-          title: record.meta.target,
-          amount: record.meta.amount,
-          currency: record.meta.currency,
-        }),
+        label: recordLabel(record),
       }));
       if (stopped) return;
       tray.show(

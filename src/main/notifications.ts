@@ -4,7 +4,7 @@ import type { Logger } from "../mcp/log.js";
 import { decidedWords } from "../shared/channels.js";
 import type { Handlers } from "../shared/ipc.js";
 import type { ElectronMain, NotificationLike } from "./electron-api.js";
-import { requestLabel } from "./tray.js";
+import { recordLabel, requestLabel } from "./tray.js";
 
 /**
  * A native notification for every new pending request, from any process sharing the data folder (the store's
@@ -41,25 +41,25 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   const live = new Map<string, NotificationLike>(); // kept referenced until closed, or it may be collected
   for (const record of await approvals.list({ status: "pending" })) seen.add(record.id);
 
+  /**
+   * The request by its document's name, after what approving it does ("Send invoice: INV/2026/00001, Harbour Bakery
+   * Ltd, 1,719.25 USD"); when Odoo's look-up is slow or fails, by the name its `prepare` gave when it was made.
+   */
   const label = async (record: ApprovalRecord): Promise<string> => {
-    const fallback = {
-      tool: record.tool,
-      title: record.meta.target,
-      ...(record.meta.amount !== undefined ? { amount: record.meta.amount } : {}),
-      ...(record.meta.currency ? { currency: record.meta.currency } : {}),
-    };
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<typeof fallback>((resolve) => {
-      timer = setTimeout(() => resolve(fallback), options.viewTimeoutMs ?? 600);
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), options.viewTimeoutMs ?? 600);
     });
-    const view = await Promise.race([
-      approvals.view(record).then((v) => (v.derived_from === "odoo" ? v : fallback)),
+    const document = await Promise.race([
+      approvals.view(record).then((v) => v.document ?? null),
       timeout,
-    ]).catch(() => fallback);
+    ]).catch(() => null);
     clearTimeout(timer);
-    return requestLabel(view);
+    if (!document) return recordLabel(record);
+    const amount = document.amounts.find((a) => a.strong)?.amount;
+    return requestLabel({ tool: record.tool, name: document.name, ...(amount ? { amount } : {}) });
   };
-  const text = async (record: ApprovalRecord) => `Approve ${await label(record)}?`;
+  const text = async (record: ApprovalRecord) => `${await label(record)}. Approve?`;
 
   const announce = async (record: ApprovalRecord) => {
     const body = await text(record);

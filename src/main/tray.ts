@@ -1,5 +1,9 @@
+import type { ApprovalRecord } from "../mcp/approvals/store.js";
 import { inline } from "../shared/display.js";
 import type { AgentStatus } from "../shared/ipc.js";
+import { moneyText } from "../shared/money-text.js";
+import { decimalsOf } from "../shared/outcome-text.js";
+import { toolLabel } from "../shared/tool-labels.js";
 import type { ElectronMain, MenuItemTemplate, TrayLike } from "./electron-api.js";
 
 /** The tray's state, from the agent's status: what its icon shows. */
@@ -105,34 +109,23 @@ export function createTray(
   };
 }
 
-/** "1650.00" → "1,650.00", on the decimal string itself (no float). */
-export function groupThousands(amount: string): string {
-  const match = /^(-?)(\d+)(\.\d+)?$/.exec(amount);
-  if (!match) return amount;
-  const [, sign = "", whole = "", fraction = ""] = match;
-  return `${sign}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${fraction}`;
+/**
+ * One line for a request, as the approval window heads it, after what approving it does: "Send invoice:
+ * INV/2026/00001, Harbour Bakery Ltd, 1,719.25 USD". `amount`: written with its currency; left out when the name
+ * says it already. Every value escaped.
+ */
+export function requestLabel(request: { tool: string; name: string; amount?: string }): string {
+  const amount =
+    request.amount && !request.name.includes(request.amount) ? `, ${inline(request.amount, 60)}` : "";
+  return `${toolLabel(request.tool)}: ${inline(request.name, 160)}${amount}`;
 }
 
-/** What a request of each tool is, before its title (the target: a customer, an invoice...). */
-const NOUNS: Record<string, string> = {
-  create_invoice: "invoice for",
-  send_invoice: "sending invoice",
-  post_invoice: "posting",
-  record_payment: "payment on",
-  create_expense: "expense",
-};
-
-/** One line for a request: "invoice for Acme Corp, 1,650.00 USD", every value escaped. */
-export function requestLabel(view: {
-  tool: string;
-  title: string;
-  amount?: string;
-  currency?: string;
-}): string {
-  const noun = NOUNS[view.tool];
-  const amount =
-    view.amount !== undefined
-      ? `, ${inline(groupThousands(view.amount), 40)}${view.currency ? ` ${inline(view.currency, 8)}` : ""}`
-      : "";
-  return `${noun ? `${noun} ` : ""}${inline(view.title, 120)}${amount}`;
+/** A stored request's label without asking Odoo: the name and amount its `prepare` gave when it was made. */
+export function recordLabel(record: Pick<ApprovalRecord, "tool" | "meta">): string {
+  const { target, amount, currency } = record.meta;
+  return requestLabel({
+    tool: record.tool,
+    name: target,
+    ...(amount !== undefined ? { amount: moneyText(amount, currency, decimalsOf(amount)) } : {}),
+  });
 }

@@ -31,6 +31,8 @@ export interface App {
   logger: Logger;
   /** Where the Odoo secret came from, for `doctor`; null when none is configured. */
   credentialSource: "keychain" | "env" | null;
+  /** What the OS keychain could not do at start-up (hold the approval key, the audit chain's key), for `doctor`. */
+  keychainNotes: string[];
   close(): Promise<void>;
 }
 
@@ -44,6 +46,8 @@ export interface AppOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The person's passphrase key (CLI, passphrase mode): this process then signs decisions with it. */
   passphraseKey?: ApprovalKey;
+  /** Keep what the keychain could not do in `keychainNotes` without logging it (doctor says it). */
+  quietKeychain?: boolean;
 }
 
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
@@ -68,8 +72,17 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           { logger: logger.child("odoo"), ...(options.sleep ? { sleep: options.sleep } : {}) },
         )
       : unconfiguredOdoo(config));
+  // What the keychain could not do (hold the approval key, the audit chain's key) is kept for doctor, and logged
+  // unless `quietKeychain` (a command a person runs, which would otherwise say it every time).
+  const keychainNotes: string[] = [];
+  const keychainNote = (scope: string) => ({
+    warn(message: string) {
+      keychainNotes.push(message);
+      if (!options.quietKeychain) logger.child(scope).warn(message);
+    },
+  });
   // The keychain key, read once: it seals the approval store and signs the queue's locks.
-  const sealKey = await loadKeychainKey(keychain, logger.child("approvals"));
+  const sealKey = await loadKeychainKey(keychain, keychainNote("approvals"));
   const store = await openApprovalStore({
     sealKey,
     dataDir: config.dataDir,
@@ -82,7 +95,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger: logger.child("approvals"),
   });
   const queue = createOfflineQueue(config.dataDir, sealKey ? { lockAuthority: lockSigner(sealKey) } : {});
-  const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir, logger: logger.child("audit") });
+  const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir, logger: keychainNote("audit") });
   const audit = createAuditLog(config.dataDir, anchor ? { anchor } : {});
   const operations = options.operations ?? writeOperations;
   const approvals = createApprovals({
@@ -110,6 +123,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     audit,
     logger,
     credentialSource: options.odoo ? "env" : (credentials?.source ?? null),
+    keychainNotes,
     close: () => odoo.close(),
   };
   return app;

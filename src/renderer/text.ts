@@ -1,4 +1,5 @@
 import { inline } from "../shared/display.js";
+import { moneyText } from "../shared/money-text.js";
 
 /** Every value the agent or Odoo wrote goes through here before it is shown (controls, bidi overrides escaped). */
 export const t = (value: unknown, max = 200): string => inline(value, max);
@@ -22,16 +23,20 @@ export function until(iso: string, now = Date.now()): string {
   return `in ${Math.round(hours / 24)} days`;
 }
 
-export const TOOL_LABELS: Record<string, string> = {
-  create_invoice: "Create invoice",
-  send_invoice: "Send invoice",
-  record_payment: "Record payment",
-  post_invoice: "Post invoice",
-  create_expense: "File expense",
-  create_vendor_bill: "Create vendor bill",
-};
+export { TOOL_LABELS, toolLabel } from "../shared/tool-labels.js";
 
-export const toolLabel = (tool: string) => TOOL_LABELS[tool] ?? t(tool.replace(/_/g, " "), 40);
-
-export const money = (amount: unknown, currency: unknown) =>
-  amount === undefined || amount === null ? "" : `${t(amount, 40)}${currency ? ` ${t(currency, 8)}` : ""}`;
+/**
+ * An amount as a bookkeeper reads it ("1,719.25 USD", money-text.ts), escaped. `decimals`: the currency's, when the
+ * value may have fewer (a unit price of 37.5 reads 37.50).
+ */
+export const money = (amount: unknown, currency: unknown, decimals = 0) =>
+  amount === undefined || amount === null || amount === ""
+    ? ""
+    : t(
+        moneyText(
+          typeof amount === "number" || typeof amount === "string" ? amount : String(amount),
+          typeof currency === "string" ? currency : undefined,
+          decimals,
+        ),
+        60,
+      );

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requestDocument } from "./document.js";
 import { TOOLSETS } from "./toolsets.js";
 import { personView } from "./views.js";
 
@@ -21,10 +22,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: z.infer<typ
 const approvalId = z.string().regex(/^apr_[a-z2-7]{26}$/, "not an approval id");
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date written YYYY-MM-DD");
 
-/** A request as the window shows it: the person's view (derived now) plus its outcome and Odoo link. */
+/** A request as the window shows it: the person's view (derived now), or for a decided one, its history. */
 export const approvalItem = personView.extend({
-  /** Link to the Odoo record the execution created or changed, when there is one. */
-  odoo_url: z.string().optional(),
   /** The expense's receipt, when it has one (the bytes come through approvals.receipt). */
   receipt: z.object({ name: z.string(), mimetype: z.string(), size: z.number().int() }).optional(),
   /** Set when the invoice goes to an address that is not the customer's own. */
@@ -32,6 +31,20 @@ export const approvalItem = personView.extend({
   queued: z.boolean(),
   /** The hash of the exact arguments shown: sent back with a decision, so that a request changed since is refused. */
   args_hash: z.string().optional(),
+  /**
+   * A decided request, as the history shows it: its current name (an invoice by its number once it has one), its
+   * amount with its currency, what became of it (outcome-text.ts), a link per Odoo record it made or changed, and
+   * the document the person read when deciding, with a warning when that copy does not check (shown.ts).
+   */
+  history: z
+    .object({
+      name: z.string(),
+      amount: z.string().optional(),
+      done: z.string(),
+      links: z.array(z.object({ label: z.string(), url: z.string() })),
+      shown: z.object({ document: requestDocument.optional(), problem: z.string().optional() }).optional(),
+    })
+    .optional(),
 });
 export type ApprovalItem = z.infer<typeof approvalItem>;
 
@@ -185,6 +198,8 @@ export const channels = {
           ok: z.boolean(),
           status: z.string().optional(),
           error: errorShape.optional(),
+          /** What was done, in a sentence (outcome-text.ts): "INV/2026/00001 posted and emailed to …". */
+          done: z.string().optional(),
         }),
       ),
     }),

@@ -184,7 +184,8 @@ describe.each([19, 18, 17] as const)("several companies on Odoo %i", (version) =
       const record = await h.app.approvals.get(String(pending.data.approval_id));
       if (!record) throw new Error("no approval record");
       const view = await h.app.approvals.view(record);
-      expect(view.details[0]).toEqual({ label: "company", value: "Second Co" });
+      expect(view.details).toContainEqual({ label: "Company", value: "Second Co" });
+      expect(view.document?.rows[0]).toEqual({ label: "Company", value: "Second Co" });
       expect(view.facts?.company).toBe("Second Co");
 
       const invoice = await approved(h, pending);

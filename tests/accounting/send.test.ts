@@ -50,7 +50,7 @@ describe.each(VERSIONS)("send_invoice on Odoo %i", (version) => {
     const draftId = await draftInvoice("invoices@mail-customer.example");
     const input = { invoice_id: draftId };
     const prepared = await sendInvoiceOperation.prepare(t.odoo, input);
-    expect(prepared.summary).toMatch(/Validate \(post\)/);
+    expect(prepared.summary).toMatch(/Posts the draft invoice/);
     expect(prepared.summary).toContain("invoices@mail-customer.example");
 
     const marker = applyRef(await sendInvoiceOperation.mark(t.odoo, input));

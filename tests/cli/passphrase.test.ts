@@ -50,7 +50,7 @@ describe("passphrase mode (no OS keychain)", () => {
       input: [`${passphrase}\r`, "y\r"],
     });
     expect(right.code, right.output).toBe(0);
-    expect(right.output).toMatch(/Create invoice, 1478\.33 USD: Acme Corp/);
+    expect(right.output).toMatch(/Create invoice, 1,478\.33 USD: Draft invoice for Acme Corp/);
     expect(await invoices(h)).toBe(1);
     const record = await h.app.approvals.get(id);
     expect(record?.status).toBe("executed");

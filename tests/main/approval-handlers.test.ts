@@ -50,9 +50,9 @@ describe("approval handlers (the app's side of the core)", () => {
 
     const history = await list(h, "history");
     expect(history.items).toHaveLength(3);
-    expect(history.items[0]!.odoo_url).toMatch(
-      /\/odoo\/action-account\.action_move_out_invoice_type\/\d+|web#/,
-    );
+    expect(history.items[0]!.history?.links).toEqual([
+      { label: "Invoice in Odoo", url: expect.stringMatching(/web#id=\d+&model=account\.move/) },
+    ]);
     expect(history.items[0]!.status).toBe("executed");
     expect((await list(h, "pending")).items).toEqual([]);
   });

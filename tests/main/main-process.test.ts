@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { settingsEnv } from "../../src/main/desktop-config.js";
 import { createMainProcess, type MainProcess } from "../../src/main/main-process.js";
-import { groupThousands, trayModel } from "../../src/main/tray.js";
+import { requestLabel, trayModel } from "../../src/main/tray.js";
 import type { App } from "../../src/mcp/app.js";
 import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
 import type { AgentStatus } from "../../src/shared/ipc.js";
@@ -67,9 +67,17 @@ describe("tray model", () => {
     ]);
     model.menu.find((item) => item.label?.startsWith("invoice"))?.click?.();
     expect(opened).toEqual(["apr_x"]);
-    expect(groupThousands("1650.00")).toBe("1,650.00");
-    expect(groupThousands("-1234567.5")).toBe("-1,234,567.5");
-    expect(groupThousands("999")).toBe("999");
+    // After what approving it does; the amount once, not when the name says it already.
+    expect(
+      requestLabel({ tool: "record_payment", name: "Payment on INV/2026/00001", amount: "600.00 EUR" }),
+    ).toBe("Record payment: Payment on INV/2026/00001, 600.00 EUR");
+    expect(
+      requestLabel({
+        tool: "create_invoice",
+        name: "Draft invoice for Acme, 1,650.00 USD",
+        amount: "1,650.00 USD",
+      }),
+    ).toBe("Create invoice: Draft invoice for Acme, 1,650.00 USD");
   });
 });
 
@@ -120,11 +128,14 @@ describe("the main process with the fake Electron", () => {
     // (a read every 5 s, for lost events), not a speed a busy machine must reach.
     const created = Date.parse(String((await trayApp.approvals.get(id))?.createdAt));
     expect(notification.shownAt - created).toBeLessThan(5000);
-    expect(notification.options.body).toBe("Approve invoice for Acme Corp, 1,478.33 USD?");
+    // Named as the approval window heads it, after what approving it does.
+    expect(notification.options.body).toBe(
+      "Create invoice: Draft invoice for Acme Corp, 1,478.33 USD, dated 2 Nov 2026. Approve?",
+    );
     expect(notification.options.actions?.map((a) => a.text)).toEqual(["Approve", "Reject"]);
     await until(() => electron.trays[0]?.title === "1");
     expect(electron.trays[0]?.menu.map((item) => item.label)).toContain(
-      "invoice for Acme Corp, 1,478.33 USD",
+      "Create invoice: Draft invoice for Acme Corp, 1,478.33 USD, dated 2 Nov 2026",
     );
 
     notification.click();
@@ -183,11 +194,13 @@ describe("the main process with the fake Electron", () => {
       electron.notifications.find((n) => n.shown && n.options.body?.startsWith("Approved in the chat")),
     );
     if (!told) throw new Error("no chat notification");
-    expect(told.options.body).toMatch(/^Approved in the chat: invoice for Acme Corp, [\d,.]+ USD$/);
+    expect(told.options.body).toMatch(
+      /^Approved in the chat: Create invoice: Draft invoice for Acme Corp, [\d,]+\.\d\d USD, dated \d+ \w+ \d{4}$/,
+    );
     expect(told.options.title).toBe("odoo-mcp: approved in the chat (test-client)");
     expect(told.options.actions).toBeUndefined(); // nothing left to decide
     // An "Approve …?" raised while it was briefly pending is closed: it is answered.
-    for (const n of electron.notifications.filter((n) => n.options.body?.startsWith("Approve ")))
+    for (const n of electron.notifications.filter((n) => n.options.body?.endsWith("Approve?")))
       expect(n.closed).toBe(true);
     told.click();
     expect(electron.windows.at(-1)?.loaded.at(-1)).toBe(
@@ -198,7 +211,7 @@ describe("the main process with the fake Electron", () => {
     answer = "cancel";
     const pending = await harness.call("create_invoice", invoiceFor(120));
     const other = String(pending.data.approval_id);
-    await until(() => electron.notifications.some((n) => n.options.body?.startsWith("Approve invoice")));
+    await until(() => electron.notifications.some((n) => n.options.body?.startsWith("Create invoice: ")));
     await harness.approve(other);
     await until(async () => (await trayApp.approvals.get(other))?.status === "executed");
     // The watch has delivered the decision once the tray shows nothing pending; still one chat notification.

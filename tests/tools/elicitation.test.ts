@@ -80,8 +80,8 @@ describe("the human decides inside the call", () => {
     });
     expect(unsafe).toEqual([]);
     expect(prompt).toContain("Tea\\r\\nTotal: 5.00 USD\\x1b[2K\\u202e");
-    expect(prompt).toMatch(/subtotal\s+500\.00/); // what Odoo's look-ups give, not the agent's text
-    expect(prompt).toMatch(/tax\s+15%/);
+    expect(prompt).toMatch(/Subtotal\s+500\.00 USD/); // what Odoo's look-ups give, not the agent's text
+    expect(prompt).toMatch(/Tax 15%\s+75\.00 USD/);
     expect(prompt.split("\n").filter((line) => /^\s*Total:/.test(line))).toEqual([]);
   });
 

@@ -33,6 +33,8 @@
 
 import path from "node:path";
 import { z } from "zod";
+import type { RequestDocument } from "../../shared/document.js";
+import { dateText, documentText } from "../../shared/document-text.js";
 import { assertIsoDate, isFutureDate, odooDatetimeToIso, todayIn } from "../dates.js";
 import { ToolError } from "../errors.js";
 import {
@@ -57,7 +59,14 @@ import {
   receiptFacts,
   resolveReceiptPath,
 } from "./receipts.js";
-import { type AccountingSession, companyFact, getSession, recordUrl, withCompany } from "./session.js";
+import {
+  type AccountingSession,
+  companyFact,
+  companyRows,
+  getSession,
+  recordUrl,
+  withCompany,
+} from "./session.js";
 import { m2oId, m2oName, num, type OdooRecord, str } from "./values.js";
 
 export interface CreateExpenseInput {
@@ -295,6 +304,36 @@ async function planExpense(
   };
 }
 
+/** The expense as the person reads it: what and whose (once each), its category, date, vendor and receipt. */
+function expenseDocument(
+  plan: ExpensePlan,
+  input: CreateExpenseInput,
+  receipt: ReceiptFile | null,
+): RequestDocument {
+  const money = displayMoney(plan.amount, plan.decimals, plan.currency);
+  const category = `${plan.category.name}${plan.category.reference ? ` [${plan.category.reference}]` : ""}`;
+  return {
+    name: `${plan.name}, ${plan.employee.name}`,
+    effect:
+      `Files an expense of ${money} for ${plan.employee.name} in Odoo and submits it for approval there ` +
+      `(${plan.session.major >= 19 ? "Odoo 19 submits the expense itself" : `Odoo ${plan.session.major} puts it in an expense report and submits the report`}). Nothing is paid until it is approved and paid in Odoo.`,
+    party: { role: "Employee", name: plan.employee.name },
+    amounts: [{ label: "Amount", amount: money, strong: true }],
+    rows: [
+      ...companyRows(plan.session),
+      { label: "Category", value: category },
+      { label: "Date", value: dateText(input.expense_date) },
+      ...(input.vendor?.trim() ? [{ label: "Vendor", value: input.vendor.trim() }] : []),
+      {
+        label: "Receipt",
+        value: receipt
+          ? `${receipt.name} (${RECEIPT_TYPES[receipt.kind].label}, ${formatBytes(receipt.size)}, SHA-256 ${receipt.sha256.slice(0, 16)}…)`
+          : "none attached",
+      },
+    ],
+  };
+}
+
 /** What a person approves of an expense, by id: whose it is, its category (the expense product), its currency. */
 function expenseBinding(plan: ExpensePlan): Binding {
   return { employee_id: plan.employee.id, product_id: plan.category.id, currency: plan.currency };
@@ -465,23 +504,12 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
 
   async prepare(odoo, input) {
     const plan = await planExpense(odoo, input, { loadReceipt: true });
-    const money = displayMoney(plan.amount, plan.decimals, plan.currency);
     const receipt: ReceiptFile | null = plan.receipt ? receiptFacts(plan.receipt) : null;
-    const categoryLabel = `${plan.category.name}${plan.category.reference ? ` [${plan.category.reference}]` : ""}`;
+    const document = expenseDocument(plan, input, receipt);
     return {
-      summary: withCompany(
-        plan.session,
-        [
-          `Create and submit an expense of ${money} for ${plan.employee.name}: "${plan.name}" (${categoryLabel}), dated ${input.expense_date}.`,
-          receipt
-            ? `Receipt: ${receipt.name} (${RECEIPT_TYPES[receipt.kind].label}, ${formatBytes(receipt.size)}, SHA-256 ${receipt.sha256.slice(0, 16)}…).`
-            : "No receipt attached.",
-          plan.session.major >= 19
-            ? "Odoo 19 submits it with hr.expense action_submit."
-            : `Odoo ${plan.session.major} puts it in an expense report (hr.expense.sheet) and submits the report for approval.`,
-        ].join("\n"),
-      ),
-      target: `expense "${plan.name}" (${plan.employee.name})`,
+      summary: withCompany(plan.session, documentText(document)),
+      document,
+      target: document.name,
       // Filed for Odoo's own expense approval: nothing is paid until someone approves and pays it there.
       direction: "none",
       amount: formatMinor(plan.amount, plan.decimals),

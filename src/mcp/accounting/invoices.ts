@@ -4,6 +4,9 @@
  * only arithmetic done here is the exact subtotal shown to the human before approving.
  */
 import { z } from "zod";
+import type { RequestDocument } from "../../shared/document.js";
+import { dateText, documentText } from "../../shared/document-text.js";
+import { amountText, moneyText } from "../../shared/money-text.js";
 import { assertIsoDate, compareIsoDates, odooDatetimeToIso, todayIn } from "../dates.js";
 import { ToolError } from "../errors.js";
 import {
@@ -22,6 +25,7 @@ import {
 import { OdooConnectionError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
+import { moveDocumentParts, moveKind, numberWhenPosted } from "./move-document.js";
 import { assertPostable, highestId, postMove, tagQuietly } from "./moves.js";
 import {
   type AttemptMarker,
@@ -55,6 +59,7 @@ import {
 import {
   type AccountingSession,
   companyFact,
+  companyRows,
   getSession,
   moveUrl,
   type Tax,
@@ -241,25 +246,55 @@ function invoiceBinding(plan: InvoicePlan): Binding {
   };
 }
 
-function invoiceSummary(plan: InvoicePlan, input: CreateInvoiceInput): string {
+/** The new invoice as the person reads it: a draft, its lines, Odoo's totals (the tax as an amount), its dates. */
+function invoiceDocument(
+  plan: InvoicePlan,
+  input: CreateInvoiceInput,
+  totals: { untaxed: bigint; tax: bigint; total: bigint } | null,
+): RequestDocument {
   const { decimals, currency } = plan.session.company;
   const money = (minor: bigint) => displayMoney(minor, decimals, currency);
-  const lines = plan.lines.map(
-    (line, index) =>
-      `  ${index + 1}. ${line.description}: ${line.quantity} × ${money(toMinor(line.unitPrice, decimals))} = ${money(line.subtotal)}`,
-  );
-  return [
-    `Create a draft customer invoice for ${plan.customer.name} (partner id ${plan.customer.id}), dated ${input.invoice_date}, due ${input.due_date}.`,
-    `Recipient: ${describeRecipient(plan.customer, plan.recipient)}.`,
-    "Lines:",
-    ...lines,
-    `Subtotal: ${money(plan.subtotal)}`,
-    plan.tax
-      ? `Tax: ${plan.tax.name} (${plan.tax.amount}%${plan.tax.priceInclude ? ", included in the prices" : ""}); total computed by Odoo at creation.`
-      : "Tax: none; total computed by Odoo at creation.",
-    ...(input.notes?.trim() ? [`Notes: ${input.notes.trim()}`] : []),
-    "Nothing is posted or sent: the invoice stays a draft.",
-  ].join("\n");
+  const unknown = "computed by Odoo at creation";
+  const tax = plan.tax;
+  const contact =
+    plan.recipient.kind === "new_contact"
+      ? ` It also creates the invoice contact ${plan.recipient.email} under ${plan.customer.name}.`
+      : "";
+  return {
+    name: `Draft invoice for ${plan.customer.name}, ${totals ? money(totals.total) : `total ${unknown}`}, dated ${dateText(input.invoice_date)}`,
+    effect: `Creates a draft invoice in Odoo. Nothing is posted and nothing is sent: it stays a draft until send_invoice (or post_invoice) is approved.${contact}`,
+    party: { role: "Customer", name: plan.customer.name },
+    lines: plan.lines.map((line) => ({
+      description: line.description,
+      quantity: amountText(line.quantity),
+      // At least the currency's decimals, never rounded: a unit price of 0.125 reads 0.125.
+      unit_price: moneyText(line.unitPrice, currency, decimals),
+      ...(tax ? { taxes: tax.name } : {}),
+      subtotal: money(line.subtotal),
+    })),
+    amounts: [
+      { label: "Subtotal", amount: money(totals?.untaxed ?? plan.subtotal) },
+      ...(tax
+        ? [
+            {
+              label: `Tax ${tax.name}${tax.priceInclude ? " (included in the prices)" : ""}`,
+              amount: totals ? money(totals.tax) : unknown,
+            },
+          ]
+        : []),
+      { label: "Total", amount: totals ? money(totals.total) : unknown, strong: true },
+    ],
+    rows: [
+      ...companyRows(plan.session),
+      { label: "Invoice date", value: dateText(input.invoice_date) },
+      { label: "Due date", value: dateText(input.due_date) },
+      {
+        label: "Will be sent to (later, by send_invoice)",
+        value: describeRecipient(plan.customer, plan.recipient),
+      },
+      ...(input.notes?.trim() ? [{ label: "Notes", value: input.notes.trim() }] : []),
+    ],
+  };
 }
 
 function moveValues(
@@ -327,10 +362,12 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
     const { decimals, currency } = plan.session.company;
     // What the policy judges is the total with tax, as Odoo computes it (read-only); unknown → no amount, and then
     // neither the client's prompt nor any threshold can approve it.
-    const totals = plan.tax ? await previewInvoiceTotals(odoo, plan) : { total: plan.subtotal };
+    const totals = await previewInvoiceTotals(odoo, plan);
+    const document = invoiceDocument(plan, input, totals);
     return {
-      summary: withCompany(plan.session, invoiceSummary(plan, input)),
-      target: plan.customer.name,
+      summary: withCompany(plan.session, documentText(document)),
+      document,
+      target: document.name,
       direction: "in",
       ...(totals ? { amount: formatMinor(totals.total, decimals) } : {}),
       currency,
@@ -611,12 +648,20 @@ export const draftBillPreview: DryRunnable<CreateDraftBillInput, CreateDraftBill
   async prepare(odoo, input) {
     const plan = await planDraftBill(odoo, input);
     const { decimals, currency } = plan.session.company;
+    const money = displayMoney(plan.amount, decimals, currency);
+    const today = todayIn(plan.session.timeZone);
+    const document: RequestDocument = {
+      name: `Draft vendor bill${plan.partner ? ` for ${plan.partner}` : ""}, ${money}, dated ${dateText(today)}`,
+      effect: "Creates a draft vendor bill in Odoo, untaxed. Nothing is posted: post_invoice does that.",
+      ...(plan.partner ? { party: { role: "Vendor", name: plan.partner } } : {}),
+      lines: [{ description: plan.description, quantity: "1", unit_price: money, subtotal: money }],
+      amounts: [{ label: "Total", amount: money, strong: true }],
+      rows: [...companyRows(plan.session), { label: "Bill date", value: dateText(today) }],
+    };
     return {
-      summary: withCompany(
-        plan.session,
-        `Create a draft vendor bill${plan.partner ? ` for ${plan.partner}` : ""}: "${plan.description}", ${displayMoney(plan.amount, decimals, currency)}, untaxed, dated today. Nothing is posted.`,
-      ),
-      target: plan.partner ? `vendor ${input.partner_id}` : plan.description.slice(0, 80),
+      summary: withCompany(plan.session, documentText(document)),
+      document,
+      target: document.name,
       direction: "none", // a draft: nothing is owed until it is posted (post_invoice, approved by a person)
       amount: formatMinor(plan.amount, decimals),
       currency,
@@ -699,20 +744,22 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
 
   async prepare(odoo, input) {
     const session = await getSession(odoo);
-    const move = await resolveInvoice(odoo, input.invoice_id);
+    const move = await resolveInvoice(odoo, input.invoice_id, [...MOVE_FIELDS, "journal_id"]);
     assertDraft(move);
     await assertPostable(odoo, move);
     // The move's own currency: a EUR draft is shown, and judged by the policy, in EUR.
     const { decimals, currency } = await currencyOf(odoo, session, move);
     const total = fromOdooAmount(move.amount_total, decimals);
     const partner = m2oName(move.partner_id) ?? "";
+    const parts = await moveDocumentParts(odoo, session, move, { decimals, currency });
+    const document: RequestDocument = {
+      ...parts,
+      effect: `Posts the draft ${moveKind(move).kind}: ${numberWhenPosted(move)} and enters the books. Nothing is sent.`,
+    };
     return {
-      summary: withCompany(
-        session,
-        `Post the ${moveLabel(move)} for ${partner}: total ${displayMoney(total, decimals, currency)}` +
-          `${move.invoice_date ? `, dated ${String(move.invoice_date)}` : ""}. It gets its number and enters the books.`,
-      ),
-      target: `${partner} / record ${move.id}`,
+      summary: withCompany(session, documentText(document)),
+      document,
+      target: document.name,
       direction: moneyDirectionOf(move.move_type),
       amount: formatMinor(total, decimals),
       currency,

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { RequestDocument } from "../../shared/document.js";
 import { ToolError } from "../errors.js";
 import { displayMoney, parseDecimal, rescale } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
@@ -93,16 +94,18 @@ export interface ApplyRef {
 export type MoneyDirection = "in" | "out" | "none";
 
 export interface PreparedWrite {
-  /** One or more lines a person reads before saying yes: who, what, amounts and totals, side effects. */
+  /** The request as a bookkeeper reads it; every surface (window, history, terminal, prompt) renders it. */
+  document: RequestDocument;
+  /** The document as text (`documentText`), for the MCP client's prompt and the agent: one definition of both. */
   summary: string;
   /** Which way money moves if it runs. */
   direction: MoneyDirection;
-  /** Audit fields. */
+  /** The document's name: the request's title in lists, notifications and audit lines. */
   target: string;
   /** Decimal string in the document currency, when the operation moves money. */
   amount?: string;
   currency?: string;
-  /** Structured facts for the approval window (partner, lines, totals); never secrets. */
+  /** Structured facts for machines (the dry run's `would`, get_approval); never secrets. People read `document`. */
   facts: Record<string, unknown>;
   /**
    * What the person approves about Odoo's records, by id: stored (and sealed, and covered by the arguments'

@@ -11,11 +11,14 @@
  * Payment states differ: 17 `posted`; 18/19 `in_process` (partial) or `paid`. All are the contract's `posted`.
  */
 import { z } from "zod";
+import type { RequestDocument } from "../../shared/document.js";
+import { dateText, documentText } from "../../shared/document-text.js";
 import { assertIsoDate, isFutureDate, odooDatetimeToIso, todayIn } from "../dates.js";
 import { ToolError } from "../errors.js";
 import { displayMoney, formatMinor, fromOdooAmount, minorToNumber, toMinor } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
+import { moveKind } from "./move-document.js";
 import { highestId, tagQuietly } from "./moves.js";
 import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
 import {
@@ -30,6 +33,7 @@ import {
 import {
   type AccountingSession,
   companyFact,
+  companyRows,
   getSession,
   type Journal,
   type PaymentMethodLine,
@@ -202,6 +206,42 @@ function paymentOutput(
   };
 }
 
+/** The payment as the person reads it: the invoice by its number, what it comes to, this payment and what is left. */
+function paymentDocument(plan: PaymentPlan, input: RecordPaymentInput): RequestDocument {
+  const money = (minor: bigint) => displayMoney(minor, plan.decimals, plan.currency);
+  const partner = m2oName(plan.invoice.partner_id) ?? "";
+  const inbound = plan.direction === "inbound";
+  const total = fromOdooAmount(plan.invoice.amount_total, plan.decimals);
+  const rest = plan.residual - plan.amount;
+  const number = invoiceRef(plan.invoice);
+  const kind = moveKind(plan.invoice).kind;
+  const method = input.payment_method.replace("_", " ");
+  const dueDate = str(plan.invoice.invoice_date_due);
+  return {
+    name: `Payment ${inbound ? "from" : "to"} ${partner} for ${kind} ${number}`,
+    effect:
+      `Records a ${method} payment of ${money(plan.amount)} ${inbound ? "received from" : "paid to"} ${partner} on ` +
+      `${dateText(input.payment_date)} and reconciles it with ${kind} ${number}: ` +
+      (rest === 0n ? "it is then paid in full." : `${money(rest)} is then left to pay.`),
+    party: { role: moveKind(plan.invoice).role, name: partner },
+    amounts: [
+      { label: "Invoice total", amount: money(total) },
+      { label: "Paid so far", amount: money(total - plan.residual) },
+      { label: "This payment", amount: money(plan.amount), strong: true },
+      { label: "Left to pay", amount: money(rest) },
+    ],
+    rows: [
+      ...companyRows(plan.session),
+      { label: "Invoice", value: `${number}, ${partner}` },
+      ...(dueDate ? [{ label: "Due date", value: dateText(dueDate) }] : []),
+      { label: "Payment date", value: dateText(input.payment_date) },
+      { label: "Journal", value: `${plan.journal.name} (${plan.journal.code})` },
+      { label: "Method", value: plan.line.name },
+      ...(input.reference ? [{ label: "Reference", value: input.reference }] : []),
+    ],
+  };
+}
+
 const RECORDED = "Recorded";
 
 const PAYMENT_FIELDS = [
@@ -222,19 +262,13 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
 
   async prepare(odoo, input) {
     const plan = await planPayment(odoo, input);
-    const money = (minor: bigint) => displayMoney(minor, plan.decimals, plan.currency);
+    const document = paymentDocument(plan, input);
     const partner = m2oName(plan.invoice.partner_id) ?? "";
     const rest = plan.residual - plan.amount;
     return {
-      summary: withCompany(
-        plan.session,
-        [
-          `Record a ${input.payment_method.replace("_", " ")} payment of ${money(plan.amount)} ${plan.direction === "inbound" ? "from" : "to"} ${partner} on ${input.payment_date}, against the ${moveLabel(plan.invoice)}.`,
-          `Journal: ${plan.journal.name} (${plan.journal.code}), method ${plan.line.name}.${input.reference ? ` Reference: ${input.reference}.` : ""}`,
-          `Amount due now ${money(plan.residual)}; after this payment ${money(rest)} (${rest === 0n ? "paid in full" : "partially paid"}).`,
-        ].join("\n"),
-      ),
-      target: `${invoiceRef(plan.invoice)} (${partner})`,
+      summary: withCompany(plan.session, documentText(document)),
+      document,
+      target: document.name,
       direction: moneyDirectionOf(plan.invoice.move_type),
       amount: formatMinor(plan.amount, plan.decimals),
       currency: plan.currency,

@@ -227,31 +227,58 @@ export type InvoiceDetail = z.infer<typeof invoiceDetailSchema>;
 export async function getInvoice(odoo: Odoo, invoiceId: string): Promise<InvoiceDetail> {
   const session = await getSession(odoo);
   const move = await resolveInvoice(odoo, invoiceId, [...MOVE_FIELDS, "narration"]);
+  const lines = await readInvoiceLines(odoo, session, move.id);
+  const decimals = session.company.decimals;
+  return {
+    ...invoiceView(session, move),
+    notes: htmlToText(move.narration),
+    lines: lines.map((line) => ({
+      description: line.description,
+      quantity: line.quantity,
+      unit_price: line.unitPrice,
+      subtotal: roundOdooAmount(line.subtotal, decimals),
+      total: roundOdooAmount(line.total, decimals),
+      taxes: line.taxes,
+    })),
+  };
+}
+
+/** A product line of an invoice as Odoo stores it: amounts as Odoo answers them (numbers), taxes by name. */
+export interface InvoiceLine {
+  description: string;
+  quantity: number;
+  unitPrice: number;
+  subtotal: unknown;
+  total: unknown;
+  taxes: string[];
+}
+
+/** The product lines of an invoice or bill, in order (get_invoice, and what a send or a post shows the person). */
+export async function readInvoiceLines(
+  odoo: Odoo,
+  session: AccountingSession,
+  moveId: number,
+): Promise<InvoiceLine[]> {
   const lines = await odoo.searchRead(
     "account.move.line",
     [
-      ["move_id", "=", move.id],
+      ["move_id", "=", moveId],
       ["display_type", "=", "product"],
     ],
     ["name", "quantity", "price_unit", "price_subtotal", "price_total", "tax_ids"],
     { order: "id" },
   );
   const taxNames = new Map(session.taxes.map((tax) => [tax.id, tax.name]));
-  const decimals = session.company.decimals;
-  return {
-    ...invoiceView(session, move),
-    notes: htmlToText(move.narration),
-    lines: lines.map((line) => ({
-      description: str(line.name) ?? "",
-      quantity: typeof line.quantity === "number" ? line.quantity : 0,
-      unit_price: typeof line.price_unit === "number" ? line.price_unit : 0,
-      subtotal: roundOdooAmount(line.price_subtotal, decimals),
-      total: roundOdooAmount(line.price_total, decimals),
-      taxes: (Array.isArray(line.tax_ids) ? line.tax_ids : []).map((id) =>
-        typeof id === "number" ? (taxNames.get(id) ?? `tax ${id}`) : String(id),
-      ),
-    })),
-  };
+  return lines.map((line) => ({
+    description: str(line.name) ?? "",
+    quantity: typeof line.quantity === "number" ? line.quantity : 0,
+    unitPrice: typeof line.price_unit === "number" ? line.price_unit : 0,
+    subtotal: line.price_subtotal,
+    total: line.price_total,
+    taxes: (Array.isArray(line.tax_ids) ? line.tax_ids : []).map((id) =>
+      typeof id === "number" ? (taxNames.get(id) ?? `tax ${id}`) : String(id),
+    ),
+  }));
 }
 
 /** Odoo's HTML notes (`<p>Thank you</p>`) as plain text. */

@@ -18,10 +18,13 @@
  * invoice sent without sending anything.
  */
 import { z } from "zod";
+import type { RequestDocument } from "../../shared/document.js";
+import { documentText } from "../../shared/document-text.js";
 import { ToolError } from "../errors.js";
-import { displayMoney, formatMinor, fromOdooAmount } from "../money.js";
+import { formatMinor, fromOdooAmount } from "../money.js";
 import type { Odoo, OdooContext } from "../odoo/types.js";
 import { approvalNotes, approvalsNamedOn, isApprovalNote, postApprovalNote } from "./approval-tag.js";
+import { moveDocumentParts, moveKind, numberWhenPosted } from "./move-document.js";
 import { assertPostable, highestId, postMove, tagQuietly } from "./moves.js";
 import type { AttemptMarker, WriteOperation } from "./operation.js";
 import {
@@ -124,25 +127,31 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
 
   async prepare(odoo, input) {
     const session = await getSession(odoo);
-    const move = await resolveInvoice(odoo, input.invoice_id);
+    const move = await resolveInvoice(odoo, input.invoice_id, [...MOVE_FIELDS, "journal_id"]);
     const recipient = await checkSendable(odoo, move);
     if (move.state === "draft") await assertPostable(odoo, move);
     // In the move's own currency; and it is the request's amount, which the policy judges (posting moves money).
     const { decimals, currency } = await currencyOf(odoo, session, move);
     const total = fromOdooAmount(move.amount_total, decimals);
-    const totalText = displayMoney(total, decimals, currency);
-    const steps =
-      move.state === "draft"
-        ? `Validate (post) the ${moveLabel(move)} for ${recipient.name} (total ${totalText}; it gets its number), then email it`
-        : `Email the ${moveLabel(move)} for ${recipient.name} (total ${totalText})`;
+    const parts = await moveDocumentParts(odoo, session, move, { decimals, currency });
+    const kind = moveKind(move).kind;
+    const document: RequestDocument = {
+      ...parts,
+      effect:
+        move.state === "draft"
+          ? `Posts the draft ${kind} (${numberWhenPosted(move)}) and emails it with its PDF to ${recipient.email} through Odoo.`
+          : `Emails ${kind} ${invoiceRef(move)} with its PDF to ${recipient.email} through Odoo.`,
+      rows: [
+        ...parts.rows,
+        { label: "Email to", value: `${recipient.name} <${recipient.email}>` },
+        { label: "Subject", value: input.email_subject ?? "Odoo's invoice template" },
+        ...(input.email_body ? [{ label: "Message", value: input.email_body }] : []),
+      ],
+    };
     return {
-      summary: withCompany(
-        session,
-        `${steps} with its PDF to ${recipient.email} through Odoo.` +
-          (input.email_subject ? `\nSubject: ${input.email_subject}` : "\nSubject: Odoo's invoice template") +
-          (input.email_body ? `\nMessage: ${input.email_body}` : ""),
-      ),
-      target: `${invoiceRef(move)} (${recipient.name})`,
+      summary: withCompany(session, documentText(document)),
+      document,
+      target: document.name,
       direction: moneyDirectionOf(move.move_type),
       amount: formatMinor(total, decimals),
       currency,

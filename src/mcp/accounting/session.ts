@@ -108,6 +108,13 @@ export function companyFact(session: Pick<AccountingSession, "company" | "compan
   return session.companies.length > 1 ? { company: session.company.name } : {};
 }
 
+/** The document's row naming the company, when the user has several (the request says which one it is for). */
+export function companyRows(
+  session: Pick<AccountingSession, "company" | "companies">,
+): { label: string; value: string }[] {
+  return session.companies.length > 1 ? [{ label: "Company", value: session.company.name }] : [];
+}
+
 /** The approval summary, led by a line naming the company when the user has several. */
 export function withCompany(
   session: Pick<AccountingSession, "company" | "companies">,

@@ -1,3 +1,4 @@
+import type { RequestDocument } from "../../shared/document.js";
 import type { PreparedWrite, WriteOperation } from "../accounting/operation.js";
 import { getSession } from "../accounting/session.js";
 import { type AuditEventInput, type AuditLog, auditUnavailableReason } from "../audit/audit-log.js";
@@ -20,6 +21,7 @@ import {
   type LimitedChannel,
 } from "./policy.js";
 import { type Runner, type RunnerOptions, runner } from "./runner.js";
+import { type ShownDocument, shownAsDecided } from "./shown.js";
 import type { ApprovalRecord, ApprovalStore, DecideInput, ListFilter, ListReport } from "./store.js";
 import { buildView, type PersonView, renderView } from "./view.js";
 
@@ -70,6 +72,8 @@ export interface PersonDecision {
   reason?: string;
   /** The arguments' hash the person was shown: the decision is refused if the request changed since. */
   argsHash?: string;
+  /** The request document the person read (their view's `document`): kept with the decision for the history. */
+  document?: RequestDocument;
 }
 
 /** The agent's read of a request (get_approval, list_approvals): state and outcome, never a way to decide. */
@@ -112,6 +116,8 @@ export interface Approvals extends ToolGate {
   integrity(record: ApprovalRecord): string[];
   /** What stops this process from running it (integrity, the decision's key, the journal); empty when it may run. */
   verify(record: ApprovalRecord): Promise<string[]>;
+  /** The document the person read when they decided, checked against the signed decision (`shown.ts`). */
+  shown(record: ApprovalRecord): ShownDocument | null;
 }
 
 /**
@@ -268,6 +274,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         actor: input.actor,
         ...(input.reason ? { reason: input.reason } : {}),
         ...(input.argsHash !== undefined ? { argsHash: input.argsHash } : {}),
+        ...(input.document ? { document: input.document } : {}),
       });
     } catch (error) {
       const mapped = toToolError(error);
@@ -355,6 +362,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
             channel: "elicitation",
             actor: call.clientName ? `user via ${call.clientName}` : "user via MCP client",
             argsHash: record.argsHash,
+            ...(view.document ? { document: view.document } : {}),
           }).catch((error) => {
             // Decided elsewhere meanwhile (CLI, tray): the store holds the truth. An audit failure is not that.
             if (toToolError(error).code === "AUDIT_LOG_UNAVAILABLE") throw error;
@@ -508,6 +516,12 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     watch: (listener) => store.watch(listener),
     integrity: (record) => store.integrity(record),
     verify: (record) => store.verifyForExecution(record),
+    shown: (record) =>
+      shownAsDecided(record, {
+        integrity: store.integrity(record),
+        sealed: store.sealed,
+        decisionVerifies: store.holdsDecisionKey(record),
+      }),
   };
   return approvals;
 }

@@ -47,3 +47,8 @@ function sortKeys(value: unknown): unknown {
 export function computeArgsHash(tool: string, args: unknown, binding?: unknown): string {
   return createHash("sha256").update(canonicalJson({ tool, args, binding })).digest("hex");
 }
+
+/** sha256 (hex) of the canonical JSON of a request document a person was shown (kept with their decision). */
+export function documentDigest(document: unknown): string {
+  return createHash("sha256").update(canonicalJson(document)).digest("hex");
+}

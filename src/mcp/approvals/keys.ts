@@ -39,7 +39,7 @@ export interface ApprovalKey {
  */
 export async function loadKeychainKey(
   keychain: Keychain | null | undefined,
-  logger?: Logger,
+  logger?: Pick<Logger, "warn">,
 ): Promise<ApprovalKey | null> {
   if (!keychain) return null;
   try {

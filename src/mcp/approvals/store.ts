@@ -19,7 +19,8 @@ import { createWatch } from "./store/watch.js";
  *   approval's own effect before every write.
  * - A decision carries its own signature, made with the key of the process that took it (keychain, the person's
  *   passphrase, or this process's ephemeral key); only a holder of that key can run it.
- * - What a person reads is never stored text: `view.ts` derives it from the verified arguments and Odoo.
+ * - What a person reads to decide is never stored text: `view.ts` derives it from the verified arguments and Odoo.
+ *   The document they read is kept with their decision for the history only (`shown.ts`), its digest signed in it.
  *
  * Status: pending → approved | rejected | expired; approved → executed | failed.
  *

@@ -1,5 +1,10 @@
-import { inline, multiline, safeJson } from "../../shared/display.js";
-import { bindingChanges, type PreparedWrite } from "../accounting/operation.js";
+import { decidedWords } from "../../shared/channels.js";
+import { inline, safeJson } from "../../shared/display.js";
+import type { RequestDocument } from "../../shared/document.js";
+import { documentText, localTimeText } from "../../shared/document-text.js";
+import { moneyText } from "../../shared/money-text.js";
+import { outcomeSentence } from "../../shared/outcome-text.js";
+import { bindingChanges, boundDecimals, type PreparedWrite } from "../accounting/operation.js";
 import type { ApprovalRecord } from "./store.js";
 
 /**
@@ -16,21 +21,13 @@ export { type PersonView, personView };
 
 const LABELS: Record<string, string> = {
   unit_price: "unit price",
-  invoice_date: "invoice date",
-  due_date: "due date",
-  payment_date: "payment date",
-  expense_date: "expense date",
-  amount_due: "amount due",
-  remaining_after: "remaining after",
-  payment_method_line: "payment method",
-  sent_to: "sent to",
-  will_post: "posts the draft first",
-  move_type: "kind",
-  record_id: "Odoo record",
   invoice_id: "invoice",
 };
 
-/** Facts (from `prepare`) flattened into labelled rows, in the operation's own order. */
+/**
+ * The exact arguments flattened into labelled rows, in the tool's own order: what a view shows when Odoo cannot
+ * be reached (and so no document can be made).
+ */
 function rowsOf(value: unknown, label: string, out: { label: string; value: string }[]): void {
   if (value === null || value === undefined || value === "") return;
   if (Array.isArray(value)) {
@@ -68,7 +65,18 @@ function rowsOf(value: unknown, label: string, out: { label: string; value: stri
   out.push({ label, value: typeof value === "boolean" ? (value ? "yes" : "no") : String(value) });
 }
 
-const HIDDEN_FACTS = new Set(["odoo_version", "odoo_calls"]);
+/** The document as labelled rows, for a surface that lays out rows only: who, the lines, the amounts, the rest. */
+function documentRows(document: RequestDocument): { label: string; value: string }[] {
+  return [
+    ...(document.party ? [{ label: document.party.role, value: document.party.name }] : []),
+    ...(document.lines ?? []).map((line, index) => ({
+      label: `Line ${index + 1}`,
+      value: `${line.description}: ${line.quantity} × ${line.unit_price}${line.taxes ? ` (tax ${line.taxes})` : ""} = ${line.subtotal}`,
+    })),
+    ...document.amounts.map((amount) => ({ label: amount.label, value: amount.amount })),
+    ...document.rows,
+  ];
+}
 
 /**
  * What changed in Odoo since the agent asked (the request's stored binding against the one `prepare` found just
@@ -97,24 +105,22 @@ export function buildView(
   refused?: string,
 ): PersonView {
   const details: { label: string; value: string }[] = [];
-  if (prepared) {
-    for (const [key, value] of Object.entries(prepared.facts)) {
-      if (HIDDEN_FACTS.has(key)) continue;
-      rowsOf(value, LABELS[key] ?? key.replace(/_/g, " "), details);
-    }
-  } else {
+  if (prepared) details.push(...documentRows(prepared.document));
+  else
     for (const [key, value] of Object.entries((record.args ?? {}) as Record<string, unknown>))
       rowsOf(value, key.replace(/_/g, " "), details);
-  }
   const decision = record.decision;
   return {
     approval_id: record.id,
     tool: record.tool,
     status: record.status,
-    title: prepared ? prepared.target : `${record.tool.replace(/_/g, " ")} (Odoo could not be reached)`,
+    title: prepared
+      ? prepared.document.name
+      : `${record.tool.replace(/_/g, " ")} (Odoo could not be reached)`,
     ...(prepared?.amount !== undefined ? { amount: prepared.amount } : {}),
     ...(prepared?.currency ? { currency: prepared.currency } : {}),
     details,
+    ...(prepared ? { document: prepared.document } : {}),
     derived_from: prepared ? "odoo" : "arguments",
     integrity: [...problems, ...changedSinceAsked(record, prepared)],
     ...(refused ? { refused } : {}),
@@ -146,40 +152,85 @@ const TOOL_TITLES: Record<string, string> = {
   create_expense: "File expense",
 };
 
-/** The view as terminal text: every value escaped (no control character reaches the screen) and capped. */
-export function renderView(view: PersonView, options: { arguments?: boolean } = {}): string {
+/** "Create invoice", or the tool's own name for one this table does not know. */
+function toolTitle(tool: string): string {
+  return TOOL_TITLES[tool] ?? inline(tool, 40);
+}
+
+/** "1,719.25 USD" from a request's decimal amount and currency; empty without an amount. */
+function amountOf(amount: string | undefined, currency: string | undefined): string {
+  return amount === undefined ? "" : inline(moneyText(amount, currency ?? ""), 40);
+}
+
+/**
+ * The view as terminal text, a short document: what it is and its amount first (nothing the agent wrote into the
+ * name can push the amount off the first line), what approving does, the lines as a table, the amounts, the
+ * rows; then who asked and when (local time), the decision and the outcome as sentences. Every value escaped
+ * (no control character reaches the screen) and capped.
+ */
+export function renderView(view: PersonView, options: { arguments?: boolean; link?: string } = {}): string {
   const lines: string[] = [];
-  // The amount first: nothing the agent wrote into the title can push it off the first line.
-  const amount =
-    view.amount !== undefined
-      ? `, ${inline(view.amount, 40)} ${inline(view.currency ?? "", 8)}`.trimEnd()
-      : ", amount not known yet";
-  lines.push(`${TOOL_TITLES[view.tool] ?? inline(view.tool, 40)}${amount}: ${inline(view.title, 160)}`);
+  const amount = amountOf(view.amount, view.currency);
+  lines.push(`${toolTitle(view.tool)}, ${amount || "amount not known yet"}: ${inline(view.title, 160)}`);
   for (const problem of view.integrity) lines.push(`!! NOT TRUSTWORTHY: ${inline(problem, 300)}`);
   if (view.refused) lines.push(`!! Odoo would refuse it now: ${inline(view.refused, 300)}`);
-  if (view.derived_from === "arguments")
+  if (view.document) lines.push(documentText(view.document, { name: false }));
+  else {
     lines.push("(Odoo cannot be reached: shown from the exact arguments alone, nothing looked up)");
-  const width = Math.min(24, Math.max(0, ...view.details.map((d) => Math.min(24, d.label.length))));
-  for (const detail of view.details.slice(0, 250))
-    lines.push(`  ${inline(detail.label, 24).padEnd(width)}  ${inline(detail.value, 240)}`);
-  if (view.details.length > 250) lines.push(`  … ${view.details.length - 250} more`);
+    const width = Math.min(24, Math.max(0, ...view.details.map((d) => Math.min(24, d.label.length))));
+    for (const detail of view.details.slice(0, 250))
+      lines.push(`  ${inline(detail.label, 24).padEnd(width)}  ${inline(detail.value, 240)}`);
+    if (view.details.length > 250) lines.push(`  … ${view.details.length - 250} more`);
+  }
+  lines.push("");
   lines.push(
-    `  ${"requested".padEnd(width)}  ${inline(view.created_at, 40)}${view.requested_by ? ` by ${inline(view.requested_by, 60)}` : ""}; expires ${inline(view.expires_at, 40)}`,
+    `Asked${view.requested_by ? ` by ${inline(view.requested_by, 60)}` : ""} on ${localTimeText(view.created_at)}; ` +
+      (view.status === "pending"
+        ? `it expires on ${localTimeText(view.expires_at)} if nobody decides.`
+        : `it is ${inline(view.status, 20)}.`),
   );
   if (view.decision)
     lines.push(
-      `  ${"decision".padEnd(width)}  ${inline(view.decision.decision, 20)} by ${inline(view.decision.by, 80)} via ${inline(view.decision.channel, 20)} at ${inline(view.decision.at, 40)}${view.decision.reason ? ` (${inline(view.decision.reason, 200)})` : ""}`,
+      `${capitalised(decidedWords(view.decision, view.requested_by))} by ${inline(view.decision.by, 80)} on ${localTimeText(view.decision.at)}${view.decision.reason ? `: ${inline(view.decision.reason, 200)}` : ""}.`,
     );
-  if (options.arguments) lines.push(`  ${"arguments".padEnd(width)}  ${safeJson(view.arguments, 8000)}`);
-  return multiline(lines.join("\n"), 400, 400);
+  const outcome = outcomeText(view.tool, view.outcome, { link: options.link, amount: view.amount });
+  if (outcome) lines.push(outcome);
+  if (options.arguments) lines.push("", `Exact arguments: ${safeJson(view.arguments, 8000)}`);
+  // Each value is escaped and capped where it is put in (display.ts), the document's by documentText: the layout's
+  // own spaces (the table's columns) stay as they are.
+  return lines.join("\n");
 }
 
-/** One line per request for `approvals list` (from the arguments alone: no Odoo round trip per line). */
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * What a completed request did, as a sentence with the record's link in Odoo: "Done: INV/2026/00001 posted and
+ * emailed to … — https://…"; "It failed in Odoo: CODE: message". `link`: the record's link when the output has
+ * none (a payment); `amount`: the request's amount (`"600.00"`), whose decimals are the currency's. Undefined when
+ * it has not run.
+ */
+export function outcomeText(
+  tool: string,
+  outcome: unknown,
+  about: { link?: string | undefined; amount?: string | undefined } = {},
+): string | undefined {
+  if (!outcome || typeof outcome !== "object") return undefined;
+  const o = outcome as { ok?: unknown; output?: unknown; code?: unknown; message?: unknown };
+  if (o.ok === false) return `It failed in Odoo: ${inline(o.code, 40)}: ${inline(o.message, 1000)}`;
+  const done = outcomeSentence(tool, o.output, boundDecimals(about.amount ?? null) ?? 0);
+  const url = done.link ?? (about.link ? inline(about.link, 300) : undefined);
+  return `Done: ${done.text}${url ? ` — ${url}` : ""}`;
+}
+
+/**
+ * One line per request for `approvals list`: its status, what it is, its amount with its currency and the name
+ * `prepare` gave it when it was asked (the record's sealed `meta`: no Odoo round trip per line; `show` looks in
+ * Odoo again).
+ */
 export function renderLine(record: ApprovalRecord, problems: string[]): string {
-  const args = (record.args ?? {}) as Record<string, unknown>;
-  const brief =
-    args.customer_name ?? args.invoice_id ?? args.description ?? args.vendor_name ?? args.category ?? "";
-  const amount = args.amount !== undefined ? ` ${String(args.amount)}` : "";
+  const amount = amountOf(record.meta.amount, record.meta.currency);
   const mark = problems.length > 0 ? "  !! not trustworthy" : "";
-  return `${record.id}  ${inline(record.status, 10).padEnd(8)}  ${inline(record.tool, 30).padEnd(15)} ${inline(brief, 60)}${inline(amount, 24)}${mark}`;
+  return `${record.id}  ${inline(record.status, 10).padEnd(8)}  ${toolTitle(record.tool).padEnd(15)} ${amount.padStart(16)}  ${inline(record.meta.target, 100)}${mark}`;
 }

@@ -22,7 +22,7 @@ export const AUDIT_KEY_ACCOUNT = "audit-chain-key";
  */
 export async function auditAnchorFor(
   keychain: Keychain | null,
-  options: { dataDir?: string; logger?: Logger } = {},
+  options: { dataDir?: string; logger?: Pick<Logger, "warn"> } = {},
 ): Promise<AuditAnchor | undefined> {
   const { dataDir, logger } = options;
   if (!keychain) {
@@ -74,8 +74,8 @@ function decodeKey(text: string | null): Buffer | null {
   return key.length === 32 ? key : null;
 }
 
-const warned = new WeakSet<Logger>();
-function warnOnce(logger: Logger | undefined, message: string): void {
+const warned = new WeakSet<object>();
+function warnOnce(logger: Pick<Logger, "warn"> | undefined, message: string): void {
   if (!logger || warned.has(logger)) return;
   warned.add(logger);
   logger.warn(message);

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { decidedWords } from "../../shared/channels.js";
-import { inline, jsonForTerminal, safeJson } from "../../shared/display.js";
+import { inline, jsonForTerminal } from "../../shared/display.js";
+import { recordUrl } from "../accounting/session.js";
 import type { App } from "../app.js";
 import type { ExecutionOutcome } from "../approvals/executor.js";
 import {
@@ -10,8 +11,8 @@ import {
   setPassphrase,
   unlockPassphrase,
 } from "../approvals/keys.js";
-import { APPROVAL_STATUSES, type ApprovalStatus } from "../approvals/store.js";
-import { renderLine, renderView } from "../approvals/view.js";
+import { APPROVAL_STATUSES, type ApprovalRecord, type ApprovalStatus } from "../approvals/store.js";
+import { outcomeText, renderLine, renderView } from "../approvals/view.js";
 import { toToolError } from "../error-map.js";
 import { isToolError } from "../errors.js";
 import { NotRegularFileError } from "../fsutil/regular.js";
@@ -65,13 +66,16 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let passphraseKey: ApprovalKey | undefined;
   const { app } = await openApp({ quiet: true });
   try {
     if (sub === "approve" && app.keyMode === "passphrase") {
-      // Without a keychain, only the process the person typed the passphrase into may run the decision.
-      passphraseKey = await askPassphrase(app.config.dataDir);
-      return await withApp({ passphraseKey }, (again) => approve(again, id!, Boolean(values.json)));
+      // Without a keychain, only the process the person typed the passphrase into may run the decision. The
+      // request is shown first: the passphrase is typed by someone who has read what it approves.
+      await assertPassphraseSet(app.config.dataDir);
+      const shown = await showForApproval(app, id!);
+      if (typeof shown === "number") return shown;
+      const passphraseKey = await askPassphrase(app.config.dataDir);
+      return await withApp({ passphraseKey }, (again) => approve(again, id!, Boolean(values.json), shown));
     }
     switch (sub) {
       case "list": {
@@ -102,7 +106,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
         if (!record) return notFound(id!);
         const view = await app.approvals.view(record);
         if (values.json) print(jsonForTerminal(view));
-        else print(renderView(view, { arguments: true }));
+        else print(renderView(view, { arguments: true, ...linkOf(app, record.tool, view.outcome) }));
         return 0;
       }
       case "reject": {
@@ -156,8 +160,11 @@ async function withApp(
   }
 }
 
-/** Shows the request as Odoo sees it now, asks the person, decides, and runs it in this process. */
-async function approve(app: App, id: string, json: boolean): Promise<number> {
+/**
+ * Shows the request as Odoo sees it now, before anything is typed. Answers what was shown (its arguments' hash,
+ * which the decision then signs), or the exit code when it cannot be approved.
+ */
+async function showForApproval(app: App, id: string): Promise<{ argsHash: string } | number> {
   if (!hasTerminal())
     throw new NoTerminalError(
       "approving needs a person at a terminal: run `odoo-mcp approvals approve` yourself, in a terminal (an agent's shell has none)",
@@ -172,7 +179,17 @@ async function approve(app: App, id: string, json: boolean): Promise<number> {
     );
     return 1;
   }
-  if (!(await confirm(`Approve ${record.id}?`))) {
+  return { argsHash: record.argsHash };
+}
+
+/**
+ * Asks the person about the request `shown` (shown now when not given), decides, and runs it in this process.
+ * The decision signs the arguments' hash of what was shown: a request changed in between is refused.
+ */
+async function approve(app: App, id: string, json: boolean, shown?: { argsHash: string }): Promise<number> {
+  const seen = shown ?? (await showForApproval(app, id));
+  if (typeof seen === "number") return seen;
+  if (!(await confirm(`Approve ${id}?`))) {
     print("Not approved. Nothing was done.");
     return 1;
   }
@@ -180,20 +197,24 @@ async function approve(app: App, id: string, json: boolean): Promise<number> {
     decision: "approved",
     channel: "cli",
     actor: actor(),
-    argsHash: record.argsHash,
+    argsHash: seen.argsHash,
   });
   if (!json) print(`Approved ${decided.id}. Running it now...`);
   const outcome = await app.approvals.execute(decided.id);
   const after = (await app.approvals.get(decided.id)) ?? decided;
   if (json) print(jsonForTerminal({ ...toApprovalView(after), execution: outcome.status }));
-  else print(describeOutcome(outcome));
+  else print(describeOutcome(app, decided, outcome));
   return outcome.status === "failed" ? 1 : 0;
 }
 
-function describeOutcome(outcome: ExecutionOutcome): string {
+/** The outcome as a sentence with the record's link in Odoo. */
+function describeOutcome(app: App, record: ApprovalRecord, outcome: ExecutionOutcome): string {
   switch (outcome.status) {
-    case "executed":
-      return `Done: ${safeJson(outcome.output, 4000)}`;
+    case "executed": {
+      const done = { ok: true, output: outcome.output };
+      const about = { ...linkOf(app, record.tool, done), amount: record.meta.amount };
+      return outcomeText(record.tool, done, about) ?? "Done.";
+    }
     case "queued":
       return "Odoo cannot be reached: it is in the offline queue and runs when Odoo answers.";
     case "failed":
@@ -203,11 +224,28 @@ function describeOutcome(outcome: ExecutionOutcome): string {
   }
 }
 
-async function askPassphrase(dataDir: string): Promise<ApprovalKey> {
+/** The link of a payment the output names by record id only (the other outputs carry their `odoo_url`). */
+function linkOf(app: App, tool: string, outcome: unknown): { link?: string } {
+  const output = (outcome as { ok?: unknown; output?: { record_id?: unknown } } | undefined)?.output;
+  if (tool !== "record_payment" || typeof output?.record_id !== "number") return {};
+  return {
+    link: recordUrl(
+      { baseUrl: app.config.odoo.url.replace(/\/+$/, "") },
+      "account.payment",
+      output.record_id,
+    ),
+  };
+}
+
+async function assertPassphraseSet(dataDir: string): Promise<void> {
   if (!(await passphraseIsSet(dataDir)))
     throw new PassphraseError(
       "This machine has no OS keychain, so approvals need a passphrase: choose one first with `odoo-mcp approvals passphrase`.",
     );
+}
+
+async function askPassphrase(dataDir: string): Promise<ApprovalKey> {
+  await assertPassphraseSet(dataDir);
   return unlockPassphrase(dataDir, await readLine("Approval passphrase: ", { hidden: true }));
 }
 

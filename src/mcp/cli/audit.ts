@@ -5,7 +5,7 @@ import { type AuditVerifyReport, createAuditLog } from "../audit/audit-log.js";
 import { loadConfig } from "../config/config.js";
 import { acceptHistoryLoss, checkHistory } from "../history-check.js";
 import { createLogger } from "../log.js";
-import { print, tryKeychain } from "./context.js";
+import { openKeychain, print } from "./context.js";
 import { confirm, hasTerminal } from "./terminal.js";
 
 const USAGE = `usage: odoo-mcp audit verify [--json]
@@ -35,9 +35,9 @@ export async function auditCommand(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const logger = createLogger("warn");
-  const keychain = tryKeychain(logger);
-  const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir, logger });
+  // What a missing keychain means for the chain is doctor's to say (once), not every verification's.
+  const { keychain } = openKeychain();
+  const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir });
   const report = await createAuditLog(config.dataDir, anchor ? { anchor } : {}).verify();
   if (parsed.values.json) print(JSON.stringify(report, null, 2));
   else printReport(report);
@@ -75,7 +75,7 @@ function printReport(report: AuditVerifyReport): void {
 async function acceptLoss(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger("warn");
-  const keychain = tryKeychain(logger);
+  const { keychain } = openKeychain();
   const check = await checkHistory({ dataDir: config.dataDir, keychain });
   if (check.state !== "vanished") {
     print(

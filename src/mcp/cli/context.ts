@@ -6,30 +6,43 @@ import { type Config, loadConfig } from "../config/config.js";
 import { createOsKeychain, type Keychain } from "../credentials/keychain.js";
 import { createLogger, type Logger } from "../log.js";
 
-/** What every command starts from: configuration, logger, keychain (if the OS has one), and the app. */
+/**
+ * What every command starts from: configuration, logger, keychain (if the OS has one), and the app. `quiet`: a
+ * command a person runs (approvals, policy, queue, doctor): warnings only, and nothing about a missing keychain,
+ * which is a fact of the machine that `doctor` reports (`keychainMissing`) instead of every command repeating it.
+ */
 export async function openApp(
   options: { quiet?: boolean; passphraseKey?: ApprovalKey } = {},
-): Promise<{ app: App; config: Config; logger: Logger }> {
+): Promise<{ app: App; config: Config; logger: Logger; keychainMissing?: string }> {
   const first = loadConfig();
   const logger = createLogger(options.quiet ? "warn" : first.logLevel);
-  const keychain = tryKeychain(logger);
+  const { keychain, missing } = openKeychain();
+  if (missing && !options.quiet) logger.warn(`no OS keychain: ${missing}`);
   const config = await withPersonPolicy(first, keychain, loadConfig);
   for (const warning of config.warnings) logger.warn(warning);
   const app = await createApp(config, {
     logger,
     keychain,
+    quietKeychain: options.quiet === true,
     ...(options.passphraseKey ? { passphraseKey: options.passphraseKey } : {}),
   });
-  return { app, config, logger };
+  return { app, config, logger, ...(missing ? { keychainMissing: missing } : {}) };
 }
 
-export function tryKeychain(logger: Logger): Keychain | null {
+/** The OS keychain, or null and why there is none. */
+export function openKeychain(): { keychain: Keychain | null; missing?: string } {
   try {
-    return createOsKeychain();
+    return { keychain: createOsKeychain() };
   } catch (error) {
-    logger.warn(`no OS keychain: ${error instanceof Error ? error.message : String(error)}`);
-    return null;
+    return { keychain: null, missing: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** The OS keychain, or null after saying once why there is none (the server, the desktop app). */
+export function tryKeychain(logger: Logger): Keychain | null {
+  const { keychain, missing } = openKeychain();
+  if (missing) logger.warn(`no OS keychain: ${missing}`);
+  return keychain;
 }
 
 export function print(line = ""): void {

@@ -19,10 +19,10 @@ const DOCTOR = {
 export async function doctorCommand(args: string[]): Promise<number> {
   const parsed = parseCommand(args, DOCTOR);
   if (typeof parsed === "number") return parsed;
-  const { app } = await openApp({ quiet: true });
+  const { app, keychainMissing } = await openApp({ quiet: true });
   let report: DoctorReport;
   try {
-    report = await doctorReport(app);
+    report = await doctorReport(app, keychainMissing);
   } finally {
     await app.close();
   }
@@ -44,7 +44,7 @@ export interface DoctorReport {
 }
 
 /** What `doctor` finds for an open app (the command prints it; tests call it with their own keychain). */
-export async function doctorReport(app: App): Promise<DoctorReport> {
+export async function doctorReport(app: App, keychainMissing?: string): Promise<DoctorReport> {
   const config = app.config;
   const checks: Check[] = [];
   const facts: Record<string, unknown> = {
@@ -70,6 +70,10 @@ export async function doctorReport(app: App): Promise<DoctorReport> {
         ? "in the OS keychain: decisions and requests are signed with it, out of reach of file tools"
         : "no OS keychain here: every approval needs the approval passphrase typed at a terminal (odoo-mcp approvals passphrase), and only that terminal's process runs it",
   });
+  // The one place a missing keychain is said from the command line (the other commands stay quiet about it).
+  if (keychainMissing)
+    checks.push({ name: "keychain", ok: true, detail: `no OS keychain: ${keychainMissing}` });
+  for (const note of app.keychainNotes) checks.push({ name: "keychain", ok: true, detail: note });
   if (existsSync(path.join(config.dataDir, LEGACY_KEY_FILE)))
     checks.push({
       name: "old key file",

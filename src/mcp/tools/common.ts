@@ -8,7 +8,30 @@ export const isoDate = (what?: string) =>
     .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD")
     .meta(what ? { format: "date", description: what } : { format: "date" });
 
-export const invoiceRef = z.string().trim().min(1).max(64);
+/**
+ * A record id as a number: whole and above 0. The server refuses anything else (VALIDATION_ERROR); the listed schema
+ * says `integer` only, since every tool list a conversation pays for carries it five times.
+ */
+const wholeId = z
+  .number()
+  .int()
+  .refine((n) => n > 0 && n < 1e15, "must be a record id (a whole number above 0)");
+
+/**
+ * An invoice or bill, in any form the tools give it back: its number (`"INV/2026/00001"`), its `invoice_id` before
+ * it has one (`"42"`) or its `record_id` (`42`). The code always gets a string (contract, "Invoice ids").
+ */
+export const invoiceRef = z.union([z.string().trim().min(1).max(64), wholeId]).transform(String);
+
+/** An Odoo record id as the tools give it back: `7`, or `"7"`. The code always gets the number. */
+export const recordId = z.union([
+  wholeId,
+  z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d{0,14}$/, "must be a record id (a whole number)")
+    .transform(Number),
+]);
 
 /**
  * What a dry run adds to a write tool's answer (DRY_RUN=true: nothing is written to Odoo). Listed only by a server

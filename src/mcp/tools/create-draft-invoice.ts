@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { createDraftBill, createDraftBillResult, draftBillPreview } from "../accounting/invoices.js";
 import { audited } from "./audited.js";
-import { writeOutputs } from "./common.js";
+import { recordId, writeOutputs } from "./common.js";
 import { defineTool } from "./definition.js";
 import { dryRunAnswer } from "./dry-run.js";
 
@@ -12,7 +12,7 @@ export const createDraftInvoiceTool = defineTool({
   input: z.strictObject({
     description: z.string().trim().min(1).max(1000),
     amount: z.number().finite().positive().max(1e12),
-    partner_id: z.number().int().positive().optional().describe("find_partners id"),
+    partner_id: recordId.optional().describe("find_partners id"),
   }),
   ...writeOutputs(createDraftBillResult, ["draft"], [], {}),
   annotations: {

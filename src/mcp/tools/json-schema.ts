@@ -115,7 +115,7 @@ export function compact(node: unknown): unknown {
     delete out.pattern;
     if (out.maxLength === 10) delete out.maxLength;
   }
-  const result = nullable(out);
+  const result = nullable(mergedTypes(out));
   // `const` says the type already: `{const: "queued"}`, not `{type: "string", const: "queued"}`.
   if (result.const !== undefined && typeof result.type === "string") delete result.type;
   return result;
@@ -134,6 +134,29 @@ function withoutEnumTypes(node: unknown): unknown {
   }
   if (Array.isArray(out.enum) && out.type !== undefined) delete out.type;
   return out;
+}
+
+/**
+ * `anyOf: [{type: "string", minLength: 1}, {type: "integer", exclusiveMinimum: 0}]` (an id as a number or a
+ * string) → `{type: ["string", "integer"], minLength: 1, exclusiveMinimum: 0}`: the same schema, since a JSON
+ * Schema keyword applies only to values of its own kind (`minLength` to strings, `exclusiveMinimum` to numbers).
+ * Only branches of one scalar type each, different types, and no keyword in common.
+ */
+function mergedTypes(node: Json): Json {
+  const branches = node.anyOf;
+  if (!Array.isArray(branches) || branches.length < 2) return node;
+  const scalar = ["string", "integer", "number", "boolean"];
+  const typed = branches as Json[];
+  if (!typed.every((b) => typeof b === "object" && b !== null && scalar.includes(b.type as string)))
+    return node;
+  const types = typed.map((b) => b.type as string);
+  if (new Set(types).size !== types.length || (types.includes("integer") && types.includes("number")))
+    return node;
+  const keys = typed.flatMap((b) => Object.keys(b).filter((key) => key !== "type"));
+  if (new Set(keys).size !== keys.length || keys.some((key) => key === "enum" || key === "const"))
+    return node;
+  const { anyOf: _branches, ...rest } = node;
+  return Object.assign({}, ...typed, rest, { type: types });
 }
 
 /** `anyOf: [X, {type: "null"}]` (zod's nullable) → X, with "null" added to its type and enum. */

@@ -1,31 +1,35 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
-import { decidedWords } from "../../shared/channels.js";
+import { useCallback, useEffect, useState } from "react";
 import type { AgentStatus, AnswerOf, ApprovalItem } from "../../shared/ipc.js";
 import { call, errorText, on } from "../bridge.js";
-import { money, TOOL_LABELS, t, toolLabel, until, when } from "../text.js";
+import { money, t, toolLabel, until, when } from "../text.js";
 import { Detail } from "./Detail.js";
+import { strongAmount } from "./DocumentView.js";
+import { History } from "./History.js";
 
 type Notice = { kind: "ok" | "error"; text: string };
 type Results = AnswerOf<"approvals.decide">["results"];
 
 const newestFirst = (a: ApprovalItem, b: ApprovalItem) => b.created_at.localeCompare(a.created_at);
 
-function summarize(results: Results, decision: "approved" | "rejected"): Notice {
+/**
+ * What the decision did, said from each request's outcome ("INV/2026/00001 posted and emailed to …", "Rejected:
+ * wrong customer"), or what stopped it, naming the request as the list did.
+ */
+function summarize(results: Results, nameOf: (id: string) => string): Notice {
   const failed = results.filter((r) => !r.ok);
-  const done = results.length - failed.length;
-  const verb = decision === "approved" ? "approved" : "rejected";
-  if (failed.length === 0)
-    return { kind: "ok", text: `${done === 1 ? "1 request" : `${done} requests`} ${verb}.` };
+  const done = results.filter((r) => r.ok).map((r) => t(r.done ?? r.status ?? "", 300));
+  const failures = failed.map(
+    (r) => `${nameOf(r.id)} — ${t(r.error?.code ?? r.status ?? "", 40)}: ${t(r.error?.message ?? "", 200)}`,
+  );
+  if (failed.length === 0) return { kind: "ok", text: done.join(" · ") };
   return {
     kind: "error",
-    text: `${done} ${verb}; ${failed.length} not: ${failed
-      .map(
-        (r) =>
-          `${t(r.id, 40)} — ${t(r.error?.code ?? r.status ?? "", 40)}: ${t(r.error?.message ?? "", 200)}`,
-      )
-      .join("; ")}`,
+    text: `${done.length > 0 ? `${done.join(" · ")} · ` : ""}${failed.length} not done: ${failures.join("; ")}`,
   };
 }
+
+/** How long a banner saying what was done stays, unless the person moves on first. */
+const NOTICE_MS = 8_000;
 
 export function App() {
   const [tab, setTab] = useState<"pending" | "history">("pending");
@@ -70,6 +74,22 @@ export function App() {
 
   const selected = pending.find((item) => item.approval_id === selectedId) ?? null;
 
+  // A banner says what was just done: it goes once the person moves on (another request, the other tab) or after
+  // a few seconds, so that it never stands over a request it is not about.
+  useEffect(() => {
+    if (notice?.kind !== "ok") return;
+    const timer = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
+  const select = (id: string) => {
+    setNotice(null);
+    setSelectedId(id);
+  };
+  const switchTo = (next: "pending" | "history") => {
+    if (next !== tab) setNotice(null);
+    setTab(next);
+  };
+
   const decide = async (ids: string[], decision: "approved" | "rejected", reason?: string) => {
     setBusy(true);
     setNotice(null);
@@ -81,7 +101,11 @@ export function App() {
         ...(reason ? { reason } : {}),
         ...(hashes.every(Boolean) ? { args_hashes: hashes } : {}),
       });
-      setNotice(summarize(results, decision));
+      const named = (id: string) => {
+        const item = pending.find((i) => i.approval_id === id);
+        return t(item ? (item.document?.name ?? item.title) : id, 120);
+      };
+      setNotice(summarize(results, named));
       setChecked(new Set());
     } catch (error) {
       setNotice({ kind: "error", text: errorText(error) });
@@ -113,7 +137,7 @@ export function App() {
             type="button"
             className={tab === "pending" ? "active" : ""}
             aria-pressed={tab === "pending"}
-            onClick={() => setTab("pending")}
+            onClick={() => switchTo("pending")}
           >
             Pending <span className="count">{pending.length}</span>
           </button>
@@ -121,7 +145,7 @@ export function App() {
             type="button"
             className={tab === "history" ? "active" : ""}
             aria-pressed={tab === "history"}
-            onClick={() => setTab("history")}
+            onClick={() => switchTo("history")}
           >
             History
           </button>
@@ -131,7 +155,7 @@ export function App() {
 
       <HistoryBanner status={status} />
 
-      {notice && (
+      {notice && tab === "pending" && (
         <div className={`notice notice-${notice.kind}`} role="status">
           {notice.text}
           <button type="button" className="ghost small" onClick={() => setNotice(null)} aria-label="Dismiss">
@@ -175,17 +199,21 @@ export function App() {
                 >
                   <input
                     type="checkbox"
-                    aria-label={`Select ${t(item.title, 80)}`}
+                    aria-label={`Select ${t(item.document?.name ?? item.title, 80)}`}
                     disabled={item.integrity.length > 0}
                     checked={checked.has(item.approval_id)}
                     onChange={() => toggle(item.approval_id)}
                   />
-                  <button type="button" className="card-body" onClick={() => setSelectedId(item.approval_id)}>
+                  <button type="button" className="card-body" onClick={() => select(item.approval_id)}>
                     <span className="card-top">
                       <span className="tool">{toolLabel(item.tool)}</span>
-                      <span className="amount">{money(item.amount, item.currency)}</span>
+                      <span className="amount">
+                        {item.document
+                          ? t(strongAmount(item.document) ?? "", 60)
+                          : money(item.amount, item.currency)}
+                      </span>
                     </span>
-                    <span className="card-title">{t(item.title, 90)}</span>
+                    <span className="card-title">{t(item.document?.name ?? item.title, 160)}</span>
                     <span className="card-meta">
                       {item.integrity.length > 0 ? (
                         <span className="bad">integrity problem</span>
@@ -296,168 +324,5 @@ function BatchBar({
         </button>
       </div>
     </section>
-  );
-}
-
-function outcomeOf(item: ApprovalItem): { kind: "ok" | "bad" | "neutral"; text: string } {
-  const outcome = item.outcome as { ok?: boolean; code?: string; message?: string } | undefined;
-  if (item.status === "executed") return { kind: "ok", text: "Done in Odoo" };
-  if (item.status === "failed")
-    return { kind: "bad", text: `Failed — ${t(outcome?.code ?? "", 40)}: ${t(outcome?.message ?? "", 300)}` };
-  if (item.status === "rejected")
-    return {
-      kind: "neutral",
-      text: `Rejected${item.decision?.reason ? `: ${t(item.decision.reason, 300)}` : ""}`,
-    };
-  if (item.status === "expired") return { kind: "neutral", text: "Expired undecided" };
-  if (item.status === "approved")
-    return {
-      kind: "neutral",
-      text: item.queued ? "Approved — queued until Odoo answers" : "Approved — running",
-    };
-  return { kind: "neutral", text: t(item.status, 40) };
-}
-
-/** A decided request is shown from its verified arguments (Odoo is not asked again): who or what it was for. */
-function historyTitle(item: ApprovalItem): string {
-  if (item.derived_from === "odoo") return t(item.title, 120);
-  const args = (item.arguments ?? {}) as Record<string, unknown>;
-  const brief =
-    args.customer_name ??
-    args.vendor_name ??
-    args.description ??
-    (args.invoice_id ? `invoice ${String(args.invoice_id)}` : "");
-  return t(brief, 120) || toolLabel(item.tool);
-}
-
-/**
- * Where the decision was given, in the words the CLI uses too (src/shared/channels.ts): an approval given in the MCP
- * client's prompt ("approved in the chat") is marked, since the agent may have answered that prompt itself.
- */
-function DecidedBy({ item }: { item: ApprovalItem }) {
-  const decision = item.decision;
-  if (!decision) return <>—</>;
-  const words = decidedWords(decision, item.requested_by);
-  const person = decision.channel === "cli" || decision.channel === "tray";
-  return (
-    <span className={`decided decided-${t(decision.channel, 20)}`} data-channel={t(decision.channel, 20)}>
-      {decision.channel === "elicitation" ? <span className="flag small">{words}</span> : words}
-      {person && <span className="by"> · {t(decision.by, 60)}</span>}
-    </span>
-  );
-}
-
-function History({ refresh }: { refresh: number }) {
-  const [tool, setTool] = useState("");
-  const [from, setFrom] = useState("");
-  const [to, setTo] = useState("");
-  const [items, setItems] = useState<ApprovalItem[]>([]);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [loaded, setLoaded] = useState(false);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `refresh` reloads the list when the store changes
-  useEffect(() => {
-    let live = true;
-    call("approvals.list", {
-      scope: "history",
-      ...(tool ? { tool } : {}),
-      ...(from ? { from } : {}),
-      ...(to ? { to } : {}),
-      limit: 200,
-    })
-      .then(({ items }) => {
-        if (!live) return;
-        setItems(
-          [...items].sort((a, b) =>
-            (b.decision?.at ?? b.created_at).localeCompare(a.decision?.at ?? a.created_at),
-          ),
-        );
-        setProblem(null);
-      })
-      .catch((error) => live && setProblem(errorText(error)))
-      .finally(() => live && setLoaded(true));
-    return () => {
-      live = false;
-    };
-  }, [tool, from, to, refresh]);
-
-  const open = async (url: string) => {
-    try {
-      await call("links.openOdoo", { url });
-    } catch (error) {
-      setProblem(errorText(error));
-    }
-  };
-  const tools = useMemo(() => Object.entries(TOOL_LABELS), []);
-
-  return (
-    <main className="history">
-      <form className="filters" aria-label="Filter" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Tool
-          <select name="tool" value={tool} onChange={(event) => setTool(event.target.value)}>
-            <option value="">All tools</option>
-            {tools.map(([value, name]) => (
-              <option key={value} value={value}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          From
-          <input type="date" name="from" value={from} onChange={(event) => setFrom(event.target.value)} />
-        </label>
-        <label>
-          To
-          <input type="date" name="to" value={to} onChange={(event) => setTo(event.target.value)} />
-        </label>
-      </form>
-      {problem && <div className="alert alert-danger">{t(problem, 400)}</div>}
-      {loaded && items.length === 0 && <div className="empty muted">No decided request matches.</div>}
-      {items.length > 0 && (
-        <table className="history-table">
-          <thead>
-            <tr>
-              <th>Decided</th>
-              <th>Request</th>
-              <th className="num">Amount</th>
-              <th>Outcome</th>
-              <th>Decision</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((item) => {
-              const outcome = outcomeOf(item);
-              return (
-                <tr key={item.approval_id} data-id={item.approval_id}>
-                  <td className="nowrap">{when(item.decision?.at ?? item.created_at)}</td>
-                  <td>
-                    <span className="tool">{toolLabel(item.tool)}</span>
-                    <div>{historyTitle(item)}</div>
-                  </td>
-                  <td className="num nowrap">
-                    {item.amount !== undefined
-                      ? money(item.amount, item.currency)
-                      : t((item.arguments as { amount?: unknown } | null)?.amount ?? "", 30)}
-                  </td>
-                  <td>
-                    <span className={`outcome outcome-${outcome.kind}`}>{outcome.text}</span>
-                    {item.odoo_url && (
-                      <button type="button" className="link" onClick={() => open(item.odoo_url!)}>
-                        Open in Odoo ↗
-                      </button>
-                    )}
-                  </td>
-                  <td className="muted">
-                    <DecidedBy item={item} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-    </main>
   );
 }

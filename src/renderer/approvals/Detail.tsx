@@ -2,85 +2,7 @@ import { useEffect, useState } from "react";
 import type { ApprovalItem } from "../../shared/ipc.js";
 import { call, errorText } from "../bridge.js";
 import { money, t, toolLabel, until, when } from "../text.js";
-
-type Facts = Record<string, unknown>;
-type Line = { description?: unknown; quantity?: unknown; unit_price?: unknown; subtotal?: unknown };
-
-/** Facts laid out by hand below; every other fact is shown as a labelled row. */
-const LAID_OUT = new Set([
-  "customer",
-  "vendor",
-  "partner",
-  "employee",
-  "recipient",
-  "lines",
-  "subtotal",
-  "tax",
-  "taxes",
-  "total",
-  "receipt",
-  "odoo_version",
-  "odoo_calls",
-  "currency",
-]);
-
-const LABELS: Record<string, string> = {
-  invoice_date: "Invoice date",
-  due_date: "Due date",
-  payment_date: "Payment date",
-  expense_date: "Expense date",
-  amount_due: "Amount due",
-  remaining_after: "Remaining after",
-  payment_method_line: "Payment method",
-  sent_to: "Sent to",
-  will_post: "Posts the draft first",
-  move_type: "Kind",
-  record_id: "Odoo record",
-  invoice_id: "Invoice",
-};
-
-const label = (key: string) =>
-  LABELS[key] ?? `${key.charAt(0).toUpperCase()}${key.slice(1).replace(/_/g, " ")}`;
-
-/** A fact as one line of text: a record reads as its name, a list as its items. */
-function factText(value: unknown): string {
-  if (value === null || value === undefined || value === "") return "—";
-  if (typeof value === "boolean") return value ? "yes" : "no";
-  if (Array.isArray(value)) return value.map(factText).join(", ");
-  if (typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    if (record.name !== undefined) return t(record.name);
-    return Object.entries(record)
-      .map(([key, v]) => `${label(key)}: ${factText(v)}`)
-      .join(", ");
-  }
-  return t(value);
-}
-
-function partyOf(item: ApprovalItem, facts: Facts): { role: string; name: string } | null {
-  for (const [key, role] of [
-    ["customer", item.tool === "record_payment" ? "Partner" : "Customer"],
-    ["vendor", "Vendor"],
-    ["partner", "Partner"],
-    ["employee", "Employee"],
-  ] as const) {
-    const value = facts[key];
-    if (value !== undefined && value !== null) return { role, name: factText(value) };
-  }
-  return null;
-}
-
-function taxText(facts: Facts): string | null {
-  const tax = facts.tax ?? facts.taxes;
-  if (tax === undefined) return null;
-  if (tax === null) return "No tax";
-  if (typeof tax === "object" && !Array.isArray(tax)) {
-    const { name, rate } = tax as { name?: unknown; rate?: unknown };
-    const named = t(name ?? "");
-    return rate === undefined || named.includes(String(rate)) ? named : `${named} (${t(rate)} %)`;
-  }
-  return factText(tax);
-}
+import { DocumentBody, DocumentHead, Row, strongAmount } from "./DocumentView.js";
 
 export function Receipt({ item }: { item: ApprovalItem }) {
   const [shown, setShown] = useState<{ name: string; mimetype: string; data_url: string } | null>(null);
@@ -121,7 +43,10 @@ export function Receipt({ item }: { item: ApprovalItem }) {
   );
 }
 
-/** Everything a person needs to decide one request without opening Odoo. */
+/**
+ * Everything a person needs to decide one request without opening Odoo: its document (src/shared/document.ts), or,
+ * when Odoo could not be reached, the exact arguments the agent sent.
+ */
 export function Detail({
   item,
   busy,
@@ -133,29 +58,20 @@ export function Detail({
 }) {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState("");
-  const facts = (item.facts ?? {}) as Facts;
-  const party = partyOf(item, facts);
-  const lines = Array.isArray(facts.lines) ? (facts.lines as Line[]) : [];
-  const recipient = facts.recipient as { email?: unknown; name?: unknown; kind?: unknown } | undefined;
-  const tax = taxText(facts);
+  const document = item.document;
   const broken = item.integrity.length > 0;
-  const rows = Object.entries(facts).filter(([key]) => !LAID_OUT.has(key));
+  const amount = document ? strongAmount(document) : money(item.amount, item.currency);
 
   return (
     <article className="detail" aria-label="Request">
       <header className="detail-head">
         <div>
           <span className="tool-badge">{toolLabel(item.tool)}</span>
-          <h2>{t(item.title, 160)}</h2>
-          {party && (
-            <p className="party">
-              <span className="muted">{party.role}</span> {party.name}
-            </p>
-          )}
+          {document ? <DocumentHead document={document} /> : <h2>{t(item.title, 160)}</h2>}
         </div>
-        {item.amount !== undefined && (
+        {amount && (
           <div className="amount-big" data-testid="amount">
-            {money(item.amount, item.currency)}
+            {t(amount, 60)}
           </div>
         )}
       </header>
@@ -180,89 +96,31 @@ export function Detail({
           Odoo cannot be reached: shown from the exact arguments the agent sent, nothing looked up.
         </div>
       )}
-
-      {recipient?.email !== undefined && (
-        <p className={`recipient${item.recipient_differs ? " differs" : ""}`}>
-          <span className="muted">Sent to</span> {t(recipient.email, 200)}
-          {item.recipient_differs && (
-            <span className="flag" role="note">
-              not the customer's own address
-              {recipient.kind === "new_contact" ? " — a new contact will be created" : ""}
-            </span>
-          )}
+      {item.recipient_differs && (
+        <p className="recipient differs">
+          <span className="flag" role="note">
+            The invoice goes to an address that is not the customer's own
+            {(item.facts?.recipient as { kind?: unknown } | undefined)?.kind === "new_contact"
+              ? " — a new contact will be created"
+              : ""}
+          </span>
         </p>
       )}
 
-      {lines.length > 0 && (
-        <table className="lines">
-          <thead>
-            <tr>
-              <th>Description</th>
-              <th className="num">Quantity</th>
-              <th className="num">Unit price</th>
-              <th className="num">Subtotal</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lines.map((line, index) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: lines have no id; their order is their identity
-              <tr key={index}>
-                <td>{t(line.description, 300)}</td>
-                <td className="num">{t(line.quantity, 30)}</td>
-                <td className="num">{t(line.unit_price, 30)}</td>
-                <td className="num">{t(line.subtotal, 30)}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            {facts.subtotal !== undefined && (
-              <tr>
-                <td colSpan={3}>Subtotal</td>
-                <td className="num">{money(facts.subtotal, item.currency)}</td>
-              </tr>
-            )}
-            {tax !== null && (
-              <tr>
-                <td colSpan={3}>Taxes</td>
-                <td className="num">{tax}</td>
-              </tr>
-            )}
-            {facts.total !== undefined && (
-              <tr className="total">
-                <td colSpan={3}>Total</td>
-                <td className="num">{t(facts.total, 60)}</td>
-              </tr>
-            )}
-          </tfoot>
-        </table>
-      )}
+      {document && <DocumentBody document={document} />}
 
       <dl className="facts">
-        {lines.length === 0 && tax !== null && (
-          <>
-            <dt>Taxes</dt>
-            <dd>{tax}</dd>
-          </>
-        )}
-        {lines.length === 0 && facts.total !== undefined && (
-          <>
-            <dt>Total</dt>
-            <dd>{t(facts.total, 60)}</dd>
-          </>
-        )}
-        {rows.map(([key, value]) => (
-          <FactRow key={key} name={label(key)} value={factText(value)} />
-        ))}
-        {!item.facts &&
+        {/* Odoo unreachable: the exact arguments, labelled. */}
+        {!document &&
           item.details.map((row) => (
-            <FactRow key={row.label} name={t(row.label, 60)} value={t(row.value, 300)} />
+            <Row key={row.label} name={t(row.label, 60)} value={t(row.value, 300)} />
           ))}
-        <FactRow
+        <Row
           name="Requested"
           value={`${when(item.created_at)}${item.requested_by ? ` by ${t(item.requested_by, 80)}` : ""}`}
         />
-        <FactRow name="Expires" value={`${when(item.expires_at)} (${until(item.expires_at)})`} />
-        <FactRow name="Request id" value={t(item.approval_id, 40)} />
+        <Row name="Expires" value={`${when(item.expires_at)} (${until(item.expires_at)})`} />
+        <Row name="Request id" value={t(item.approval_id, 40)} />
       </dl>
 
       <Receipt item={item} />
@@ -318,14 +176,5 @@ export function Detail({
         )}
       </footer>
     </article>
-  );
-}
-
-function FactRow({ name, value }: { name: string; value: string }) {
-  return (
-    <>
-      <dt>{name}</dt>
-      <dd>{value}</dd>
-    </>
   );
 }

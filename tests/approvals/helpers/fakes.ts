@@ -81,7 +81,8 @@ export function createFakeOperation(
     tool,
     result: z.object({ id: z.number().int(), nonce: z.string() }),
     async prepare() {
-      return { summary: "fake", target: "fake", direction: "in" as const, facts: {}, binding: {} };
+      const document = { name: "fake", effect: "fake", amounts: [], rows: [] };
+      return { summary: "fake", document, target: "fake", direction: "in" as const, facts: {}, binding: {} };
     },
     async mark(odoo) {
       await odoo.call({ model: "fake", method: "search_read" });

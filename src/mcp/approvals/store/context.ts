@@ -100,6 +100,8 @@ export async function createStoreContext(options: ApprovalStoreOptions): Promise
     actor: d.actor,
     at: d.at,
     key: d.key,
+    // Only when there is one: decisions signed before documents were kept still verify.
+    ...(d.documentSha256 ? { documentSha256: d.documentSha256 } : {}),
   });
 
   return {

@@ -1,6 +1,6 @@
 import type { Binding } from "../../accounting/operation.js";
 import { ToolError } from "../../errors.js";
-import { canonicalJson, computeArgsHash, isApprovalId, newApprovalId } from "../ids.js";
+import { canonicalJson, computeArgsHash, documentDigest, isApprovalId, newApprovalId } from "../ids.js";
 import { notFound, type StoreContext } from "./context.js";
 import type { Listing } from "./listing.js";
 import type { Records } from "./records.js";
@@ -101,11 +101,15 @@ export function createRequests(
           ...(input.reason ? { reason: input.reason } : {}),
           at: now().toISOString(),
           key: ctx.decisionKey.source,
+          ...(input.document !== undefined ? { documentSha256: documentDigest(input.document) } : {}),
         };
+        // A document kept with an earlier decision (one re-decided in passphrase mode) goes with it.
+        const { shownDocument: _earlier, ...undecided } = current;
         const decided: ApprovalRecord = {
-          ...current,
+          ...undecided,
           status: input.decision,
           decision: ctx.signDecision(current, unsigned),
+          ...(input.document !== undefined ? { shownDocument: input.document } : {}),
           ...(input.decision === "rejected" ? { completedAt: unsigned.at } : {}),
         };
         // The journal first: a decision it does not hold never runs (keychain mode).

@@ -25,6 +25,8 @@ const decisionSchema = z.object({
   reason: z.string().optional(),
   at: z.string(),
   key: z.enum(["keychain", "passphrase", "process"]),
+  /** sha256 of the canonical JSON of the document the person was shown (`shownDocument`); signed with the rest. */
+  documentSha256: z.string().optional(),
   signature: z.string(),
 });
 const claimSchema = z.object({
@@ -46,7 +48,11 @@ export const recordSchema = z.object({
   binding: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
   argsHash: z.string(),
   requestedBy: z.string().optional(),
-  /** For audit lines only (who/what/how much, as `prepare` found it when the request was made); never shown. */
+  /**
+   * Who/what/how much as `prepare` found it when the request was made (`target` is the document's name): for audit
+   * lines and one-line lists (`approvals list`, the tray), sealed with the record. What a person decides on is
+   * never this: the view derives it anew from the arguments and Odoo (view.ts).
+   */
   meta: z.object({
     target: z.string(),
     amount: z.string().optional(),
@@ -73,6 +79,11 @@ export const recordSchema = z.object({
     ])
     .optional(),
   completedAt: z.string().optional(),
+  /**
+   * The request document the person read when deciding (src/shared/document.ts), kept for the history only: never
+   * what runs, and believed only while its digest matches the decision's `documentSha256` (see `shownAsDecided`).
+   */
+  shownDocument: z.unknown().optional(),
   seal: z.string().optional(),
 });
 

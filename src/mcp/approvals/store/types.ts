@@ -57,6 +57,8 @@ export interface DecideInput {
   reason?: string;
   /** The arguments' hash the person was shown: checked under the request's lock, so a swap is refused. */
   argsHash?: string;
+  /** The request document the person was shown: kept with the decision, its digest signed with it. */
+  document?: unknown;
 }
 
 export interface StoreLimits {

@@ -1,0 +1,95 @@
+import type { RequestDocument } from "../../shared/document.js";
+import { t } from "../text.js";
+
+/**
+ * A request document (src/shared/document.ts) as the window lays it out: what approving it does, its lines (the
+ * description wraps in its own column, the numbers never wrap), its money right-aligned with the currency, then
+ * the rest as labelled rows. The name and party are the caller's (a heading of its own). Every value is escaped.
+ */
+export function DocumentBody({ document }: { document: RequestDocument }) {
+  const lines = document.lines ?? [];
+  const taxed = lines.some((line) => line.taxes);
+  return (
+    <>
+      {lines.length > 0 && (
+        <table className="lines">
+          <colgroup>
+            <col className="col-description" />
+            <col />
+            <col />
+            {taxed && <col />}
+            <col />
+          </colgroup>
+          <thead>
+            <tr>
+              <th>Description</th>
+              <th className="num">Quantity</th>
+              <th className="num">Unit price</th>
+              {taxed && <th className="num">Taxes</th>}
+              <th className="num">Subtotal</th>
+            </tr>
+          </thead>
+          <tbody>
+            {lines.map((line, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: lines have no id; their order is their identity
+              <tr key={index}>
+                <td className="description">{t(line.description, 600)}</td>
+                <td className="num nowrap">{t(line.quantity, 30)}</td>
+                <td className="num nowrap">{t(line.unit_price, 40)}</td>
+                {taxed && <td className="num nowrap">{t(line.taxes ?? "", 40)}</td>}
+                <td className="num nowrap">{t(line.subtotal, 40)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {document.amounts.length > 0 && (
+        <table className="amounts" aria-label="Amounts">
+          <tbody>
+            {document.amounts.map((amount) => (
+              <tr key={amount.label} className={amount.strong ? "strong" : undefined}>
+                <th scope="row">{t(amount.label, 80)}</th>
+                <td className="num nowrap">{t(amount.amount, 60)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {document.rows.length > 0 && (
+        <dl className="facts">
+          {document.rows.map((row) => (
+            <Row key={row.label} name={t(row.label, 60)} value={t(row.value, 400)} />
+          ))}
+        </dl>
+      )}
+    </>
+  );
+}
+
+/** The document's heading: its name, what approving it does (a plain sentence), and who it is about. */
+export function DocumentHead({ document }: { document: RequestDocument }) {
+  return (
+    <>
+      <h2>{t(document.name, 200)}</h2>
+      <p className="effect">{t(document.effect, 400)}</p>
+      {document.party && (
+        <p className="party">
+          <span className="muted">{t(document.party.role, 40)}</span> {t(document.party.name, 160)}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** The amount that matters most (the total, this payment), for the head of the request. */
+export const strongAmount = (document: RequestDocument) =>
+  document.amounts.find((amount) => amount.strong)?.amount;
+
+export function Row({ name, value }: { name: string; value: string }) {
+  return (
+    <>
+      <dt>{name}</dt>
+      <dd>{value}</dd>
+    </>
+  );
+}
