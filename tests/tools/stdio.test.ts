@@ -120,7 +120,9 @@ describe("the built server over real stdio", () => {
       input: ["y\r"],
     });
     expect(person.code, person.output).toBe(0);
-    expect(person.output).toMatch(/Create invoice, 199\.98 USD: Draft invoice for Stdio Customer, 199\.98 USD/);
+    expect(person.output).toMatch(
+      /Create invoice, 199\.98 USD: Draft invoice for Stdio Customer, 199\.98 USD/,
+    );
     expect(person.output).toContain("199.98"); // Odoo's total, looked up now
 
     const status = await client.callTool({
