@@ -93,6 +93,9 @@ describe("the terminal's approvals, as a short document", () => {
     );
     expect(out).not.toContain("Done: {");
     expect(out).not.toMatch(/keychain/i);
+    // What the person read at the terminal is kept with their decision, for the history.
+    const kept = h.app.approvals.shown((await h.app.approvals.get(id))!);
+    expect(kept?.document?.name).toBe("Draft invoice for Acme Corp, 1,478.33 USD, dated 2 Nov 2026");
 
     const show = await run(["approvals", "show", id]);
     expect(show.output).toMatch(

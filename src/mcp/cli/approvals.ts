@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { decidedWords } from "../../shared/channels.js";
 import { inline, jsonForTerminal } from "../../shared/display.js";
+import type { RequestDocument } from "../../shared/document.js";
 import { recordUrl } from "../accounting/session.js";
 import type { App } from "../app.js";
 import type { ExecutionOutcome } from "../approvals/executor.js";
@@ -164,7 +165,10 @@ async function withApp(
  * Shows the request as Odoo sees it now, before anything is typed. Answers what was shown (its arguments' hash,
  * which the decision then signs), or the exit code when it cannot be approved.
  */
-async function showForApproval(app: App, id: string): Promise<{ argsHash: string } | number> {
+async function showForApproval(
+  app: App,
+  id: string,
+): Promise<{ argsHash: string; document?: RequestDocument } | number> {
   if (!hasTerminal())
     throw new NoTerminalError(
       "approving needs a person at a terminal: run `odoo-mcp approvals approve` yourself, in a terminal (an agent's shell has none)",
@@ -179,14 +183,20 @@ async function showForApproval(app: App, id: string): Promise<{ argsHash: string
     );
     return 1;
   }
-  return { argsHash: record.argsHash };
+  // What the person read is kept with their decision, for the history (display only; its digest is signed).
+  return { argsHash: record.argsHash, ...(view.document ? { document: view.document } : {}) };
 }
 
 /**
  * Asks the person about the request `shown` (shown now when not given), decides, and runs it in this process.
  * The decision signs the arguments' hash of what was shown: a request changed in between is refused.
  */
-async function approve(app: App, id: string, json: boolean, shown?: { argsHash: string }): Promise<number> {
+async function approve(
+  app: App,
+  id: string,
+  json: boolean,
+  shown?: { argsHash: string; document?: RequestDocument },
+): Promise<number> {
   const seen = shown ?? (await showForApproval(app, id));
   if (typeof seen === "number") return seen;
   if (!(await confirm(`Approve ${id}?`))) {
@@ -198,6 +208,7 @@ async function approve(app: App, id: string, json: boolean, shown?: { argsHash: 
     channel: "cli",
     actor: actor(),
     argsHash: seen.argsHash,
+    ...(seen.document ? { document: seen.document } : {}),
   });
   if (!json) print(`Approved ${decided.id}. Running it now...`);
   const outcome = await app.approvals.execute(decided.id);
