@@ -135,6 +135,8 @@ describe.each(VERSIONS)("request documents on Odoo %i", (version) => {
     expect(amount(prepared, "Total")).toBe("1,719.25 USD");
     expect(doc.party).toEqual({ role: "Customer", name: draft.name });
     expect(JSON.stringify(doc)).not.toMatch(/Odoo record/);
+    // The subject is the template's ("My Company Invoice (Ref INV/2026/00001)" on the lab's Odoo 19), not these words.
+    expect(doc.rows).toContainEqual({ label: "Subject", value: "the subject of Odoo's invoice template" });
   });
 
   it("post_invoice of a draft, then send_invoice of the posted invoice: named by its number", async () => {
