@@ -135,6 +135,8 @@ describe.each(VERSIONS)("request documents on Odoo %i", (version) => {
     expect(amount(prepared, "Total")).toBe("1,719.25 USD");
     expect(doc.party).toEqual({ role: "Customer", name: draft.name });
     expect(JSON.stringify(doc)).not.toMatch(/Odoo record/);
+    // The subject is the template's ("My Company Invoice (Ref INV/2026/00001)" on the lab's Odoo 19), not these words.
+    expect(doc.rows).toContainEqual({ label: "Subject", value: "the subject of Odoo's invoice template" });
   });
 
   it("post_invoice of a draft, then send_invoice of the posted invoice: named by its number", async () => {
@@ -222,5 +224,33 @@ describe.each(VERSIONS)("request documents on Odoo %i", (version) => {
     expect(rows.Date).toBe(dateText(daysAgo(1)));
     expect(rows.Vendor).toBe("City Cabs");
     expect(rows.Receipt).toMatch(/^taxi-receipt\.pdf \(PDF, [\d.]+ (bytes|KiB)/);
+  });
+
+  it("create_expense: says what Odoo does once it is submitted (19 approves an employee's own expense at once when nobody approves their expenses)", async () => {
+    const input = {
+      description: "Taxi to the client (oven inspection)",
+      amount: 148.6,
+      expense_date: daysAgo(1),
+      category: "travel",
+      receipt_path: await files.write("taxi.pdf", pdfBytes()),
+    };
+    const { document } = await createExpenseOperation.prepare(t.odoo, input);
+    const done = await createExpenseOperation.apply(t.odoo, input, applyRef());
+    if (version === 19) {
+      // As the lab's real Odoo 19 did: approved at once, nobody else asked.
+      expect(done.odoo_state).toBe("approved");
+      expect(document.effect).toBe(
+        "Files an expense of 148.60 USD for Administrator in Odoo and submits it there. Odoo 19 approves it at " +
+          "once when the employee has no expense approver (otherwise it waits for theirs). Nothing is paid until " +
+          "it is paid in Odoo.",
+      );
+    } else {
+      expect(done.odoo_state).toBe("submitted");
+      expect(document.effect).toBe(
+        "Files an expense of 148.60 USD for Administrator in Odoo and submits it for approval there (Odoo " +
+          `${version} puts it in an expense report and submits the report). Nothing is paid until it is approved ` +
+          "and paid in Odoo.",
+      );
+    }
   });
 });

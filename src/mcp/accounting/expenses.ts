@@ -314,9 +314,16 @@ function expenseDocument(
   const category = `${plan.category.name}${plan.category.reference ? ` [${plan.category.reference}]` : ""}`;
   return {
     name: `${plan.name}, ${plan.employee.name}`,
+    // Odoo 19's action_submit approves at once an expense nobody is set to approve (no expense manager, department
+    // manager or team leader): the lab's administrator's own expense reads `approved` right after (issue 15).
     effect:
-      `Files an expense of ${money} for ${plan.employee.name} in Odoo and submits it for approval there ` +
-      `(${plan.session.major >= 19 ? "Odoo 19 submits the expense itself" : `Odoo ${plan.session.major} puts it in an expense report and submits the report`}). Nothing is paid until it is approved and paid in Odoo.`,
+      plan.session.major >= 19
+        ? `Files an expense of ${money} for ${plan.employee.name} in Odoo and submits it there. Odoo 19 approves it ` +
+          "at once when the employee has no expense approver (otherwise it waits for theirs). Nothing is paid until " +
+          "it is paid in Odoo."
+        : `Files an expense of ${money} for ${plan.employee.name} in Odoo and submits it for approval there (Odoo ` +
+          `${plan.session.major} puts it in an expense report and submits the report). Nothing is paid until it is ` +
+          "approved and paid in Odoo.",
     party: { role: "Employee", name: plan.employee.name },
     amounts: [{ label: "Amount", amount: money, strong: true }],
     rows: [

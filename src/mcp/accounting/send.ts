@@ -144,7 +144,7 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
       rows: [
         ...parts.rows,
         { label: "Email to", value: `${recipient.name} <${recipient.email}>` },
-        { label: "Subject", value: input.email_subject ?? "Odoo's invoice template" },
+        { label: "Subject", value: input.email_subject ?? "the subject of Odoo's invoice template" },
         ...(input.email_body ? [{ label: "Message", value: input.email_body }] : []),
       ],
     };
