@@ -1,6 +1,7 @@
 import os from "node:os";
 import { loadReceipt } from "../mcp/accounting/index.js";
 import type { App } from "../mcp/app.js";
+import { historyOf, invoiceNumbers, type Names, outcomeOf } from "../mcp/approvals/history.js";
 import type { ApprovalRecord, ApprovalStatus } from "../mcp/approvals/store.js";
 import { buildView } from "../mcp/approvals/view.js";
 import { localDate } from "../mcp/dates.js";
@@ -9,7 +10,6 @@ import { ToolError } from "../mcp/errors.js";
 import { checkHistory } from "../mcp/history-check.js";
 import type { AgentStatus, ApprovalItem, Handlers, HistoryStatus } from "../shared/ipc.js";
 import { outcomeText } from "../shared/outcome-text.js";
-import { historyOf, invoiceNumbers, type Names, outcomeOf } from "./history-item.js";
 
 /**
  * The approval window's and the tray's side of the IPC contract, over the approval core (the same `view`, `decide`

@@ -146,6 +146,11 @@ describe("the terminal's approvals, as a short document", () => {
     expect(paid.output).toMatch(
       /Done: payment \S+ of 600\.00 USD recorded against INV\/\S+; 878\.33 USD left to pay — http:\/\/\S+model=account\.payment/,
     );
+    // The list names the draft that was created by the number the send gave it, as the app's history does.
+    const number = /Done: (INV\/\S+) posted/.exec(sent.output)?.[1];
+    const listed = await run(["approvals", "list", "--status", "all"]);
+    const createdLine = listed.output.split("\n").find((l) => l.includes(String(created.data.approval_id)));
+    expect(createdLine).toContain(`1,478.33 USD  ${number}, Acme Corp`);
   });
 
   it("doctor says once that there is no keychain, and what it means", async () => {

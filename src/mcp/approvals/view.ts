@@ -225,12 +225,13 @@ export function outcomeText(
 }
 
 /**
- * One line per request for `approvals list`: its status, what it is, its amount with its currency and the name
- * `prepare` gave it when it was asked (the record's sealed `meta`: no Odoo round trip per line; `show` looks in
- * Odoo again).
+ * One line per request for `approvals list`: its status, what it is, its amount with its currency and its name:
+ * `name` when the caller knows a newer one (history.ts: an invoice by the number a later outcome told), otherwise
+ * the one `prepare` gave it when it was asked (the record's sealed `meta`). No Odoo round trip per line; `show`
+ * looks in Odoo again.
  */
-export function renderLine(record: ApprovalRecord, problems: string[]): string {
+export function renderLine(record: ApprovalRecord, problems: string[], name = record.meta.target): string {
   const amount = amountOf(record.meta.amount, record.meta.currency);
   const mark = problems.length > 0 ? "  !! not trustworthy" : "";
-  return `${record.id}  ${inline(record.status, 10).padEnd(8)}  ${toolTitle(record.tool).padEnd(15)} ${amount.padStart(16)}  ${inline(record.meta.target, 100)}${mark}`;
+  return `${record.id}  ${inline(record.status, 10).padEnd(8)}  ${toolTitle(record.tool).padEnd(15)} ${amount.padStart(16)}  ${inline(name, 100)}${mark}`;
 }

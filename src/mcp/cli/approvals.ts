@@ -5,6 +5,7 @@ import type { RequestDocument } from "../../shared/document.js";
 import { recordUrl } from "../accounting/session.js";
 import type { App } from "../app.js";
 import type { ExecutionOutcome } from "../approvals/executor.js";
+import { invoiceNumbers, nameOf } from "../approvals/history.js";
 import {
   type ApprovalKey,
   PassphraseError,
@@ -94,12 +95,16 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
         if (values.json) print(jsonForTerminal(records.map(toApprovalView)));
         else if (records.length === 0)
           print(status === "all" ? "No approval requests." : `No ${status} approval requests.`);
-        else
+        else {
+          // A draft that a later request posted is listed by its number, as the app's history names it.
+          const names = invoiceNumbers(records);
           for (const record of records) {
             // Who decided, and where: an approval given in the MCP client's prompt reads "approved in the chat".
             const how = record.decision ? `  ${decidedWords(record.decision, record.requestedBy)}` : "";
-            print(`${renderLine(record, app.approvals.integrity(record))}${how}`);
+            const name = nameOf(record, names, record.decision ? app.approvals.shown(record) : null);
+            print(`${renderLine(record, app.approvals.integrity(record), name)}${how}`);
           }
+        }
         return 0;
       }
       case "show": {

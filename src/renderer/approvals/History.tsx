@@ -9,7 +9,7 @@ import { DocumentBody, DocumentHead, Row } from "./DocumentView.js";
  * The decided requests, newest first: each by its name as the person knows it now, its amount with its currency,
  * what became of it with a link to every Odoo record it made or changed, and where it was decided. A row opens the
  * request as it was decided (the document the person read then, checked against the signed decision) with its
- * outcome. Built by the main process (src/main/history-item.ts) from the stored records: Odoo is not asked again.
+ * outcome. Built by the main process (src/mcp/approvals/history.ts) from the stored records: Odoo is not asked again.
  */
 
 const kindOf = (item: ApprovalItem) =>

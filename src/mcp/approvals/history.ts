@@ -1,12 +1,12 @@
-import { recordUrl } from "../mcp/accounting/session.js";
-import type { ShownDocument } from "../mcp/approvals/shown.js";
-import type { ApprovalRecord } from "../mcp/approvals/store.js";
-import { inline } from "../shared/display.js";
-import type { ApprovalItem } from "../shared/ipc.js";
-import { type OutcomeOf, outcomeText, outputMoney, outputOf } from "../shared/outcome-text.js";
+import { inline } from "../../shared/display.js";
+import type { ApprovalItem } from "../../shared/ipc.js";
+import { type OutcomeOf, outcomeText, outputMoney, outputOf } from "../../shared/outcome-text.js";
+import { recordUrl } from "../accounting/session.js";
+import type { ShownDocument } from "./shown.js";
+import type { ApprovalRecord } from "./store.js";
 
 /**
- * A decided request as the approval window's history shows it (`ApprovalItem.history`), from the stored record
+ * A decided request as the approval window's history and `odoo-mcp approvals list` show it (`ApprovalItem.history`), from the stored record
  * alone (Odoo is not asked again for the history): its name as the person knows it now, its amount with its
  * currency, what became of it, links to the Odoo records it made or changed, and the document read when deciding.
  */
@@ -63,7 +63,7 @@ export function outcomeOf(record: ApprovalRecord): OutcomeOf {
  * An invoice by its number once it has one (as this or a later request's outcome told it); otherwise the name the
  * person read when deciding, or the one `prepare` gave the request when it was made (sealed with the record).
  */
-function nameOf(record: ApprovalRecord, names: Names, shown: ShownDocument | null): string {
+export function nameOf(record: ApprovalRecord, names: Names, shown: ShownDocument | null): string {
   const output = outputOf(record.outcome) ?? {};
   const document = shown?.document;
   if (INVOICE_TOOLS.has(record.tool)) {
