@@ -48,11 +48,22 @@ export function outcomeSentence(
       );
     case "create_expense":
       return withLink(
-        `expense "${s("description")}" of ${money("total_amount")} filed for ${s("employee")} (${s("status", 20)})`,
+        `expense "${s("description")}" of ${money("total_amount")} filed for ${s("employee")}; ${expenseState(o)}`,
       );
     default:
       return withLink(`${inline(tool, 40)} done`);
   }
+}
+
+/**
+ * Where the expense stands in Odoo, in its own words (`odoo_state`): Odoo 19 approves an employee's expense at once
+ * when no one else approves their expenses, so "submitted" alone (the contract's status) would mislead.
+ */
+function expenseState(o: Record<string, unknown>): string {
+  if (o.odoo_state === "approved")
+    return "Odoo approved it at once (no expense approver); nothing is paid until it is paid in Odoo";
+  if (o.odoo_state === "draft" || o.status === "draft") return "kept as a draft in Odoo (not submitted)";
+  return "submitted for approval in Odoo";
 }
 
 /** A request as `outcomeText` reads it: its tool and status, its stored outcome and decision. */

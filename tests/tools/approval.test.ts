@@ -26,6 +26,8 @@ describe("human approval of create_invoice", () => {
     expect(await countInvoices(h)).toBe(before);
     const status = await h.call("get_approval", { approval_id: result.data.approval_id });
     expect(status.data.status).toBe("pending");
+    // The request's name says its total once, as a bookkeeper writes it (not again as "— 1478.33 USD").
+    expect(status.data.summary).toBe("Draft invoice for Acme Corp, 1,478.33 USD, dated 2 Nov 2026");
   });
 
   it("runs the stored arguments once approved, and get_approval answers the tool's own output", async () => {

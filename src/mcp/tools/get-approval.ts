@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { moneyText } from "../../shared/money-text.js";
 import type { ApprovalRecord } from "../approvals/store.js";
 import { ToolError } from "../errors.js";
 import { defineTool } from "./definition.js";
@@ -32,13 +33,21 @@ export const approvalListItem = approvalView.pick({
   queued: true,
 });
 
+/** The request's name, with its amount when the name does not say it already ("Draft invoice for X, 1,719.25 USD, …"). */
+function summaryOf(record: ApprovalRecord): string {
+  const { target, amount, currency } = record.meta;
+  if (amount === undefined) return target;
+  const money = moneyText(amount, currency);
+  return target.includes(money) ? target : `${target} — ${money}`;
+}
+
 export function toApprovalView(record: ApprovalRecord): z.infer<typeof approvalView> {
   const outcome = record.outcome;
   return {
     approval_id: record.id,
     tool: record.tool,
     status: record.status,
-    summary: `${record.meta.target}${record.meta.amount !== undefined ? ` — ${record.meta.amount} ${record.meta.currency ?? ""}`.trimEnd() : ""}`,
+    summary: summaryOf(record),
     created_at: record.createdAt,
     expires_at: record.expiresAt,
     queued: record.execution?.state === "queued",

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { outcomeSentence } from "../../src/shared/outcome-text.js";
+
+const EXPENSE = {
+  description: "Taxi to the client",
+  total_amount: 148.6,
+  currency: "USD",
+  employee: "Administrator",
+  status: "submitted",
+};
+
+describe("what a filed expense became, in Odoo's words", () => {
+  it("says so when Odoo approved it at once (Odoo 19 without an expense approver), not just 'submitted'", () => {
+    const { text } = outcomeSentence("create_expense", { ...EXPENSE, odoo_state: "approved" }, 2);
+    expect(text).toBe(
+      'expense "Taxi to the client" of 148.60 USD filed for Administrator; Odoo approved it at once (no expense approver); nothing is paid until it is paid in Odoo',
+    );
+  });
+
+  it("says it waits for approval when Odoo has it submitted, and a draft when Odoo kept it as one", () => {
+    expect(outcomeSentence("create_expense", { ...EXPENSE, odoo_state: "submitted" }, 2).text).toMatch(
+      /filed for Administrator; submitted for approval in Odoo$/,
+    );
+    expect(
+      outcomeSentence("create_expense", { ...EXPENSE, status: "draft", odoo_state: "draft" }, 2).text,
+    ).toMatch(/; kept as a draft in Odoo \(not submitted\)$/);
+  });
+});
