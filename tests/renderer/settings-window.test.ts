@@ -1,15 +1,9 @@
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
-import { build } from "vite";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { approvalHandlers } from "../../src/main/approval-handlers.js";
-import { clientsHandlers } from "../../src/main/clients-handlers.js";
 import { openDesktopApp } from "../../src/main/desktop-config.js";
-import { connectionSettings, settingsHandlers } from "../../src/main/settings-handlers.js";
+import { connectionSettings } from "../../src/main/settings-handlers.js";
 import { serveStdio } from "../../src/main/stdio.js";
 import { loadKeychainKey } from "../../src/mcp/approvals/keys.js";
 import { readPersonPolicy } from "../../src/mcp/approvals/policy-file.js";
@@ -17,13 +11,8 @@ import { keychainAccount } from "../../src/mcp/credentials/keychain.js";
 import { ERROR_CODES } from "../../src/mcp/errors.js";
 import { silentLogger } from "../../src/mcp/log.js";
 import { kw } from "../sandbox/helpers.js";
-import { type BridgeServer, startBridgeServer } from "../support/bridge-server.js";
 import { type Harness, startHarness } from "../support/harness.js";
-import { jsonSettingsStore, memoryLoginItems } from "../support/settings-store.js";
-
-const REPO = path.resolve(import.meta.dirname, "../..");
-const ROOT = path.join(REPO, "dist/renderer");
-const CHROMIUM = "/usr/bin/chromium";
+import { type ChromiumApp, startChromiumApp } from "./chromium-app.js";
 
 /**
  * The settings window in a real headless Chromium, over the loopback test bridge that serves the REAL handlers for
@@ -32,65 +21,25 @@ const CHROMIUM = "/usr/bin/chromium";
  */
 describe("the settings window in Chromium", () => {
   let h: Harness;
-  let bridge: BridgeServer;
-  let context: BrowserContext;
+  let ui: ChromiumApp;
+  let bridge: ChromiumApp["bridge"];
   let page: Page;
-  let profile: string;
   let shots: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   /** The environment the app was started with: read again at every call, as the handlers read process.env. */
   let env: Record<string, string>;
-  let store: ReturnType<typeof jsonSettingsStore>;
+  let store: ChromiumApp["store"];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-test-deps.sh`);
-    await build({ configFile: path.join(REPO, "vite.renderer.config.ts"), logLevel: "warn" });
     h = await startHarness();
-    const harness = h;
     env = { ...h.env };
-    store = jsonSettingsStore(path.join(h.dataDir, "settings.json"));
-    bridge = await startBridgeServer({
-      root: ROOT,
-      handlers: {
-        ...approvalHandlers(h.app, { actor: "ada (odoo-mcp app)", historyCheckMs: 0 }),
-        ...settingsHandlers({
-          app: () => harness.app,
-          store,
-          loginItems: memoryLoginItems(),
-          openExternal: () => {},
-          configOptions: { env, cwd: h.dataDir },
-          actor: "ada (odoo-mcp app)",
-        }),
-        ...clientsHandlers({
-          command: "/Applications/Odoo MCP.app/Contents/MacOS/Odoo MCP",
-          claudeDesktopConfigPath: path.join(h.dataDir, "Claude", "claude_desktop_config.json"),
-          platform: "darwin",
-        }),
-      },
-    });
-    profile = await mkdtemp(path.join(tmpdir(), "odoo-mcp-chromium-"));
-    shots = process.env.ODOO_MCP_SCREENSHOTS
-      ? path.resolve(REPO, process.env.ODOO_MCP_SCREENSHOTS)
-      : path.join(profile, "screenshots");
-    await mkdir(shots, { recursive: true });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 820 },
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
+    ui = await startChromiumApp(h, env);
+    ({ bridge, page, shots, pageErrors, store } = ui);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await bridge?.close();
+    await ui?.close();
     await h?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   const openSettings = async () => {

@@ -1,21 +1,10 @@
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
-import { build } from "vite";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { approvalHandlers } from "../../src/main/approval-handlers.js";
-import { clientsHandlers } from "../../src/main/clients-handlers.js";
-import { settingsHandlers } from "../../src/main/settings-handlers.js";
 import { pngBytes, type TempFiles, tempFiles } from "../expenses/files.js";
-import { type BridgeServer, startBridgeServer } from "../support/bridge-server.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
-import { jsonSettingsStore, memoryLoginItems } from "../support/settings-store.js";
-
-const REPO = path.resolve(import.meta.dirname, "../..");
-const ROOT = path.join(REPO, "dist/renderer");
-const CHROMIUM = "/usr/bin/chromium";
+import { type ChromiumApp, startChromiumApp } from "./chromium-app.js";
 
 /**
  * The approval window in a real headless Chromium, over the loopback test bridge that serves the
@@ -25,84 +14,33 @@ const CHROMIUM = "/usr/bin/chromium";
 describe("the app's windows in Chromium", () => {
   let h: Harness;
   let chatAnswer: "approve" | "cancel" = "cancel";
-  let bridge: BridgeServer;
-  let context: BrowserContext;
+  let ui: ChromiumApp;
+  let bridge: ChromiumApp["bridge"];
   let page: Page;
-  let profile: string;
   let files: TempFiles;
   let shots: string;
-  const opened: string[] = [];
-  const pageErrors: string[] = [];
-  /** The app's environment (no Odoo secret in it: the window saves that) and its settings store. */
-  let env: Record<string, string>;
-  let store: ReturnType<typeof jsonSettingsStore>;
+  let opened: string[];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-test-deps.sh`);
-    await build({ configFile: path.join(REPO, "vite.renderer.config.ts"), logLevel: "warn" });
     // The MCP client shows the chat prompt; it answers "approve" only where a test says so (else it is dismissed).
     h = await startHarness({ elicitation: () => chatAnswer });
     await seedCustomer(h);
     files = await tempFiles();
-    const harness = h;
-    const { ODOO_API_KEY: _secret, ...rest } = h.env;
-    env = rest;
-    store = jsonSettingsStore(path.join(h.dataDir, "settings.json"));
-    bridge = await startBridgeServer({
-      root: ROOT,
-      handlers: {
-        ...approvalHandlers(h.app, { actor: "ada (odoo-mcp app)", historyCheckMs: 0 }),
-        ...settingsHandlers({
-          app: () => harness.app,
-          store,
-          loginItems: memoryLoginItems(),
-          openExternal: (url) => void opened.push(url),
-          configOptions: { env, cwd: h.dataDir },
-          actor: "ada (odoo-mcp app)",
-        }),
-        ...clientsHandlers({
-          command: "/Applications/Odoo MCP.app/Contents/MacOS/Odoo MCP",
-          claudeDesktopConfigPath: path.join(h.dataDir, "Claude", "claude_desktop_config.json"),
-          platform: "darwin",
-        }),
-      },
-    });
+    // The app's environment without the Odoo secret (the settings window's tests cover a key from the environment).
+    const { ODOO_API_KEY: _secret, ...env } = h.env;
+    ui = await startChromiumApp(h, env);
+    ({ bridge, page, shots, opened, pageErrors } = ui);
     // Live refresh: what the Electron glue does with the core's watch.
     h.app.approvals.watch((ids) => bridge.emit("approvals.changed", { ids }));
-    profile = await mkdtemp(path.join(tmpdir(), "odoo-mcp-chromium-"));
-    shots = process.env.ODOO_MCP_SCREENSHOTS
-      ? path.resolve(REPO, process.env.ODOO_MCP_SCREENSHOTS)
-      : path.join(profile, "screenshots");
-    await mkdir(shots, { recursive: true });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 820 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--disable-sync",
-        "--disable-component-update",
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
     await page.goto(`${bridge.origin}/approvals.html`);
     await page.getByText("Nothing waits for you").waitFor();
   });
 
   afterAll(async () => {
-    await context?.close();
-    await bridge?.close();
+    await ui?.close();
     await files?.close();
     await h?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   const invoices = () => h.app.odoo.searchCount("account.move", [["move_type", "=", "out_invoice"]]);
