@@ -112,9 +112,15 @@ function linesTable(lines: NonNullable<RequestDocument["lines"]>, width: number)
  */
 export function documentText(doc: RequestDocument, options: { width?: number; name?: boolean } = {}): string {
   const width = options.width ?? 100;
+  // The rest of a long name or effect hangs under its first line: text the agent chose (a customer's name, an
+  // email) cannot start a line of its own at the left edge, where it would read as the effect ("Nothing is sent.").
+  const hanging = (text: string) => {
+    const [first = "", ...more] = wrap(text, width, width - 4);
+    return [first, ...more.map((line) => `    ${line}`)];
+  };
   const out: string[] = [
-    ...(options.name === false ? [] : wrap(inline(doc.name, 300), width)),
-    ...wrap(inline(doc.effect, 1000), width),
+    ...(options.name === false ? [] : hanging(inline(doc.name, 300))),
+    ...hanging(inline(doc.effect, 1000)),
   ];
   const table = doc.lines && doc.lines.length > 0 ? linesTable(doc.lines, width) : [];
   if (table.length > 0) out.push("", ...table);

@@ -65,7 +65,8 @@ export function outcomeOf(record: ApprovalRecord): OutcomeOf {
  */
 export function nameOf(record: ApprovalRecord, names: Names, shown: ShownDocument | null): string {
   const output = outputOf(record.outcome) ?? {};
-  const document = shown?.document;
+  // A copy that does not check may be the agent's text: its name is not the request's (the warning goes with it).
+  const document = shown?.problem ? undefined : shown?.document;
   if (INVOICE_TOOLS.has(record.tool)) {
     const moveId = moveIdOf(record);
     const number = (moveId !== null ? names.get(moveId) : undefined) ?? numberIn(output.invoice_id);
