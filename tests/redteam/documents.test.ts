@@ -4,12 +4,12 @@
  * where the document a person read is kept with their decision. Nothing it writes may make the person read another
  * amount or recipient, push the amount out of sight, or show an edited copy as what the person read.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { requestLabel } from "../../src/main/tray.js";
-import { nameOf } from "../../src/mcp/approvals/history.js";
+import { invoiceNumbers, nameOf } from "../../src/mcp/approvals/history.js";
 import { documentDigest } from "../../src/mcp/approvals/ids.js";
 import { openApprovalStore } from "../../src/mcp/approvals/open.js";
 import { shownAsDecided } from "../../src/mcp/approvals/shown.js";
@@ -241,6 +241,41 @@ describe("the kept document, edited by the agent's file tools", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(copy?.document).toBeUndefined();
     expect(copy?.problem).toBeTruthy();
+  });
+});
+
+describe("the history's invoice numbers, taken from other requests' outcomes", () => {
+  it("an outcome the agent rewrote (its file's seal broken) names no other request", async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-rt-names-"));
+    const store = await openApprovalStore({ dataDir, keychain: createMemoryKeychain() });
+    const made = async (tool: string) => {
+      const record = await store.create({
+        tool,
+        args: { invoice_id: "5" },
+        binding: { move_id: 5 },
+        meta: { target: "invoice 5", amount: "600.00", currency: "USD" },
+        ttlMs: 3_600_000,
+      });
+      await store.decide(record.id, { decision: "approved", channel: "cli", actor: "ada" });
+      return record.id;
+    };
+    const send = await made("send_invoice");
+    await store.claim(send);
+    await store.complete(send, { ok: true, output: { invoice_id: "INV/2026/00001", record_id: 5 } });
+    const payment = await made("record_payment");
+    const named = async () => {
+      const records = await store.list();
+      return nameOf(records.find((r) => r.id === payment)!, invoiceNumbers(records, store), null);
+    };
+    expect(await named()).toBe("Payment on INV/2026/00001");
+    // The agent rewrites the send's outcome: another number, for this payment's name.
+    const file = (await readdir(path.join(dataDir, "approvals"), { recursive: true }))
+      .map((name) => path.join(dataDir!, "approvals", name))
+      .find((name) => name.endsWith(`${send}.json`))!;
+    const raw = JSON.parse(await readFile(file, "utf8"));
+    raw.outcome.output.invoice_id = "INV/2026/00099";
+    await writeFile(file, JSON.stringify(raw));
+    expect(await named()).not.toContain("00099");
   });
 });
 
