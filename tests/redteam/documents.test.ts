@@ -62,6 +62,34 @@ describe("text that imitates a row", () => {
     expect(gapped).toEqual([expect.stringContaining("5,000.00 USD")]);
   });
 
+  it("combining marks and wide characters in a description cannot shift its numbers under another heading", () => {
+    const line = (description: string) => ({
+      description,
+      quantity: "1",
+      unit_price: "5,000.00",
+      subtotal: "5,000.00 USD",
+    });
+    const doc: RequestDocument = {
+      name: "Draft invoice for Acme Corp",
+      effect: "Creates a draft invoice in Odoo.",
+      lines: [line(`Flour${"\u0301".repeat(30)}`), line("\u9762\u7c89".repeat(8)), line("Oven")],
+      amounts: [],
+      rows: [],
+    };
+    // The columns a terminal gives each character: none for a combining mark, two for a Han character.
+    const columns = (text: string) =>
+      Array.from(text).reduce((n, c) => n + (/\p{Mn}/u.test(c) ? 0 : /[\u4e00-\u9fff]/u.test(c) ? 2 : 1), 0);
+    const table = documentText(doc, { width: 80 }).split("\n").slice(3);
+    expect(table[0]).toMatch(/^ {2}Description/);
+    // Every row ends where the heading "Subtotal" ends, and its "1" sits under "Qty".
+    const end = columns(table[0]!);
+    const qty = columns(table[0]!.slice(0, table[0]!.indexOf("Qty") + 3));
+    for (const row of table.slice(1, 4)) {
+      expect(columns(row), row).toBe(end);
+      expect(columns(row.slice(0, row.search(/ 1 {2}/) + 2)), row).toBe(qty);
+    }
+  });
+
   it("customer name and line description: escaped in the prompt, the terminal and its list; the amount first", async () => {
     const prompts: string[] = [];
     h = await startHarness({
