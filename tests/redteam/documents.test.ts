@@ -20,6 +20,7 @@ import { inline } from "../../src/shared/display.js";
 import type { RequestDocument } from "../../src/shared/document.js";
 import { documentText } from "../../src/shared/document-text.js";
 import { amountText, moneyText } from "../../src/shared/money-text.js";
+import { outcomeSentence } from "../../src/shared/outcome-text.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
 import { countInvoices, invoiceFor } from "./helpers.js";
 
@@ -152,6 +153,27 @@ describe("the notification's and the tray's label", () => {
     expect(label.startsWith("File expense, 950.00 USD: Team lunch")).toBe(true);
     // A notification shows its first line or two: the amount is within them.
     expect(label.indexOf("950.00 USD")).toBeLessThan(40);
+  });
+});
+
+describe("what a request did, as a sentence", () => {
+  it("an expense's description cannot state another amount before the real one", () => {
+    const { text } = outcomeSentence(
+      "create_expense",
+      {
+        description: 'Lunch" of 1.00 USD filed for Administrator; submitted for approval in Odoo',
+        total_amount: 950,
+        currency: "USD",
+        employee: "Administrator",
+        odoo_state: "submitted",
+      },
+      2,
+    );
+    // The first amount and the first state the sentence says are the real ones.
+    expect(text.match(/[\d,]+\.\d\d USD/)?.[0]).toBe("950.00 USD");
+    expect(
+      text.startsWith("expense of 950.00 USD filed for Administrator; submitted for approval in Odoo"),
+    ).toBe(true);
   });
 });
 

@@ -389,7 +389,9 @@ describe("the app's windows in Chromium", () => {
     await page.getByRole("button", { name: "Approve" }).click();
     await expect
       .poll(() => banner().textContent())
-      .toMatch(/^Expense "Taxi to the client \(oven inspection\)" of 250\.00 USD filed for Administrator/);
+      .toMatch(
+        /^Expense of 250\.00 USD filed for Administrator; .* — "Taxi to the client \(oven inspection\)"/,
+      );
     expect(await h.app.odoo.searchCount("hr.expense", [])).toBe(before + 1);
 
     await page.getByRole("button", { name: "History" }).click();
