@@ -270,6 +270,27 @@ describe("the kept document, edited by the agent's file tools", () => {
     expect(removed?.problem).toMatch(/removed/);
   });
 
+  it("a copy nested a hundred thousand levels deep: that file is ignored, every other request still lists", async () => {
+    await open();
+    const id = await decided();
+    const other = await decided();
+    const text = await readFile(file(id), "utf8");
+    const depth = 100_000;
+    await writeFile(
+      file(id),
+      text.replace('"shownDocument": {', `"shownDocument": ${"[".repeat(depth)}${"]".repeat(depth)}, "x": {`),
+    );
+    const listed = await store.list();
+    expect(listed.map((record) => record.id)).toEqual([other]);
+    for (const record of listed) {
+      expect(store.integrity(record)).toEqual([]);
+      expect(
+        shownAsDecided(record, { integrity: [], sealed: true, decisionVerifies: true })?.document,
+      ).toEqual(DOCUMENT);
+    }
+    expect(await store.get(id)).toBeNull();
+  });
+
   it("a huge copy, even with a matching digest, is not carried to every history row", async () => {
     await open();
     const id = await decided();
