@@ -152,7 +152,7 @@ export function approvalHandlers(
           return (!from || day >= from) && (!to || day <= to);
         })
         .slice(0, limit);
-      const names = scope === "pending" ? undefined : invoiceNumbers(records);
+      const names = scope === "pending" ? undefined : invoiceNumbers(records, approvals);
       return { items: await Promise.all(chosen.map((record) => item(record, scope === "pending", names))) };
     },
 

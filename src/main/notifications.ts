@@ -42,8 +42,8 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   for (const record of await approvals.list({ status: "pending" })) seen.add(record.id);
 
   /**
-   * The request by its document's name, after what approving it does ("Send invoice: INV/2026/00001, Harbour Bakery
-   * Ltd, 1,719.25 USD"); when Odoo's look-up is slow or fails, by the name its `prepare` gave when it was made.
+   * The request by its document's name, after what approving it does and its amount ("Send invoice, 1,719.25 USD:
+   * INV/2026/00001, Harbour Bakery Ltd"); when Odoo's look-up is slow or fails, by the name its `prepare` gave when it was made.
    */
   const label = async (record: ApprovalRecord): Promise<string> => {
     let timer: NodeJS.Timeout | undefined;

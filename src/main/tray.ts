@@ -110,14 +110,15 @@ export function createTray(
 }
 
 /**
- * One line for a request, as the approval window heads it, after what approving it does: "Send invoice:
- * INV/2026/00001, Harbour Bakery Ltd, 1,719.25 USD". `amount`: written with its currency; left out when the name
- * says it already. Every value escaped.
+ * One line for a request, as the tray's menu and the notifications head it, after what approving it does: "Send
+ * invoice, 1,719.25 USD: INV/2026/00001, Harbour Bakery Ltd". The amount (written with its currency) comes before
+ * the name, always: a name holds text the agent chose (an expense's description, a customer), which a notification
+ * would cut before an amount put after it, and which may hold a larger amount containing the real one ("9,950.00
+ * USD" holds "950.00 USD"). Every value escaped.
  */
 export function requestLabel(request: { tool: string; name: string; amount?: string }): string {
-  const amount =
-    request.amount && !request.name.includes(request.amount) ? `, ${inline(request.amount, 60)}` : "";
-  return `${toolLabel(request.tool)}: ${inline(request.name, 160)}${amount}`;
+  const amount = request.amount ? `, ${inline(request.amount, 60)}` : "";
+  return `${toolLabel(request.tool)}${amount}: ${inline(request.name, 160)}`;
 }
 
 /** A stored request's label without asking Odoo: the name and amount its `prepare` gave when it was made. */

@@ -37,8 +37,11 @@ const UNSAFE = new RegExp(
 );
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-/** Runs of spaces (which could push what follows off a line) shown as one. */
-const SPACES = / {2,}/g;
+/**
+ * Runs of spaces (which could push what follows off a line, or align an agent's "Total 1.00 USD" under the real
+ * amounts) shown as one: every space a font draws as a gap, not the ASCII one alone (U+00A0, U+2003, U+3000...).
+ */
+const SPACES = /[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]{2,}/gu;
 
 function escapeChar(char: string): string {
   const named = NAMED[char];

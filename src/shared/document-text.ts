@@ -30,7 +30,31 @@ export function localTimeText(iso: string): string {
 }
 
 /**
- * Words of `text` in lines of at most `width` characters (a longer word is cut); the lines after the first at most
+ * Terminal columns a character takes: a combining mark none, an East Asian wide or fullwidth character (or an
+ * emoji) two, any other one. Columns line up by this, not by the count of characters: a description of combining
+ * marks or of wide characters would otherwise shift its row's numbers under another column's heading.
+ */
+const COMBINING = /[\p{Mn}\p{Me}]/u;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+const charColumns = (char: string) => (COMBINING.test(char) ? 0 : WIDE.test(char) ? 2 : 1);
+/** The columns `text` takes on a terminal (see `charColumns`). */
+const length = (text: string) => Array.from(text).reduce((sum, char) => sum + charColumns(char), 0);
+
+/** The longest start of `text` that fits in `width` columns (one character at least), and the rest. */
+function cut(text: string, width: number): [string, string] {
+  const chars = Array.from(text);
+  let used = 0;
+  let count = 0;
+  while (count < chars.length && (count === 0 || used + charColumns(chars[count] ?? "") <= width)) {
+    used += charColumns(chars[count] ?? "");
+    count += 1;
+  }
+  return [chars.slice(0, count).join(""), chars.slice(count).join("")];
+}
+
+/**
+ * Words of `text` in lines of at most `width` columns (a longer word is cut); the lines after the first at most
  * `restWidth` (a hanging indent).
  */
 export function wrap(text: string, width: number, restWidth = width): string[] {
@@ -39,16 +63,15 @@ export function wrap(text: string, width: number, restWidth = width): string[] {
   const room = () => (lines.length === 0 ? width : restWidth);
   for (const word of text.split(" ")) {
     let rest = word;
-    while (Array.from(rest).length > room()) {
+    while (length(rest) > room()) {
       if (line) lines.push(line);
-      const chars = Array.from(rest);
-      const cut = room();
-      lines.push(chars.slice(0, cut).join(""));
-      rest = chars.slice(cut).join("");
       line = "";
+      const [head, tail] = cut(rest, room());
+      lines.push(head);
+      rest = tail;
     }
     if (!line) line = rest;
-    else if (Array.from(`${line} ${rest}`).length <= room()) line = `${line} ${rest}`;
+    else if (length(`${line} ${rest}`) <= room()) line = `${line} ${rest}`;
     else {
       lines.push(line);
       line = rest;
@@ -58,7 +81,6 @@ export function wrap(text: string, width: number, restWidth = width): string[] {
   return lines;
 }
 
-const length = (text: string) => Array.from(text).length;
 const padEnd = (text: string, width: number) => text + " ".repeat(Math.max(0, width - length(text)));
 const padStart = (text: string, width: number) => " ".repeat(Math.max(0, width - length(text))) + text;
 
@@ -112,9 +134,15 @@ function linesTable(lines: NonNullable<RequestDocument["lines"]>, width: number)
  */
 export function documentText(doc: RequestDocument, options: { width?: number; name?: boolean } = {}): string {
   const width = options.width ?? 100;
+  // The rest of a long name or effect hangs under its first line: text the agent chose (a customer's name, an
+  // email) cannot start a line of its own at the left edge, where it would read as the effect ("Nothing is sent.").
+  const hanging = (text: string) => {
+    const [first = "", ...more] = wrap(text, width, width - 4);
+    return [first, ...more.map((line) => `    ${line}`)];
+  };
   const out: string[] = [
-    ...(options.name === false ? [] : wrap(inline(doc.name, 300), width)),
-    ...wrap(inline(doc.effect, 1000), width),
+    ...(options.name === false ? [] : hanging(inline(doc.name, 300))),
+    ...hanging(inline(doc.effect, 1000)),
   ];
   const table = doc.lines && doc.lines.length > 0 ? linesTable(doc.lines, width) : [];
   if (table.length > 0) out.push("", ...table);

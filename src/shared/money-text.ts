@@ -15,7 +15,9 @@ export function amountText(value: string | number | bigint, minDecimals = 0): st
   const text = typeof value === "number" ? numberToPlain(value) : String(value);
   const match = DECIMAL.exec(text.trim());
   if (!match) return text;
-  const [, sign = "", digits = "0", fraction = ""] = match;
+  const [, minus = "", digits = "0", fraction = ""] = match;
+  // Negative zero ("-0.00", a float's -0) is zero: a minus sign would read as a refund or a debt.
+  const sign = /[1-9]/.test(digits + fraction) ? minus : "";
   const grouped = digits.replace(/^0+(?=\d)/, "").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const decimals = fraction.padEnd(Math.max(0, minDecimals), "0");
   return `${sign}${grouped}${decimals ? `.${decimals}` : ""}`;

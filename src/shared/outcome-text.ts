@@ -47,8 +47,9 @@ export function outcomeSentence(
         }`,
       );
     case "create_expense":
+      // The agent's description last: before the amount, a `Lunch" of 1.00 USD filed…` would read as ours.
       return withLink(
-        `expense "${s("description")}" of ${money("total_amount")} filed for ${s("employee")}; ${expenseState(o)}`,
+        `expense of ${money("total_amount")} filed for ${s("employee")}; ${expenseState(o)} — "${s("description")}"`,
       );
     default:
       return withLink(`${inline(tool, 40)} done`);

@@ -67,17 +67,17 @@ describe("tray model", () => {
     ]);
     model.menu.find((item) => item.label?.startsWith("invoice"))?.click?.();
     expect(opened).toEqual(["apr_x"]);
-    // After what approving it does; the amount once, not when the name says it already.
+    // After what approving it does, the amount before the name (whose text the agent may have chosen), always.
     expect(
       requestLabel({ tool: "record_payment", name: "Payment on INV/2026/00001", amount: "600.00 EUR" }),
-    ).toBe("Record payment: Payment on INV/2026/00001, 600.00 EUR");
+    ).toBe("Record payment, 600.00 EUR: Payment on INV/2026/00001");
     expect(
       requestLabel({
         tool: "create_invoice",
         name: "Draft invoice for Acme, 1,650.00 USD",
         amount: "1,650.00 USD",
       }),
-    ).toBe("Create invoice: Draft invoice for Acme, 1,650.00 USD");
+    ).toBe("Create invoice, 1,650.00 USD: Draft invoice for Acme, 1,650.00 USD");
   });
 });
 
@@ -130,12 +130,12 @@ describe("the main process with the fake Electron", () => {
     expect(notification.shownAt - created).toBeLessThan(5000);
     // Named as the approval window heads it, after what approving it does.
     expect(notification.options.body).toBe(
-      "Create invoice: Draft invoice for Acme Corp, 1,478.33 USD, dated 2 Nov 2026. Approve?",
+      "Create invoice, 1,478.33 USD: Draft invoice for Acme Corp, 1,478.33 USD, dated 2 Nov 2026. Approve?",
     );
     expect(notification.options.actions?.map((a) => a.text)).toEqual(["Approve", "Reject"]);
     await until(() => electron.trays[0]?.title === "1");
     expect(electron.trays[0]?.menu.map((item) => item.label)).toContain(
-      "Create invoice: Draft invoice for Acme Corp, 1,478.33 USD, dated 2 Nov 2026",
+      "Create invoice, 1,478.33 USD: Draft invoice for Acme Corp, 1,478.33 USD, dated 2 Nov 2026",
     );
 
     notification.click();
@@ -195,7 +195,7 @@ describe("the main process with the fake Electron", () => {
     );
     if (!told) throw new Error("no chat notification");
     expect(told.options.body).toMatch(
-      /^Approved in the chat: Create invoice: Draft invoice for Acme Corp, [\d,]+\.\d\d USD, dated \d+ \w+ \d{4}$/,
+      /^Approved in the chat: Create invoice, [\d,]+\.\d\d USD: Draft invoice for Acme Corp, [\d,]+\.\d\d USD, dated \d+ \w+ \d{4}$/,
     );
     expect(told.options.title).toBe("odoo-mcp: approved in the chat (test-client)");
     expect(told.options.actions).toBeUndefined(); // nothing left to decide
@@ -211,7 +211,7 @@ describe("the main process with the fake Electron", () => {
     answer = "cancel";
     const pending = await harness.call("create_invoice", invoiceFor(120));
     const other = String(pending.data.approval_id);
-    await until(() => electron.notifications.some((n) => n.options.body?.startsWith("Create invoice: ")));
+    await until(() => electron.notifications.some((n) => n.options.body?.startsWith("Create invoice, ")));
     await harness.approve(other);
     await until(async () => (await trayApp.approvals.get(other))?.status === "executed");
     // The watch has delivered the decision once the tray shows nothing pending; still one chat notification.

@@ -270,6 +270,19 @@ describe("the app's windows in Chromium", () => {
     await expect
       .poll(() => decided.getByRole("alert").first().textContent())
       .toContain("not what the person read");
+    // The history's row does not take the edited copy's name.
+    expect(await page.locator(`tr[data-id="${bakery.create}"] .request-name`).textContent()).not.toContain(
+      "17.19",
+    );
+    await decided.getByRole("button", { name: "Close" }).click();
+    // The copy removed from the file: said to be removed, not passed off as "not kept".
+    delete raw.shownDocument;
+    await writeFile(file, JSON.stringify(raw));
+    await page.getByRole("button", { name: /Pending/ }).click();
+    await page.getByRole("button", { name: "History" }).click();
+    await page.locator(`tr[data-id="${bakery.create}"] .request-name`).click();
+    await expect.poll(() => decided.getByRole("alert").first().textContent()).toContain("removed");
+    expect(await decided.textContent()).not.toContain("was not kept");
     await decided.getByRole("button", { name: "Close" }).click();
     await page.getByRole("button", { name: /Pending/ }).click();
   });
@@ -327,7 +340,9 @@ describe("the app's windows in Chromium", () => {
     await page.getByRole("button", { name: "Approve" }).click();
     await expect
       .poll(() => banner().textContent())
-      .toMatch(/^Expense "Taxi to the client \(oven inspection\)" of 250\.00 USD filed for Administrator/);
+      .toMatch(
+        /^Expense of 250\.00 USD filed for Administrator; .* — "Taxi to the client \(oven inspection\)"/,
+      );
     expect(await h.app.odoo.searchCount("hr.expense", [])).toBe(before + 1);
 
     await page.getByRole("button", { name: "History" }).click();

@@ -13,16 +13,16 @@ describe("what a filed expense became, in Odoo's words", () => {
   it("says so when Odoo approved it at once (Odoo 19 without an expense approver), not just 'submitted'", () => {
     const { text } = outcomeSentence("create_expense", { ...EXPENSE, odoo_state: "approved" }, 2);
     expect(text).toBe(
-      'expense "Taxi to the client" of 148.60 USD filed for Administrator; Odoo approved it at once (no expense approver); nothing is paid until it is paid in Odoo',
+      'expense of 148.60 USD filed for Administrator; Odoo approved it at once (no expense approver); nothing is paid until it is paid in Odoo — "Taxi to the client"',
     );
   });
 
   it("says it waits for approval when Odoo has it submitted, and a draft when Odoo kept it as one", () => {
     expect(outcomeSentence("create_expense", { ...EXPENSE, odoo_state: "submitted" }, 2).text).toMatch(
-      /filed for Administrator; submitted for approval in Odoo$/,
+      /filed for Administrator; submitted for approval in Odoo — "Taxi to the client"$/,
     );
     expect(
       outcomeSentence("create_expense", { ...EXPENSE, status: "draft", odoo_state: "draft" }, 2).text,
-    ).toMatch(/; kept as a draft in Odoo \(not submitted\)$/);
+    ).toMatch(/; kept as a draft in Odoo \(not submitted\) — "Taxi to the client"$/);
   });
 });

@@ -35,11 +35,19 @@ function moveIdOf(record: ApprovalRecord): number | null {
 const numberIn = (value: unknown) =>
   typeof value === "string" && value && !/^\d+$/.test(value) ? value : null;
 
-/** The invoice numbers the history's own outcomes tell (a send, a post or a payment answers with the number). */
-export function invoiceNumbers(records: ApprovalRecord[]): Names {
+/**
+ * The invoice numbers the history's own outcomes tell (a send, a post or a payment answers with the number). A
+ * record that fails its integrity check (`store.integrity`: the agent rewrote its outcome) names no other request:
+ * its own row carries the warning, theirs would not.
+ */
+export function invoiceNumbers(
+  records: ApprovalRecord[],
+  store: { integrity(record: ApprovalRecord): string[] },
+): Names {
   const names = new Map<number, string>();
   // Oldest first: a later outcome tells the newer name.
   for (const record of [...records].reverse()) {
+    if (store.integrity(record).length > 0) continue;
     const moveId = moveIdOf(record);
     const number = numberIn(outputOf(record.outcome)?.invoice_id);
     if (moveId !== null && number && record.tool !== "create_invoice") names.set(moveId, number);
@@ -65,7 +73,8 @@ export function outcomeOf(record: ApprovalRecord): OutcomeOf {
  */
 export function nameOf(record: ApprovalRecord, names: Names, shown: ShownDocument | null): string {
   const output = outputOf(record.outcome) ?? {};
-  const document = shown?.document;
+  // A copy that does not check may be the agent's text: its name is not the request's (the warning goes with it).
+  const document = shown?.problem ? undefined : shown?.document;
   if (INVOICE_TOOLS.has(record.tool)) {
     const moveId = moveIdOf(record);
     const number = (moveId !== null ? names.get(moveId) : undefined) ?? numberIn(output.invoice_id);

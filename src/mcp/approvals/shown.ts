@@ -16,13 +16,25 @@ export interface ShownDocument {
   problem?: string;
 }
 
+/**
+ * A kept copy larger than this is not shown: it travels with every history row to the window, and no request
+ * document `prepare` makes comes near it (a request's arguments are at most 256 KiB).
+ */
+const MAX_DOCUMENT_CHARS = 512 * 1024;
+
 export function shownAsDecided(
   record: ApprovalRecord,
   trust: { integrity: string[]; sealed: boolean; decisionVerifies: boolean },
 ): ShownDocument | null {
-  if (record.shownDocument === undefined) return null;
-  const parsed = requestDocument.safeParse(record.shownDocument);
   const digest = record.decision?.documentSha256;
+  if (record.shownDocument === undefined)
+    // The decision says a copy was kept: its removal is said, never passed over as "none was kept".
+    return digest === undefined
+      ? null
+      : { problem: "The copy the person read was removed from the request's file after the decision." };
+  if ((JSON.stringify(record.shownDocument) ?? "").length > MAX_DOCUMENT_CHARS)
+    return { problem: "This copy is too large to be what the person read: it is not shown." };
+  const parsed = requestDocument.safeParse(record.shownDocument);
   const problem =
     !parsed.success || digest !== documentDigest(record.shownDocument)
       ? "This copy was changed after the decision: it is not what the person read."

@@ -97,7 +97,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
           print(status === "all" ? "No approval requests." : `No ${status} approval requests.`);
         else {
           // A draft that a later request posted is listed by its number, as the app's history names it.
-          const names = invoiceNumbers(records);
+          const names = invoiceNumbers(records, app.approvals);
           for (const record of records) {
             // Who decided, and where: an approval given in the MCP client's prompt reads "approved in the chat".
             const how = record.decision ? `  ${decidedWords(record.decision, record.requestedBy)}` : "";

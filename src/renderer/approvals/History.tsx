@@ -92,8 +92,10 @@ function Decided({
       ) : (
         <>
           <p className="muted">
-            The document read when deciding was not kept (decided in the chat, automatically, or before
-            documents were kept): these are the exact arguments that were approved.
+            {shown?.problem
+              ? // Kept, then removed or spoilt: the warning above says so; "not kept" would excuse it.
+                "These are the exact arguments that were approved."
+              : "The document read when deciding was not kept (decided in the chat, automatically, or before documents were kept): these are the exact arguments that were approved."}
           </p>
           <dl className="facts">
             {item.details.map((row) => (

@@ -137,8 +137,8 @@ export async function createStoreContext(options: ApprovalStoreOptions): Promise
     async readRecord(id, file) {
       try {
         const raw = await readJsonFile(file, where);
-        const parsed = recordSchema.safeParse(raw);
-        if (parsed.success && parsed.data.id === id) return parsed.data;
+        const parsed = tooDeep(raw) ? null : recordSchema.safeParse(raw);
+        if (parsed?.success && parsed.data.id === id) return parsed.data;
         if (raw !== undefined)
           logger?.warn(`approval ${id}: its file does not hold a valid approval request; ignored`);
       } catch (error) {
@@ -187,6 +187,23 @@ export function lockSigner(key: ApprovalKey): LockAuthority {
     sign,
     verify: (text: string, signature: string) => sameSignature(sign(text), signature),
   };
+}
+
+/**
+ * Nested deeper than this, a file is not a record odoo-mcp wrote (its arguments and documents nest a few levels).
+ * The canonical JSON that seals and digests are computed over recurses: a value the agent nested a hundred
+ * thousand levels deep would overflow the stack in every listing of requests, not only its own.
+ */
+const MAX_DEPTH = 64;
+function tooDeep(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== "object") continue;
+    if (depth >= MAX_DEPTH) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 export function notFound(id: string): ToolError {
