@@ -47,6 +47,7 @@ const ms = []; // one per selection: the decide call (decisions, audit lines, ex
 let selections = 0;
 let listings = 0;
 let idle = 0;
+let listFailures = 0;
 const started = performance.now();
 try {
   for (;;) {
@@ -55,11 +56,18 @@ try {
       listings++;
       ({ items } = await list({ scope: "pending", limit: 50 }));
     } catch (error) {
-      // A request decided elsewhere between the listing and its look-up: list again.
-      process.stderr.write(`desktop-core: list: ${error instanceof Error ? error.message : String(error)}\n`);
+      // A request decided elsewhere between the listing and its look-up: list again. A listing that keeps failing
+      // once the load is over is a failure of its own (reported), never a loop that outlives the test.
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`desktop-core: list: ${message}\n`);
+      if (draining && ++listFailures >= 20) {
+        failed.push(`the listing kept failing after the load: ${message}`);
+        break;
+      }
       await sleep(20);
       continue;
     }
+    listFailures = 0;
     const fresh = items.filter((item) => !seen.has(item.approval_id));
     if (fresh.length === 0) {
       if (draining && ++idle >= 3) break;
