@@ -2,7 +2,6 @@ import type { ApprovalRecord } from "../mcp/approvals/store.js";
 import { inline } from "../shared/display.js";
 import type { AgentStatus } from "../shared/ipc.js";
 import { moneyText } from "../shared/money-text.js";
-import { decimalsOf } from "../shared/outcome-text.js";
 import { toolLabel } from "../shared/tool-labels.js";
 import type { ElectronMain, MenuItemTemplate, TrayLike } from "./electron-api.js";
 
@@ -127,6 +126,6 @@ export function recordLabel(record: Pick<ApprovalRecord, "tool" | "meta">): stri
   return requestLabel({
     tool: record.tool,
     name: target,
-    ...(amount !== undefined ? { amount: moneyText(amount, currency, decimalsOf(amount)) } : {}),
+    ...(amount !== undefined ? { amount: moneyText(amount, currency) } : {}),
   });
 }

@@ -82,10 +82,13 @@ export interface OutcomeOf {
 
 type Output = Record<string, unknown>;
 
-/** The number of decimals an amount was written with ("1719.25" → 2); 2 when there is none to go by. */
+/**
+ * The number of decimals an amount was written with ("1719.25" → 2, a yen amount "1720" → 0); 2 when there is no
+ * amount to go by.
+ */
 export function decimalsOf(amount: string | undefined): number {
-  const match = /\.(\d+)$/.exec(amount ?? "");
-  return match ? match[1]!.length : 2;
+  const match = /^-?\d+(?:\.(\d+))?$/.exec(amount ?? "");
+  return match ? (match[1]?.length ?? 0) : 2;
 }
 
 /** `output[key]` as money with the output's currency (or the request's), or null when it holds no amount. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { outcomeSentence } from "../../src/shared/outcome-text.js";
+import { decimalsOf, outcomeSentence } from "../../src/shared/outcome-text.js";
 
 const EXPENSE = {
   description: "Taxi to the client",
@@ -24,5 +24,13 @@ describe("what a filed expense became, in Odoo's words", () => {
     expect(
       outcomeSentence("create_expense", { ...EXPENSE, status: "draft", odoo_state: "draft" }, 2).text,
     ).toMatch(/; kept as a draft in Odoo \(not submitted\) — "Taxi to the client"$/);
+  });
+});
+
+describe("the decimals an amount was written with", () => {
+  it("a whole-number currency keeps none (1720 JPY is not 1,720.00 JPY); no amount at all falls back to two", () => {
+    expect(decimalsOf("1720")).toBe(0);
+    expect(decimalsOf("1719.25")).toBe(2);
+    expect(decimalsOf(undefined)).toBe(2);
   });
 });

@@ -3,8 +3,9 @@ import { inline, safeJson } from "../../shared/display.js";
 import type { RequestDocument } from "../../shared/document.js";
 import { documentText, localTimeText } from "../../shared/document-text.js";
 import { moneyText } from "../../shared/money-text.js";
-import { outcomeSentence } from "../../shared/outcome-text.js";
-import { bindingChanges, boundDecimals, type PreparedWrite } from "../accounting/operation.js";
+import { decimalsOf, outcomeSentence } from "../../shared/outcome-text.js";
+import { toolLabel } from "../../shared/tool-labels.js";
+import { bindingChanges, type PreparedWrite } from "../accounting/operation.js";
 import type { ApprovalRecord } from "./store.js";
 
 /**
@@ -144,19 +145,6 @@ export function buildView(
   };
 }
 
-const TOOL_TITLES: Record<string, string> = {
-  create_invoice: "Create invoice",
-  send_invoice: "Send invoice",
-  record_payment: "Record payment",
-  post_invoice: "Post invoice",
-  create_expense: "File expense",
-};
-
-/** "Create invoice", or the tool's own name for one this table does not know. */
-function toolTitle(tool: string): string {
-  return TOOL_TITLES[tool] ?? inline(tool, 40);
-}
-
 /** "1,719.25 USD" from a request's decimal amount and currency; empty without an amount. */
 function amountOf(amount: string | undefined, currency: string | undefined): string {
   return amount === undefined ? "" : inline(moneyText(amount, currency ?? ""), 40);
@@ -171,7 +159,7 @@ function amountOf(amount: string | undefined, currency: string | undefined): str
 export function renderView(view: PersonView, options: { arguments?: boolean; link?: string } = {}): string {
   const lines: string[] = [];
   const amount = amountOf(view.amount, view.currency);
-  lines.push(`${toolTitle(view.tool)}, ${amount || "amount not known yet"}: ${inline(view.title, 160)}`);
+  lines.push(`${toolLabel(view.tool)}, ${amount || "amount not known yet"}: ${inline(view.title, 160)}`);
   for (const problem of view.integrity) lines.push(`!! NOT TRUSTWORTHY: ${inline(problem, 300)}`);
   if (view.refused) lines.push(`!! Odoo would refuse it now: ${inline(view.refused, 300)}`);
   if (view.document) lines.push(documentText(view.document, { name: false }));
@@ -219,7 +207,7 @@ export function outcomeText(
   if (!outcome || typeof outcome !== "object") return undefined;
   const o = outcome as { ok?: unknown; output?: unknown; code?: unknown; message?: unknown };
   if (o.ok === false) return `It failed in Odoo: ${inline(o.code, 40)}: ${inline(o.message, 1000)}`;
-  const done = outcomeSentence(tool, o.output, boundDecimals(about.amount ?? null) ?? 0);
+  const done = outcomeSentence(tool, o.output, decimalsOf(about.amount));
   const url = done.link ?? (about.link ? inline(about.link, 300) : undefined);
   return `Done: ${done.text}${url ? ` — ${url}` : ""}`;
 }
@@ -233,5 +221,5 @@ export function outcomeText(
 export function renderLine(record: ApprovalRecord, problems: string[], name = record.meta.target): string {
   const amount = amountOf(record.meta.amount, record.meta.currency);
   const mark = problems.length > 0 ? "  !! not trustworthy" : "";
-  return `${record.id}  ${inline(record.status, 10).padEnd(8)}  ${toolTitle(record.tool).padEnd(15)} ${amount.padStart(16)}  ${inline(name, 100)}${mark}`;
+  return `${record.id}  ${inline(record.status, 10).padEnd(8)}  ${toolLabel(record.tool).padEnd(15)} ${amount.padStart(16)}  ${inline(name, 100)}${mark}`;
 }
