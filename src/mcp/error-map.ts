@@ -10,8 +10,12 @@ import {
   OdooNotFoundError,
   OdooProtocolError,
   OdooSandboxError,
+  OdooScopeError,
   OdooUserError,
 } from "./odoo/errors.js";
+
+/** Where a user makes an API key in Odoo, as the README says it. */
+const NEW_KEY = "In Odoo: avatar menu → My Profile → Account Security → New API Key";
 
 /**
  * The one boundary between what the code throws and what a tool answers: any thrown value becomes a
@@ -48,10 +52,18 @@ function fromOdoo(error: OdooError): ToolError {
       "ODOO_CONNECTION_ERROR",
       `Odoo answered something that is not a valid Odoo response: ${text}`,
     );
+  // Odoo 20 scopes API keys: RPC takes a key with the `rpc` scope or none. A key of another scope is refused at sign-in
+  // exactly like a wrong key (HTTP 401 "Invalid apikey" on JSON-2, `common.login` false on JSON-RPC), so both say so.
   if (error instanceof OdooAuthError)
     return make(
       "AUTHENTICATION_ERROR",
-      "Odoo refused the credentials (user, database or API key). Check them with `odoo-mcp doctor`.",
+      "Odoo refused the credentials (user, database or API key; on Odoo 20 an API key made for a scope other than `rpc` is refused the same way). Check them with `odoo-mcp doctor`.",
+    );
+  // A scoped key that signs in but whose scope does not reach a model the tools use (Odoo 20's source).
+  if (error instanceof OdooScopeError)
+    return make(
+      "AUTHENTICATION_ERROR",
+      `Odoo refused the call for the API key's scope "${redact(error.scope)}": ${text} odoo-mcp needs an API key with the \`rpc\` scope, or with no scope. ${NEW_KEY} (scope \`rpc\`, or none), then store it with \`odoo-mcp credentials set\`.`,
     );
   if (error instanceof OdooAccessError) return make("PERMISSION_DENIED", `Odoo refused access: ${text}`);
   if (error instanceof OdooUserError) return make("VALIDATION_ERROR", `Odoo refused the request: ${text}`);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { SANDBOX_HEADER } from "../mcp/odoo/version.js";
-import { OdooFault } from "./fault.js";
+import { accessError, OdooFault } from "./fault.js";
 import { Database, type Vals, type Version } from "./orm.js";
 import { callJson2, callKw, isNone } from "./rpc.js";
 import { buildDatabase, type SandboxSeed, seedApi } from "./seed.js";
@@ -16,6 +16,18 @@ export interface SandboxOptions {
   apiKey?: string;
   latencyMs?: number;
   now?: () => Date;
+  /**
+   * Answer as if this Odoo lacked these fields and methods, to test the product's detection paths for what Odoo 20
+   * removed (`{ fields: { "ir.attachment": ["datas"] }, methods: { "hr.expense": ["action_submit"] } }`). Not a
+   * pretended Odoo 20: a missing field is absent from `fields_get` and refused by `create` as any unknown field, a
+   * missing method answers as any method Odoo does not have (recorded shapes).
+   */
+  without?: { fields?: Record<string, string[]>; methods?: Record<string, string[]> };
+  /**
+   * The API key's scope reaches no model: every call is refused as Odoo 20's `odoo/service/api_scope.py`
+   * (`check_model_operation`) refuses it, an AccessError (HTTP 403 on JSON-2). From Odoo 20's source, not recorded.
+   */
+  apiKeyScope?: string;
 }
 
 export type SandboxFault = null | "down" | "garbage" | "http502" | "http503" | "slow";
@@ -105,6 +117,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let faultLeft = Number.POSITIVE_INFINITY;
   let count = 0;
   const db: Database = buildDatabase(version, now);
+  for (const [name, fields] of Object.entries(options.without?.fields ?? {}))
+    for (const field of fields) delete db.model(name).fields[field];
+  for (const [name, methods] of Object.entries(options.without?.methods ?? {}))
+    for (const method of methods) db.model(name).methods.delete(method);
+  /** From Odoo 20's source (`api_scope.check_model_operation`), not recorded: no real Odoo has been seen answering it. */
+  const refuseScope = (model: string) => {
+    if (options.apiKeyScope !== undefined)
+      throw accessError(`The API key's scope '${options.apiKeyScope}' does not reach '${model}'.`);
+  };
   const sockets = new Set<Socket>();
   const parked = new Set<ServerResponse>();
 
@@ -200,6 +221,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (uid !== 2 || !authenticateSecret(secret)) {
         throw new OdooFault("odoo.exceptions.AccessDenied", "Access Denied", 403);
       }
+      refuseScope(String(model));
       if (method === "execute") {
         return callKw(db, String(model), String(meth), args.slice(5), {});
       }
@@ -334,6 +356,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
     }
     try {
+      refuseScope(decodeURIComponent(parts[2] ?? ""));
       const result = callJson2(
         db,
         decodeURIComponent(parts[2] ?? ""),

@@ -1,6 +1,8 @@
 import { toToolError } from "../error-map.js";
 import type { ToolError } from "../errors.js";
+import { OdooScopeError } from "./errors.js";
 import type { CompanyScope, Odoo } from "./types.js";
+import { versionSupport } from "./version.js";
 
 /**
  * The connection checks `odoo-mcp doctor` and the app's "Test connection" share: the credentials found, Odoo's
@@ -48,11 +50,13 @@ export async function probeOdoo(
   try {
     await probe(odoo, checks, facts);
   } catch (error) {
+    const mapped = toToolError(error);
     checks.push({
       name: "odoo",
       label: "Connection to Odoo",
       ok: false,
-      detail: failure(toToolError(error)),
+      // A key refused for its scope is fixed by making another key: its message says which, wherever it is shown.
+      detail: error instanceof OdooScopeError ? mapped.message : failure(mapped),
     });
   }
   return { checks, facts };
@@ -99,13 +103,7 @@ async function companyCheck(odoo: Odoo, checks: ConnectionCheck[], facts: Facts)
 async function probe(odoo: Odoo, checks: ConnectionCheck[], facts: Facts): Promise<void> {
   const version = await odoo.version();
   facts.odoo_version = version.serverVersion;
-  checks.push({
-    name: "odoo version",
-    label: "Odoo version",
-    ok: version.major >= 17,
-    detail:
-      version.major >= 17 ? version.serverVersion : `${version.serverVersion} is not supported (17, 18, 19)`,
-  });
+  checks.push({ name: "odoo version", label: "Odoo version", ...versionSupport(version) });
   facts.api = await odoo.api();
   const uid = await odoo.uid();
   checks.push({ name: "login", label: "Signed in", ok: true, detail: `as user id ${uid}` });

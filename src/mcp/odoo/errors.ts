@@ -9,6 +9,7 @@
  *   └── OdooFaultError            Odoo answered with an error of its own
  *       ├── OdooAuthError         AccessDenied, 401, bad key or password — never retried
  *       ├── OdooAccessError       AccessError, 403 — the user lacks a right
+ *       │   └── OdooScopeError    the API key's scope does not reach the model (Odoo 20's scoped keys)
  *       ├── OdooUserError         UserError, ValidationError, 422 — the request is wrong for Odoo
  *       ├── OdooMissingError      MissingError, or a record that does not exist
  *       ├── OdooNotFoundError     unknown model, method or database (404)
@@ -75,8 +76,31 @@ export class OdooAuthError extends OdooFaultError {
   override readonly name = "OdooAuthError";
 }
 export class OdooAccessError extends OdooFaultError {
-  override readonly name = "OdooAccessError";
+  override readonly name: string = "OdooAccessError";
 }
+/**
+ * Odoo refused the call for the API key's scope, not the user's rights: `odoo/service/api_scope.py`
+ * (`check_model_operation`) raises an AccessError "The API key's scope '<scope>' does not reach '<model>'." or
+ * "... does not allow <operation> on '<model>' (<method>).". Built from Odoo's source, never seen from a real server.
+ */
+export class OdooScopeError extends OdooAccessError {
+  override readonly name = "OdooScopeError";
+  constructor(
+    message: string,
+    /** The key's scope as Odoo named it. */
+    readonly scope: string,
+    odooName: string | undefined,
+    httpStatus: number | undefined,
+  ) {
+    super(message, odooName, httpStatus);
+  }
+}
+
+/** The AccessError text of a scope refusal, with the scope it names; `undefined` for any other AccessError. */
+export function scopeOfRefusal(message: string): string | undefined {
+  return /The API key's scope '([^']*)' does not (?:reach|allow)/.exec(message)?.[1];
+}
+
 export class OdooUserError extends OdooFaultError {
   override readonly name = "OdooUserError";
 }

@@ -8,8 +8,10 @@ import {
   OdooMissingError,
   OdooNotFoundError,
   OdooProtocolError,
+  OdooScopeError,
   OdooServerError,
   OdooUserError,
+  scopeOfRefusal,
 } from "./errors.js";
 
 /**
@@ -20,7 +22,8 @@ import {
  *   JSON-2 status      body name                                   error
  *   401                any                                         OdooAuthError
  *   403                odoo.exceptions.AccessDenied                OdooAuthError
- *   403                anything else (AccessError)                 OdooAccessError
+ *   403                anything else (AccessError)                 OdooAccessError (OdooScopeError when
+ *                                                                  the API key's scope refused it)
  *   404                odoo.exceptions.MissingError                OdooMissingError
  *   404                NotFound, HTML page (unknown database)      OdooNotFoundError
  *   3xx                (JSON-2 route absent: Odoo < 19)            OdooNotFoundError
@@ -128,7 +131,7 @@ export function faultFromHttpAnswer(answer: AnswerLike, context: FaultContext): 
   if (status === 403) {
     if (name === EXCEPTIONS.accessDenied || name === EXCEPTIONS.sessionExpired)
       return new OdooAuthError(`Odoo refused the credentials: ${text("Access Denied")}`, name, status);
-    return new OdooAccessError(text(`access denied to ${context.where} (HTTP 403)`), name, status);
+    return accessError(text(`access denied to ${context.where} (HTTP 403)`), name, status);
   }
   if (status === 404) {
     if (name === EXCEPTIONS.missingError)
@@ -191,7 +194,7 @@ export function faultFromName(
   )
     return new OdooAuthError(`Odoo refused the credentials: ${message}`, name, httpStatus);
   if (name === EXCEPTIONS.accessError || name === EXCEPTIONS.forbidden)
-    return new OdooAccessError(message, name, httpStatus);
+    return accessError(message, name, httpStatus);
   if (name === EXCEPTIONS.missingError) return new OdooMissingError(message, name, httpStatus);
   if (name === EXCEPTIONS.notFound) return new OdooNotFoundError(message, name, httpStatus);
   // JSON-RPC says "unknown model" as a UserError and "unknown method" as an AttributeError; JSON-2 says
@@ -271,4 +274,12 @@ function locationSuffix(answer: AnswerLike): string {
 
 function quoted(database: string | undefined): string {
   return database ? `"${database}" ` : "";
+}
+
+/** An AccessError: the API key's scope refusing the call (Odoo 20's scoped keys) or the user lacking a right. */
+function accessError(message: string, name: string | undefined, status: number | undefined): OdooAccessError {
+  const scope = scopeOfRefusal(message);
+  return scope === undefined
+    ? new OdooAccessError(message, name, status)
+    : new OdooScopeError(message, scope, name, status);
 }

@@ -86,6 +86,25 @@ export function parseVersionInfo(result: unknown): OdooVersion {
   };
 }
 
+/**
+ * What odoo-mcp knows of a server's version: 17, 18 and 19 are verified against real servers (the recordings in
+ * tests/fixtures); 20 (and the saas~19.x releases that led to it) is built from Odoo's documentation and source, never
+ * run against a real server. Older ones are refused. The product asks Odoo what it has (`fields_get`) where 20
+ * changed something, so this is only what doctor and the settings window say, never a branch.
+ */
+export function versionSupport(version: OdooVersion): { ok: boolean; detail: string } {
+  const { major, serverVersion } = version;
+  const saas = /saas/i.test(serverVersion); // "saas~19.3": one of the releases that led to 20
+  if (major < 17) return { ok: false, detail: `${serverVersion} is not supported (17, 18, 19 and 20)` };
+  if (major <= 19 && !saas) return { ok: true, detail: serverVersion };
+  const documented = "built from Odoo's documentation, not verified on a real server";
+  if (major <= 20) return { ok: true, detail: `${serverVersion} (${documented})` };
+  return {
+    ok: true,
+    detail: `${serverVersion} (newer than odoo-mcp knows: 17–19 verified, 20 ${documented})`,
+  };
+}
+
 function majorOf(first: number | string | undefined, serverVersion: string): number | undefined {
   if (typeof first === "number" && Number.isInteger(first) && first > 0) return first;
   // "saas~18.3" has version_info ["saas~18", 3, ...] on some builds.
