@@ -3,11 +3,16 @@
  * expense categories (`product.product` with `can_be_expensed`), with the receipt attached as the expense's main
  * attachment, then submitted:
  *
- * - Odoo 19 has no expense reports: `hr.expense.action_submit` (an administrator's own expense is approved at
- *   once: `state`/`approval_state` `approved`).
+ * - Odoo 19 (and 20) has no expense reports: `hr.expense.action_submit` (an administrator's own expense is approved
+ *   at once: `state`/`approval_state` `approved`).
  * - Odoo 17/18 keep expenses in reports: `hr.expense.action_submit_expenses` creates an `hr.expense.sheet`
  *   (expense `reported`), then `hr.expense.sheet.action_submit_sheet` submits it (expense `submitted`). Approving
  *   the report stays a manager's act in Odoo.
+ *
+ * Which flow, and which field takes the receipt's content, is asked of Odoo (`fields_get`, once per session), never
+ * read from the version number: `hr.expense.sheet_id` means reports, `approval_state` the direct submission; an
+ * `ir.attachment` without `datas` (removed by Odoo 20) takes the content as `raw`. An Odoo with neither is refused
+ * before anything is written.
  *
  * The contract's `status` is `submitted` once Odoo has accepted the submission (19's `approved` included). When
  * Odoo refuses to submit (its UserError/ValidationError), the expense is kept as it is: `status: "draft"` with
@@ -46,7 +51,8 @@ import {
   rescale,
   toMinor,
 } from "../money.js";
-import { OdooAccessError, OdooUserError } from "../odoo/errors.js";
+import { OdooAccessError, OdooNotFoundError, OdooUserError } from "../odoo/errors.js";
+import { modelFields } from "../odoo/fields.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalNoteText, mentions } from "./approval-tag.js";
 import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
@@ -232,8 +238,45 @@ export function expenseName(description: string, vendor: string | undefined): st
   return `${text} (${v})`;
 }
 
+/** How this Odoo files an expense: in a report (17/18) or submitted alone (19, 20). */
+type ExpenseFlow = "report" | "submit";
+
+/**
+ * What the expense needs of this Odoo, asked of it (`fields_get`) before anything is written: a refusal here names
+ * the version and the missing piece, and nothing was created.
+ */
+async function expenseFlow(odoo: Odoo, session: AccountingSession): Promise<ExpenseFlow> {
+  const fields = await modelFields(odoo, "hr.expense");
+  if (fields.has("sheet_id")) return "report";
+  if (fields.has("approval_state")) return "submit";
+  throw new ToolError(
+    "ODOO_ERROR",
+    `Odoo ${session.serverVersion}'s expenses have neither expense reports (hr.expense sheet_id) nor the approval state odoo-mcp submits them with (hr.expense approval_state): odoo-mcp does not know this expense flow, so nothing was created. Record the expense in Odoo directly.`,
+    { odoo_version: session.serverVersion, missing: ["hr.expense.sheet_id", "hr.expense.approval_state"] },
+  );
+}
+
+/**
+ * The `ir.attachment` field that takes a file's content: `datas` (base64) on 17–19; Odoo 20 removed it
+ * (odoo/odoo#245916) and takes `raw`, which it reads as base64 text when it comes over RPC (odoo/odoo#247189: every
+ * binary field holds base64 in its cache). Built from Odoo's source: no Odoo 20 server has been seen.
+ */
+async function attachmentContentField(odoo: Odoo, session: AccountingSession): Promise<"datas" | "raw"> {
+  const fields = await modelFields(odoo, "ir.attachment");
+  if (fields.has("datas")) return "datas";
+  if (fields.has("raw")) return "raw";
+  throw new ToolError(
+    "ODOO_ERROR",
+    `Odoo ${session.serverVersion}'s attachments have neither datas nor raw, so odoo-mcp cannot attach the receipt; nothing was created. Record the expense in Odoo directly, or leave receipt_path out.`,
+    { odoo_version: session.serverVersion, missing: ["ir.attachment.datas", "ir.attachment.raw"] },
+  );
+}
+
 interface ExpensePlan {
   session: AccountingSession;
+  flow: ExpenseFlow;
+  /** The attachment field the receipt's content goes in; null without a receipt. */
+  contentField: "datas" | "raw" | null;
   employee: Employee;
   category: ExpenseCategory;
   amount: bigint;
@@ -280,9 +323,11 @@ async function planExpense(
       { receipt_path: input.receipt_path },
     );
   }
-  const [employee, categories] = await Promise.all([
+  const [employee, categories, flow, contentField] = await Promise.all([
     findEmployee(odoo, session),
     listExpenseCategories(odoo),
+    expenseFlow(odoo, session),
+    input.receipt_path !== undefined ? attachmentContentField(odoo, session) : null,
   ]);
   const category = matchCategory(categories, input.category);
   if (category.fixed_unit_cost !== null) {
@@ -294,6 +339,8 @@ async function planExpense(
   }
   return {
     session,
+    flow,
+    contentField,
     employee,
     category,
     amount,
@@ -317,12 +364,12 @@ function expenseDocument(
     // Odoo 19's action_submit approves at once an expense nobody is set to approve (no expense manager, department
     // manager or team leader): the lab's administrator's own expense reads `approved` right after (issue 15).
     effect:
-      plan.session.major >= 19
+      plan.flow === "submit"
         ? `Files an expense of ${money} for ${plan.employee.name} in Odoo and submits it there. Odoo 19 approves it ` +
           "at once when the employee has no expense approver (otherwise it waits for theirs). Nothing is paid until " +
           "it is paid in Odoo."
         : `Files an expense of ${money} for ${plan.employee.name} in Odoo and submits it for approval there (Odoo ` +
-          `${plan.session.major} puts it in an expense report and submits the report). Nothing is paid until it is ` +
+          `${plan.session.serverVersion} puts it in an expense report and submits the report). Nothing is paid until it is ` +
           "approved and paid in Odoo.",
     party: { role: "Employee", name: plan.employee.name },
     amounts: [{ label: "Amount", amount: money, strong: true }],
@@ -346,7 +393,7 @@ function expenseBinding(plan: ExpensePlan): Binding {
   return { employee_id: plan.employee.id, product_id: plan.category.id, currency: plan.currency };
 }
 
-function expenseFields(major: number): string[] {
+function expenseFields(flow: ExpenseFlow): string[] {
   return [
     "name",
     "state",
@@ -357,7 +404,7 @@ function expenseFields(major: number): string[] {
     "date",
     "message_main_attachment_id",
     "create_date",
-    ...(major >= 19 ? ["approval_state"] : ["sheet_id"]),
+    ...(flow === "submit" ? ["approval_state"] : ["sheet_id"]),
   ];
 }
 
@@ -370,7 +417,7 @@ interface Progress {
 }
 
 async function readExpense(odoo: Odoo, plan: ExpensePlan, id: number): Promise<OdooRecord> {
-  const [row] = await odoo.read("hr.expense", [id], expenseFields(plan.session.major));
+  const [row] = await odoo.read("hr.expense", [id], expenseFields(plan.flow));
   if (!row) throw new ToolError("ODOO_ERROR", `Odoo created expense ${id} but does not return it.`);
   return row;
 }
@@ -411,7 +458,7 @@ async function complete(
         (receipt.name === fileName ? null : await receiptAttachment(odoo, expenseId, receipt.name)) ??
         (await odoo.create("ir.attachment", {
           name: receipt.name,
-          datas: receipt.bytes.toString("base64"),
+          [plan.contentField ?? "datas"]: receipt.bytes.toString("base64"),
           res_model: "hr.expense",
           res_id: expenseId,
           mimetype: receipt.mimetype,
@@ -426,7 +473,7 @@ async function complete(
   const state = str(expense.state) ?? "";
   if (SUBMITTED_STATES.has(state)) return progress;
   try {
-    if (plan.session.major >= 19) {
+    if (plan.flow === "submit") {
       await odoo.call({ model: "hr.expense", method: "action_submit", ids: [expenseId] });
     } else {
       let sheetId = m2oId(expense.sheet_id);
@@ -446,6 +493,14 @@ async function complete(
       await odoo.call({ model: "hr.expense.sheet", method: "action_submit_sheet", ids: [sheetId] });
     }
   } catch (error) {
+    // Odoo has no way to list a model's methods over RPC: a submission method missing on this Odoo is only known once
+    // the expense exists. It stays a draft, said as such with the version and the method, for the human to submit.
+    if (error instanceof OdooNotFoundError) {
+      progress.warnings.push(
+        `Odoo ${plan.session.serverVersion} has no ${plan.flow === "submit" ? "hr.expense action_submit" : "expense report submission (action_submit_expenses, action_submit_sheet)"}: ${error.message.split("\n")[0]} The expense is saved as a draft (record ${expenseId}); submit it in Odoo.`,
+      );
+      return progress;
+    }
     if (!(error instanceof OdooUserError || error instanceof OdooAccessError)) throw error;
     progress.warnings.push(
       `Odoo refused to submit the expense: ${error.message.split("\n")[0]} It is saved as a draft (record ${expenseId}); correct it and submit it in Odoo.`,
@@ -498,7 +553,7 @@ async function expenseOutput(
     category_name: plan.category.name,
     employee: m2oName(expense.employee_id) ?? plan.employee.name,
     odoo_state: state,
-    report_id: plan.session.major >= 19 ? null : m2oId(expense.sheet_id),
+    report_id: plan.flow === "submit" ? null : m2oId(expense.sheet_id),
     attachment_id: progress.attachmentId,
     warnings: progress.warnings,
   };
@@ -537,6 +592,7 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
         vendor: input.vendor ?? null,
         receipt,
         odoo_version: plan.session.major,
+        expense_flow: plan.flow,
       },
       binding: expenseBinding(plan),
     };
@@ -605,7 +661,7 @@ export const createExpenseOperation: WriteOperation<CreateExpenseInput, CreateEx
         ...(input.receipt_path !== undefined
           ? ["ir.attachment create", "hr.expense write message_main_attachment_id"]
           : []),
-        prepared.facts.odoo_version === 19
+        plan.flow === "submit"
           ? "hr.expense action_submit"
           : "hr.expense action_submit_expenses, hr.expense.sheet action_submit_sheet",
       ],
