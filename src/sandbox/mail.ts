@@ -505,11 +505,16 @@ export function defineMail(db: Database): void {
         string: "File Content (base64)",
         compute: (r) => (r.bytes instanceof Buffer ? r.bytes.toString("base64") : false),
       },
-      // Listed by fields_get on 17–19 as on 20; read back as base64 here, as 20 serialises it (odoo/odoo#238171).
+      // Listed by fields_get on 17–19 as on 20. Read back as text on 19 (seen on the lab: JSON-2 `read` of a `raw`
+      // written as "aGVsbG8=" answered "aGVsbG8="); as base64 where `datas` is gone, as 20 serialises it
+      // (odoo/odoo#238171, from source, not recorded).
       raw: {
         type: "binary",
         string: "File Content (raw)",
-        compute: (r) => (r.bytes instanceof Buffer ? r.bytes.toString("base64") : false),
+        compute: (r) =>
+          r.bytes instanceof Buffer
+            ? r.bytes.toString(db.model("ir.attachment").field("datas") ? "utf8" : "base64")
+            : false,
       },
       mimetype: char("Mime Type"),
       file_size: int("File Size"),
