@@ -4,6 +4,7 @@ import {
   type CallToolResult,
   createRequestStateCodec,
   type ElicitRequestFormParams,
+  type ElicitResult,
   type InputRequiredResult,
   inputRequired,
   inputResponse,
@@ -38,9 +39,12 @@ const DECISION_FORM: ElicitRequestFormParams["requestedSchema"] = {
 };
 const DECISION = z.object({ decision: z.enum(["approve", "reject"]) });
 
+/** How a 2025-era server sends elicitation/create: on the request it serves, or on the connection. */
+export type ElicitQuestion = (params: ElicitRequestFormParams) => Promise<ElicitResult>;
+
 /** 2025 era: the server asks the client (elicitation/create) and waits for the answer within the same call. */
-export async function elicitDecision(ctx: ServerContext, message: string): Promise<ChatAnswer> {
-  const result = await ctx.mcpReq.elicitInput({ message, requestedSchema: DECISION_FORM });
+export async function elicitDecision(ask: ElicitQuestion, message: string): Promise<ChatAnswer> {
+  const result = await ask({ message, requestedSchema: DECISION_FORM });
   if (result.action !== "accept") return "dismissed";
   const decision = result.content?.decision;
   return decision === "approve" || decision === "reject" ? decision : "dismissed";

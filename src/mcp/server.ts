@@ -12,7 +12,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { writeOperations } from "./accounting/index.js";
 import type { App } from "./app.js";
-import { chatRoundTrip, elicitDecision } from "./chat-prompt.js";
+import { chatRoundTrip, type ElicitQuestion, elicitDecision } from "./chat-prompt.js";
 import { ToolError } from "./errors.js";
 import { callTool, errorResult } from "./tools/call.js";
 import {
@@ -113,22 +113,24 @@ export function createMcpServer(
         }),
       );
 
+    /** A 2025-era call's context: the client said at initialize who it is and whether it can show a form. */
+    const legacyContext = (
+      ctx: ServerContext,
+      ask: ElicitQuestion = (params) => ctx.mcpReq.elicitInput(params),
+    ): ToolCallContext => {
+      const base = callContext(app, ctx, mcp.server.getClientVersion()?.name);
+      if (mcp.server.getClientCapabilities()?.elicitation === undefined) return base;
+      return { ...base, call: { ...base.call, elicit: (message) => elicitDecision(ask, message) } };
+    };
+
     const answerCall = async (
       tool: AnyToolDefinition,
       args: unknown,
       ctx: ServerContext,
     ): Promise<CallToolResult | InputRequiredResult> => {
-      const identity = era === "legacy" ? legacyIdentity(mcp) : modernIdentity(ctx);
-      const base = callContext(app, ctx, identity.clientName);
-      if (era === "legacy")
-        return callTool(tool, args, {
-          ...base,
-          call: {
-            ...base.call,
-            ...(identity.elicits ? { elicit: (message: string) => elicitDecision(ctx, message) } : {}),
-          },
-        });
-      return chat.serve(tool, args, base, ctx, identity.elicits);
+      if (era === "legacy") return callTool(tool, args, legacyContext(ctx));
+      const { clientName, elicits } = modernIdentity(ctx);
+      return chat.serve(tool, args, callContext(app, ctx, clientName), ctx, elicits);
     };
 
     // tools/call: the SDK's own path for the tools registered above; an unknown or unoffered tool and a
@@ -139,7 +141,8 @@ export function createMcpServer(
       if (!entry) return errorResult(notOffered(name, hidden.get(name) ?? undefined));
       const task = (request.params as { task?: { ttl?: number } }).task;
       if (task && era === "legacy" && entry.tool.taskSupport) {
-        const base = callContext(app, ctx, mcp.server.getClientVersion()?.name);
+        // The task outlives this request: a question is asked on the connection, not on the request.
+        const base = legacyContext(ctx, (params) => mcp.server.elicitInput(params));
         return tasks.start(task.ttl ?? app.config.policy.ttlMs, (onPending, signal) =>
           callTool(entry.tool, args, {
             ...base,
@@ -188,20 +191,8 @@ function notOffered(name: string, why: string | undefined): ToolError {
   );
 }
 
-/** Who calls and whether their client can show a form: told once at initialize (2025) or on every request (2026). */
-interface CallerIdentity {
-  clientName: string | undefined;
-  elicits: boolean;
-}
-
-function legacyIdentity(mcp: McpServer): CallerIdentity {
-  return {
-    clientName: mcp.server.getClientVersion()?.name,
-    elicits: mcp.server.getClientCapabilities()?.elicitation !== undefined,
-  };
-}
-
-function modernIdentity(ctx: ServerContext): CallerIdentity {
+/** Who calls and whether their client can show a form, as a 2026-07-28 request says on itself. */
+function modernIdentity(ctx: ServerContext): { clientName: string | undefined; elicits: boolean } {
   const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
   const info = envelope[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
   const capabilities = envelope[CLIENT_CAPABILITIES_META_KEY] as { elicitation?: unknown } | undefined;

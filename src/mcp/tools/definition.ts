@@ -74,8 +74,9 @@ export function toolContext(
 }
 
 /**
- * One tool: its schemas, hints and handler. `tools/index.ts` lists them; `server.ts` turns the list into MCP
- * `tools/list` and `tools/call` handlers, so schemas, validation and error mapping live in one place.
+ * One tool: its schemas, hints and handler. `tools/index.ts` lists them; `server.ts` registers them with the SDK
+ * (`McpServer.registerTool`) and every call goes through `call.ts`, so schemas, validation and error mapping live
+ * in one place.
  */
 export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   name: string;
