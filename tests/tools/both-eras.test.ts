@@ -72,7 +72,7 @@ function contract(transport: string, connect: (kind: Kind) => ReturnType<typeof 
     beforeAll(async () => {
       const { caller: c, ms, era } = await connect(kind);
       caller = c;
-      console.info(`${transport}, ${kind}: connected in ${ms} ms (era ${era})`);
+      process.stderr.write(`${transport}, ${kind}: connected in ${ms} ms (era ${era})\n`);
       expect(era).toBe(kind === "v1 client (2025-11-25)" ? "legacy" : "modern");
       // No probe that times out and falls back: a 2025-only server would cost an auto client 1.5 s or more.
       expect(ms).toBeLessThan(1500);
