@@ -10,11 +10,12 @@ import {
   type ServerContext,
   type Tool,
 } from "@modelcontextprotocol/server";
+import { findNul } from "../shared/display.js";
 import { writeOperations } from "./accounting/index.js";
 import type { App } from "./app.js";
-import { chatRoundTrip, type ElicitQuestion, elicitDecision } from "./chat-prompt.js";
 import { ToolError } from "./errors.js";
 import { callTool, errorResult } from "./tools/call.js";
+import { chatRoundTrip, type ElicitQuestion, elicitDecision } from "./tools/chat-prompt.js";
 import {
   type AnyToolDefinition,
   outputSchemaOf,
@@ -76,7 +77,8 @@ export function createMcpServer(
   const listings = tools.map((tool) => ({ tool, config: listing(tool, dryRun) }));
   // MCP Tasks (2025 era): tasks live with this process; the approval store stays the source of truth.
   const tasks = createTaskTable();
-  const chat = chatRoundTrip(app);
+  // Tests build servers on partial apps: then the SDK's default life for a request state, ten minutes.
+  const chat = chatRoundTrip(app.approvals, app.config?.policy?.ttlMs ?? 600_000);
 
   const build = (era: ProtocolEra): McpServer => {
     const mcp = new McpServer(
@@ -133,12 +135,21 @@ export function createMcpServer(
       return chat.serve(tool, args, callContext(app, ctx, clientName), ctx, elicits);
     };
 
-    // tools/call: the SDK's own path for the tools registered above; an unknown or unoffered tool and a
-    // task-augmented call (2025 era) answered here, as the contract says.
+    // tools/call: the SDK's own path for the tools registered above; an unknown or unoffered tool, a NUL
+    // character in any argument (refused before any tool or era sees it) and a task-augmented call (2025 era)
+    // answered here, as the contract says.
     mcp.server.setRequestHandler("tools/call", async (request, ctx) => {
       const { name, arguments: args = {} } = request.params;
       const entry = registered.get(name);
       if (!entry) return errorResult(notOffered(name, hidden.get(name) ?? undefined));
+      const nul = findNul(args);
+      if (nul)
+        return errorResult(
+          new ToolError(
+            "VALIDATION_ERROR",
+            `Invalid arguments for ${name}: ${nul.join(".") || "(arguments)"}: a NUL character is not allowed in any argument`,
+          ),
+        );
       const task = (request.params as { task?: { ttl?: number } }).task;
       if (task && era === "legacy" && entry.tool.taskSupport) {
         // The task outlives this request: a question is asked on the connection, not on the request.

@@ -1,24 +1,18 @@
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { z } from "zod";
-import { findNul } from "../../shared/display.js";
 import { toToolError } from "../error-map.js";
 import { type ErrorCode, ToolError } from "../errors.js";
 import { type AnyToolDefinition, outputSchemaOf, type ToolCallContext } from "./definition.js";
 
-/** Validates, runs and maps one call: every tool call of every era and transport comes through here. */
+/**
+ * Validates, runs and maps one call: every tool call of every era and transport comes through here (after the
+ * server refused a NUL character anywhere in the arguments).
+ */
 export async function callTool(
   tool: AnyToolDefinition,
   rawArgs: unknown,
   ctx: ToolCallContext,
 ): Promise<CallToolResult> {
-  const nul = findNul(rawArgs);
-  if (nul)
-    return errorResult(
-      new ToolError(
-        "VALIDATION_ERROR",
-        `Invalid arguments for ${tool.name}: ${nul.join(".") || "(arguments)"}: a NUL character is not allowed in any argument`,
-      ),
-    );
   const parsed = tool.input.safeParse(rawArgs);
   if (!parsed.success) return errorResult(validationError(tool, parsed.error));
   return checkedAnswer(tool, () => tool.run(parsed.data, ctx), ctx);

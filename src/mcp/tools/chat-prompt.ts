@@ -11,11 +11,10 @@ import {
   type ServerContext,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import type { App } from "./app.js";
-import type { ChatAnswer } from "./approvals/core.js";
-import { ToolError } from "./errors.js";
-import { callTool, checkedAnswer, errorResult } from "./tools/call.js";
-import type { AnyToolDefinition, ToolCallContext } from "./tools/definition.js";
+import type { Approvals, ChatAnswer } from "../approvals/core.js";
+import { ToolError } from "../errors.js";
+import { callTool, checkedAnswer, errorResult } from "./call.js";
+import type { AnyToolDefinition, ToolCallContext } from "./definition.js";
 
 /**
  * The approval question asked in the chat, in each protocol era; the gate (`approvals/core.ts`) asks it through
@@ -64,9 +63,9 @@ interface ChatState {
  * state that was forged, altered or expired is refused by the SDK before any handler runs; one already answered
  * is refused here. Either way nothing is decided.
  */
-export function chatRoundTrip(app: App) {
-  // A question stays answerable as long as its request (tests build servers on partial apps: the SDK's default).
-  const ttlSeconds = app.config?.policy ? Math.ceil(app.config.policy.ttlMs / 1000) : 600;
+export function chatRoundTrip(approvals: Pick<Approvals, "answerInChat">, ttlMs: number) {
+  // A question stays answerable as long as its request.
+  const ttlSeconds = Math.ceil(ttlMs / 1000);
   const codec = createRequestStateCodec<ChatState>({
     key: randomBytes(32),
     ttlSeconds,
@@ -101,7 +100,7 @@ export function chatRoundTrip(app: App) {
     const given = inputResponse(ctx.mcpReq.inputResponses, "decision");
     const content = acceptedContent(ctx.mcpReq.inputResponses, "decision", DECISION);
     const decision: ChatAnswer = given.kind === "elicit" && content ? content.decision : "dismissed";
-    return checkedAnswer(tool, () => app.approvals.answerInChat(state.approvalId, decision, base.call), base);
+    return checkedAnswer(tool, () => approvals.answerInChat(state.approvalId, decision, base.call), base);
   };
 
   return {
