@@ -1,6 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import { Writable as WritableStream } from "node:stream";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { StdioServerTransport, serveStdio as serveMcpStdio } from "@modelcontextprotocol/server/stdio";
 import type { App } from "../mcp/app.js";
 import { createMcpServer } from "../mcp/server.js";
 
@@ -41,8 +41,10 @@ export async function serveStdio(
   streams: StdioStreams,
 ): Promise<{ closed: Promise<void>; stop(): Promise<void> }> {
   const protocol = claimStdout(streams);
-  const { server, cleanup } = createMcpServer(app);
-  await server.connect(new StdioServerTransport(streams.stdin, protocol));
+  const { build, cleanup } = createMcpServer(app);
+  const stdio = serveMcpStdio(({ era }) => build(era), {
+    transport: new StdioServerTransport(streams.stdin, protocol),
+  });
   const background = app.approvals.startRunner();
   const closed = new Promise<void>((resolve) => {
     streams.stdin.once("end", resolve);
@@ -55,8 +57,8 @@ export async function serveStdio(
       if (stopped) return;
       stopped = true;
       await background.stop();
+      await stdio.close().catch(() => {});
       await cleanup();
-      await server.close().catch(() => {});
     },
   };
 }

@@ -1,17 +1,21 @@
-import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
-  CallToolRequestSchema,
   type CallToolResult,
-  ListToolsRequestSchema,
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  type InputRequiredResult,
+  isInputRequiredResult,
+  McpServer,
+  type ProtocolEra,
+  type RegisteredTool,
+  type ServerContext,
   type Tool,
-} from "@modelcontextprotocol/sdk/types.js";
-import type { z } from "zod";
+} from "@modelcontextprotocol/server";
 import { findNul } from "../shared/display.js";
 import { writeOperations } from "./accounting/index.js";
 import type { App } from "./app.js";
-import { toToolError } from "./error-map.js";
-import { type ErrorCode, ToolError } from "./errors.js";
+import { ToolError } from "./errors.js";
+import { callTool, errorResult } from "./tools/call.js";
+import { chatRoundTrip, type ElicitQuestion, elicitDecision } from "./tools/chat-prompt.js";
 import {
   type AnyToolDefinition,
   outputSchemaOf,
@@ -20,12 +24,28 @@ import {
   toolContext,
 } from "./tools/definition.js";
 import { allTools } from "./tools/index.js";
-import { toolJsonSchema } from "./tools/json-schema.js";
+import { listedSchema, toolJsonSchema } from "./tools/json-schema.js";
+import { createTaskTable } from "./tools/tasks.js";
 import { ALL_TOOLS, excludedBecause, selectTools, type ToolAccess } from "./tools/toolsets.js";
 import { VERSION } from "./version.js";
 
+/** A resource the server lists and reads (resources/list, resources/read), e.g. an MCP App's HTML. */
+export interface McpResource {
+  uri: string;
+  name: string;
+  mimeType: string;
+  description?: string;
+  read(): Promise<string>;
+}
+
 export interface McpServerHandle {
-  server: Server;
+  /**
+   * An SDK server for one connection or request of `era`: what `serveStdio` (per connection) and
+   * `createMcpHandler` (per request) call. Costs fifteen registrations; every schema was built once, here.
+   */
+  build(era: ProtocolEra): McpServer;
+  /** A 2025-era server, built at once: for a transport connected by hand (in-memory pairs in tests). */
+  server: McpServer;
   /** The tools offered (tools/list): the toolsets and read-only mode of the configuration applied. */
   tools: readonly AnyToolDefinition[];
   cleanup(): Promise<void>;
@@ -33,103 +53,127 @@ export interface McpServerHandle {
 
 /**
  * Builds the MCP server around an `App`. The transport is chosen by the caller (stdio, Streamable HTTP, or an
- * in-memory pair in tests). Every tool call goes through `callTool`: schema validation, the tool, and the one
- * mapping of errors to contract codes. Only the tools `access` (default: the configuration's ODOO_MCP_TOOLSETS and
- * ODOO_MCP_READ_ONLY) allows are listed; calling another answers an error that says why.
+ * in-memory pair in tests); both protocol eras are served: 2025-11-25 (initialize, elicitation pushed to the
+ * client, MCP Tasks) and 2026-07-28 (per request, the chat's question as an input round trip). Every tool call
+ * goes through `callTool`: schema validation, the tool, and the one mapping of errors to contract codes. Only the
+ * tools `access` (default: the configuration's ODOO_MCP_TOOLSETS and ODOO_MCP_READ_ONLY) allows are listed;
+ * calling another answers an error that says why.
  */
 export function createMcpServer(
   app: App,
-  options: { tools?: readonly AnyToolDefinition[]; access?: ToolAccess } = {},
+  options: {
+    tools?: readonly AnyToolDefinition[];
+    access?: ToolAccess;
+    resources?: readonly McpResource[];
+  } = {},
 ): McpServerHandle {
   const every = options.tools ?? allTools;
   const access = options.access ?? app.config?.tools ?? ALL_TOOLS;
   const tools = selectTools(every, access);
-  const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const hidden = new Map(every.map((tool) => [tool.name, excludedBecause(tool, access)]));
-  // MCP Tasks: a client that task-augments a gated call gets a task that completes when a human has decided
-  // and the operation has run. Tasks live with this process; the approval store stays the source of truth.
-  const taskStore = new InMemoryTaskStore();
   const dryRun = app.config?.dryRun === true;
-  const server = new Server(
-    { name: "odoo-mcp", title: "Odoo bookkeeping with human approval", version: VERSION },
-    {
-      taskStore,
-      capabilities: {
-        tools: {},
-        logging: {},
-        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
-      },
-      instructions: serverInstructions(dryRun),
-    },
-  );
+  const instructions = serverInstructions(dryRun);
+  // Converted once per process: a server built per request registers these objects as they are.
+  const listings = tools.map((tool) => ({ tool, config: listing(tool, dryRun) }));
+  // MCP Tasks (2025 era): tasks live with this process; the approval store stays the source of truth.
+  const tasks = createTaskTable();
+  // Tests build servers on partial apps: then the SDK's default life for a request state, ten minutes.
+  const chat = chatRoundTrip(app.approvals, app.config?.policy?.ttlMs ?? 600_000);
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: tools.map((tool) => describeTool(tool, dryRun)),
-  }));
-
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const tool = byName.get(request.params.name);
-    if (!tool) {
-      const why = hidden.get(request.params.name);
-      return errorResult(
-        new ToolError(
-          "VALIDATION_ERROR",
-          why
-            ? `${request.params.name} is not offered by this server: ${why}. The person who configured odoo-mcp can change that.`
-            : `Unknown tool "${request.params.name}".`,
-        ),
-      );
-    }
-    const progressToken = request.params._meta?.progressToken;
-    const clientName = server.getClientVersion()?.name;
-    const ctx: ToolCallContext = toolContext(app, {
-      clientName,
-      signal: extra.signal,
-      ...(server.getClientCapabilities()?.elicitation
-        ? { elicit: (message: string) => elicitDecision(server, message) }
-        : {}),
-      ...(progressToken !== undefined
-        ? {
-            progress: (progress: number, total: number | undefined, message: string) =>
-              extra.sendNotification({
-                method: "notifications/progress",
-                params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
-              }),
-          }
-        : {}),
-    });
-    const task = request.params.task;
-    if (task && extra.taskStore && tool.taskSupport) {
-      const created = await extra.taskStore.createTask({
-        ttl: task.ttl ?? app.config.policy.ttlMs,
-        pollInterval: 1000,
-      });
-      const taskStoreForRequest = extra.taskStore;
-      const outlives = new AbortController().signal; // the task outlives the request that created it
-      const taskCtx: ToolCallContext = {
-        ...ctx,
-        signal: outlives,
-        call: {
-          ...ctx.call,
-          signal: outlives,
-          waitUntilDecided: true,
-          onPending: (approvalId: string) =>
-            taskStoreForRequest
-              .updateTaskStatus(created.taskId, "working", `waiting for a person's approval (${approvalId})`)
-              .catch(() => {}),
+  const build = (era: ProtocolEra): McpServer => {
+    const mcp = new McpServer(
+      { name: "odoo-mcp", title: "Odoo bookkeeping with human approval", version: VERSION },
+      {
+        capabilities: {
+          tools: {},
+          logging: {},
+          ...(options.resources?.length ? { resources: {} } : {}),
+          ...(era === "legacy" ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } } : {}),
         },
-      };
-      void callTool(tool, request.params.arguments ?? {}, taskCtx).then((result) =>
-        taskStoreForRequest
-          .storeTaskResult(created.taskId, result.isError ? "failed" : "completed", result)
-          .catch(() => {}),
+        instructions,
+        requestState: { verify: chat.verify },
+      },
+    );
+    const registered = new Map<string, { tool: AnyToolDefinition; sdk: RegisteredTool }>();
+    for (const { tool, config } of listings) {
+      const sdk = mcp.registerTool(tool.name, config, (args: unknown, ctx: ServerContext) =>
+        answerCall(tool, args, ctx),
       );
-      return { task: created } as unknown as CallToolResult;
+      if (era === "legacy" && tool.taskSupport) sdk.execution = { taskSupport: tool.taskSupport };
+      registered.set(tool.name, { tool, sdk });
     }
-    return callTool(tool, request.params.arguments ?? {}, ctx);
-  });
+    for (const resource of options.resources ?? [])
+      mcp.registerResource(
+        resource.name,
+        resource.uri,
+        {
+          mimeType: resource.mimeType,
+          ...(resource.description ? { description: resource.description } : {}),
+        },
+        async () => ({
+          contents: [{ uri: resource.uri, mimeType: resource.mimeType, text: await resource.read() }],
+        }),
+      );
 
+    /** A 2025-era call's context: the client said at initialize who it is and whether it can show a form. */
+    const legacyContext = (
+      ctx: ServerContext,
+      ask: ElicitQuestion = (params) => ctx.mcpReq.elicitInput(params),
+    ): ToolCallContext => {
+      const base = callContext(app, ctx, mcp.server.getClientVersion()?.name);
+      if (mcp.server.getClientCapabilities()?.elicitation === undefined) return base;
+      return { ...base, call: { ...base.call, elicit: (message) => elicitDecision(ask, message) } };
+    };
+
+    const answerCall = async (
+      tool: AnyToolDefinition,
+      args: unknown,
+      ctx: ServerContext,
+    ): Promise<CallToolResult | InputRequiredResult> => {
+      if (era === "legacy") return callTool(tool, args, legacyContext(ctx));
+      const { clientName, elicits } = modernIdentity(ctx);
+      return chat.serve(tool, args, callContext(app, ctx, clientName), ctx, elicits);
+    };
+
+    // tools/call: the SDK's own path for the tools registered above; an unknown or unoffered tool, a NUL
+    // character in any argument (refused before any tool or era sees it) and a task-augmented call (2025 era)
+    // answered here, as the contract says.
+    mcp.server.setRequestHandler("tools/call", async (request, ctx) => {
+      const { name, arguments: args = {} } = request.params;
+      const entry = registered.get(name);
+      if (!entry) return errorResult(notOffered(name, hidden.get(name) ?? undefined));
+      const nul = findNul(args);
+      if (nul)
+        return errorResult(
+          new ToolError(
+            "VALIDATION_ERROR",
+            `Invalid arguments for ${name}: ${nul.join(".") || "(arguments)"}: a NUL character is not allowed in any argument`,
+          ),
+        );
+      const task = (request.params as { task?: { ttl?: number } }).task;
+      if (task && era === "legacy" && entry.tool.taskSupport) {
+        // The task outlives this request: a question is asked on the connection, not on the request.
+        const base = legacyContext(ctx, (params) => mcp.server.elicitInput(params));
+        return tasks.start(task.ttl ?? app.config.policy.ttlMs, (onPending, signal) =>
+          callTool(entry.tool, args, {
+            ...base,
+            signal,
+            call: { ...base.call, signal, waitUntilDecided: true, onPending },
+          }),
+        );
+      }
+      const result = await entry.sdk.executor(args, ctx);
+      return isInputRequiredResult(result)
+        ? result
+        : mcp.server.projectCallToolResult(result, entry.sdk.outputSchemaJson);
+    });
+    if (era === "legacy") tasks.serve(mcp);
+    return mcp;
+  };
+
+  const server = build("legacy");
   return {
+    build,
     server,
     tools,
     cleanup: async () => {
@@ -138,48 +182,53 @@ export function createMcpServer(
   };
 }
 
-/** Validates, runs and maps one call. Exported for tests that drive tools without a transport. */
-export async function callTool(
-  tool: AnyToolDefinition,
-  rawArgs: unknown,
-  ctx: ToolCallContext,
-): Promise<CallToolResult> {
-  const nul = findNul(rawArgs);
-  if (nul)
-    return errorResult(
-      new ToolError(
-        "VALIDATION_ERROR",
-        `Invalid arguments for ${tool.name}: ${nul.join(".") || "(arguments)"}: a NUL character is not allowed in any argument`,
-      ),
-    );
-  const parsed = tool.input.safeParse(rawArgs);
-  if (!parsed.success) return errorResult(validationError(tool, parsed.error));
-  try {
-    const output = await tool.run(parsed.data, ctx);
-    const checked = outputSchemaOf(tool, ctx.dryRun).safeParse(output);
-    if (!checked.success) {
-      ctx.logger.error(`tool ${tool.name} produced output that breaks its own schema`, {
-        issues: checked.error.issues.map(
-          (issue: z.core.$ZodIssue) => `${issue.path.join(".")}: ${issue.message}`,
-        ),
-      });
-      return errorResult(
-        new ToolError("INTERNAL_ERROR", "odoo-mcp produced an invalid answer; see its log."),
-      );
-    }
-    return {
-      content: [
-        { type: "text", text: JSON.stringify(checked.data, null, 2) },
-        ...(tool.resultContent?.(checked.data) ?? []),
-      ],
-      structuredContent: checked.data as Record<string, unknown>,
-    };
-  } catch (error) {
-    const mapped = toToolError(error);
-    if (mapped.code === "INTERNAL_ERROR")
-      ctx.logger.error(`tool ${tool.name} failed`, { error: describe(error) });
-    return errorResult(mapped);
-  }
+/** A tool as registered with the SDK: our JSON Schemas (compacted, `json-schema.ts`), our annotations. */
+function listing(tool: AnyToolDefinition, dryRun: boolean) {
+  return {
+    description: tool.description,
+    inputSchema: listedSchema(toolJsonSchema(tool.input, "input")),
+    outputSchema: listedSchema(toolJsonSchema(outputSchemaOf(tool, dryRun), "output")),
+    annotations: wireAnnotations(tool.annotations),
+    ...(tool.meta ? { _meta: tool.meta } : {}),
+  };
+}
+
+function notOffered(name: string, why: string | undefined): ToolError {
+  return new ToolError(
+    "VALIDATION_ERROR",
+    why
+      ? `${name} is not offered by this server: ${why}. The person who configured odoo-mcp can change that.`
+      : `Unknown tool "${name}".`,
+  );
+}
+
+/** Who calls and whether their client can show a form, as a 2026-07-28 request says on itself. */
+function modernIdentity(ctx: ServerContext): { clientName: string | undefined; elicits: boolean } {
+  const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
+  const info = envelope[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
+  const capabilities = envelope[CLIENT_CAPABILITIES_META_KEY] as { elicitation?: unknown } | undefined;
+  return {
+    clientName: typeof info?.name === "string" ? info.name : undefined,
+    elicits: capabilities?.elicitation !== undefined,
+  };
+}
+
+/** A tool's context for one SDK request: the signal, and progress when the client asked for it. */
+function callContext(app: App, ctx: ServerContext, clientName: string | undefined): ToolCallContext {
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  return toolContext(app, {
+    clientName,
+    signal: ctx.mcpReq.signal,
+    ...(progressToken !== undefined
+      ? {
+          progress: (progress: number, total: number | undefined, message: string) =>
+            ctx.mcpReq.notify({
+              method: "notifications/progress",
+              params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
+            }),
+        }
+      : {}),
+  });
 }
 
 /**
@@ -204,23 +253,12 @@ export function serverInstructions(dryRun: boolean): string {
   );
 }
 
-function describeTool(tool: AnyToolDefinition, dryRun: boolean): Tool {
-  return {
-    name: tool.name,
-    description: tool.description,
-    inputSchema: toolJsonSchema(tool.input, "input") as Tool["inputSchema"],
-    outputSchema: toolJsonSchema(outputSchemaOf(tool, dryRun), "output") as Tool["outputSchema"],
-    annotations: wireAnnotations(tool.annotations),
-    ...(tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
-  };
-}
-
 /**
  * The annotations as sent: the title once (the tool's own `title`), and each hint only where it differs from the
  * MCP default (read-only false, destructive true, idempotent false, open world true). A read-only tool says
  * neither `destructiveHint` nor `idempotentHint`: MCP makes them meaningful only when `readOnlyHint` is false.
  */
-function wireAnnotations(annotations: ToolAnnotations): NonNullable<Tool["annotations"]> {
+export function wireAnnotations(annotations: ToolAnnotations): NonNullable<Tool["annotations"]> {
   const { title: _title, readOnlyHint, destructiveHint, idempotentHint, openWorldHint } = annotations;
   const writes = !readOnlyHint;
   return {
@@ -238,48 +276,3 @@ const MCP_DEFAULT_HINTS = {
   idempotentHint: false,
   openWorldHint: true,
 } as const;
-
-function validationError(tool: AnyToolDefinition, error: z.ZodError): ToolError {
-  const problems = error.issues.map((issue) => {
-    const path = issue.path.join(".") || "(arguments)";
-    return issue.code === "unrecognized_keys"
-      ? `${path}: unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")} — this tool takes only its documented fields`
-      : `${path}: ${issue.message}`;
-  });
-  const first = error.issues[0]?.path[0];
-  const code: ErrorCode = (typeof first === "string" && tool.fieldCodes?.[first]) || "VALIDATION_ERROR";
-  return new ToolError(code, `Invalid arguments for ${tool.name}: ${problems.join("; ")}`, { problems });
-}
-
-export function errorResult(error: ToolError): CallToolResult {
-  const body = {
-    error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
-  };
-  return { isError: true, content: [{ type: "text", text: JSON.stringify(body, null, 2) }] };
-}
-
-async function elicitDecision(server: Server, message: string): Promise<"approve" | "reject" | "dismissed"> {
-  const result = await server.elicitInput({
-    message,
-    requestedSchema: {
-      type: "object",
-      properties: {
-        decision: {
-          type: "string",
-          title: "Decision",
-          enum: ["approve", "reject"],
-          enumNames: ["Approve", "Reject"],
-          description: "Approve runs the action in Odoo now; reject cancels it.",
-        },
-      },
-      required: ["decision"],
-    },
-  });
-  if (result.action !== "accept") return "dismissed";
-  const decision = result.content?.decision;
-  return decision === "approve" || decision === "reject" ? decision : "dismissed";
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}

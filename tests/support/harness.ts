@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Client as ModernClient, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { createMcpHandler } from "@modelcontextprotocol/server";
 import { type App, createApp } from "../../src/mcp/app.js";
 import { loadConfig } from "../../src/mcp/config/config.js";
 import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
@@ -22,7 +24,10 @@ export interface CallOutcome {
 export interface Harness {
   sandbox: Sandbox;
   app: App;
+  /** A 2025-11-25 client (the v1 SDK's), connected in memory. */
   client: Client;
+  /** With `protocol: "2026-07-28"`: the v2 SDK's client pinned to that revision, which `call` goes through. */
+  modern?: ModernClient;
   dataDir: string;
   env: Record<string, string>;
   /** The keychain the app was given (null: passphrase mode): a second process of the same installation. */
@@ -41,6 +46,8 @@ export interface HarnessOptions {
   sandbox?: Sandbox;
   /** `null`: no keychain (passphrase mode). */
   keychain?: Keychain | null;
+  /** `2026-07-28`: `call` goes through a v2 client pinned to it (per request, as the SDK serves HTTP). */
+  protocol?: "2025-11-25" | "2026-07-28";
 }
 
 /** The real server (in memory, no stdio) over the real client against a fresh sandbox and a fresh data folder. */
@@ -62,7 +69,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     keychain,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / 100)),
   });
-  const { server } = createMcpServer(app);
+  const handle = createMcpServer(app);
+  const { server } = handle;
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   const client = new Client(
@@ -77,9 +85,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
   }
   await client.connect(clientSide);
+  const modern =
+    options.protocol === "2026-07-28" ? await connectModern(handle, options.elicitation) : undefined;
 
   const call = async (name: string, args: unknown): Promise<CallOutcome> => {
-    const result = await client.callTool({ name, arguments: args as Record<string, unknown> });
+    const result = await (modern ?? client).callTool({ name, arguments: args as Record<string, unknown> });
     const text =
       Array.isArray(result.content) && result.content[0]?.type === "text"
         ? String(result.content[0].text)
@@ -94,6 +104,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sandbox,
     app,
     client,
+    ...(modern ? { modern } : {}),
     dataDir,
     env,
     keychain,
@@ -111,12 +122,47 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       });
     },
     async close() {
+      await modern?.close().catch(() => {});
       await client.close().catch(() => {});
       await app.close();
       if (!options.sandbox) await sandbox.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A v2 client pinned to 2026-07-28, served in memory by the SDK's per-request HTTP entry (the URL is never
+ * dialled). With `elicitation`, it answers the server's questions (input round trips) as the person would.
+ */
+export async function connectModern(
+  handle: ReturnType<typeof createMcpServer>,
+  elicitation?: HarnessOptions["elicitation"],
+  fetch?: (request: Request, serve: (request: Request) => Promise<Response>) => Promise<Response>,
+): Promise<ModernClient> {
+  const handler = createMcpHandler(({ era }) => handle.build(era));
+  const serve = (request: Request) => handler.fetch(request);
+  const client = new ModernClient(
+    { name: "test-client", version: "1.0.0" },
+    {
+      versionNegotiation: { mode: { pin: "2026-07-28" } },
+      capabilities: elicitation ? { elicitation: { form: {} } } : {},
+    },
+  );
+  if (elicitation)
+    client.setRequestHandler("elicitation/create", async (request) => {
+      const decision = elicitation(request.params.message);
+      return decision === "cancel" ? { action: "cancel" } : { action: "accept", content: { decision } };
+    });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL("http://odoo-mcp.test/mcp"), {
+      fetch: (url, init) => {
+        const request = new Request(url, init);
+        return fetch ? fetch(request, serve) : serve(request);
+      },
+    }),
+  );
+  return client;
 }
 
 export const INVOICE_INPUT = {

@@ -36,17 +36,27 @@ import { buildView, type PersonView, renderView } from "./view.js";
  *   person ──decide─▶ audit ─▶ store.decide (signed) ─▶ execute (executor: exactly once, findApplied first)
  */
 
+/** `decideInChat`'s word for "the chat's answer took effect". */
+const DECIDED = "decided";
+
 /** What a gated call knows about the MCP call it serves. */
 export interface GateCall {
   clientName: string | undefined;
   signal: AbortSignal;
-  /** Asks the person through the MCP client (elicitation), when the client supports it. */
-  elicit?: (message: string) => Promise<"approve" | "reject" | "dismissed">;
+  /**
+   * Asks the person through the MCP client, when the client supports it: their answer, or `asked` when the
+   * question leaves with this call's answer and the person's answer comes with the client's next request
+   * (`Approvals.answerInChat`).
+   */
+  elicit?: (message: string, approvalId: string) => Promise<ChatAnswer | "asked">;
   /** MCP Tasks: wait for the person's decision however long it takes (until the request expires). */
   waitUntilDecided?: boolean;
   /** Told the approval id once a request waits for a person (task status message). */
   onPending?: (approvalId: string) => void;
 }
+
+/** The person's answer to the chat's question; `dismissed` decides nothing. */
+export type ChatAnswer = "approve" | "reject" | "dismissed";
 
 /** A write operation behind the gate (its `autoApproval` says whether the policy may approve it alone). */
 export type GatedOperation = WriteOperation<unknown, unknown>;
@@ -102,6 +112,11 @@ export interface Approvals extends ToolGate {
   readonly pause: PauseSwitch;
   /** What a person sees, derived now from the verified arguments and Odoo's data. */
   view(record: ApprovalRecord): Promise<PersonView>;
+  /**
+   * The person's answer to a question the chat asked earlier about request `id` (`GateCall.elicit` said `asked`),
+   * decided exactly as an answer given at once: the chat's channel, its budget and limits.
+   */
+  answerInChat<O>(id: string, answer: ChatAnswer, call: GateCall): Promise<O | GatedAnswer>;
   /** A person's decision at the terminal or in the app (`PersonDecision`), audited here once. */
   decide(id: string, decision: PersonDecision): Promise<ApprovalRecord>;
   /** Runs an approved request now (exactly once); the outcome. */
@@ -338,6 +353,33 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     }
   };
 
+  /**
+   * The chat's answer, judged by the channel's allowance (reserving) before it decides anything: a note for the
+   * agent when it decided nothing, `decided` when it did.
+   */
+  const decideInChat = async (
+    record: ApprovalRecord,
+    prepared: PreparedWrite,
+    document: RequestDocument | undefined,
+    answer: ChatAnswer,
+    call: GateCall,
+  ): Promise<string | undefined> => {
+    const refusal = answer === "approve" ? await allowance(record.id, "elicitation", askOf(prepared)) : null;
+    if (refusal) return `Not approved in the chat: ${refusal}.`;
+    if (answer === "dismissed") return undefined;
+    await decideAs(record.id, {
+      decision: answer === "approve" ? "approved" : "rejected",
+      channel: "elicitation",
+      actor: call.clientName ? `user via ${call.clientName}` : "user via MCP client",
+      argsHash: record.argsHash,
+      ...(document ? { document } : {}),
+    }).catch((error) => {
+      // Decided elsewhere meanwhile (CLI, tray): the store holds the truth. An audit failure is not that.
+      if (toToolError(error).code === "AUDIT_LOG_UNAVAILABLE") throw error;
+    });
+    return DECIDED;
+  };
+
   const awaitDecision = async (
     record: ApprovalRecord,
     prepared: PreparedWrite,
@@ -346,29 +388,18 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     let note: string | undefined;
     if (call.elicit && policy.elicitation) {
       // Judged before the prompt (no prompt the chat could not approve anyway), and again, reserving, after it.
-      const ask = askOf(prepared);
-      const before = await allowance(record.id, "elicitation", ask, { dryRun: true });
+      const before = await allowance(record.id, "elicitation", askOf(prepared), { dryRun: true });
       if (before) note = `Not asked in the chat: ${before}.`;
       else {
         const view = buildView(record, prepared, []);
         const answer = await call
-          .elicit(`Approve this action in Odoo?\n\n${renderView(view)}`)
+          .elicit(`Approve this action in Odoo?\n\n${renderView(view)}`, record.id)
           .catch(() => "dismissed" as const);
-        const refusal = answer === "approve" ? await allowance(record.id, "elicitation", ask) : null;
-        if (refusal) note = `Not approved in the chat: ${refusal}.`;
-        else if (answer === "approve" || answer === "reject") {
-          await decideAs(record.id, {
-            decision: answer === "approve" ? "approved" : "rejected",
-            channel: "elicitation",
-            actor: call.clientName ? `user via ${call.clientName}` : "user via MCP client",
-            argsHash: record.argsHash,
-            ...(view.document ? { document: view.document } : {}),
-          }).catch((error) => {
-            // Decided elsewhere meanwhile (CLI, tray): the store holds the truth. An audit failure is not that.
-            if (toToolError(error).code === "AUDIT_LOG_UNAVAILABLE") throw error;
-          });
-          return undefined;
-        }
+        // Asked in a round trip: the answer comes with the next request, so nothing waits here.
+        if (answer === "asked") return undefined;
+        const chat = await decideInChat(record, prepared, view.document, answer, call);
+        if (chat === DECIDED) return undefined;
+        note = chat;
       }
     }
     const waitMs = call.waitUntilDecided ? Number.POSITIVE_INFINITY : policy.waitMs;
@@ -472,6 +503,37 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     return settle<O>(record.id, prepared.summary, note);
   };
 
+  const answerInChat = async <O>(
+    id: string,
+    answer: ChatAnswer,
+    call: GateCall,
+  ): Promise<O | GatedAnswer> => {
+    const record = await store.get(id);
+    const operation = record ? operations.get(record.tool) : undefined;
+    if (!record || !operation)
+      throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${id}".`);
+    const problems = store.integrity(record);
+    if (problems.length > 0)
+      throw new ToolError(
+        "APPROVAL_INVALID",
+        `Approval ${id} cannot be trusted (${problems.join("; ")}); nothing was decided.`,
+      );
+    // Judged on the request as Odoo has it now, as when the question was asked.
+    const prepared = await operation.prepare(odoo, record.args, record.binding);
+    let note: string | undefined;
+    if (record.status === "pending" && policy.elicitation) {
+      const chat = await decideInChat(
+        record,
+        prepared,
+        buildView(record, prepared, []).document,
+        answer,
+        call,
+      );
+      if (chat !== DECIDED) note = chat;
+    }
+    return settle<O>(id, prepared.summary, note);
+  };
+
   const view = async (record: ApprovalRecord): Promise<PersonView> => {
     const problems = store.integrity(record);
     const operation = operations.get(record.tool);
@@ -508,6 +570,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     get: (id) => store.get(id),
     list: (filter, report) => store.list(filter, report),
     request,
+    answerInChat,
     view,
     decide,
     execute: (id) => executeApproval(executorDeps(), id),

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { type App, createApp } from "../app.js";
 import { loadConfig } from "../config/config.js";
 import { silentLogger } from "../log.js";
@@ -44,7 +44,11 @@ export async function demoCommand(args: string[]): Promise<number> {
     ODOO_MCP_LOG_LEVEL: "error",
     DRY_RUN: "false",
   };
-  const client = new Client({ name: "odoo-mcp-demo", version: "1.0.0" });
+  // The current protocol revision (2026-07-28), as a client of today connects: no fallback to 2025.
+  const client = new Client(
+    { name: "odoo-mcp-demo", version: "1.0.0" },
+    { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
   const person = await createApp(loadConfig({ env, cwd: dataDir }), {
     logger: silentLogger,
     keychain: tryKeychain(silentLogger),

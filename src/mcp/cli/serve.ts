@@ -1,4 +1,4 @@
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { toToolError } from "../error-map.js";
 import { startHttpServer } from "../http-server.js";
 import { createMcpServer } from "../server.js";
@@ -20,8 +20,11 @@ export async function serve(args: string[]): Promise<number> {
   const parsed = parseCommand(args, SERVE);
   if (typeof parsed === "number") return parsed;
   const { app, config, logger } = await openApp();
-  const { server, cleanup } = createMcpServer(app);
-  await server.connect(new StdioServerTransport());
+  // Both eras: the client's opening (initialize, or a 2026-07-28 request) picks the server built for it.
+  const { build, cleanup } = createMcpServer(app);
+  const stdio = serveStdio(({ era }) => build(era), {
+    onerror: (error) => logger.debug(`stdio transport: ${error.message}`),
+  });
   logger.info(`odoo-mcp ${VERSION} serving on stdio`, {
     odoo: config.odoo.url,
     database: config.odoo.database,
@@ -64,6 +67,7 @@ export async function serve(args: string[]): Promise<number> {
   });
   await background.stop();
   await http?.close();
+  await stdio.close();
   await cleanup();
   await app.close();
   return 0;

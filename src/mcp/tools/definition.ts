@@ -1,4 +1,4 @@
-import type { ContentBlock } from "@modelcontextprotocol/sdk/types.js";
+import type { ContentBlock } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import type { Toolset } from "../../shared/toolsets.js";
 import type { GateCall, ToolGate } from "../approvals/core.js";
@@ -74,8 +74,9 @@ export function toolContext(
 }
 
 /**
- * One tool: its schemas, hints and handler. `tools/index.ts` lists them; `server.ts` turns the list into MCP
- * `tools/list` and `tools/call` handlers, so schemas, validation and error mapping live in one place.
+ * One tool: its schemas, hints and handler. `tools/index.ts` lists them; `server.ts` registers them with the SDK
+ * (`McpServer.registerTool`) and every call goes through `call.ts`, so schemas, validation and error mapping live
+ * in one place.
  */
 export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   name: string;
@@ -92,7 +93,9 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   annotations: ToolAnnotations;
   /** Which contract code a schema failure on a given top-level field answers (default VALIDATION_ERROR). */
   fieldCodes?: Partial<Record<string, ErrorCode>>;
-  /** MCP Tasks support: gated tools may run as a task that completes once a human has decided. */
+  /** Sent as the tool's `_meta` in tools/list (e.g. an MCP App's `{ ui: { resourceUri } }`). */
+  meta?: Record<string, unknown>;
+  /** MCP Tasks support (2025 era): gated tools may run as a task that completes once a human has decided. */
   taskSupport?: "optional";
   run(input: z.infer<I>, ctx: ToolCallContext): Promise<z.infer<O>>;
   /** Content items after the JSON text (e.g. a `resource_link` to a generated file). */

@@ -1,3 +1,4 @@
+import type { StandardSchemaWithJSON } from "@modelcontextprotocol/server";
 import { z } from "zod";
 
 type Json = Record<string, unknown>;
@@ -26,6 +27,22 @@ export function toolJsonSchema(schema: z.ZodType, io: "input" | "output"): Json 
   return io === "output"
     ? (withoutEnumTypes(withoutClosedObjects(compacted)) as Json)
     : (withoutClosedInputs(withoutCaps(compacted)) as Json);
+}
+
+/**
+ * A tool's schema as the SDK registers it (a Standard Schema with JSON): listed exactly as `toolJsonSchema` wrote
+ * it, converted once per process. Every value passes here: `callTool` validates with the tool's zod schema, so
+ * its error messages and `fieldCodes` answer a bad call, and checks every answer against the output schema.
+ */
+export function listedSchema(json: Json): StandardSchemaWithJSON<unknown, unknown> {
+  return {
+    "~standard": {
+      version: 1,
+      vendor: "odoo-mcp",
+      validate: (value: unknown) => ({ value }),
+      jsonSchema: { input: () => json, output: () => json },
+    },
+  };
 }
 
 /**
