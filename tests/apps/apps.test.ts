@@ -1,9 +1,18 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APPROVAL_CARD_URI, REPORT_VIEW_URI } from "../../src/mcp/apps/index.js";
+import { writeOperations } from "../../src/mcp/accounting/index.js";
+import {
+  APPROVAL_CARD_URI,
+  appResources,
+  clientSupportsApps,
+  REPORT_VIEW_URI,
+  toolMeta,
+} from "../../src/mcp/apps/index.js";
 import { callTool } from "../../src/mcp/server.js";
 import { toolContext } from "../../src/mcp/tools/definition.js";
-import { appOnlyTools } from "../../src/mcp/tools/index.js";
+import { allTools, appOnlyTools } from "../../src/mcp/tools/index.js";
 import { moneyText } from "../../src/shared/money-text.js";
 import { buildLedger } from "../reports/ledger-builder.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
@@ -52,6 +61,48 @@ describe("the MCP Apps in a chat client", () => {
     };
   const today = new Date().toLocaleDateString("sv");
   const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toLocaleDateString("sv");
+
+  describe("the resources and the tools' _meta the server offers", () => {
+    it("two resources, each one self-contained HTML file of the MCP Apps type", async () => {
+      expect(appResources.map((resource) => [resource.uri, resource.mimeType])).toEqual([
+        [APPROVAL_CARD_URI, RESOURCE_MIME_TYPE],
+        [REPORT_VIEW_URI, RESOURCE_MIME_TYPE],
+      ]);
+      for (const resource of appResources) {
+        const html = await resource.read();
+        expect(html).toMatch(/^<!doctype html>/i);
+        // Nothing loaded from elsewhere: a host shows it in a frame from this text alone.
+        const markup = html.replace(/(<(script|style)\b[^>]*>)[\s\S]*?<\/\2>/gi, "$1");
+        expect(markup.match(/<(script|style)\b/gi)).toEqual(["<script", "<style"]);
+        expect(markup).not.toMatch(/\s(src|href)=/i);
+      }
+    });
+
+    it("every gated tool links the approval card, generate_report the report view, approval_view is for the app alone", () => {
+      const names = new Set([...allTools, ...appOnlyTools].map((tool) => tool.name));
+      for (const name of Object.keys(toolMeta)) expect(names, name).toContain(name);
+      for (const name of writeOperations.keys())
+        expect(toolMeta[name]).toEqual({
+          ui: { resourceUri: APPROVAL_CARD_URI },
+          [RESOURCE_URI_META_KEY]: APPROVAL_CARD_URI,
+        });
+      expect(toolMeta.generate_report).toEqual({
+        ui: { resourceUri: REPORT_VIEW_URI },
+        [RESOURCE_URI_META_KEY]: REPORT_VIEW_URI,
+      });
+      expect(toolMeta.approval_view).toEqual({ ui: { visibility: ["app"] } });
+      expect(appOnlyTools.map((tool) => tool.name)).toEqual(["approval_view"]);
+      expect(allTools.map((tool) => tool.name)).not.toContain("approval_view");
+    });
+
+    it("knows a client that shows MCP Apps by the extension it declares", () => {
+      const ui = (mimeTypes: string[]) => ({ extensions: { "io.modelcontextprotocol/ui": { mimeTypes } } });
+      expect(clientSupportsApps(ui([RESOURCE_MIME_TYPE]))).toBe(true);
+      expect(clientSupportsApps(ui(["text/html"]))).toBe(false);
+      expect(clientSupportsApps({})).toBe(false);
+      expect(clientSupportsApps(undefined)).toBe(false);
+    });
+  });
 
   describe("the approval card", () => {
     const LONG =
@@ -178,6 +229,33 @@ describe("the MCP Apps in a chat client", () => {
       expect(await host.page.title()).not.toBe("pwned");
       expect(host.pageErrors).toEqual([]);
     });
+
+    it("a request changed outside odoo-mcp: the card says not to trust it, and shows the arguments as they are", async () => {
+      await seedCustomer(h, "Quay Chandlers", "ap@quay.example");
+      const args = {
+        customer_name: "Quay Chandlers",
+        customer_email: "ap@quay.example",
+        invoice_date: today,
+        due_date: inDays(14),
+        line_items: [{ description: "Rope, 200 m", quantity: 1, unit_price: 480 }],
+      };
+      const answer = await ask("create_invoice", args);
+      const id = String(answer.structuredContent.approval_id);
+      const file = await findRecordFile(h.dataDir, id);
+      const record = JSON.parse(await readFile(file, "utf8"));
+      record.args.line_items[0].unit_price = 4.8;
+      await writeFile(file, JSON.stringify(record));
+      const frame = await host.show(APPROVAL_CARD_URI, args, answer);
+      const card = frame.getByRole("article", { name: "Request" });
+      await card.waitFor();
+      const alert = card.getByRole("alert");
+      expect(await alert.textContent()).toMatch(
+        /^Do not trust this request\. It cannot be approved:.*seal is broken/,
+      );
+      expect(await card.textContent()).toContain("unit price: 4.8");
+      expect(await card.locator("table.lines").count()).toBe(0);
+      expect(host.pageErrors).toEqual([]);
+    });
   });
 
   describe("the report view", () => {
@@ -238,6 +316,34 @@ describe("the MCP Apps in a chat client", () => {
       expect(host.pageErrors).toEqual([]);
     });
 
+    it("profit and loss over part of months: each month cut to the period, and they add up to it", async () => {
+      const before = calls.length;
+      const args = { report_type: "profit_loss", start_date: "2026-02-10", end_date: "2026-04-20" };
+      const answer = await ask("generate_report", args);
+      const frame = await host.show(REPORT_VIEW_URI, args, answer);
+      const chart = frame.getByRole("figure", { name: "Revenue and expenses by month" });
+      await chart.waitFor();
+      expect(
+        await chart
+          .locator("g.group")
+          .evaluateAll((groups) => groups.map((g) => g.getAttribute("data-label"))),
+      ).toEqual(["Feb 2026", "Mar 2026", "Apr 2026"]);
+      const months = calls.slice(before).filter((call) => call.name === "generate_report");
+      expect(months.map((call) => [call.args.start_date, call.args.end_date])).toEqual([
+        ["2026-02-10", "2026-02-28"],
+        ["2026-03-01", "2026-03-31"],
+        ["2026-04-01", "2026-04-20"],
+      ]);
+      const data = (answer.structuredContent as { data: { revenue: number } }).data;
+      const revenue = months.map((call) =>
+        call.result.isError
+          ? 0
+          : (call.result.structuredContent as { data: { revenue: number } }).data.revenue,
+      );
+      expect(revenue.reduce((sum, r) => sum + cents(r), 0)).toBe(cents(data.revenue));
+      expect(host.pageErrors).toEqual([]);
+    });
+
     it("aged receivables: one bar per bucket, the table's totals equal the report's", async () => {
       const { frame, report } = await showReport("aged_receivables");
       const d = report.data.details as {
@@ -282,3 +388,17 @@ describe("the MCP Apps in a chat client", () => {
     });
   });
 });
+
+/** The file of a request in the approval store (the agent, with file tools, can write there). */
+async function findRecordFile(dataDir: string, id: string): Promise<string> {
+  const stack = [dataDir];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) stack.push(full);
+      else if (entry.name === `${id}.json`) return full;
+    }
+  }
+  throw new Error(`no record file for ${id}`);
+}

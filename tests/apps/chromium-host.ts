@@ -31,8 +31,12 @@ export interface ChromiumHost {
  */
 export async function startChromiumHost(call: HostCall): Promise<ChromiumHost> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-test-deps.sh`);
-  for (const mode of ["approval", "report"])
-    await build({ configFile: path.join(REPO, "vite.apps.config.ts"), mode, logLevel: "warn" });
+  for (const app of ["approval", "report"])
+    await build({
+      configFile: path.join(REPO, "vite.apps.config.ts"),
+      root: path.join(REPO, "src/apps", app),
+      logLevel: "warn",
+    });
   const profile = await mkdtemp(path.join(tmpdir(), "odoo-mcp-apps-"));
   const hostDir = path.join(profile, "host");
   await build({
