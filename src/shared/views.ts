@@ -47,3 +47,34 @@ export const personView = z.object({
   outcome: z.unknown().optional(),
 });
 export type PersonView = z.infer<typeof personView>;
+
+/**
+ * A request as the approval card in the chat shows it (src/apps/approval, the `approval_view` tool): the person's
+ * view derived now from the verified arguments and Odoo, never what the agent or an earlier answer put in the chat.
+ * The arguments, the structured facts and the outcome stay out: the card lays out the document, as the window does.
+ */
+export const approvalCard = personView
+  .pick({
+    approval_id: true,
+    tool: true,
+    status: true,
+    title: true,
+    details: true,
+    document: true,
+    derived_from: true,
+    integrity: true,
+    refused: true,
+    requested_by: true,
+    created_at: true,
+    expires_at: true,
+  })
+  .extend({
+    /** Money going out (a bill posted or paid, a refund): approved only at the terminal or in the odoo-mcp app. */
+    money_out: z.boolean(),
+    /** The invoice goes to an address that is not the customer's own; `new_contact`: one will be created for it. */
+    recipient_differs: z.boolean().optional(),
+    new_contact: z.boolean().optional(),
+    /** The expense's receipt, when it has one (its bytes are shown in the app, not here). */
+    receipt: z.object({ name: z.string(), mimetype: z.string(), size: z.number().int() }).optional(),
+  });
+export type ApprovalCard = z.infer<typeof approvalCard>;

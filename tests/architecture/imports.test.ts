@@ -174,6 +174,7 @@ const ROOMS: Record<string, readonly string[]> = {
     "mcp/odoo",
     "mcp/reports",
     "shared/toolsets.ts",
+    "shared/views.ts",
   ],
   "mcp/app": [
     "mcp/accounting",
@@ -188,8 +189,13 @@ const ROOMS: Record<string, readonly string[]> = {
   "mcp/http-server": ["mcp/app", "mcp/server"],
   "mcp/cli": ["mcp/*", "shared", "sandbox"],
   "mcp/bin": ["mcp/cli"],
+  "mcp/apps": [],
   main: ["mcp/*", "shared"],
-  renderer: ["shared"],
+  renderer: ["shared", "ui"],
+  /** What the windows and the MCP Apps share: the document's layout, the escaping, the look. */
+  ui: ["shared"],
+  /** The MCP Apps shown inside the chat: a browser page like the windows, and what the server says over the host. */
+  apps: ["shared", "ui"],
   shared: [],
   sandbox: ["mcp/odoo"],
   bench: ["mcp/*", "sandbox"],
@@ -200,6 +206,8 @@ const FORBIDDEN_PACKAGES: Record<string, RegExp> = {
   sandbox: /^(electron|react|react-dom)(\/|$)/,
   shared: /^(?!zod$)/,
   renderer: /^(node:|electron)|^(fs|path|os|child_process|crypto)$/,
+  ui: /^(node:|electron)|^(fs|path|os|child_process|crypto)$/,
+  apps: /^(node:|electron)|^(fs|path|os|child_process|crypto)$/,
 };
 
 const SRC = path.join(ROOT, "src");
@@ -278,5 +286,14 @@ describe("the rooms of src", () => {
     expect(probe("mcp/tools/definition.ts", 'import { x } from "../../main/tray.js";')).toHaveLength(1);
     expect(probe("shared/ipc.ts", 'import { x } from "../mcp/tools/toolsets.js";')).toHaveLength(1);
     expect(probe("mcp/odoo/client.ts", 'import { x } from "../money.js";')).toEqual([]);
+    // The MCP Apps: a browser page, like the windows; the server's folder for them is plain Node.
+    expect(probe("apps/approval/Card.tsx", 'import { readFile } from "node:fs";')).toHaveLength(1);
+    expect(
+      probe("apps/approval/Card.tsx", 'import { x } from "../../mcp/tools/approval-view.js";'),
+    ).toHaveLength(1);
+    expect(probe("apps/approval/Card.tsx", 'import { x } from "../../renderer/bridge.js";')).toHaveLength(1);
+    expect(probe("apps/approval/Card.tsx", 'import { x } from "../../ui/DocumentView.js";')).toEqual([]);
+    expect(probe("ui/DocumentView.tsx", 'import { x } from "../renderer/bridge.js";')).toHaveLength(1);
+    expect(probe("mcp/apps/index.ts", 'import { x } from "react";')).toHaveLength(1);
   });
 });

@@ -91,6 +91,11 @@ export interface AgentApprovals {
   get(id: string): Promise<ApprovalRecord | null>;
   /** With `report`, the entries left out (not files) are told to it; otherwise the log says them. */
   list(filter?: ListFilter, report?: ListReport): Promise<ApprovalRecord[]>;
+  /**
+   * What a person sees of a request (`Approvals.view`), for the approval card shown in the chat (`approval_view`):
+   * a read like the others. Optional until the tool context forwards it (`toolContext` in tools/definition.ts).
+   */
+  view?(record: ApprovalRecord): Promise<PersonView>;
 }
 
 /** What a gated tool may do: ask, and read. The types leave no way to decide. */

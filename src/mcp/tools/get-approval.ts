@@ -4,7 +4,7 @@ import type { ApprovalRecord } from "../approvals/store.js";
 import { ToolError } from "../errors.js";
 import { defineTool } from "./definition.js";
 
-const APPROVAL_ID = /^apr_[a-z2-7]{26}$/;
+export const APPROVAL_ID = /^apr_[a-z2-7]{26}$/;
 
 export const approvalView = z.object({
   approval_id: z.string(),

@@ -1,3 +1,4 @@
+import { approvalViewTool } from "./approval-view.js";
 import { createDraftInvoiceTool } from "./create-draft-invoice.js";
 import { createExpenseTool } from "./create-expense.js";
 import { createInvoiceTool } from "./create-invoice.js";
@@ -34,3 +35,9 @@ export const allTools: readonly AnyToolDefinition[] = [
   getApprovalTool,
   listApprovalsTool,
 ];
+
+/**
+ * Tools only the MCP Apps call (src/mcp/apps): listed, beside `allTools`, to a client that declares MCP Apps
+ * support, so that every other client keeps today's tools/list (and its 16 KB) unchanged.
+ */
+export const appOnlyTools: readonly AnyToolDefinition[] = [approvalViewTool];

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from "react";
 import type { AgentStatus, AnswerOf, ApprovalItem } from "../../shared/ipc.js";
+import { strongAmount } from "../../ui/DocumentView.js";
+import { money, t, toolLabel, until, when } from "../../ui/text.js";
 import { call, errorText, on } from "../bridge.js";
-import { money, t, toolLabel, until, when } from "../text.js";
 import { Detail } from "./Detail.js";
-import { strongAmount } from "./DocumentView.js";
 import { History } from "./History.js";
 
 type Notice = { kind: "ok" | "error"; text: string };

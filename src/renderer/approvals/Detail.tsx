@@ -1,8 +1,9 @@
 import { useEffect, useState } from "react";
 import type { ApprovalItem } from "../../shared/ipc.js";
+import { DocumentBody, DocumentHead, Row, strongAmount } from "../../ui/DocumentView.js";
+import { RequestWarnings } from "../../ui/RequestWarnings.js";
+import { money, t, toolLabel, until, when } from "../../ui/text.js";
 import { call, errorText } from "../bridge.js";
-import { money, t, toolLabel, until, when } from "../text.js";
-import { DocumentBody, DocumentHead, Row, strongAmount } from "./DocumentView.js";
 
 export function Receipt({ item }: { item: ApprovalItem }) {
   const [shown, setShown] = useState<{ name: string; mimetype: string; data_url: string } | null>(null);
@@ -76,36 +77,13 @@ export function Detail({
         )}
       </header>
 
-      {broken && (
-        <div className="alert alert-danger" role="alert">
-          <strong>Do not trust this request.</strong> It cannot be approved:
-          <ul>
-            {item.integrity.map((problem) => (
-              <li key={problem}>{t(problem, 400)}</li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {item.refused && (
-        <div className="alert alert-warning" role="alert">
-          <strong>Odoo would refuse this now:</strong> {t(item.refused, 400)}
-        </div>
-      )}
-      {item.derived_from === "arguments" && (
-        <div className="alert alert-warning">
-          Odoo cannot be reached: shown from the exact arguments the agent sent, nothing looked up.
-        </div>
-      )}
-      {item.recipient_differs && (
-        <p className="recipient differs">
-          <span className="flag" role="note">
-            The invoice goes to an address that is not the customer's own
-            {(item.facts?.recipient as { kind?: unknown } | undefined)?.kind === "new_contact"
-              ? " — a new contact will be created"
-              : ""}
-          </span>
-        </p>
-      )}
+      <RequestWarnings
+        integrity={item.integrity}
+        refused={item.refused}
+        fromArguments={item.derived_from === "arguments"}
+        recipientDiffers={item.recipient_differs}
+        newContact={(item.facts?.recipient as { kind?: unknown } | undefined)?.kind === "new_contact"}
+      />
 
       {document && <DocumentBody document={document} />}
 

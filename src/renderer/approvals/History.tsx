@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useState } from "react";
 import { decidedWords } from "../../shared/channels.js";
 import type { ApprovalItem } from "../../shared/ipc.js";
+import { DocumentBody, DocumentHead, Row } from "../../ui/DocumentView.js";
+import { TOOL_LABELS, t, toolLabel, when } from "../../ui/text.js";
 import { call, errorText } from "../bridge.js";
-import { TOOL_LABELS, t, toolLabel, when } from "../text.js";
-import { DocumentBody, DocumentHead, Row } from "./DocumentView.js";
 
 /**
  * The decided requests, newest first: each by its name as the person knows it now, its amount with its currency,

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { AnswerOf, SettingsView } from "../../shared/ipc.js";
+import { t } from "../../ui/text.js";
 import { call, errorText } from "../bridge.js";
-import { t } from "../text.js";
 import type { Notice } from "./notice.js";
 
 type Report = AnswerOf<"settings.testConnection">;

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { SettingsView } from "../../shared/ipc.js";
+import { t } from "../../ui/text.js";
 import { call, errorText } from "../bridge.js";
-import { t } from "../text.js";
 
 /** This computer: the data folder, and whether the app starts at login. */
 export function General({ view, onSaved }: { view: SettingsView; onSaved: (view: SettingsView) => void }) {

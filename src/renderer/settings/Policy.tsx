@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import type { SettingsView } from "../../shared/ipc.js";
+import { t } from "../../ui/text.js";
 import { call, errorText } from "../bridge.js";
-import { t } from "../text.js";
 
 type Rule = SettingsView["policy"][number];
 

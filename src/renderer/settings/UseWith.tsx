@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import { multiline } from "../../shared/display.js";
 import type { AnswerOf } from "../../shared/ipc.js";
+import { t } from "../../ui/text.js";
 import { call, errorText } from "../bridge.js";
-import { t } from "../text.js";
 import type { Notice } from "./notice.js";
 
 type Configs = AnswerOf<"clients.configs">;

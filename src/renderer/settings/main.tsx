@@ -1,6 +1,6 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import "../styles.css";
+import "../../ui/styles.css";
 import { App } from "./App.js";
 
 const root = document.getElementById("root");

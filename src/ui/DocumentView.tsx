@@ -1,5 +1,5 @@
-import type { RequestDocument } from "../../shared/document.js";
-import { t } from "../text.js";
+import type { RequestDocument } from "../shared/document.js";
+import { t } from "./text.js";
 
 /**
  * A request document (src/shared/document.ts) as the window lays it out: what approving it does, its lines (the

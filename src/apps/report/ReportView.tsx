@@ -1,0 +1,295 @@
+import { moneyText } from "../../shared/money-text.js";
+import { t } from "../../ui/text.js";
+import { BarChart, type BarGroup } from "./chart.js";
+import { MAX_MONTHS, monthsOf } from "./months.js";
+import {
+  agedDetails,
+  BUCKETS,
+  balanceSheetDetails,
+  cashFlowDetails,
+  type MonthFigures,
+  profitLossDetails,
+  type Report,
+} from "./shapes.js";
+
+const TITLES: Record<Report["report_type"], string> = {
+  profit_loss: "Profit and Loss",
+  balance_sheet: "Balance Sheet",
+  cash_flow: "Cash Flow Statement",
+  aged_receivables: "Aged Receivables",
+};
+const BUCKET_TITLES = ["Not due", "1-30", "31-60", "61-90", "Over 90"];
+
+/** The months' figures as they stand: still asked for, asked and answered, or what stopped them. */
+export type Monthly =
+  | { state: "loading" }
+  | { state: "done"; months: MonthFigures[] }
+  | { state: "failed"; message: string };
+
+/** Amounts as every surface writes them: "1,719.25 USD" (money-text.ts), escaped. */
+const writer = (currency: string) => (amount: number) => t(moneyText(amount, currency, 2), 60);
+
+type Line = { label: string; amount: number; strong?: boolean; indent?: boolean };
+
+function Statement({
+  caption,
+  lines,
+  money,
+}: {
+  caption: string;
+  lines: Line[];
+  money: (n: number) => string;
+}) {
+  return (
+    <table className="statement" aria-label={caption}>
+      <caption>{t(caption, 120)}</caption>
+      <tbody>
+        {lines.map((line, index) => (
+          <tr
+            // biome-ignore lint/suspicious/noArrayIndexKey: a statement's lines are in reading order
+            key={index}
+            className={line.strong ? "strong" : line.indent ? "indent" : undefined}
+          >
+            <th scope="row">{t(line.label, 160)}</th>
+            <td className="num nowrap">{money(line.amount)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+const accountLines = (accounts: { code: string; name: string; amount: number }[]): Line[] =>
+  accounts.map((a) => ({ label: a.code ? `${a.code} ${a.name}` : a.name, amount: a.amount, indent: true }));
+
+function ProfitLoss({
+  report,
+  monthly,
+  money,
+}: {
+  report: Report;
+  monthly: Monthly;
+  money: (n: number) => string;
+}) {
+  const d = profitLossDetails.parse(report.data.details);
+  const section = (
+    title: string,
+    s: { accounts: { code: string; name: string; amount: number }[]; total: number },
+  ) => [{ label: title, amount: s.total, strong: true }, ...accountLines(s.accounts)];
+  const months = monthsOf(report.period.start_date, report.period.end_date).length;
+  return (
+    <>
+      {monthly.state === "loading" && <p className="muted">Asking Odoo for each month…</p>}
+      {monthly.state === "failed" && (
+        <p className="alert alert-warning">
+          Revenue and expenses by month cannot be shown: {t(monthly.message, 300)}
+        </p>
+      )}
+      {monthly.state === "done" && (
+        <BarChart
+          title={`Revenue and expenses by month${months > MAX_MONTHS ? ` (the first ${MAX_MONTHS} months)` : ""}`}
+          groups={monthly.months.map(
+            (m): BarGroup => ({
+              label: m.label,
+              bars: [
+                [{ series: "Revenue", value: m.revenue, text: money(m.revenue) }],
+                [{ series: "Expenses", value: m.expenses, text: money(m.expenses) }],
+              ],
+            }),
+          )}
+        />
+      )}
+      <Statement
+        caption="Profit and Loss"
+        money={money}
+        lines={[
+          ...section("Income", d.income),
+          ...section("Cost of Revenue", d.cost_of_revenue),
+          { label: "Gross Profit", amount: d.gross_profit, strong: true },
+          ...section("Other Income", d.other_income),
+          ...section("Expenses", d.operating_expenses),
+          { label: "Net Income", amount: d.net_income, strong: true },
+        ]}
+      />
+    </>
+  );
+}
+
+function BalanceSheet({ report, money }: { report: Report; money: (n: number) => string }) {
+  const d = balanceSheetDetails.parse(report.data.details);
+  const groups = (side: { groups: { label: string; total: number }[] }) =>
+    side.groups.map((g) => ({ series: g.label, value: g.total, text: money(g.total) }));
+  const earnings = [
+    {
+      label: "Previous years' unallocated earnings",
+      amount: d.equity.previous_years_unallocated_earnings,
+      indent: true,
+    },
+    {
+      label: "Current year unallocated earnings",
+      amount: d.equity.current_year_unallocated_earnings,
+      indent: true,
+    },
+  ];
+  const sideLines = (title: string, side: typeof d.assets, extra: Line[] = []) => [
+    { label: title, amount: side.total, strong: true },
+    ...side.groups.flatMap((g) => [{ label: g.label, amount: g.total }, ...accountLines(g.accounts)]),
+    ...extra,
+  ];
+  return (
+    <>
+      <BarChart
+        title={`The two sides as of ${d.as_of}`}
+        groups={[
+          { label: "Assets", bars: [groups(d.assets)] },
+          {
+            label: "Liab. + equity",
+            bars: [
+              [
+                ...groups(d.liabilities),
+                ...groups(d.equity),
+                ...earnings.map((e) => ({ series: e.label, value: e.amount, text: money(e.amount) })),
+              ],
+            ],
+          },
+        ]}
+      />
+      {!d.balanced && (
+        <p className="alert alert-danger" role="alert">
+          Assets do not equal liabilities and equity in Odoo's ledger.
+        </p>
+      )}
+      <Statement
+        caption={`Balance Sheet as of ${d.as_of}`}
+        money={money}
+        lines={[
+          ...sideLines("Assets", d.assets),
+          ...sideLines("Liabilities", d.liabilities),
+          ...sideLines("Equity", d.equity, earnings),
+          { label: "Liabilities and equity", amount: d.total_liabilities_and_equity, strong: true },
+        ]}
+      />
+    </>
+  );
+}
+
+function AgedReceivables({ report, money }: { report: Report; money: (n: number) => string }) {
+  const d = agedDetails.parse(report.data.details);
+  return (
+    <>
+      <BarChart
+        title={`Open receivables by days past due, as of ${d.as_of}`}
+        groups={BUCKETS.map((key, i) => ({
+          label: BUCKET_TITLES[i] ?? key,
+          bars: [[{ series: "Open", value: d.totals[key], text: money(d.totals[key]) }]],
+        }))}
+      />
+      <table className="statement aged" aria-label="Aged Receivables">
+        <caption>{`Aged Receivables as of ${t(d.as_of, 20)} (days past due)`}</caption>
+        <thead>
+          <tr>
+            <th>Customer</th>
+            {BUCKET_TITLES.map((title) => (
+              <th key={title} className="num">
+                {title}
+              </th>
+            ))}
+            <th className="num">Total</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...d.customers, { ...d.totals, name: "Total" }].map((row, index) => (
+            <tr
+              // biome-ignore lint/suspicious/noArrayIndexKey: customers in the report's order, the total last
+              key={index}
+              className={index === d.customers.length ? "strong" : undefined}
+            >
+              <th scope="row">{t(row.name, 120)}</th>
+              {BUCKETS.map((key) => (
+                <td key={key} className="num nowrap">
+                  {money(row[key])}
+                </td>
+              ))}
+              <td className="num nowrap">{money(row.total)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function CashFlow({ money, report }: { report: Report; money: (n: number) => string }) {
+  const d = cashFlowDetails.parse(report.data.details);
+  const activities = [
+    ["Operating", d.operating],
+    ["Investing", d.investing],
+    ["Financing", d.financing],
+  ] as const;
+  return (
+    <>
+      <BarChart
+        title="Cash in and out by activity"
+        groups={activities.map(([label, a]) => ({
+          label,
+          bars: [
+            [{ series: "In", value: a.inflows, text: money(a.inflows) }],
+            [{ series: "Out", value: a.outflows, text: money(a.outflows) }],
+          ],
+        }))}
+      />
+      <Statement
+        caption="Cash Flow"
+        money={money}
+        lines={[
+          { label: "Opening balance", amount: d.opening_balance, strong: true },
+          ...activities.flatMap(([label, a]) => [
+            { label: `${label}: in`, amount: a.inflows, indent: true },
+            { label: `${label}: out`, amount: -a.outflows, indent: true },
+          ]),
+          { label: "Net change", amount: d.net_change, strong: true },
+          { label: "Closing balance", amount: d.closing_balance, strong: true },
+        ]}
+      />
+      {!d.reconciles && (
+        <p className="alert alert-danger" role="alert">
+          Opening balance and flows do not add up to the closing balance in Odoo's ledger.
+        </p>
+      )}
+    </>
+  );
+}
+
+/** A statement as a person would rather read it than its JSON: its charts, then its table. */
+export function ReportView({ report, monthly }: { report: Report; monthly: Monthly }) {
+  const money = writer(report.currency);
+  const { start_date, end_date } = report.period;
+  return (
+    <article className="detail app-card report" aria-label="Report">
+      <header className="detail-head">
+        <div>
+          <span className="tool-badge">{TITLES[report.report_type]}</span>
+          <h2>{t(report.company, 160)}</h2>
+          <p className="muted">
+            {t(start_date, 20)} to {t(end_date, 20)} · amounts in {t(report.currency, 10)}
+          </p>
+        </div>
+        {/* revenue, expenses and net_income are the period's income statement whatever the type: shown beside it. */}
+        {report.report_type === "profit_loss" && (
+          <dl className="figures">
+            <dt>Revenue</dt>
+            <dd data-testid="revenue">{money(report.data.revenue)}</dd>
+            <dt>Expenses</dt>
+            <dd data-testid="expenses">{money(report.data.expenses)}</dd>
+            <dt>Net income</dt>
+            <dd data-testid="net-income">{money(report.data.net_income)}</dd>
+          </dl>
+        )}
+      </header>
+      {report.report_type === "profit_loss" && <ProfitLoss report={report} monthly={monthly} money={money} />}
+      {report.report_type === "balance_sheet" && <BalanceSheet report={report} money={money} />}
+      {report.report_type === "aged_receivables" && <AgedReceivables report={report} money={money} />}
+      {report.report_type === "cash_flow" && <CashFlow report={report} money={money} />}
+    </article>
+  );
+}

@@ -1,0 +1,92 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import {
+  getUiCapability,
+  RESOURCE_MIME_TYPE,
+  RESOURCE_URI_META_KEY,
+} from "@modelcontextprotocol/ext-apps/server";
+import { ToolError } from "../errors.js";
+
+/**
+ * The MCP Apps this server offers (`@modelcontextprotocol/ext-apps`): views a client that supports them shows
+ * inside the chat, next to a tool's answer. Each is one self-contained HTML file built by `npm run build` into
+ * dist/apps (src/apps). A tool links its view by `_meta.ui.resourceUri` in tools/list. All of it (the resources,
+ * the tools' `_meta`, the app-only tools of tools/index.ts `appOnlyTools`) is for a client that declares MCP Apps
+ * support (`clientSupportsApps`): every other client keeps today's tools/list, under its 16 KB, and its answers.
+ */
+
+export const APPROVAL_CARD_URI = "ui://odoo-mcp/approval.html";
+export const REPORT_VIEW_URI = "ui://odoo-mcp/report.html";
+
+/** A resource as the server lists it and reads it. */
+export interface AppResource {
+  uri: string;
+  name: string;
+  mimeType: string;
+  description?: string;
+  read(): Promise<string>;
+}
+
+/** The repository (or package) root: this file is src/mcp/apps/index.ts or dist/mcp/apps/index.js. */
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+
+function builtApp(file: string): () => Promise<string> {
+  const where = path.join(ROOT, "dist/apps", file);
+  return async () => {
+    try {
+      return await readFile(where, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      throw new ToolError(
+        "INTERNAL_ERROR",
+        `The MCP App ${file} is not built (${where} is missing): run \`npm run build\`.`,
+      );
+    }
+  };
+}
+
+export const appResources: readonly AppResource[] = [
+  {
+    uri: APPROVAL_CARD_URI,
+    name: "approval-card",
+    mimeType: RESOURCE_MIME_TYPE,
+    description:
+      "A request waiting for a person's approval, as the approval window shows it (read-only: it is decided in the odoo-mcp app or at the terminal).",
+    read: builtApp("approval.html"),
+  },
+  {
+    uri: REPORT_VIEW_URI,
+    name: "report-view",
+    mimeType: RESOURCE_MIME_TYPE,
+    description: "A financial statement from generate_report: its table and charts.",
+    read: builtApp("report.html"),
+  },
+];
+
+/**
+ * The tool's view, as `registerAppTool` writes it: `ui.resourceUri`, and the same URI under the older flat key
+ * (`ui/resourceUri`) that hosts of the first MCP Apps revision read.
+ */
+const linksView = (resourceUri: string) => ({ ui: { resourceUri }, [RESOURCE_URI_META_KEY]: resourceUri });
+
+/**
+ * What each tool's listing carries as `_meta`: every gated tool links the approval card (its answer, pending,
+ * names the request), generate_report links the report view, and the card's own read is for the app alone.
+ */
+export const toolMeta: Readonly<Record<string, Record<string, unknown>>> = {
+  create_invoice: linksView(APPROVAL_CARD_URI),
+  send_invoice: linksView(APPROVAL_CARD_URI),
+  record_payment: linksView(APPROVAL_CARD_URI),
+  post_invoice: linksView(APPROVAL_CARD_URI),
+  create_expense: linksView(APPROVAL_CARD_URI),
+  generate_report: linksView(REPORT_VIEW_URI),
+  approval_view: { ui: { visibility: ["app"] } },
+};
+
+/**
+ * Whether the client shows MCP Apps: it declares the extension (`io.modelcontextprotocol/ui`) with the apps' MIME
+ * type, as ext-apps' `getUiCapability` reads it from the client's capabilities at initialize.
+ */
+export function clientSupportsApps(capabilities: Parameters<typeof getUiCapability>[0]): boolean {
+  return getUiCapability(capabilities)?.mimeTypes?.includes(RESOURCE_MIME_TYPE) === true;
+}
