@@ -2,7 +2,7 @@
 // Builds the MCP Bundle (.mcpb) of the headless server, for one-click install in Claude Desktop:
 //   npm run pack:mcpb            (builds first; writes release/odoo-mcp-<version>-<platform>-<arch>.mcpb)
 //   node scripts/pack-mcpb.mjs [--out FILE] [--keep-staging]
-// It stages, in a fresh temporary directory: mcpb/manifest.json, the icon, dist/mcp and dist/shared (no source
+// It stages, in a fresh temporary directory: mcpb/manifest.json, the icon, dist/mcp, dist/shared and dist/apps (no source
 // maps), a package.json trimmed to what runs, and the production node_modules the server really imports —
 // found by scanning the staged JavaScript for bare imports and following package-lock.json from there (so
 // neither React nor Electron nor any devDependency comes along). Then `mcpb pack` (the @anthropic-ai/mcpb API).
@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { packExtension } from "@anthropic-ai/mcpb";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const SHIPPED_DIRS = ["dist/mcp", "dist/shared"];
+const SHIPPED_DIRS = ["dist/mcp", "dist/shared", "dist/apps"];
 /** The temporary staging folder, removed on failure too. */
 let stagingRoot = "";
 

@@ -13,6 +13,7 @@ import {
 import { findNul } from "../shared/display.js";
 import { writeOperations } from "./accounting/index.js";
 import type { App } from "./app.js";
+import { type McpApps, mcpApps } from "./apps/index.js";
 import { ToolError } from "./errors.js";
 import { callTool, errorResult } from "./tools/call.js";
 import { chatRoundTrip, type ElicitQuestion, elicitDecision } from "./tools/chat-prompt.js";
@@ -28,15 +29,6 @@ import { listedSchema, toolJsonSchema } from "./tools/json-schema.js";
 import { createTaskTable } from "./tools/tasks.js";
 import { ALL_TOOLS, excludedBecause, selectTools, type ToolAccess } from "./tools/toolsets.js";
 import { VERSION } from "./version.js";
-
-/** A resource the server lists and reads (resources/list, resources/read), e.g. an MCP App's HTML. */
-export interface McpResource {
-  uri: string;
-  name: string;
-  mimeType: string;
-  description?: string;
-  read(): Promise<string>;
-}
 
 export interface McpServerHandle {
   /**
@@ -57,24 +49,54 @@ export interface McpServerHandle {
  * client, MCP Tasks) and 2026-07-28 (per request, the chat's question as an input round trip). Every tool call
  * goes through `callTool`: schema validation, the tool, and the one mapping of errors to contract codes. Only the
  * tools `access` (default: the configuration's ODOO_MCP_TOOLSETS and ODOO_MCP_READ_ONLY) allows are listed;
- * calling another answers an error that says why.
+ * calling another answers an error that says why. A client that declares MCP Apps support also gets the apps
+ * (`apps`, default the product's: src/mcp/apps): their tools and each tool's `_meta`; every other client gets
+ * the same tools/list as before the apps existed.
  */
 export function createMcpServer(
   app: App,
   options: {
     tools?: readonly AnyToolDefinition[];
     access?: ToolAccess;
-    resources?: readonly McpResource[];
+    /** `null`: no MCP Apps. */
+    apps?: McpApps | null;
   } = {},
 ): McpServerHandle {
   const every = options.tools ?? allTools;
   const access = options.access ?? app.config?.tools ?? ALL_TOOLS;
   const tools = selectTools(every, access);
+  const apps = options.apps === undefined ? mcpApps : options.apps;
+  const appTools = apps ? selectTools(apps.tools, access) : [];
+  const forAppsOnly = new Set(appTools.map((tool) => tool.name));
   const hidden = new Map(every.map((tool) => [tool.name, excludedBecause(tool, access)]));
   const dryRun = app.config?.dryRun === true;
   const instructions = serverInstructions(dryRun);
   // Converted once per process: a server built per request registers these objects as they are.
-  const listings = tools.map((tool) => ({ tool, config: listing(tool, dryRun) }));
+  const listings = [...tools, ...appTools].map((tool) => ({ tool, config: listing(tool, dryRun) }));
+  const lists = new Map<string, Tool[]>();
+  /** tools/list for one era and one kind of client, built once. */
+  const listFor = (era: ProtocolEra, showsApps: boolean): Tool[] => {
+    const key = `${era}:${showsApps}`;
+    let list = lists.get(key);
+    if (!list) {
+      list = [
+        ...tools.map((tool) => wireTool(tool, dryRun, era, showsApps ? apps?.meta[tool.name] : undefined)),
+        // An app's own read is listed without its output schema (its answer is still checked against it): the
+        // app knows the shape, and the model never calls it.
+        ...(showsApps ? appTools : []).map((tool) => {
+          const { outputSchema: _checkedNotListed, ...listed } = wireTool(
+            tool,
+            dryRun,
+            era,
+            apps?.meta[tool.name],
+          );
+          return listed;
+        }),
+      ];
+      lists.set(key, list);
+    }
+    return list;
+  };
   // MCP Tasks (2025 era): tasks live with this process; the approval store stays the source of truth.
   const tasks = createTaskTable();
   // Tests build servers on partial apps: then the SDK's default life for a request state, ten minutes.
@@ -87,7 +109,7 @@ export function createMcpServer(
         capabilities: {
           tools: {},
           logging: {},
-          ...(options.resources?.length ? { resources: {} } : {}),
+          ...(apps?.resources.length ? { resources: {} } : {}),
           ...(era === "legacy" ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } } : {}),
         },
         instructions,
@@ -102,7 +124,7 @@ export function createMcpServer(
       if (era === "legacy" && tool.taskSupport) sdk.execution = { taskSupport: tool.taskSupport };
       registered.set(tool.name, { tool, sdk });
     }
-    for (const resource of options.resources ?? [])
+    for (const resource of apps?.resources ?? [])
       mcp.registerResource(
         resource.name,
         resource.uri,
@@ -125,6 +147,17 @@ export function createMcpServer(
       return { ...base, call: { ...base.call, elicit: (message) => elicitDecision(ask, message) } };
     };
 
+    /** Whether the client of this request shows MCP Apps: said at initialize (2025) or on the request (2026). */
+    const showsApps = (ctx: ServerContext): boolean => {
+      if (!apps) return false;
+      if (era === "legacy") return apps.supports(mcp.server.getClientCapabilities());
+      const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
+      return apps.supports(envelope[CLIENT_CAPABILITIES_META_KEY]);
+    };
+    mcp.server.setRequestHandler("tools/list", async (_request, ctx) => ({
+      tools: listFor(era, showsApps(ctx)),
+    }));
+
     const answerCall = async (
       tool: AnyToolDefinition,
       args: unknown,
@@ -141,7 +174,8 @@ export function createMcpServer(
     mcp.server.setRequestHandler("tools/call", async (request, ctx) => {
       const { name, arguments: args = {} } = request.params;
       const entry = registered.get(name);
-      if (!entry) return errorResult(notOffered(name, hidden.get(name) ?? undefined));
+      if (!entry || (forAppsOnly.has(name) && !showsApps(ctx)))
+        return errorResult(notOffered(name, hidden.get(name) ?? undefined));
       const nul = findNul(args);
       if (nul)
         return errorResult(
@@ -189,7 +223,24 @@ function listing(tool: AnyToolDefinition, dryRun: boolean) {
     inputSchema: listedSchema(toolJsonSchema(tool.input, "input")),
     outputSchema: listedSchema(toolJsonSchema(outputSchemaOf(tool, dryRun), "output")),
     annotations: wireAnnotations(tool.annotations),
-    ...(tool.meta ? { _meta: tool.meta } : {}),
+  };
+}
+
+/** A tool as tools/list shows it: our JSON Schemas, our annotations, Tasks (2025 era), an MCP App's `_meta`. */
+function wireTool(
+  tool: AnyToolDefinition,
+  dryRun: boolean,
+  era: ProtocolEra,
+  meta: Record<string, unknown> | undefined,
+): Tool {
+  return {
+    name: tool.name,
+    description: tool.description,
+    inputSchema: toolJsonSchema(tool.input, "input") as Tool["inputSchema"],
+    outputSchema: toolJsonSchema(outputSchemaOf(tool, dryRun), "output") as Tool["outputSchema"],
+    annotations: wireAnnotations(tool.annotations),
+    ...(era === "legacy" && tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
+    ...(meta ? { _meta: meta } : {}),
   };
 }
 

@@ -1,17 +1,19 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
+import { EXTENSION_ID, getUiCapability, RESOURCE_MIME_TYPE } from "@modelcontextprotocol/ext-apps/server";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeOperations } from "../../src/mcp/accounting/index.js";
 import {
   APPROVAL_CARD_URI,
   appResources,
   clientSupportsApps,
+  RESOURCE_MIME_TYPE as OUR_MIME_TYPE,
   REPORT_VIEW_URI,
   toolMeta,
 } from "../../src/mcp/apps/index.js";
-import { callTool } from "../../src/mcp/server.js";
-import { toolContext } from "../../src/mcp/tools/definition.js";
+import { createMcpServer } from "../../src/mcp/server.js";
 import { allTools, appOnlyTools } from "../../src/mcp/tools/index.js";
 import { moneyText } from "../../src/shared/money-text.js";
 import { buildLedger } from "../reports/ledger-builder.js";
@@ -26,18 +28,22 @@ import { type ChromiumHost, startChromiumHost } from "./chromium-host.js";
 describe("the MCP Apps in a chat client", () => {
   let h: Harness;
   let host: ChromiumHost;
+  /** The chat client: it declares MCP Apps support, as a client that shows them does. */
+  let chat: Client;
   /** The tool calls the apps made through the host, with their answers. */
   const calls: { name: string; args: Record<string, unknown>; result: Record<string, unknown> }[] = [];
 
   beforeAll(async () => {
     h = await startHarness();
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await createMcpServer(h.app).server.connect(serverSide);
+    chat = new Client(
+      { name: "apps-test", version: "1" },
+      { capabilities: { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: [RESOURCE_MIME_TYPE] } } } },
+    );
+    await chat.connect(clientSide);
     host = await startChromiumHost(async ({ name, arguments: args = {} }) => {
-      const appOnly = appOnlyTools.find((tool) => tool.name === name);
-      // An app-only tool is listed only to a client with MCP Apps, and its context carries the person's view: the
-      // server wiring (src/mcp/apps) does both; until then the test gives the tool what that wiring gives it.
-      const result = appOnly
-        ? await callTool(appOnly, args, viewContext())
-        : await h.client.callTool({ name, arguments: args });
+      const result = await chat.callTool({ name, arguments: args });
       calls.push({ name, args, result: result as Record<string, unknown> });
       return result;
     });
@@ -45,18 +51,15 @@ describe("the MCP Apps in a chat client", () => {
 
   afterAll(async () => {
     await host?.close();
+    await chat?.close();
     await h?.close();
   });
 
-  const viewContext = () => {
-    const ctx = toolContext(h.app, { clientName: "apps-test", signal: new AbortController().signal });
-    return { ...ctx, gate: { ...ctx.gate, view: h.app.approvals.view } };
-  };
   const shot = (name: string) =>
     host.page.locator("iframe").screenshot({ path: path.join(host.shots, name) });
   /** A tool call as the chat client makes it: its raw answer, handed to the app. */
   const ask = async (name: string, args: Record<string, unknown>) =>
-    (await h.client.callTool({ name, arguments: args })) as unknown as {
+    (await chat.callTool({ name, arguments: args })) as unknown as {
       structuredContent: Record<string, unknown>;
     };
   const today = new Date().toLocaleDateString("sv");
@@ -82,14 +85,8 @@ describe("the MCP Apps in a chat client", () => {
       const names = new Set([...allTools, ...appOnlyTools].map((tool) => tool.name));
       for (const name of Object.keys(toolMeta)) expect(names, name).toContain(name);
       for (const name of writeOperations.keys())
-        expect(toolMeta[name]).toEqual({
-          ui: { resourceUri: APPROVAL_CARD_URI },
-          [RESOURCE_URI_META_KEY]: APPROVAL_CARD_URI,
-        });
-      expect(toolMeta.generate_report).toEqual({
-        ui: { resourceUri: REPORT_VIEW_URI },
-        [RESOURCE_URI_META_KEY]: REPORT_VIEW_URI,
-      });
+        expect(toolMeta[name]).toEqual({ ui: { resourceUri: APPROVAL_CARD_URI } });
+      expect(toolMeta.generate_report).toEqual({ ui: { resourceUri: REPORT_VIEW_URI } });
       expect(toolMeta.approval_view).toEqual({ ui: { visibility: ["app"] } });
       expect(appOnlyTools.map((tool) => tool.name)).toEqual(["approval_view"]);
       expect(allTools.map((tool) => tool.name)).not.toContain("approval_view");
@@ -101,6 +98,13 @@ describe("the MCP Apps in a chat client", () => {
       expect(clientSupportsApps(ui(["text/html"]))).toBe(false);
       expect(clientSupportsApps({})).toBe(false);
       expect(clientSupportsApps(undefined)).toBe(false);
+      // The server's own copy of MCP Apps' names (it does not load ext-apps) is ext-apps' own.
+      expect(OUR_MIME_TYPE).toBe(RESOURCE_MIME_TYPE);
+      expect(EXTENSION_ID).toBe("io.modelcontextprotocol/ui");
+      for (const capabilities of [ui([RESOURCE_MIME_TYPE]), ui(["text/html"]), {}, undefined])
+        expect(clientSupportsApps(capabilities)).toBe(
+          getUiCapability(capabilities)?.mimeTypes?.includes(RESOURCE_MIME_TYPE) === true,
+        );
     });
   });
 

@@ -185,11 +185,12 @@ const ROOMS: Record<string, readonly string[]> = {
     "mcp/odoo",
     "mcp/queue",
   ],
-  "mcp/server": ["mcp/accounting", "mcp/app", "mcp/tools", "shared"],
+  "mcp/server": ["mcp/accounting", "mcp/app", "mcp/apps", "mcp/tools", "shared"],
   "mcp/http-server": ["mcp/app", "mcp/server"],
   "mcp/cli": ["mcp/*", "shared", "sandbox"],
   "mcp/bin": ["mcp/cli"],
-  "mcp/apps": [],
+  /** The MCP Apps as the server offers them: their HTML, their tools (the app-only reads), each tool's `_meta`. */
+  "mcp/apps": ["mcp/tools"],
   main: ["mcp/*", "shared"],
   renderer: ["shared", "ui"],
   /** What the windows and the MCP Apps share: the document's layout, the escaping, the look. */

@@ -139,6 +139,8 @@ export async function connectModern(
   handle: ReturnType<typeof createMcpServer>,
   elicitation?: HarnessOptions["elicitation"],
   fetch?: (request: Request, serve: (request: Request) => Promise<Response>) => Promise<Response>,
+  /** More of the client's capabilities (e.g. MCP Apps' extension). */
+  capabilities: Record<string, unknown> = {},
 ): Promise<ModernClient> {
   const handler = createMcpHandler(({ era }) => handle.build(era));
   const serve = (request: Request) => handler.fetch(request);
@@ -146,7 +148,7 @@ export async function connectModern(
     { name: "test-client", version: "1.0.0" },
     {
       versionNegotiation: { mode: { pin: "2026-07-28" } },
-      capabilities: elicitation ? { elicitation: { form: {} } } : {},
+      capabilities: { ...capabilities, ...(elicitation ? { elicitation: { form: {} } } : {}) },
     },
   );
   if (elicitation)

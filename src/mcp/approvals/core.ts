@@ -93,9 +93,9 @@ export interface AgentApprovals {
   list(filter?: ListFilter, report?: ListReport): Promise<ApprovalRecord[]>;
   /**
    * What a person sees of a request (`Approvals.view`), for the approval card shown in the chat (`approval_view`):
-   * a read like the others. Optional until the tool context forwards it (`toolContext` in tools/definition.ts).
+   * a read like the others.
    */
-  view?(record: ApprovalRecord): Promise<PersonView>;
+  view(record: ApprovalRecord): Promise<PersonView>;
 }
 
 /** What a gated tool may do: ask, and read. The types leave no way to decide. */

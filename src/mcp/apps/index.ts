@@ -1,11 +1,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import {
-  getUiCapability,
-  RESOURCE_MIME_TYPE,
-  RESOURCE_URI_META_KEY,
-} from "@modelcontextprotocol/ext-apps/server";
 import { ToolError } from "../errors.js";
+import type { AnyToolDefinition } from "../tools/definition.js";
+import { appOnlyTools } from "../tools/index.js";
 
 /**
  * The MCP Apps this server offers (`@modelcontextprotocol/ext-apps`): views a client that supports them shows
@@ -15,8 +12,27 @@ import { ToolError } from "../errors.js";
  * support (`clientSupportsApps`): every other client keeps today's tools/list, under its 16 KB, and its answers.
  */
 
+/**
+ * MCP Apps' names, as `@modelcontextprotocol/ext-apps` defines them (tests/apps/apps.test.ts checks they are the
+ * same): said here, so that the server does not load that package, whose peers are React and both MCP SDKs.
+ */
+export const RESOURCE_MIME_TYPE = "text/html;profile=mcp-app";
+const EXTENSION_ID = "io.modelcontextprotocol/ui";
+
 export const APPROVAL_CARD_URI = "ui://odoo-mcp/approval.html";
 export const REPORT_VIEW_URI = "ui://odoo-mcp/report.html";
+
+/** What the server offers a client that shows MCP Apps, beside what it offers every client. */
+export interface McpApps {
+  /** The apps' HTML, served with resources/list and resources/read. */
+  resources: readonly AppResource[];
+  /** Tools listed to such a client alone (the apps' own reads). */
+  tools: readonly AnyToolDefinition[];
+  /** Each tool's `_meta` in such a client's tools/list. */
+  meta: Readonly<Record<string, Record<string, unknown>>>;
+  /** Whether a client, by the capabilities it declared, shows MCP Apps. */
+  supports(capabilities: unknown): boolean;
+}
 
 /** A resource as the server lists it and reads it. */
 export interface AppResource {
@@ -63,11 +79,8 @@ export const appResources: readonly AppResource[] = [
   },
 ];
 
-/**
- * The tool's view, as `registerAppTool` writes it: `ui.resourceUri`, and the same URI under the older flat key
- * (`ui/resourceUri`) that hosts of the first MCP Apps revision read.
- */
-const linksView = (resourceUri: string) => ({ ui: { resourceUri }, [RESOURCE_URI_META_KEY]: resourceUri });
+/** The tool's view, as MCP Apps links it (`_meta.ui.resourceUri`; the flat `ui/resourceUri` is deprecated). */
+const linksView = (resourceUri: string) => ({ ui: { resourceUri } });
 
 /**
  * What each tool's listing carries as `_meta`: every gated tool links the approval card (its answer, pending,
@@ -85,8 +98,19 @@ export const toolMeta: Readonly<Record<string, Record<string, unknown>>> = {
 
 /**
  * Whether the client shows MCP Apps: it declares the extension (`io.modelcontextprotocol/ui`) with the apps' MIME
- * type, as ext-apps' `getUiCapability` reads it from the client's capabilities at initialize.
+ * type, as ext-apps' `getUiCapability` reads it from the client's capabilities (at initialize, or on a request).
  */
-export function clientSupportsApps(capabilities: Parameters<typeof getUiCapability>[0]): boolean {
-  return getUiCapability(capabilities)?.mimeTypes?.includes(RESOURCE_MIME_TYPE) === true;
+export function clientSupportsApps(capabilities: unknown): boolean {
+  const extensions = (capabilities as { extensions?: Record<string, unknown> } | null | undefined)
+    ?.extensions;
+  const mimeTypes = (extensions?.[EXTENSION_ID] as { mimeTypes?: unknown } | undefined)?.mimeTypes;
+  return Array.isArray(mimeTypes) && mimeTypes.includes(RESOURCE_MIME_TYPE);
 }
+
+/** The product's MCP Apps: the approval card and the report view. */
+export const mcpApps: McpApps = {
+  resources: appResources,
+  tools: appOnlyTools,
+  meta: toolMeta,
+  supports: clientSupportsApps,
+};

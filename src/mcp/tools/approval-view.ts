@@ -27,8 +27,6 @@ export const approvalViewTool = defineTool({
     if (!APPROVAL_ID.test(input.approval_id)) throw notFound();
     const record = await ctx.gate.get(input.approval_id);
     if (!record) throw notFound();
-    if (!ctx.gate.view)
-      throw new ToolError("INTERNAL_ERROR", "This server cannot show a request as the person reads it.");
     const view = await ctx.gate.view(record);
     const facts = view.facts ?? {};
     const recipient = facts.recipient as { kind?: unknown } | undefined;

@@ -57,6 +57,7 @@ export function toolContext(
     request: (operation, input, c) => app.approvals.request(operation, input, c),
     get: (id) => app.approvals.get(id),
     list: (filter) => app.approvals.list(filter),
+    view: (record) => app.approvals.view(record),
   };
   const { progress, ...gateCall } = call;
   return {
@@ -93,8 +94,6 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   annotations: ToolAnnotations;
   /** Which contract code a schema failure on a given top-level field answers (default VALIDATION_ERROR). */
   fieldCodes?: Partial<Record<string, ErrorCode>>;
-  /** Sent as the tool's `_meta` in tools/list (e.g. an MCP App's `{ ui: { resourceUri } }`). */
-  meta?: Record<string, unknown>;
   /** MCP Tasks support (2025 era): gated tools may run as a task that completes once a human has decided. */
   taskSupport?: "optional";
   run(input: z.infer<I>, ctx: ToolCallContext): Promise<z.infer<O>>;
