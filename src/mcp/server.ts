@@ -97,12 +97,13 @@ export function createMcpServer(
     }
     return list;
   };
-  // MCP Tasks (2025 era): tasks live with this process; the approval store stays the source of truth.
-  const tasks = createTaskTable();
   // Tests build servers on partial apps: then the SDK's default life for a request state, ten minutes.
   const chat = chatRoundTrip(app.approvals, app.config?.policy?.ttlMs ?? 600_000);
 
   const build = (era: ProtocolEra): McpServer => {
+    // MCP Tasks (2025 era): each connection (an HTTP session) has its own, so that no client lists, reads or
+    // cancels another's; the approval store stays the source of truth.
+    const tasks = createTaskTable();
     const mcp = new McpServer(
       { name: "odoo-mcp", title: "Odoo bookkeeping with human approval", version: VERSION },
       {

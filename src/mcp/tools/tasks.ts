@@ -4,9 +4,9 @@ import { z } from "zod";
 
 /**
  * MCP Tasks as 2025-11-25 defines them (the SDK v2 keeps only their wire vocabulary): a task-augmented gated call
- * answers a task at once, which completes once a person has decided and the operation has run. The table lives
- * with this process; the approval store stays the source of truth (a task decides nothing, and cancelling one
- * only stops waiting).
+ * answers a task at once, which completes once a person has decided and the operation has run. A table lives
+ * with one connection (an HTTP session: no client sees another's tasks); the approval store stays the source of
+ * truth (a task decides nothing, and cancelling one only stops waiting).
  */
 type Status = "working" | "completed" | "failed" | "cancelled";
 
