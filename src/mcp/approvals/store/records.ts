@@ -152,7 +152,8 @@ export function createRecords(ctx: StoreContext, written: (id: string) => void):
     return mutate(record.id, (current) => {
       if (!current || !ctx.isExpired(current) || ctx.integrity(current).length > 0)
         return { record: null, result: current ?? record };
-      const next = expired(current);
+      // Answered as written, sealed anew: the old seal no longer matches, and would read as tampering.
+      const next = ctx.serialize(expired(current)).sealed;
       return { record: next, result: next };
     });
   };
