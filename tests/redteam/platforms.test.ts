@@ -7,8 +7,10 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { createMcpHandler } from "@modelcontextprotocol/server";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startHttpServer } from "../../src/mcp/http-server.js";
+import { createMcpServer } from "../../src/mcp/server.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
 import { countInvoices, invoiceFor, until } from "./helpers.js";
 
@@ -17,6 +19,7 @@ const TOKEN = "redteam-token-0123456789abcdef";
 let h: Harness | undefined;
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const close of closers.splice(0).reverse()) await close().catch(() => {});
   await h?.close();
   h = undefined;
@@ -59,4 +62,241 @@ describe("MCP Tasks over HTTP: a session sees its own tasks only", () => {
     expect((await owner.experimental.tasks.listTasks()).tasks.map((task) => task.taskId)).toEqual([taskId]);
     expect(await countInvoices(h)).toBe(0);
   }, 30_000);
+});
+
+/** What a 2026-07-28 request says about its client (the per-request envelope): it shows forms, or not. */
+const envelope = (capabilities: Record<string, unknown> = { elicitation: { form: {} } }) => ({
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientInfo": { name: "agent", version: "1" },
+  "io.modelcontextprotocol/clientCapabilities": capabilities,
+});
+
+interface Wire {
+  result?: Record<string, unknown> & { structuredContent?: Record<string, unknown>; isError?: boolean };
+  error?: { code: number; message: string };
+}
+
+/** The agent's own 2026-07-28 requests, written by hand, to one server process (`handle`). */
+function modernWire(handle: ReturnType<typeof createMcpServer>) {
+  const handler = createMcpHandler(({ era }) => handle.build(era));
+  closers.push(() => handler.close());
+  let id = 0;
+  return async (method: string, params: Record<string, unknown>, meta = envelope()): Promise<Wire> => {
+    const response = await handler.fetch(
+      new Request("http://odoo-mcp.test/mcp", {
+        method: "POST",
+        headers: {
+          accept: "application/json, text/event-stream",
+          "content-type": "application/json",
+          "mcp-method": method,
+          ...(typeof params.name === "string" ? { "mcp-name": params.name } : {}),
+          "mcp-protocol-version": "2026-07-28",
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params: { ...params, _meta: meta } }),
+      }),
+    );
+    return (await response.json()) as Wire;
+  };
+}
+
+const APPROVE = { decision: { action: "accept", content: { decision: "approve" } } };
+/** The tool's error as its text says it (a documented code and a human message), or undefined. */
+const toolError = (answer: Wire) =>
+  answer.result?.isError
+    ? (JSON.parse((answer.result.content as { text: string }[])[0]!.text).error as {
+        code: string;
+        message: string;
+      })
+    : undefined;
+
+/** A 2026-era gated call the server asks about: its request state. */
+async function askedState(send: ReturnType<typeof modernWire>, args: unknown): Promise<string> {
+  const asked = await send("tools/call", { name: "create_invoice", arguments: args });
+  expect(asked.result?.resultType, JSON.stringify(asked)).toBe("input_required");
+  return String(asked.result?.requestState);
+}
+
+describe("2026-07-28 input round trip: what the agent writes or replays decides nothing it should not", () => {
+  it("a state replayed on another tool, a money-out tool included, decides nothing and stays answerable", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const send = modernWire(createMcpServer(h.app));
+    const state = await askedState(send, invoiceFor(100));
+    for (const name of ["post_invoice", "record_payment", "find_partners"]) {
+      const replayed = await send("tools/call", {
+        name,
+        arguments: name === "find_partners" ? { query: "" } : { invoice_id: "1" },
+        requestState: state,
+        inputResponses: APPROVE,
+      });
+      expect(toolError(replayed), JSON.stringify(replayed)).toMatchObject({
+        code: "APPROVAL_INVALID",
+        message: expect.stringMatching(/asked for by create_invoice, not .*nothing was decided/),
+      });
+    }
+    expect((await h.app.approvals.list()).map((record) => record.status)).toEqual(["pending"]);
+    // The person's own answer to the question still counts.
+    const answered = await send("tools/call", {
+      name: "create_invoice",
+      arguments: invoiceFor(100),
+      requestState: state,
+      inputResponses: APPROVE,
+    });
+    expect(answered.result?.structuredContent?.status, JSON.stringify(answered)).toBe("draft");
+    expect(await countInvoices(h)).toBe(1);
+  });
+
+  it("an answer the server never asked for (no state) decides nothing: the call is asked anew, or waits", async () => {
+    h = await startHarness();
+    const vendor = await seedCustomer(h, "Shady Supplies", "pay@shady.example");
+    await seedCustomer(h);
+    const send = modernWire(createMcpServer(h.app));
+    const unasked = await send("tools/call", {
+      name: "create_invoice",
+      arguments: invoiceFor(100),
+      inputResponses: APPROVE,
+    });
+    expect(unasked.result?.resultType).toBe("input_required");
+    const bill = await h.app.odoo.create("account.move", {
+      move_type: "in_invoice",
+      partner_id: vendor,
+      invoice_line_ids: [[0, 0, { name: "Services", quantity: 1, price_unit: 999 }]],
+    });
+    const post = await send("tools/call", {
+      name: "post_invoice",
+      arguments: { invoice_id: String(bill) },
+      inputResponses: APPROVE,
+    });
+    expect(post.result?.structuredContent?.status, JSON.stringify(post)).toBe("pending_approval");
+    expect((await h.app.approvals.list()).map((record) => record.status)).toEqual(["pending", "pending"]);
+    expect(await countInvoices(h)).toBe(0);
+  });
+
+  it("a state from another server process (a restart) is refused with a message, and decides nothing", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const state = await askedState(modernWire(createMcpServer(h.app)), invoiceFor(100));
+    const restarted = modernWire(createMcpServer(h.app));
+    const answer = await restarted("tools/call", {
+      name: "create_invoice",
+      arguments: invoiceFor(100),
+      requestState: state,
+      inputResponses: APPROVE,
+    });
+    expect(answer.error?.message, JSON.stringify(answer)).toMatch(/Invalid or expired requestState/);
+    expect(JSON.stringify(answer)).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    expect((await h.app.approvals.list()).map((record) => record.status)).toEqual(["pending"]);
+  });
+
+  it("two answers to one question sent at once: one decision, one invoice", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const send = modernWire(createMcpServer(h.app));
+    const state = await askedState(send, invoiceFor(100));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        send("tools/call", {
+          name: "create_invoice",
+          arguments: invoiceFor(100),
+          requestState: state,
+          inputResponses: APPROVE,
+        }),
+      ),
+    );
+    const codes = answers.map(
+      (answer) => toolError(answer)?.code ?? answer.result?.structuredContent?.status,
+    );
+    expect(codes.sort()).toEqual(["APPROVAL_INVALID", "APPROVAL_INVALID", "APPROVAL_INVALID", "draft"]);
+    expect(await countInvoices(h)).toBe(1);
+  });
+
+  it("states hoarded before answering: approving them all gets no more than the chat's daily five", async () => {
+    h = await startHarness();
+    const send = modernWire(createMcpServer(h.app));
+    const states: { state: string; args: unknown }[] = [];
+    for (let i = 0; i < 7; i++) {
+      await seedCustomer(h, `Customer ${i}`, `c${i}@example.com`);
+      const args = {
+        ...invoiceFor(100),
+        customer_name: `Customer ${i}`,
+        customer_email: `c${i}@example.com`,
+      };
+      states.push({ state: await askedState(send, args), args });
+    }
+    const statuses = [];
+    for (const { state, args } of states) {
+      const answer = await send("tools/call", {
+        name: "create_invoice",
+        arguments: args,
+        requestState: state,
+        inputResponses: APPROVE,
+      });
+      statuses.push(answer.result?.structuredContent?.status);
+    }
+    expect(statuses).toEqual([...Array(5).fill("draft"), "pending_approval", "pending_approval"]);
+    expect(await countInvoices(h)).toBe(5);
+  });
+
+  it("malformed and huge answers decide nothing and get a documented answer, never a stack trace", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const send = modernWire(createMcpServer(h.app));
+    const shapes: unknown[] = [
+      "approve",
+      { decision: "approve" },
+      { decision: { action: "accept", content: { decision: "APPROVE" } } },
+      { decision: { action: "accept", content: { decision: ["approve"] } } },
+      { other: APPROVE.decision },
+      { decision: { action: "accept", content: { decision: "reject", pad: "x".repeat(2_000_000) } } },
+    ];
+    for (const inputResponses of shapes) {
+      const state = await askedState(send, invoiceFor(100));
+      const answer = await send("tools/call", {
+        name: "create_invoice",
+        arguments: invoiceFor(100),
+        requestState: state,
+        inputResponses,
+      });
+      const text = JSON.stringify(answer).slice(0, 2_000);
+      expect(text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+      const status = answer.result?.structuredContent?.status;
+      const code = toolError(answer)?.code;
+      expect(answer.error?.message ?? status ?? code, text).toBeTruthy();
+      expect(status, text).not.toBe("draft");
+    }
+    expect(await countInvoices(h)).toBe(0);
+  });
+
+  it("an answer after the person rejected at the terminal, or after the request expired, decides nothing", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const send = modernWire(createMcpServer(h.app));
+    const rejected = await askedState(send, invoiceFor(100));
+    const [first] = await h.app.approvals.list();
+    await h.reject(first!.id);
+    const late = await send("tools/call", {
+      name: "create_invoice",
+      arguments: invoiceFor(100),
+      requestState: rejected,
+      inputResponses: APPROVE,
+    });
+    expect(toolError(late)?.code, JSON.stringify(late)).toBe("APPROVAL_REJECTED");
+
+    const expiring = await askedState(send, invoiceFor(200));
+    const second = (await h.app.approvals.list({ status: "pending" }))[0]!;
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse(second.expiresAt) + 1 });
+    const expired = await send("tools/call", {
+      name: "create_invoice",
+      arguments: invoiceFor(200),
+      requestState: expiring,
+      inputResponses: APPROVE,
+    });
+    // Expired, and said so: not mistaken for a file changed outside odoo-mcp (its seal is written anew).
+    expect(toolError(expired), JSON.stringify(expired)).toMatchObject({ code: "APPROVAL_EXPIRED" });
+    const now = await h.app.approvals.get(second.id);
+    expect(now?.status).toBe("expired");
+    expect((await h.app.approvals.view(now!)).integrity).toEqual([]);
+    vi.useRealTimers();
+    expect(await countInvoices(h)).toBe(0);
+  });
 });
