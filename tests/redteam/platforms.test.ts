@@ -6,7 +6,8 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { CallToolResultSchema, ListToolsResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startHttpServer } from "../../src/mcp/http-server.js";
@@ -82,6 +83,8 @@ function modernWire(handle: ReturnType<typeof createMcpServer>) {
   closers.push(() => handler.close());
   let id = 0;
   return async (method: string, params: Record<string, unknown>, meta = envelope()): Promise<Wire> => {
+    // The header that mirrors the request's name, as the SDK's client sets it (and its server checks).
+    const name = params.name ?? params.uri ?? params.taskId;
     const response = await handler.fetch(
       new Request("http://odoo-mcp.test/mcp", {
         method: "POST",
@@ -89,7 +92,7 @@ function modernWire(handle: ReturnType<typeof createMcpServer>) {
           accept: "application/json, text/event-stream",
           "content-type": "application/json",
           "mcp-method": method,
-          ...(typeof params.name === "string" ? { "mcp-name": params.name } : {}),
+          ...(typeof name === "string" ? { "mcp-name": name } : {}),
           "mcp-protocol-version": "2026-07-28",
         },
         body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params: { ...params, _meta: meta } }),
@@ -299,4 +302,201 @@ describe("2026-07-28 input round trip: what the agent writes or replays decides 
     vi.useRealTimers();
     expect(await countInvoices(h)).toBe(0);
   });
+});
+
+/** MCP Apps' extension as a client declares it. */
+const APPS = {
+  extensions: { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } },
+};
+const names = (answer: Wire) => ((answer.result?.tools ?? []) as { name: string }[]).map((tool) => tool.name);
+
+describe("era confusion: what a request claims about itself counts in its own era only", () => {
+  it("a 2025-era session sending a 2026 envelope gets neither the apps nor a decision from a valid request state", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const handle = createMcpServer(h.app);
+    const state = await askedState(modernWire(handle), invoiceFor(100));
+    const legacy = new Client({ name: "agent", version: "1" });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await handle.build("legacy").connect(serverSide);
+    await legacy.connect(clientSide);
+    closers.push(() => legacy.close());
+    const _meta = envelope({ ...APPS, elicitation: { form: {} } });
+    const listed = await legacy.request({ method: "tools/list", params: { _meta } }, ListToolsResultSchema);
+    expect(listed.tools.map((tool) => tool.name)).toEqual(
+      (await h.client.listTools()).tools.map((t) => t.name),
+    );
+    const view = await legacy.request(
+      { method: "tools/call", params: { name: "approval_view", arguments: { approval_id: "x" }, _meta } },
+      CallToolResultSchema,
+    );
+    expect((view.content[0] as { text: string }).text).toContain('Unknown tool \\"approval_view\\"');
+    const answer = await legacy.request(
+      {
+        method: "tools/call",
+        params: {
+          name: "create_invoice",
+          arguments: invoiceFor(100),
+          requestState: state,
+          inputResponses: APPROVE,
+          _meta,
+        },
+      },
+      CallToolResultSchema,
+    );
+    // Served as a 2025-era call: a request of its own, waiting for a person; the question asked on 2026 still is.
+    expect(answer.structuredContent?.status).toBe("pending_approval");
+    expect((await h.app.approvals.list()).map((record) => record.status)).toEqual(["pending", "pending"]);
+    expect(await countInvoices(h)).toBe(0);
+  });
+
+  it("on 2026-07-28: no tasks/* methods, and the apps only on a request that declares them", async () => {
+    h = await startHarness();
+    const send = modernWire(createMcpServer(h.app));
+    for (const method of ["tasks/list", "tasks/get", "tasks/result", "tasks/cancel"]) {
+      const answer = await send(method, { taskId: "0366cfbc-4a93-4429-83cd-717620cd310f" });
+      expect(answer.error?.message, method).toMatch(/not found/i);
+    }
+    expect(names(await send("tools/list", {}, envelope(APPS)))).toContain("approval_view");
+    const plain = await send("tools/list", {});
+    expect(names(plain)).not.toContain("approval_view");
+    expect(JSON.stringify(plain)).not.toContain("ui://");
+    const called = await send("tools/call", { name: "approval_view", arguments: { approval_id: "x" } });
+    expect(toolError(called)).toEqual({ code: "VALIDATION_ERROR", message: 'Unknown tool "approval_view".' });
+  });
+});
+
+describe("MCP Apps: the card's read and the resources, asked for by the agent", () => {
+  it("approval_view: an unknown id, a path, another shape: APPROVAL_NOT_FOUND or VALIDATION_ERROR, nothing read", async () => {
+    h = await startHarness();
+    const send = modernWire(createMcpServer(h.app));
+    const ids = [
+      "apr_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+      "../../etc/passwd",
+      "apr_../../../policy",
+      "",
+      " ",
+      "%2e%2e%2f",
+    ];
+    for (const approval_id of ids) {
+      const answer = await send(
+        "tools/call",
+        { name: "approval_view", arguments: { approval_id } },
+        envelope(APPS),
+      );
+      const error = toolError(answer);
+      expect(error?.code, JSON.stringify(answer)).toMatch(/^(APPROVAL_NOT_FOUND|VALIDATION_ERROR)$/);
+      expect(JSON.stringify(answer)).not.toContain(h.dataDir);
+    }
+    const long = await send(
+      "tools/call",
+      { name: "approval_view", arguments: { approval_id: "a".repeat(100_000) } },
+      envelope(APPS),
+    );
+    expect(toolError(long)?.code).toBe("VALIDATION_ERROR");
+    expect(JSON.stringify(long).length).toBeLessThan(2_000);
+  });
+
+  it("approval_view of a real request says no secret and no path: the card's fields only", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const send = modernWire(createMcpServer(h.app));
+    const pending = await send(
+      "tools/call",
+      { name: "create_invoice", arguments: invoiceFor(100) },
+      envelope(APPS),
+    );
+    const id = String(pending.result?.structuredContent?.approval_id);
+    const card = await send(
+      "tools/call",
+      { name: "approval_view", arguments: { approval_id: id } },
+      envelope(APPS),
+    );
+    const text = JSON.stringify(card);
+    expect(card.result?.structuredContent?.approval_id, text).toBe(id);
+    for (const secret of [h.env.ODOO_API_KEY!, h.dataDir, "argsHash", "seal", "signature"])
+      expect(text).not.toContain(secret);
+  });
+
+  it("resources/read of anything but the two apps is an error with a message, and reads no file", async () => {
+    h = await startHarness();
+    const send = modernWire(createMcpServer(h.app));
+    const uris = [
+      "file:///etc/passwd",
+      "ui://odoo-mcp/../../package.json",
+      "ui://odoo-mcp/approval.html/../../../package.json",
+      "ui://odoo-mcp/%2e%2e/%2e%2e/package.json",
+      "ui://odoo-mcp/",
+      "ui://other/approval.html",
+    ];
+    for (const uri of uris) {
+      const answer = await send("resources/read", { uri }, envelope(APPS));
+      const text = JSON.stringify(answer);
+      expect(answer.error?.message, uri).toMatch(/not found/i);
+      expect(answer.result, uri).toBeUndefined();
+      expect(text).not.toMatch(/"name":\s*"odoo-mcp"|root:/);
+    }
+  });
+});
+
+describe("Streamable HTTP: 2026-07-28 requests get the same door as 2025-era ones", () => {
+  /** A 2026-07-28 request as sent over the wire, with `headers` beside (or instead of) the bearer token. */
+  const modernRequest = (headers: Record<string, string>, params: Record<string, unknown> = {}) => ({
+    method: "POST",
+    headers: {
+      accept: "application/json, text/event-stream",
+      "content-type": "application/json",
+      "mcp-method": "tools/list",
+      "mcp-protocol-version": "2026-07-28",
+      ...headers,
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/list",
+      params: { ...params, _meta: envelope() },
+    }),
+    signal: AbortSignal.timeout(15_000),
+  });
+
+  it("no token, a wrong one, a huge header, a huge body, another session's id: refused or answered, never served wrongly", async () => {
+    h = await startHarness();
+    const http = await startHttpServer(h.app, { port: 0, token: TOKEN });
+    closers.push(http.close);
+    const bearer = { authorization: `Bearer ${TOKEN}` };
+    const wrong: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer nope" },
+      { authorization: `Bearer ${TOKEN}x` },
+    ];
+    for (const headers of wrong) {
+      const answer = await fetch(http.url, modernRequest(headers));
+      expect(answer.status).toBe(401);
+      expect(await answer.text()).not.toContain("create_invoice");
+    }
+    const huge = await fetch(http.url, modernRequest({ ...bearer, "x-pad": "x".repeat(64 * 1024) })).catch(
+      (error: Error) => error,
+    );
+    if (!(huge instanceof Error)) expect(huge.status).toBe(431);
+    const body = await fetch(http.url, modernRequest(bearer, { pad: "x".repeat(10 * 1024 * 1024) }));
+    expect(body.status).toBeGreaterThanOrEqual(400);
+    expect(body.status).toBeLessThan(500);
+    expect(await body.text()).not.toMatch(/\n\s+at /);
+
+    // A 2025-era session, and a 2026 request naming it: answered as one era or the other, with the token alone.
+    const legacy = await legacyHttpClient(http.url);
+    await legacy.listTools();
+    const sessionId = (legacy.transport as StreamableHTTPClientTransport).sessionId!;
+    const named = await fetch(http.url, modernRequest({ ...bearer, "mcp-session-id": sessionId }));
+    const text = await named.text();
+    expect(text).not.toMatch(/\n\s+at /);
+    if (named.status === 200) expect(text).toContain("create_invoice");
+    else expect(named.status).toBeLessThan(500);
+    expect((await fetch(http.url, modernRequest({ "mcp-session-id": sessionId }))).status).toBe(401);
+    // And the server still serves its own clients.
+    expect((await legacy.listTools()).tools.length).toBeGreaterThan(0);
+    const ok = await fetch(http.url, modernRequest(bearer));
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("create_invoice");
+  }, 60_000);
 });
