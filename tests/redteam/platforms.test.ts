@@ -12,6 +12,7 @@ import { createMcpHandler } from "@modelcontextprotocol/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startHttpServer } from "../../src/mcp/http-server.js";
 import { createMcpServer } from "../../src/mcp/server.js";
+import { startSandbox } from "../../src/sandbox/index.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
 import { countInvoices, invoiceFor, until } from "./helpers.js";
 
@@ -499,4 +500,23 @@ describe("Streamable HTTP: 2026-07-28 requests get the same door as 2025-era one
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain("create_invoice");
   }, 60_000);
+});
+
+describe("Odoo 20's scoped API keys, met through the tools", () => {
+  it("a key of another scope: each tool answers AUTHENTICATION_ERROR naming the scope, never the key, nothing requested", async () => {
+    const sandbox = await startSandbox({ apiKeyScope: "invoices" });
+    closers.push(() => sandbox.close());
+    h = await startHarness({ sandbox, protocol: "2026-07-28", elicitation: () => "approve" });
+    for (const [name, args] of [
+      ["find_partners", { query: "" }],
+      ["create_invoice", invoiceFor(100)],
+    ] as const) {
+      const answer = await h.call(name, args);
+      expect(answer.error?.code, answer.text).toBe("AUTHENTICATION_ERROR");
+      expect(answer.error?.message).toContain("`rpc` scope");
+      expect(answer.text).not.toContain(sandbox.apiKey);
+      expect(answer.text).not.toMatch(/\n\s+at /);
+    }
+    expect(await h.app.approvals.list()).toEqual([]);
+  });
 });
