@@ -150,6 +150,25 @@ describe("2026-07-28 input round trip: what the agent writes or replays decides 
     expect(await countInvoices(h)).toBe(1);
   });
 
+  it("an answer carrying other arguments decides the request that was asked about, as it was shown", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const send = modernWire(createMcpServer(h.app));
+    const state = await askedState(send, invoiceFor(100));
+    const answer = await send("tools/call", {
+      name: "create_invoice",
+      arguments: invoiceFor(4_999, "Something else"),
+      requestState: state,
+      inputResponses: APPROVE,
+    });
+    expect(answer.result?.structuredContent, JSON.stringify(answer)).toMatchObject({
+      status: "draft",
+      total_amount: 100,
+    });
+    expect(await h.app.approvals.list()).toHaveLength(1);
+    expect(await countInvoices(h)).toBe(1);
+  });
+
   it("an answer the server never asked for (no state) decides nothing: the call is asked anew, or waits", async () => {
     h = await startHarness();
     const vendor = await seedCustomer(h, "Shady Supplies", "pay@shady.example");
