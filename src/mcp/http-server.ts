@@ -31,6 +31,7 @@ export async function startHttpServer(
     legacy: "reject",
     onerror: (error) => app.logger.debug(`http transport: ${error.message}`),
   });
+  /** 2025-era sessions, least recently used first: at most MAX_SESSIONS, the oldest closed to make room. */
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
   const expected = Buffer.from(`Bearer ${options.token}`);
 
@@ -42,7 +43,11 @@ export async function startHttpServer(
   const legacy = async (request: Request): Promise<Response> => {
     const sessionId = request.headers.get("mcp-session-id");
     const known = sessionId === null ? undefined : sessions.get(sessionId);
-    if (known) return known.handleRequest(request);
+    if (known && sessionId !== null) {
+      sessions.delete(sessionId);
+      sessions.set(sessionId, known);
+      return known.handleRequest(request);
+    }
     if (sessionId !== null)
       return new Response('{"error":"unknown session"}', {
         status: 404,
@@ -52,6 +57,13 @@ export async function startHttpServer(
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, created);
+        // A token holder could open sessions without end: past the cap, the least recently used one goes (its
+        // client is told "unknown session" and starts another; its tasks stop waiting, decided nothing).
+        for (const [oldest, transport] of sessions) {
+          if (sessions.size <= MAX_SESSIONS) break;
+          sessions.delete(oldest);
+          transport.close().catch(() => {});
+        }
       },
       onsessionclosed: (id) => {
         sessions.delete(id);
@@ -103,6 +115,9 @@ export async function startHttpServer(
     },
   };
 }
+
+/** How many 2025-era HTTP sessions are kept at once (one per MCP client; a person's machine has a few). */
+export const MAX_SESSIONS = 32;
 
 /** Node's request as a web request: the SDK's HTTP entries take those (the body streams; they cap its size). */
 function webRequest(req: IncomingMessage, url: string): Request {

@@ -6,7 +6,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpServer } from "../../src/mcp/http-server.js";
+import { MAX_SESSIONS, startHttpServer } from "../../src/mcp/http-server.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
 const TOKEN = "hostile-token-0123456789abcdef";
@@ -115,4 +115,30 @@ describe("hostile requests to the HTTP transport", () => {
     expect(answer.isError).toBeFalsy();
     await client.close();
   });
+
+  it(`keeps at most ${MAX_SESSIONS} sessions however many the token holder opens: the least recently used goes`, async () => {
+    const open = async () => {
+      const answer = await fetch(http.url, { method: "POST", headers, body: JSON.stringify(init) });
+      await answer.text();
+      const id = answer.headers.get("mcp-session-id");
+      expect(answer.status).toBe(200);
+      expect(id).toBeTruthy();
+      return id as string;
+    };
+    const list = (id: string) =>
+      fetch(http.url, {
+        method: "POST",
+        headers: { ...headers, "mcp-session-id": id, "mcp-protocol-version": "2025-06-18" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list", params: {} }),
+      });
+    const kept = await open();
+    const first = await open();
+    for (let i = 0; i < MAX_SESSIONS - 2; i++) await open();
+    expect((await list(kept)).status).toBe(200); // used again: now the most recent
+    await open(); // one past the cap: the least recently used (first) goes
+    const gone = await list(first);
+    expect(gone.status).toBe(404);
+    expect(await gone.text()).toContain("unknown session");
+    expect((await list(kept)).status).toBe(200);
+  }, 60_000);
 });
