@@ -1,5 +1,7 @@
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { InMemoryTransport, McpServer } from "@modelcontextprotocol/server";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createTaskTable } from "../../src/mcp/tools/tasks.js";
 import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../support/harness.js";
 
 describe("MCP Tasks: a gated call as a task that completes once a human has decided", () => {
@@ -96,4 +98,32 @@ describe("MCP Tasks: a gated call as a task that completes once a human has deci
     }
     expect(text).toContain("APPROVAL_REJECTED");
   }, 30_000);
+});
+
+describe("MCP Tasks and their connection", () => {
+  it("a connection that closes (an HTTP session ended or evicted) stops its working tasks from waiting", async () => {
+    const mcp = new McpServer(
+      { name: "tasks-close", version: "1" },
+      { capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } } },
+    );
+    const table = createTaskTable();
+    table.serve(mcp);
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await mcp.connect(serverSide);
+    await clientSide.start();
+    let stopped = false;
+    table.start(
+      60_000,
+      (_onPending, signal) =>
+        new Promise((resolve) =>
+          signal.addEventListener("abort", () => {
+            stopped = true;
+            resolve({ content: [{ type: "text", text: "stopped waiting" }] });
+          }),
+        ),
+    );
+    expect(stopped).toBe(false);
+    await clientSide.close();
+    await vi.waitFor(() => expect(stopped).toBe(true));
+  });
 });

@@ -88,9 +88,20 @@ export function createTaskTable() {
       } as CallToolResult;
     },
 
-    /** tasks/get, tasks/result, tasks/list and tasks/cancel on a 2025-era server. */
+    /**
+     * tasks/get, tasks/result, tasks/list and tasks/cancel on a 2025-era server; when its connection closes (an
+     * HTTP session ends or is evicted), its working tasks stop waiting, as a cancel would.
+     */
     serve(mcp: McpServer) {
       const server = mcp.server;
+      const closed = server.onclose;
+      server.onclose = () => {
+        closed?.();
+        for (const entry of entries.values()) {
+          update(entry, "cancelled", "the connection that started it closed");
+          entry.stop.abort();
+        }
+      };
       server.setRequestHandler("tasks/get", { params: TASK_ID }, async ({ taskId }) => find(taskId).task);
       server.setRequestHandler("tasks/result", { params: TASK_ID }, async ({ taskId }) => {
         const entry = find(taskId);
