@@ -265,11 +265,15 @@ function modernIdentity(ctx: ServerContext): { clientName: string | undefined; e
   };
 }
 
+/** How much of the name a client gives itself is kept (requests, the audit log, the person's views). */
+const CLIENT_NAME_MAX = 100;
+
 /** A tool's context for one SDK request: the signal, and progress when the client asked for it. */
 function callContext(app: App, ctx: ServerContext, clientName: string | undefined): ToolCallContext {
   const progressToken = ctx.mcpReq._meta?.progressToken;
   return toolContext(app, {
-    clientName,
+    // The client's own word, kept with every request it makes: a name, not a payload.
+    clientName: clientName?.slice(0, CLIENT_NAME_MAX),
     signal: ctx.mcpReq.signal,
     ...(progressToken !== undefined
       ? {

@@ -386,6 +386,22 @@ describe("era confusion: what a request claims about itself counts in its own er
   });
 });
 
+describe("a client's name is its own word: kept as a name, not a payload", () => {
+  it("a 300 KB client name (2026 envelope) is kept as its first 100 characters on the request", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const send = modernWire(createMcpServer(h.app));
+    const name = `Claude Code ${"\u202e".repeat(10)}${"x".repeat(300_000)}`;
+    const meta = { ...envelope({}), "io.modelcontextprotocol/clientInfo": { name, version: "1" } };
+    const asked = await send("tools/call", { name: "create_invoice", arguments: invoiceFor(100) }, meta);
+    expect(asked.result?.structuredContent?.status, JSON.stringify(asked).slice(0, 300)).toBe(
+      "pending_approval",
+    );
+    const [record] = await h.app.approvals.list();
+    expect(record?.requestedBy).toBe(name.slice(0, 100));
+  }, 30_000);
+});
+
 describe("MCP Apps: the card's read and the resources, asked for by the agent", () => {
   it("approval_view: an unknown id, a path, another shape: APPROVAL_NOT_FOUND or VALIDATION_ERROR, nothing read", async () => {
     h = await startHarness();
