@@ -134,9 +134,13 @@ export function createRecords(ctx: StoreContext, written: (id: string) => void):
           }
         }
         const { record, result, after } = await change(current);
-        if (record) await write(record);
+        // A change that answers the record it writes gets it as written, sealed anew (its old seal no longer
+        // matches, and would read as tampering to whoever checks it next).
+        const answer = record
+          ? await write(record).then((sealed) => (result === record ? sealed : result))
+          : result;
         if (after) await ctx.journalEvent(id, after);
-        return result;
+        return answer as typeof result;
       },
       ctx.lockOptions,
     );
@@ -152,8 +156,7 @@ export function createRecords(ctx: StoreContext, written: (id: string) => void):
     return mutate(record.id, (current) => {
       if (!current || !ctx.isExpired(current) || ctx.integrity(current).length > 0)
         return { record: null, result: current ?? record };
-      // Answered as written, sealed anew: the old seal no longer matches, and would read as tampering.
-      const next = ctx.serialize(expired(current)).sealed;
+      const next = expired(current);
       return { record: next, result: next };
     });
   };
