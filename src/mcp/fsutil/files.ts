@@ -120,21 +120,27 @@ export async function appendLinesDurable(
   if (lines.some((line) => line.includes("\n")))
     throw new Error("appendLineDurable: a line must not contain a newline");
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
   let created = false;
   const root = options.root ? { root: options.root } : {};
+  const append = constants.O_WRONLY | constants.O_APPEND;
   let handle: Awaited<ReturnType<typeof openRegular>>;
   try {
-    handle = await openRegular(
-      file,
-      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL,
-      { mode: options.mode ?? 0o600, ...root },
-    );
-    created = true;
+    // Usually a file of ours is there (an audit line per tool call): opened at once, with no folder to make
+    // and no create that fails first. Anything else is refused (a FIFO without a reader is ENXIO, not a wait).
+    handle = await openRegular(file, append, root);
   } catch (error) {
-    if (!isErrno(error, "EEXIST")) throw error;
-    // Something is there: a file of ours to append to, or refused (a FIFO without a reader is ENXIO, not a wait).
-    handle = await openRegular(file, constants.O_WRONLY | constants.O_APPEND, root);
+    if (!isErrno(error, "ENOENT")) throw error;
+    await mkdir(dir, { recursive: true });
+    try {
+      handle = await openRegular(file, append | constants.O_CREAT | constants.O_EXCL, {
+        mode: options.mode ?? 0o600,
+        ...root,
+      });
+      created = true;
+    } catch (raced) {
+      if (!isErrno(raced, "EEXIST")) throw raced;
+      handle = await openRegular(file, append, root); // another process created it meanwhile
+    }
   }
   try {
     const bytes = Buffer.from(lines.map((line) => `${line}\n`).join(""), "utf8");
