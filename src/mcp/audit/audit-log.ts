@@ -4,7 +4,7 @@ import { type ChainHead, createChain } from "../chain/chain.js";
 import { localDate } from "../dates.js";
 import { appendLineDurable, appendLinesDurable, readTextIfExists } from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
-import { NotRegularFileError, statRegular } from "../fsutil/regular.js";
+import { NotRegularFileError, statRegularSync } from "../fsutil/regular.js";
 import { hmac, sameSignature } from "../hmac.js";
 import { redact } from "../log.js";
 import { AUDIT_FORMAT, CHAIN_FIELDS, dayFiles, findTail, GENESIS } from "./day-files.js";
@@ -192,7 +192,7 @@ export function createAuditLog(
       JSON.stringify(redact(normalise({ ...input, timestamp: input.timestamp ?? at.toISOString() }))),
     );
     let file = fileFor(localDate(at));
-    let info = await statRegular(file, where);
+    let info = statRegularSync(file, where);
     let tail: ChainHead | null;
     let torn = false;
     let head: AuditHead | null;
@@ -206,7 +206,7 @@ export function createAuditLog(
       const newest = days.at(-1);
       if (newest && newest > file) {
         file = newest;
-        info = await statRegular(file, where);
+        info = statRegularSync(file, where);
       }
       const found = await findTail(
         days.filter((day) => day <= file),
@@ -226,7 +226,7 @@ export function createAuditLog(
     if (torn) await appendLineDurable(file, "", where);
     await appendLinesDurable(file, lines, where);
     const next: AuditHead = { seq: last.seq, hash: last.mac };
-    const after = await statRegular(file, where);
+    const after = statRegularSync(file, where);
     if (after) cache = { file, size: after.size, mtimeMs: after.mtimeMs, tail: last, head: next };
     return next;
   }
@@ -306,7 +306,7 @@ export function createAuditLog(
     const head = deferred;
     deferred = null;
     if (!head || !cache || cache.head !== head) return null;
-    const info = await statRegular(cache.file, where);
+    const info = statRegularSync(cache.file, where);
     return info && info.size === cache.size && info.mtimeMs === cache.mtimeMs ? head : null;
   }
 
