@@ -2,26 +2,28 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { createApp } from "../mcp/app.js";
 import { loadConfig } from "../mcp/config/config.js";
 import { silentLogger } from "../mcp/log.js";
-import { createMcpServer } from "../mcp/server.js";
 import { sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
 import { printApprovalBench, runApprovalBench } from "./approvals.js";
 import { printBurst, runBurst } from "./burst.js";
+import { connectInMemory } from "./connect.js";
 import { printGateBench, runGateBench } from "./gate.js";
 import { printReportBench, runReportBench } from "./reports.js";
+import { printToolBench, runToolBench } from "./tools.js";
 
 /**
  * `npm run bench`: per tool, the number of Odoo round trips and the server's own time beside the time spent
- * waiting for Odoo, against the sandbox with a fixed injected latency per request. Gated tools are measured in
- * their two halves: the call that validates and asks for approval, and the execution after approval.
+ * waiting for Odoo, against the sandbox with a fixed injected latency per request. First the tool calls as a
+ * client makes them (src/bench/tools.ts: the built server over stdio, a counting proxy before Odoo); then the
+ * gated tools in their two halves, in this process: the call that validates and asks for approval, and the
+ * execution after approval. `npm run bench -- tools` runs the first table only.
  */
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TOOL_RUNS = Number(process.env.BENCH_TOOL_RUNS ?? 21);
 
 interface Row {
   step: string;
@@ -31,6 +33,18 @@ interface Row {
 }
 
 async function main(): Promise<void> {
+  printToolBench(
+    await runToolBench({ runs: TOOL_RUNS, warmUp: 5, latencyMs: LATENCY_MS }),
+    TOOL_RUNS,
+    LATENCY_MS,
+  );
+  if (process.argv[2] === "tools") return;
+  await gatedBench();
+  await otherBenches();
+}
+
+/** The gated tools in their two halves, with an app of this process (it runs what is approved). */
+async function gatedBench(): Promise<void> {
   const sandbox = await startSandbox({ version: 19, latencyMs: LATENCY_MS });
   const dataDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-bench-"));
   const config = loadConfig({
@@ -41,11 +55,7 @@ async function main(): Promise<void> {
     cwd: dataDir,
   });
   const app = await createApp(config, { logger: silentLogger, keychain: null });
-  const { server } = createMcpServer(app);
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: "bench", version: "1" });
-  await client.connect(clientSide);
+  const { client, close } = await connectInMemory(app, "bench");
 
   await app.odoo.create("res.partner", {
     name: "Bench Customer",
@@ -135,18 +145,17 @@ async function main(): Promise<void> {
         category: "travel",
       }),
     );
-    await measure("get_invoice", () => call("get_invoice", { invoice_id: number }));
-    await measure("list_invoices", () => call("list_invoices", { limit: 20 }));
-    await measure("find_partners", () => call("find_partners", { query: "Bench" }));
-    await measure("get_approval", () => call("get_approval", { approval_id: paid.approval_id }));
   }
 
   printTable(rows);
-  await client.close();
+  await close();
   await app.close();
   await sandbox.close();
   await rm(dataDir, { recursive: true, force: true });
+}
 
+/** The bench's other tables: the gate, the reports, the approval store, a burst. */
+async function otherBenches(): Promise<void> {
   // The gate in keychain mode, with no undecided request and with 4,000 (src/bench/gate.ts).
   const undecided = Number(process.env.BENCH_UNDECIDED ?? 4_000);
   const gateRuns = Math.max(RUNS, 21);
@@ -168,7 +177,7 @@ function printTable(rows: Row[]): void {
   for (const row of rows) byStep.set(row.step, [...(byStep.get(row.step) ?? []), row]);
   const out = process.stdout;
   out.write(
-    `odoo-mcp bench — sandbox Odoo 19 (JSON-2), ${LATENCY_MS} ms injected latency per request, ${RUNS} runs\n\n`,
+    `\ngated tools, in this process — sandbox Odoo 19 (JSON-2), ${LATENCY_MS} ms injected latency per request, ${RUNS} runs\n\n`,
   );
   out.write(
     `${"step".padEnd(58)} ${"round trips".padStart(11)} ${"total ms".padStart(9)} ${"odoo ms".padStart(8)} ${"own ms".padStart(7)}\n`,

@@ -3,16 +3,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { createApp } from "../mcp/app.js";
 import { loadConfig } from "../mcp/config/config.js";
 import { createMemoryKeychain } from "../mcp/credentials/keychain.js";
 import { silentLogger } from "../mcp/log.js";
 import type { Odoo } from "../mcp/odoo/types.js";
-import { createMcpServer } from "../mcp/server.js";
 import { sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
+import { connectInMemory } from "./connect.js";
 
 /**
  * A concurrent burst: `calls` tool calls, `concurrency` in flight, on one server (keychain mode, an in-memory
@@ -74,11 +72,7 @@ export async function runBurst(options: {
   const keychain = createMemoryKeychain();
   const plain = await createApp(config, { logger: silentLogger, keychain });
   const app = await createApp(config, { logger: silentLogger, keychain, odoo: timedOdoo(plain.odoo) });
-  const { server } = createMcpServer(app);
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: "bench-burst", version: "1" });
-  await client.connect(clientSide);
+  const { client, close } = await connectInMemory(app, "bench-burst");
   try {
     await app.odoo.create("res.partner", {
       name: "Bench Customer",
@@ -146,7 +140,7 @@ export async function runBurst(options: {
       errors,
     };
   } finally {
-    await client.close();
+    await close();
     await app.close(); // closes the one Odoo client both apps share
     await sandbox.close();
     await rm(dataDir, { recursive: true, force: true });

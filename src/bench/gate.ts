@@ -2,8 +2,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { createInvoiceOperation } from "../mcp/accounting/invoices.js";
 import { createApp } from "../mcp/app.js";
 import { loadConfig } from "../mcp/config/config.js";
@@ -14,9 +12,9 @@ import {
   probeKeychain,
 } from "../mcp/credentials/keychain.js";
 import { silentLogger } from "../mcp/log.js";
-import { createMcpServer } from "../mcp/server.js";
 import { sandboxEnv } from "../sandbox/connection.js";
 import { startSandbox } from "../sandbox/index.js";
+import { connectInMemory } from "./connect.js";
 
 /**
  * The gate's own cost in keychain mode, as a desktop has it: a gated call (`create_invoice` asking for approval:
@@ -70,11 +68,7 @@ async function measure(
     cwd: dataDir,
   });
   const app = await createApp(config, { logger: silentLogger, keychain });
-  const { server } = createMcpServer(app);
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: "bench", version: "1" });
-  await client.connect(clientSide);
+  const { client, close } = await connectInMemory(app, "bench");
   try {
     await app.odoo.create("res.partner", {
       name: "Bench Customer",
@@ -122,7 +116,7 @@ async function measure(
     }
     return { undecided, gatedOwnMs: median(own), gatedOdooMs: median(odoo), listMs: median(list) };
   } finally {
-    await client.close();
+    await close();
     await app.close();
     await sandbox.close();
     await rm(dataDir, { recursive: true, force: true });

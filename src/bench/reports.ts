@@ -13,15 +13,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { Client } from "@modelcontextprotocol/client";
 import { createApp } from "../mcp/app.js";
 import { loadConfig } from "../mcp/config/config.js";
 import { silentLogger } from "../mcp/log.js";
 import { REPORT_TYPES } from "../mcp/reports/types.js";
-import { createMcpServer } from "../mcp/server.js";
 import { sandboxEnv } from "../sandbox/connection.js";
 import { type Sandbox, startSandbox } from "../sandbox/index.js";
+import { connectInMemory } from "./connect.js";
 
 export interface ReportBenchRow {
   items: number;
@@ -70,11 +69,7 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     cwd: dataDir,
   });
   const app = await createApp(config, { logger: silentLogger, keychain: null });
-  const { server } = createMcpServer(app);
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: "bench-reports", version: "1" });
-  await client.connect(clientSide);
+  const { client, close } = await connectInMemory(app, "bench-reports");
   const rows: ReportBenchRow[] = [];
   try {
     const codes = await app.odoo.searchRead("account.account", [], ["code"]);
@@ -106,7 +101,7 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
       sandbox.setLatency(0);
     }
   } finally {
-    await client.close();
+    await close();
     await app.close();
     await sandbox.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -120,7 +115,6 @@ async function callReport(client: Client, report: string): Promise<void> {
       name: "generate_report",
       arguments: { report_type: report, start_date: "2026-01-01", end_date: "2026-12-31" },
     },
-    undefined,
     { timeout: 600_000 },
   );
   if (result.isError) throw new Error(`${report}: ${JSON.stringify(result.content)}`);

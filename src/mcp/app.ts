@@ -124,7 +124,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger,
     credentialSource: options.odoo ? "env" : (credentials?.source ?? null),
     keychainNotes,
-    close: () => odoo.close(),
+    close: async () => {
+      // The head of the last reads' audit lines, which waits up to a second (audit/audit-log.ts), is saved now.
+      await audit.flush();
+      await odoo.close();
+    },
   };
   return app;
 }

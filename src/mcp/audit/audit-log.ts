@@ -4,7 +4,7 @@ import { type ChainHead, createChain } from "../chain/chain.js";
 import { localDate } from "../dates.js";
 import { appendLineDurable, appendLinesDurable, readTextIfExists } from "../fsutil/files.js";
 import { type LockAuthority, withLock } from "../fsutil/lock.js";
-import { NotRegularFileError, statRegular } from "../fsutil/regular.js";
+import { NotRegularFileError, statRegularSync } from "../fsutil/regular.js";
 import { hmac, sameSignature } from "../hmac.js";
 import { redact } from "../log.js";
 import { AUDIT_FORMAT, CHAIN_FIELDS, dayFiles, findTail, GENESIS } from "./day-files.js";
@@ -25,7 +25,12 @@ import { type AuditVerifyReport, verifyChain } from "./verify.js";
  * longer matches), but whoever rewrites every line from the edit to the end, recomputing the hashes, is not.
  *
  * The chain's head (seq and mac of the last line) is saved in the anchor after every append, so that removing
- * lines at the end or deleting the last day file is detected too. Without an anchor (passphrase mode, no
+ * lines at the end or deleting the last day file is detected too. An append resolves once the head is saved,
+ * or, with `{ untilOnDisk: true }` (the read tools' lines), once its line is on disk: the head, computed in
+ * memory, is then saved within HEAD_DELAY_MS (one keychain write for the reads of that time, never between
+ * Odoo's answer and the tool's: it was most of a read's own time), or at once by the next line that waits for
+ * its head, or by `flush`. Until then the head is behind the file, as after a crash between a line and its
+ * head, which `verify` accepts; a truncation is still detected once the head is saved. Without an anchor (passphrase mode, no
  * keychain), the head is only kept in `.audit-head.json` in the data folder: a cache that anyone who can edit
  * the log can edit as well, so it is not trustworthy. A crash between writing a line and saving the head leaves
  * lines past the anchored head; those are accepted when they chain correctly (with a valid MAC when keyed), and
@@ -77,6 +82,11 @@ export interface AuditEvent {
 
 export type AuditEventInput = Omit<AuditEvent, "timestamp"> & { timestamp?: string };
 
+export interface AppendOptions {
+  /** Resolve once the line is on disk, before the chain's head is saved (see `createAuditLog`). */
+  untilOnDisk?: boolean;
+}
+
 export {
   AUDIT_HEAD_ACCOUNT,
   AUDIT_HEAD_FILE,
@@ -87,8 +97,11 @@ export {
 export type { AuditProblem, AuditProblemKind, AuditVerifyReport } from "./verify.js";
 
 export interface AuditLog {
-  /** Resolves once the line is on disk; rejects (and nothing may proceed) when it cannot be written. */
-  append(event: AuditEventInput): Promise<void>;
+  /**
+   * Resolves once the line is on disk and the chain's head saved (`untilOnDisk`: once the line is on disk);
+   * rejects (and nothing may proceed) when it cannot be written.
+   */
+  append(event: AuditEventInput, options?: AppendOptions): Promise<void>;
   /** The events of one local day (`YYYY-MM-DD`), in the order written; [] when there are none. */
   read(date: string): Promise<AuditEvent[]>;
   /** The file for a local day. */
@@ -99,6 +112,8 @@ export interface AuditLog {
 export interface ChainedAuditLog extends AuditLog {
   /** Checks the whole chain, every day file, against the anchored head. */
   verify(): Promise<AuditVerifyReport>;
+  /** Saves a head that waits (after `untilOnDisk` appends) now: before the process ends. */
+  flush(): Promise<void>;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -119,6 +134,17 @@ const FIELDS: (keyof AuditEvent)[] = [
   "message",
 ];
 const AUDIT_LOCK_FILE = ".audit.lock";
+/** Batches written in one hold of the lock at most (see `writeHold`). */
+const HOLD_BATCHES = 8;
+/** How long the head of `untilOnDisk` lines may wait before it is saved (see `createAuditLog`). */
+const HEAD_DELAY_MS = 1_000;
+
+interface Waiting {
+  input: AuditEventInput;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  untilOnDisk: boolean;
+}
 
 export function createAuditLog(
   dataDir: string,
@@ -148,21 +174,25 @@ export function createAuditLog(
   let cache: { file: string; size: number; mtimeMs: number; tail: ChainHead; head: AuditHead | null } | null =
     null;
   /**
-   * Appends of this process waiting for the lock. They are written together (group commit): one lock, one
-   * write, one fsync and one head saved for all the lines that queued up meanwhile, in the order they were
-   * appended. Under load from several processes this is what keeps the lock's hand-offs (and the keychain's
-   * head writes) few; one append per lock starved a busy process past the lock's timeout.
+   * Appends of this process waiting for the lock (or for the head being saved). They are written together
+   * (group commit): one write, one fsync and one head saved for all the lines that queued up meanwhile, in the
+   * order they were appended. Under load from several processes this is what keeps the lock's hand-offs (and the
+   * keychain's head writes) few; one append per lock starved a busy process past the lock's timeout.
    */
-  let waiting: { input: AuditEventInput; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let waiting: Waiting[] = [];
   let writing = false;
 
-  async function appendLocked(inputs: AuditEventInput[]): Promise<void> {
+  /** Resolves when an append is made (to the hold that is saving a head meanwhile). */
+  let arrived: (() => void) | null = null;
+
+  /** Writes the lines (on disk when it resolves) and answers the chain's new head, for the caller to save. */
+  async function writeLines(inputs: AuditEventInput[]): Promise<AuditHead> {
     const at = now();
     const events = inputs.map((input) =>
       JSON.stringify(redact(normalise({ ...input, timestamp: input.timestamp ?? at.toISOString() }))),
     );
     let file = fileFor(localDate(at));
-    let info = await statRegular(file, where);
+    let info = statRegularSync(file, where);
     let tail: ChainHead | null;
     let torn = false;
     let head: AuditHead | null;
@@ -176,7 +206,7 @@ export function createAuditLog(
       const newest = days.at(-1);
       if (newest && newest > file) {
         file = newest;
-        info = await statRegular(file, where);
+        info = statRegularSync(file, where);
       }
       const found = await findTail(
         days.filter((day) => day <= file),
@@ -196,20 +226,113 @@ export function createAuditLog(
     if (torn) await appendLineDurable(file, "", where);
     await appendLinesDurable(file, lines, where);
     const next: AuditHead = { seq: last.seq, hash: last.mac };
-    await anchor.saveHead(next);
-    const after = await statRegular(file, where);
+    const after = statRegularSync(file, where);
     if (after) cache = { file, size: after.size, mtimeMs: after.mtimeMs, tail: last, head: next };
+    return next;
+  }
+
+  /** The head of lines no append waits for (`untilOnDisk`), saved by the next hold or the timer. */
+  let deferred: AuditHead | null = null;
+  let deferTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Callers of `flush` (and the timer) waiting for a hold that saves `deferred`. */
+  let flushing: (() => void)[] = [];
+
+  /**
+   * One hold of the lock: a batch's lines, then their head saved. The appends that queue up while a head is
+   * being saved (a keychain write takes milliseconds) are written meanwhile, in the same hold, and the newest
+   * head saved once that save is done: a line waits for the disk, never for the head of the lines before it.
+   * Lines that nobody waits a head for leave theirs `deferred`. Heads are saved one at a time, in order, and
+   * before the lock is released, so no process ever saves an older head over a newer one. At most
+   * HOLD_BATCHES batches per hold, so that another process gets its turn. Every append taken settles here.
+   */
+  async function writeHold(first: Waiting[], flush: boolean): Promise<void> {
+    let batch = first;
+    let batches = 0;
+    /** The appends on disk whose head is not being saved yet, and the head that covers them. */
+    let unsaved: Waiting[] = [];
+    let unsavedHead: AuditHead | null = flush ? await deferredStillNewest() : null;
+    let saving: Promise<void> | null = null;
+    for (;;) {
+      if (batch.length > 0) {
+        batches += 1;
+        try {
+          unsavedHead = await writeLines(batch.map((entry) => entry.input));
+          for (const entry of batch) if (entry.untilOnDisk) entry.resolve();
+          unsaved = [...unsaved, ...batch];
+        } catch (error) {
+          for (const entry of batch) entry.reject(error);
+          batches = HOLD_BATCHES;
+        }
+      }
+      if (!saving && unsavedHead && !flush && unsaved.every((entry) => entry.untilOnDisk)) {
+        deferred = unsavedHead;
+        unsaved = [];
+        unsavedHead = null;
+        deferTimer ??= setTimeout(() => void flushDeferred(), HEAD_DELAY_MS);
+        deferTimer.unref?.();
+      }
+      if (!saving && unsavedHead) {
+        const entries = unsaved;
+        deferred = null;
+        saving = anchor.saveHead(unsavedHead).then(
+          () => {
+            for (const entry of entries) entry.resolve();
+            saving = null;
+          },
+          (error: unknown) => {
+            // (an entry resolved once on disk stays resolved: its line is written, only the head is behind)
+            for (const entry of entries) entry.reject(error);
+            saving = null;
+          },
+        );
+        unsaved = [];
+        unsavedHead = null;
+      }
+      if (!saving) return;
+      const more = batches < HOLD_BATCHES;
+      if (!more || waiting.length === 0)
+        await Promise.race([saving, ...(more ? [new Promise<void>((resolve) => (arrived = resolve))] : [])]);
+      arrived = null;
+      batch = more ? waiting : [];
+      if (more) waiting = [];
+    }
+  }
+
+  /**
+   * The deferred head, if the log still ends where this process left it (under the lock: nobody wrote after);
+   * otherwise null: whoever wrote after saves a head that covers it.
+   */
+  async function deferredStillNewest(): Promise<AuditHead | null> {
+    const head = deferred;
+    deferred = null;
+    if (!head || !cache || cache.head !== head) return null;
+    const info = statRegularSync(cache.file, where);
+    return info && info.size === cache.size && info.mtimeMs === cache.mtimeMs ? head : null;
+  }
+
+  function flushDeferred(): Promise<void> {
+    if (deferTimer) clearTimeout(deferTimer);
+    deferTimer = null;
+    // (a hold under way may be about to defer a head: wait for it too)
+    if (!deferred && !writing) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      flushing.push(resolve);
+      if (!writing) void writeWaiting();
+    });
   }
 
   async function writeWaiting(): Promise<void> {
     writing = true;
     try {
-      while (waiting.length > 0) {
-        const batch = waiting;
+      while (waiting.length > 0 || flushing.length > 0) {
+        const first = waiting;
         waiting = [];
+        const flushed = flushing;
+        flushing = [];
         try {
-          await mkdir(logsDir, { recursive: true });
-          await withLock(lockPath, () => appendLocked(batch.map((entry) => entry.input)), {
+          // (the folders exist while the log ends where this process left it)
+          if (!cache) await mkdir(logsDir, { recursive: true });
+          await withLock(lockPath, () => writeHold(first, flushed.length > 0), {
             owner: "audit",
             // The lock is polled, not queued: under load from several processes a waiter can lose many
             // hand-offs in a row. A dead holder is taken over at once; this only bounds a live, stuck one.
@@ -217,10 +340,13 @@ export function createAuditLog(
             ...where,
             ...(lockAuthority ? { authority: lockAuthority } : {}),
           });
-          for (const entry of batch) entry.resolve();
         } catch (error) {
-          for (const entry of batch) entry.reject(error);
+          // The lock could not be taken: nothing was written (what a hold took, it settled). A deferred head
+          // stays behind the file, as after a crash; the next head saved covers it.
+          cache = null;
+          for (const entry of first) entry.reject(error);
         }
+        for (const done of flushed) done();
       }
     } finally {
       writing = false;
@@ -229,9 +355,10 @@ export function createAuditLog(
 
   return {
     fileFor,
-    append(input) {
+    append(input, options = {}) {
       return new Promise<void>((resolve, reject) => {
-        waiting.push({ input, resolve, reject });
+        waiting.push({ input, resolve, reject, untilOnDisk: options.untilOnDisk === true });
+        arrived?.();
         if (!writing) void writeWaiting();
       });
     },
@@ -251,6 +378,7 @@ export function createAuditLog(
       }
       return events;
     },
+    flush: flushDeferred,
     async verify() {
       const files = await dayFiles(logsDir, where);
       const head = await anchor.loadHead();

@@ -1,8 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
+import { closeSync, constants, fsync, writeSync } from "node:fs";
 import { lstat, mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { NotRegularFileError, openRegular, type RegularOptions, shownPath } from "./regular.js";
+import { promisify } from "node:util";
+import {
+  NotRegularFileError,
+  openRegular,
+  openRegularSync,
+  type RegularOptions,
+  shownPath,
+} from "./regular.js";
 
 /**
  * Durable file primitives shared by the audit log, the offline queue and the approval store. "Durable" means
@@ -111,7 +118,11 @@ export async function appendLineDurable(
   return appendLinesDurable(file, [line], options);
 }
 
-/** `appendLineDurable` for several lines at once: one `write` of all of them, one fsync. */
+/**
+ * `appendLineDurable` for several lines at once: one `write` of all of them, one fsync. The open, the write (to
+ * the page cache) and the close are synchronous (`openRegularSync`: microseconds each, where an asynchronous call
+ * waits for a worker thread and the event loop); the fsync, which waits for the disk, goes to a worker.
+ */
 export async function appendLinesDurable(
   file: string,
   lines: string[],
@@ -120,33 +131,41 @@ export async function appendLinesDurable(
   if (lines.some((line) => line.includes("\n")))
     throw new Error("appendLineDurable: a line must not contain a newline");
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
   let created = false;
   const root = options.root ? { root: options.root } : {};
-  let handle: Awaited<ReturnType<typeof openRegular>>;
+  const append = constants.O_WRONLY | constants.O_APPEND;
+  let fd: number;
   try {
-    handle = await openRegular(
-      file,
-      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL,
-      { mode: options.mode ?? 0o600, ...root },
-    );
-    created = true;
+    // Usually a file of ours is there (an audit line per tool call): opened at once, with no folder to make
+    // and no create that fails first. Anything else is refused (a FIFO without a reader is ENXIO, not a wait).
+    fd = openRegularSync(file, append, root);
   } catch (error) {
-    if (!isErrno(error, "EEXIST")) throw error;
-    // Something is there: a file of ours to append to, or refused (a FIFO without a reader is ENXIO, not a wait).
-    handle = await openRegular(file, constants.O_WRONLY | constants.O_APPEND, root);
+    if (!isErrno(error, "ENOENT")) throw error;
+    await mkdir(dir, { recursive: true });
+    try {
+      fd = openRegularSync(file, append | constants.O_CREAT | constants.O_EXCL, {
+        mode: options.mode ?? 0o600,
+        ...root,
+      });
+      created = true;
+    } catch (raced) {
+      if (!isErrno(raced, "EEXIST")) throw raced;
+      fd = openRegularSync(file, append, root); // another process created it meanwhile
+    }
   }
   try {
     const bytes = Buffer.from(lines.map((line) => `${line}\n`).join(""), "utf8");
-    const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
-    if (bytesWritten !== bytes.length)
-      throw new Error(`short write to ${file}: ${bytesWritten} of ${bytes.length} bytes`);
-    await handle.sync();
+    const written = writeSync(fd, bytes, 0, bytes.length);
+    if (written !== bytes.length)
+      throw new Error(`short write to ${file}: ${written} of ${bytes.length} bytes`);
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   if (created) await fsyncDir(dir);
 }
+
+const fsyncFd = promisify(fsync);
 
 /**
  * The parsed content of a JSON file, `undefined` when it does not exist; `CorruptFileError` when it is not JSON,

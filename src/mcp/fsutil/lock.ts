@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { link, lstat, rm } from "node:fs/promises";
+import { closeSync, constants, linkSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { lstat, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { sleep } from "../sleep.js";
-import { isErrno, readTextIfExists, writeNewFile } from "./files.js";
+import { isErrno, readTextIfExists } from "./files.js";
+import { readRegularTextSync } from "./regular.js";
 
 /**
  * A cross-process lock: a file that exactly one process can create. It holds `{pid, host, start, createdAt,
@@ -254,7 +255,7 @@ async function createLockFile(lockPath: string, options: TryOptions): Promise<Fi
   heldTokens.add(info.token);
   let created: boolean;
   try {
-    created = await createExclusive(lockPath, JSON.stringify(info), options.root);
+    created = createExclusive(lockPath, JSON.stringify(info));
   } catch (error) {
     heldTokens.delete(info.token);
     throw error;
@@ -271,8 +272,14 @@ async function createLockFile(lockPath: string, options: TryOptions): Promise<Fi
       if (released) return;
       released = true;
       try {
-        const current = await readLockInfo(lockPath, options).catch(() => null);
-        if (current?.token === info.token) await rm(lockPath, { force: true });
+        // Synchronous, as `createExclusive` is (why there); the lock is read with O_NONBLOCK, never waited on.
+        let current: LockInfo | null = null;
+        try {
+          current = parseLockInfo(readRegularTextSync(lockPath, options));
+        } catch {
+          current = null; // gone, or not a lock of ours any more: nothing of ours to remove
+        }
+        if (current?.token === info.token) rmSync(lockPath, { force: true });
       } finally {
         heldTokens.delete(info.token);
       }
@@ -282,33 +289,48 @@ async function createLockFile(lockPath: string, options: TryOptions): Promise<Fi
 
 /**
  * Creates `file` with `text`, failing (false) if it exists. Not fsynced: a lock does not outlive its holder's
- * process, and one left empty by a power loss is judged by its age.
+ * process, and one left empty by a power loss is judged by its age. Synchronous: a few system calls on a small
+ * file of the data folder take microseconds, where each asynchronous one waits for a worker thread and then the
+ * event loop (on a busy machine up to a millisecond each: taking and releasing the lock was most of an audit
+ * line's time). None of them can wait: the files are created with O_EXCL, never opened if they exist.
  */
-async function createExclusive(file: string, text: string, root?: string): Promise<boolean> {
+function createExclusive(file: string, text: string): boolean {
   const temp = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
   );
-  const where = root ? { root } : {};
-  await writeNewFile(temp, text, where);
+  writeNewFileSync(temp, text);
   try {
-    await link(temp, file);
+    linkSync(temp, file);
     return true;
   } catch (error) {
     if (isErrno(error, "EEXIST")) return false;
     if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV", "EINVAL"].some((c) => isErrno(error, c)))
       throw error;
   } finally {
-    await rm(temp, { force: true }).catch(() => {});
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // a temp file left behind is harmless; it never holds the lock
+    }
   }
   // No hard links here: create, then write (a reader may briefly see it empty).
   try {
-    await writeNewFile(file, text, where);
+    writeNewFileSync(file, text);
   } catch (error) {
     if (isErrno(error, "EEXIST")) return false;
     throw error;
   }
   return true;
+}
+
+function writeNewFileSync(file: string, text: string): void {
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Removes the lock if it is stale. Answers whether it did (or the lock vanished meanwhile). */

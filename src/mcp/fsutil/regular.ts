@@ -133,6 +133,60 @@ export async function openRegular(
 }
 
 /**
+ * `openRegular`, synchronous, answering the file descriptor: for the appends of a line (files.ts), whose open,
+ * write and close take microseconds, where each asynchronous call waits for a worker thread and then the event
+ * loop. O_NONBLOCK makes it as safe: nothing in the file's place can make the open wait.
+ */
+export function openRegularSync(
+  file: string,
+  flags: number,
+  options: RegularOptions & { mode?: number } = {},
+): number {
+  const follow = options.followSymlinks === true;
+  if (CHECK_BEFORE_OPEN) {
+    let before: Stats | null = null;
+    try {
+      before = (follow ? statSync : lstatSync)(file);
+    } catch {
+      before = null;
+    }
+    if (before && !before.isFile())
+      throw new NotRegularFileError(file, kindOf(before), shownPath(file, options.root));
+  }
+  let fd: number;
+  try {
+    fd = openSync(file, flags | NONBLOCK | (follow ? 0 : NOFOLLOW), options.mode);
+  } catch (error) {
+    throw explainSync(file, error, follow, options.root);
+  }
+  let info: Stats;
+  try {
+    info = fstatSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  if (!info.isFile()) {
+    closeSync(fd);
+    throw new NotRegularFileError(file, kindOf(info), shownPath(file, options.root));
+  }
+  return fd;
+}
+
+/** `statRegular`, synchronous: a cache's "did it change" on the audit log's path (as `openRegularSync`). */
+export function statRegularSync(file: string, options: RegularOptions = {}): Stats | null {
+  let info: Stats;
+  try {
+    info = (options.followSymlinks ? statSync : lstatSync)(file);
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  if (!info.isFile()) throw new NotRegularFileError(file, kindOf(info), shownPath(file, options.root));
+  return info;
+}
+
+/**
  * The entry's stats (never following a link unless asked), `null` when there is none; a `NotRegularFileError`
  * when it is not a regular file. A stat never blocks, not even on a FIFO: this is for a cache's "did it change",
  * the read that follows goes through `openRegular`.
