@@ -42,7 +42,7 @@ export async function checkedAnswer(
     }
     return {
       content: [
-        { type: "text", text: JSON.stringify(checked.data) },
+        { type: "text", text: tool.text?.(checked.data) ?? JSON.stringify(checked.data) },
         ...(tool.resultContent?.(checked.data) ?? []),
       ],
       structuredContent: checked.data as Record<string, unknown>,

@@ -97,7 +97,13 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   /** MCP Tasks support (2025 era): gated tools may run as a task that completes once a human has decided. */
   taskSupport?: "optional";
   run(input: z.infer<I>, ctx: ToolCallContext): Promise<z.infer<O>>;
-  /** Content items after the JSON text (e.g. a `resource_link` to a generated file). */
+  /**
+   * The text the model reads, where compact JSON of the whole answer would cost too much (a long list): a
+   * shorter rendering of the same answer, which points at the structured content for the rest. Default: the
+   * answer as compact JSON.
+   */
+  text?(output: z.infer<O>): string;
+  /** Content items after the text (e.g. a `resource_link` to a generated file). */
   resultContent?(output: z.infer<O>): ContentBlock[];
 }
 

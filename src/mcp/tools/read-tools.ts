@@ -16,6 +16,7 @@ import {
 import { audited } from "./audited.js";
 import { invoiceRef } from "./common.js";
 import { defineTool, type ToolAnnotations } from "./definition.js";
+import { invoiceListText } from "./list-text.js";
 
 const readOnly = (title: string): ToolAnnotations => ({
   title,
@@ -59,6 +60,7 @@ export const listInvoicesTool = defineTool({
   }),
   output: invoiceListSchema,
   annotations: readOnly("List invoices"),
+  text: invoiceListText,
   run: (input, ctx) =>
     audited(ctx, "list_invoices", "read", { target: input.partner ?? input.kind }, () =>
       listInvoices(ctx.odoo, input),
