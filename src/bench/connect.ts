@@ -8,8 +8,8 @@ import type { App } from "../mcp/app.js";
 import { createMcpServer } from "../mcp/server.js";
 
 /**
- * Where the benches start a server and connect a client (the v2 client, `@modelcontextprotocol/client`, with its
- * default negotiation), so that a change in how the server is built or served is made here only.
+ * Where the benches start a server and connect a client (the v2 client, `@modelcontextprotocol/client`), so that a
+ * change in how the server is built or served is made here only.
  */
 export interface Connected {
   client: Client;
@@ -36,7 +36,7 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../mcp/b
 
 /**
  * The BUILT server (`dist/mcp/bin/odoo-mcp.js serve`) as a child process over stdio, as a person's MCP client
- * starts it, with `env` as its whole environment. `wire` times each request at the transport: from the message
+ * starts it, with `env` as its whole environment, spoken to in MCP 2026-07-28 (a client of today). `wire` times each request at the transport: from the message
  * written to the server's stdin to its answer read from stdout, so the client's own work (parsing, checking the
  * answer against the tool's output schema) is not counted.
  */
@@ -57,7 +57,7 @@ export async function startBuiltServer(
     stderr += chunk.toString();
   });
   const wire = new WireClock();
-  const client = new Client({ name, version: "1" });
+  const client = new Client({ name, version: "1" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
   wire.watchSends(transport);
   await client.connect(transport, { timeout: 30_000 });
   wire.watchAnswers(transport);
