@@ -365,11 +365,11 @@ function expenseDocument(
     // manager or team leader): the lab's administrator's own expense reads `approved` right after (issue 15).
     effect:
       plan.flow === "submit"
-        ? `Files an expense of ${money} for ${plan.employee.name} in Odoo and submits it there. Odoo 19 approves it ` +
+        ? `Files an expense of ${money} for ${plan.employee.name} in Odoo and submits it there. Odoo ${plan.session.major} approves it ` +
           "at once when the employee has no expense approver (otherwise it waits for theirs). Nothing is paid until " +
           "it is paid in Odoo."
         : `Files an expense of ${money} for ${plan.employee.name} in Odoo and submits it for approval there (Odoo ` +
-          `${plan.session.serverVersion} puts it in an expense report and submits the report). Nothing is paid until it is ` +
+          `${plan.session.major} puts it in an expense report and submits the report). Nothing is paid until it is ` +
           "approved and paid in Odoo.",
     party: { role: "Employee", name: plan.employee.name },
     amounts: [{ label: "Amount", amount: money, strong: true }],
