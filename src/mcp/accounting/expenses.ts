@@ -52,7 +52,7 @@ import {
   toMinor,
 } from "../money.js";
 import { OdooAccessError, OdooNotFoundError, OdooUserError } from "../odoo/errors.js";
-import { modelFields } from "../odoo/fields.js";
+import { fieldsPresent } from "../odoo/fields.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalNoteText, mentions } from "./approval-tag.js";
 import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
@@ -246,7 +246,7 @@ type ExpenseFlow = "report" | "submit";
  * the version and the missing piece, and nothing was created.
  */
 async function expenseFlow(odoo: Odoo, session: AccountingSession): Promise<ExpenseFlow> {
-  const fields = await modelFields(odoo, "hr.expense");
+  const fields = await fieldsPresent(odoo, "hr.expense", ["sheet_id", "approval_state"]);
   if (fields.has("sheet_id")) return "report";
   if (fields.has("approval_state")) return "submit";
   throw new ToolError(
@@ -262,7 +262,7 @@ async function expenseFlow(odoo: Odoo, session: AccountingSession): Promise<Expe
  * binary field holds base64 in its cache). Built from Odoo's source: no Odoo 20 server has been seen.
  */
 async function attachmentContentField(odoo: Odoo, session: AccountingSession): Promise<"datas" | "raw"> {
-  const fields = await modelFields(odoo, "ir.attachment");
+  const fields = await fieldsPresent(odoo, "ir.attachment", ["datas", "raw"]);
   if (fields.has("datas")) return "datas";
   if (fields.has("raw")) return "raw";
   throw new ToolError(
