@@ -170,6 +170,22 @@ describe("the MCP Apps in a chat client", () => {
       expect(host.pageErrors).toEqual([]);
     });
 
+    it("a card whose request waits reads it again: once the person has decided, it says so", async () => {
+      await seedCustomer(h, "Quay Cafe", "accounts@quay.example");
+      const args = { ...BAKERY, customer_name: "Quay Cafe", customer_email: "accounts@quay.example" };
+      const answer = await ask("create_invoice", args);
+      expect(answer.structuredContent?.status, JSON.stringify(answer)).toBe("pending_approval");
+      const id = String(answer.structuredContent.approval_id);
+      const frame = await host.show(APPROVAL_CARD_URI, args, answer);
+      const note = frame.getByRole("article", { name: "Request" }).getByRole("note").last();
+      await expect.poll(() => note.textContent()).toMatch(/^Approve or reject it in the odoo-mcp app/);
+      await h.approve(id);
+      await expect
+        .poll(() => note.textContent(), { timeout: 20_000 }) // the card reads it again every 5 s
+        .toMatch(/^This request is (approved|executed): nothing is left to decide\.$/);
+      expect(host.pageErrors).toEqual([]);
+    }, 30_000);
+
     it("a vendor bill payment: the vendor, this payment and what is left; money going out is approved only at the terminal or in the app", async () => {
       const vendor = await h.app.odoo.create("res.partner", { name: "Northwind Paper Co", is_company: true });
       const draft = await h.call("create_draft_invoice", {

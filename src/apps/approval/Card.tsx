@@ -5,6 +5,9 @@ import { RequestWarnings } from "../../ui/RequestWarnings.js";
 import { t, toolLabel, until, when } from "../../ui/text.js";
 import { callTool, errorText, type ToolResult } from "../connect.js";
 
+/** How often a card whose request waits reads it again (a read of the approval store and Odoo's look-ups). */
+export const REFRESH_MS = 5_000;
+
 export type CardState =
   | { phase: "waiting" }
   | { phase: "nothing" }

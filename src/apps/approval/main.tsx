@@ -3,7 +3,7 @@ import { createRoot } from "react-dom/client";
 import "../../ui/styles.css";
 import "../apps.css";
 import { connectApp } from "../connect.js";
-import { ApprovalCardView, type CardState, cardFor } from "./Card.js";
+import { ApprovalCardView, type CardState, cardFor, REFRESH_MS } from "./Card.js";
 
 const element = document.getElementById("root");
 if (element) {
@@ -15,9 +15,18 @@ if (element) {
       </StrictMode>,
     );
   render({ phase: "waiting" });
+  let refresh: ReturnType<typeof setTimeout> | undefined;
+  // While the request waits, it is read again now and then: the card says when the person has decided.
+  const show = async (result: Parameters<typeof cardFor>[1]) => {
+    clearTimeout(refresh);
+    const state = await cardFor(app, result);
+    render(state);
+    if (state.phase === "card" && state.card.status === "pending")
+      refresh = setTimeout(() => void show(result), REFRESH_MS);
+  };
   const app = connectApp(
     "odoo-mcp approval card",
-    (result) => void cardFor(app, result).then(render),
+    (result) => void show(result),
     (message) => render({ phase: "failed", message }),
   );
 }
