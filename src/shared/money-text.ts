@@ -33,6 +33,21 @@ export function moneyText(value: string | number | bigint, currency?: string | n
   return currency && isAmount ? `${amount} ${currency}` : amount;
 }
 
+/**
+ * How many decimals a currency has by ISO 4217 (JPY 0, USD 2, KWD 3), for an amount whose currency is named but
+ * whose decimals are not (the reports' JSON); 2 for a code the runtime does not know.
+ */
+export function isoDecimals(currency: string): number {
+  try {
+    return (
+      new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ??
+      2
+    );
+  } catch {
+    return 2;
+  }
+}
+
 /** A JS number without exponent notation (1e-7 → "0.0000001"); what JSON carried is shown, never re-rounded. */
 function numberToPlain(value: number): string {
   if (!Number.isFinite(value)) return String(value);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { amountText, moneyText } from "../../src/shared/money-text.js";
+import { amountText, isoDecimals, moneyText } from "../../src/shared/money-text.js";
 
 describe("amounts as a bookkeeper reads them", () => {
   it("groups thousands and keeps the currency's decimals, from strings and numbers alike", () => {
@@ -23,5 +23,13 @@ describe("amounts as a bookkeeper reads them", () => {
     expect(amountText("1,000.00")).toBe("1,000.00");
     expect(moneyText("computed by Odoo", "USD", 2)).toBe("computed by Odoo");
     expect(amountText(Number.NaN)).toBe("NaN");
+  });
+
+  it("knows a currency's decimals by ISO 4217 where only its code is named (a report's JSON)", () => {
+    expect(isoDecimals("JPY")).toBe(0);
+    expect(isoDecimals("USD")).toBe(2);
+    expect(isoDecimals("KWD")).toBe(3);
+    expect(isoDecimals("not a code")).toBe(2);
+    expect(moneyText(1720, "JPY", isoDecimals("JPY"))).toBe("1,720 JPY");
   });
 });

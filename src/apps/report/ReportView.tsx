@@ -1,4 +1,4 @@
-import { moneyText } from "../../shared/money-text.js";
+import { isoDecimals, moneyText } from "../../shared/money-text.js";
 import { t } from "../../ui/text.js";
 import { BarChart, type BarGroup } from "./chart.js";
 import { MAX_MONTHS, monthsOf } from "./months.js";
@@ -26,8 +26,14 @@ export type Monthly =
   | { state: "done"; months: MonthFigures[] }
   | { state: "failed"; message: string };
 
-/** Amounts as every surface writes them: "1,719.25 USD" (money-text.ts), escaped. */
-const writer = (currency: string) => (amount: number) => t(moneyText(amount, currency, 2), 60);
+/**
+ * Amounts as every surface writes them: "1,719.25 USD" (money-text.ts), escaped, with the currency's decimals (the
+ * report's JSON names the currency, not its decimals: ISO 4217's, "1,720 JPY").
+ */
+const writer = (currency: string) => {
+  const decimals = isoDecimals(currency);
+  return (amount: number) => t(moneyText(amount, currency, decimals), 60);
+};
 
 type Line = { label: string; amount: number; strong?: boolean; indent?: boolean };
 
