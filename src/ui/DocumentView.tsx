@@ -1,5 +1,5 @@
 import type { RequestDocument } from "../shared/document.js";
-import { t } from "./text.js";
+import { t, toolLabel, until, when } from "./text.js";
 
 /**
  * A request document (src/shared/document.ts) as the window lays it out: what approving it does, its lines (the
@@ -90,6 +90,63 @@ export function Row({ name, value }: { name: string; value: string }) {
     <>
       <dt>{name}</dt>
       <dd>{value}</dd>
+    </>
+  );
+}
+
+/** The head of a request: which tool asked, its name (its document's, else its title), and its amount large. */
+export function RequestHead({
+  tool,
+  document,
+  title,
+  amount,
+}: {
+  tool: string;
+  document: RequestDocument | undefined;
+  title: string;
+  amount: string | undefined;
+}) {
+  return (
+    <header className="detail-head">
+      <div>
+        <span className="tool-badge">{toolLabel(tool)}</span>
+        {document ? <DocumentHead document={document} /> : <h2>{t(title, 160)}</h2>}
+      </div>
+      {amount && (
+        <div className="amount-big" data-testid="amount">
+          {t(amount, 60)}
+        </div>
+      )}
+    </header>
+  );
+}
+
+/** The exact arguments, labelled, when there is no document to read (Odoo could not be reached). */
+export function ArgumentRows({
+  document,
+  details,
+}: {
+  document: RequestDocument | undefined;
+  details: readonly { label: string; value: string }[];
+}) {
+  if (document) return null;
+  return details.map((row) => <Row key={row.label} name={t(row.label, 60)} value={t(row.value, 300)} />);
+}
+
+/** Who asked and when, when it expires, and its id. */
+export function RequestRows({
+  request,
+}: {
+  request: { approval_id: string; created_at: string; expires_at: string; requested_by?: string | undefined };
+}) {
+  return (
+    <>
+      <Row
+        name="Requested"
+        value={`${when(request.created_at)}${request.requested_by ? ` by ${t(request.requested_by, 80)}` : ""}`}
+      />
+      <Row name="Expires" value={`${when(request.expires_at)} (${until(request.expires_at)})`} />
+      <Row name="Request id" value={t(request.approval_id, 40)} />
     </>
   );
 }

@@ -1,8 +1,15 @@
 import type { App } from "@modelcontextprotocol/ext-apps";
 import { type ApprovalCard, approvalCard } from "../../shared/views.js";
-import { DocumentBody, DocumentHead, Row, strongAmount } from "../../ui/DocumentView.js";
+import {
+  ArgumentRows,
+  DocumentBody,
+  RequestHead,
+  RequestRows,
+  Row,
+  strongAmount,
+} from "../../ui/DocumentView.js";
 import { RequestWarnings } from "../../ui/RequestWarnings.js";
-import { t, toolLabel, until, when } from "../../ui/text.js";
+import { t } from "../../ui/text.js";
 import { callTool, errorText, type ToolResult } from "../connect.js";
 
 /** How often a card whose request waits reads it again (a read of the approval store and Odoo's look-ups). */
@@ -68,17 +75,7 @@ function Card({ card }: { card: ApprovalCard }) {
   const amount = document ? strongAmount(document) : undefined;
   return (
     <article className="detail app-card" aria-label="Request">
-      <header className="detail-head">
-        <div>
-          <span className="tool-badge">{toolLabel(card.tool)}</span>
-          {document ? <DocumentHead document={document} /> : <h2>{t(card.title, 160)}</h2>}
-        </div>
-        {amount && (
-          <div className="amount-big" data-testid="amount">
-            {t(amount, 60)}
-          </div>
-        )}
-      </header>
+      <RequestHead tool={card.tool} document={document} title={card.title} amount={amount} />
       <RequestWarnings
         integrity={card.integrity}
         refused={card.refused}
@@ -88,22 +85,14 @@ function Card({ card }: { card: ApprovalCard }) {
       />
       {document && <DocumentBody document={document} />}
       <dl className="facts">
-        {!document &&
-          card.details.map((row) => (
-            <Row key={row.label} name={t(row.label, 60)} value={t(row.value, 300)} />
-          ))}
+        <ArgumentRows document={document} details={card.details} />
         {card.receipt && (
           <Row
             name="Receipt"
             value={`${t(card.receipt.name, 120)} · ${t(card.receipt.mimetype, 60)} · ${Math.max(1, Math.round(card.receipt.size / 1024))} KiB (shown in the odoo-mcp app)`}
           />
         )}
-        <Row
-          name="Requested"
-          value={`${when(card.created_at)}${card.requested_by ? ` by ${t(card.requested_by, 80)}` : ""}`}
-        />
-        <Row name="Expires" value={`${when(card.expires_at)} (${until(card.expires_at)})`} />
-        <Row name="Request id" value={t(card.approval_id, 40)} />
+        <RequestRows request={card} />
       </dl>
       <footer className="read-only" role="note">
         {t(whereToDecide(card), 400)}

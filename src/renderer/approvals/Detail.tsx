@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import type { ApprovalItem } from "../../shared/ipc.js";
-import { DocumentBody, DocumentHead, Row, strongAmount } from "../../ui/DocumentView.js";
+import { ArgumentRows, DocumentBody, RequestHead, RequestRows, strongAmount } from "../../ui/DocumentView.js";
 import { RequestWarnings } from "../../ui/RequestWarnings.js";
-import { money, t, toolLabel, until, when } from "../../ui/text.js";
+import { money, t } from "../../ui/text.js";
 import { call, errorText } from "../bridge.js";
 
 export function Receipt({ item }: { item: ApprovalItem }) {
@@ -65,17 +65,7 @@ export function Detail({
 
   return (
     <article className="detail" aria-label="Request">
-      <header className="detail-head">
-        <div>
-          <span className="tool-badge">{toolLabel(item.tool)}</span>
-          {document ? <DocumentHead document={document} /> : <h2>{t(item.title, 160)}</h2>}
-        </div>
-        {amount && (
-          <div className="amount-big" data-testid="amount">
-            {t(amount, 60)}
-          </div>
-        )}
-      </header>
+      <RequestHead tool={item.tool} document={document} title={item.title} amount={amount} />
 
       <RequestWarnings
         integrity={item.integrity}
@@ -88,17 +78,8 @@ export function Detail({
       {document && <DocumentBody document={document} />}
 
       <dl className="facts">
-        {/* Odoo unreachable: the exact arguments, labelled. */}
-        {!document &&
-          item.details.map((row) => (
-            <Row key={row.label} name={t(row.label, 60)} value={t(row.value, 300)} />
-          ))}
-        <Row
-          name="Requested"
-          value={`${when(item.created_at)}${item.requested_by ? ` by ${t(item.requested_by, 80)}` : ""}`}
-        />
-        <Row name="Expires" value={`${when(item.expires_at)} (${until(item.expires_at)})`} />
-        <Row name="Request id" value={t(item.approval_id, 40)} />
+        <ArgumentRows document={document} details={item.details} />
+        <RequestRows request={item} />
       </dl>
 
       <Receipt item={item} />
