@@ -225,26 +225,8 @@ export async function statFolder(
 
 /** `readFileSync(file, "utf8")` through the same checks (the configuration's `.env`, read at start-up). */
 export function readRegularTextSync(file: string, options: RegularOptions = {}): string {
-  const follow = options.followSymlinks === true;
-  if (CHECK_BEFORE_OPEN) {
-    let before: Stats | null = null;
-    try {
-      before = (follow ? statSync : lstatSync)(file);
-    } catch {
-      before = null;
-    }
-    if (before && !before.isFile())
-      throw new NotRegularFileError(file, kindOf(before), shownPath(file, options.root));
-  }
-  let fd: number;
+  const fd = openRegularSync(file, constants.O_RDONLY, options);
   try {
-    fd = openSync(file, constants.O_RDONLY | NONBLOCK | (follow ? 0 : NOFOLLOW));
-  } catch (error) {
-    throw explainSync(file, error, follow, options.root);
-  }
-  try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) throw new NotRegularFileError(file, kindOf(info), shownPath(file, options.root));
     return readFileSync(fd, "utf8");
   } finally {
     closeSync(fd);
