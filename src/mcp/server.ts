@@ -71,28 +71,28 @@ export function createMcpServer(
   const hidden = new Map(every.map((tool) => [tool.name, excludedBecause(tool, access)]));
   const dryRun = app.config?.dryRun === true;
   const instructions = serverInstructions(dryRun);
-  // Converted once per process: a server built per request registers these objects as they are.
-  const listings = [...tools, ...appTools].map((tool) => ({ tool, config: listing(tool, dryRun) }));
+  // Each tool described once per process (its schemas converted here): a server built per request registers
+  // these objects as they are, and tools/list answers them.
+  const described = [...tools, ...appTools].map((tool) => ({ tool, ...describeTool(tool, dryRun) }));
   const lists = new Map<string, Tool[]>();
   /** tools/list for one era and one kind of client, built once. */
   const listFor = (era: ProtocolEra, showsApps: boolean): Tool[] => {
     const key = `${era}:${showsApps}`;
     let list = lists.get(key);
     if (!list) {
-      list = [
-        ...tools.map((tool) => wireTool(tool, dryRun, era, showsApps ? apps?.meta[tool.name] : undefined)),
-        // An app's own read is listed without its output schema (its answer is still checked against it): the
-        // app knows the shape, and the model never calls it.
-        ...(showsApps ? appTools : []).map((tool) => {
-          const { outputSchema: _checkedNotListed, ...listed } = wireTool(
-            tool,
-            dryRun,
-            era,
-            apps?.meta[tool.name],
-          );
-          return listed;
-        }),
-      ];
+      list = described
+        .filter(({ tool }) => showsApps || !forAppsOnly.has(tool.name))
+        .map(({ tool, wire: { outputSchema, ...wire } }) => {
+          const meta = showsApps ? apps?.meta[tool.name] : undefined;
+          return {
+            ...wire,
+            // An app's own read is listed without its output schema (its answer is still checked against it):
+            // the app knows the shape, and the model never calls it.
+            ...(forAppsOnly.has(tool.name) ? {} : { outputSchema }),
+            ...(era === "legacy" && tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
+            ...(meta ? { _meta: meta } : {}),
+          };
+        });
       lists.set(key, list);
     }
     return list;
@@ -118,11 +118,10 @@ export function createMcpServer(
       },
     );
     const registered = new Map<string, { tool: AnyToolDefinition; sdk: RegisteredTool }>();
-    for (const { tool, config } of listings) {
-      const sdk = mcp.registerTool(tool.name, config, (args: unknown, ctx: ServerContext) =>
+    for (const { tool, registration } of described) {
+      const sdk = mcp.registerTool(tool.name, registration, (args: unknown, ctx: ServerContext) =>
         answerCall(tool, args, ctx),
       );
-      if (era === "legacy" && tool.taskSupport) sdk.execution = { taskSupport: tool.taskSupport };
       registered.set(tool.name, { tool, sdk });
     }
     for (const resource of apps?.resources ?? [])
@@ -217,31 +216,26 @@ export function createMcpServer(
   };
 }
 
-/** A tool as registered with the SDK: our JSON Schemas (compacted, `json-schema.ts`), our annotations. */
-function listing(tool: AnyToolDefinition, dryRun: boolean) {
-  return {
-    description: tool.description,
-    inputSchema: listedSchema(toolJsonSchema(tool.input, "input")),
-    outputSchema: listedSchema(toolJsonSchema(outputSchemaOf(tool, dryRun), "output")),
-    annotations: wireAnnotations(tool.annotations),
-  };
-}
-
-/** A tool as tools/list shows it: our JSON Schemas, our annotations, Tasks (2025 era), an MCP App's `_meta`. */
-function wireTool(
-  tool: AnyToolDefinition,
-  dryRun: boolean,
-  era: ProtocolEra,
-  meta: Record<string, unknown> | undefined,
-): Tool {
-  return {
+/**
+ * A tool as tools/list shows it (`wire`: our JSON Schemas, compacted by `json-schema.ts`, and our annotations)
+ * and as the SDK registers it (`registration`: the same schemas, letting every value through to `callTool`).
+ */
+function describeTool(tool: AnyToolDefinition, dryRun: boolean) {
+  const wire = {
     name: tool.name,
     description: tool.description,
     inputSchema: toolJsonSchema(tool.input, "input") as Tool["inputSchema"],
     outputSchema: toolJsonSchema(outputSchemaOf(tool, dryRun), "output") as Tool["outputSchema"],
     annotations: wireAnnotations(tool.annotations),
-    ...(era === "legacy" && tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
-    ...(meta ? { _meta: meta } : {}),
+  } satisfies Tool;
+  return {
+    wire,
+    registration: {
+      description: wire.description,
+      inputSchema: listedSchema(wire.inputSchema),
+      outputSchema: listedSchema(wire.outputSchema as Record<string, unknown>),
+      annotations: wire.annotations,
+    },
   };
 }
 
