@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { type ApprovalCard, approvalCard } from "../../shared/views.js";
-import { ToolError } from "../errors.js";
 import { defineTool } from "./definition.js";
-import { APPROVAL_ID } from "./get-approval.js";
+import { findApproval } from "./get-approval.js";
 
 /**
  * The approval card's read (src/apps/approval): the person's view of a request (`approvals.view`), looked up in
@@ -22,11 +21,7 @@ export const approvalViewTool = defineTool({
     openWorldHint: true,
   },
   async run(input, ctx): Promise<ApprovalCard> {
-    const notFound = () =>
-      new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${input.approval_id}".`);
-    if (!APPROVAL_ID.test(input.approval_id)) throw notFound();
-    const record = await ctx.gate.get(input.approval_id);
-    if (!record) throw notFound();
+    const record = await findApproval(ctx, input.approval_id);
     const view = await ctx.gate.view(record);
     const facts = view.facts ?? {};
     const recipient = facts.recipient as { kind?: unknown } | undefined;

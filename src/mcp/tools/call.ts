@@ -19,7 +19,7 @@ export async function callTool(
 }
 
 /**
- * What `produce` answers, as the tool answers it: checked against the tool's output schema, as compact JSON text
+ * What `produce` answers, as the tool answers it: checked against the tool's output schema, its text (compact JSON, or the tool's own `text`)
  * beside the structured content; an error mapped to its contract code.
  */
 export async function checkedAnswer(

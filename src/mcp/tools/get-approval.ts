@@ -2,9 +2,9 @@ import { z } from "zod";
 import { moneyText } from "../../shared/money-text.js";
 import type { ApprovalRecord } from "../approvals/store.js";
 import { ToolError } from "../errors.js";
-import { defineTool } from "./definition.js";
+import { defineTool, type ToolCallContext } from "./definition.js";
 
-export const APPROVAL_ID = /^apr_[a-z2-7]{26}$/;
+const APPROVAL_ID = /^apr_[a-z2-7]{26}$/;
 
 export const approvalView = z.object({
   approval_id: z.string(),
@@ -80,14 +80,16 @@ export const getApprovalTool = defineTool({
     openWorldHint: false,
   },
   async run(input, ctx) {
-    if (!APPROVAL_ID.test(input.approval_id))
-      throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${input.approval_id}".`);
-    const record = await ctx.gate.get(input.approval_id);
-    if (!record)
-      throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${input.approval_id}".`);
-    return toApprovalView(record);
+    return toApprovalView(await findApproval(ctx, input.approval_id));
   },
 });
+
+/** The request an approval id names, read through the gate; APPROVAL_NOT_FOUND for any other id. */
+export async function findApproval(ctx: ToolCallContext, id: string): Promise<ApprovalRecord> {
+  const record = APPROVAL_ID.test(id) ? await ctx.gate.get(id) : null;
+  if (!record) throw new ToolError("APPROVAL_NOT_FOUND", `No approval request has the id "${id}".`);
+  return record;
+}
 
 export const listApprovalsTool = defineTool({
   name: "list_approvals",
