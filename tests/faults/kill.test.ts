@@ -94,14 +94,27 @@ const decide = (lane: Lane, approvalId: string) =>
 
 /** Waits until the approval is executed (or failed) and the queue is empty. */
 async function settled(lane: Lane, approvalId: string, label: string) {
-  return until(`${label}: the approval to be executed and the queue emptied`, async () => {
+  try {
+    return await until(`${label}: the approval to be executed and the queue emptied`, async () => {
+      const record = await lane.w.h.app.approvals.get(approvalId);
+      if (record?.status !== "executed" && record?.status !== "failed") return null;
+      if ((await lane.w.h.app.queue.pending()).length > 0) return null;
+      // The store is completed first, then the audit line is written.
+      const trail = await auditTrail(lane.w, approvalId);
+      return trail.some((e) => e.event === "execution" && e.result !== "pending") ? record : null;
+    });
+  } catch (error) {
+    // Seen once on a busy machine, with nothing to go by: say where it stood, and what the last server said.
     const record = await lane.w.h.app.approvals.get(approvalId);
-    if (record?.status !== "executed" && record?.status !== "failed") return null;
-    if ((await lane.w.h.app.queue.pending()).length > 0) return null;
-    // The store is completed first, then the audit line is written.
+    const queue = await lane.w.h.app.queue.pending();
     const trail = await auditTrail(lane.w, approvalId);
-    return trail.some((e) => e.event === "execution" && e.result !== "pending") ? record : null;
-  });
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}; the request: ${record?.status} ` +
+        `${JSON.stringify(record?.execution ?? null)}; queue: ${JSON.stringify(queue.map((e) => e.approvalId))}; ` +
+        `audit: ${JSON.stringify(trail.map((e) => `${e.event}:${e.result}`))}; ` +
+        `the last server's stderr: ${servers.at(-1)?.stderr().slice(-3000) ?? "(none)"}`,
+    );
+  }
 }
 
 /** What must hold after each case; answers the table's cells. */
