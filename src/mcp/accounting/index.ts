@@ -20,6 +20,7 @@ export * from "./operation.js";
 export * from "./partners.js";
 export * from "./payments.js";
 export * from "./receipts.js";
+export * from "./recent-party.js";
 export * from "./records.js";
 export * from "./send.js";
 export * from "./session.js";
