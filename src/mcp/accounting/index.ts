@@ -17,6 +17,7 @@ export * from "./invoices.js";
 export * from "./lookups.js";
 export * from "./moves.js";
 export * from "./operation.js";
+export * from "./partner-create.js";
 export * from "./partners.js";
 export * from "./payments.js";
 export * from "./receipts.js";
