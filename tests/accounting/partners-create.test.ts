@@ -217,7 +217,7 @@ describe("create_partner on Odoo 19", () => {
     );
     const { flags } = await recentPartnerFlags(odoo, session, [recent.id, null, recent.id, 3], "Vendor");
     expect(flags).toEqual([
-      `Vendor ${recent.name} (partner id ${recent.id}) was created less than a day ago by the Odoo user the agent works as: make sure it is real before approving.`,
+      `Vendor ${recent.name} (partner id ${recent.id}) was created less than a day ago by the agent's Odoo user: check that it is real before approving.`,
     ]);
     // Partner 3 (the administrator's own) was created at installation by another user: never flagged.
     expect(await recentPartnerFlags(odoo, session, [older.id, 3], "Vendor")).toEqual({});

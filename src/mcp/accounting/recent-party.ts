@@ -53,8 +53,8 @@ export async function recentPartnerFlags(
     const age = now.getTime() - created;
     if (age > RECENT_PARTNER_DAYS * DAY_MS) continue;
     flags.push(
-      `${role} ${str(row.name) ?? "?"} (partner id ${id}) was created ${ago(Math.max(0, age))} by the Odoo user ` +
-        "the agent works as: make sure it is real before approving.",
+      `${role} ${str(row.name) ?? "?"} (partner id ${id}) was created ${ago(Math.max(0, age))} by the agent's ` +
+        "Odoo user: check that it is real before approving.",
     );
   }
   return flags.length > 0 ? { flags } : {};
