@@ -2,11 +2,15 @@
  * What `create_partner` reads and writes beyond the base partner (seed.ts), as the recordings
  * odoo-recordings/19/13-partners-*.json show a real Odoo 19: a partner's customer and vendor payment terms
  * (`property_payment_term_id`, `property_supplier_payment_term_id`), the payment terms the account module installs
- * (ids 1-10), and the countries those recordings use. Odoo 17 and 18 were not recorded creating partners with
- * these: their sandbox has the fields but no payment terms, and only the seeded United States.
+ * (ids 1-10), the countries those recordings use, and Odoo 19's answer to a country that does not exist (the
+ * database's foreign key, reported as a ValidationError that speaks of a delete). Odoo 17 and 18 were not recorded
+ * creating partners with these: their sandbox has the fields but no payment terms, only the seeded United States,
+ * and a missing country is any missing record.
  */
+import { hooks } from "./base-methods.js";
+import { validationError } from "./fault.js";
 import { m2o } from "./fields.js";
-import type { Database } from "./orm.js";
+import { createGeneric, type Database } from "./orm.js";
 
 const TERMS_19 = [
   "Immediate Payment",
@@ -26,7 +30,7 @@ const COUNTRIES_19: [number, string, string][] = [
   [57, "Germany", "DE"],
 ];
 
-export function definePartnerTerms(db: Database): void {
+export function definePartners(db: Database): void {
   const partner = db.model("res.partner");
   partner.fields.property_payment_term_id = m2o("account.payment.term", "Customer Payment Terms");
   partner.fields.property_supplier_payment_term_id = m2o("account.payment.term", "Vendor Payment Terms");
@@ -45,4 +49,20 @@ export function definePartnerTerms(db: Database): void {
   terms.nextId = Math.max(terms.nextId, TERMS_19.length + 1);
   const countries = db.model("res.country");
   for (const [id, name, code] of COUNTRIES_19) countries.records.set(id, { id, name, code });
+  const base = hooks.get(partner);
+  hooks.set(partner, {
+    ...base,
+    create: (env, model, vals) => {
+      const country = vals.country_id;
+      if (typeof country === "number" && !countries.records.has(country)) throw missingCountry();
+      return base?.create ? base.create(env, model, vals) : createGeneric(env, model, vals);
+    },
+  });
 }
+
+const missingCountry = () =>
+  validationError(
+    "The operation cannot be completed: Another model is using the record you are trying to delete.\n\n" +
+      "The troublemaker is: 'Contact' (res.partner)\nThanks to the following constraint: 'Country' (country_id)\n" +
+      "How about archiving the record instead?",
+  );
