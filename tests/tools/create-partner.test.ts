@@ -99,6 +99,21 @@ describe("create_partner", () => {
     });
     expect(duplicate.error?.code).toBe("PARTNER_EXISTS");
     expect(await partners()).toBe(count);
+    // Odoo down: the arguments passed the schema; what only Odoo can tell is null.
+    dry.sandbox.setFault("down");
+    try {
+      const offline = await dry.call("create_partner", { name: "Offline Ltd", kind: "vendor" });
+      expect(offline.data).toMatchObject({
+        status: "dry_run",
+        validated_against_odoo: false,
+        id: null,
+        name: null,
+        odoo_url: null,
+        warnings: null,
+      });
+    } finally {
+      dry.sandbox.setFault(null);
+    }
   });
 
   it("hostile text: NUL and other control characters, 100 KB names refused by field; markup stored as text", async () => {
