@@ -30,6 +30,7 @@ async function listed(access?: ToolAccess): Promise<string[]> {
 const writes = [
   "create_draft_invoice",
   "create_expense",
+  "create_partner",
   "create_invoice",
   "post_invoice",
   "record_payment",
@@ -45,6 +46,7 @@ describe("toolsets and read-only mode", () => {
     expect(await listed({ toolsets: ["invoicing"], readOnly: false })).toEqual([
       "create_draft_invoice",
       "create_invoice",
+      "create_partner",
       "find_partners",
       "get_approval",
       "get_invoice",
