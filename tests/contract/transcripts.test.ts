@@ -8,7 +8,6 @@ import {
   firstDifference,
   IdMap,
   loadTranscripts,
-  remappedModels,
   rewriteRequest,
   type Step,
   stepModel,
@@ -75,8 +74,7 @@ for (const run of RUNS) {
     let current: { sb?: Sandbox; ids: IdMap; first: Transcript } | undefined;
     let previous: Transcript | undefined;
     for (const t of transcripts) {
-      if (!current || !previous || newSession(previous, t))
-        current = { ids: new IdMap(remappedModels(t.file)), first: t };
+      if (!current || !previous || newSession(previous, t)) current = { ids: new IdMap(), first: t };
       sessions.set(t, current);
       previous = t;
     }
