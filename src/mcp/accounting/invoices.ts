@@ -164,7 +164,7 @@ async function planInvoice(
       subtotal: lineSubtotalMinor(line.quantity, line.unit_price, decimals),
     };
   });
-  const tax = selectSaleTax(session, input.tax_rate);
+  const tax = selectTax(session, "sale", input.tax_rate);
   const customer =
     typeof bound?.partner_id === "number"
       ? await boundCustomer(odoo, bound.partner_id, options)
@@ -180,7 +180,7 @@ async function planInvoice(
  * base per tax (`account.tax._round_base_lines_tax_details`) and puts the difference on a line's balance, while
  * each line's `price_subtotal` stays rounded on its own.
  */
-function untaxedMinor(
+export function untaxedMinor(
   lines: readonly { quantity: number; unit_price: number }[],
   decimals: number,
   rounding: TaxRounding,
@@ -200,31 +200,37 @@ function untaxedMinor(
 }
 
 /**
- * The company's sale tax of `rate × 100` percent (`percent` type; a tax excluded from the price is preferred).
- * Omitted or 0: no tax. None of that rate: `VALIDATION_ERROR` naming the rates that exist.
+ * The company's `use` (sale or purchase) tax of `rate × 100` percent (`percent` type; a tax excluded from the price
+ * is preferred). Omitted or 0: no tax. None of that rate: `VALIDATION_ERROR` naming the rates that exist. `field`:
+ * the input field named in errors.
  */
-export function selectSaleTax(session: AccountingSession, rate: number | undefined): Tax | null {
+export function selectTax(
+  session: AccountingSession,
+  use: "sale" | "purchase",
+  rate: number | undefined,
+  field = "tax_rate",
+): Tax | null {
   if (rate === undefined || rate === 0) return null;
   const wanted = parseDecimal(rate);
   if (!wanted || wanted.digits < 0n || rate > 1) {
-    throw new ToolError("VALIDATION_ERROR", `tax_rate must be between 0 and 1 (0.15 for 15 %), got ${rate}.`);
+    throw new ToolError("VALIDATION_ERROR", `${field} must be between 0 and 1 (0.15 for 15 %), got ${rate}.`);
   }
   const percentOf = (value: number) => {
     const parsed = parseDecimal(value);
     return parsed ? rescale(parsed, 8) : null;
   };
   const wantedPercent = rescale({ digits: wanted.digits * 100n, scale: wanted.scale }, 8);
-  const sale = session.taxes.filter((tax) => tax.typeTaxUse === "sale" && tax.amountType === "percent");
-  const matches = sale.filter((tax) => percentOf(tax.amount) === wantedPercent);
+  const usable = session.taxes.filter((tax) => tax.typeTaxUse === use && tax.amountType === "percent");
+  const matches = usable.filter((tax) => percentOf(tax.amount) === wantedPercent);
   const chosen = matches.find((tax) => !tax.priceInclude) ?? matches[0];
   if (chosen) return chosen;
-  const rates = [...new Set(sale.map((tax) => tax.amount))].sort((a, b) => a - b);
+  const rates = [...new Set(usable.map((tax) => tax.amount))].sort((a, b) => a - b);
   throw new ToolError(
     "VALIDATION_ERROR",
-    `The company has no ${formatPercent(rate)} sale tax. ` +
+    `The company has no ${formatPercent(rate)} ${use} tax. ` +
       (rates.length > 0
-        ? `Sale tax rates that exist: ${rates.map((r) => `${r}% (tax_rate ${r / 100})`).join(", ")}.`
-        : "It has no percentage sale tax at all.") +
+        ? `${use === "sale" ? "Sale" : "Purchase"} tax rates that exist: ${rates.map((r) => `${r}% (${field} ${r / 100})`).join(", ")}.`
+        : `It has no percentage ${use} tax at all.`) +
       " list_taxes shows them.",
     { available_rates: rates.map((r) => r / 100) },
   );

@@ -2,6 +2,7 @@ import { approvalViewTool } from "./approval-view.js";
 import { createDraftInvoiceTool } from "./create-draft-invoice.js";
 import { createExpenseTool } from "./create-expense.js";
 import { createInvoiceTool } from "./create-invoice.js";
+import { createVendorBillTool } from "./create-vendor-bill.js";
 import type { AnyToolDefinition } from "./definition.js";
 import { generateReportTool } from "./generate-report.js";
 import { getApprovalTool, listApprovalsTool } from "./get-approval.js";
@@ -34,6 +35,7 @@ export const allTools: readonly AnyToolDefinition[] = [
   listExpenseCategoriesTool,
   getApprovalTool,
   listApprovalsTool,
+  createVendorBillTool,
 ];
 
 /**
