@@ -25,7 +25,7 @@ import {
 import { OdooConnectionError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
-import { moveDocumentParts, moveKind, numberWhenPosted } from "./move-document.js";
+import { moveDocumentParts, moveKind, numberWhenPosted, SIGNED_FIELDS } from "./move-document.js";
 import { assertPostable, highestId, postMove, tagQuietly } from "./moves.js";
 import {
   type AttemptMarker,
@@ -750,7 +750,11 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
 
   async prepare(odoo, input) {
     const session = await getSession(odoo);
-    const move = await resolveInvoice(odoo, input.invoice_id, [...MOVE_FIELDS, "journal_id"]);
+    const move = await resolveInvoice(odoo, input.invoice_id, [
+      ...MOVE_FIELDS,
+      "journal_id",
+      ...SIGNED_FIELDS,
+    ]);
     assertDraft(move);
     await assertPostable(odoo, move);
     // The move's own currency: a EUR draft is shown, and judged by the policy, in EUR.

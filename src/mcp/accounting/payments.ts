@@ -18,7 +18,7 @@ import { ToolError } from "../errors.js";
 import { displayMoney, formatMinor, fromOdooAmount, minorToNumber, toMinor } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
-import { moveKind } from "./move-document.js";
+import { companyCurrencyAmounts, moveKind, SIGNED_FIELDS } from "./move-document.js";
 import { highestId, tagQuietly } from "./moves.js";
 import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
 import {
@@ -115,7 +115,7 @@ interface PaymentPlan {
   direction: "inbound" | "outbound";
 }
 
-const INVOICE_FIELDS = [...MOVE_FIELDS, "commercial_partner_id"];
+const INVOICE_FIELDS = [...MOVE_FIELDS, "commercial_partner_id", ...SIGNED_FIELDS];
 
 function directionOf(moveType: unknown): "inbound" | "outbound" {
   return moveType === "out_invoice" || moveType === "in_refund" ? "inbound" : "outbound";
@@ -225,10 +225,13 @@ function paymentDocument(plan: PaymentPlan, input: RecordPaymentInput): RequestD
       (rest === 0n ? "it is then paid in full." : `${money(rest)} is then left to pay.`),
     party: { role: moveKind(plan.invoice).role, name: partner },
     amounts: [
-      { label: "Invoice total", amount: money(total) },
+      { label: `${kind.charAt(0).toUpperCase()}${kind.slice(1)} total`, amount: money(total) },
       { label: "Paid so far", amount: money(total - plan.residual) },
       { label: "This payment", amount: money(plan.amount), strong: true },
       { label: "Left to pay", amount: money(rest) },
+      // In another currency: Odoo's conversion of the total and of what is due now (the payment is converted by
+      // Odoo at the payment date's rate).
+      ...companyCurrencyAmounts(plan.session, plan.invoice, plan.currency),
     ],
     rows: [
       ...companyRows(plan.session),
