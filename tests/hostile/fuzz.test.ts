@@ -38,6 +38,7 @@ const RUNS: Record<string, number> = {
   post_invoice: 800,
   create_expense: 1500,
   create_draft_invoice: 800,
+  create_vendor_bill: 800,
   generate_report: 600,
   find_partners: 1000,
   list_invoices: 800,
@@ -124,7 +125,8 @@ async function callChecked(tool: string, input: unknown): Promise<CallOutcome> {
     const definition = byName.get(tool);
     const parsed = definition?.output.safeParse(outcome.data);
     expect(parsed?.success, `answer outside the output schema: ${where}`).toBe(true);
-    if (tool === "create_draft_invoice") draftBills.push(Number(outcome.data.record_id));
+    if (tool === "create_draft_invoice" || tool === "create_vendor_bill")
+      draftBills.push(Number(outcome.data.record_id));
     if (tool === "find_partners") await literalMatches(input as { query: string }, outcome.data, where);
     if (tool === "list_invoices") {
       const partner = String((input as { partner?: string } | undefined)?.partner ?? "").trim();
@@ -371,7 +373,7 @@ describe.each([
     expect(calls - callsBefore).toBeGreaterThanOrEqual(10_000 * share);
 
     // What reached the books: only what was approved (the policy's automatic approvals of small expenses
-    // are decisions too, channel "auto", actor "policy") and the draft bills create_draft_invoice documents.
+    // are decisions too, channel "auto", actor "policy") and the draft bills create_draft_invoice and create_vendor_bill document.
     const after = await books();
     const fresh = (await h.app.approvals.list()).filter((record) => !approvalsBefore.has(record.id));
     const executed = fresh.filter((record) => record.status === "executed");

@@ -31,6 +31,7 @@ const writes = [
   "create_draft_invoice",
   "create_expense",
   "create_invoice",
+  "create_vendor_bill",
   "post_invoice",
   "record_payment",
   "send_invoice",
@@ -45,6 +46,7 @@ describe("toolsets and read-only mode", () => {
     expect(await listed({ toolsets: ["invoicing"], readOnly: false })).toEqual([
       "create_draft_invoice",
       "create_invoice",
+      "create_vendor_bill",
       "find_partners",
       "get_approval",
       "get_invoice",
