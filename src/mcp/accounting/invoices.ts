@@ -25,6 +25,7 @@ import {
 import { OdooConnectionError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
+import { type DocumentCurrency, documentCurrency } from "./currencies.js";
 import { moveDocumentParts, moveKind, numberWhenPosted, SIGNED_FIELDS } from "./move-document.js";
 import { assertPostable, highestId, postMove, tagQuietly } from "./moves.js";
 import {
@@ -88,6 +89,8 @@ export interface CreateInvoiceInput {
   /** 0..1: the company's sale tax of that percentage (0.15 → 15 %). Omitted or 0: no tax. */
   tax_rate?: number;
   notes?: string;
+  /** ISO code of an active currency of the company; omitted: the company's (currencies.ts). */
+  currency?: string;
 }
 
 /** What `create_invoice` answers once the invoice exists: the one definition (the tool's output schema extends it). */
@@ -110,6 +113,8 @@ export type CreateInvoiceOutput = z.infer<typeof createInvoiceResult>;
 
 interface InvoicePlan {
   session: AccountingSession;
+  /** The invoice's currency: every amount of the plan is in it. */
+  currency: DocumentCurrency;
   customer: Partner;
   recipient: InvoiceRecipient;
   tax: Tax | null;
@@ -139,7 +144,8 @@ async function planInvoice(
     throw new ToolError("VALIDATION_ERROR", "line_items is empty: an invoice needs at least one line.");
   }
   const session = await getSession(odoo);
-  const decimals = session.company.decimals;
+  const currency = await documentCurrency(odoo, session, input.currency);
+  const decimals = currency.decimals;
   const lines = input.line_items.map((line, index) => {
     const where = `line_items[${index}]`;
     if (line.description.trim() === "") {
@@ -171,7 +177,7 @@ async function planInvoice(
       : await findCustomer(odoo, { name: input.customer_name, email: input.customer_email });
   const recipient = await resolveInvoiceRecipient(odoo, customer, input.customer_email);
   const subtotal = untaxedMinor(input.line_items, decimals, session.company.taxRounding);
-  return { session, customer, recipient, tax, lines, subtotal };
+  return { session, currency, customer, recipient, tax, lines, subtotal };
 }
 
 /**
@@ -247,7 +253,7 @@ function formatPercent(rate: number): string {
 function invoiceBinding(plan: InvoicePlan): Binding {
   return {
     partner_id: plan.customer.id,
-    currency: plan.session.company.currency,
+    currency: plan.currency.name,
     tax_id: plan.tax?.id ?? null,
   };
 }
@@ -258,7 +264,7 @@ function invoiceDocument(
   input: CreateInvoiceInput,
   totals: { untaxed: bigint; tax: bigint; total: bigint } | null,
 ): RequestDocument {
-  const { decimals, currency } = plan.session.company;
+  const { decimals, name: currency } = plan.currency;
   const money = (minor: bigint) => displayMoney(minor, decimals, currency);
   const unknown = "computed by Odoo at creation";
   const tax = plan.tax;
@@ -292,6 +298,7 @@ function invoiceDocument(
     ],
     rows: [
       ...companyRows(plan.session),
+      ...companyCurrencyRows(plan, totals?.total),
       { label: "Invoice date", value: dateText(input.invoice_date) },
       { label: "Due date", value: dateText(input.due_date) },
       {
@@ -301,6 +308,37 @@ function invoiceDocument(
       ...(input.notes?.trim() ? [{ label: "Notes", value: input.notes.trim() }] : []),
     ],
   };
+}
+
+/**
+ * An invoice in another currency: its amount in the company's currency is Odoo's, computed at its rate when the
+ * invoice is created. With Odoo's rate of today and a known total, an estimate (exact decimal arithmetic, rounded
+ * to the company's decimals), said to be one.
+ */
+function companyCurrencyRows(
+  plan: InvoicePlan,
+  total: bigint | undefined,
+): { label: string; value: string }[] {
+  const { currency, session } = plan;
+  if (currency.isCompany) return [];
+  const company = session.company;
+  const rows = [
+    {
+      label: `Amount in ${company.currency}`,
+      value: `computed by Odoo at its ${currency.name} rate when the invoice is created`,
+    },
+  ];
+  const rate = currency.inverseRate === null ? null : parseDecimal(currency.inverseRate);
+  if (total === undefined || rate === null) return rows;
+  const exact = multiplyDecimals({ digits: total, scale: currency.decimals }, rate);
+  const estimate = rescale(exact, company.decimals);
+  return [
+    ...rows,
+    {
+      label: `Estimate in ${company.currency} (Odoo's rate today)`,
+      value: `about ${displayMoney(estimate, company.decimals, company.currency)}, not the booked amount`,
+    },
+  ];
 }
 
 function moveValues(
@@ -313,6 +351,7 @@ function moveValues(
     partner_id: partnerId,
     invoice_date: input.invoice_date,
     invoice_date_due: input.due_date,
+    ...(input.currency === undefined ? {} : { currency_id: plan.currency.id }),
     invoice_line_ids: plan.lines.map((line) => [
       0,
       0,
@@ -329,7 +368,7 @@ function moveValues(
 }
 
 function createdOutput(plan: InvoicePlan, move: OdooRecord, input: CreateInvoiceInput): CreateInvoiceOutput {
-  const { decimals, currency } = plan.session.company;
+  const { decimals, name: currency } = plan.currency;
   const dueDate = str(move.invoice_date_due);
   const warnings =
     dueDate !== null && dueDate !== input.due_date
@@ -365,7 +404,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
 
   async prepare(odoo, input, bound): Promise<PreparedWrite> {
     const plan = await planInvoice(odoo, input, bound);
-    const { decimals, currency } = plan.session.company;
+    const { decimals, name: currency } = plan.currency;
     // What the policy judges is the total with tax, as Odoo computes it (read-only); unknown → no amount, and then
     // neither the client's prompt nor any threshold can approve it.
     const totals = await previewInvoiceTotals(odoo, plan);
@@ -428,7 +467,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
       MOVE_FIELDS,
       { order: "id" },
     );
-    const decimals = plan.session.company.decimals;
+    const decimals = plan.currency.decimals;
     for (const move of candidates) {
       if (fromOdooAmount(move.amount_untaxed, decimals) !== plan.subtotal) continue;
       if (!(await sameLines(odoo, move.id as number, plan))) continue;
@@ -456,7 +495,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
 
   async dryRun(odoo, prepared, input) {
     const plan = await planInvoice(odoo, input);
-    const { decimals, currency } = plan.session.company;
+    const { decimals, name: currency } = plan.currency;
     const totals = await previewInvoiceTotals(odoo, plan);
     const amount = (minor: bigint | undefined) =>
       minor === undefined ? null : minorToNumber(minor, decimals);
@@ -504,7 +543,7 @@ async function previewInvoiceTotals(
 ): Promise<{ untaxed: bigint; tax: bigint; total: bigint } | null> {
   const tax = plan.tax;
   if (!tax) return { untaxed: plan.subtotal, tax: 0n, total: plan.subtotal };
-  const decimals = plan.session.company.decimals;
+  const decimals = plan.currency.decimals;
   const globally = plan.session.company.taxRounding === "round_globally";
   const precise = decimals + 6;
   try {
@@ -551,7 +590,7 @@ async function sameLines(odoo: Odoo, moveId: number, plan: InvoicePlan): Promise
     { order: "id" },
   );
   if (rows.length !== plan.lines.length) return false;
-  const decimals = plan.session.company.decimals;
+  const decimals = plan.currency.decimals;
   return plan.lines.every((line, index) => {
     const row = rows[index];
     if (!row || str(row.name) !== line.description) return false;
