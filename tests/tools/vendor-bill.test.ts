@@ -277,6 +277,7 @@ describe("create_vendor_bill", () => {
       /Left to pay\s+214\.98 EUR/,
       /Left to pay in USD \(Odoo's rate\)\s+342\.36 USD/,
       /Journal\s+Bank \(BNK1\)/,
+      /Vendor bill\s+BILL\/2026\/11\/0001, Papeterie Lumière SARL/,
     ])
       expect(partialSummary).toMatch(expected);
     await h.approve(partial.data.approval_id);

@@ -215,6 +215,7 @@ function paymentDocument(plan: PaymentPlan, input: RecordPaymentInput): RequestD
   const rest = plan.residual - plan.amount;
   const number = invoiceRef(plan.invoice);
   const kind = moveKind(plan.invoice).kind;
+  const Kind = `${kind.charAt(0).toUpperCase()}${kind.slice(1)}`;
   const method = input.payment_method.replace("_", " ");
   const dueDate = str(plan.invoice.invoice_date_due);
   return {
@@ -225,7 +226,7 @@ function paymentDocument(plan: PaymentPlan, input: RecordPaymentInput): RequestD
       (rest === 0n ? "it is then paid in full." : `${money(rest)} is then left to pay.`),
     party: { role: moveKind(plan.invoice).role, name: partner },
     amounts: [
-      { label: `${kind.charAt(0).toUpperCase()}${kind.slice(1)} total`, amount: money(total) },
+      { label: `${Kind} total`, amount: money(total) },
       { label: "Paid so far", amount: money(total - plan.residual) },
       { label: "This payment", amount: money(plan.amount), strong: true },
       { label: "Left to pay", amount: money(rest) },
@@ -235,7 +236,7 @@ function paymentDocument(plan: PaymentPlan, input: RecordPaymentInput): RequestD
     ],
     rows: [
       ...companyRows(plan.session),
-      { label: "Invoice", value: `${number}, ${partner}` },
+      { label: Kind, value: `${number}, ${partner}` },
       ...(dueDate ? [{ label: "Due date", value: dateText(dueDate) }] : []),
       { label: "Payment date", value: dateText(input.payment_date) },
       { label: "Journal", value: `${plan.journal.name} (${plan.journal.code})` },
