@@ -1042,9 +1042,10 @@ function reconciledInvoices(env: Env, p: Rec): number[] {
     if (p2.amount <= 0 && env.version === 17) continue;
     const other = lineModel.rec(p2.debit === cp.id ? p2.credit : p2.debit);
     const mid = other?.move_id as number | undefined;
-    // Vendor bills and refunds are the payment's reconciled_bill_ids (on the lab, a bill's payment answers []).
+    // Vendor bills and refunds are the payment's reconciled_bill_ids (on the lab's Odoo 19, a bill's payment
+    // answers []; not recorded on 17 and 18).
     const type = mid === undefined ? undefined : env.db.model("account.move").rec(mid)?.move_type;
-    if (type === "in_invoice" || type === "in_refund") continue;
+    if (env.version === 19 && (type === "in_invoice" || type === "in_refund")) continue;
     if (mid !== undefined && !out.includes(mid)) out.push(mid);
   }
   return out;

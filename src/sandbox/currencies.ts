@@ -3,7 +3,8 @@
  * a fresh database has EUR and GBP inactive, each with no rate (so `rate` and `inverse_rate` read 1); a user
  * activates one and gives it a rate (`res.currency.rate`, units of it per unit of the company currency), which is
  * then the currency's `rate`. Payment terms are the ten a fresh database holds; the sandbox knows how many days
- * after the invoice date the single-instalment ones fall due (accounting.ts `paymentTermDays`).
+ * after the invoice date the single-instalment ones fall due (accounting.ts `paymentTermDays`). Recorded on Odoo 19
+ * only (17 and 18 cannot be run here): the sandbox of 17 and 18 keeps to what their recordings show.
  */
 import { hooks } from "./base-methods.js";
 import { bool, date, define, float, m2o } from "./fields.js";
@@ -24,6 +25,7 @@ const TERMS: Array<[number, string, number | null]> = [
 ];
 
 export function defineCurrencies(db: Database): void {
+  if (db.version !== 19) return;
   const currency = db.model("res.currency");
   currency.fields.inverse_rate = float("Inverse Rate", {
     compute: (r: Rec) => (Number(r.rate) > 0 ? 1 / Number(r.rate) : 1),
