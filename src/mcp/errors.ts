@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   "INVALID_CATEGORY",
   "RECEIPT_NOT_FOUND",
   "EXPENSE_DATE_INVALID",
+  // create_vendor_bill (beyond the contract): the vendor already has a bill with this reference, named in the error
+  "DUPLICATE_BILL",
   // generate_report
   "INVALID_REPORT_TYPE",
   "INVALID_DATE_RANGE",

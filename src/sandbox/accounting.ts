@@ -90,6 +90,27 @@ export function moveCompany(move: Rec | undefined): number {
   return typeof move?.company_id === "number" ? move.company_id : 1;
 }
 
+function moveOfLine(env: Env, line: Rec): Rec | undefined {
+  return env.db.model("account.move").rec(line.move_id as number);
+}
+
+function termLines(env: Env, moveId: number): Rec[] {
+  return lines(env, moveId).filter((l) => l.display_type === "payment_term");
+}
+
+/** Days after the invoice date of a payment term's due date (sandbox/currencies.ts seeds the lab's terms). */
+function paymentTermDays(env: Env, termId: unknown): number | null {
+  if (typeof termId !== "number") return null;
+  const days = env.db.model("account.payment.term").rec(termId)?.nb_days;
+  return typeof days === "number" ? days : null;
+}
+
+function addDays(isoDate: string, days: number): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
 function lines(env: Env, moveId: number): Rec[] {
   return [...env.db.model("account.move.line").records.values()].filter((l) => l.move_id === moveId);
 }
@@ -315,7 +336,14 @@ export function recomputeInvoice(env: Env, move: Rec): void {
         date_maturity: false,
       });
     }
-    setBalance(line, sign * amount, rate);
+    // In another currency Odoo converts the tax before rounding it (19: 38.475 EUR at 0.92 is 41.82 USD).
+    const raw = globally ? rawTaxes.get(tid) : undefined;
+    setBalance(
+      line,
+      sign * amount,
+      rate,
+      rate === 1 || raw === undefined ? undefined : round2((sign * raw) / rate),
+    );
     line.partner_id = linePartner(env, move);
     taxSum += amount;
   }
@@ -347,6 +375,9 @@ export function recomputeInvoice(env: Env, move: Rec): void {
       .filter((l) => l.id !== termId && (l.display_type === "product" || l.display_type === "tax"))
       .reduce((a, l) => a + Number(l.balance ?? 0), 0);
     setBalance(term, -sign * total, rate, rate === 1 ? undefined : -others);
+    const termDays = paymentTermDays(env, move.invoice_payment_term_id);
+    if (termDays !== null && typeof move.invoice_date === "string")
+      move.invoice_date_due = addDays(move.invoice_date, termDays);
     term.date_maturity = move.invoice_date_due ?? false;
     term.partner_id = linePartner(env, move);
     const paid = old - Number(term.amount_residual ?? old);
@@ -363,7 +394,10 @@ export function recomputeInvoice(env: Env, move: Rec): void {
 export function refreshPaymentState(env: Env, move: Rec): void {
   if (!isInvoice(move.move_type)) return;
   const term = lines(env, move.id).filter((l) => l.display_type === "payment_term");
-  const residual = round2(term.reduce((a, l) => a + Number(l.amount_residual ?? 0), 0));
+  // In the document's currency (the company's amount_residual_signed is the lines' amount_residual).
+  const residual = round2(
+    term.reduce((a, l) => a + Number(l.amount_residual_currency ?? l.amount_residual ?? 0), 0),
+  );
   move.amount_residual = Math.abs(residual);
   const total = Number(move.amount_total ?? 0);
   const touched = term.some((l) =>
@@ -431,8 +465,24 @@ export function reconcile(env: Env, a: Rec, b: Rec, allowZero: boolean): void {
   const amt = Math.max(0, amount);
   debitLine.amount_residual = round2(Number(debitLine.amount_residual) - amt);
   creditLine.amount_residual = round2(Number(creditLine.amount_residual) + amt);
-  debitLine.amount_residual_currency = debitLine.amount_residual;
-  creditLine.amount_residual_currency = creditLine.amount_residual;
+  const currencyOf = (l: Rec) => moveOfLine(env, l)?.currency_id ?? 1;
+  if (currencyOf(debitLine) !== 1 && currencyOf(debitLine) === currencyOf(creditLine)) {
+    // Both in the same other currency: matched in it; a line settled in it is settled, the company currency's
+    // rounding left over going to Odoo's exchange difference entry.
+    const inCurrency = round2(
+      Math.min(Number(debitLine.amount_residual_currency), -Number(creditLine.amount_residual_currency)),
+    );
+    debitLine.amount_residual_currency = round2(Number(debitLine.amount_residual_currency) - inCurrency);
+    creditLine.amount_residual_currency = round2(Number(creditLine.amount_residual_currency) + inCurrency);
+    for (const l of [debitLine, creditLine]) {
+      if (Math.abs(Number(l.amount_residual_currency)) >= 0.005 || Number(l.amount_residual) === 0) continue;
+      exchangeDifference(env, l);
+      l.amount_residual = 0;
+    }
+  } else {
+    debitLine.amount_residual_currency = debitLine.amount_residual;
+    creditLine.amount_residual_currency = creditLine.amount_residual;
+  }
   acc(env.db).partials.push({ debit: debitLine.id, credit: creditLine.id, amount: amt });
   env.db.model("account.partial.reconcile").insert({
     debit_move_id: debitLine.id,
@@ -442,6 +492,57 @@ export function reconcile(env: Env, a: Rec, b: Rec, allowZero: boolean): void {
     credit_amount_currency: amt,
     company_id: moveCompany(env.db.model("account.move").rec(debitLine.move_id as number)),
   });
+}
+
+/**
+ * Odoo's exchange difference entry (`_create_exchange_difference_moves`): a line settled in its currency keeps a
+ * company-currency remainder from rounding, which Odoo books on the exchange gain or loss account in a posted
+ * entry of its own (on the lab: 0.01 USD when a EUR bill is paid in two payments).
+ */
+function exchangeDifference(env: Env, line: Rec): void {
+  const move = moveOfLine(env, line);
+  const companyId = moveCompany(move);
+  const rest = round2(Number(line.amount_residual));
+  const journal = [...env.db.model("account.journal").records.values()].find(
+    (j) => j.type === "general" && j.company_id === companyId,
+  );
+  const entry = env.db.model("account.move").insert({
+    name: false,
+    state: "posted",
+    move_type: "entry",
+    journal_id: journal?.id ?? false,
+    date: move?.date ?? today(env),
+    ref: false,
+    partner_id: line.partner_id ?? false,
+    company_id: companyId,
+    currency_id: move?.currency_id ?? 1,
+    payment_state: "not_paid",
+    amount_total: Math.abs(rest),
+    amount_untaxed: 0,
+    amount_tax: 0,
+    amount_residual: 0,
+    is_move_sent: false,
+  });
+  const lineModel = env.db.model("account.move.line");
+  for (const [account, balance] of [
+    [line.account_id, -rest],
+    [accountByCode(env, rest > 0 ? "641000" : "441000", companyId), rest],
+  ] as const) {
+    const l = lineModel.insert({
+      move_id: entry.id,
+      name: "Currency exchange rate difference",
+      display_type: "product",
+      account_id: account,
+      partner_id: line.partner_id ?? false,
+      quantity: 0,
+      price_unit: 0,
+      tax_ids: [],
+    });
+    setBalance(l, 0, 1, balance);
+    l.amount_currency = 0;
+    l.amount_residual = 0;
+    l.amount_residual_currency = 0;
+  }
 }
 
 function reconciledLineIds(env: Env, line: Rec): number[] {
@@ -712,11 +813,18 @@ export function defineAccounting(db: Database): void {
       amount_tax: money("Tax", { readonly: true }),
       amount_total: money("Total", { readonly: true }),
       amount_residual: money("Amount Due", { readonly: true }),
+      // In the company currency: the payment term lines' balance and residual (Odoo's own conversion).
       amount_total_signed: money("Total Signed", {
-        compute: (r) => (productSign(r.move_type) < 0 ? 1 : -1) * Number(r.amount_total ?? 0),
+        compute: (r, env) =>
+          isInvoice(r.move_type)
+            ? round2(termLines(env, r.id).reduce((a, l) => a + Number(l.balance ?? 0), 0))
+            : (productSign(r.move_type) < 0 ? 1 : -1) * Number(r.amount_total ?? 0),
       }),
       amount_residual_signed: money("Amount Due Signed", {
-        compute: (r) => (productSign(r.move_type) < 0 ? 1 : -1) * Number(r.amount_residual ?? 0),
+        compute: (r, env) =>
+          isInvoice(r.move_type)
+            ? round2(termLines(env, r.id).reduce((a, l) => a + Number(l.amount_residual ?? 0), 0))
+            : (productSign(r.move_type) < 0 ? 1 : -1) * Number(r.amount_residual ?? 0),
       }),
       is_move_sent: bool("Is Move Sent"),
       payment_reference: str("Payment Reference"),
@@ -934,6 +1042,10 @@ function reconciledInvoices(env: Env, p: Rec): number[] {
     if (p2.amount <= 0 && env.version === 17) continue;
     const other = lineModel.rec(p2.debit === cp.id ? p2.credit : p2.debit);
     const mid = other?.move_id as number | undefined;
+    // Vendor bills and refunds are the payment's reconciled_bill_ids (on the lab's Odoo 19, a bill's payment
+    // answers []; not recorded on 17 and 18).
+    const type = mid === undefined ? undefined : env.db.model("account.move").rec(mid)?.move_type;
+    if (env.version === 19 && (type === "in_invoice" || type === "in_refund")) continue;
     if (mid !== undefined && !out.includes(mid)) out.push(mid);
   }
   return out;
@@ -1028,8 +1140,10 @@ export function registerPaymentModels(db: Database): void {
       ["supplier", "Vendor"],
     ]),
     source_amount: money("Amount to Pay (company currency)"),
+    source_amount_currency: money("Amount to Pay (foreign currency)"),
+    source_currency_id: m2o("res.currency", "Source Currency"),
     payment_difference: money("Payment Difference", {
-      compute: (r: Rec) => round2(Number(r.source_amount ?? 0) - Number(r.amount ?? 0)),
+      compute: (r: Rec) => round2(Number(r.source_amount_currency ?? 0) - Number(r.amount ?? 0)),
     }),
     payment_difference_handling: sel("Payment Difference Handling", [
       ["open", "Keep open"],
@@ -1111,6 +1225,14 @@ function createRegisterWizard(env: Env, model: Model, vals: Vals): Rec {
   const first = payLines[0];
   const firstMove = first ? moves.rec(first.move_id as number) : undefined;
   const residual = round2(payLines.reduce((a, l) => a + Number(l.amount_residual ?? l.balance ?? 0), 0));
+  // In the paid documents' currency: what the wizard proposes and pays (its company amount is source_amount).
+  const residualCurrency = round2(
+    payLines.reduce(
+      (a, l) => a + Number(l.amount_residual_currency ?? l.amount_residual ?? l.balance ?? 0),
+      0,
+    ),
+  );
+  const currencyId = typeof firstMove?.currency_id === "number" ? firstMove.currency_id : 1;
   const inbound = residual > 0;
   const journals = [...env.db.model("account.journal").records.values()];
   // A bank journal of the paid entries' company.
@@ -1128,13 +1250,15 @@ function createRegisterWizard(env: Env, model: Model, vals: Vals): Rec {
       ? firstMove.ref || firstMove.name || false
       : firstMove?.payment_reference || firstMove?.name || false;
   const defaults: Vals = {
-    amount: Math.abs(residual),
+    amount: Math.abs(residualCurrency),
     source_amount: Math.abs(residual),
+    source_amount_currency: Math.abs(residualCurrency),
+    source_currency_id: currencyId,
     payment_date: today(env),
     journal_id: journalId,
     payment_method_line_id: methodLine?.id ?? false,
     communication: communication === "/" ? false : communication,
-    currency_id: 1,
+    currency_id: currencyId,
     company_id: companyId,
     partner_id: first?.partner_id ?? firstMove?.partner_id ?? false,
     payment_type: paymentType,
@@ -1153,6 +1277,8 @@ export function createPaymentFromWizard(env: Env, w: Rec): Rec {
   const moves = env.db.model("account.move");
   const lineModel = env.db.model("account.move.line");
   const amount = round2(Number(w.amount ?? 0));
+  const currencyId = typeof w.currency_id === "number" ? w.currency_id : 1;
+  const rate = currencyId === 1 ? 1 : Number(env.db.model("res.currency").rec(currencyId)?.rate ?? 1) || 1;
   const inbound = w.payment_type === "inbound";
   const memoKey = env.version === 17 ? "ref" : "memo";
   const invLines = ((w.line_ids as number[] | undefined) ?? [])
@@ -1171,7 +1297,7 @@ export function createPaymentFromWizard(env: Env, w: Rec): Rec {
     payment_type: w.payment_type,
     partner_type: w.partner_type,
     payment_method_line_id: w.payment_method_line_id,
-    currency_id: 1,
+    currency_id: currencyId,
     company_id: companyId,
     ...(env.version >= 18 ? { invoice_ids: invoiceIds } : {}),
   });
@@ -1184,7 +1310,7 @@ export function createPaymentFromWizard(env: Env, w: Rec): Rec {
     ref: w.communication ?? false,
     partner_id: w.partner_id ?? false,
     company_id: companyId,
-    currency_id: 1,
+    currency_id: currencyId,
     payment_id: payment.id,
     payment_state: "not_paid",
     amount_total: amount,
@@ -1210,8 +1336,9 @@ export function createPaymentFromWizard(env: Env, w: Rec): Rec {
     price_unit: 0,
     tax_ids: [],
   });
-  setBalance(liquidity, inbound ? amount : -amount);
+  setBalance(liquidity, inbound ? amount : -amount, rate);
   liquidity.amount_residual = liquidity.balance;
+  liquidity.amount_residual_currency = liquidity.amount_currency;
   const counterpart = lineModel.insert({
     move_id: move.id,
     name: label || false,
@@ -1223,8 +1350,9 @@ export function createPaymentFromWizard(env: Env, w: Rec): Rec {
     price_unit: 0,
     tax_ids: [],
   });
-  setBalance(counterpart, inbound ? -amount : amount);
+  setBalance(counterpart, inbound ? -amount : amount, rate);
   counterpart.amount_residual = counterpart.balance;
+  counterpart.amount_residual_currency = counterpart.amount_currency;
   payment.move_id = move.id;
   postMove(env, move);
   payment.name = move.name;

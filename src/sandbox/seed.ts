@@ -7,6 +7,7 @@ import {
 } from "./accounting.js";
 import { doCreate, hooks } from "./base-methods.js";
 import { companyRule, currentCompanyId, defineCompanies } from "./companies.js";
+import { defineCurrencies } from "./currencies.js";
 import { defineExpenses } from "./expense.js";
 import { validationError } from "./fault.js";
 import {
@@ -169,7 +170,8 @@ function defineBase(db: Database, d: SeedVersion): void {
     active: true,
     rate: 1,
   });
-  // A foreign currency, inactive as in a fresh Odoo (a user activates it to invoice in it); rate per USD.
+  // A foreign currency, inactive and without a rate as in a fresh Odoo (a user activates it and gives it a rate,
+  // res.currency.rate, to invoice in it: currencies.ts).
   insertAt(currency, 125, {
     name: "EUR",
     symbol: "€",
@@ -177,7 +179,7 @@ function defineBase(db: Database, d: SeedVersion): void {
     rounding: 0.01,
     position: "after",
     active: false,
-    rate: 0.92,
+    rate: 1,
   });
   const company = define(db, "res.company", {
     name: char("Company Name"),
@@ -588,6 +590,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   definePartners(db);
   defineMessagePost(db, ["account.move", "account.payment", "hr.expense"]);
   defineCompanies(db);
+  defineCurrencies(db);
   db.recordRule = companyRule;
   applyFieldsGet(db, d);
   stampSeed(db);

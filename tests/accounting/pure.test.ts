@@ -5,7 +5,7 @@ import {
   invoiceRef,
   moveUrl,
   selectPaymentJournal,
-  selectSaleTax,
+  selectTax,
   textToHtml,
   writeOperations,
 } from "../../src/mcp/accounting/index.js";
@@ -72,16 +72,16 @@ function session(overrides: Partial<AccountingSession> = {}): AccountingSession 
   };
 }
 
-describe("selectSaleTax", () => {
+describe("selectTax", () => {
   it("picks the sale tax of the rate's percentage, preferring one excluded from the price", () => {
-    expect(selectSaleTax(session(), 0.15)?.id).toBe(1);
-    expect(selectSaleTax(session(), 0.075)?.id).toBe(6);
-    expect(selectSaleTax(session(), undefined)).toBeNull();
-    expect(selectSaleTax(session(), 0)).toBeNull();
+    expect(selectTax(session(), "sale", 0.15)?.id).toBe(1);
+    expect(selectTax(session(), "sale", 0.075)?.id).toBe(6);
+    expect(selectTax(session(), "sale", undefined)).toBeNull();
+    expect(selectTax(session(), "sale", 0)).toBeNull();
   });
   it("names the rates that exist when none matches", () => {
     try {
-      selectSaleTax(session(), 0.2);
+      selectTax(session(), "sale", 0.2);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ToolError);

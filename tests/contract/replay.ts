@@ -10,6 +10,8 @@ export interface Step {
 export interface Transcript {
   file: string;
   recorded_at: string;
+  /** The database was restored just before this recording (the lab's record-lab.sh says so). */
+  restored_before?: boolean;
   transport: string;
   steps: Step[];
 }

@@ -56,8 +56,12 @@ async function send(sb: Sandbox, req: Step["request"]) {
   return { status: res.status, type, body: parsed, headers: res.headers };
 }
 
-/** Transcripts recorded more than an hour apart come from separate runs, each from a restored database. */
+/**
+ * Transcripts recorded more than an hour apart come from separate runs, each from a restored database; so does one
+ * that says its database was restored just before it (`restored_before`, recorded one scenario at a time).
+ */
 function newSession(previous: Transcript, next: Transcript): boolean {
+  if (next.restored_before === true) return true;
   const gap = Date.parse(next.recorded_at) - Date.parse(previous.recorded_at);
   return !Number.isFinite(gap) || gap > 60 * 60 * 1000;
 }

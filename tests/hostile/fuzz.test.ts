@@ -39,6 +39,7 @@ const RUNS: Record<string, number> = {
   create_expense: 1500,
   create_draft_invoice: 800,
   create_partner: 600,
+  create_vendor_bill: 800,
   generate_report: 600,
   find_partners: 1000,
   list_invoices: 800,
@@ -126,7 +127,8 @@ async function callChecked(tool: string, input: unknown): Promise<CallOutcome> {
     const definition = byName.get(tool);
     const parsed = definition?.output.safeParse(outcome.data);
     expect(parsed?.success, `answer outside the output schema: ${where}`).toBe(true);
-    if (tool === "create_draft_invoice") draftBills.push(Number(outcome.data.record_id));
+    if (tool === "create_draft_invoice" || tool === "create_vendor_bill")
+      draftBills.push(Number(outcome.data.record_id));
     if (tool === "create_partner") partnersCreated.push(Number(outcome.data.id));
     if (tool === "find_partners") await literalMatches(input as { query: string }, outcome.data, where);
     if (tool === "list_invoices") {
@@ -375,8 +377,8 @@ describe.each([
     expect(calls - callsBefore).toBeGreaterThanOrEqual(10_000 * share);
 
     // What reached the books: only what was approved (the policy's automatic approvals of small expenses
-    // are decisions too, channel "auto", actor "policy"), the draft bills create_draft_invoice documents and the
-    // partners create_partner does.
+    // are decisions too, channel "auto", actor "policy"), the draft bills create_draft_invoice and create_vendor_bill
+    // document and the partners create_partner does.
     const after = await books();
     const fresh = (await h.app.approvals.list()).filter((record) => !approvalsBefore.has(record.id));
     const executed = fresh.filter((record) => record.status === "executed");

@@ -166,6 +166,52 @@ export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown
       vat: field(fc.constantFrom("DE 123.456.789", "BE0477472701", "%", "_"), nastyText(32), { omit: 5 }),
       payment_terms: field(fc.constantFrom("30 Days", "15 days", 2, 999), nastyString, { omit: 5 }),
     }),
+    create_vendor_bill: args({
+      vendor: field(
+        fc.constantFrom(...refs.customers, ...refs.partnerIds),
+        fc.oneof(nastyText(256), fc.constantFrom(...WRONG_IDS, 999_999), fc.constantFrom("%", "_", "Acme%")),
+      ),
+      bill_date: likelyDate,
+      due_date: field(fc.constantFrom(...refs.recentDates), nastyDate, { omit: 20 }),
+      payment_terms: field(fc.constantFrom("30 Days", "15 days", "4"), nastyText(256), { omit: 20 }),
+      vendor_reference: field(
+        fc.constantFrom("INV-1", "inv-1 ", " INV  1", "F/2026/001"),
+        fc.oneof(nastyText(64), fc.constantFrom("%", "_", "INV%", "\\")),
+        { valid: 40 },
+      ),
+      lines: field(
+        fc.array(
+          args({
+            description: field(fc.constant("Toner"), nastyText(1000), { valid: 20 }),
+            quantity: field(fc.constantFrom(1, 3, 0.5, 0), nastyNumber, { valid: 40 }),
+            unit_price: field(awkwardAmount, nastyNumber, { valid: 40 }),
+            tax_rate: field(fc.constantFrom(0.15, 0, 0.2), nastyNumber, { omit: 20 }),
+            taxes: field(fc.constantFrom([1], [2], [2, 4]), fc.oneof(garbage, fc.constant(WRONG_IDS)), {
+              omit: 30,
+            }),
+            account: field(fc.constantFrom("600000", "121000", 32), fc.oneof(nastyText(256), nastyNumber), {
+              omit: 25,
+            }),
+            product: field(fc.constantFrom("COMM", "FOOD", 5), fc.oneof(nastyText(256), nastyNumber), {
+              omit: 25,
+            }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.oneof(fc.constant([]), fc.array(garbage, { maxLength: 3 })),
+        { nasty: 2 },
+      ),
+      currency: field(fc.constantFrom("USD", "EUR", "gbp", "XYZ"), nastyText(3), { omit: 20 }),
+      document: field(
+        fc.constantFrom(
+          Buffer.from("%PDF-1.4\n%%EOF\n").toString("base64"),
+          Buffer.from("<html><script>alert(1)</script>%PDF-").toString("base64"),
+          "JVBERi0=",
+        ),
+        fc.oneof(nastyString, fc.constantFrom("%%%", "data:application/pdf;base64,JVBERi0=")),
+        { omit: 20 },
+      ),
+    }),
     generate_report: args({
       report_type: field(
         fc.constantFrom("profit_loss", "balance_sheet", "cash_flow", "aged_receivables"),
@@ -253,6 +299,20 @@ export function bigCases(refs: Refs): [string, unknown][] {
     ["create_partner", { name: mb, kind: "customer" }],
     ["create_partner", { name: "x", kind: "vendor", vat: mbNasty }],
     ["create_partner", { name: "x", kind: "both", street: tenK("x") }],
+    [
+      "create_vendor_bill",
+      {
+        vendor: refs.customers[0],
+        bill_date: "2026-01-01",
+        vendor_reference: "X",
+        lines: [line],
+        document: mb,
+      },
+    ],
+    [
+      "create_vendor_bill",
+      { vendor: refs.customers[0], bill_date: "2026-01-01", vendor_reference: "X", lines: tenK(line) },
+    ],
     ["generate_report", { report_type: mb, start_date: "2026-01-01", end_date: "2026-12-31" }],
     ["find_partners", { query: mb }],
     ["find_partners", { query: mbNasty }],

@@ -342,8 +342,9 @@ describe("red-team findings (fixed) (3)", () => {
       },
     });
     const partner = await seedCustomer(h);
-    // The person invoices in EUR (activated in Odoo; 0.92 EUR per USD, as seeded).
+    // The person invoices in EUR (activated in Odoo, at 0.92 EUR per USD: as recorded on the lab, 19/14-vendor-bills-full).
     await h.app.odoo.write("res.currency", [125], { active: true });
+    await h.app.odoo.create("res.currency.rate", { currency_id: 125, name: "2026-01-01", rate: 0.92 });
     const move = await h.app.odoo.create("account.move", {
       move_type: "out_invoice",
       partner_id: partner,

@@ -37,7 +37,7 @@ async function connect(options: { dryRun?: boolean } = {}) {
 }
 
 const GATED = ["create_invoice", "send_invoice", "record_payment", "post_invoice", "create_expense"];
-const WRITES = [...GATED, "create_draft_invoice", "create_partner"];
+const WRITES = [...GATED, "create_draft_invoice", "create_partner", "create_vendor_bill"];
 const DRY_RUN_FIELDS = ["dry_run", "validated_against_odoo", "would"];
 
 function outputKeys(tool: { outputSchema?: { properties?: object } }): string[] {

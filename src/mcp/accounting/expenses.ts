@@ -52,7 +52,7 @@ import {
   toMinor,
 } from "../money.js";
 import { OdooAccessError, OdooNotFoundError, OdooUserError } from "../odoo/errors.js";
-import { fieldsPresent } from "../odoo/fields.js";
+import { attachmentContentField, fieldsPresent } from "../odoo/fields.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalNoteText, mentions } from "./approval-tag.js";
 import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
@@ -256,15 +256,10 @@ async function expenseFlow(odoo: Odoo, session: AccountingSession): Promise<Expe
   );
 }
 
-/**
- * The `ir.attachment` field that takes a file's content: `datas` (base64) on 17–19; Odoo 20 removed it
- * (odoo/odoo#245916) and takes `raw`, which it reads as base64 text when it comes over RPC (odoo/odoo#247189: every
- * binary field holds base64 in its cache). Built from Odoo's source: no Odoo 20 server has been seen.
- */
-async function attachmentContentField(odoo: Odoo, session: AccountingSession): Promise<"datas" | "raw"> {
-  const fields = await fieldsPresent(odoo, "ir.attachment", ["datas", "raw"]);
-  if (fields.has("datas")) return "datas";
-  if (fields.has("raw")) return "raw";
+/** The attachment field the receipt's content goes in (`attachmentContentField`); refused before anything is written. */
+async function receiptContentField(odoo: Odoo, session: AccountingSession): Promise<"datas" | "raw"> {
+  const field = await attachmentContentField(odoo);
+  if (field) return field;
   throw new ToolError(
     "ODOO_ERROR",
     `Odoo ${session.serverVersion}'s attachments have neither datas nor raw, so odoo-mcp cannot attach the receipt; nothing was created. Record the expense in Odoo directly, or leave receipt_path out.`,
@@ -327,7 +322,7 @@ async function planExpense(
     findEmployee(odoo, session),
     listExpenseCategories(odoo),
     expenseFlow(odoo, session),
-    input.receipt_path !== undefined ? attachmentContentField(odoo, session) : null,
+    input.receipt_path !== undefined ? receiptContentField(odoo, session) : null,
   ]);
   const category = matchCategory(categories, input.category);
   if (category.fixed_unit_cost !== null) {

@@ -25,7 +25,8 @@ import {
 import { OdooConnectionError } from "../odoo/errors.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
-import { moveDocumentParts, moveKind, numberWhenPosted } from "./move-document.js";
+import { type DocumentCurrency, documentCurrency } from "./currencies.js";
+import { moveDocumentParts, moveKind, numberWhenPosted, SIGNED_FIELDS } from "./move-document.js";
 import { assertPostable, highestId, postMove, tagQuietly } from "./moves.js";
 import {
   type AttemptMarker,
@@ -88,6 +89,8 @@ export interface CreateInvoiceInput {
   /** 0..1: the company's sale tax of that percentage (0.15 → 15 %). Omitted or 0: no tax. */
   tax_rate?: number;
   notes?: string;
+  /** ISO code of an active currency of the company; omitted: the company's (currencies.ts). */
+  currency?: string;
 }
 
 /** What `create_invoice` answers once the invoice exists: the one definition (the tool's output schema extends it). */
@@ -110,6 +113,8 @@ export type CreateInvoiceOutput = z.infer<typeof createInvoiceResult>;
 
 interface InvoicePlan {
   session: AccountingSession;
+  /** The invoice's currency: every amount of the plan is in it. */
+  currency: DocumentCurrency;
   customer: Partner;
   recipient: InvoiceRecipient;
   tax: Tax | null;
@@ -139,7 +144,8 @@ async function planInvoice(
     throw new ToolError("VALIDATION_ERROR", "line_items is empty: an invoice needs at least one line.");
   }
   const session = await getSession(odoo);
-  const decimals = session.company.decimals;
+  const currency = await documentCurrency(odoo, session, input.currency);
+  const decimals = currency.decimals;
   const lines = input.line_items.map((line, index) => {
     const where = `line_items[${index}]`;
     if (line.description.trim() === "") {
@@ -164,14 +170,14 @@ async function planInvoice(
       subtotal: lineSubtotalMinor(line.quantity, line.unit_price, decimals),
     };
   });
-  const tax = selectSaleTax(session, input.tax_rate);
+  const tax = selectTax(session, "sale", input.tax_rate);
   const customer =
     typeof bound?.partner_id === "number"
       ? await boundCustomer(odoo, bound.partner_id, options)
       : await findCustomer(odoo, { name: input.customer_name, email: input.customer_email });
   const recipient = await resolveInvoiceRecipient(odoo, customer, input.customer_email);
   const subtotal = untaxedMinor(input.line_items, decimals, session.company.taxRounding);
-  return { session, customer, recipient, tax, lines, subtotal };
+  return { session, currency, customer, recipient, tax, lines, subtotal };
 }
 
 /**
@@ -180,7 +186,7 @@ async function planInvoice(
  * base per tax (`account.tax._round_base_lines_tax_details`) and puts the difference on a line's balance, while
  * each line's `price_subtotal` stays rounded on its own.
  */
-function untaxedMinor(
+export function untaxedMinor(
   lines: readonly { quantity: number; unit_price: number }[],
   decimals: number,
   rounding: TaxRounding,
@@ -200,31 +206,37 @@ function untaxedMinor(
 }
 
 /**
- * The company's sale tax of `rate × 100` percent (`percent` type; a tax excluded from the price is preferred).
- * Omitted or 0: no tax. None of that rate: `VALIDATION_ERROR` naming the rates that exist.
+ * The company's `use` (sale or purchase) tax of `rate × 100` percent (`percent` type; a tax excluded from the price
+ * is preferred). Omitted or 0: no tax. None of that rate: `VALIDATION_ERROR` naming the rates that exist. `field`:
+ * the input field named in errors.
  */
-export function selectSaleTax(session: AccountingSession, rate: number | undefined): Tax | null {
+export function selectTax(
+  session: AccountingSession,
+  use: "sale" | "purchase",
+  rate: number | undefined,
+  field = "tax_rate",
+): Tax | null {
   if (rate === undefined || rate === 0) return null;
   const wanted = parseDecimal(rate);
   if (!wanted || wanted.digits < 0n || rate > 1) {
-    throw new ToolError("VALIDATION_ERROR", `tax_rate must be between 0 and 1 (0.15 for 15 %), got ${rate}.`);
+    throw new ToolError("VALIDATION_ERROR", `${field} must be between 0 and 1 (0.15 for 15 %), got ${rate}.`);
   }
   const percentOf = (value: number) => {
     const parsed = parseDecimal(value);
     return parsed ? rescale(parsed, 8) : null;
   };
   const wantedPercent = rescale({ digits: wanted.digits * 100n, scale: wanted.scale }, 8);
-  const sale = session.taxes.filter((tax) => tax.typeTaxUse === "sale" && tax.amountType === "percent");
-  const matches = sale.filter((tax) => percentOf(tax.amount) === wantedPercent);
+  const usable = session.taxes.filter((tax) => tax.typeTaxUse === use && tax.amountType === "percent");
+  const matches = usable.filter((tax) => percentOf(tax.amount) === wantedPercent);
   const chosen = matches.find((tax) => !tax.priceInclude) ?? matches[0];
   if (chosen) return chosen;
-  const rates = [...new Set(sale.map((tax) => tax.amount))].sort((a, b) => a - b);
+  const rates = [...new Set(usable.map((tax) => tax.amount))].sort((a, b) => a - b);
   throw new ToolError(
     "VALIDATION_ERROR",
-    `The company has no ${formatPercent(rate)} sale tax. ` +
+    `The company has no ${formatPercent(rate)} ${use} tax. ` +
       (rates.length > 0
-        ? `Sale tax rates that exist: ${rates.map((r) => `${r}% (tax_rate ${r / 100})`).join(", ")}.`
-        : "It has no percentage sale tax at all.") +
+        ? `${use === "sale" ? "Sale" : "Purchase"} tax rates that exist: ${rates.map((r) => `${r}% (${field} ${r / 100})`).join(", ")}.`
+        : `It has no percentage ${use} tax at all.`) +
       " list_taxes shows them.",
     { available_rates: rates.map((r) => r / 100) },
   );
@@ -241,7 +253,7 @@ function formatPercent(rate: number): string {
 function invoiceBinding(plan: InvoicePlan): Binding {
   return {
     partner_id: plan.customer.id,
-    currency: plan.session.company.currency,
+    currency: plan.currency.name,
     tax_id: plan.tax?.id ?? null,
   };
 }
@@ -252,7 +264,7 @@ function invoiceDocument(
   input: CreateInvoiceInput,
   totals: { untaxed: bigint; tax: bigint; total: bigint } | null,
 ): RequestDocument {
-  const { decimals, currency } = plan.session.company;
+  const { decimals, name: currency } = plan.currency;
   const money = (minor: bigint) => displayMoney(minor, decimals, currency);
   const unknown = "computed by Odoo at creation";
   const tax = plan.tax;
@@ -286,6 +298,7 @@ function invoiceDocument(
     ],
     rows: [
       ...companyRows(plan.session),
+      ...companyCurrencyRows(plan, totals?.total),
       { label: "Invoice date", value: dateText(input.invoice_date) },
       { label: "Due date", value: dateText(input.due_date) },
       {
@@ -295,6 +308,37 @@ function invoiceDocument(
       ...(input.notes?.trim() ? [{ label: "Notes", value: input.notes.trim() }] : []),
     ],
   };
+}
+
+/**
+ * An invoice in another currency: its amount in the company's currency is Odoo's, computed at its rate when the
+ * invoice is created. With Odoo's rate of today and a known total, an estimate (exact decimal arithmetic, rounded
+ * to the company's decimals), said to be one.
+ */
+function companyCurrencyRows(
+  plan: InvoicePlan,
+  total: bigint | undefined,
+): { label: string; value: string }[] {
+  const { currency, session } = plan;
+  if (currency.isCompany) return [];
+  const company = session.company;
+  const rows = [
+    {
+      label: `Amount in ${company.currency}`,
+      value: `computed by Odoo at its ${currency.name} rate when the invoice is created`,
+    },
+  ];
+  const rate = currency.inverseRate === null ? null : parseDecimal(currency.inverseRate);
+  if (total === undefined || rate === null) return rows;
+  const exact = multiplyDecimals({ digits: total, scale: currency.decimals }, rate);
+  const estimate = rescale(exact, company.decimals);
+  return [
+    ...rows,
+    {
+      label: `Estimate in ${company.currency} (Odoo's rate today)`,
+      value: `about ${displayMoney(estimate, company.decimals, company.currency)}, not the booked amount`,
+    },
+  ];
 }
 
 function moveValues(
@@ -307,6 +351,7 @@ function moveValues(
     partner_id: partnerId,
     invoice_date: input.invoice_date,
     invoice_date_due: input.due_date,
+    ...(input.currency === undefined ? {} : { currency_id: plan.currency.id }),
     invoice_line_ids: plan.lines.map((line) => [
       0,
       0,
@@ -323,7 +368,7 @@ function moveValues(
 }
 
 function createdOutput(plan: InvoicePlan, move: OdooRecord, input: CreateInvoiceInput): CreateInvoiceOutput {
-  const { decimals, currency } = plan.session.company;
+  const { decimals, name: currency } = plan.currency;
   const dueDate = str(move.invoice_date_due);
   const warnings =
     dueDate !== null && dueDate !== input.due_date
@@ -359,7 +404,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
 
   async prepare(odoo, input, bound): Promise<PreparedWrite> {
     const plan = await planInvoice(odoo, input, bound);
-    const { decimals, currency } = plan.session.company;
+    const { decimals, name: currency } = plan.currency;
     // What the policy judges is the total with tax, as Odoo computes it (read-only); unknown → no amount, and then
     // neither the client's prompt nor any threshold can approve it.
     const totals = await previewInvoiceTotals(odoo, plan);
@@ -422,7 +467,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
       MOVE_FIELDS,
       { order: "id" },
     );
-    const decimals = plan.session.company.decimals;
+    const decimals = plan.currency.decimals;
     for (const move of candidates) {
       if (fromOdooAmount(move.amount_untaxed, decimals) !== plan.subtotal) continue;
       if (!(await sameLines(odoo, move.id as number, plan))) continue;
@@ -450,7 +495,7 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
 
   async dryRun(odoo, prepared, input) {
     const plan = await planInvoice(odoo, input);
-    const { decimals, currency } = plan.session.company;
+    const { decimals, name: currency } = plan.currency;
     const totals = await previewInvoiceTotals(odoo, plan);
     const amount = (minor: bigint | undefined) =>
       minor === undefined ? null : minorToNumber(minor, decimals);
@@ -498,7 +543,7 @@ async function previewInvoiceTotals(
 ): Promise<{ untaxed: bigint; tax: bigint; total: bigint } | null> {
   const tax = plan.tax;
   if (!tax) return { untaxed: plan.subtotal, tax: 0n, total: plan.subtotal };
-  const decimals = plan.session.company.decimals;
+  const decimals = plan.currency.decimals;
   const globally = plan.session.company.taxRounding === "round_globally";
   const precise = decimals + 6;
   try {
@@ -545,7 +590,7 @@ async function sameLines(odoo: Odoo, moveId: number, plan: InvoicePlan): Promise
     { order: "id" },
   );
   if (rows.length !== plan.lines.length) return false;
-  const decimals = plan.session.company.decimals;
+  const decimals = plan.currency.decimals;
   return plan.lines.every((line, index) => {
     const row = rows[index];
     if (!row || str(row.name) !== line.description) return false;
@@ -744,7 +789,11 @@ export const postInvoiceOperation: WriteOperation<PostInvoiceInput, PostInvoiceO
 
   async prepare(odoo, input) {
     const session = await getSession(odoo);
-    const move = await resolveInvoice(odoo, input.invoice_id, [...MOVE_FIELDS, "journal_id"]);
+    const move = await resolveInvoice(odoo, input.invoice_id, [
+      ...MOVE_FIELDS,
+      "journal_id",
+      ...SIGNED_FIELDS,
+    ]);
     assertDraft(move);
     await assertPostable(odoo, move);
     // The move's own currency: a EUR draft is shown, and judged by the policy, in EUR.

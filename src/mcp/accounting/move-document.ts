@@ -19,6 +19,33 @@ const KINDS: Record<string, { kind: string; role: string }> = {
   in_refund: { kind: "vendor refund", role: "Vendor" },
 };
 
+/** The company-currency amounts of an invoice or bill in another currency, as Odoo converted them. */
+export const SIGNED_FIELDS = ["amount_total_signed", "amount_residual_signed"];
+
+/**
+ * A move in another currency than the company's: its total and what is left to pay in the company's currency,
+ * Odoo's own conversion at its rate (`amount_total_signed`, `amount_residual_signed`, read with SIGNED_FIELDS;
+ * negative for a bill), never ours. Nothing for a move in the company's currency.
+ */
+export function companyCurrencyAmounts(
+  session: AccountingSession,
+  move: MoveRecord,
+  currency: string,
+): { label: string; amount: string }[] {
+  const { currency: company, decimals } = session.company;
+  if (currency === company || move.amount_total_signed === undefined) return [];
+  const text = (value: unknown) => {
+    const minor = fromOdooAmount(value, decimals);
+    return moneyText(formatMinor(minor < 0n ? -minor : minor, decimals), company);
+  };
+  return [
+    { label: `Total in ${company} (Odoo's rate)`, amount: text(move.amount_total_signed) },
+    ...(move.state === "posted"
+      ? [{ label: `Left to pay in ${company} (Odoo's rate)`, amount: text(move.amount_residual_signed) }]
+      : []),
+  ];
+}
+
 /** "invoice", "vendor bill"...; and who the partner is to the company ("Customer", "Vendor"). */
 export function moveKind(move: MoveRecord): { kind: string; role: string } {
   return KINDS[String(move.move_type)] ?? { kind: "invoice", role: "Customer" };
@@ -95,6 +122,7 @@ export async function moveDocumentParts(
       { label: "Subtotal", amount: text(move.amount_untaxed) },
       { label: taxes.length > 0 ? `Tax ${taxes.join(", ")}` : "Tax", amount: text(move.amount_tax) },
       { label: "Total", amount: text(move.amount_total), strong: true },
+      ...companyCurrencyAmounts(session, move, currency),
     ],
     rows: [
       ...companyRows(session),

@@ -18,7 +18,7 @@ import { ToolError } from "../errors.js";
 import { displayMoney, formatMinor, fromOdooAmount, minorToNumber, toMinor } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
-import { moveKind } from "./move-document.js";
+import { companyCurrencyAmounts, moveKind, SIGNED_FIELDS } from "./move-document.js";
 import { highestId, tagQuietly } from "./moves.js";
 import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
 import { recentPartnerFlags } from "./recent-party.js";
@@ -116,7 +116,7 @@ interface PaymentPlan {
   direction: "inbound" | "outbound";
 }
 
-const INVOICE_FIELDS = [...MOVE_FIELDS, "commercial_partner_id"];
+const INVOICE_FIELDS = [...MOVE_FIELDS, "commercial_partner_id", ...SIGNED_FIELDS];
 
 function directionOf(moveType: unknown): "inbound" | "outbound" {
   return moveType === "out_invoice" || moveType === "in_refund" ? "inbound" : "outbound";
@@ -216,6 +216,7 @@ function paymentDocument(plan: PaymentPlan, input: RecordPaymentInput): RequestD
   const rest = plan.residual - plan.amount;
   const number = invoiceRef(plan.invoice);
   const kind = moveKind(plan.invoice).kind;
+  const Kind = `${kind.charAt(0).toUpperCase()}${kind.slice(1)}`;
   const method = input.payment_method.replace("_", " ");
   const dueDate = str(plan.invoice.invoice_date_due);
   return {
@@ -226,14 +227,17 @@ function paymentDocument(plan: PaymentPlan, input: RecordPaymentInput): RequestD
       (rest === 0n ? "it is then paid in full." : `${money(rest)} is then left to pay.`),
     party: { role: moveKind(plan.invoice).role, name: partner },
     amounts: [
-      { label: "Invoice total", amount: money(total) },
+      { label: `${Kind} total`, amount: money(total) },
       { label: "Paid so far", amount: money(total - plan.residual) },
       { label: "This payment", amount: money(plan.amount), strong: true },
       { label: "Left to pay", amount: money(rest) },
+      // In another currency: Odoo's conversion of the total and of what is due now (the payment is converted by
+      // Odoo at the payment date's rate).
+      ...companyCurrencyAmounts(plan.session, plan.invoice, plan.currency),
     ],
     rows: [
       ...companyRows(plan.session),
-      { label: "Invoice", value: `${number}, ${partner}` },
+      { label: Kind, value: `${number}, ${partner}` },
       ...(dueDate ? [{ label: "Due date", value: dateText(dueDate) }] : []),
       { label: "Payment date", value: dateText(input.payment_date) },
       { label: "Journal", value: `${plan.journal.name} (${plan.journal.code})` },

@@ -186,6 +186,52 @@ export async function loadReceipt(receiptPath: string, cwd?: string): Promise<Lo
   };
 }
 
+/**
+ * A document given inline as base64 (`create_vendor_bill`'s supplier PDF or image), checked like a receipt file:
+ * at most `MAX_RECEIPT_BYTES`, not empty, and a PDF, PNG, JPEG, HEIC/HEIF or WebP by its content. Named `stem` and
+ * the extension of what it is (never of what anyone says it is). `field` names it in errors. `path` is empty: it
+ * never was a file here.
+ */
+export function decodeDocument(stem: string, base64: string, field: string): LoadedReceipt {
+  const text = base64.replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
+    throw new ToolError("VALIDATION_ERROR", `${field}.content is not base64.`);
+  }
+  // Checked before decoding: 4 characters carry 3 bytes.
+  if (Math.floor((text.length * 3) / 4) - 2 > MAX_RECEIPT_BYTES) {
+    throw new ToolError(
+      "VALIDATION_ERROR",
+      `${field} is larger than ${formatBytes(MAX_RECEIPT_BYTES)}; scan or export it smaller.`,
+      { max_size: MAX_RECEIPT_BYTES },
+    );
+  }
+  const bytes = Buffer.from(text, "base64");
+  if (bytes.length === 0) throw new ToolError("VALIDATION_ERROR", `${field} is empty.`);
+  if (bytes.length > MAX_RECEIPT_BYTES) {
+    throw new ToolError("VALIDATION_ERROR", `${field} is larger than ${formatBytes(MAX_RECEIPT_BYTES)}.`, {
+      size: bytes.length,
+      max_size: MAX_RECEIPT_BYTES,
+    });
+  }
+  const kind = sniffReceiptType(bytes.subarray(0, 4096));
+  if (!kind) {
+    throw new ToolError(
+      "VALIDATION_ERROR",
+      `${field} is not a PDF, PNG, JPEG, HEIC/HEIF or WebP file (judged by its content, not its name).`,
+      { accepted: Object.values(RECEIPT_TYPES).map((t) => t.mimetype) },
+    );
+  }
+  return {
+    path: "",
+    name: `${stem}.${kind === "jpeg" ? "jpg" : kind}`,
+    kind,
+    mimetype: RECEIPT_TYPES[kind].mimetype,
+    size: bytes.length,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+    bytes,
+  };
+}
+
 /** The receipt's description without its bytes (for facts and summaries). */
 export function receiptFacts(receipt: ReceiptFile): ReceiptFile {
   const { path: p, name, kind, mimetype, size, sha256 } = receipt;

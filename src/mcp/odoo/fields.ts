@@ -36,3 +36,16 @@ export function fieldsPresent(
   }
   return pending;
 }
+
+/**
+ * The `ir.attachment` field that takes a file's content: `datas` (base64) on 17–19; Odoo 20 removed it
+ * (odoo/odoo#245916) and takes `raw`, which it reads as base64 text when it comes over RPC (odoo/odoo#247189: every
+ * binary field holds base64 in its cache). Built from Odoo's source: no Odoo 20 server has been seen. Null when
+ * this Odoo has neither (the caller says what it then cannot attach).
+ */
+export async function attachmentContentField(odoo: Odoo): Promise<"datas" | "raw" | null> {
+  const fields = await fieldsPresent(odoo, "ir.attachment", ["datas", "raw"]);
+  if (fields.has("datas")) return "datas";
+  if (fields.has("raw")) return "raw";
+  return null;
+}

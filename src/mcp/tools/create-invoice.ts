@@ -24,6 +24,7 @@ export const createInvoiceInput = z.strictObject({
     .optional()
     .describe("0.15 = the company's 15% sale tax (list_taxes); default none"),
   notes: z.string().max(4000).optional().describe("Terms and conditions"),
+  currency: z.string().trim().length(3).optional().describe("ISO code; default the company's"),
 });
 
 const createInvoiceOutputs = gatedOutputs(createInvoiceResult, ["draft"]);

@@ -3,6 +3,7 @@ import { createDraftInvoiceTool } from "./create-draft-invoice.js";
 import { createExpenseTool } from "./create-expense.js";
 import { createInvoiceTool } from "./create-invoice.js";
 import { createPartnerTool } from "./create-partner.js";
+import { createVendorBillTool } from "./create-vendor-bill.js";
 import type { AnyToolDefinition } from "./definition.js";
 import { generateReportTool } from "./generate-report.js";
 import { getApprovalTool, listApprovalsTool } from "./get-approval.js";
@@ -26,6 +27,7 @@ export const allTools: readonly AnyToolDefinition[] = [
   postInvoiceTool,
   createExpenseTool,
   createDraftInvoiceTool,
+  createVendorBillTool,
   createPartnerTool,
   generateReportTool,
   findPartnersTool,
