@@ -9,9 +9,9 @@
  */
 import { m2oId, m2oName, str } from "../accounting/values.js";
 import { ToolError } from "../errors.js";
-import type { AccountType } from "./ledger.js";
 import { fromOdooAmount, sumMinor } from "../money.js";
 import { money, num } from "./format.js";
+import type { AccountType } from "./ledger.js";
 import { daysBetween } from "./periods.js";
 import { profitLossFigures } from "./profit-loss.js";
 import type { ComputedReport, DocRow, ReportRequest } from "./types.js";
