@@ -14,7 +14,11 @@ import os from "node:os";
 import { createOdooClient } from "../dist/mcp/odoo/client.js";
 import { generateReport } from "../dist/mcp/reports/index.js";
 
-const opts = { url: "http://127.0.0.1:8069", db: "odoo_test", keyFile: `${os.homedir()}/odoo-lab/apikey19.txt` };
+const opts = {
+  url: "http://127.0.0.1:8069",
+  db: "odoo_test",
+  keyFile: `${os.homedir()}/odoo-lab/apikey19.txt`,
+};
 Object.assign(opts, { start: "2026-11-01", end: "2026-11-30", account: "211000", setup: false });
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -44,14 +48,39 @@ const check = (what, reported, expected) => {
 
 async function setup() {
   const tag = `lab-${Date.now().toString(36)}`;
-  const [sale] = await odoo.searchRead("account.tax", [["type_tax_use", "=", "sale"], ["amount", "=", 15]], ["id"], { limit: 1 });
-  const [purchase] = await odoo.searchRead("account.tax", [["type_tax_use", "=", "purchase"], ["amount", "=", 15]], ["id"], { limit: 1 });
-  const partner = (name, vals) => odoo.create("res.partner", { name: `${name} ${tag}`, is_company: true, ...vals });
-  const [alpha, beta, customer] = [await partner("Vendor Alpha", { supplier_rank: 1 }), await partner("Vendor Beta", { supplier_rank: 1 }), await partner("Customer", {})];
+  const [sale] = await odoo.searchRead(
+    "account.tax",
+    [
+      ["type_tax_use", "=", "sale"],
+      ["amount", "=", 15],
+    ],
+    ["id"],
+    { limit: 1 },
+  );
+  const [purchase] = await odoo.searchRead(
+    "account.tax",
+    [
+      ["type_tax_use", "=", "purchase"],
+      ["amount", "=", 15],
+    ],
+    ["id"],
+    { limit: 1 },
+  );
+  const partner = (name, vals) =>
+    odoo.create("res.partner", { name: `${name} ${tag}`, is_company: true, ...vals });
+  const [alpha, beta, customer] = [
+    await partner("Vendor Alpha", { supplier_rank: 1 }),
+    await partner("Vendor Beta", { supplier_rank: 1 }),
+    await partner("Customer", {}),
+  ];
   const move = async (vals, lines) => {
     const id = await odoo.create("account.move", {
       ...vals,
-      invoice_line_ids: lines.map(([name, quantity, price_unit, taxes]) => [0, 0, { name, quantity, price_unit, tax_ids: [[6, 0, taxes]] }]),
+      invoice_line_ids: lines.map(([name, quantity, price_unit, taxes]) => [
+        0,
+        0,
+        { name, quantity, price_unit, tax_ids: [[6, 0, taxes]] },
+      ]),
     });
     await odoo.call({ model: "account.move", method: "action_post", ids: [id] });
     return id;
@@ -59,35 +88,94 @@ async function setup() {
   const pay = async (id, amount, date) => {
     const context = { active_model: "account.move", active_ids: [id] };
     const wizard = await odoo.create("account.payment.register", { amount, payment_date: date }, context);
-    await odoo.call({ model: "account.payment.register", method: "action_create_payments", ids: [wizard], context });
+    await odoo.call({
+      model: "account.payment.register",
+      method: "action_create_payments",
+      ids: [wizard],
+      context,
+    });
   };
   const bill = (partner_id, date, due, ref, lines) =>
-    move({ move_type: "in_invoice", partner_id, invoice_date: date, invoice_date_due: due, ref: `${ref}-${tag}` }, lines);
-  await bill(alpha, "2026-09-20", "2026-10-20", "ALPHA-0920", [["Shelving", 3, 120.5, [purchase.id]], ["Delivery", 1, 80, []]]);
-  const b = await bill(beta, "2026-11-05", "2026-12-05", "BETA-1105", [["Consulting", 1, 1000, [purchase.id]]]);
-  const c = await bill(alpha, "2026-11-10", "2026-11-20", "ALPHA-1110", [["Cables", 2, 45.25, [purchase.id]]]);
+    move(
+      {
+        move_type: "in_invoice",
+        partner_id,
+        invoice_date: date,
+        invoice_date_due: due,
+        ref: `${ref}-${tag}`,
+      },
+      lines,
+    );
+  await bill(alpha, "2026-09-20", "2026-10-20", "ALPHA-0920", [
+    ["Shelving", 3, 120.5, [purchase.id]],
+    ["Delivery", 1, 80, []],
+  ]);
+  const b = await bill(beta, "2026-11-05", "2026-12-05", "BETA-1105", [
+    ["Consulting", 1, 1000, [purchase.id]],
+  ]);
+  const c = await bill(alpha, "2026-11-10", "2026-11-20", "ALPHA-1110", [
+    ["Cables", 2, 45.25, [purchase.id]],
+  ]);
   await pay(c, 104.08, "2026-11-15");
   await pay(b, 500, "2026-11-20");
-  const inv = await move({ move_type: "out_invoice", partner_id: customer, invoice_date: "2026-11-02", invoice_date_due: "2026-12-02" }, [["Workshop", 4, 250.35, [sale.id]]]);
+  const inv = await move(
+    {
+      move_type: "out_invoice",
+      partner_id: customer,
+      invoice_date: "2026-11-02",
+      invoice_date_due: "2026-12-02",
+    },
+    [["Workshop", 4, 250.35, [sale.id]]],
+  );
   await pay(inv, 200, "2026-11-12");
   console.log(`set up: vendors and bills tagged ${tag}`);
 }
 
 if (opts.setup) await setup();
 const run = async (report_type, extra = {}) =>
-  (await generateReport(odoo, { report_type, start_date: opts.start, end_date: opts.end, ...extra }, { dataDir: os.tmpdir() })).data.details;
+  (
+    await generateReport(
+      odoo,
+      { report_type, start_date: opts.start, end_date: opts.end, ...extra },
+      { dataDir: os.tmpdir() },
+    )
+  ).data.details;
 const company = (await odoo.company()).current.id;
 // tax_base_amount (a tax line's base) is a second check of the bases; the sandbox has no such field.
-const described = await odoo.call({ model: "account.move.line", method: "fields_get", args: { allfields: ["tax_base_amount"], attributes: ["type"] } });
+const described = await odoo.call({
+  model: "account.move.line",
+  method: "fields_get",
+  args: { allfields: ["tax_base_amount"], attributes: ["type"] },
+});
 const withBase = "tax_base_amount" in described;
 const items = await odoo.searchRead(
   "account.move.line",
-  [["parent_state", "=", "posted"], ["company_id", "=", company]],
-  ["date", "account_id", "partner_id", "balance", "debit", "credit", "amount_residual", "date_maturity", "reconciled", "tax_line_id", "tax_ids", ...(withBase ? ["tax_base_amount"] : [])],
+  [
+    ["parent_state", "=", "posted"],
+    ["company_id", "=", company],
+  ],
+  [
+    "date",
+    "account_id",
+    "partner_id",
+    "balance",
+    "debit",
+    "credit",
+    "amount_residual",
+    "date_maturity",
+    "reconciled",
+    "tax_line_id",
+    "tax_ids",
+    ...(withBase ? ["tax_base_amount"] : []),
+  ],
   { order: "date, id" },
 );
 const accounts = new Map(
-  (await odoo.searchRead("account.account", [], ["code", "account_type"], { context: { active_test: false } })).map((a) => [a.id, a]),
+  (
+    await odoo.searchRead("account.account", [], ["code", "account_type"], {
+      context: { active_test: false },
+    })
+  ).map((a) => [a.id, a]),
 );
 const accountOf = (line) => accounts.get(line.account_id[0]);
 console.log(`${items.length} posted journal items read plainly; period ${opts.start}..${opts.end}`);
@@ -95,24 +183,49 @@ console.log(`${items.length} posted journal items read plainly; period ${opts.st
 // aged_payables at end: what is owed now on payable items dated by then (no reconciliation after end is assumed
 // when end is after the last payment; the report's partial-reconcile rule is checked by the sandbox tests).
 const aged = await run("aged_payables");
-const open = items.filter((l) => accountOf(l)?.account_type === "liability_payable" && l.date <= opts.end && !l.reconciled && cents(l.amount_residual) !== 0);
+const open = items.filter(
+  (l) =>
+    accountOf(l)?.account_type === "liability_payable" &&
+    l.date <= opts.end &&
+    !l.reconciled &&
+    cents(l.amount_residual) !== 0,
+);
 check("aged_payables total owed", cents(aged.totals.total), -sum(open.map((l) => cents(l.amount_residual))));
 for (const v of aged.vendors) {
   const mine = open.filter((l) => (l.partner_id ? l.partner_id[0] : null) === v.partner_id);
   check(`  ${v.name}`, cents(v.total), -sum(mine.map((l) => cents(l.amount_residual))));
 }
-check("aged_payables over 90 + 31-60 + 1-30 + not due", cents(aged.totals.total), sum(["not_due", "days_1_30", "days_31_60", "days_61_90", "over_90"].map((k) => cents(aged.totals[k]))));
+check(
+  "aged_payables over 90 + 31-60 + 1-30 + not due",
+  cents(aged.totals.total),
+  sum(["not_due", "days_1_30", "days_31_60", "days_61_90", "over_90"].map((k) => cents(aged.totals[k]))),
+);
 
 // tax_summary over the period.
 const tax = await run("tax_summary");
 const inPeriod = items.filter((l) => l.date >= opts.start && l.date <= opts.end);
-for (const [section, sign] of [["sales", -1], ["purchases", 1]]) {
+for (const [section, sign] of [
+  ["sales", -1],
+  ["purchases", 1],
+]) {
   for (const t of tax[section].taxes) {
-    check(`tax_summary ${section} ${t.name} (id ${t.tax_id}) base`, cents(t.base), sign * sum(inPeriod.filter((l) => l.tax_ids.includes(t.tax_id)).map((l) => cents(l.balance))) || 0);
+    check(
+      `tax_summary ${section} ${t.name} (id ${t.tax_id}) base`,
+      cents(t.base),
+      sign * sum(inPeriod.filter((l) => l.tax_ids.includes(t.tax_id)).map((l) => cents(l.balance))) || 0,
+    );
     const lines = inPeriod.filter((l) => l.tax_line_id && l.tax_line_id[0] === t.tax_id);
-    check(`tax_summary ${section} ${t.name} (id ${t.tax_id}) tax`, cents(t.tax), sign * sum(lines.map((l) => cents(l.balance))) || 0);
+    check(
+      `tax_summary ${section} ${t.name} (id ${t.tax_id}) tax`,
+      cents(t.tax),
+      sign * sum(lines.map((l) => cents(l.balance))) || 0,
+    );
     if (withBase && lines.length > 0)
-      check("  its tax lines' tax_base_amount", cents(t.base), sign * sum(lines.map((l) => cents(l.tax_base_amount))) || 0);
+      check(
+        "  its tax lines' tax_base_amount",
+        cents(t.base),
+        sign * sum(lines.map((l) => cents(l.tax_base_amount))) || 0,
+      );
   }
 }
 console.log(`tax_summary: collected ${tax.tax_collected}, paid ${tax.tax_paid}, net due ${tax.net_due}`);
@@ -131,14 +244,24 @@ do {
   seen.push(...d.items);
   cursor = d.page.next_cursor;
 } while (cursor);
-check(`general_ledger ${opts.account} opening balance`, cents(d.opening_balance), sum(onAccount.filter((l) => l.date < opts.start).map((l) => cents(l.balance))));
+check(
+  `general_ledger ${opts.account} opening balance`,
+  cents(d.opening_balance),
+  sum(onAccount.filter((l) => l.date < opts.start).map((l) => cents(l.balance))),
+);
 check(`general_ledger ${opts.account} debit`, cents(d.debit), sum(expected.map((l) => cents(l.debit))));
 check(`general_ledger ${opts.account} credit`, cents(d.credit), sum(expected.map((l) => cents(l.credit))));
-check(`general_ledger ${opts.account} closing balance`, cents(d.closing_balance), sum(onAccount.filter((l) => l.date <= opts.end).map((l) => cents(l.balance))));
+check(
+  `general_ledger ${opts.account} closing balance`,
+  cents(d.closing_balance),
+  sum(onAccount.filter((l) => l.date <= opts.end).map((l) => cents(l.balance))),
+);
 const sameItems = JSON.stringify(seen.map((i) => i.line_id)) === JSON.stringify(expected.map((l) => l.id));
 let running = cents(d.opening_balance);
 const continuous = seen.every((i) => (running += cents(i.debit) - cents(i.credit)) === cents(i.balance));
 if (!sameItems || !continuous) failures += 1;
-console.log(`${sameItems && continuous ? "ok  " : "DIFF"} general_ledger: ${seen.length} items in ${pages} page(s), each once in date/id order: ${sameItems}; running balance continuous: ${continuous}`);
+console.log(
+  `${sameItems && continuous ? "ok  " : "DIFF"} general_ledger: ${seen.length} items in ${pages} page(s), each once in date/id order: ${sameItems}; running balance continuous: ${continuous}`,
+);
 console.log(failures === 0 ? "every figure equals the journal items" : `${failures} difference(s)`);
 process.exit(failures === 0 ? 0 : 1);
