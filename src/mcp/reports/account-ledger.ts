@@ -12,7 +12,7 @@
 import { m2oId, m2oName, str } from "../accounting/values.js";
 import { assertIsoDate } from "../dates.js";
 import { ToolError } from "../errors.js";
-import { fromOdooAmount } from "../money.js";
+import { fromOdooAmount, sumMinor } from "../money.js";
 import type { Domain } from "../odoo/types.js";
 import { accountLabel, money, num } from "./format.js";
 import type { Account, GroupRow } from "./ledger.js";
@@ -82,9 +82,9 @@ async function findAccount(request: ReportRequest): Promise<Account> {
 }
 
 const total = (rows: GroupRow[]) => ({
-  balance: rows.reduce((sum, row) => sum + row.balance, 0n),
-  debit: rows.reduce((sum, row) => sum + row.debit, 0n),
-  credit: rows.reduce((sum, row) => sum + row.credit, 0n),
+  balance: sumMinor(rows.map((row) => row.balance)),
+  debit: sumMinor(rows.map((row) => row.debit)),
+  credit: sumMinor(rows.map((row) => row.credit)),
   count: rows.reduce((sum, row) => sum + row.count, 0),
 });
 
