@@ -15,6 +15,7 @@ import {
   readValue,
   round2,
   search,
+  sortRecords,
   type Vals,
   writeGeneric,
 } from "./orm.js";
@@ -223,8 +224,17 @@ function groupRecords(env: Env, model: Model, recs: Rec[], specs: GroupSpec[]): 
       const x = sortVal(s, a.keys[i]);
       const y = sortVal(s, b.keys[i]);
       if (x === y) {
-        // Same name: the comodel's order, by id here (account.tax: sequence, id).
-        if (many[i] && a.keys[i] !== b.keys[i]) return Number(a.keys[i]) - Number(b.keys[i]);
+        // Same name (two taxes "15%"): in the comodel's order (account.tax: sequence, id), as Odoo 19 orders groups
+        // (16-payables-tax-ledger); 17's 10-multi-company shows same-named accounts of two companies otherwise.
+        const f = s.path ? undefined : model.field(s.field);
+        const relational = f?.type === "many2one" || f?.type === "many2many";
+        if (env.version === 19 && relational && a.keys[i] !== b.keys[i] && f?.relation) {
+          const comodel = env.db.model(f.relation);
+          const pair = [a.keys[i], b.keys[i]]
+            .map((id) => comodel.rec(id as number))
+            .filter((r) => r !== undefined);
+          if (pair.length === 2) return sortRecords(env, comodel, pair)[0] === pair[0] ? -1 : 1;
+        }
         continue;
       }
       if (x === false || x === undefined) return 1;

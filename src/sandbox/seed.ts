@@ -24,6 +24,7 @@ import {
   sel,
   text,
 } from "./fields.js";
+import { defineTaxBase } from "./journal-items.js";
 import { defineMail, defineMessagePost } from "./mail.js";
 import {
   commercialPartnerId,
@@ -586,6 +587,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineExpenses(db);
   defineMessagePost(db, ["account.move", "account.payment", "hr.expense"]);
   defineCompanies(db);
+  defineTaxBase(db);
   db.recordRule = companyRule;
   applyFieldsGet(db, d);
   stampSeed(db);
