@@ -88,6 +88,50 @@ for (const version of [19, 18, 17] as const) {
       expect(d.customers).toBeUndefined();
     });
 
+    // The ledger built for 19 has bills paid on a later day (the reconciliation logic is aged receivables', tested
+    // there on every version).
+    if (version === 19)
+      it("aged_payables at a past date: payments matched later are not deducted", async () => {
+        const byId = new Map(lines.map((l) => [l.id, l]));
+        const partials = (
+          await h.app.odoo.searchRead(
+            "account.partial.reconcile",
+            [],
+            ["debit_move_id", "credit_move_id", "amount"],
+          )
+        ).map((p) => ({
+          debit: byId.get((p.debit_move_id as [number, string])[0]),
+          credit: byId.get((p.credit_move_id as [number, string])[0]),
+          amount: cents(p.amount),
+        }));
+        const onPayables = partials.filter(
+          (p) =>
+            p.debit?.accountType === "liability_payable" || p.credit?.accountType === "liability_payable",
+        );
+        // A date between a bill and its later payment.
+        const split = onPayables.find((p) => p.debit && p.credit && p.debit.date !== p.credit.date);
+        expect(split).toBeDefined();
+        const dates = [split?.debit?.date ?? "", split?.credit?.date ?? ""].sort();
+        const asOf = dates[0] ?? "";
+        const d = await report({ report_type: "aged_payables", start_date: asOf, end_date: asOf });
+        const open = new Map<number, number>();
+        for (const l of lines)
+          if (l.accountType === "liability_payable" && l.date <= asOf) open.set(l.id, l.balance);
+        for (const p of partials) {
+          if (!p.debit || !p.credit) continue;
+          if (p.debit.date > asOf || p.credit.date > asOf) continue;
+          if (open.has(p.debit.id)) open.set(p.debit.id, (open.get(p.debit.id) ?? 0) - p.amount);
+          if (open.has(p.credit.id)) open.set(p.credit.id, (open.get(p.credit.id) ?? 0) + p.amount);
+        }
+        expect(cents((d.totals as Details).total)).toBe(-sum([...open.values()]));
+        expect(d.open_items).toBe([...open.values()].filter((v) => v !== 0).length);
+        // Today's residuals would say less is owed.
+        const today = lines
+          .filter((l) => l.accountType === "liability_payable" && l.date <= asOf && !l.reconciled)
+          .map((l) => l.residual);
+        expect(-sum(today)).not.toBe(-sum([...open.values()]));
+      });
+
     it("tax_summary: per tax, base and tax from the journal items; collected, paid, net due", async () => {
       const d = await report({ report_type: "tax_summary" });
       const taxes = await h.app.odoo.searchRead("account.tax", [], ["type_tax_use"], {
