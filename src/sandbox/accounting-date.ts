@@ -6,7 +6,6 @@
  * 2026-09-20 and 2026-11-05, recorded on 2026-12-07, booked on 2026-09-30 and 2026-11-30); 17 and 18 keep the
  * invoice date here (no recording of theirs shows a bill's accounting date).
  */
-import { daysInMonth } from "../mcp/dates.js";
 import { type Env, type Rec, today } from "./orm.js";
 
 const PURCHASE = new Set(["in_invoice", "in_refund", "in_receipt"]);
@@ -16,7 +15,8 @@ export function accountingDate(env: Env, move: Rec, invoiceDate: string): string
   const now = today(env);
   if (now.slice(0, 7) > invoiceDate.slice(0, 7)) {
     const [year = 0, month = 1] = invoiceDate.split("-").map(Number);
-    return `${invoiceDate.slice(0, 8)}${String(daysInMonth(year, month)).padStart(2, "0")}`;
+    const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    return `${invoiceDate.slice(0, 8)}${String(lastDay).padStart(2, "0")}`;
   }
   return invoiceDate > now ? invoiceDate : now;
 }
