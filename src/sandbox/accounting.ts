@@ -1,3 +1,4 @@
+import { accountingDate } from "./accounting-date.js";
 import { doCreate, hooks } from "./base-methods.js";
 import {
   allowedCompanyIds,
@@ -9,6 +10,7 @@ import {
 } from "./companies.js";
 import { missingError, userError, valueError } from "./fault.js";
 import { bool, date, define, float, html, int, m2m, m2o, money, o2m, sel, char as str } from "./fields.js";
+import { itemDisplayName, labelPaymentTerms, paymentLineLabel } from "./journal-items.js";
 import {
   applyX2many,
   browse,
@@ -582,6 +584,7 @@ export function postMove(env: Env, move: Rec): void {
   }
   if (!move.name || move.name === "/") move.name = nextSequence(env, move);
   if (!move.payment_reference && isOut) move.payment_reference = move.name;
+  if (v === 19 && isInvoice(move.move_type)) labelPaymentTerms(lines(env, move.id), move);
   move.state = "posted";
   if (typeof move.partner_id === "number") {
     const followers = (move.message_partner_ids as number[] | undefined) ?? [];
@@ -634,7 +637,8 @@ function writeMove(env: Env, model: Model, recs: Rec[], vals: Vals): void {
     writeGeneric(env, model, [move], rest);
     if (lineCmds !== undefined) applyLineCommands(env, move, lineCmds);
     const recompute = lineCmds !== undefined || "invoice_date_due" in vals || "partner_id" in vals;
-    if ("invoice_date" in vals && move.invoice_date) move.date = move.invoice_date;
+    if ("invoice_date" in vals && move.invoice_date)
+      move.date = accountingDate(env, move, String(move.invoice_date));
     if (recompute) recomputeInvoice(env, move);
   }
 }
@@ -706,7 +710,9 @@ function createMove(env: Env, model: Model, vals: Vals): Rec {
     ...converted,
     company_id: companyId,
   });
-  move.date = (converted.date as string | undefined) ?? (move.invoice_date || todayStr);
+  move.date =
+    (converted.date as string | undefined) ??
+    (move.invoice_date ? accountingDate(env, move, String(move.invoice_date)) : todayStr);
   if (lineCmds !== undefined) applyLineCommands(env, move, lineCmds);
   // _check_company at the end of BaseModel.create: the ids of the entry and its lines stay consumed.
   const mismatch = checkCompanyField(env, model, move, "journal_id", companyId);
@@ -968,6 +974,7 @@ export function defineAccounting(db: Database): void {
       order: "date desc, move_name desc, id",
       displayName: (r, env) => {
         const m = moveOf(r, env);
+        if (m && env.version === 19 && m.state === "posted") return itemDisplayName(r, m);
         const mn = m ? moveDisplayName(env, { ...m, ref: false }) : "";
         return r.name ? `${mn} ${String(r.name)}` : mn;
       },
@@ -1324,7 +1331,7 @@ export function createPaymentFromWizard(env: Env, w: Rec): Rec {
   void journal;
   const counterAccount =
     invLines[0]?.account_id ?? accountByCode(env, inbound ? "121000" : "211000", companyId);
-  const label = String(w.communication || "");
+  const label = paymentLineLabel(env, w);
   const liquidity = lineModel.insert({
     move_id: move.id,
     name: label || false,

@@ -15,6 +15,7 @@ import {
   readValue,
   round2,
   search,
+  sortRecords,
   type Vals,
   writeGeneric,
 } from "./orm.js";
@@ -188,20 +189,29 @@ interface Group {
 
 function groupRecords(env: Env, model: Model, recs: Rec[], specs: GroupSpec[]): Group[] {
   const map = new Map<string, Group>();
+  // A many2many key puts a record in the group of each of its ids (none: the `false` group), as Odoo's join does.
+  const many = specs.map((g) => !g.path && model.field(g.field)?.type === "many2many");
   for (const r of recs) {
-    const keys = specs.map((g) => groupKey(env, model, r, g));
-    const k = JSON.stringify(keys);
-    let grp = map.get(k);
-    if (!grp) {
-      grp = { keys, recs: [] };
-      map.set(k, grp);
+    let combos: unknown[][] = [[]];
+    specs.forEach((g, i) => {
+      const v = groupKey(env, model, r, g);
+      const values = many[i] ? (Array.isArray(v) && v.length > 0 ? v : [false]) : [v];
+      combos = combos.flatMap((keys) => values.map((value) => [...keys, value]));
+    });
+    for (const keys of combos) {
+      const k = JSON.stringify(keys);
+      let grp = map.get(k);
+      if (!grp) {
+        grp = { keys, recs: [] };
+        map.set(k, grp);
+      }
+      grp.recs.push(r);
     }
-    grp.recs.push(r);
   }
   const groups = [...map.values()];
   const sortVal = (g: GroupSpec, v: unknown): unknown => {
     const f = model.field(g.field);
-    if (!g.path && f?.type === "many2one" && typeof v === "number") {
+    if (!g.path && (f?.type === "many2one" || f?.type === "many2many") && typeof v === "number") {
       const comodel = env.db.model(f.relation ?? "");
       const t = comodel.rec(v);
       return t ? displayName(env, comodel, t) : "";
@@ -213,7 +223,20 @@ function groupRecords(env: Env, model: Model, recs: Rec[], specs: GroupSpec[]): 
       const s = specs[i] as GroupSpec;
       const x = sortVal(s, a.keys[i]);
       const y = sortVal(s, b.keys[i]);
-      if (x === y) continue;
+      if (x === y) {
+        // Same name (two taxes "15%"): in the comodel's order (account.tax: sequence, id), as Odoo 19 orders groups
+        // (16-payables-tax-ledger); 17's 10-multi-company shows same-named accounts of two companies otherwise.
+        const f = s.path ? undefined : model.field(s.field);
+        const relational = f?.type === "many2one" || f?.type === "many2many";
+        if (env.version === 19 && relational && a.keys[i] !== b.keys[i] && f?.relation) {
+          const comodel = env.db.model(f.relation);
+          const pair = [a.keys[i], b.keys[i]]
+            .map((id) => comodel.rec(id as number))
+            .filter((r) => r !== undefined);
+          if (pair.length === 2) return sortRecords(env, comodel, pair)[0] === pair[0] ? -1 : 1;
+        }
+        continue;
+      }
       if (x === false || x === undefined) return 1;
       if (y === false || y === undefined) return -1;
       return String(x) < String(y) ? -1 : 1;
@@ -256,7 +279,7 @@ function groupValue(env: Env, model: Model, g: GroupSpec, v: unknown, formatted:
     const label = rangeLabel(v, g.granularity);
     return formatted ? [v, label] : label;
   }
-  if (!g.path && f?.type === "many2one") {
+  if (!g.path && (f?.type === "many2one" || f?.type === "many2many")) {
     if (typeof v !== "number") return false;
     const comodel = env.db.model(f.relation ?? "");
     const t = comodel.rec(v);

@@ -25,6 +25,7 @@ import {
   sel,
   text,
 } from "./fields.js";
+import { defineTaxBase } from "./journal-items.js";
 import { defineMail, defineMessagePost } from "./mail.js";
 import {
   commercialPartnerId,
@@ -591,6 +592,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineMessagePost(db, ["account.move", "account.payment", "hr.expense"]);
   defineCompanies(db);
   defineCurrencies(db);
+  defineTaxBase(db);
   db.recordRule = companyRule;
   applyFieldsGet(db, d);
   stampSeed(db);

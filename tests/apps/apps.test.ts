@@ -288,8 +288,8 @@ describe("the MCP Apps in a chat client", () => {
       await buildLedger(h.app.odoo, { invoices: 24 });
     }, 120_000);
 
-    const showReport = async (reportType: string) => {
-      const args = { report_type: reportType, start_date: start, end_date: end };
+    const showReport = async (reportType: string, extra: Record<string, string> = {}) => {
+      const args = { report_type: reportType, start_date: start, end_date: end, ...extra };
       const answer = await ask("generate_report", args);
       const frame = await host.show(REPORT_VIEW_URI, args, answer);
       await frame.getByRole("article", { name: "Report" }).waitFor();
@@ -384,6 +384,51 @@ describe("the MCP Apps in a chat client", () => {
         d.customers.length + 1,
       );
       await shot("app-report-aged-receivables.png");
+      expect(host.pageErrors).toEqual([]);
+    });
+
+    it("aged payables, tax summary and an account's ledger: tables with the report's figures", async () => {
+      const aged = await showReport("aged_payables");
+      const a = aged.report.data.details as { totals: Record<string, number>; vendors: unknown[] };
+      const agedTable = aged.frame.getByRole("table", { name: "Aged Payables" });
+      expect(await agedTable.locator("tbody tr").count()).toBe(a.vendors.length + 1);
+      expect(await agedTable.locator("tbody tr").last().locator("td").last().textContent()).toBe(
+        money(a.totals.total!),
+      );
+      expect(
+        await aged.frame
+          .getByRole("figure", { name: /Owed to vendors/ })
+          .locator("rect")
+          .count(),
+      ).toBe(5);
+
+      const tax = await showReport("tax_summary");
+      const x = tax.report.data.details as {
+        purchases: { taxes: unknown[]; tax: number };
+        tax_collected: number;
+        net_due: number;
+      };
+      const purchases = tax.frame.getByRole("table", { name: "Purchase taxes (paid)" });
+      expect(await purchases.locator("tbody tr").count()).toBe(x.purchases.taxes.length + 1);
+      expect(await purchases.locator("tbody tr").last().locator("td").last().textContent()).toBe(
+        money(x.purchases.tax),
+      );
+      const due = (await tax.frame.getByRole("table", { name: "Tax due" }).textContent()) ?? "";
+      expect(due).toContain(`Tax collected on sales${money(x.tax_collected)}`);
+      expect(due).toContain(`Net tax due${money(x.net_due)}`);
+
+      const gl = await showReport("general_ledger", { account_code: "211000" });
+      const g = gl.report.data.details as {
+        opening_balance: number;
+        closing_balance: number;
+        items: { balance: number }[];
+      };
+      const rows = gl.frame.getByRole("table", { name: "General Ledger" }).locator("tbody tr");
+      expect(await rows.count()).toBe(g.items.length + 2);
+      expect(await rows.first().textContent()).toBe(`Opening balance${money(g.opening_balance)}`);
+      expect(await rows.last().textContent()).toBe(`Closing balance${money(g.closing_balance)}`);
+      expect(await rows.nth(1).locator("td").last().textContent()).toBe(money(g.items[0]!.balance));
+      await shot("app-report-general-ledger.png");
       expect(host.pageErrors).toEqual([]);
     });
 

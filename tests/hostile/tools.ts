@@ -214,12 +214,31 @@ export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown
     }),
     generate_report: args({
       report_type: field(
-        fc.constantFrom("profit_loss", "balance_sheet", "cash_flow", "aged_receivables"),
+        fc.constantFrom(
+          "profit_loss",
+          "balance_sheet",
+          "cash_flow",
+          "aged_receivables",
+          "aged_payables",
+          "tax_summary",
+          "general_ledger",
+          "general_ledger",
+        ),
         fc.oneof(nastyString, fc.constantFrom("profit_loss ", "PROFIT_LOSS", "profit%")),
       ),
       start_date: field(fc.constantFrom("2026-01-01", "2025-01-01", ...refs.recentDates), nastyDate),
       end_date: field(fc.constantFrom("2026-12-31", ...refs.recentDates), nastyDate),
       format: field(fc.constantFrom("json", "json", "json", "pdf"), nastyString, { omit: 10 }),
+      account_code: field(
+        fc.constantFrom("121000", "211000", "400000", "101401"),
+        fc.oneof(nastyString, fc.constantFrom("1210%", "121000 ", "' OR 1=1", "121000\u0000", "*")),
+        { omit: 40 },
+      ),
+      cursor: field(
+        fc.constantFrom("2026-06-30/1", "2026-01-01/999999"),
+        fc.oneof(nastyString, fc.constantFrom("2026-02-30/5", "2026-01-01/-1", "2026-01-01/5|1", "../../x")),
+        { omit: 70 },
+      ),
     }),
     find_partners: args({
       query: field(
@@ -314,6 +333,20 @@ export function bigCases(refs: Refs): [string, unknown][] {
       { vendor: refs.customers[0], bill_date: "2026-01-01", vendor_reference: "X", lines: tenK(line) },
     ],
     ["generate_report", { report_type: mb, start_date: "2026-01-01", end_date: "2026-12-31" }],
+    [
+      "generate_report",
+      { report_type: "general_ledger", start_date: "2026-01-01", end_date: "2026-12-31", account_code: mb },
+    ],
+    [
+      "generate_report",
+      {
+        report_type: "general_ledger",
+        start_date: "2026-01-01",
+        end_date: "2026-12-31",
+        account_code: "121000",
+        cursor: mb,
+      },
+    ],
     ["find_partners", { query: mb }],
     ["find_partners", { query: mbNasty }],
     ["find_partners", { query: tenK("%") }],

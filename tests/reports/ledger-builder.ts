@@ -341,6 +341,11 @@ export interface RawLine {
   credit: number;
   residual: number;
   reconciled: boolean;
+  /** The tax a tax line is of, the taxes a base line was taxed with. */
+  taxLine: number | null;
+  taxes: number[];
+  journal: string;
+  label: string;
 }
 
 const toCents = (value: unknown) => Math.round(Number(value ?? 0) * 100);
@@ -367,6 +372,10 @@ export async function rawLedger(odoo: Odoo): Promise<RawLine[]> {
       "credit",
       "amount_residual",
       "reconciled",
+      "tax_line_id",
+      "tax_ids",
+      "journal_id",
+      "name",
     ],
   );
   return rows.map((row) => {
@@ -388,6 +397,10 @@ export async function rawLedger(odoo: Odoo): Promise<RawLine[]> {
       credit: toCents(row.credit),
       residual: toCents(row.amount_residual),
       reconciled: row.reconciled === true,
+      taxLine: Array.isArray(row.tax_line_id) ? (row.tax_line_id[0] as number) : null,
+      taxes: Array.isArray(row.tax_ids) ? (row.tax_ids as number[]) : [],
+      journal: Array.isArray(row.journal_id) ? String(row.journal_id[1]) : "",
+      label: typeof row.name === "string" ? row.name : "",
     };
   });
 }

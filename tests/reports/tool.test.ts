@@ -54,11 +54,20 @@ describe("generate_report: input and empty ledgers", () => {
   });
 
   it("answers NO_DATA for every report type when nothing is posted", async () => {
-    for (const report_type of ["profit_loss", "balance_sheet", "cash_flow", "aged_receivables"]) {
+    for (const report_type of [
+      "profit_loss",
+      "balance_sheet",
+      "cash_flow",
+      "aged_receivables",
+      "aged_payables",
+      "tax_summary",
+      "general_ledger",
+    ]) {
       const r = await h.call("generate_report", {
         report_type,
         start_date: "2030-01-01",
         end_date: "2030-12-31",
+        ...(report_type === "general_ledger" ? { account_code: "121000" } : {}),
       });
       expect(r.error?.code, report_type).toBe("NO_DATA");
     }
@@ -180,23 +189,49 @@ describe("generate_report: PDF, resource link and progress", () => {
   });
 
   it("renders every report type as a PDF", async () => {
-    for (const report_type of ["balance_sheet", "cash_flow", "aged_receivables"]) {
+    const periodic = ["cash_flow", "tax_summary", "general_ledger"];
+    for (const report_type of [
+      "balance_sheet",
+      "cash_flow",
+      "aged_receivables",
+      "aged_payables",
+      "tax_summary",
+      "general_ledger",
+    ]) {
       const r = await h.call("generate_report", {
         report_type,
         start_date: "2026-01-01",
         end_date: "2026-12-31",
         format: "pdf",
+        ...(report_type === "general_ledger" ? { account_code: "211000" } : {}),
       });
       expect(r.isError, r.text).toBe(false);
       const file = (r.data.pdf as { path: string }).path;
       const { stdout } = await run("pdftotext", ["-layout", file, "-"]);
       expect(stdout).toContain("My Company");
       expect(stdout).toContain(
-        report_type === "cash_flow" ? "Period: 2026-01-01 to 2026-12-31" : "As of 2026-12-31",
+        periodic.includes(report_type) ? "Period: 2026-01-01 to 2026-12-31" : "As of 2026-12-31",
       );
+      const details = (r.data.data as { details: Record<string, unknown> }).details;
+      const fmt = (n: unknown) =>
+        Number(n).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
       if (report_type === "balance_sheet") expect(stdout).toContain("Balanced");
       if (report_type === "cash_flow") expect(stdout).toContain("Closing balance");
       if (report_type === "aged_receivables") expect(stdout).toContain("Over 90");
+      if (report_type === "aged_payables") {
+        expect(stdout).toContain("Vendor / bill");
+        expect(stdout).toContain(fmt((details.totals as { total: number }).total));
+      }
+      if (report_type === "tax_summary") {
+        expect(stdout).toContain("Purchase taxes (paid)");
+        expect(stdout).toMatch(new RegExp(`Net tax due.*${fmt(details.net_due).replace(/[.,]/g, "\\$&")}`));
+      }
+      if (report_type === "general_ledger") {
+        expect(stdout).toContain("211000");
+        expect(stdout).toMatch(
+          new RegExp(`Closing balance.*${fmt(details.closing_balance).replace(/[.,]/g, "\\$&")}`),
+        );
+      }
     }
   });
 

@@ -7,9 +7,11 @@ import {
   BUCKETS,
   balanceSheetDetails,
   cashFlowDetails,
+  generalLedgerDetails,
   type MonthFigures,
   profitLossDetails,
   type Report,
+  taxSummaryDetails,
 } from "./shapes.js";
 
 const TITLES: Record<Report["report_type"], string> = {
@@ -17,6 +19,9 @@ const TITLES: Record<Report["report_type"], string> = {
   balance_sheet: "Balance Sheet",
   cash_flow: "Cash Flow Statement",
   aged_receivables: "Aged Receivables",
+  aged_payables: "Aged Payables",
+  tax_summary: "Tax Summary",
+  general_ledger: "General Ledger",
 };
 const BUCKET_TITLES = ["Not due", "1-30", "31-60", "61-90", "Over 90"];
 
@@ -179,22 +184,25 @@ function BalanceSheet({ report, money }: { report: Report; money: (n: number) =>
   );
 }
 
-function AgedReceivables({ report, money }: { report: Report; money: (n: number) => string }) {
+function Aged({ report, money }: { report: Report; money: (n: number) => string }) {
   const d = agedDetails.parse(report.data.details);
+  const payables = report.report_type === "aged_payables";
+  const title = TITLES[report.report_type];
+  const parties = (payables ? d.vendors : d.customers) ?? [];
   return (
     <>
       <BarChart
-        title={`Open receivables by days past due, as of ${d.as_of}`}
+        title={`${payables ? "Owed to vendors" : "Open receivables"} by days past due, as of ${d.as_of}`}
         groups={BUCKETS.map((key, i) => ({
           label: BUCKET_TITLES[i] ?? key,
           bars: [[{ series: "Open", value: d.totals[key], text: money(d.totals[key]) }]],
         }))}
       />
-      <table className="statement aged" aria-label="Aged Receivables">
-        <caption>{`Aged Receivables as of ${t(d.as_of, 20)} (days past due)`}</caption>
+      <table className="statement aged" aria-label={title}>
+        <caption>{`${title} as of ${t(d.as_of, 20)} (days past due)`}</caption>
         <thead>
           <tr>
-            <th>Customer</th>
+            <th>{payables ? "Vendor" : "Customer"}</th>
             {BUCKET_TITLES.map((title) => (
               <th key={title} className="num">
                 {title}
@@ -204,11 +212,11 @@ function AgedReceivables({ report, money }: { report: Report; money: (n: number)
           </tr>
         </thead>
         <tbody>
-          {[...d.customers, { ...d.totals, name: "Total" }].map((row, index) => (
+          {[...parties, { ...d.totals, name: "Total" }].map((row, index) => (
             <tr
-              // biome-ignore lint/suspicious/noArrayIndexKey: customers in the report's order, the total last
+              // biome-ignore lint/suspicious/noArrayIndexKey: parties in the report's order, the total last
               key={index}
-              className={index === d.customers.length ? "strong" : undefined}
+              className={index === parties.length ? "strong" : undefined}
             >
               <th scope="row">{t(row.name, 120)}</th>
               {BUCKETS.map((key) => (
@@ -221,6 +229,113 @@ function AgedReceivables({ report, money }: { report: Report; money: (n: number)
           ))}
         </tbody>
       </table>
+    </>
+  );
+}
+
+function TaxSummary({ report, money }: { report: Report; money: (n: number) => string }) {
+  const d = taxSummaryDetails.parse(report.data.details);
+  const sections = [
+    ["Sales taxes (collected)", d.sales],
+    ["Purchase taxes (paid)", d.purchases],
+    ...(d.other ? [["Other taxes (not in the totals)", d.other] as const] : []),
+  ] as const;
+  return (
+    <>
+      {sections.map(([caption, section]) => (
+        <table key={caption} className="statement" aria-label={caption}>
+          <caption>{caption}</caption>
+          <thead>
+            <tr>
+              <th>Tax</th>
+              <th className="num">Base</th>
+              <th className="num">Tax</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...section.taxes, { name: "Total", base: section.base, tax: section.tax }].map((row, index) => (
+              <tr
+                // biome-ignore lint/suspicious/noArrayIndexKey: taxes in the report's order, the total last
+                key={index}
+                className={index === section.taxes.length ? "strong" : undefined}
+              >
+                <th scope="row">{t(row.name, 120)}</th>
+                <td className="num nowrap">{money(row.base)}</td>
+                <td className="num nowrap">{money(row.tax)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ))}
+      <Statement
+        caption="Tax due"
+        money={money}
+        lines={[
+          { label: "Tax collected on sales", amount: d.tax_collected },
+          { label: "Tax paid on purchases", amount: d.tax_paid },
+          { label: "Net tax due", amount: d.net_due, strong: true },
+        ]}
+      />
+    </>
+  );
+}
+
+function GeneralLedger({ report, money }: { report: Report; money: (n: number) => string }) {
+  const d = generalLedgerDetails.parse(report.data.details);
+  const first = d.page.first_item ?? 0;
+  const caption = `${d.account.code} ${d.account.name}: ${
+    d.items.length === 0 ? "no items" : `items ${first}-${first + d.items.length - 1}`
+  } of ${d.item_count}`;
+  const amount = (n: number) => (n === 0 ? "" : money(n));
+  return (
+    <>
+      <table className="statement ledger" aria-label="General Ledger">
+        <caption>{t(caption, 200)}</caption>
+        <thead>
+          <tr>
+            <th>Date</th>
+            <th>Entry</th>
+            <th>Journal</th>
+            <th>Partner</th>
+            <th>Label</th>
+            <th className="num">Debit</th>
+            <th className="num">Credit</th>
+            <th className="num">Balance</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr className="strong">
+            <th scope="row" colSpan={7}>
+              {first > 1 ? "Balance brought forward" : "Opening balance"}
+            </th>
+            <td className="num nowrap">{money(d.page.balance_brought_forward)}</td>
+          </tr>
+          {d.items.map((item, index) => (
+            <tr
+              // biome-ignore lint/suspicious/noArrayIndexKey: items in the ledger's order
+              key={index}
+            >
+              <td className="nowrap">{t(item.date, 20)}</td>
+              <td className="nowrap">{t(item.move, 60)}</td>
+              <td>{t(item.journal, 60)}</td>
+              <td>{t(item.partner ?? "", 80)}</td>
+              <td>{t(item.label, 120)}</td>
+              <td className="num nowrap">{amount(item.debit)}</td>
+              <td className="num nowrap">{amount(item.credit)}</td>
+              <td className="num nowrap">{money(item.balance)}</td>
+            </tr>
+          ))}
+          <tr className="strong">
+            <th scope="row" colSpan={7}>
+              {d.page.has_more ? "Balance carried forward" : "Closing balance"}
+            </th>
+            <td className="num nowrap">
+              {money(d.page.has_more ? d.page.balance_carried_forward : d.closing_balance)}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      {d.page.has_more && <p className="muted">More items follow: the next page is asked with its cursor.</p>}
     </>
   );
 }
@@ -294,7 +409,11 @@ export function ReportView({ report, monthly }: { report: Report; monthly: Month
       </header>
       {report.report_type === "profit_loss" && <ProfitLoss report={report} monthly={monthly} money={money} />}
       {report.report_type === "balance_sheet" && <BalanceSheet report={report} money={money} />}
-      {report.report_type === "aged_receivables" && <AgedReceivables report={report} money={money} />}
+      {(report.report_type === "aged_receivables" || report.report_type === "aged_payables") && (
+        <Aged report={report} money={money} />
+      )}
+      {report.report_type === "tax_summary" && <TaxSummary report={report} money={money} />}
+      {report.report_type === "general_ledger" && <GeneralLedger report={report} money={money} />}
       {report.report_type === "cash_flow" && <CashFlow report={report} money={money} />}
     </article>
   );

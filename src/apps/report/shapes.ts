@@ -43,10 +43,50 @@ export const balanceSheetDetails = z.object({
   total_liabilities_and_equity: z.number(),
   balanced: z.boolean(),
 });
+const agedParties = z.array(buckets.extend({ name: z.string(), total: z.number() }));
+/** aged_receivables answers `customers`, aged_payables `vendors`. */
 export const agedDetails = z.object({
   as_of: z.string(),
-  customers: z.array(buckets.extend({ name: z.string(), total: z.number() })),
+  customers: agedParties.optional(),
+  vendors: agedParties.optional(),
   totals: buckets.extend({ total: z.number() }),
+});
+const taxSection = z.object({
+  taxes: z.array(z.object({ name: z.string(), base: z.number(), tax: z.number() })),
+  base: z.number(),
+  tax: z.number(),
+});
+export const taxSummaryDetails = z.object({
+  sales: taxSection,
+  purchases: taxSection,
+  other: taxSection.optional(),
+  tax_collected: z.number(),
+  tax_paid: z.number(),
+  net_due: z.number(),
+});
+export const generalLedgerDetails = z.object({
+  account: z.object({ code: z.string(), name: z.string() }),
+  opening_balance: z.number(),
+  closing_balance: z.number(),
+  item_count: z.number(),
+  page: z.object({
+    first_item: z.number().nullable(),
+    balance_brought_forward: z.number(),
+    balance_carried_forward: z.number(),
+    has_more: z.boolean(),
+  }),
+  items: z.array(
+    z.object({
+      date: z.string(),
+      move: z.string(),
+      journal: z.string(),
+      partner: z.string().nullable(),
+      label: z.string(),
+      debit: z.number(),
+      credit: z.number(),
+      balance: z.number(),
+    }),
+  ),
 });
 export const cashFlowDetails = z.object({
   opening_balance: z.number(),
@@ -61,7 +101,15 @@ export const cashFlowDetails = z.object({
 });
 
 export const report = z.object({
-  report_type: z.enum(["profit_loss", "balance_sheet", "cash_flow", "aged_receivables"]),
+  report_type: z.enum([
+    "profit_loss",
+    "balance_sheet",
+    "cash_flow",
+    "aged_receivables",
+    "aged_payables",
+    "tax_summary",
+    "general_ledger",
+  ]),
   period: z.object({ start_date: z.string(), end_date: z.string() }),
   data: z.object({
     revenue: z.number(),

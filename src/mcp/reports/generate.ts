@@ -6,13 +6,15 @@
 import { assertIsoDate, compareIsoDates } from "../dates.js";
 import { ToolError } from "../errors.js";
 import type { Odoo } from "../odoo/types.js";
-import { agedReceivables } from "./aged-receivables.js";
+import { accountLedger } from "./account-ledger.js";
+import { agedPayables, agedReceivables } from "./aged.js";
 import { balanceSheet } from "./balance-sheet.js";
 import { cashFlow } from "./cash-flow.js";
 import { num } from "./format.js";
 import { openLedger } from "./ledger.js";
 import { writeReportPdf } from "./pdf.js";
 import { profitLoss } from "./profit-loss.js";
+import { taxSummary } from "./tax-summary.js";
 import {
   type ComputedReport,
   REPORT_TITLES,
@@ -26,6 +28,9 @@ export interface GenerateReportInput {
   start_date: string;
   end_date: string;
   format?: "json" | "pdf" | undefined;
+  /** general_ledger only: the account's code, and the previous page's `next_cursor`. */
+  account_code?: string | undefined;
+  cursor?: string | undefined;
 }
 
 export interface GenerateReportOutput {
@@ -52,6 +57,9 @@ const ENGINES: Record<ReportType, (request: ReportRequest) => Promise<ComputedRe
   balance_sheet: balanceSheet,
   cash_flow: cashFlow,
   aged_receivables: agedReceivables,
+  aged_payables: agedPayables,
+  tax_summary: taxSummary,
+  general_ledger: accountLedger,
 };
 
 export function isReportType(value: unknown): value is ReportType {
@@ -76,6 +84,11 @@ export async function generateReport(
   if (compareIsoDates(start, end) > 0) {
     throw new ToolError("INVALID_DATE_RANGE", `start_date ${start} is after end_date ${end}.`);
   }
+  for (const field of ["account_code", "cursor"] as const) {
+    if (input[field] !== undefined && reportType !== "general_ledger") {
+      throw new ToolError("VALIDATION_ERROR", `${field} applies to general_ledger only.`, { field });
+    }
+  }
   const format = input.format ?? "json";
   const total = format === "pdf" ? 5 : 4;
   let done = 0;
@@ -87,7 +100,14 @@ export async function generateReport(
 
   await options.progress?.(0, total, `${REPORT_TITLES[reportType]}: connecting to Odoo`);
   const ledger = await openLedger(odoo, options.signal);
-  const computed = await ENGINES[reportType]({ ledger, start, end, step });
+  const computed = await ENGINES[reportType]({
+    ledger,
+    start,
+    end,
+    accountCode: input.account_code ?? null,
+    cursor: input.cursor ?? null,
+    step,
+  });
   const d = ledger.decimals;
   const generatedAt = (options.now?.() ?? new Date()).toISOString();
   const output: GenerateReportOutput = {

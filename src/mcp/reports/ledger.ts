@@ -113,6 +113,8 @@ export interface Ledger {
   accounts(ids: number[]): Promise<Map<number, Account>>;
   /** The accounts of some types (archived ones included: their history still counts). */
   accountsOfTypes(types: readonly AccountType[]): Promise<Account[]>;
+  /** The whole chart, in code order (archived accounts included). */
+  allAccounts(): Promise<Account[]>;
 }
 
 export async function openLedger(odoo: Odoo, signal?: AbortSignal): Promise<Ledger> {
@@ -204,6 +206,9 @@ export async function openLedger(odoo: Odoo, signal?: AbortSignal): Promise<Ledg
     async accountsOfTypes(types) {
       const all = await loadChart();
       return [...all.values()].filter((account) => account.type !== null && types.includes(account.type));
+    },
+    async allAccounts() {
+      return [...(await loadChart()).values()];
     },
   };
 }

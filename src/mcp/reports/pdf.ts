@@ -74,7 +74,7 @@ export function renderReportPdf(request: PdfRequest): Promise<Buffer> {
   doc.font(BOLD).fontSize(16).text(request.company, left, MARGIN, { width });
   doc.font(BOLD).fontSize(13).text(request.title, { width });
   doc.moveDown(0.3);
-  const pointInTime = request.reportType === "balance_sheet" || request.reportType === "aged_receivables";
+  const pointInTime = ["balance_sheet", "aged_receivables", "aged_payables"].includes(request.reportType);
   doc
     .font(FONT)
     .fontSize(9.5)
@@ -121,7 +121,7 @@ export function renderReportPdf(request: PdfRequest): Promise<Buffer> {
       if (!col) return;
       doc.text(clip(name, col.w - 4), col.x, top, {
         width: col.w - 4,
-        align: i === 0 ? "left" : "right",
+        align: i < (table.textColumns ?? 1) ? "left" : "right",
         lineBreak: false,
       });
     });
@@ -154,15 +154,17 @@ export function renderReportPdf(request: PdfRequest): Promise<Buffer> {
         .font(row.bold ? BOLD : FONT)
         .fontSize(8.5)
         .fillColor("#000000");
-      const heading = row.cells.slice(1).every((cell) => cell === "");
+      // The first cell (a label, a heading) runs over the empty cells that follow it.
+      const next = row.cells.findIndex((cell, i) => i > 0 && cell !== "");
+      const firstWidth = (next > 0 ? (cols[next]?.x ?? left + width) : left + width) - left;
       row.cells.forEach((cell, i) => {
         const col = cols[i];
         if (!col || cell === "") return;
         const indent = i === 0 ? (row.indent ?? 0) * 10 : 0;
-        const cellWidth = (heading ? width : col.w) - 4 - indent;
+        const cellWidth = (i === 0 ? firstWidth : col.w) - 4 - indent;
         doc.text(clip(cell, cellWidth), col.x + indent, y + 2, {
           width: cellWidth,
-          align: i === 0 ? "left" : "right",
+          align: i < (table.textColumns ?? 1) ? "left" : "right",
           lineBreak: false,
         });
       });

@@ -1,6 +1,14 @@
 import type { Ledger } from "./ledger.js";
 
-export const REPORT_TYPES = ["profit_loss", "balance_sheet", "cash_flow", "aged_receivables"] as const;
+export const REPORT_TYPES = [
+  "profit_loss",
+  "balance_sheet",
+  "cash_flow",
+  "aged_receivables",
+  "aged_payables",
+  "tax_summary",
+  "general_ledger",
+] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
 
 export const REPORT_TITLES: Record<ReportType, string> = {
@@ -8,6 +16,9 @@ export const REPORT_TITLES: Record<ReportType, string> = {
   balance_sheet: "Balance Sheet",
   cash_flow: "Cash Flow Statement",
   aged_receivables: "Aged Receivables",
+  aged_payables: "Aged Payables",
+  tax_summary: "Tax Summary",
+  general_ledger: "General Ledger",
 };
 
 /** A printable table: the PDF renders these; amounts are already formatted text. */
@@ -24,6 +35,8 @@ export interface DocTable {
   columns: string[];
   /** Relative column widths; the first column takes what is left. */
   widths: number[];
+  /** How many leading columns are text, aligned left (1 when absent); the others are amounts. */
+  textColumns?: number;
   rows: DocRow[];
 }
 
@@ -37,6 +50,9 @@ export interface ReportRequest {
   ledger: Ledger;
   start: string;
   end: string;
+  /** general_ledger's account (its code) and where its page starts (the previous page's `next_cursor`). */
+  accountCode: string | null;
+  cursor: string | null;
   step: (message: string) => Promise<void>;
 }
 

@@ -25,13 +25,16 @@ export const generateReportTool = defineTool({
   name: "generate_report",
   toolsets: ["reports"],
   description:
-    "Statements from Odoo's posted entries. details: profit_loss by account; balance_sheet and aged_receivables " +
-    "(not due…90+ days) at end_date; cash_flow by activity. pdf: also a PDF, linked.",
+    "Statements from Odoo's posted entries. details: profit_loss by account; balance_sheet, aged_receivables, " +
+    "aged_payables (not due…90+ days) at end_date; cash_flow by activity; tax_summary per tax; general_ledger of " +
+    "account_code, paged: cursor=next_cursor. pdf: also a PDF, linked.",
   input: z.strictObject({
     report_type: z.enum(REPORT_TYPES),
     start_date: isoDate(),
     end_date: isoDate(),
     format: z.enum(["json", "pdf"]).default("json"),
+    account_code: z.string().max(64).optional(),
+    cursor: z.string().max(40).optional(),
   }),
   output,
   annotations: {

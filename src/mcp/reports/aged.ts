@@ -1,15 +1,17 @@
 /**
- * Aged receivables at `end_date`: the open amounts of posted receivable items dated on or before `end_date`, per
- * customer, in buckets by days past due at `end_date` (due date = the item's `date_maturity`, else its date):
+ * Aged receivables and aged payables at `end_date`: the open amounts of posted receivable (payable) items dated on
+ * or before `end_date`, per customer (vendor), in buckets by days past due at `end_date` (due date = the item's `date_maturity`, else its date):
  * not due, 1-30, 31-60, 61-90, over 90. Each amount is what was open at `end_date`: Odoo's `amount_residual`
  * (company currency) plus the reconciliations made after `end_date` (`account.partial.reconcile` whose latest
- * line is dated after it); credits (credit notes, unapplied payments) count negative, as in Odoo's aged balance. The open
- * items are read one per invoice (bounded by what is unpaid, not by the size of the ledger).
+ * line is dated after it); credits (credit notes, unapplied payments) count negative, as in Odoo's aged balance: payables are shown as
+ * what is owed (the credit balance positive). The open items are read one per invoice or bill (bounded by what is
+ * unpaid, not by the size of the ledger).
  */
 import { m2oId, m2oName, str } from "../accounting/values.js";
 import { ToolError } from "../errors.js";
 import { fromOdooAmount, sumMinor } from "../money.js";
 import { money, num } from "./format.js";
+import type { AccountType } from "./ledger.js";
 import { daysBetween } from "./periods.js";
 import { profitLossFigures } from "./profit-loss.js";
 import type { ComputedReport, DocRow, ReportRequest } from "./types.js";
@@ -51,16 +53,52 @@ const emptyBuckets = (): Record<Bucket, bigint> => ({
   over_90: 0n,
 });
 
-export async function agedReceivables(request: ReportRequest): Promise<ComputedReport> {
+/** What differs between the two sides: the account type, the words, and the sign an open amount is shown with. */
+interface Side {
+  accountType: AccountType;
+  /** "receivable" or "payable", in messages. */
+  word: string;
+  title: string;
+  /** The details' keys: `customers`/`invoices` or `vendors`/`bills`. */
+  parties: string;
+  documents: string;
+  party: string;
+  /** 1n: a debit balance is open (receivable); -1n: a credit balance is (payable, shown as owed). */
+  sign: bigint;
+}
+
+const RECEIVABLES: Side = {
+  accountType: "asset_receivable",
+  word: "receivable",
+  title: "Aged Receivables",
+  parties: "customers",
+  documents: "invoices",
+  party: "Customer / invoice",
+  sign: 1n,
+};
+const PAYABLES: Side = {
+  accountType: "liability_payable",
+  word: "payable",
+  title: "Aged Payables",
+  parties: "vendors",
+  documents: "bills",
+  party: "Vendor / bill",
+  sign: -1n,
+};
+
+export const agedReceivables = (request: ReportRequest) => aged(request, RECEIVABLES);
+export const agedPayables = (request: ReportRequest) => aged(request, PAYABLES);
+
+async function aged(request: ReportRequest, side: Side): Promise<ComputedReport> {
   const { ledger, start, end } = request;
   const d = ledger.decimals;
   const domain = [
-    ["account_id.account_type", "=", "asset_receivable"],
+    ["account_id.account_type", "=", side.accountType],
     ["parent_state", "=", "posted"],
     ["company_id", "=", ledger.session.company.id],
     ["date", "<=", end],
   ] as Array<[string, string, unknown]>;
-  await request.step("Reading open receivable items");
+  await request.step(`Reading open ${side.word} items`);
   // What was open at end_date: what is open now, plus what was reconciled after end_date (Odoo's partial
   // reconciliations dated, by their latest line, after end_date are undone for the figures).
   const reconciledLater: Array<[string, string, unknown]> = [["max_date", ">", end]];
@@ -83,8 +121,8 @@ export async function agedReceivables(request: ReportRequest): Promise<ComputedR
       [
         ...reconciledLater,
         "|",
-        ["debit_move_id.account_id.account_type", "=", "asset_receivable"],
-        ["credit_move_id.account_id.account_type", "=", "asset_receivable"],
+        ["debit_move_id.account_id.account_type", "=", side.accountType],
+        ["credit_move_id.account_id.account_type", "=", side.accountType],
       ],
       ["debit_move_id", "credit_move_id", "amount"],
     ),
@@ -99,12 +137,12 @@ export async function agedReceivables(request: ReportRequest): Promise<ComputedR
     if (credit !== null) undo.set(credit, (undo.get(credit) ?? 0n) - amount);
   }
   const residualAtEnd = (line: Record<string, unknown>) =>
-    fromOdooAmount(line.amount_residual, d) + (undo.get(line.id as number) ?? 0n);
+    side.sign * (fromOdooAmount(line.amount_residual, d) + (undo.get(line.id as number) ?? 0n));
   const open = lines.filter((line) => residualAtEnd(line) !== 0n);
   if (open.length === 0) {
     const any = await ledger.odoo.searchCount("account.move.line", domain);
     if (any === 0) {
-      throw new ToolError("NO_DATA", `No posted receivable journal items on or before ${end}.`);
+      throw new ToolError("NO_DATA", `No posted ${side.word} journal items on or before ${end}.`);
     }
   }
 
@@ -138,7 +176,7 @@ export async function agedReceivables(request: ReportRequest): Promise<ComputedR
   const grand = emptyBuckets();
   const bucketNumbers = (b: Record<Bucket, bigint>) =>
     Object.fromEntries(BUCKETS.map((k) => [k, num(b[k], d)])) as Record<Bucket, number>;
-  const customerDetails = sorted.map((p) => {
+  const partyDetails = sorted.map((p) => {
     const b = emptyBuckets();
     for (const item of p.items) b[item.bucket] += item.amount;
     for (const k of BUCKETS) grand[k] += b[k];
@@ -149,7 +187,7 @@ export async function agedReceivables(request: ReportRequest): Promise<ComputedR
         name: p.name,
         ...bucketNumbers(b),
         total: num(sumMinor(p.items.map((i) => i.amount)), d),
-        invoices: p.items.map((i) => ({
+        [side.documents]: p.items.map((i) => ({
           move_id: i.moveId,
           line_id: i.lineId,
           number: i.number,
@@ -166,7 +204,7 @@ export async function agedReceivables(request: ReportRequest): Promise<ComputedR
   const total = sumMinor(BUCKETS.map((k) => grand[k]));
 
   const rows: DocRow[] = [];
-  for (const c of customerDetails) {
+  for (const c of partyDetails) {
     rows.push({
       cells: [
         c.p.name,
@@ -195,26 +233,26 @@ export async function agedReceivables(request: ReportRequest): Promise<ComputedR
     details: {
       as_of: end,
       buckets: [...BUCKETS],
-      customers: customerDetails.map((c) => c.json),
+      [side.parties]: partyDetails.map((c) => c.json),
       totals: { ...bucketNumbers(grand), total: num(total, d) },
       open_items: open.length,
       basis:
         "Amounts open at as_of (company currency: Odoo's amount_residual plus reconciliations dated after as_of) " +
-        "of posted receivable items dated on or before as_of, by days past due at as_of (due date, else the item's date): not due, 1-30, 31-60, 61-90, over 90. " +
-        "Credits such as credit notes and unapplied payments count negative. revenue, expenses and net_income " +
-        "in data are those of the requested period.",
+        `of posted ${side.word} items dated on or before as_of, by days past due at as_of (due date, else the item's date): not due, 1-30, 31-60, 61-90, over 90. ` +
+        `${side.sign < 0n ? "What is owed counts positive; debits such as vendor credit notes and unapplied payments count negative" : "Credits such as credit notes and unapplied payments count negative"}. ` +
+        "revenue, expenses and net_income in data are those of the requested period.",
     },
     doc: {
       tables: [
         {
-          title: `Aged Receivables as of ${end} (days past due)`,
-          columns: ["Customer / invoice", ...BUCKETS.map((k) => BUCKET_TITLES[k]), "Total"],
+          title: `${side.title} as of ${end} (days past due)`,
+          columns: [side.party, ...BUCKETS.map((k) => BUCKET_TITLES[k]), "Total"],
           widths: [2.6, 1, 1, 1, 1, 1, 1.1],
           rows,
         },
       ],
       notes: [
-        "Amounts still open today on items dated on or before the report date; credits count negative.",
+        `Amounts open at the report date on items dated on or before it; ${side.sign < 0n ? "what is owed is positive, debits" : "credits"} count negative.`,
       ],
     },
   };
