@@ -148,5 +148,9 @@ describe("odoo-mcp command line", () => {
     expect(stdout).toContain("SANDBOX");
     expect(stdout).toContain("Demo finished: all steps succeeded.");
     expect(stdout).toMatch(/invoice_status": "partial"/);
+    // the other half: a new vendor's bill, flagged, posted and paid in full; the tax summary of both halves
+    expect(stdout).toMatch(/Vendor Northwind Office Supply \(partner id \d+\) was created/);
+    expect(stdout).toMatch(/invoice_status": "paid"/);
+    expect(stdout).toMatch(/tax_summary \d{4}: collected 195\.08, paid 61\.05, net due 134\.03/);
   }, 90_000);
 });

@@ -138,6 +138,55 @@ export async function demoCommand(args: string[]): Promise<number> {
       7,
       `generate_report profit_loss ${year}: revenue ${reportData.revenue}, net income ${reportData.net_income}`,
     );
+
+    // The other half of the books: a new vendor, their bill, posting it and paying it (money going out: a person).
+    const vendor = await call(client, "create_partner", {
+      name: "Northwind Office Supply",
+      kind: "vendor",
+      is_company: true,
+      email: "invoices@northwind.example",
+    });
+    step(8, `create_partner → vendor ${vendor.name} (id ${vendor.id}), no approval: no money moves`);
+    const bill = await call(client, "create_vendor_bill", {
+      vendor: vendor.id,
+      bill_date: today,
+      due_date: due,
+      vendor_reference: "NW-2041",
+      lines: [
+        { description: "Printer paper, 10 boxes", quantity: 10, unit_price: 24.9, tax_rate: 0.15 },
+        { description: "Toner cartridge", quantity: 2, unit_price: 79, tax_rate: 0.15 },
+      ],
+    });
+    step(9, `create_vendor_bill → draft ${bill.invoice_id}, total ${bill.total_amount} (Odoo's)`);
+    const posted = await call(client, "post_invoice", { invoice_id: bill.invoice_id });
+    step(10, `post_invoice → ${posted.status}: what the person reads first`, posted.summary);
+    await approve(person, String(posted.approval_id));
+    const postedResult = await call(client, "get_approval", { approval_id: posted.approval_id });
+    const postedOutput = (postedResult.output ?? {}) as Record<string, unknown>;
+    const billPaid = await call(client, "record_payment", {
+      invoice_id: postedOutput.invoice_id ?? bill.invoice_id,
+      amount: bill.total_amount,
+      payment_date: today,
+      payment_method: "bank_transfer",
+      reference: "NW-2041",
+    });
+    await approve(person, String(billPaid.approval_id));
+    const billPaidResult = await call(client, "get_approval", { approval_id: billPaid.approval_id });
+    step(
+      11,
+      `post_invoice → ${postedResult.status}, then record_payment of the bill → ${billPaidResult.status}`,
+      billPaidResult.output ?? billPaidResult.error,
+    );
+    const taxes = await call(client, "generate_report", {
+      report_type: "tax_summary",
+      start_date: `${year}-01-01`,
+      end_date: `${year}-12-31`,
+    });
+    const taxDetails = ((taxes.data as Record<string, unknown>).details ?? {}) as Record<string, unknown>;
+    step(
+      12,
+      `generate_report tax_summary ${year}: collected ${taxDetails.tax_collected}, paid ${taxDetails.tax_paid}, net due ${taxDetails.net_due}`,
+    );
     print();
     const logDir = path.join(dataDir, "Logs");
     const lines = (
@@ -147,8 +196,9 @@ export async function demoCommand(args: string[]): Promise<number> {
       .trim()
       .split("\n").length;
     print(`Every step is in the audit log (${lines} lines), kept with the approvals in ${dataDir}`);
-    const ok =
-      invoice.status === "executed" && sentResult.status === "executed" && paidResult.status === "executed";
+    const ok = [invoice, sentResult, paidResult, postedResult, billPaidResult].every(
+      (result) => result.status === "executed",
+    );
     print(ok ? "Demo finished: all steps succeeded." : "Demo finished with a failed step (see above).");
     return ok ? 0 : 1;
   } finally {
