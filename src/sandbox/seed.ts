@@ -36,6 +36,7 @@ import {
   type Vals,
   type Version,
 } from "./orm.js";
+import { defineReversal } from "./reversal.js";
 import { NONE } from "./rpc.js";
 import { SEED_DATA } from "./seed-data.js";
 
@@ -586,6 +587,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineExpenses(db);
   defineMessagePost(db, ["account.move", "account.payment", "hr.expense"]);
   defineCompanies(db);
+  defineReversal(db);
   db.recordRule = companyRule;
   applyFieldsGet(db, d);
   stampSeed(db);
