@@ -239,9 +239,49 @@ describe("create_credit_note on Odoo 19", () => {
     await t.odoo.call({ model: "account.move.reversal", method: "refund_moves", ids: [wizard], context });
     const found = await createCreditNoteOperation.findApplied(t.odoo, input, ref);
     expect(found).toMatchObject({ status: "posted", total_amount: 230 });
+    const lines = await t.odoo.searchRead(
+      "account.move.line",
+      [
+        ["move_id", "=", found?.record_id],
+        ["display_type", "=", "product"],
+      ],
+      ["name", "quantity"],
+    );
+    expect(lines.map((l) => [l.name, l.quantity])).toEqual([["Consulting", 2]]);
     const notes = await approvalNotes(t.odoo, "account.move", ref.approvalId);
     expect(notes.map((n) => n.body)).toEqual([`<p>${approvalNoteText("Credited", ref.approvalId)}</p>`]);
     expect(await createCreditNoteOperation.findApplied(t.odoo, input, ref)).toEqual(found);
+  });
+
+  it("finishes a draft whose lines were already written (the crash came between the write and the post)", async () => {
+    const invoiceId = await invoice();
+    const input = credit(invoiceId, { lines: { Travel: 1 } });
+    const prepared = await createCreditNoteOperation.prepare(t.odoo, input);
+    const ref = { ...applyRef(await createCreditNoteOperation.mark(t.odoo, input)), bound: prepared.binding };
+    const [original] = await t.odoo.searchRead("account.move", [["name", "=", invoiceId]], ["id"]);
+    const context = { active_model: "account.move", active_ids: [original?.id], active_id: original?.id };
+    const wizard = await t.odoo.create(
+      "account.move.reversal",
+      { reason: input.reason, date: input.date },
+      context,
+    );
+    const action = await t.odoo.call<{ res_id: number }>({
+      model: "account.move.reversal",
+      method: "refund_moves",
+      ids: [wizard],
+      context,
+    });
+    const [consulting] = await t.odoo.searchRead(
+      "account.move.line",
+      [
+        ["move_id", "=", action.res_id],
+        ["name", "=", "Consulting"],
+      ],
+      ["id"],
+    );
+    await t.odoo.write("account.move", [action.res_id], { invoice_line_ids: [[2, consulting?.id]] });
+    const found = await createCreditNoteOperation.findApplied(t.odoo, input, ref);
+    expect(found).toMatchObject({ record_id: action.res_id, status: "posted", total_amount: 287.5 });
   });
 
   it("refuses to run what changed since it was approved: the invoice's lines, before any write", async () => {

@@ -461,6 +461,23 @@ const PAYMENT_FIELDS = ["name", "state", "amount", "partner_id", "reconciled_inv
 async function adjustLines(odoo: Odoo, plan: CreditPlan, noteId: number): Promise<void> {
   if (plan.whole) return;
   const draft = await productLines(odoo, noteId);
+  // Already done (a replay after the write): the draft holds exactly the credited lines at their quantities.
+  const done =
+    draft.length === plan.lines.length &&
+    plan.lines.every(
+      (line, at) =>
+        draft[at]?.description === line.source.description &&
+        quantityMinor(draft[at]?.quantity ?? 0) === quantityMinor(line.quantity),
+    );
+  if (done) return;
+  const copied =
+    draft.length === plan.sourceCount &&
+    plan.lines.every((line) => draft[line.index]?.description === line.source.description);
+  if (!copied)
+    throw new ToolError(
+      "ODOO_ERROR",
+      `Odoo's draft credit note (record id ${noteId}) does not hold the lines of the ${moveLabel(plan.invoice)}; finish it in Odoo.`,
+    );
   const wanted = new Map(plan.lines.map((line) => [line.index, line]));
   const commands: unknown[] = [];
   for (const [index, line] of draft.entries()) {
@@ -469,18 +486,7 @@ async function adjustLines(odoo: Odoo, plan: CreditPlan, noteId: number): Promis
     else if (quantityMinor(line.quantity) !== quantityMinor(credited.quantity))
       commands.push([1, line.id, { quantity: credited.quantity }]);
   }
-  // Already done (a replay after the write): the draft holds exactly the credited lines at their quantities.
-  if (commands.length === 0) return;
-  if (draft.length !== plan.sourceCount || !sameDescriptions(draft, plan))
-    throw new ToolError(
-      "ODOO_ERROR",
-      `Odoo's draft credit note (record id ${noteId}) does not hold the lines of the ${moveLabel(plan.invoice)}; finish it in Odoo.`,
-    );
   await odoo.write("account.move", [noteId], { invoice_line_ids: commands });
-}
-
-function sameDescriptions(draft: SourceLine[], plan: CreditPlan): boolean {
-  return plan.lines.every((line) => draft[line.index]?.description === line.source.description);
 }
 
 /** The credit note found or just made, finished: lines, posted, refunded; each step checked against Odoo first. */
