@@ -8,9 +8,15 @@
  */
 import { moveCompany, postMove, reconcile, refreshPaymentState } from "./accounting.js";
 import { doCreate, hooks } from "./base-methods.js";
-import { userError } from "./fault.js";
+import { userError, validationError } from "./fault.js";
 import { char, date, define, m2m, m2o, money, o2m } from "./fields.js";
 import { browse, createGeneric, type Database, type Env, type Rec, today, type Vals } from "./orm.js";
+
+const MISSING_JOURNAL =
+  "The operation cannot be completed: Missing required value for the field 'Journal' (journal_id).\n" +
+  "Model: 'Account Move Reversal' (account.move.reversal)\n" +
+  "- create/update: a mandatory field is not set\n" +
+  "- delete: another model requires the record being deleted, you can archive it instead\n";
 
 const REVERSE_TYPE: Record<string, string> = {
   out_invoice: "out_refund",
@@ -170,17 +176,17 @@ export function defineReversal(db: Database): void {
       const selected = browse(moves, activeIds);
       if (selected.some((m) => m.state !== "posted"))
         throw userError("To reverse a journal entry, it has to be posted first.");
+      // journal_id is computed from the moves in the form only: a create without it is refused (recorded).
+      if (!vals.journal_id) throw validationError(MISSING_JOURNAL);
       const first = selected[0];
       const defaults: Vals = {
         move_ids: selected.map((m) => m.id),
         new_move_ids: [],
         date: today(env),
         reason: false,
-        journal_id: first?.journal_id ?? false,
         company_id: first ? moveCompany(first) : 1,
       };
-      const given = Object.fromEntries(Object.entries(vals).filter(([, v]) => v !== undefined));
-      return createGeneric(env, model, { ...defaults, ...given });
+      return createGeneric(env, model, { ...defaults, ...vals });
     },
   });
 }

@@ -67,6 +67,25 @@ describe("create_credit_note on Odoo 19", () => {
     return { prepared, ref, out };
   }
 
+  /** What a crash right after Odoo's wizard leaves: its draft credit note, nothing more. */
+  async function wizardDraft(invoiceId: string, input: CreateCreditNoteInput): Promise<number> {
+    const [original] = await t.odoo.searchRead("account.move", [["name", "=", invoiceId]], ["journal_id"]);
+    const context = { active_model: "account.move", active_ids: [original?.id], active_id: original?.id };
+    const journal = (original?.journal_id as [number, string] | undefined)?.[0];
+    const wizard = await t.odoo.create(
+      "account.move.reversal",
+      { reason: input.reason, date: input.date, journal_id: journal },
+      context,
+    );
+    const action = await t.odoo.call<{ res_id: number }>({
+      model: "account.move.reversal",
+      method: "refund_moves",
+      ids: [wizard],
+      context,
+    });
+    return action.res_id;
+  }
+
   const move = async (id: number) =>
     (
       await t.odoo.read(
@@ -229,14 +248,7 @@ describe("create_credit_note on Odoo 19", () => {
     const prepared = await createCreditNoteOperation.prepare(t.odoo, input);
     const ref = { ...applyRef(await createCreditNoteOperation.mark(t.odoo, input)), bound: prepared.binding };
     // The crash: the wizard ran, nothing after it.
-    const [original] = await t.odoo.searchRead("account.move", [["name", "=", invoiceId]], ["id"]);
-    const context = { active_model: "account.move", active_ids: [original?.id], active_id: original?.id };
-    const wizard = await t.odoo.create(
-      "account.move.reversal",
-      { reason: input.reason, date: input.date },
-      context,
-    );
-    await t.odoo.call({ model: "account.move.reversal", method: "refund_moves", ids: [wizard], context });
+    await wizardDraft(invoiceId, input);
     const found = await createCreditNoteOperation.findApplied(t.odoo, input, ref);
     expect(found).toMatchObject({ status: "posted", total_amount: 230 });
     const lines = await t.odoo.searchRead(
@@ -258,30 +270,18 @@ describe("create_credit_note on Odoo 19", () => {
     const input = credit(invoiceId, { lines: { Travel: 1 } });
     const prepared = await createCreditNoteOperation.prepare(t.odoo, input);
     const ref = { ...applyRef(await createCreditNoteOperation.mark(t.odoo, input)), bound: prepared.binding };
-    const [original] = await t.odoo.searchRead("account.move", [["name", "=", invoiceId]], ["id"]);
-    const context = { active_model: "account.move", active_ids: [original?.id], active_id: original?.id };
-    const wizard = await t.odoo.create(
-      "account.move.reversal",
-      { reason: input.reason, date: input.date },
-      context,
-    );
-    const action = await t.odoo.call<{ res_id: number }>({
-      model: "account.move.reversal",
-      method: "refund_moves",
-      ids: [wizard],
-      context,
-    });
+    const draftId = await wizardDraft(invoiceId, input);
     const [consulting] = await t.odoo.searchRead(
       "account.move.line",
       [
-        ["move_id", "=", action.res_id],
+        ["move_id", "=", draftId],
         ["name", "=", "Consulting"],
       ],
       ["id"],
     );
-    await t.odoo.write("account.move", [action.res_id], { invoice_line_ids: [[2, consulting?.id]] });
+    await t.odoo.write("account.move", [draftId], { invoice_line_ids: [[2, consulting?.id]] });
     const found = await createCreditNoteOperation.findApplied(t.odoo, input, ref);
-    expect(found).toMatchObject({ record_id: action.res_id, status: "posted", total_amount: 287.5 });
+    expect(found).toMatchObject({ record_id: draftId, status: "posted", total_amount: 287.5 });
   });
 
   it("refuses to run what changed since it was approved: the invoice's lines, before any write", async () => {

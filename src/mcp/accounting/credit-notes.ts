@@ -3,8 +3,10 @@
  * through Odoo's own reversal wizard, and posts the credit note; optionally pays a paid invoice's refund out.
  *
  * The wizard (`account.move.reversal`, created with the context of the invoice form's "Credit Note" button:
- * `active_model`, `active_ids`, `active_id`; fields `reason`, `date`, and `journal_id`, which defaults to the
- * invoice's journal) is the same on Odoo 17, 18 and 19 as far as their source shows: `refund_moves` copies the
+ * `active_model`, `active_ids`, `active_id`; fields `reason`, `date`, `journal_id`) is the same on Odoo 17, 18 and
+ * 19 as far as their source shows. Its `journal_id` is the invoice's: the form computes it from the moves, but a
+ * create over RPC does not (a real Odoo 19 answers "Missing required value for the field 'Journal'"), so it is
+ * given. `refund_moves` copies the
  * invoice into a DRAFT credit note (`out_refund` / `in_refund`, `reversed_entry_id` = the invoice, every line at
  * its quantity), `modify_moves` posts a full reversal at once and drafts a copy of the invoice. Odoo refuses a draft
  * (`default_get`: "To reverse a journal entry, it has to be posted first.") and auto-posts a reversal dated in the
@@ -130,6 +132,7 @@ interface CreditPlan {
 
 const LINE_FIELDS = ["name", "quantity", "price_unit", "price_subtotal", "price_total", "tax_ids"];
 const CREDIT_FIELDS = [...MOVE_FIELDS, "reversed_entry_id"];
+const INVOICE_FIELDS = [...MOVE_FIELDS, "journal_id"];
 
 async function productLines(odoo: Odoo, moveId: number): Promise<SourceLine[]> {
   const rows = await odoo.searchRead(
@@ -243,7 +246,7 @@ async function planCreditNote(
       "INVALID_DATE",
       `date ${input.date} is in the future (today is ${todayIn(session.timeZone, now)} in ${session.timeZone}); Odoo would hold such a credit note until that day. Ask again on the day.`,
     );
-  const invoice = await resolveInvoice(odoo, input.invoice_id, [...MOVE_FIELDS, "commercial_partner_id"]);
+  const invoice = await resolveInvoice(odoo, input.invoice_id, INVOICE_FIELDS);
   const what = moveLabel(invoice);
   if (invoice.move_type !== "out_invoice" && invoice.move_type !== "in_invoice")
     throw new ToolError(
@@ -675,7 +678,7 @@ export const createCreditNoteOperation: WriteOperation<CreateCreditNoteInput, Cr
     };
     const wizardId = await odoo.create(
       "account.move.reversal",
-      { reason: input.reason.trim(), date: input.date },
+      { reason: input.reason.trim(), date: input.date, journal_id: m2oId(plan.invoice.journal_id) },
       context,
     );
     const action = await odoo.call<OdooRecord | null>({
@@ -742,7 +745,7 @@ async function planFound(
   bound: Binding | undefined,
 ): Promise<CreditPlan> {
   const session = await getSession(odoo);
-  const invoice = await resolveInvoice(odoo, input.invoice_id, [...MOVE_FIELDS, "commercial_partner_id"]);
+  const invoice = await resolveInvoice(odoo, input.invoice_id, INVOICE_FIELDS);
   const { decimals, currency } = await currencyOf(odoo, session, invoice);
   const source = await productLines(odoo, invoice.id);
   const lines = chooseLines(source, input.lines, moveLabel(invoice));
