@@ -38,6 +38,10 @@ export function outcomeSentence(
       );
     case "post_invoice":
       return withLink(`${s("invoice_id")} posted`);
+    case "create_credit_note":
+      return withLink(
+        `credit note ${s("credit_note_id")} of ${money("total_amount")} posted for ${s("invoice_id")}`,
+      );
     case "record_payment":
       return withLink(
         `payment ${s("payment_id")} of ${money("amount")} recorded against ${s("invoice_id")}; ${
