@@ -534,7 +534,7 @@ function writeMove(env: Env, model: Model, recs: Rec[], vals: Vals): void {
     writeGeneric(env, model, [move], rest);
     if (lineCmds !== undefined) applyLineCommands(env, move, lineCmds);
     const recompute = lineCmds !== undefined || "invoice_date_due" in vals || "partner_id" in vals;
-    if ("invoice_date" in vals && move.invoice_date) move.date = move.invoice_date;
+    if ("invoice_date" in vals && move.invoice_date) move.date = accountingDate(env, move);
     if (recompute) recomputeInvoice(env, move);
   }
 }
@@ -560,6 +560,22 @@ function applyLineCommands(env: Env, move: Rec, cmds: unknown): void {
       for (const l of lines(env, move.id)) if (l.display_type === "product") lineModel.records.delete(l.id);
     }
   }
+}
+
+/**
+ * The accounting date of an invoice or bill from its invoice date (`account.move._compute_date`). On Odoo 19 a
+ * vendor bill or refund of a past month is booked on that month's last day, its journal numbering by month
+ * (`_get_accounting_date`; recorded: a bill of 3 Nov read on 7 Dec is dated 30 Nov), one of this month on the
+ * later of its date and today. A customer document keeps its date (no lock date here).
+ */
+function accountingDate(env: Env, move: Rec): string {
+  const invoiceDate = String(move.invoice_date);
+  const purchase = move.move_type === "in_invoice" || move.move_type === "in_refund";
+  if (env.version !== 19 || !purchase) return invoiceDate;
+  const now = today(env);
+  if (now.slice(0, 7) <= invoiceDate.slice(0, 7)) return [invoiceDate, now].sort()[1] as string;
+  const [year, month] = invoiceDate.split("-").map(Number) as [number, number];
+  return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
 }
 
 function createMove(env: Env, model: Model, vals: Vals): Rec {
@@ -606,7 +622,8 @@ function createMove(env: Env, model: Model, vals: Vals): Rec {
     ...converted,
     company_id: companyId,
   });
-  move.date = (converted.date as string | undefined) ?? (move.invoice_date || todayStr);
+  move.date =
+    (converted.date as string | undefined) ?? (move.invoice_date ? accountingDate(env, move) : todayStr);
   if (lineCmds !== undefined) applyLineCommands(env, move, lineCmds);
   // _check_company at the end of BaseModel.create: the ids of the entry and its lines stay consumed.
   const mismatch = checkCompanyField(env, model, move, "journal_id", companyId);

@@ -8,6 +8,7 @@
  */
 import { moveCompany, postMove, reconcile, refreshPaymentState } from "./accounting.js";
 import { doCreate, hooks } from "./base-methods.js";
+import { dropFailed } from "./companies.js";
 import { userError, validationError } from "./fault.js";
 import { char, date, define, m2m, m2o, money, o2m } from "./fields.js";
 import { browse, createGeneric, type Database, type Env, type Rec, today, type Vals } from "./orm.js";
@@ -69,8 +70,23 @@ function reverseMoves(env: Env, wizard: Rec, moves: Rec[]): Rec[] {
       invoice_user_id: move.invoice_user_id,
       invoice_line_ids: lines,
     });
+    if (String(move.invoice_date_due) !== reverseDate) renewTermLine(env, (created as Rec).id);
     return created as Rec;
   });
+}
+
+/**
+ * Odoo copies every line of the invoice, its payment term line too; that line's due date is the invoice's, the
+ * credit note's is the reversal date, so Odoo's line sync replaces it with a new one: one more line id is used
+ * (recorded: the line ids after three credit notes).
+ */
+function renewTermLine(env: Env, moveId: number): void {
+  const lineModel = env.db.model("account.move.line");
+  for (const line of linesOf(env, moveId).filter((l) => l.display_type === "payment_term")) {
+    const { id: _old, ...values } = line;
+    lineModel.records.delete(line.id);
+    lineModel.insert(values);
+  }
 }
 
 /** `_reconcile_reversed_moves` at posting: the reversal's receivable/payable items against the invoice's open ones. */
@@ -176,8 +192,6 @@ export function defineReversal(db: Database): void {
       const selected = browse(moves, activeIds);
       if (selected.some((m) => m.state !== "posted"))
         throw userError("To reverse a journal entry, it has to be posted first.");
-      // journal_id is computed from the moves in the form only: a create without it is refused (recorded).
-      if (!vals.journal_id) throw validationError(MISSING_JOURNAL);
       const first = selected[0];
       const defaults: Vals = {
         move_ids: selected.map((m) => m.id),
@@ -186,7 +200,14 @@ export function defineReversal(db: Database): void {
         reason: false,
         company_id: first ? moveCompany(first) : 1,
       };
-      return createGeneric(env, model, { ...defaults, ...vals });
+      const wizard = createGeneric(env, model, { ...defaults, ...vals });
+      // journal_id is computed from the moves in the form only: a create without it is refused at the insert,
+      // its id consumed (recorded).
+      if (!vals.journal_id) {
+        dropFailed(model, wizard);
+        throw validationError(MISSING_JOURNAL);
+      }
+      return wizard;
     },
   });
 }
