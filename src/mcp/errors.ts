@@ -32,6 +32,9 @@ export const ERROR_CODES = [
   "INVALID_REPORT_TYPE",
   "INVALID_DATE_RANGE",
   "NO_DATA",
+  // create_partner (beyond the contract): the partner exists already (same VAT or email, or a retried call); the
+  // message and details name it (id, name) so that the agent uses it
+  "PARTNER_EXISTS",
   // beyond the contract
   "AUTHENTICATION_ERROR", // Odoo refused the credentials: never retried, the user must fix them
   "PERMISSION_DENIED", // Odoo's AccessError: the configured user may not do this

@@ -86,9 +86,10 @@ export function createMcpServer(
           const meta = showsApps ? apps?.meta[tool.name] : undefined;
           return {
             ...wire,
-            // An app's own read is listed without its output schema (its answer is still checked against it):
-            // the app knows the shape, and the model never calls it.
-            ...(forAppsOnly.has(tool.name) ? {} : { outputSchema }),
+            // Listed only for a tool with a fixed output that the model calls: an app's own read (the app knows
+            // the shape) and a gated tool (see gatedOutputs) are listed without it; every answer of both is
+            // still checked against it.
+            ...(forAppsOnly.has(tool.name) || tool.outputListed === false ? {} : { outputSchema }),
             ...(era === "legacy" && tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
             ...(meta ? { _meta: meta } : {}),
           };

@@ -36,6 +36,7 @@ import {
   type Vals,
   type Version,
 } from "./orm.js";
+import { definePartners } from "./partners.js";
 import { defineReversal } from "./reversal.js";
 import { NONE } from "./rpc.js";
 import { SEED_DATA } from "./seed-data.js";
@@ -585,6 +586,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   registerPaymentModels(db);
   defineMail(db);
   defineExpenses(db);
+  definePartners(db);
   defineMessagePost(db, ["account.move", "account.payment", "hr.expense"]);
   defineCompanies(db);
   defineReversal(db);

@@ -7,7 +7,7 @@ import type { RequestDocument } from "./document.js";
  * `display.ts` (it came from the agent or from Odoo); escaping twice changes nothing, so a surface that escapes
  * the whole text again shows the same.
  *
- * Layout: the name, the effect, then the lines as a table (the description wraps in its own column, the numbers
+ * Layout: the name, the effect, its flags ("Warning: ..."), then the lines as a table (the description wraps in its own column, the numbers
  * are right-aligned), the amounts right-aligned under it, then the rows.
  */
 
@@ -143,6 +143,7 @@ export function documentText(doc: RequestDocument, options: { width?: number; na
   const out: string[] = [
     ...(options.name === false ? [] : hanging(inline(doc.name, 300))),
     ...hanging(inline(doc.effect, 1000)),
+    ...(doc.flags ?? []).slice(0, 10).flatMap((flag) => hanging(`Warning: ${inline(flag, 400)}`)),
   ];
   const table = doc.lines && doc.lines.length > 0 ? linesTable(doc.lines, width) : [];
   if (table.length > 0) out.push("", ...table);

@@ -24,6 +24,11 @@ export const requestDocument = z.object({
   effect: z.string(),
   /** Who it is about: { role: "Customer" | "Vendor" | "Employee" | ..., name }. */
   party: z.object({ role: z.string(), name: z.string() }).optional(),
+  /**
+   * What the person must notice before approving, each a sentence, shown right under the party by every surface:
+   * money going to a party the agent's own Odoo user created recently (accounting/recent-party.ts).
+   */
+  flags: z.array(z.string()).optional(),
   /** Its lines, when it has any (a create, and a send or post shows the invoice's lines); amounts written. */
   lines: z
     .array(

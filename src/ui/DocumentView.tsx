@@ -66,7 +66,7 @@ export function DocumentBody({ document }: { document: RequestDocument }) {
   );
 }
 
-/** The document's heading: its name, what approving it does (a plain sentence), and who it is about. */
+/** The document's heading: its name, what approving it does (a plain sentence), who it is about and its flags. */
 export function DocumentHead({ document }: { document: RequestDocument }) {
   return (
     <>
@@ -77,6 +77,13 @@ export function DocumentHead({ document }: { document: RequestDocument }) {
           <span className="muted">{t(document.party.role, 40)}</span> {t(document.party.name, 160)}
         </p>
       )}
+      {(document.flags ?? []).slice(0, 10).map((flag) => (
+        <p key={flag} className="party-flag">
+          <span className="flag" role="note">
+            {t(flag, 400)}
+          </span>
+        </p>
+      ))}
     </>
   );
 }

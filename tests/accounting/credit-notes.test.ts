@@ -106,6 +106,12 @@ describe("create_credit_note on Odoo 19", () => {
       ["Travel", "1", "250.00 USD"],
     ]);
     expect(prepared.summary).toContain("Four hours not worked");
+    // The customer was made by the agent's own Odoo user just now: the person is told before approving.
+    expect(prepared.document.flags).toEqual([
+      expect.stringMatching(
+        /^Customer Credit Customer Ltd .* was created less than a day ago by the agent's Odoo user/,
+      ),
+    ]);
     expect(prepared.summary).toContain("posts it");
     expect(out).toMatchObject({
       invoice_id: invoiceId,
@@ -211,6 +217,7 @@ describe("create_credit_note on Odoo 19", () => {
     );
     expect(prepared.direction).toBe("out");
     expect(prepared.document.party).toMatchObject({ role: "Vendor" });
+    expect(prepared.document.flags).toBeUndefined(); // no money goes to the vendor
     expect(out.total_amount).toBe(120);
     expect(await move(out.record_id)).toMatchObject({ move_type: "in_refund", state: "posted" });
   });

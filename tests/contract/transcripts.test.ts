@@ -8,6 +8,7 @@ import {
   firstDifference,
   IdMap,
   loadTranscripts,
+  remappedModels,
   rewriteRequest,
   type Step,
   stepModel,
@@ -74,7 +75,8 @@ for (const run of RUNS) {
     let current: { sb?: Sandbox; ids: IdMap; first: Transcript } | undefined;
     let previous: Transcript | undefined;
     for (const t of transcripts) {
-      if (!current || !previous || newSession(previous, t)) current = { ids: new IdMap(), first: t };
+      if (!current || !previous || newSession(previous, t))
+        current = { ids: new IdMap(remappedModels(t.file)), first: t };
       sessions.set(t, current);
       previous = t;
     }

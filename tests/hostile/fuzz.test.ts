@@ -38,6 +38,7 @@ const RUNS: Record<string, number> = {
   post_invoice: 800,
   create_expense: 1500,
   create_draft_invoice: 800,
+  create_partner: 600,
   generate_report: 600,
   find_partners: 1000,
   list_invoices: 800,
@@ -64,6 +65,7 @@ let calls = 0;
 /** tool → outcome (status or error code) → count: shows how deep the generated calls reach. */
 const tally: Record<string, Record<string, number>> = {};
 const draftBills: number[] = [];
+const partnersCreated: number[] = [];
 
 async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -126,6 +128,7 @@ async function callChecked(tool: string, input: unknown): Promise<CallOutcome> {
     const parsed = definition?.output.safeParse(outcome.data);
     expect(parsed?.success, `answer outside the output schema: ${where}`).toBe(true);
     if (tool === "create_draft_invoice") draftBills.push(Number(outcome.data.record_id));
+    if (tool === "create_partner") partnersCreated.push(Number(outcome.data.id));
     if (tool === "find_partners") await literalMatches(input as { query: string }, outcome.data, where);
     if (tool === "list_invoices") {
       const partner = String((input as { partner?: string } | undefined)?.partner ?? "").trim();
@@ -184,6 +187,7 @@ async function books(): Promise<Record<string, number>> {
 async function setUp(version: 17 | 19): Promise<void> {
   calls = 0;
   draftBills.length = 0;
+  partnersCreated.length = 0;
   for (const key of Object.keys(tally)) delete tally[key];
   receiptDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-hostile-"));
   const receiptPath = path.join(receiptDir, "receipt.png");
@@ -372,7 +376,8 @@ describe.each([
     expect(calls - callsBefore).toBeGreaterThanOrEqual(10_000 * share);
 
     // What reached the books: only what was approved (the policy's automatic approvals of small expenses
-    // are decisions too, channel "auto", actor "policy") and the draft bills create_draft_invoice documents.
+    // are decisions too, channel "auto", actor "policy"), the draft bills create_draft_invoice documents and the
+    // partners create_partner does.
     const after = await books();
     const fresh = (await h.app.approvals.list()).filter((record) => !approvalsBefore.has(record.id));
     const executed = fresh.filter((record) => record.status === "executed");
@@ -399,7 +404,7 @@ describe.each([
       expect(delta(key), `${key} changed without an approval`).toBe(0);
     }
     expect(delta("hr.expense")).toBe(executed.length);
-    expect(delta("res.partner")).toBe(0);
+    expect(delta("res.partner")).toBe(partnersCreated.length);
   }, 300_000);
 
   it("megabyte strings and ten-thousand-item arrays are refused with a documented code", async () => {

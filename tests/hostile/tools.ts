@@ -165,6 +165,22 @@ export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown
         omit: 3,
       }),
     }),
+    create_partner: args({
+      name: field(
+        fc.constantFrom("Nordwind Handel GmbH", "Kestrel Paper", ...refs.customers),
+        nastyText(256),
+      ),
+      kind: field(fc.constantFrom("customer", "vendor", "both"), nastyString, { valid: 30 }),
+      is_company: field(fc.boolean(), nastyString, { omit: 10 }),
+      email: field(fc.constantFrom(...refs.emails, "new@partner.example"), nastyText(254), { omit: 5 }),
+      phone: field(fc.constant("+49 40 1234567"), nastyText(64), { omit: 10 }),
+      street: field(fc.constant("Speicherstadt 12"), nastyText(256), { omit: 10 }),
+      city: field(fc.constant("Hamburg"), nastyText(128), { omit: 10 }),
+      zip: field(fc.constant("20457"), nastyText(32), { omit: 10 }),
+      country: field(fc.constantFrom("US", "us", "DE", "XQ"), nastyString, { omit: 5 }),
+      vat: field(fc.constantFrom("DE 123.456.789", "BE0477472701", "%", "_"), nastyText(32), { omit: 5 }),
+      payment_terms: field(fc.constantFrom("30 Days", "15 days", 2, 999), nastyString, { omit: 5 }),
+    }),
     generate_report: args({
       report_type: field(
         fc.constantFrom("profit_loss", "balance_sheet", "cash_flow", "aged_receivables"),
@@ -249,6 +265,9 @@ export function bigCases(refs: Refs): [string, unknown][] {
     ],
     ["create_draft_invoice", { description: mb, amount: 1 }],
     ["create_draft_invoice", { description: "x", amount: tenK(1) }],
+    ["create_partner", { name: mb, kind: "customer" }],
+    ["create_partner", { name: "x", kind: "vendor", vat: mbNasty }],
+    ["create_partner", { name: "x", kind: "both", street: tenK("x") }],
     ["generate_report", { report_type: mb, start_date: "2026-01-01", end_date: "2026-12-31" }],
     ["find_partners", { query: mb }],
     ["find_partners", { query: mbNasty }],

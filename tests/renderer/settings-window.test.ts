@@ -10,6 +10,7 @@ import { readPersonPolicy } from "../../src/mcp/approvals/policy-file.js";
 import { keychainAccount } from "../../src/mcp/credentials/keychain.js";
 import { ERROR_CODES } from "../../src/mcp/errors.js";
 import { silentLogger } from "../../src/mcp/log.js";
+import { allTools } from "../../src/mcp/tools/index.js";
 import { kw } from "../sandbox/helpers.js";
 import { type Harness, startHarness } from "../support/harness.js";
 import { type ChromiumApp, startChromiumApp } from "./chromium-app.js";
@@ -209,7 +210,7 @@ describe("the settings window in Chromium", () => {
     expect(await scope.locator('[data-toolset="reports"]').textContent()).toContain("generate_report");
     expect(await scope.locator('[data-toolset="invoicing"]').textContent()).toContain("record_payment");
     expect(await scope.textContent()).toContain("Every tool that writes to Odoo");
-    expect(await scope.getByTestId("scope-tools").textContent()).toContain("offers 15 tools");
+    expect(await scope.getByTestId("scope-tools").textContent()).toContain(`offers ${allTools.length} tools`);
 
     await company.selectOption("2");
     await scope.locator("input[name=toolset-reports]").uncheck();

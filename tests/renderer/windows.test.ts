@@ -404,6 +404,24 @@ describe("the app's windows in Chromium", () => {
     await h.reject(id, "wrong address");
   });
 
+  it("a bill from a vendor the agent just created is flagged under the vendor", async () => {
+    const vendor = await h.call("create_partner", { name: "Fresh Vendor Ltd", kind: "vendor" });
+    const bill = await h.call("create_draft_invoice", {
+      description: "Consulting",
+      amount: 480,
+      partner_id: vendor.data.id,
+    });
+    const id = await ask("post_invoice", { invoice_id: bill.data.invoice_id });
+    await card(id).locator(".card-body").click();
+    const flag = detail().locator(".party-flag").getByRole("note");
+    await expect
+      .poll(() => flag.textContent())
+      .toBe(
+        `Vendor Fresh Vendor Ltd (partner id ${vendor.data.id}) was created less than a day ago by the agent's Odoo user: check that it is real before approving.`,
+      );
+    await h.reject(id, "unknown vendor");
+  });
+
   it("Odoo unreachable: the request is shown from the exact arguments, labelled, never as a document", async () => {
     const id = await ask("create_invoice", { ...INVOICE_INPUT, notes: "offline" });
     h.sandbox.setFault("down");

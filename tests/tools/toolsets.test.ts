@@ -30,6 +30,7 @@ async function listed(access?: ToolAccess): Promise<string[]> {
 const writes = [
   "create_draft_invoice",
   "create_expense",
+  "create_partner",
   "create_invoice",
   "post_invoice",
   "record_payment",
@@ -46,6 +47,7 @@ describe("toolsets and read-only mode", () => {
       "create_credit_note",
       "create_draft_invoice",
       "create_invoice",
+      "create_partner",
       "find_partners",
       "get_approval",
       "get_invoice",

@@ -43,6 +43,7 @@ import { moveKind } from "./move-document.js";
 import { highestId, postMove, tagQuietly } from "./moves.js";
 import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
 import { selectPaymentJournal, VALIDATED_PAYMENT_STATES } from "./payments.js";
+import { recentPartnerFlags } from "./recent-party.js";
 import {
   currencyOf,
   invoiceRef,
@@ -132,7 +133,7 @@ interface CreditPlan {
 
 const LINE_FIELDS = ["name", "quantity", "price_unit", "price_subtotal", "price_total", "tax_ids"];
 const CREDIT_FIELDS = [...MOVE_FIELDS, "reversed_entry_id"];
-const INVOICE_FIELDS = [...MOVE_FIELDS, "journal_id"];
+const INVOICE_FIELDS = [...MOVE_FIELDS, "journal_id", "commercial_partner_id"];
 
 async function productLines(odoo: Odoo, moveId: number): Promise<SourceLine[]> {
   const rows = await odoo.searchRead(
@@ -587,7 +588,17 @@ export const createCreditNoteOperation: WriteOperation<CreateCreditNoteInput, Cr
 
   async prepare(odoo, input) {
     const plan = await planCreditNote(odoo, input);
-    const document = creditDocument(plan, input);
+    // A customer's credit note gives them money or credit: a party the agent created recently is flagged.
+    const flags =
+      plan.invoice.move_type === "out_invoice"
+        ? await recentPartnerFlags(
+            odoo,
+            plan.session,
+            [m2oId(plan.invoice.partner_id), m2oId(plan.invoice.commercial_partner_id)],
+            moveKind(plan.invoice).role,
+          )
+        : {};
+    const document = { ...creditDocument(plan, input), ...flags };
     const money = (minor: bigint | undefined) =>
       minor === undefined ? null : formatMinor(minor, plan.decimals);
     return {

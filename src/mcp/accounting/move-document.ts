@@ -7,9 +7,10 @@ import { dateText } from "../../shared/document-text.js";
 import { amountText, moneyText } from "../../shared/money-text.js";
 import { formatMinor, fromOdooAmount } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
-import { invoiceRef, type MoveRecord, readInvoiceLines } from "./records.js";
+import { recentPartnerFlags } from "./recent-party.js";
+import { invoiceRef, type MoveRecord, moneyDirectionOf, readInvoiceLines } from "./records.js";
 import { type AccountingSession, companyRows } from "./session.js";
-import { m2oName, str } from "./values.js";
+import { m2oId, m2oName, str } from "./values.js";
 
 const KINDS: Record<string, { kind: string; role: string }> = {
   out_invoice: { kind: "invoice", role: "Customer" },
@@ -50,7 +51,9 @@ export function numberWhenPosted(move: MoveRecord): string {
 
 /**
  * The document's name, party, lines, amounts (Subtotal, the tax as an amount, Total) and date rows of a move, from
- * its product lines (read here) and Odoo's totals. `decimals`/`currency`: the move's own (`currencyOf`).
+ * its product lines (read here) and Odoo's totals. `decimals`/`currency`: the move's own (`currencyOf`). A move
+ * through which money goes to its partner (a bill, a credit note) is flagged when the agent created that partner
+ * recently (recent-party.ts).
  */
 export async function moveDocumentParts(
   odoo: Odoo,
@@ -66,9 +69,20 @@ export async function moveDocumentParts(
   const taxes = [...new Set(lines.flatMap((line) => line.taxes))];
   const dueDate = str(move.invoice_date_due);
   const invoiceDate = str(move.invoice_date);
+  const role = moveKind(move).role;
+  const flags =
+    moneyDirectionOf(move.move_type) === "out"
+      ? await recentPartnerFlags(
+          odoo,
+          session,
+          [m2oId(move.partner_id), m2oId(move.commercial_partner_id)],
+          role,
+        )
+      : {};
   return {
     name: moveName(move, partner, text(move.amount_total)),
-    party: { role: moveKind(move).role, name: partner },
+    party: { role, name: partner },
+    ...flags,
     lines: lines.map((line) => ({
       description: line.description,
       quantity: amountText(line.quantity),

@@ -21,6 +21,7 @@ import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approva
 import { moveKind } from "./move-document.js";
 import { highestId, tagQuietly } from "./moves.js";
 import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
+import { recentPartnerFlags } from "./recent-party.js";
 import {
   currencyOf,
   invoiceRef,
@@ -262,7 +263,16 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
 
   async prepare(odoo, input) {
     const plan = await planPayment(odoo, input);
-    const document = paymentDocument(plan, input);
+    const flags =
+      plan.direction === "outbound"
+        ? await recentPartnerFlags(
+            odoo,
+            plan.session,
+            [m2oId(plan.invoice.partner_id), m2oId(plan.invoice.commercial_partner_id)],
+            moveKind(plan.invoice).role,
+          )
+        : {};
+    const document = { ...paymentDocument(plan, input), ...flags };
     const partner = m2oName(plan.invoice.partner_id) ?? "";
     const rest = plan.residual - plan.amount;
     return {

@@ -99,10 +99,18 @@ export function writeOutputs<
   };
 }
 
-/** The output schemas of an approval-gated tool: its result, pending, queued or (in a dry run) a preview. */
+/**
+ * The output schemas of an approval-gated tool: its result, pending, queued or (in a dry run) a preview. Such a
+ * tool has no fixed output (three answers, the commonest of which, pending, carries none of the result's fields),
+ * so tools/list shows no output schema for it (the contract: "where it has a fixed output, an output schema"); the
+ * server's instructions say the approval fields once, and every answer is still checked against `liveOutput`.
+ */
 export function gatedOutputs<S extends Shape, const T extends readonly [string, ...string[]]>(
   result: z.ZodObject<S>,
   statuses: T,
 ) {
-  return writeOutputs(result, statuses, ["pending_approval", "queued"] as const, approvalFields);
+  return {
+    ...writeOutputs(result, statuses, ["pending_approval", "queued"] as const, approvalFields),
+    outputListed: false as const,
+  };
 }

@@ -91,6 +91,11 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
    * no null only a dry run answers). Such a server lists it in tools/list and checks each answer against it.
    */
   liveOutput?: z.ZodType;
+  /**
+   * false: tools/list shows no output schema for it, because its output is not fixed (an approval-gated tool:
+   * see `gatedOutputs`). Its answers are checked against the schema all the same.
+   */
+  outputListed?: false;
   annotations: ToolAnnotations;
   /** Which contract code a schema failure on a given top-level field answers (default VALIDATION_ERROR). */
   fieldCodes?: Partial<Record<string, ErrorCode>>;

@@ -3,6 +3,7 @@ import { createCreditNoteTool } from "./create-credit-note.js";
 import { createDraftInvoiceTool } from "./create-draft-invoice.js";
 import { createExpenseTool } from "./create-expense.js";
 import { createInvoiceTool } from "./create-invoice.js";
+import { createPartnerTool } from "./create-partner.js";
 import type { AnyToolDefinition } from "./definition.js";
 import { generateReportTool } from "./generate-report.js";
 import { getApprovalTool, listApprovalsTool } from "./get-approval.js";
@@ -26,6 +27,7 @@ export const allTools: readonly AnyToolDefinition[] = [
   postInvoiceTool,
   createExpenseTool,
   createDraftInvoiceTool,
+  createPartnerTool,
   generateReportTool,
   findPartnersTool,
   listInvoicesTool,

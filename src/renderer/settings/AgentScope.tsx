@@ -12,10 +12,15 @@ type Toolset = Scope["saved"]["toolsets"][number];
 const TOOLSET_TEXT: Record<Toolset, { title: string; explain: string }> = {
   invoicing: {
     title: "Invoicing",
-    explain: "Create, post and send invoices, record payments, and look them up.",
+    explain:
+      "Customer invoices and vendor bills: create, post, send, pay, credit; add customers and vendors; look them up.",
   },
   expenses: { title: "Expenses", explain: "File expenses with their receipts, and the expense categories." },
-  reports: { title: "Reports", explain: "Profit and loss, balance sheet and the other accounting reports." },
+  reports: {
+    title: "Reports",
+    explain:
+      "Profit and loss, balance sheet, aged receivables and payables, tax summary, account ledger and cash flow.",
+  },
   read: {
     title: "Read",
     explain: "Look up customers, invoices, journals, taxes and approvals; nothing is written.",
