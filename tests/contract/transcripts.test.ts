@@ -57,10 +57,14 @@ async function send(sb: Sandbox, req: Step["request"]) {
   return { status: res.status, type, body: parsed, headers: res.headers };
 }
 
-/** Transcripts recorded more than an hour apart come from separate runs, each from a restored database. */
+/**
+ * Transcripts recorded more than an hour apart come from separate runs, each from a restored database. From 11 on,
+ * each scenario was recorded alone (../lab-scenarios, `record-lab.sh`: the database restored before each run, or
+ * not restored at all, see 19/README.md), minutes apart from the next one: each is a session of its own.
+ */
 function newSession(previous: Transcript, next: Transcript): boolean {
   const gap = Date.parse(next.recorded_at) - Date.parse(previous.recorded_at);
-  return !Number.isFinite(gap) || gap > 60 * 60 * 1000;
+  return !Number.isFinite(gap) || gap > 60 * 60 * 1000 || Number.parseInt(next.file, 10) >= 11;
 }
 
 const kind = (t: string) => (t.includes("json") ? "json" : t.includes("html") ? "html" : t);
