@@ -3,14 +3,16 @@
  * through Odoo's own reversal wizard, and posts the credit note; optionally pays a paid invoice's refund out.
  *
  * The wizard (`account.move.reversal`, created with the context of the invoice form's "Credit Note" button:
- * `active_model`, `active_ids`, `active_id`; fields `reason`, `date`, `journal_id`) is the same on Odoo 17, 18 and
- * 19 as far as their source shows. Its `journal_id` is the invoice's: the form computes it from the moves, but a
- * create over RPC does not (a real Odoo 19 answers "Missing required value for the field 'Journal'"), so it is
- * given. `refund_moves` copies the
- * invoice into a DRAFT credit note (`out_refund` / `in_refund`, `reversed_entry_id` = the invoice, every line at
- * its quantity), `modify_moves` posts a full reversal at once and drafts a copy of the invoice. Odoo refuses a draft
- * (`default_get`: "To reverse a journal entry, it has to be posted first.") and auto-posts a reversal dated in the
- * future on that date. So this uses `refund_moves`, lowers or removes the draft's lines to what was asked (a
+ * `active_model`, `active_ids`, `active_id`; fields `reason`, `date`, `journal_id`) has the same fields and methods
+ * in Odoo 17's source as in 19's (17 refuses a draft with "You can only reverse posted moves.", checked here
+ * first anyway; 18's source was not read). Its `journal_id` is the invoice's: the form computes it from the moves,
+ * but a create over RPC does not (a real Odoo 19 answers "Missing required value for the field 'Journal'"), so it
+ * is given.
+ *
+ * `refund_moves` copies the invoice into a DRAFT credit note (`out_refund` / `in_refund`, `reversed_entry_id` = the
+ * invoice, every line at its quantity); `modify_moves` posts a full reversal at once and drafts a copy of the
+ * invoice. Odoo 19 refuses a draft invoice (`default_get`: "To reverse a journal entry, it has to be posted
+ * first.") and auto-posts a reversal dated in the future on that date. So this uses `refund_moves`, lowers or removes the draft's lines to what was asked (a
  * partial credit note), posts it (Odoo then reconciles it with what is open on the invoice: an unpaid invoice
  * credited whole reads `reversed`), and with `refund` pays out what the credit note leaves open (the part of the
  * invoice that was already paid) through the payment wizard, reconciled with the credit note. Recorded on a real
