@@ -102,7 +102,6 @@ interface SourceLine {
   quantity: number;
   unitPrice: number;
   subtotal: unknown;
-  total: unknown;
   taxIds: number[];
 }
 
@@ -133,6 +132,7 @@ interface CreditPlan {
   refund: { amount: bigint | null; journal: Journal; line: PaymentMethodLine } | null;
 }
 
+/** The read get_invoice makes of an invoice's lines (recorded), for the draft credit note's lines as well. */
 const LINE_FIELDS = ["name", "quantity", "price_unit", "price_subtotal", "price_total", "tax_ids"];
 const CREDIT_FIELDS = [...MOVE_FIELDS, "reversed_entry_id"];
 const INVOICE_FIELDS = [...MOVE_FIELDS, "journal_id", "commercial_partner_id"];
@@ -153,7 +153,6 @@ async function productLines(odoo: Odoo, moveId: number): Promise<SourceLine[]> {
     quantity: typeof row.quantity === "number" ? row.quantity : 0,
     unitPrice: typeof row.price_unit === "number" ? row.price_unit : 0,
     subtotal: row.price_subtotal,
-    total: row.price_total,
     taxIds: ids(row.tax_ids),
   }));
 }
