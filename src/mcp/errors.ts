@@ -15,7 +15,7 @@ export const ERROR_CODES = [
   // create_invoice
   "CUSTOMER_NOT_FOUND",
   "INVALID_DATE",
-  // send_invoice, record_payment, post_invoice
+  // send_invoice, record_payment, post_invoice, create_credit_note
   "INVOICE_NOT_FOUND",
   "INVOICE_ALREADY_SENT",
   "EMAIL_SEND_FAILED",

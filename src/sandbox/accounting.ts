@@ -583,7 +583,8 @@ export function postMove(env: Env, move: Rec): void {
     move.date = today(env);
   }
   if (!move.name || move.name === "/") move.name = nextSequence(env, move);
-  if (!move.payment_reference && isOut) move.payment_reference = move.name;
+  // _compute_payment_reference: a customer invoice's only, not a credit note's.
+  if (!move.payment_reference && move.move_type === "out_invoice") move.payment_reference = move.name;
   if (v === 19 && isInvoice(move.move_type)) labelPaymentTerms(lines(env, move.id), move);
   move.state = "posted";
   if (typeof move.partner_id === "number") {
@@ -1252,10 +1253,8 @@ function createRegisterWizard(env: Env, model: Model, vals: Vals): Rec {
   const methodLine = [...env.db.model("account.payment.method.line").records.values()]
     .filter((l) => l.journal_id === journalId && l.payment_type === paymentType)
     .sort((a, b) => Number(a.sequence) - Number(b.sequence) || a.id - b.id)[0];
-  const communication =
-    firstMove && (firstMove.move_type === "in_invoice" || firstMove.move_type === "entry")
-      ? firstMove.ref || firstMove.name || false
-      : firstMove?.payment_reference || firstMove?.name || false;
+  // account.payment.register._get_communication: a credit note's is its ref ("Reversal of: ..."), recorded.
+  const communication = firstMove?.payment_reference || firstMove?.ref || firstMove?.name || false;
   const defaults: Vals = {
     amount: Math.abs(residualCurrency),
     source_amount: Math.abs(residual),

@@ -39,6 +39,7 @@ import {
   type Version,
 } from "./orm.js";
 import { definePartners } from "./partners.js";
+import { defineReversal } from "./reversal.js";
 import { NONE } from "./rpc.js";
 import { SEED_DATA } from "./seed-data.js";
 
@@ -593,6 +594,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineCompanies(db);
   defineCurrencies(db);
   defineTaxBase(db);
+  defineReversal(db);
   db.recordRule = companyRule;
   applyFieldsGet(db, d);
   stampSeed(db);

@@ -38,6 +38,18 @@ export function outcomeSentence(
       );
     case "post_invoice":
       return withLink(`${s("invoice_id")} posted`);
+    case "create_credit_note": {
+      const refund = (o.refund && typeof o.refund === "object" ? o.refund : null) as Record<
+        string,
+        unknown
+      > | null;
+      const refunded = refund
+        ? `; ${inline(moneyText(typeof refund.amount === "number" ? refund.amount : String(refund.amount ?? ""), String(o.currency ?? ""), decimals), 60)} paid back (payment ${inline(refund.id ?? "", 60)})`
+        : "";
+      return withLink(
+        `credit note ${s("credit_note_id")} of ${money("total_amount")} posted for ${s("invoice_id")}${refunded}`,
+      );
+    }
     case "record_payment":
       return withLink(
         `payment ${s("payment_id")} of ${money("amount")} recorded against ${s("invoice_id")}; ${

@@ -8,6 +8,7 @@ export const TOOL_LABELS: Readonly<Record<string, string>> = {
   post_invoice: "Post invoice",
   create_expense: "File expense",
   create_vendor_bill: "Create vendor bill",
+  create_credit_note: "Create credit note",
 };
 
 /** "Send invoice"; an unknown tool by its name, escaped. */

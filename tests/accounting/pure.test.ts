@@ -124,6 +124,7 @@ describe("invoice ids and texts", () => {
   });
   it("registers the approval-gated operations by tool name", () => {
     expect([...writeOperations.keys()].sort()).toEqual([
+      "create_credit_note",
       "create_expense",
       "create_invoice",
       "post_invoice",

@@ -140,6 +140,7 @@ async function check(
     send_invoice: { status: "sent", posted: true, email_sent: true },
     record_payment: {},
     create_expense: {},
+    create_credit_note: { status: "posted", total_amount: 40.83 },
   };
   expect(output, label).toMatchObject(expected[lane.tool]);
   expect(await lane.w.h.app.queue.pending(), label).toEqual([]);

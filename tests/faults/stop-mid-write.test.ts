@@ -24,7 +24,9 @@ const VERSIONS: Version[] = (process.env.FAULT_VERSIONS ?? "19,17")
   .map((v) => Number(v) as Version);
 
 describe.each(VERSIONS)("Odoo %i stopping mid-write", (version) => {
-  describe.each(WRITE_CASES)("$tool", (writeCase) => {
+  // The person approves in the chat here, which money going out never is (kill.test.ts runs those).
+  const cases = WRITE_CASES.filter((c) => !c.moneyOut);
+  describe.each(cases)("$tool", (writeCase) => {
     let w: World;
     let steps: string[] = [];
     let n = 0;

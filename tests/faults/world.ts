@@ -6,7 +6,11 @@
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createInvoiceOperation, postInvoiceOperation } from "../../src/mcp/accounting/index.js";
+import {
+  createInvoiceOperation,
+  postInvoiceOperation,
+  recordPaymentOperation,
+} from "../../src/mcp/accounting/index.js";
 import { auditAnchorFor } from "../../src/mcp/audit/anchor.js";
 import { type AuditEvent, createAuditLog } from "../../src/mcp/audit/audit-log.js";
 import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
@@ -116,7 +120,18 @@ export interface Effects {
 }
 
 export interface WriteCase {
-  tool: "create_invoice" | "post_invoice" | "send_invoice" | "record_payment" | "create_expense";
+  tool:
+    | "create_invoice"
+    | "post_invoice"
+    | "send_invoice"
+    | "record_payment"
+    | "create_expense"
+    | "create_credit_note";
+  /**
+   * Money going out: never approved through the client's prompt, so only a test where the person decides
+   * elsewhere (kill.test.ts) runs it; and Odoo 19 only (its flow is recorded there alone).
+   */
+  moneyOut?: true;
   /** Fixtures made directly in Odoo; the tool's arguments and how to read its effects. */
   setup(w: World, n: number): Promise<{ args: Record<string, unknown>; effects(): Promise<Effects> }>;
 }
@@ -300,6 +315,68 @@ export const WRITE_CASES: WriteCase[] = [
             ],
             complete: rows.length === 1 && attachments === 1 && rows[0]?.state !== "draft",
             none: rows.length === 0,
+          };
+        },
+      };
+    },
+  },
+  {
+    // A paid invoice credited in part and refunded: the wizard's draft, its lines, its posting, the refund.
+    tool: "create_credit_note",
+    moneyOut: true,
+    async setup(w) {
+      const email = "credit@fault.example";
+      const c = await customer(w.direct, email);
+      const invoiceId = await draft(w.direct, c.name, email);
+      const { invoice_id } = await postInvoiceOperation.apply(
+        w.direct,
+        { invoice_id: invoiceId },
+        applyRef(),
+      );
+      await recordPaymentOperation.apply(
+        w.direct,
+        { invoice_id, amount: 592.83, payment_date: daysAgo(2), payment_method: "bank_transfer" },
+        applyRef(),
+      );
+      return {
+        args: {
+          invoice_id,
+          reason: "Travel not taken",
+          date: daysAgo(1),
+          lines: { Travel: 1 },
+          refund: true,
+        },
+        async effects() {
+          const notes = await w.direct.searchRead(
+            "account.move",
+            [
+              ["partner_id", "=", c.id],
+              ["move_type", "=", "out_refund"],
+            ],
+            ["state", "amount_total", "amount_residual"],
+          );
+          const refunds = await w.direct.searchRead(
+            "account.payment",
+            [
+              ["partner_id", "=", c.id],
+              ["payment_type", "=", "outbound"],
+            ],
+            ["amount"],
+          );
+          const note = notes[0];
+          return {
+            text: `${notes.length} credit note(s) ${notes.map((n) => `${n.amount_total} ${n.state}`).join(", ")}; ${refunds.length} refund(s)`,
+            duplicates: [
+              ...(notes.length > 1 ? [`${notes.length} credit notes`] : []),
+              ...(refunds.length > 1 ? [`${refunds.length} refunds`] : []),
+            ],
+            complete:
+              notes.length === 1 &&
+              note?.state === "posted" &&
+              note.amount_total === 40.83 &&
+              note.amount_residual === 0 &&
+              refunds.length === 1,
+            none: notes.length === 0,
           };
         },
       };

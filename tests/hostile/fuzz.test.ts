@@ -49,6 +49,7 @@ const RUNS: Record<string, number> = {
   list_expense_categories: 200,
   get_approval: 800,
   list_approvals: 400,
+  create_credit_note: 800,
 };
 const CALL_BOUND_MS = 10_000;
 const seed = fuzzSeed("hostile/fuzz");

@@ -113,6 +113,21 @@ export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown
       reference: field(fc.constant("REF-1"), nastyText(256), { omit: 10 }),
     }),
     post_invoice: args({ invoice_id: invoiceId }),
+    create_credit_note: args({
+      invoice_id: invoiceId,
+      reason: field(fc.constant("Goodwill"), nastyText(256)),
+      date,
+      lines: field(
+        fc.constantFrom({ "0": 1 }, { Consulting: 0.5 }, { "0": 1, "1": 1 }),
+        fc.oneof(
+          fc.dictionary(nastyText(64), nastyNumber as fc.Arbitrary<unknown>, { maxKeys: 3 }),
+          fc.constantFrom({}, { "-1": 1 }, { "0": 0 }, { "0": -1 }, { "0": 1e300 }, { "99999": 1 }),
+          garbage,
+        ),
+        { omit: 30 },
+      ),
+      refund: field(fc.boolean(), garbage, { omit: 50 }),
+    }),
     create_expense: args({
       description: field(fc.constant("Client lunch"), nastyText(512)),
       amount,

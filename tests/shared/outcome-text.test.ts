@@ -27,6 +27,29 @@ describe("what a filed expense became, in Odoo's words", () => {
   });
 });
 
+describe("a credit note, as the person reads what it did", () => {
+  it("names the credit note, its total and the invoice, and the refund paid back when there was one", () => {
+    const note = {
+      credit_note_id: "RINV/2026/00001",
+      invoice_id: "INV/2026/00001",
+      total_amount: 460,
+      currency: "USD",
+      refund: null,
+      odoo_url: "http://odoo.example/web#id=3&model=account.move&view_type=form",
+    };
+    expect(outcomeSentence("create_credit_note", note, 2)).toEqual({
+      text: "credit note RINV/2026/00001 of 460.00 USD posted for INV/2026/00001",
+      link: note.odoo_url,
+    });
+    expect(
+      outcomeSentence("create_credit_note", { ...note, refund: { id: "PBNK1/2026/00002", amount: 460 } }, 2)
+        .text,
+    ).toBe(
+      "credit note RINV/2026/00001 of 460.00 USD posted for INV/2026/00001; 460.00 USD paid back (payment PBNK1/2026/00002)",
+    );
+  });
+});
+
 describe("the decimals an amount was written with", () => {
   it("a whole-number currency keeps none (1720 JPY is not 1,720.00 JPY); no amount at all falls back to two", () => {
     expect(decimalsOf("1720")).toBe(0);

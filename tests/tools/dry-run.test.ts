@@ -57,6 +57,7 @@ const OUTPUT_FIELDS: Record<string, string[]> = {
     "odoo_state",
   ],
   post_invoice: ["invoice_id", "record_id", "move_type", "total_amount", "odoo_url", "posted_at"],
+  create_credit_note: ["credit_note_id", "record_id", "invoice_id", "total_amount", "amount_tax", "odoo_url"],
   create_expense: [
     "expense_id",
     "category",
@@ -248,6 +249,24 @@ describe("DRY_RUN with Odoo up: the tools' output fields, totals from Odoo, noth
     });
   });
 
+  it("create_credit_note (half of one line: Odoo's totals, no credit note made)", async () => {
+    const preview = await dryCall("create_credit_note", {
+      invoice_id: posted.name,
+      reason: "Half the work",
+      date: yesterday(),
+      lines: { "0": 1 },
+    });
+    expect(preview).toMatchObject({
+      credit_note_id: null,
+      record_id: null,
+      invoice_id: posted.name,
+      total_amount: 250,
+      amount_tax: 0,
+      currency: "USD",
+      refund: null,
+    });
+  });
+
   it("create_expense", async () => {
     const preview = await dryCall("create_expense", {
       description: "Team dinner",
@@ -306,6 +325,7 @@ describe("DRY_RUN with Odoo down", () => {
       { invoice_id: "INV/2026/00001", amount: 10, payment_date: "2026-11-10", payment_method: "cash" },
     ],
     ["post_invoice", { invoice_id: "42" }],
+    ["create_credit_note", { invoice_id: "INV/2026/00001", reason: "Goodwill", date: "2026-11-10" }],
     ["create_expense", { description: "Taxi", amount: 30, expense_date: "2026-11-01", category: "travel" }],
     ["create_draft_invoice", { description: "Ink", amount: 12.5 }],
   ];

@@ -36,7 +36,14 @@ async function connect(options: { dryRun?: boolean } = {}) {
   return { tools, instructions };
 }
 
-const GATED = ["create_invoice", "send_invoice", "record_payment", "post_invoice", "create_expense"];
+const GATED = [
+  "create_invoice",
+  "send_invoice",
+  "record_payment",
+  "post_invoice",
+  "create_expense",
+  "create_credit_note",
+];
 const WRITES = [...GATED, "create_draft_invoice", "create_partner", "create_vendor_bill"];
 const DRY_RUN_FIELDS = ["dry_run", "validated_against_odoo", "would"];
 

@@ -18,6 +18,7 @@ describe("MCP Tasks: a gated call as a task that completes once a human has deci
       .filter((tool) => tool.execution?.taskSupport === "optional")
       .map((tool) => tool.name);
     expect(withTasks.sort()).toEqual([
+      "create_credit_note",
       "create_expense",
       "create_invoice",
       "post_invoice",

@@ -45,6 +45,7 @@ describe("toolsets and read-only mode", () => {
 
   it("list each toolset's tools", async () => {
     expect(await listed({ toolsets: ["invoicing"], readOnly: false })).toEqual([
+      "create_credit_note",
       "create_draft_invoice",
       "create_invoice",
       "create_partner",

@@ -1,4 +1,9 @@
 /** The accounting domain: what the tools call. Write operations are keyed by tool name for the approval machinery. */
+import {
+  type CreateCreditNoteInput,
+  type CreateCreditNoteOutput,
+  createCreditNoteOperation,
+} from "./credit-notes.js";
 import { type CreateExpenseInput, type CreateExpenseOutput, createExpenseOperation } from "./expenses.js";
 import {
   type CreateInvoiceInput,
@@ -12,6 +17,7 @@ import type { WriteOperation } from "./operation.js";
 import { type RecordPaymentInput, type RecordPaymentOutput, recordPaymentOperation } from "./payments.js";
 import { type SendInvoiceInput, type SendInvoiceOutput, sendInvoiceOperation } from "./send.js";
 
+export * from "./credit-notes.js";
 export * from "./expenses.js";
 export * from "./invoices.js";
 export * from "./lookups.js";
@@ -47,10 +53,14 @@ const operations: [string, WriteOperation<never, unknown>][] = [
     createExpenseOperation.tool,
     createExpenseOperation satisfies WriteOperation<CreateExpenseInput, CreateExpenseOutput>,
   ],
+  [
+    createCreditNoteOperation.tool,
+    createCreditNoteOperation satisfies WriteOperation<CreateCreditNoteInput, CreateCreditNoteOutput>,
+  ],
 ];
 
 /**
- * `create_invoice`, `send_invoice`, `record_payment`, `post_invoice`, `create_expense`. The tool layer has validated the input's
+ * `create_invoice`, `send_invoice`, `record_payment`, `post_invoice`, `create_expense`, `create_credit_note`. The tool layer has validated the input's
  * shape with its zod schema before any of these runs, hence the widening to `unknown`.
  */
 export const writeOperations: ReadonlyMap<string, WriteOperation<unknown, unknown>> = new Map(

@@ -529,43 +529,80 @@ export const createInvoiceOperation: WriteOperation<CreateInvoiceInput, CreateIn
 };
 
 /**
- * The invoice's totals as Odoo computes them, without creating anything: `account.tax.compute_all` per line
- * (public on Odoo 17, 18 and 19), summed at a higher precision and rounded once. With `round_per_line` compute_all
- * rounds each line already. With `round_globally` (Odoo 19's default) it is asked for the raw amounts (context
- * `round_base: false`: Odoo 19 otherwise rounds `total_excluded`/`total_included` of each line), and the untaxed
- * amount and the tax are each rounded once, as Odoo rounds them per tax: on a real Odoo 19, three lines of
- * 1 × 0.05 at 15% give a tax of 0.02, not 3 × 0.01. Without a tax, the untaxed amount of the plan. Null when Odoo
- * refuses the computation; a connection failure propagates (the dry run then skips Odoo altogether).
+ * The invoice's totals as Odoo computes them, without creating anything (see `previewTotals`). Without a tax, the
+ * untaxed amount of the plan.
  */
-async function previewInvoiceTotals(
-  odoo: Odoo,
-  plan: InvoicePlan,
-): Promise<{ untaxed: bigint; tax: bigint; total: bigint } | null> {
+async function previewInvoiceTotals(odoo: Odoo, plan: InvoicePlan): Promise<PreviewTotals | null> {
   const tax = plan.tax;
   if (!tax) return { untaxed: plan.subtotal, tax: 0n, total: plan.subtotal };
-  const decimals = plan.currency.decimals;
-  const globally = plan.session.company.taxRounding === "round_globally";
+  return previewTotals(
+    odoo,
+    plan.session,
+    plan.currency.decimals,
+    plan.lines.map((line) => ({ taxIds: [tax.id], unitPrice: line.unitPrice, quantity: line.quantity })),
+  );
+}
+
+export interface PreviewTotals {
+  untaxed: bigint;
+  tax: bigint;
+  total: bigint;
+}
+
+/**
+ * Totals of lines as Odoo computes them, without creating anything: `account.tax.compute_all` per taxed line
+ * (public on Odoo 17, 18 and 19, with the line's own taxes), summed at a higher precision and rounded once. With
+ * `round_per_line` compute_all rounds each line already (and an untaxed line's subtotal is rounded on its own).
+ * With `round_globally` (Odoo 19's default) it is asked for the raw amounts (context `round_base: false`: Odoo 19
+ * otherwise rounds `total_excluded`/`total_included` of each line), and the untaxed amount and the tax are each
+ * rounded once, as Odoo rounds them per tax: on a real Odoo 19, three lines of 1 × 0.05 at 15% give a tax of
+ * 0.02, not 3 × 0.01. `decimals`: the document currency's. Null when Odoo refuses the computation; a connection
+ * failure propagates (the dry run then skips Odoo altogether).
+ */
+export async function previewTotals(
+  odoo: Odoo,
+  session: AccountingSession,
+  decimals: number,
+  lines: readonly { taxIds: readonly number[]; unitPrice: number; quantity: number }[],
+): Promise<PreviewTotals | null> {
+  const globally = session.company.taxRounding === "round_globally";
   const precise = decimals + 6;
+  // An untaxed line: its exact subtotal (rounded on its own with round_per_line), at the precise scale.
+  const untaxedLine = (line: { unitPrice: number; quantity: number }) => {
+    const quantity = parseDecimal(line.quantity);
+    const price = parseDecimal(line.unitPrice);
+    if (!quantity || !price) throw new TypeError("quantity and unit price must be finite numbers");
+    const exact = multiplyDecimals(quantity, price);
+    const value = globally
+      ? rescale(exact, precise)
+      : rescale({ digits: rescale(exact, decimals), scale: decimals }, precise);
+    return { excluded: value, included: value };
+  };
   try {
     const results = await Promise.all(
-      plan.lines.map((line) =>
-        odoo.call<OdooRecord>(
+      lines.map(async (line) => {
+        if (line.taxIds.length === 0) return untaxedLine(line);
+        const r = await odoo.call<OdooRecord>(
           {
             model: "account.tax",
             method: "compute_all",
-            ids: [tax.id],
+            ids: [...line.taxIds],
             args: { price_unit: line.unitPrice, quantity: line.quantity },
             ...(globally ? { context: { round_base: false } } : {}),
           },
           { idempotent: true },
-        ),
-      ),
+        );
+        if (typeof r?.total_excluded !== "number" || typeof r.total_included !== "number") return null;
+        return {
+          excluded: fromOdooAmount(r.total_excluded, precise),
+          included: fromOdooAmount(r.total_included, precise),
+        };
+      }),
     );
-    if (results.some((r) => typeof r?.total_excluded !== "number" || typeof r.total_included !== "number"))
-      return null;
+    if (results.some((r) => r === null)) return null;
     const round = (minor: bigint) => rescale({ digits: minor, scale: precise }, decimals);
-    const excluded = results.map((r) => fromOdooAmount(r?.total_excluded, precise));
-    const included = results.map((r) => fromOdooAmount(r?.total_included, precise));
+    const excluded = results.map((r) => r?.excluded ?? 0n);
+    const included = results.map((r) => r?.included ?? 0n);
     const untaxed = round(sumMinor(excluded));
     if (globally) {
       const taxAmount = round(sumMinor(included.map((value, index) => value - (excluded[index] as bigint))));

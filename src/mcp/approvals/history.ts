@@ -21,6 +21,7 @@ const AMOUNT_KEY: Record<string, string> = {
   post_invoice: "total_amount",
   record_payment: "amount",
   create_expense: "total_amount",
+  create_credit_note: "total_amount",
 };
 
 /** The Odoo move (invoice) a request is about: the one it was bound to, or the one it created. */

@@ -92,6 +92,7 @@ export const toolMeta: Readonly<Record<string, Record<string, unknown>>> = {
   record_payment: linksView(APPROVAL_CARD_URI),
   post_invoice: linksView(APPROVAL_CARD_URI),
   create_expense: linksView(APPROVAL_CARD_URI),
+  create_credit_note: linksView(APPROVAL_CARD_URI),
   generate_report: linksView(REPORT_VIEW_URI),
   approval_view: { ui: { visibility: ["app"] } },
 };

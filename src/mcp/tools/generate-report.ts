@@ -5,8 +5,12 @@ import { audited } from "./audited.js";
 import { isoDate } from "./common.js";
 import { defineTool } from "./definition.js";
 
+/** An echo of the input: listed as a string (the input lists the values), checked as one of them. */
+const echoed = <T extends readonly string[]>(values: T) =>
+  z.string().refine((value) => values.includes(value), `must be one of ${values.join(", ")}`);
+
 const output = z.object({
-  report_type: z.enum(REPORT_TYPES),
+  report_type: echoed(REPORT_TYPES),
   period: z.object({ start_date: z.string(), end_date: z.string() }),
   data: z.object({
     revenue: z.number(),
@@ -17,7 +21,7 @@ const output = z.object({
   generated_at: z.string(),
   currency: z.string(),
   company: z.string(),
-  format: z.enum(["json", "pdf"]),
+  format: echoed(["json", "pdf"]),
   pdf: z.object({ path: z.string(), uri: z.string(), size_bytes: z.number().int() }).optional(),
 });
 
@@ -25,9 +29,9 @@ export const generateReportTool = defineTool({
   name: "generate_report",
   toolsets: ["reports"],
   description:
-    "Statements from Odoo's posted entries. details: profit_loss by account; balance_sheet, aged_receivables, " +
-    "aged_payables (not due…90+ days) at end_date; cash_flow by activity; tax_summary per tax; general_ledger of " +
-    "account_code, paged: cursor=next_cursor. pdf: also a PDF, linked.",
+    "Statements from posted entries: profit_loss by account; balance_sheet, aged_receivables/payables (not " +
+    "due…90+ days) at end_date; cash_flow; tax_summary per tax; general_ledger of account_code (next page: " +
+    "cursor=next_cursor). pdf: also a PDF.",
   input: z.strictObject({
     report_type: z.enum(REPORT_TYPES),
     start_date: isoDate(),

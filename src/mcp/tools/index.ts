@@ -1,4 +1,5 @@
 import { approvalViewTool } from "./approval-view.js";
+import { createCreditNoteTool } from "./create-credit-note.js";
 import { createDraftInvoiceTool } from "./create-draft-invoice.js";
 import { createExpenseTool } from "./create-expense.js";
 import { createInvoiceTool } from "./create-invoice.js";
@@ -38,6 +39,7 @@ export const allTools: readonly AnyToolDefinition[] = [
   listExpenseCategoriesTool,
   getApprovalTool,
   listApprovalsTool,
+  createCreditNoteTool,
 ];
 
 /**

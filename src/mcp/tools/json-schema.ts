@@ -49,8 +49,10 @@ export function listedSchema(json: Json): StandardSchemaWithJSON<unknown, unknow
  * Input schemas leave out the upper caps (`maxLength`, `maxItems`, `maximum`): they guard the server against
  * absurd input (a megabyte of name, ten thousand lines) and the server enforces them with zod, answering
  * VALIDATION_ERROR with the limit; no sensible call comes near them, so a model gains nothing from reading them.
- * The lower bounds stay (`minLength`, `minItems`, `minimum`): they say what a valid call is (a non-empty name,
- * at least one line, no negative amount). An `enum`'s or a `format`'s own bounds are not touched.
+ * The lower bounds stay (`minItems`, `minimum`, `exclusiveMinimum`, a `minLength` above 1): they say what a valid
+ * call is (at least one line, no negative amount, a three-letter code). A `minLength` of 1 goes: that a name or
+ * an id is not empty needs no saying, and the server refuses an empty one naming the field. An `enum`'s or a
+ * `format`'s own bounds are not touched.
  */
 function withoutCaps(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutCaps);
@@ -58,6 +60,7 @@ function withoutCaps(node: unknown): unknown {
   const out: Json = {};
   for (const [key, value] of Object.entries(node as Json)) {
     if (key === "maxLength" || key === "maxItems" || key === "maximum") continue;
+    if (key === "minLength" && value === 1) continue;
     out[key] =
       key === "properties" || key === "$defs"
         ? Object.fromEntries(Object.entries(value as Json).map(([n, sub]) => [n, withoutCaps(sub)]))

@@ -7,7 +7,7 @@ export const listExpenseCategoriesTool = defineTool({
   name: "list_expense_categories",
   toolsets: ["expenses", "read"],
   description:
-    "Expense categories (category is create_expense's); one with a fixed_unit_cost (Mileage) cannot be used.",
+    "create_expense's categories; one with a fixed_unit_cost (Mileage) cannot be used.",
   input: z.strictObject({}),
   output: z.object({ categories: z.array(expenseCategorySchema) }),
   annotations: {

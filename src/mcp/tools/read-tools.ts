@@ -30,7 +30,7 @@ export const findPartnersTool = defineTool({
   name: "find_partners",
   toolsets: ["invoicing", "read"],
   description:
-    "Find customers and vendors by part of a name, email or reference (name: create_invoice's customer_name).",
+    "Customers and vendors by part of a name, email or reference (name: create_invoice's customer_name).",
   input: z.strictObject({
     query: z.string().max(256).describe("Empty: all, alphabetically"),
     kind: z.enum(["customer", "vendor", "any"]).default("any"),
