@@ -275,7 +275,7 @@ describe("create_vendor_bill", () => {
       /Vendor bill total\s+314\.98 EUR/,
       /This payment\s+100\.00 EUR/,
       /Left to pay\s+214\.98 EUR/,
-      /Left to pay in USD \(Odoo's rate\)\s+342\.36 USD/,
+      /Due now in USD \(Odoo's rate\)\s+342\.36 USD/,
       /Journal\s+Bank \(BNK1\)/,
       /Vendor bill\s+BILL\/2026\/11\/0001, Papeterie Lumière SARL/,
     ])
@@ -283,7 +283,7 @@ describe("create_vendor_bill", () => {
     await h.approve(partial.data.approval_id);
     const rest = await pay(214.98, "2026-11-12");
     const restSummary = String(rest.data.summary);
-    expect(restSummary).toMatch(/Left to pay in USD \(Odoo's rate\)\s+233\.66 USD/);
+    expect(restSummary).toMatch(/Due now in USD \(Odoo's rate\)\s+233\.66 USD/);
     expect(restSummary).toMatch(/it is then paid in full/);
     await h.approve(rest.data.approval_id);
     const [paid] = await h.app.odoo.read(

@@ -23,8 +23,9 @@ const KINDS: Record<string, { kind: string; role: string }> = {
 export const SIGNED_FIELDS = ["amount_total_signed", "amount_residual_signed"];
 
 /**
- * A move in another currency than the company's: its total and what is left to pay in the company's currency,
- * Odoo's own conversion at its rate (`amount_total_signed`, `amount_residual_signed`, read with SIGNED_FIELDS;
+ * A move in another currency than the company's: its total and what is due on it now (before the operation asked
+ * for: a payment's "Left to pay" after it is in the move's currency) in the company's currency, Odoo's own
+ * conversion at its rate (`amount_total_signed`, `amount_residual_signed`, read with SIGNED_FIELDS;
  * negative for a bill), never ours. Nothing for a move in the company's currency.
  */
 export function companyCurrencyAmounts(
@@ -41,7 +42,7 @@ export function companyCurrencyAmounts(
   return [
     { label: `Total in ${company} (Odoo's rate)`, amount: text(move.amount_total_signed) },
     ...(move.state === "posted"
-      ? [{ label: `Left to pay in ${company} (Odoo's rate)`, amount: text(move.amount_residual_signed) }]
+      ? [{ label: `Due now in ${company} (Odoo's rate)`, amount: text(move.amount_residual_signed) }]
       : []),
   ];
 }
