@@ -6,8 +6,7 @@ import { defineTool } from "./definition.js";
 export const listExpenseCategoriesTool = defineTool({
   name: "list_expense_categories",
   toolsets: ["expenses", "read"],
-  description:
-    "create_expense's categories; one with a fixed_unit_cost (Mileage) cannot be used.",
+  description: "create_expense's categories; one with a fixed_unit_cost (Mileage) cannot be used.",
   input: z.strictObject({}),
   output: z.object({ categories: z.array(expenseCategorySchema) }),
   annotations: {
