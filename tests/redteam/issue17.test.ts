@@ -2,7 +2,8 @@
  * Red team (issue 17), round 2: the agent calls the new tools in parallel, as an agent framework may.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.js";
+import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
+import { invoiceFor, isoDay, outputOf, pendingId } from "./helpers.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -44,5 +45,100 @@ describe("exactly once when the agent calls in parallel", () => {
     expect(answers.filter((a) => a?.isError === false)).toHaveLength(1);
     expect(answers.filter((a) => a?.error?.code === "PARTNER_EXISTS")).toHaveLength(9);
     expect(await count(h, "res.partner", [])).toBe(before + 1);
+  });
+});
+
+/** A posted customer invoice with two lines of 100 each, made and posted by a person: its number and record id. */
+async function postedTwoLineInvoice(t: Harness): Promise<{ number: string; moveId: number }> {
+  await seedCustomer(t);
+  const created = await pendingId(t, "create_invoice", {
+    ...invoiceFor(100, "Design"),
+    line_items: [
+      { description: "Design", quantity: 1, unit_price: 100 },
+      { description: "Hosting", quantity: 1, unit_price: 100 },
+    ],
+  });
+  await t.approve(created);
+  const post = await pendingId(t, "post_invoice", {
+    invoice_id: String((await outputOf(t, created)).invoice_id),
+  });
+  await t.approve(post);
+  const number = String((await outputOf(t, post)).invoice_id);
+  const [row] = await t.app.odoo.searchRead("account.move", [["name", "=", number]], ["id"]);
+  return { number, moveId: Number(row?.id) };
+}
+
+/** Someone else in Odoo: the move to draft, each product line's price set (same lines, same ids), posted again. */
+async function repriced(t: Harness, moveId: number, prices: number[]): Promise<void> {
+  await t.app.odoo.call({ model: "account.move", method: "button_draft", ids: [moveId] });
+  const lines = await t.app.odoo.searchRead(
+    "account.move.line",
+    [
+      ["move_id", "=", moveId],
+      ["display_type", "=", "product"],
+    ],
+    ["id"],
+    { order: "id" },
+  );
+  await t.app.odoo.write("account.move", [moveId], {
+    invoice_line_ids: lines.map((line, i) => [1, Number(line.id), { price_unit: prices[i] }]),
+  });
+  await t.app.odoo.call({ model: "account.move", method: "action_post", ids: [moveId] });
+}
+
+async function failedWith(t: Harness, id: string): Promise<string> {
+  const record = await t.app.approvals.get(id);
+  const outcome = record?.outcome;
+  if (!outcome || outcome.ok) throw new Error(`approval ${id} did not fail (${record?.status})`);
+  expect(outcome.code, outcome.message).toBe("APPROVAL_INVALID");
+  return outcome.message;
+}
+
+describe("approved is what runs: the amounts that move, not only the document's total", () => {
+  it("a partial credit note of a line repriced after the approval, the invoice's total kept: refused, no credit note", async () => {
+    h = await startHarness();
+    const { number, moveId } = await postedTwoLineInvoice(h);
+    // The person approves a credit note of the Design line: 100.00.
+    const id = await pendingId(h, "create_credit_note", {
+      invoice_id: number,
+      reason: "Goodwill",
+      date: isoDay(0),
+      lines: { "0": 1 },
+    });
+    // Design 190, Hosting 10: the same lines, the same ids, the same 200.00 total; the credit would be 190.00.
+    await repriced(h, moveId, [190, 10]);
+    await h.approve(id);
+    expect(await failedWith(h, id)).toMatch(/credited total was 100\.00 USD when approved, 190\.00 USD now/);
+    expect(await h.app.odoo.searchCount("account.move", [["move_type", "=", "out_refund"]])).toBe(0);
+  });
+
+  it("a bill's payment after the bill was repriced (reset, edited, posted again): refused, no payment", async () => {
+    h = await startHarness();
+    const vendor = await h.app.odoo.create("res.partner", {
+      name: "Paper Mill",
+      is_company: true,
+      supplier_rank: 1,
+    });
+    const bill = await h.call("create_draft_invoice", {
+      description: "Paper",
+      amount: 1_000,
+      partner_id: vendor,
+    });
+    expect(bill.isError, bill.text).toBe(false);
+    const post = await pendingId(h, "post_invoice", { invoice_id: bill.data.invoice_id });
+    await h.approve(post);
+    const moveId = Number((await outputOf(h, post)).record_id ?? bill.data.record_id ?? bill.data.invoice_id);
+    // The person approves paying 1,000.00, the whole bill ("left to pay 0.00").
+    const pay = await pendingId(h, "record_payment", {
+      invoice_id: String(bill.data.invoice_id),
+      amount: 1_000,
+      payment_date: isoDay(0),
+      payment_method: "bank_transfer",
+    });
+    await repriced(h, moveId, [5_000]);
+    const payments = await h.app.odoo.searchCount("account.payment", []);
+    await h.approve(pay);
+    expect(await failedWith(h, pay)).toMatch(/total was 1,000\.00 USD when approved, 5,000\.00 USD now/);
+    expect(await h.app.odoo.searchCount("account.payment", [])).toBe(payments);
   });
 });

@@ -180,6 +180,8 @@ function paymentBinding(plan: PaymentPlan): Binding {
     move_id: plan.invoice.id,
     partner_id: m2oId(plan.invoice.partner_id),
     currency: plan.currency,
+    // The bill or invoice as shown (its total, what is left after): one repriced since is not the one approved.
+    amount_total: formatMinor(fromOdooAmount(plan.invoice.amount_total, plan.decimals), plan.decimals),
     journal_id: plan.journal.id,
   };
 }
