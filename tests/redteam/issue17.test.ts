@@ -1,6 +1,7 @@
 /**
  * Red team (issue 17), round 2: the agent calls the new tools in parallel, as an agent framework may.
  */
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
 import { invoiceFor, isoDay, outputOf, pendingId } from "./helpers.js";
@@ -140,5 +141,28 @@ describe("approved is what runs: the amounts that move, not only the document's 
     await h.approve(pay);
     expect(await failedWith(h, pay)).toMatch(/total was 1,000\.00 USD when approved, 5,000\.00 USD now/);
     expect(await h.app.odoo.searchCount("account.payment", [])).toBe(payments);
+  });
+});
+
+describe("money going out is never approved in the chat, even when the draft turns into a credit note meanwhile", () => {
+  it("the chat approves posting an invoice; while its prompt is open the draft is switched to a credit note: not posted", async () => {
+    h = await startHarness({ elicitation: () => "approve" });
+    const t = h;
+    await seedCustomer(t);
+    const draft = await t.call("create_invoice", invoiceFor(500));
+    expect(draft.data.status, draft.text).toBe("draft");
+    const [row] = await t.app.odoo.searchRead("account.move", [["move_type", "=", "out_invoice"]], ["id"]);
+    const moveId = Number(row?.id);
+    // The prompt is answered once someone in Odoo has switched the draft into a credit note (Odoo's "Switch into
+    // refund/credit note": the same record, partner, currency and total; money going out once posted).
+    t.client.setRequestHandler(ElicitRequestSchema, async () => {
+      await t.app.odoo.write("account.move", [moveId], { move_type: "out_refund" });
+      return { action: "accept", content: { decision: "approve" } };
+    });
+    const post = await t.call("post_invoice", { invoice_id: String(moveId) });
+    expect(post.error?.code, post.text).toBe("APPROVAL_INVALID");
+    expect(post.error?.message).toMatch(/its type was out_invoice when approved, out_refund now/);
+    const [after] = await t.app.odoo.read("account.move", [moveId], ["state", "move_type"]);
+    expect(after).toMatchObject({ state: "draft", move_type: "out_refund" });
   });
 });

@@ -124,6 +124,7 @@ export type Binding = Record<string, string | number | null>;
 
 const BOUND_LABELS: Record<string, string> = {
   move_id: "record",
+  move_type: "type",
   partner_id: "partner",
   currency: "currency",
   amount_total: "total",
