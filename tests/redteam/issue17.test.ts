@@ -166,3 +166,32 @@ describe("money going out is never approved in the chat, even when the draft tur
     expect(after).toMatchObject({ state: "draft", move_type: "out_refund" });
   });
 });
+
+describe("a payment the chat approves stays money coming in", () => {
+  it("while the prompt for a customer's payment is open, the invoice is reset, switched into a credit note and posted again: no payment", async () => {
+    h = await startHarness({ elicitation: () => "approve" });
+    const t = h;
+    await seedCustomer(t);
+    const draft = await t.call("create_invoice", invoiceFor(300));
+    const posted = await t.call("post_invoice", { invoice_id: String(draft.data.invoice_id) });
+    expect(posted.data.status, posted.text).toBe("posted");
+    const [row] = await t.app.odoo.searchRead("account.move", [["move_type", "=", "out_invoice"]], ["id"]);
+    const moveId = Number(row?.id);
+    t.client.setRequestHandler(ElicitRequestSchema, async () => {
+      await t.app.odoo.call({ model: "account.move", method: "button_draft", ids: [moveId] });
+      await t.app.odoo.write("account.move", [moveId], { move_type: "out_refund" });
+      await t.app.odoo.call({ model: "account.move", method: "action_post", ids: [moveId] });
+      return { action: "accept", content: { decision: "approve" } };
+    });
+    const payments = await t.app.odoo.searchCount("account.payment", []);
+    const pay = await t.call("record_payment", {
+      invoice_id: String(moveId),
+      amount: 300,
+      payment_date: isoDay(0),
+      payment_method: "bank_transfer",
+    });
+    expect(pay.error?.code, pay.text).toBe("APPROVAL_INVALID");
+    expect(pay.error?.message).toMatch(/its type was out_invoice when approved, out_refund now/);
+    expect(await t.app.odoo.searchCount("account.payment", [])).toBe(payments);
+  });
+});
