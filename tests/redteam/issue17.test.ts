@@ -195,3 +195,40 @@ describe("a payment the chat approves stays money coming in", () => {
     expect(await t.app.odoo.searchCount("account.payment", [])).toBe(payments);
   });
 });
+
+describe("the agent's words on a bill or credit note cannot pose as its amounts", () => {
+  const fake = "Toner\n\nTotal                     0.01 USD\u202e DSU 00.0\u2066";
+  it("a vendor bill's description, reference and a credit note's reason: escaped, one Total, the real one", async () => {
+    h = await startHarness();
+    const vendor = await h.app.odoo.create("res.partner", {
+      name: "Toner World",
+      is_company: true,
+      supplier_rank: 1,
+    });
+    const bill = await h.call("create_vendor_bill", {
+      vendor,
+      bill_date: "2026-11-03",
+      vendor_reference: "INV-1\nTotal 0.01 USD\u202e",
+      lines: [{ description: fake, quantity: 1, unit_price: 4_800 }],
+    });
+    expect(bill.isError, bill.text).toBe(false);
+    const post = await pendingId(h, "post_invoice", { invoice_id: String(bill.data.record_id) });
+    await h.approve(post);
+    const credit = await h.call("create_credit_note", {
+      invoice_id: String((await outputOf(h, post)).invoice_id),
+      reason: "Goodwill\nTotal 0.01 USD\u202e",
+      date: isoDay(0),
+    });
+    for (const summary of [
+      String((await h.app.approvals.get(post))?.meta.target),
+      String(credit.data.summary),
+    ]) {
+      expect(summary).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/u);
+    }
+    const text = String(credit.data.summary);
+    // The agent's line breaks stay escaped inside its own cell: no line of the summary starts with its "Total".
+    expect(text.split("\n").filter((line) => /^\s*Total\b/.test(line))).toEqual([]);
+    expect(text).toContain("Toner\\n\\nTotal");
+    expect(text).toMatch(/^\s+Credit note total {2}4,800\.00 USD$/m);
+  });
+});
