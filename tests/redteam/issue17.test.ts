@@ -232,3 +232,27 @@ describe("the agent's words on a bill or credit note cannot pose as its amounts"
     expect(text).toMatch(/^\s+Credit note total {2}4,800\.00 USD$/m);
   });
 });
+
+describe("two credit notes of one invoice, each approved by a person", () => {
+  it("approved at the same moment: the invoice is credited once, the second refused", async () => {
+    h = await startHarness();
+    const t = h;
+    const { number } = await postedTwoLineInvoice(t);
+    const ask = () =>
+      pendingId(t, "create_credit_note", { invoice_id: number, reason: "Goodwill", date: isoDay(0) });
+    const first = await ask();
+    const second = await ask();
+    await Promise.allSettled([t.approve(first), t.approve(second)]);
+    const notes = await t.app.odoo.searchRead(
+      "account.move",
+      [["move_type", "=", "out_refund"]],
+      ["amount_total"],
+    );
+    expect(notes.map((note) => note.amount_total)).toEqual([200]);
+    const outcomes = await Promise.all(
+      [first, second].map(async (id) => (await t.app.approvals.get(id))?.outcome),
+    );
+    expect(outcomes.filter((outcome) => outcome?.ok)).toHaveLength(1);
+    expect(outcomes.find((outcome) => !outcome?.ok)).toMatchObject({ code: "INVALID_STATUS" });
+  });
+});
