@@ -256,3 +256,32 @@ describe("two credit notes of one invoice, each approved by a person", () => {
     expect(outcomes.find((outcome) => !outcome?.ok)).toMatchObject({ code: "INVALID_STATUS" });
   });
 });
+
+describe("a currency Odoo has no rate for", () => {
+  it("activated without a rate (Odoo reads 1 and would book it 1:1): a clear error, no bill, no invoice request", async () => {
+    h = await startHarness();
+    const [gbp] = await h.app.odoo.searchRead("res.currency", [["name", "=", "GBP"]], ["id"], {
+      context: { active_test: false },
+    });
+    await h.app.odoo.write("res.currency", [Number(gbp?.id)], { active: true });
+    const vendor = await h.app.odoo.create("res.partner", {
+      name: "London Paper",
+      is_company: true,
+      supplier_rank: 1,
+    });
+    const bill = await h.call("create_vendor_bill", {
+      vendor,
+      bill_date: "2026-11-03",
+      vendor_reference: "LP-1",
+      currency: "GBP",
+      lines: [{ description: "Paper", quantity: 1, unit_price: 10_000 }],
+    });
+    expect(bill.error?.code, bill.text).toBe("VALIDATION_ERROR");
+    expect(bill.error?.message).toMatch(/Odoo has no rate for GBP/);
+    expect(await count(h, "account.move", [])).toBe(0);
+    await seedCustomer(h);
+    const invoice = await h.call("create_invoice", { ...invoiceFor(10_000), currency: "GBP" });
+    expect(invoice.error?.code, invoice.text).toBe("VALIDATION_ERROR");
+    expect(await h.app.approvals.list()).toEqual([]);
+  });
+});
