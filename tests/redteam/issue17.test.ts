@@ -285,3 +285,29 @@ describe("a currency Odoo has no rate for", () => {
     expect(await h.app.approvals.list()).toEqual([]);
   });
 });
+
+describe("the recent-party flag names the party in the agent's own words, escaped", () => {
+  it("a vendor named with a line break is refused; with a bidi override, the override is escaped wherever it is named", async () => {
+    h = await startHarness();
+    const refused = await h.call("create_partner", { name: "Shady\nTotal 0.01 USD", kind: "vendor" });
+    expect(refused.error?.code, refused.text).toBe("VALIDATION_ERROR");
+    const vendor = await h.call("create_partner", { name: "Shady Ltd\u202e DSU 10.0", kind: "vendor" });
+    expect(vendor.isError, vendor.text).toBe(false);
+    const bill = await h.call("create_draft_invoice", {
+      description: "Consulting",
+      amount: 4_800,
+      partner_id: vendor.data.id,
+    });
+    const post = await h.call("post_invoice", { invoice_id: bill.data.invoice_id });
+    const summary = String(post.data.summary);
+    expect(summary).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/u);
+    expect(summary.split("\n").filter((line) => /^\s*Total\b/.test(line))).toEqual([
+      expect.stringMatching(/4,800\.00 USD/),
+    ]);
+    const record = await h.app.approvals.get(String(post.data.approval_id));
+    if (!record) throw new Error("no request");
+    const flags = (await h.app.approvals.view(record)).document?.flags ?? [];
+    expect(flags).toHaveLength(1);
+    expect(flags[0]).toMatch(/was created less than a day ago by the agent's Odoo user/);
+  });
+});
