@@ -113,6 +113,38 @@ describe("approved is what runs: the amounts that move, not only the document's 
     expect(await h.app.odoo.searchCount("account.move", [["move_type", "=", "out_refund"]])).toBe(0);
   });
 
+  it("a line index that points to another line after the approval (the first line deleted, the total kept): refused", async () => {
+    h = await startHarness();
+    const { number, moveId } = await postedTwoLineInvoice(h);
+    const id = await pendingId(h, "create_credit_note", {
+      invoice_id: number,
+      reason: "Goodwill",
+      date: isoDay(0),
+      lines: { "0": 1 },
+    });
+    await h.app.odoo.call({ model: "account.move", method: "button_draft", ids: [moveId] });
+    const [design, hosting] = await h.app.odoo.searchRead(
+      "account.move.line",
+      [
+        ["move_id", "=", moveId],
+        ["display_type", "=", "product"],
+      ],
+      ["id"],
+      { order: "id" },
+    );
+    // Line 0 is now Hosting, at 200: the same invoice, partner and total.
+    await h.app.odoo.write("account.move", [moveId], {
+      invoice_line_ids: [
+        [2, Number(design?.id)],
+        [1, Number(hosting?.id), { price_unit: 200 }],
+      ],
+    });
+    await h.app.odoo.call({ model: "account.move", method: "action_post", ids: [moveId] });
+    await h.approve(id);
+    expect(await failedWith(h, id)).toMatch(/credited lines was .* when approved/);
+    expect(await h.app.odoo.searchCount("account.move", [["move_type", "=", "out_refund"]])).toBe(0);
+  });
+
   it("a bill's payment after the bill was repriced (reset, edited, posted again): refused, no payment", async () => {
     h = await startHarness();
     const vendor = await h.app.odoo.create("res.partner", {
