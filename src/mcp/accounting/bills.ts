@@ -7,7 +7,8 @@
  * The supplier's reference is what makes a retry safe: a second bill of the same vendor (its commercial partner)
  * with the same reference, compared ignoring case and runs of spaces, that is not cancelled, is refused with
  * `DUPLICATE_BILL` naming the bill that exists (as Odoo itself warns of a duplicated reference). A call that was
- * interrupted after Odoo created the bill answers that bill when it is made again, instead of a second bill.
+ * interrupted after Odoo created the bill answers that bill when it is made again, instead of a second bill. Parallel
+ * calls with the same vendor and reference are checked one after the other (one-at-a-time.ts).
  *
  * Totals are Odoo's, read back after the create; in another currency, `company_total` is Odoo's own
  * conversion (`amount_total_signed`), never ours.
@@ -32,6 +33,7 @@ import { likeLiteral } from "../odoo/like.js";
 import type { Odoo } from "../odoo/types.js";
 import { type DocumentCurrency, documentCurrency } from "./currencies.js";
 import { QUANTITY_DECIMALS, selectTax, untaxedMinor } from "./invoices.js";
+import { oneAtATime } from "./one-at-a-time.js";
 import type { DryRunnable } from "./operation.js";
 import { findCustomer } from "./partners.js";
 import { decodeDocument, formatBytes, type LoadedReceipt, RECEIPT_TYPES } from "./receipts.js";
@@ -487,9 +489,15 @@ export async function createVendorBill(
   input: CreateVendorBillInput,
 ): Promise<CreateVendorBillOutput> {
   const plan = await planBill(odoo, input);
-  const [existing] = await sameReference(odoo, plan.vendor, plan.reference);
-  if (existing) refuseDuplicate(plan, existing);
-  const id = await odoo.create("account.move", billValues(plan, input));
+  // The check and the create, one call at a time per vendor and reference (parallel calls: one-at-a-time.ts).
+  const id = await oneAtATime(
+    [`bill|${plan.vendor.commercialId}|${referenceKey(plan.reference)}`],
+    async () => {
+      const [existing] = await sameReference(odoo, plan.vendor, plan.reference);
+      if (existing) refuseDuplicate(plan, existing);
+      return odoo.create("account.move", billValues(plan, input));
+    },
+  );
   let attachment: { name: string; id: number } | null = null;
   const warnings: string[] = [];
   if (plan.document && plan.contentField) {

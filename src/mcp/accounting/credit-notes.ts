@@ -355,7 +355,7 @@ function linesKey(plan: CreditPlan): string {
   return plan.lines.map((line) => `${line.source.id}:${line.quantity}`).join(",");
 }
 
-/** What a person approves of a credit note, by id: the invoice, its partner, currency and total, the lines, the refund. */
+/** What a person approves of a credit note, by id: the invoice, its partner, currency and total, the lines and their total, the refund. */
 function creditBinding(plan: CreditPlan): Binding {
   return {
     move_id: plan.invoice.id,
@@ -363,6 +363,8 @@ function creditBinding(plan: CreditPlan): Binding {
     currency: plan.currency,
     amount_total: formatMinor(fromOdooAmount(plan.invoice.amount_total, plan.decimals), plan.decimals),
     credited_lines: linesKey(plan),
+    // What the lines credited come to: a line repriced under the same id and total would credit another amount.
+    credited_total: plan.totals ? formatMinor(plan.totals.total, plan.decimals) : null,
     refund: plan.refund?.amount != null ? formatMinor(plan.refund.amount, plan.decimals) : null,
     ...(plan.refund ? { journal_id: plan.refund.journal.id } : {}),
   };

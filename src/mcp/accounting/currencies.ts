@@ -2,7 +2,8 @@
  * A document's currency, named by its ISO code (`currency` of create_invoice and create_vendor_bill): one of the
  * company's active currencies, at Odoo's rate. Inactive currencies are looked up too (`active_test: false`), so
  * that the error can say which one it is and how to activate it; a code Odoo does not know is its own error.
- * Amounts are never converted here: Odoo converts with its rate when the document is created.
+ * Amounts are never converted here: Odoo converts with its rate when the document is created. A currency with no
+ * rate in Odoo is refused: Odoo would book it at 1 (`res.currency.rate`, counted by `currency_id`).
  */
 import { ToolError } from "../errors.js";
 import type { Odoo } from "../odoo/types.js";
@@ -64,6 +65,19 @@ export async function documentCurrency(
       `The currency ${wanted} is not active in Odoo. A person activates it there (Accounting > Configuration > ` +
         `Currencies, remove the "Active" filter, open ${wanted} and tick Active), and sets its rate; then try again.`,
       { currency: wanted, active: false },
+    );
+  }
+  // Activated without a rate, a currency reads `rate` 1, and Odoo books it at one per unit of the company currency
+  // (recording 17): no figure in it would mean what it says.
+  if (
+    row.id !== company.currencyId &&
+    (await odoo.searchCount("res.currency.rate", [["currency_id", "=", row.id]])) === 0
+  ) {
+    throw new ToolError(
+      "VALIDATION_ERROR",
+      `Odoo has no rate for ${wanted}: it would book ${wanted} amounts at 1 ${company.currency} each. A person sets ` +
+        `its rate in Odoo (Accounting > Configuration > Currencies, open ${wanted}, add a rate); then try again.`,
+      { currency: wanted, rate: null },
     );
   }
   return {

@@ -124,9 +124,11 @@ export type Binding = Record<string, string | number | null>;
 
 const BOUND_LABELS: Record<string, string> = {
   move_id: "record",
+  move_type: "type",
   partner_id: "partner",
   currency: "currency",
   amount_total: "total",
+  credited_total: "credited total",
   email: "recipient's email",
   journal_id: "payment journal",
   tax_id: "tax",
@@ -155,7 +157,7 @@ function boundMoney(value: string | number | null, currency: string | number | n
 
 function boundValue(key: string, value: string | number | null | undefined, binding: Binding): string {
   if (value === null || value === undefined) return "none";
-  if (key === "amount_total") return boundMoney(value, binding.currency);
+  if (key === "amount_total" || key === "credited_total") return boundMoney(value, binding.currency);
   if (key.endsWith("_id")) return `id ${String(value)}`;
   return String(value);
 }

@@ -6,8 +6,8 @@
  * VAT number (spaces and dots aside, case aside) or the same email (case aside). This is also what makes a retried
  * call create nothing twice. Without either, a retry is recognised by Odoo's own columns: a top-level partner with
  * the same name (case aside) that this Odoo user created in the last `RETRY_MINUTES` minutes is the first call's;
- * an older one, or another user's, of the same name is only a warning (two customers may share a name). Two
- * identical calls running at the same moment are not told apart (no lock is shared with Odoo).
+ * an older one, or another user's, of the same name is only a warning (two customers may share a name). Calls
+ * running at the same moment are checked one after the other within this process (one-at-a-time.ts).
  *
  * Odoo checks the VAT number only when its `base_vat` module is installed; its refusal is Odoo's message under
  * `VALIDATION_ERROR` (error-map.ts). Without `base_vat` any text is stored: the lab's Odoo 19 has no `base_vat`.
@@ -18,6 +18,7 @@ import { documentText } from "../../shared/document-text.js";
 import { ToolError } from "../errors.js";
 import { likeLiteral } from "../odoo/like.js";
 import type { Domain, Odoo } from "../odoo/types.js";
+import { oneAtATime } from "./one-at-a-time.js";
 import type { DryRunnable } from "./operation.js";
 import { type AccountingSession, companyFact, getSession, recordUrl, withCompany } from "./session.js";
 import { m2oId, m2oName, type OdooRecord, sameEmail, str } from "./values.js";
@@ -222,8 +223,16 @@ function partnerDocument(plan: PartnerPlan, input: CreatePartnerInput): RequestD
 
 /** Creates the partner once the checks pass. */
 export async function createPartner(odoo: Odoo, input: CreatePartnerInput): Promise<CreatePartnerOutput> {
-  const plan = await planPartner(odoo, input);
-  const id = await odoo.create("res.partner", plan.vals);
+  // The duplicate rules' search and the create, one call at a time per name, VAT and email (one-at-a-time.ts).
+  const keys = [
+    `partner|name|${input.name.trim().toLowerCase()}`,
+    ...(input.vat && normalVat(input.vat) ? [`partner|vat|${normalVat(input.vat)}`] : []),
+    ...(input.email?.trim() ? [`partner|email|${input.email.trim().toLowerCase()}`] : []),
+  ];
+  const { plan, id } = await oneAtATime(keys, async () => {
+    const plan = await planPartner(odoo, input);
+    return { plan, id: await odoo.create("res.partner", plan.vals) };
+  });
   return {
     id,
     name: String(plan.vals.name),

@@ -178,8 +178,12 @@ async function planPayment(
 function paymentBinding(plan: PaymentPlan): Binding {
   return {
     move_id: plan.invoice.id,
+    // An invoice reset, switched into a credit note and posted again is paid the other way: money out, not in.
+    move_type: String(plan.invoice.move_type),
     partner_id: m2oId(plan.invoice.partner_id),
     currency: plan.currency,
+    // The bill or invoice as shown (its total, what is left after): one repriced since is not the one approved.
+    amount_total: formatMinor(fromOdooAmount(plan.invoice.amount_total, plan.decimals), plan.decimals),
     journal_id: plan.journal.id,
   };
 }

@@ -327,13 +327,15 @@ export async function currencyOf(odoo: Odoo, session: AccountingSession, move: O
 }
 
 /**
- * What a person approves about an invoice or bill that exists (post_invoice, send_invoice): the record, its
+ * What a person approves about an invoice or bill that exists (post_invoice, send_invoice): the record, its type, its
  * partner, its currency and its total (a decimal string in that currency's decimals). `currency`/`decimals` as
  * `currencyOf` answers them.
  */
 export function moveBinding(move: MoveRecord, currency: string, decimals: number): Binding {
   return {
     move_id: move.id,
+    // An invoice and a credit note differ only by this (Odoo's "Switch into refund" keeps the rest): money in or out.
+    move_type: String(move.move_type),
     partner_id: m2oId(move.partner_id),
     currency,
     amount_total: formatMinor(fromOdooAmount(move.amount_total, decimals), decimals),
