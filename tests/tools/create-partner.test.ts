@@ -98,6 +98,13 @@ describe("create_partner", () => {
       vat: "be 0477.472.701",
     });
     expect(duplicate.error?.code).toBe("PARTNER_EXISTS");
+    // the same number written with a hyphen and a slash is the same VAT number
+    const hyphenated = await dry.call("create_partner", {
+      name: "Other",
+      kind: "vendor",
+      vat: "BE-0477/472.701",
+    });
+    expect(hyphenated.error?.code).toBe("PARTNER_EXISTS");
     expect(await partners()).toBe(count);
     // Odoo down: the arguments passed the schema; what only Odoo can tell is null.
     dry.sandbox.setFault("down");

@@ -57,8 +57,11 @@ export type CreatePartnerOutput = z.infer<typeof createPartnerResult>;
 /** How long after its create a partner of the same name, by the same Odoo user, is taken for a retried call. */
 export const RETRY_MINUTES = 10;
 
-/** A VAT number as compared: without spaces and dots, upper case ("de 123.456.789" → "DE123456789"). */
-export const normalVat = (vat: string) => vat.replace(/[\s.]/g, "").toUpperCase();
+/**
+ * A VAT number as compared and stored: letters and digits only, upper case ("de 123.456.789" → "DE123456789",
+ * "BE-0477.472.701" → "BE0477472701"), the compact form Odoo's own VAT check (base_vat, python-stdnum) accepts.
+ */
+export const normalVat = (vat: string) => vat.replace(/[^\p{L}\p{N}]/gu, "").toUpperCase();
 
 const DUPLICATE_FIELDS = ["name", "email", "vat", "parent_id", "create_uid", "create_date"];
 
