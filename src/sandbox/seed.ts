@@ -5,6 +5,7 @@ import {
   registerPaymentModels,
   taxMethods,
 } from "./accounting.js";
+import { defineBankAccounts } from "./bank-accounts.js";
 import { doCreate, hooks } from "./base-methods.js";
 import { companyRule, currentCompanyId, defineCompanies } from "./companies.js";
 import { defineCurrencies } from "./currencies.js";
@@ -590,6 +591,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineMail(db);
   defineExpenses(db);
   definePartners(db);
+  defineBankAccounts(db);
   defineMessagePost(db, ["account.move", "account.payment", "hr.expense"]);
   defineCompanies(db);
   defineCurrencies(db);
