@@ -202,6 +202,51 @@ describe.each(VERSIONS)("request documents on Odoo %i", (version) => {
       ]),
     );
     expect(JSON.stringify(doc)).not.toMatch(/Odoo record/);
+    // Money coming in: no bank account to approve.
+    expect(doc.rows.map((r) => r.label)).not.toContain("Paid to bank account");
+  });
+
+  /** A posted bill of 640.00 for a new vendor, with the bank accounts given (Odoo puts the first on the bill). */
+  async function postedBill(accounts: string[]): Promise<{ vendor: string; number: string }> {
+    const vendor = uniqueName("Imprimerie Delvaux SRL");
+    const partner = await t.odoo.create("res.partner", { name: vendor, is_company: true, supplier_rank: 1 });
+    for (const acc_number of accounts)
+      await t.odoo.create("res.partner.bank", { acc_number, partner_id: partner });
+    const move = await t.odoo.create("account.move", {
+      move_type: "in_invoice",
+      partner_id: partner,
+      invoice_date: daysAgo(3),
+      invoice_line_ids: [[0, 0, { name: "Brochures", quantity: 1, price_unit: 640, tax_ids: [[6, 0, []]] }]],
+    });
+    await t.odoo.call({ model: "account.move", method: "action_post", ids: [move] });
+    const [row] = await t.odoo.read("account.move", [move], ["name"]);
+    return { vendor, number: String(row?.name) };
+  }
+
+  it("record_payment of a bill: the bank account the money goes to, its number and holder", async () => {
+    const bill = await postedBill(["BE71 0961 2345 6769"]);
+    const input = {
+      invoice_id: bill.number,
+      amount: 640,
+      payment_date: daysAgo(1),
+      payment_method: "bank_transfer" as const,
+    };
+    const prepared = await recordPaymentOperation.prepare(t.odoo, input);
+    expect(prepared.document.name).toMatch(`Payment to ${bill.vendor} for`);
+    expect(prepared.document.rows).toContainEqual({
+      label: "Paid to bank account",
+      value: `BE71 0961 2345 6769, held by ${bill.vendor}`,
+    });
+    expect(prepared.summary).toContain("BE71 0961 2345 6769");
+    expect(prepared.binding?.partner_bank_id).toEqual(expect.any(Number));
+
+    const none = await postedBill([]);
+    const bare = await recordPaymentOperation.prepare(t.odoo, { ...input, invoice_id: none.number });
+    expect(bare.document.rows).toContainEqual({
+      label: "Paid to bank account",
+      value: "none set in Odoo: the payment carries no bank account",
+    });
+    expect(bare.binding).toHaveProperty("partner_bank_id", null);
   });
 
   it("create_expense: described once, with employee, category, date, vendor, receipt and amount", async () => {

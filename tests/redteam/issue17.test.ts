@@ -343,3 +343,46 @@ describe("the recent-party flag names the party in the agent's own words, escape
     expect(flags[0]).toMatch(/was created less than a day ago by the agent's Odoo user/);
   });
 });
+
+describe("a bill is paid to the bank account the person approved", () => {
+  it("the bill's bank account is switched to another after the approval (classic invoice fraud): refused, no payment", async () => {
+    h = await startHarness();
+    const vendor = await h.app.odoo.create("res.partner", {
+      name: "Imprimerie Delvaux SRL",
+      is_company: true,
+      supplier_rank: 1,
+    });
+    await h.app.odoo.create("res.partner.bank", { acc_number: "BE71 0961 2345 6769", partner_id: vendor });
+    const moveId = await h.app.odoo.create("account.move", {
+      move_type: "in_invoice",
+      partner_id: vendor,
+      invoice_date: isoDay(0),
+      invoice_line_ids: [[0, 0, { name: "Brochures", quantity: 1, price_unit: 640, tax_ids: [[6, 0, []]] }]],
+    });
+    await h.app.odoo.call({ model: "account.move", method: "action_post", ids: [moveId] });
+    const pay = await pendingId(h, "record_payment", {
+      invoice_id: String(moveId),
+      amount: 640,
+      payment_date: isoDay(0),
+      payment_method: "bank_transfer",
+    });
+    const record = await h.app.approvals.get(pay);
+    if (!record) throw new Error("no request");
+    expect((await h.app.approvals.view(record)).document?.rows).toContainEqual({
+      label: "Paid to bank account",
+      value: "BE71 0961 2345 6769, held by Imprimerie Delvaux SRL",
+    });
+    // Someone in Odoo puts another account on the posted bill (Odoo accepts it, as recorded in 18-bill-bank-account).
+    const other = await h.app.odoo.create("res.partner.bank", {
+      acc_number: "GB33 BUKB 2020 1555 5555 55",
+      partner_id: vendor,
+    });
+    await h.app.odoo.write("account.move", [moveId], { partner_bank_id: other });
+    const payments = await h.app.odoo.searchCount("account.payment", []);
+    await h.approve(pay);
+    expect(await failedWith(h, pay)).toMatch(
+      /vendor's bank account was id \d+ when approved, id \d+ \(GB33 BUKB 2020 1555 5555 55, held by Imprimerie Delvaux SRL\) now/,
+    );
+    expect(await h.app.odoo.searchCount("account.payment", [])).toBe(payments);
+  });
+});

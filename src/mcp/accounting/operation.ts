@@ -131,6 +131,7 @@ const BOUND_LABELS: Record<string, string> = {
   credited_total: "credited total",
   email: "recipient's email",
   journal_id: "payment journal",
+  partner_bank_id: "vendor's bank account",
   tax_id: "tax",
   employee_id: "employee",
   product_id: "expense category",

@@ -114,7 +114,36 @@ interface PaymentPlan {
   journal: Journal;
   line: PaymentMethodLine;
   direction: "inbound" | "outbound";
+  /** A vendor bill's recipient bank account; null when none is set; undefined for other documents. */
+  bank?: RecipientBank | null;
 }
+
+/** Where a bill's payment goes: its `partner_bank_id` (a `res.partner.bank`), the number and whose it is. */
+interface RecipientBank {
+  id: number;
+  number: string;
+  holder: string;
+}
+
+/**
+ * A bill's recipient bank account as Odoo holds it now (see odoo-recordings/19/18-bill-bank-account-*): Odoo puts
+ * the vendor's first account on a draft bill, and anyone may change it on the posted bill, which is the classic
+ * invoice fraud. So the person sees it and approves exactly it.
+ */
+async function recipientBank(odoo: Odoo, moveId: number): Promise<RecipientBank | null> {
+  const [move] = await odoo.read("account.move", [moveId], ["partner_bank_id"]);
+  const id = m2oId(move?.partner_bank_id);
+  if (id === null) return null;
+  const [bank] = await odoo.read("res.partner.bank", [id], ["acc_number", "partner_id"]);
+  return {
+    id,
+    number: str(bank?.acc_number) ?? m2oName(move?.partner_bank_id) ?? `id ${id}`,
+    holder: m2oName(bank?.partner_id) ?? "",
+  };
+}
+
+const bankText = (bank: RecipientBank) =>
+  bank.holder ? `${bank.number}, held by ${bank.holder}` : bank.number;
 
 const INVOICE_FIELDS = [...MOVE_FIELDS, "commercial_partner_id", ...SIGNED_FIELDS];
 
@@ -171,10 +200,14 @@ async function planPayment(
   }
   const direction = directionOf(invoice.move_type);
   const { journal, line } = selectPaymentJournal(session, input.payment_method, direction);
-  return { session, invoice, decimals, currency, amount, residual, journal, line, direction };
+  const bank = invoice.move_type === "in_invoice" ? await recipientBank(odoo, invoice.id) : undefined;
+  return { session, invoice, decimals, currency, amount, residual, journal, line, direction, bank };
 }
 
-/** What a person approves of a payment, by id: the invoice, its partner and currency, the journal it goes to. */
+/**
+ * What a person approves of a payment, by id: the invoice, its partner and currency, the journal it goes to, and
+ * for a bill the bank account the money goes to (none set is approved as none).
+ */
 function paymentBinding(plan: PaymentPlan): Binding {
   return {
     move_id: plan.invoice.id,
@@ -185,6 +218,7 @@ function paymentBinding(plan: PaymentPlan): Binding {
     // The bill or invoice as shown (its total, what is left after): one repriced since is not the one approved.
     amount_total: formatMinor(fromOdooAmount(plan.invoice.amount_total, plan.decimals), plan.decimals),
     journal_id: plan.journal.id,
+    ...(plan.bank !== undefined ? { partner_bank_id: plan.bank?.id ?? null } : {}),
   };
 }
 
@@ -246,6 +280,16 @@ function paymentDocument(plan: PaymentPlan, input: RecordPaymentInput): RequestD
       { label: "Payment date", value: dateText(input.payment_date) },
       { label: "Journal", value: `${plan.journal.name} (${plan.journal.code})` },
       { label: "Method", value: plan.line.name },
+      ...(plan.bank !== undefined
+        ? [
+            {
+              label: "Paid to bank account",
+              value: plan.bank
+                ? bankText(plan.bank)
+                : "none set in Odoo: the payment carries no bank account",
+            },
+          ]
+        : []),
       ...(input.reference ? [{ label: "Reference", value: input.reference }] : []),
     ],
   };
@@ -299,6 +343,13 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
         payment_date: input.payment_date,
         journal: { id: plan.journal.id, name: plan.journal.name, code: plan.journal.code },
         payment_method_line: { id: plan.line.id, name: plan.line.name },
+        ...(plan.bank !== undefined
+          ? {
+              bank_account: plan.bank
+                ? { id: plan.bank.id, acc_number: plan.bank.number, holder: plan.bank.holder }
+                : null,
+            }
+          : {}),
         reference: input.reference ?? null,
       },
       binding: paymentBinding(plan),
@@ -360,9 +411,11 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
 
   async apply(odoo, input, ref) {
     const plan = await planPayment(odoo, input);
-    // The invoice's partner and currency, and the journal, as the person approved them: before the wizard.
+    // The invoice's partner and currency, the journal and a bill's bank account, as the person approved them:
+    // before the wizard (which takes the bill's account).
     assertBound(ref.bound, paymentBinding(plan), moveLabel(plan.invoice), {
       partner_id: m2oName(plan.invoice.partner_id) ?? undefined,
+      partner_bank_id: plan.bank ? bankText(plan.bank) : undefined,
     });
     const context = { active_model: "account.move", active_ids: [plan.invoice.id] };
     const values: Record<string, unknown> = {
