@@ -154,7 +154,7 @@ const ROOMS: Record<string, readonly string[]> = {
   "mcp/chain": [],
   "mcp/audit": ["mcp/chain", "mcp/credentials"],
   "mcp/accounting": ["mcp/odoo", "shared/document.ts", "shared/document-text.ts"],
-  "mcp/reports": ["mcp/accounting", "mcp/odoo"],
+  "mcp/reports": ["mcp/accounting", "mcp/odoo", "shared/report-types.ts"],
   "mcp/config": ["mcp/approvals/policy.ts", "mcp/tools/toolsets.ts", "shared/toolsets.ts"],
   "mcp/approvals": [
     "mcp/accounting",

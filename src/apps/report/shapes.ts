@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REPORT_TYPES } from "../../shared/report-types.js";
 
 /**
  * The parts of generate_report's answer the view reads (src/mcp/reports: each type's `details`). Amounts come as
@@ -101,15 +102,7 @@ export const cashFlowDetails = z.object({
 });
 
 export const report = z.object({
-  report_type: z.enum([
-    "profit_loss",
-    "balance_sheet",
-    "cash_flow",
-    "aged_receivables",
-    "aged_payables",
-    "tax_summary",
-    "general_ledger",
-  ]),
+  report_type: z.enum(REPORT_TYPES),
   period: z.object({ start_date: z.string(), end_date: z.string() }),
   data: z.object({
     revenue: z.number(),

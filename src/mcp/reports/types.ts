@@ -1,15 +1,7 @@
+import type { ReportType } from "../../shared/report-types.js";
 import type { Ledger } from "./ledger.js";
 
-export const REPORT_TYPES = [
-  "profit_loss",
-  "balance_sheet",
-  "cash_flow",
-  "aged_receivables",
-  "aged_payables",
-  "tax_summary",
-  "general_ledger",
-] as const;
-export type ReportType = (typeof REPORT_TYPES)[number];
+export { REPORT_TYPES, type ReportType } from "../../shared/report-types.js";
 
 export const REPORT_TITLES: Record<ReportType, string> = {
   profit_loss: "Profit and Loss",
