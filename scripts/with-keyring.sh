@@ -4,11 +4,10 @@
 # dbus, gnome-keyring and libsecret-tools (.ci/run installs them).
 #
 # Everything the keyring touches is private to this run: a throwaway HOME and XDG_RUNTIME_DIR, set before the bus
-# starts. The bus activates nothing (its configuration has no service folders): the only Secret Service on it is
-# the daemon started here, unlocked, in the foreground as this script's child, so it lives exactly as long as the
-# command. The command starts only once that daemon owns org.freedesktop.secrets. (The bus's default configuration
-# let a client that asked before the daemon was ready activate a second, locked daemon, which then asked for a
-# password with a prompt no one could answer: the kill and load tests' "no OS keychain", seen on busy machines.)
+# starts. The bus knows one service, this script's own: the daemon, unlocked, in the foreground. It is started here
+# and the command starts only once it owns org.freedesktop.secrets; should it leave the bus, the bus starts it again
+# unlocked on the same keyring. (The bus's default configuration activated the system's service instead: a locked
+# daemon that asked for a password with a prompt no one could answer — the kill and load tests' "no OS keychain".)
 set -euo pipefail
 if ! command -v dbus-run-session >/dev/null || ! command -v gnome-keyring-daemon >/dev/null; then
   echo "with-keyring: install dbus and gnome-keyring first (apt-get install -y dbus gnome-keyring libsecret-tools)" >&2
@@ -27,6 +26,7 @@ cat > "$HOME/session.conf" <<'CONF'
   <keep_umask/>
   <listen>unix:tmpdir=/tmp</listen>
   <auth>EXTERNAL</auth>
+  <servicedir>SERVICEDIR</servicedir>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
@@ -34,6 +34,16 @@ cat > "$HOME/session.conf" <<'CONF'
   </policy>
 </busconfig>
 CONF
+# Should the daemon ever leave the bus mid-run, the bus starts it again the same way, unlocked with the same password,
+# on the same keyring files under this HOME: the secrets stored so far are still there.
+mkdir -p "$HOME/services"
+sed -i "s|SERVICEDIR|$HOME/services|" "$HOME/session.conf"
+cat > "$HOME/start-keyring.sh" <<START
+#!/bin/sh
+printf "odoo-mcp-test" | exec gnome-keyring-daemon --foreground --unlock --components=secrets
+START
+chmod +x "$HOME/start-keyring.sh"
+printf "[D-BUS Service]\nName=org.freedesktop.secrets\nExec=%s\n" "$HOME/start-keyring.sh" > "$HOME/services/org.freedesktop.secrets.service"
 exec dbus-run-session --config-file="$HOME/session.conf" -- bash -c '
   set -euo pipefail
   printf "odoo-mcp-test" | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
