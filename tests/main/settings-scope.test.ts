@@ -90,7 +90,7 @@ describe("settings: company, toolsets and read-only mode", () => {
 
     const before = await handlers["settings.get"]({});
     expect(before.scope).toMatchObject({
-      saved: { company: null, toolsets: ["invoicing", "expenses", "reports", "read"], read_only: false },
+      saved: { company: null, toolsets: ["invoicing", "expenses", "reports", "read", "bank"], read_only: false },
       effective: { company: null, read_only: false, tools: allTools.map((tool) => tool.name) },
       sources: { company: "default", toolsets: "default", read_only: "default" },
       can_save: true,
@@ -157,14 +157,14 @@ describe("settings: company, toolsets and read-only mode", () => {
     // Back to every tool and the user's current company: the person's act in the window widens again.
     const back = await handlers["settings.setScope"]({
       company: null,
-      toolsets: ["invoicing", "expenses", "reports", "read"],
+      toolsets: ["invoicing", "expenses", "reports", "read", "bank"],
       read_only: false,
     });
     expect(back.scope?.effective).toMatchObject({ company: null, read_only: false });
     expect(back.scope?.effective.tools).toHaveLength(allTools.length);
     const wide = await started();
     expect(wide.odoo.company).toBeUndefined();
-    expect(wide.tools).toEqual({ toolsets: ["invoicing", "expenses", "reports", "read"], readOnly: false });
+    expect(wide.tools).toEqual({ toolsets: ["invoicing", "expenses", "reports", "read", "bank"], readOnly: false });
   });
 
   it("refuses a company the user cannot work in, naming the ones they can; nothing is saved", async () => {
@@ -219,7 +219,7 @@ describe("settings: company, toolsets and read-only mode", () => {
     const view = await handlers["settings.get"]({});
     expect(view.scope?.effective).toMatchObject({
       read_only: true,
-      toolsets: ["invoicing", "expenses", "reports", "read"],
+      toolsets: ["invoicing", "expenses", "reports", "read", "bank"],
     });
     expect(view.warnings.join("\n")).toMatch(/read-only until you choose again/);
     expect((await started()).tools.readOnly).toBe(true);

@@ -25,6 +25,11 @@ const TOOLSET_TEXT: Record<Toolset, { title: string; explain: string }> = {
     title: "Read",
     explain: "Look up customers, invoices, journals, taxes and approvals; nothing is written.",
   },
+  bank: {
+    title: "Bank and collections",
+    explain:
+      "Bring in bank statements, match and reconcile them with a person's yes, bank balances, overdue customers and their reminders.",
+  },
 };
 
 const SCOPE_SOURCES: Record<Scope["sources"]["company"], string> = {
