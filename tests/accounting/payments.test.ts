@@ -107,6 +107,18 @@ describe.each(VERSIONS)("record_payment on Odoo %i", (version) => {
     expect(rest.payment_id).not.toBe(first.payment_id);
   });
 
+  it("runs two approved payments of one invoice at once one after the other: each sees its own amount go", async () => {
+    const invoiceId = await invoice(100); // 115.00
+    // Referred to by number and by record id: the same invoice all the same.
+    const [{ id }] = await t.odoo.searchRead("account.move", [["name", "=", invoiceId]], ["id"]);
+    const answers = await Promise.all([
+      recordPaymentOperation.apply(t.odoo, pay(invoiceId, 1), applyRef()),
+      recordPaymentOperation.apply(t.odoo, pay(String(id), 1), applyRef()),
+    ]);
+    expect(answers.map((answer) => answer.amount_residual).sort()).toEqual([113, 114]);
+    expect(answers[0].payment_id).not.toBe(answers[1].payment_id);
+  });
+
   it("refuses what Odoo would silently accept: a draft, an overpayment, zero, a future date", async () => {
     const draft = await invoice(42, { post: false });
     const draftError = await expectToolError(

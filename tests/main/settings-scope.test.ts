@@ -90,7 +90,11 @@ describe("settings: company, toolsets and read-only mode", () => {
 
     const before = await handlers["settings.get"]({});
     expect(before.scope).toMatchObject({
-      saved: { company: null, toolsets: ["invoicing", "expenses", "reports", "read", "bank"], read_only: false },
+      saved: {
+        company: null,
+        toolsets: ["invoicing", "expenses", "reports", "read", "bank"],
+        read_only: false,
+      },
       effective: { company: null, read_only: false, tools: allTools.map((tool) => tool.name) },
       sources: { company: "default", toolsets: "default", read_only: "default" },
       can_save: true,
@@ -164,7 +168,10 @@ describe("settings: company, toolsets and read-only mode", () => {
     expect(back.scope?.effective.tools).toHaveLength(allTools.length);
     const wide = await started();
     expect(wide.odoo.company).toBeUndefined();
-    expect(wide.tools).toEqual({ toolsets: ["invoicing", "expenses", "reports", "read", "bank"], readOnly: false });
+    expect(wide.tools).toEqual({
+      toolsets: ["invoicing", "expenses", "reports", "read", "bank"],
+      readOnly: false,
+    });
   });
 
   it("refuses a company the user cannot work in, naming the ones they can; nothing is saved", async () => {

@@ -20,7 +20,14 @@ import type { Odoo } from "../odoo/types.js";
 import { approvalsNamedOn, postApprovalNote, recordsTaggedWith } from "./approval-tag.js";
 import { companyCurrencyAmounts, moveKind, SIGNED_FIELDS } from "./move-document.js";
 import { highestId, tagQuietly } from "./moves.js";
-import { type AttemptMarker, assertBound, type Binding, type WriteOperation } from "./operation.js";
+import { oneAtATime } from "./one-at-a-time.js";
+import {
+  type ApplyRef,
+  type AttemptMarker,
+  assertBound,
+  type Binding,
+  type WriteOperation,
+} from "./operation.js";
 import { recentPartnerFlags } from "./recent-party.js";
 import {
   currencyOf,
@@ -410,57 +417,10 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
   },
 
   async apply(odoo, input, ref) {
-    const plan = await planPayment(odoo, input);
-    // The invoice's partner and currency, the journal and a bill's bank account, as the person approved them:
-    // before the wizard (which takes the bill's account).
-    assertBound(ref.bound, paymentBinding(plan), moveLabel(plan.invoice), {
-      partner_id: m2oName(plan.invoice.partner_id) ?? undefined,
-      partner_bank_id: plan.bank ? bankText(plan.bank) : undefined,
-    });
-    const context = { active_model: "account.move", active_ids: [plan.invoice.id] };
-    const values: Record<string, unknown> = {
-      amount: input.amount,
-      payment_date: input.payment_date,
-      journal_id: plan.journal.id,
-      payment_method_line_id: plan.line.id,
-    };
-    if (input.reference?.trim()) values.communication = input.reference.trim();
-    const wizardId = await odoo.create("account.payment.register", values, context);
-    const action = await odoo.call<OdooRecord | null>({
-      model: "account.payment.register",
-      method: "action_create_payments",
-      ids: [wizardId],
-      context,
-    });
-    let paymentId = typeof action?.res_id === "number" ? action.res_id : null;
-    if (paymentId === null) {
-      const found = await recordPaymentOperation.findApplied(odoo, input, ref);
-      if (!found) throw new ToolError("ODOO_ERROR", "Odoo's payment wizard answered without a payment.");
-      paymentId = found.record_id;
-    } else await tagQuietly(odoo, "account.payment", paymentId, RECORDED, ref.approvalId);
-    const [[payment], [invoice]] = await Promise.all([
-      odoo.read("account.payment", [paymentId], PAYMENT_FIELDS),
-      odoo.read("account.move", [plan.invoice.id], MOVE_FIELDS),
-    ]);
-    if (!payment || !invoice)
-      throw new ToolError("ODOO_ERROR", `Odoo created payment ${paymentId} but does not return it.`);
-    const name = str(payment.name) ?? String(paymentId);
-    if (!VALIDATED_PAYMENT_STATES.includes(String(payment.state))) {
-      throw new ToolError(
-        "RECONCILIATION_FAILED",
-        `Odoo created payment ${name} but left it in state ${String(payment.state)}; check it in Odoo.`,
-        { payment_id: name, record_id: paymentId },
-      );
-    }
-    const residualAfter = fromOdooAmount(invoice.amount_residual, plan.decimals);
-    if (plan.residual - residualAfter !== plan.amount) {
-      throw new ToolError(
-        "RECONCILIATION_FAILED",
-        `Odoo created payment ${name} of ${formatMinor(plan.amount, plan.decimals)} ${plan.currency}, but the amount due on the ${moveLabel(invoice)} went from ${formatMinor(plan.residual, plan.decimals)} to ${formatMinor(residualAfter, plan.decimals)} instead of dropping by the payment. Reconcile it in Odoo; do not record it again.`,
-        { payment_id: name, record_id: paymentId },
-      );
-    }
-    return paymentOutput(plan, invoice, payment, bool(payment.is_reconciled));
+    // Two approved payments of one invoice at once would each see the amount due drop by both, and each check
+    // below would fail: within this process, the payments of one invoice run one after the other.
+    const { id } = await resolveInvoice(odoo, input.invoice_id, ["id"]);
+    return oneAtATime([`payment-of-move:${id}`], () => applyPayment(odoo, input, ref));
   },
 
   async dryRun(odoo, prepared, input) {
@@ -491,3 +451,61 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
     };
   },
 };
+
+async function applyPayment(
+  odoo: Odoo,
+  input: RecordPaymentInput,
+  ref: ApplyRef,
+): Promise<RecordPaymentOutput> {
+  const plan = await planPayment(odoo, input);
+  // The invoice's partner and currency, the journal and a bill's bank account, as the person approved them:
+  // before the wizard (which takes the bill's account).
+  assertBound(ref.bound, paymentBinding(plan), moveLabel(plan.invoice), {
+    partner_id: m2oName(plan.invoice.partner_id) ?? undefined,
+    partner_bank_id: plan.bank ? bankText(plan.bank) : undefined,
+  });
+  const context = { active_model: "account.move", active_ids: [plan.invoice.id] };
+  const values: Record<string, unknown> = {
+    amount: input.amount,
+    payment_date: input.payment_date,
+    journal_id: plan.journal.id,
+    payment_method_line_id: plan.line.id,
+  };
+  if (input.reference?.trim()) values.communication = input.reference.trim();
+  const wizardId = await odoo.create("account.payment.register", values, context);
+  const action = await odoo.call<OdooRecord | null>({
+    model: "account.payment.register",
+    method: "action_create_payments",
+    ids: [wizardId],
+    context,
+  });
+  let paymentId = typeof action?.res_id === "number" ? action.res_id : null;
+  if (paymentId === null) {
+    const found = await recordPaymentOperation.findApplied(odoo, input, ref);
+    if (!found) throw new ToolError("ODOO_ERROR", "Odoo's payment wizard answered without a payment.");
+    paymentId = found.record_id;
+  } else await tagQuietly(odoo, "account.payment", paymentId, RECORDED, ref.approvalId);
+  const [[payment], [invoice]] = await Promise.all([
+    odoo.read("account.payment", [paymentId], PAYMENT_FIELDS),
+    odoo.read("account.move", [plan.invoice.id], MOVE_FIELDS),
+  ]);
+  if (!payment || !invoice)
+    throw new ToolError("ODOO_ERROR", `Odoo created payment ${paymentId} but does not return it.`);
+  const name = str(payment.name) ?? String(paymentId);
+  if (!VALIDATED_PAYMENT_STATES.includes(String(payment.state))) {
+    throw new ToolError(
+      "RECONCILIATION_FAILED",
+      `Odoo created payment ${name} but left it in state ${String(payment.state)}; check it in Odoo.`,
+      { payment_id: name, record_id: paymentId },
+    );
+  }
+  const residualAfter = fromOdooAmount(invoice.amount_residual, plan.decimals);
+  if (plan.residual - residualAfter !== plan.amount) {
+    throw new ToolError(
+      "RECONCILIATION_FAILED",
+      `Odoo created payment ${name} of ${formatMinor(plan.amount, plan.decimals)} ${plan.currency}, but the amount due on the ${moveLabel(invoice)} went from ${formatMinor(plan.residual, plan.decimals)} to ${formatMinor(residualAfter, plan.decimals)} instead of dropping by the payment. Reconcile it in Odoo; do not record it again.`,
+      { payment_id: name, record_id: paymentId },
+    );
+  }
+  return paymentOutput(plan, invoice, payment, bool(payment.is_reconciled));
+}
