@@ -90,7 +90,12 @@ export function App() {
     setTab(next);
   };
 
-  const decide = async (ids: string[], decision: "approved" | "rejected", reason?: string) => {
+  const decide = async (
+    ids: string[],
+    decision: "approved" | "rejected",
+    reason?: string,
+    keep?: number[],
+  ) => {
     setBusy(true);
     setNotice(null);
     try {
@@ -100,6 +105,7 @@ export function App() {
         decision,
         ...(reason ? { reason } : {}),
         ...(hashes.every(Boolean) ? { args_hashes: hashes } : {}),
+        ...(keep ? { keep } : {}),
       });
       const named = (id: string) => {
         const item = pending.find((i) => i.approval_id === id);
@@ -239,7 +245,7 @@ export function App() {
                 key={selected.approval_id}
                 item={selected}
                 busy={busy}
-                onDecide={(d, r) => decide([selected.approval_id], d, r)}
+                onDecide={(d, r, keep) => decide([selected.approval_id], d, r, keep)}
               />
             ) : (
               loaded && <div className="empty center muted">Select a request to see everything about it.</div>

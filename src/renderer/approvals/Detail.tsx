@@ -46,7 +46,8 @@ export function Receipt({ item }: { item: ApprovalItem }) {
 
 /**
  * Everything a person needs to decide one request without opening Odoo: its document (src/shared/document.ts), or,
- * when Odoo could not be reached, the exact arguments the agent sent.
+ * when Odoo could not be reached, the exact arguments the agent sent. A batch's items each have a checkbox, all
+ * checked at first: approving with some unchecked approves the others only (`keep`, their indices).
  */
 export function Detail({
   item,
@@ -55,13 +56,27 @@ export function Detail({
 }: {
   item: ApprovalItem;
   busy: boolean;
-  onDecide: (decision: "approved" | "rejected", reason?: string) => void;
+  onDecide: (decision: "approved" | "rejected", reason?: string, keep?: number[]) => void;
 }) {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState("");
   const document = item.document;
   const broken = item.integrity.length > 0;
   const amount = document ? strongAmount(document) : money(item.amount, item.currency);
+  const count = document?.items?.length ?? 0;
+  const [kept, setKept] = useState<ReadonlySet<number>>(
+    () => new Set(Array.from({ length: count }, (_, i) => i)),
+  );
+  const toggle = (index: number) =>
+    setKept((current) => {
+      const next = new Set(current);
+      if (next.has(index)) next.delete(index);
+      else next.add(index);
+      return next;
+    });
+  const partial = count > 0 && kept.size < count;
+  const approve = () =>
+    onDecide("approved", undefined, partial ? [...kept].sort((a, b) => a - b) : undefined);
 
   return (
     <article className="detail" aria-label="Request">
@@ -75,7 +90,7 @@ export function Detail({
         newContact={(item.facts?.recipient as { kind?: unknown } | undefined)?.kind === "new_contact"}
       />
 
-      {document && <DocumentBody document={document} />}
+      {document && <DocumentBody document={document} choice={{ kept, onToggle: toggle }} />}
 
       <dl className="facts">
         <ArgumentRows document={document} details={item.details} />
@@ -125,11 +140,17 @@ export function Detail({
             <button
               type="button"
               className="primary"
-              disabled={busy || broken}
-              title={broken ? "This request failed its integrity checks" : undefined}
-              onClick={() => onDecide("approved")}
+              disabled={busy || broken || (count > 0 && kept.size === 0)}
+              title={
+                broken
+                  ? "This request failed its integrity checks"
+                  : count > 0 && kept.size === 0
+                    ? "Check at least one item, or reject the request"
+                    : undefined
+              }
+              onClick={approve}
             >
-              Approve
+              {partial ? `Approve ${kept.size} of ${count}` : "Approve"}
             </button>
           </div>
         )}
