@@ -139,6 +139,27 @@ describe("approving a batch in part", () => {
     expect(keptItems("apr_x", { decision: "approved", channel: "tray", document, keep: [1] })).toEqual([1]);
   });
 
+  it("the chat's prompt approves a batch whole, and says where to approve some of it", async () => {
+    let asked = "";
+    const answer = (await h.app.approvals.request(batch, THREE, {
+      clientName: "test-client",
+      signal: new AbortController().signal,
+      elicit: async (message) => {
+        asked = message;
+        return "approve";
+      },
+    })) as { applied: number[]; approval_id: string };
+    expect(asked).toContain("Items (3):");
+    expect(asked).toContain(
+      `Approving here approves all 3 items; to approve some of them only, use the odoo-mcp app or \`odoo-mcp approvals approve ${answer.approval_id} --only 1,3\` at a terminal.`,
+    );
+    expect(answer.applied).toEqual([0, 1, 2]);
+    const record = await h.app.approvals.get(answer.approval_id);
+    expect(record?.decision).toMatchObject({ channel: "elicitation" });
+    expect(record?.decision?.keep).toBeUndefined();
+    expect(batch.refs.filter((ref) => ref.call === "apply")).toEqual([{ call: "apply", keep: undefined }]);
+  });
+
   it("the signature covers keep: widening it in the stored record makes the record untrusted and nothing runs", async () => {
     const id = await ask();
     await decideKeeping(id, [0]);

@@ -436,8 +436,13 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       if (before) note = `Not asked in the chat: ${before}.`;
       else {
         const view = buildView(record, prepared, []);
+        // A batch is approved whole here: choosing some of its items is for the terminal and the app.
+        const items = view.document?.items?.length;
+        const whole = items
+          ? `\n\nApproving here approves all ${items} items; to approve some of them only, use the odoo-mcp app or \`odoo-mcp approvals approve ${record.id} --only 1,3\` at a terminal.`
+          : "";
         const answer = await call
-          .elicit(`Approve this action in Odoo?\n\n${renderView(view)}`, record.id)
+          .elicit(`Approve this action in Odoo?\n\n${renderView(view)}${whole}`, record.id)
           .catch(() => "dismissed" as const);
         // Asked in a round trip: the answer comes with the next request, so nothing waits here.
         if (answer === "asked") return undefined;

@@ -64,11 +64,11 @@ export function Detail({
   const broken = item.integrity.length > 0;
   const amount = document ? strongAmount(document) : money(item.amount, item.currency);
   const count = document?.items?.length ?? 0;
-  const [kept, setKept] = useState<ReadonlySet<number>>(
-    () => new Set(Array.from({ length: count }, (_, i) => i)),
-  );
+  // What the person unchecked: every item is checked until then, also one whose document arrives later.
+  const [left, setLeft] = useState<ReadonlySet<number>>(() => new Set());
+  const kept = new Set(Array.from({ length: count }, (_, i) => i).filter((i) => !left.has(i)));
   const toggle = (index: number) =>
-    setKept((current) => {
+    setLeft((current) => {
       const next = new Set(current);
       if (next.has(index)) next.delete(index);
       else next.add(index);

@@ -64,6 +64,9 @@ export function createBatchOperation(effectsFile: string): BatchOperation {
         summary: documentText(document),
         target: document.name,
         direction: "none" as const,
+        // Small and in the sandbox company's currency: the chat's prompt may be asked about it.
+        amount: "10.00",
+        currency: "USD",
         facts: {},
         binding: {},
       };
