@@ -1,14 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APPROVAL_CARD_URI, RESOURCE_MIME_TYPE } from "../../src/mcp/apps/index.js";
-import { createMcpServer } from "../../src/mcp/server.js";
+import { APPROVAL_CARD_URI } from "../../src/mcp/apps/index.js";
 import { type BatchInput, createBatchOperation, withBatch } from "../approvals/helpers/batch.js";
 import { type Harness, startHarness } from "../support/harness.js";
-import { type ChromiumHost, startChromiumHost } from "./chromium-host.js";
+import { type ChromiumHost, connectChat, startChromiumHost } from "./chromium-host.js";
 
 /**
  * A batch's approval card in the chat (src/apps/approval): its items listed, numbered as the terminal numbers them,
@@ -25,13 +23,7 @@ describe("the approval card of a batch", () => {
     folder = await mkdtemp(path.join(tmpdir(), "odoo-mcp-batch-card-"));
     operation = createBatchOperation(path.join(folder, "effects.jsonl"));
     h = await startHarness({ operations: withBatch(operation) });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await createMcpServer(h.app).server.connect(serverSide);
-    chat = new Client(
-      { name: "apps-test", version: "1" },
-      { capabilities: { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: [RESOURCE_MIME_TYPE] } } } },
-    );
-    await chat.connect(clientSide);
+    chat = await connectChat(h.app);
     host = await startChromiumHost(async ({ name, arguments: args = {} }) =>
       chat.callTool({ name, arguments: args }),
     );

@@ -3,7 +3,7 @@ import type { AgentStatus, AnswerOf, ApprovalItem } from "../../shared/ipc.js";
 import { strongAmount } from "../../ui/DocumentView.js";
 import { money, t, toolLabel, until, when } from "../../ui/text.js";
 import { call, errorText, on } from "../bridge.js";
-import { Detail } from "./Detail.js";
+import { Detail, toggled } from "./Detail.js";
 import { History } from "./History.js";
 
 type Notice = { kind: "ok" | "error"; text: string };
@@ -123,13 +123,7 @@ export function App() {
   };
 
   const checkable = pending.filter((item) => item.integrity.length === 0);
-  const toggle = (id: string) =>
-    setChecked((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  const toggle = (id: string) => setChecked((current) => toggled(current, id));
 
   return (
     <div className="window">

@@ -44,6 +44,14 @@ export function Receipt({ item }: { item: ApprovalItem }) {
   );
 }
 
+/** `set` with `value` added, or removed when it was there (a checkbox clicked). */
+export function toggled<T>(set: ReadonlySet<T>, value: T): Set<T> {
+  const next = new Set(set);
+  if (next.has(value)) next.delete(value);
+  else next.add(value);
+  return next;
+}
+
 /**
  * Everything a person needs to decide one request without opening Odoo: its document (src/shared/document.ts), or,
  * when Odoo could not be reached, the exact arguments the agent sent. A batch's items each have a checkbox, all
@@ -67,13 +75,7 @@ export function Detail({
   // What the person unchecked: every item is checked until then, also one whose document arrives later.
   const [left, setLeft] = useState<ReadonlySet<number>>(() => new Set());
   const kept = new Set(Array.from({ length: count }, (_, i) => i).filter((i) => !left.has(i)));
-  const toggle = (index: number) =>
-    setLeft((current) => {
-      const next = new Set(current);
-      if (next.has(index)) next.delete(index);
-      else next.add(index);
-      return next;
-    });
+  const toggle = (index: number) => setLeft((current) => toggled(current, index));
   const partial = count > 0 && kept.size < count;
   const approve = () =>
     onDecide("approved", undefined, partial ? [...kept].sort((a, b) => a - b) : undefined);
