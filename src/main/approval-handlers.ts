@@ -156,7 +156,12 @@ export function approvalHandlers(
       return { items: await Promise.all(chosen.map((record) => item(record, scope === "pending", names))) };
     },
 
-    async "approvals.decide"({ ids, decision, reason, args_hashes }) {
+    async "approvals.decide"({ ids, decision, reason, args_hashes, keep }) {
+      if (keep && (ids.length !== 1 || decision !== "approved"))
+        throw new ToolError(
+          "VALIDATION_ERROR",
+          "Items are chosen in one request at a time, to approve it in part. Nothing was decided.",
+        );
       const results = [];
       // One at a time, in the order given: each is its own decision, its own audit line and its own execution.
       for (const [index, id] of ids.entries()) {
@@ -172,6 +177,7 @@ export function approvalHandlers(
             ...(reason ? { reason } : {}),
             ...(args_hashes?.[index] ? { argsHash: args_hashes[index] } : {}),
             ...(document ? { document } : {}),
+            ...(keep ? { keep } : {}),
           });
           if (decision === "rejected") {
             results.push({ id, ok: true, status: decided.status, done: outcomeText(outcomeOf(decided)) });

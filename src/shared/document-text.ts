@@ -8,7 +8,7 @@ import type { RequestDocument } from "./document.js";
  * the whole text again shows the same.
  *
  * Layout: the name, the effect, its flags ("Warning: ..."), then the lines as a table (the description wraps in its own column, the numbers
- * are right-aligned), the amounts right-aligned under it, then the rows.
+ * are right-aligned), a batch's items numbered from 1, the amounts right-aligned under them, then the rows.
  */
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -128,6 +128,34 @@ function linesTable(lines: NonNullable<RequestDocument["lines"]>, width: number)
   return out;
 }
 
+/** At most this many of a batch's items are written out (a batch that big is refused long before, by size). */
+const MAX_ITEMS = 500;
+
+/**
+ * A batch's items, numbered from 1 as a person chooses them (`approvals approve ID --only 1,3`): each its title
+ * (the rest of a long one under its start) and its amount on the right, its rows indented under it.
+ */
+function itemsText(items: NonNullable<RequestDocument["items"]>, width: number): string[] {
+  const shown = items.slice(0, MAX_ITEMS);
+  const amounts = shown.map((item) => inline(item.amount, 40));
+  const amountWidth = Math.max(0, ...amounts.map(length));
+  const digits = String(shown.length).length;
+  const indent = " ".repeat(digits + 6);
+  const room = Math.max(20, width - amountWidth - digits - 6);
+  const out = [`Items (${items.length}):`];
+  shown.forEach((item, index) => {
+    const [first = "", ...more] = wrap(inline(item.title, 300), room, room - 2);
+    const head = `  ${padStart(String(index + 1), digits)}. ${padEnd(first, room)}  ${padStart(amounts[index] ?? "", amountWidth)}`;
+    out.push(head.trimEnd());
+    for (const line of more) out.push(`${" ".repeat(digits + 4)}${line}`);
+    for (const row of item.rows.slice(0, 20))
+      for (const line of wrap(`${inline(row.label, 40)}: ${inline(row.value, 300)}`, room, room - 2))
+        out.push(`${indent}${line}`);
+  });
+  if (items.length > shown.length) out.push(`  … ${items.length - shown.length} more items`);
+  return out;
+}
+
 /**
  * The document as lines of text, at most about `width` characters wide (a long value wraps). `name: false` leaves
  * the name out, for a surface that shows it in its own first line.
@@ -147,6 +175,7 @@ export function documentText(doc: RequestDocument, options: { width?: number; na
   ];
   const table = doc.lines && doc.lines.length > 0 ? linesTable(doc.lines, width) : [];
   if (table.length > 0) out.push("", ...table);
+  if (doc.items && doc.items.length > 0) out.push("", ...itemsText(doc.items, width));
   if (doc.amounts.length > 0) {
     const amounts = doc.amounts.map((a) => ({ label: inline(a.label, 60), amount: inline(a.amount, 40) }));
     const amountWidth = Math.max(...amounts.map((a) => length(a.amount)));

@@ -190,6 +190,11 @@ export const channels = {
       reason: z.string().max(500).optional(),
       /** The argument hashes the person was shown, one per id: a request changed since is not decided. */
       args_hashes: z.array(z.string().max(128)).optional(),
+      /**
+       * One request (a batch) approved in part: the indices of its document's `items` the person kept checked
+       * (`PersonDecision.keep`). Absent: the whole of each request.
+       */
+      keep: z.array(z.number().int().min(0).max(100_000)).min(1).max(100_000).optional(),
     }),
     answer: z.object({
       results: z.array(

@@ -42,6 +42,8 @@ export const personView = z.object({
       channel: z.string(),
       at: z.string(),
       reason: z.string().optional(),
+      /** A batch approved in part: the indices of the items approved (`PersonDecision.keep`); absent: all. */
+      keep: z.array(z.number().int().nonnegative()).optional(),
     })
     .optional(),
   outcome: z.unknown().optional(),

@@ -2,11 +2,68 @@ import type { RequestDocument } from "../shared/document.js";
 import { t, toolLabel, until, when } from "./text.js";
 
 /**
- * A request document (src/shared/document.ts) as the window lays it out: what approving it does, its lines (the
- * description wraps in its own column, the numbers never wrap), its money right-aligned with the currency, then
- * the rest as labelled rows. The name and party are the caller's (a heading of its own). Every value is escaped.
+ * Which of a batch's items are approved: `kept`, the indices of the items checked. With `onToggle` the person
+ * checks and unchecks them (the approval window, before deciding); without it they are shown as decided (the
+ * history). Absent: the items are listed, and nothing is chosen (the card in the chat, which decides nothing).
  */
-export function DocumentBody({ document }: { document: RequestDocument }) {
+export interface ItemChoice {
+  kept: ReadonlySet<number>;
+  onToggle?: (index: number) => void;
+}
+
+/** A batch's items (`document.items`), numbered from 1 as the terminal numbers them, each with its amount and rows. */
+function ItemList({
+  items,
+  choice,
+}: {
+  items: NonNullable<RequestDocument["items"]>;
+  choice: ItemChoice | undefined;
+}) {
+  return (
+    <ol className="items" aria-label="Items">
+      {items.map((item, index) => {
+        const kept = choice?.kept.has(index);
+        const title = t(item.title, 300);
+        return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: items have no id; their order is their identity
+          <li key={index} className={`item${choice && !kept ? " left-out" : ""}`}>
+            <div className="item-head">
+              {choice?.onToggle ? (
+                <input
+                  type="checkbox"
+                  aria-label={`Approve item ${index + 1}: ${title}`}
+                  checked={kept}
+                  onChange={() => choice.onToggle?.(index)}
+                />
+              ) : (
+                choice && <span className="item-mark">{kept ? "approved" : "not approved"}</span>
+              )}
+              <span className="item-number">{index + 1}.</span>
+              <span className="item-title">{title}</span>
+              <span className="num nowrap item-amount">{t(item.amount, 60)}</span>
+            </div>
+            {item.rows.length > 0 && (
+              <dl className="facts item-rows">
+                {item.rows.map((row, at) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: rows of an item may share a label
+                  <Row key={at} name={t(row.label, 60)} value={t(row.value, 400)} />
+                ))}
+              </dl>
+            )}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/**
+ * A request document (src/shared/document.ts) as the window lays it out: what approving it does, its lines (the
+ * description wraps in its own column, the numbers never wrap), a batch's items (`choice`: which are approved),
+ * its money right-aligned with the currency, then the rest as labelled rows. The name and party are the caller's
+ * (a heading of its own). Every value is escaped.
+ */
+export function DocumentBody({ document, choice }: { document: RequestDocument; choice?: ItemChoice }) {
   const lines = document.lines ?? [];
   const taxed = lines.some((line) => line.taxes);
   return (
@@ -43,6 +100,7 @@ export function DocumentBody({ document }: { document: RequestDocument }) {
           </tbody>
         </table>
       )}
+      {document.items && document.items.length > 0 && <ItemList items={document.items} choice={choice} />}
       {document.amounts.length > 0 && (
         <table className="amounts" aria-label="Amounts">
           <tbody>

@@ -1,8 +1,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { EXTENSION_ID, getUiCapability, RESOURCE_MIME_TYPE } from "@modelcontextprotocol/ext-apps/server";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeOperations } from "../../src/mcp/accounting/index.js";
 import {
@@ -13,12 +12,11 @@ import {
   REPORT_VIEW_URI,
   toolMeta,
 } from "../../src/mcp/apps/index.js";
-import { createMcpServer } from "../../src/mcp/server.js";
 import { allTools, appOnlyTools } from "../../src/mcp/tools/index.js";
 import { moneyText } from "../../src/shared/money-text.js";
 import { buildLedger } from "../reports/ledger-builder.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
-import { type ChromiumHost, startChromiumHost } from "./chromium-host.js";
+import { type ChromiumHost, connectChat, startChromiumHost } from "./chromium-host.js";
 
 /**
  * The MCP Apps in a real headless Chromium, inside a test chat client speaking the ext-apps host protocol: a gated
@@ -35,13 +33,7 @@ describe("the MCP Apps in a chat client", () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await createMcpServer(h.app).server.connect(serverSide);
-    chat = new Client(
-      { name: "apps-test", version: "1" },
-      { capabilities: { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: [RESOURCE_MIME_TYPE] } } } },
-    );
-    await chat.connect(clientSide);
+    chat = await connectChat(h.app);
     host = await startChromiumHost(async ({ name, arguments: args = {} }) => {
       const result = await chat.callTool({ name, arguments: args });
       calls.push({ name, args, result: result as Record<string, unknown> });

@@ -2,10 +2,15 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { RESOURCE_MIME_TYPE } from "@modelcontextprotocol/ext-apps/server";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { type BrowserContext, chromium, type FrameLocator, type Page } from "playwright-core";
 import { build } from "vite";
 import { viteSingleFile } from "vite-plugin-singlefile";
+import type { App } from "../../src/mcp/app.js";
 import { appResources } from "../../src/mcp/apps/index.js";
+import { createMcpServer } from "../../src/mcp/server.js";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -97,3 +102,15 @@ export async function startChromiumHost(call: HostCall): Promise<ChromiumHost> {
 
 /** The bytes of a built app, for a test that looks inside (one file, nothing loaded from elsewhere). */
 export const builtApp = (file: string) => readFile(path.join(REPO, "dist/apps", file), "utf8");
+
+/** A chat client that shows MCP Apps (it declares the extension), connected in memory to the real server of `app`. */
+export async function connectChat(app: App): Promise<Client> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await createMcpServer(app).server.connect(serverSide);
+  const chat = new Client(
+    { name: "apps-test", version: "1" },
+    { capabilities: { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: [RESOURCE_MIME_TYPE] } } } },
+  );
+  await chat.connect(clientSide);
+  return chat;
+}

@@ -166,4 +166,40 @@ describe("the terminal's approvals, as a short document", () => {
     // Said by doctor's report, not again as log lines.
     expect(doctor.output).not.toMatch(/WARN/);
   });
+
+  // `approve ID --only 1,3`: a batch's items, numbered from 1 as `show` lists them (the batch itself, kept in part
+  // and run with `keep`, is tested on the core: tests/approvals/partial.test.ts).
+  it("the help says the items are numbered from 1", async () => {
+    const help = await run(["approvals", "--help"]);
+    expect(help.output).toMatch(/approve ID \[--only N,N\.\.\.\]/);
+    expect(help.output).toMatch(/numbered from 1, as `show` lists them/);
+  });
+
+  it("refuses what is not a list of item numbers, and --only anywhere but approve (usage, exit 2)", async () => {
+    const asked = await h.call("create_invoice", INVOICE_INPUT);
+    const id = String(asked.data.approval_id);
+    for (const only of ["0", "1,,3", "a", "1-3", "1.5", "", "1,3,"]) {
+      const bad = await run(["approvals", "approve", id, "--only", only]);
+      expect(bad.code, `${only}: ${bad.output}`).toBe(2);
+      expect(bad.output).toContain("--only takes item numbers from 1, separated by commas (--only 1,3)");
+    }
+    // A negative number reads as an option: a usage error too.
+    expect((await run(["approvals", "approve", id, "--only", "-1"])).code).toBe(2);
+    const show = await run(["approvals", "show", id, "--only", "1"]);
+    expect(show.code).toBe(2);
+    expect(show.output).toContain("--only goes with approve");
+    expect((await h.app.approvals.get(id))?.status).toBe("pending");
+    await h.reject(id);
+  });
+
+  it("items chosen on a request without items: refused before the passphrase is asked; nothing decided", async () => {
+    const asked = await h.call("create_invoice", INVOICE_INPUT);
+    const id = String(asked.data.approval_id);
+    const refused = await run(["approvals", "approve", id, "--only", "1,3"], [`${PASSPHRASE}\r`, "y\r"]);
+    expect(refused.code, refused.output).toBe(1);
+    expect(refused.output).toContain("this request has no items to choose from: approve or reject it whole");
+    expect(refused.output).not.toContain("Approval passphrase");
+    expect((await h.app.approvals.get(id))?.status).toBe("pending");
+    await h.reject(id);
+  });
 });

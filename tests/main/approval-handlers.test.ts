@@ -119,4 +119,25 @@ describe("approval handlers (the app's side of the core)", () => {
       await files.close();
     }
   });
+
+  it("items are chosen in one request at a time, and only to approve it: otherwise nothing is decided", async () => {
+    h = await startHarness();
+    await seedCustomer(h);
+    const ids: string[] = [];
+    for (const notes of ["one", "two"])
+      ids.push(String((await h.call("create_invoice", { ...INVOICE_INPUT, notes })).data.approval_id));
+    const handlers = approvalHandlers(h.app, { actor: "ada (odoo-mcp app)" });
+    for (const request of [
+      { ids, decision: "approved" as const, keep: [0] },
+      { ids: [ids[0]!], decision: "rejected" as const, keep: [0] },
+    ])
+      await expect(handlers["approvals.decide"](request)).rejects.toThrow(
+        /Items are chosen in one request at a time, to approve it in part/,
+      );
+    // One request without items: the core refuses it by name, the others are untouched.
+    const one = await handlers["approvals.decide"]({ ids: [ids[0]!], decision: "approved", keep: [0] });
+    expect(one.results[0]).toMatchObject({ ok: false, error: { code: "VALIDATION_ERROR" } });
+    expect(one.results[0]?.error?.message).toMatch(/no items to choose from/);
+    for (const id of ids) expect((await h.app.approvals.get(id))?.status).toBe("pending");
+  });
 });

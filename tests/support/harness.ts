@@ -6,6 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { createMcpHandler } from "@modelcontextprotocol/server";
+import type { WriteOperation } from "../../src/mcp/accounting/operation.js";
 import { type App, createApp } from "../../src/mcp/app.js";
 import { loadConfig } from "../../src/mcp/config/config.js";
 import { createMemoryKeychain, type Keychain } from "../../src/mcp/credentials/keychain.js";
@@ -48,6 +49,8 @@ export interface HarnessOptions {
   keychain?: Keychain | null;
   /** `2026-07-28`: `call` goes through a v2 client pinned to it (per request, as the SDK serves HTTP). */
   protocol?: "2025-11-25" | "2026-07-28";
+  /** The gate's operations (default: the product's): a test adds a fake one and requests it through `app.approvals`. */
+  operations?: ReadonlyMap<string, WriteOperation<unknown, unknown>>;
 }
 
 /** The real server (in memory, no stdio) over the real client against a fresh sandbox and a fresh data folder. */
@@ -68,6 +71,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Keychain mode, as on a desktop (an in-memory keychain stands in; the real one is tested on its own).
     keychain,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / 100)),
+    ...(options.operations ? { operations: options.operations } : {}),
   });
   const handle = createMcpServer(app);
   const { server } = handle;

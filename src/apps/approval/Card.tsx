@@ -64,9 +64,12 @@ export function ApprovalCardView({ state }: { state: CardState }) {
 function whereToDecide(card: ApprovalCard): string {
   if (card.status !== "pending") return `This request is ${card.status}: nothing is left to decide.`;
   const command = `odoo-mcp approvals approve ${card.approval_id}`;
+  const some = card.document?.items?.length
+    ? ` Some of its items only: check them in the app, or ${command} --only 1,3 (the items' numbers).`
+    : "";
   return card.money_out
-    ? `Money going out is approved only at the terminal or in the odoo-mcp app, never in the chat: approve or reject it there (${command}).`
-    : `Approve or reject it in the odoo-mcp app or at the terminal (${command}), or in the chat's own prompt when it asks.`;
+    ? `Money going out is approved only at the terminal or in the odoo-mcp app, never in the chat: approve or reject it there (${command}).${some}`
+    : `Approve or reject it in the odoo-mcp app or at the terminal (${command}), or in the chat's own prompt when it asks.${some}`;
 }
 
 /** The request as the approval window shows it (src/renderer/approvals/Detail.tsx), read-only. */

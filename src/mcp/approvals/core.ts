@@ -1,3 +1,4 @@
+import { keptWords } from "../../shared/channels.js";
 import type { RequestDocument } from "../../shared/document.js";
 import type { PreparedWrite, WriteOperation } from "../accounting/operation.js";
 import { getSession } from "../accounting/session.js";
@@ -84,6 +85,39 @@ export interface PersonDecision {
   argsHash?: string;
   /** The request document the person read (their view's `document`): kept with the decision for the history. */
   document?: RequestDocument;
+  /**
+   * A batch approved in part: the indices, in `document.items`, of the items approved (absent: all of them).
+   * Checked against the document the person read, signed with the decision, and given to the operation's `apply`
+   * and `findApplied` as `keep`. Only a person narrows a batch: the chat and the policy approve it whole.
+   */
+  keep?: number[];
+}
+
+/**
+ * The items a decision keeps, checked against the document the person read: given by a person (terminal, app), to
+ * an approval, on a document with items, each an index of one of them, once; none is not a choice (that is a
+ * rejection). Ascending; `undefined` when it keeps them all (the whole batch is approved).
+ */
+export function keptItems(
+  id: string,
+  input: Pick<PersonDecision, "decision" | "document" | "keep"> & { channel: DecideInput["channel"] },
+): number[] | undefined {
+  const { keep } = input;
+  if (keep === undefined) return undefined;
+  const refuse = (why: string) =>
+    new ToolError("VALIDATION_ERROR", `Approval ${id}: ${why}. Nothing was decided.`);
+  if (input.channel !== "cli" && input.channel !== "tray")
+    throw refuse("only a person, at the terminal or in the app, approves part of a batch");
+  if (input.decision !== "approved") throw refuse("only an approval chooses items; a rejection is whole");
+  const count = input.document?.items?.length ?? 0;
+  if (count === 0) throw refuse("this request has no items to choose from: approve or reject it whole");
+  if (keep.length === 0) throw refuse("no item was chosen: reject the request instead");
+  const wrong = keep.find((index) => !Number.isInteger(index) || index < 0 || index >= count);
+  if (wrong !== undefined)
+    throw refuse(`there is no item ${Number(wrong) + 1}: the items are numbered 1 to ${count}`);
+  const sorted = [...new Set(keep)].sort((a, b) => a - b);
+  if (sorted.length !== keep.length) throw refuse("an item was chosen twice");
+  return sorted.length === count ? undefined : sorted;
 }
 
 /** The agent's read of a request (get_approval, list_approvals): state and outcome, never a way to decide. */
@@ -272,6 +306,10 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     // Already decided, expired, executed: the store says why, and no audit line claims a decision.
     if (record.status !== "pending" && record.status !== "approved")
       return store.decide(id, { decision: input.decision, channel: input.channel, actor: input.actor });
+    const keep = keptItems(id, input);
+    const kept =
+      keep && input.document?.items ? `approved ${keptWords(keep, input.document.items.length)}` : "";
+    const message = [kept, input.reason].filter(Boolean).join(": ");
     const line: AuditEventInput = {
       event: "approval_decided",
       action: record.tool,
@@ -283,7 +321,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       channel: input.channel,
       ...(record.meta.amount !== undefined ? { amount: record.meta.amount } : {}),
       ...(record.meta.currency ? { currency: record.meta.currency } : {}),
-      ...(input.reason ? { message: input.reason } : {}),
+      ...(message ? { message } : {}),
     };
     // The line first: a decision without its audit line never takes effect.
     await auditOrThrow(line);
@@ -295,6 +333,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         ...(input.reason ? { reason: input.reason } : {}),
         ...(input.argsHash !== undefined ? { argsHash: input.argsHash } : {}),
         ...(input.document ? { document: input.document } : {}),
+        ...(keep ? { keep } : {}),
       });
     } catch (error) {
       const mapped = toToolError(error);
@@ -397,8 +436,13 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       if (before) note = `Not asked in the chat: ${before}.`;
       else {
         const view = buildView(record, prepared, []);
+        // A batch is approved whole here: choosing some of its items is for the terminal and the app.
+        const items = view.document?.items?.length;
+        const whole = items
+          ? `\n\nApproving here approves all ${items} items; to approve some of them only, use the odoo-mcp app or \`odoo-mcp approvals approve ${record.id} --only 1,3\` at a terminal.`
+          : "";
         const answer = await call
-          .elicit(`Approve this action in Odoo?\n\n${renderView(view)}`, record.id)
+          .elicit(`Approve this action in Odoo?\n\n${renderView(view)}${whole}`, record.id)
           .catch(() => "dismissed" as const);
         // Asked in a round trip: the answer comes with the next request, so nothing waits here.
         if (answer === "asked") return undefined;

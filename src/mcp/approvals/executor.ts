@@ -17,7 +17,8 @@ import type { ApprovalRecord, ApprovalStore } from "./store.js";
  *   (fsynced) → audit line (on disk, or nothing runs) → apply(approval id, marker, binding) → complete → audit line
  *
  * `apply` gets the request's stored binding (what the person approved about Odoo's records, by id) and refuses,
- * before its first write, when Odoo no longer matches it (`APPROVAL_INVALID`: the request's outcome, `failed`).
+ * before its first write, when Odoo no longer matches it (`APPROVAL_INVALID`: the request's outcome, `failed`);
+ * with a batch approved in part, `apply` and `findApplied` get the items kept (`keep`, from the signed decision).
  *
  * Odoo unreachable → the request waits in the offline queue; a later replay first asks `findApplied`, which
  * finds the approval's effect in Odoo by the approval id its records carry, so an attempt whose answer was lost
@@ -210,6 +211,9 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
   const args = claimed.args; // always the stored, signed arguments
   // What the person approved about Odoo's records (by id): apply checks it before its first write.
   const bound = claimed.binding;
+  // A batch approved in part: the items the person kept (signed with the decision, verified before the claim).
+  const keep = claimed.decision?.keep;
+  const approved = { bound, ...(keep ? { keep } : {}) };
   let settled = false;
   try {
     // Odoo is asked before every apply, even when no earlier attempt is recorded: the local record of attempts
@@ -217,8 +221,8 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
     const earlier = claimed.execution?.attempts ?? [];
     const refs =
       earlier.length > 0
-        ? [...earlier].reverse().map((a) => ({ approvalId: id, marker: a.marker, bound }))
-        : [{ approvalId: id, bound }];
+        ? [...earlier].reverse().map((a) => ({ approvalId: id, marker: a.marker, ...approved }))
+        : [{ approvalId: id, ...approved }];
     for (const ref of refs) {
       const found = await operation.findApplied(deps.odoo, args, ref);
       if (found !== null && found !== undefined) {
@@ -236,7 +240,7 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
       settled = true;
       return { status: "failed", code: "AUDIT_LOG_UNAVAILABLE", message };
     }
-    const output = await operation.apply(deps.odoo, args, { approvalId: id, marker, bound });
+    const output = await operation.apply(deps.odoo, args, { approvalId: id, marker, ...approved });
     settled = true;
     return await finish(deps, claimed, output);
   } catch (error) {

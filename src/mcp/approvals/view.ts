@@ -138,6 +138,7 @@ export function buildView(
             channel: decision.channel,
             at: decision.at,
             ...(decision.reason ? { reason: decision.reason } : {}),
+            ...(decision.keep ? { keep: decision.keep } : {}),
           },
         }
       : {}),
@@ -179,7 +180,7 @@ export function renderView(view: PersonView, options: { arguments?: boolean; lin
   );
   if (view.decision)
     lines.push(
-      `${capitalised(decidedWords(view.decision, view.requested_by))} by ${inline(view.decision.by, 80)} on ${localTimeText(view.decision.at)}${view.decision.reason ? `: ${inline(view.decision.reason, 200)}` : ""}.`,
+      `${capitalised(decidedWords(view.decision, view.requested_by, view.document?.items?.length))} by ${inline(view.decision.by, 80)} on ${localTimeText(view.decision.at)}${view.decision.reason ? `: ${inline(view.decision.reason, 200)}` : ""}.`,
     );
   const outcome = outcomeText(view.tool, view.outcome, { link: options.link, amount: view.amount });
   if (outcome) lines.push(outcome);

@@ -1,9 +1,10 @@
 import { parseArgs } from "node:util";
-import { decidedWords } from "../../shared/channels.js";
+import { decidedWords, keptWords } from "../../shared/channels.js";
 import { inline, jsonForTerminal } from "../../shared/display.js";
 import type { RequestDocument } from "../../shared/document.js";
 import { recordUrl } from "../accounting/session.js";
 import type { App } from "../app.js";
+import { keptItems } from "../approvals/core.js";
 import type { ExecutionOutcome } from "../approvals/executor.js";
 import { invoiceNumbers, nameOf } from "../approvals/history.js";
 import {
@@ -25,7 +26,9 @@ import { confirm, hasTerminal, NoTerminalError, readLine } from "./terminal.js";
 const USAGE = `Usage:
   odoo-mcp approvals list [--status S|all] [--json]   requests waiting for you (pending by default; others: newest 200)
   odoo-mcp approvals show ID [--json]                 one request, looked up in Odoo now, with its exact arguments
-  odoo-mcp approvals approve ID                       approve it at this terminal, then run it now (exactly once)
+  odoo-mcp approvals approve ID [--only N,N...]       approve it at this terminal, then run it now (exactly once);
+                                                      --only: a batch's items to approve, the others left out
+                                                      (numbered from 1, as \`show\` lists them)
   odoo-mcp approvals reject ID [--reason R]           reject it
   odoo-mcp approvals passphrase                       choose the approval passphrase (machines without a keychain)`;
 
@@ -55,6 +58,17 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  if (values.only !== undefined && sub !== "approve") {
+    process.stderr.write(`odoo-mcp approvals ${sub}: --only goes with approve\n\n${USAGE}\n`);
+    return 2;
+  }
+  const only = values.only === undefined ? undefined : itemsOf(values.only);
+  if (only === null) {
+    process.stderr.write(
+      `odoo-mcp approvals approve: --only takes item numbers from 1, separated by commas (--only 1,3)\n`,
+    );
+    return 2;
+  }
   if (sub === "passphrase") return choosePassphrase();
   if (!["list", "show", "approve", "reject"].includes(sub)) {
     process.stderr.write(`odoo-mcp approvals: unknown subcommand "${sub}"\n\n${USAGE}\n`);
@@ -74,10 +88,12 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
       // Without a keychain, only the process the person typed the passphrase into may run the decision. The
       // request is shown first: the passphrase is typed by someone who has read what it approves.
       await assertPassphraseSet(app.config.dataDir);
-      const shown = await showForApproval(app, id!);
+      const shown = await showForApproval(app, id!, only);
       if (typeof shown === "number") return shown;
       const passphraseKey = await askPassphrase(app.config.dataDir);
-      return await withApp({ passphraseKey }, (again) => approve(again, id!, Boolean(values.json), shown));
+      return await withApp({ passphraseKey }, (again) =>
+        approve(again, id!, Boolean(values.json), only, shown),
+      );
     }
     switch (sub) {
       case "list": {
@@ -99,9 +115,14 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
           // A draft that a later request posted is listed by its number, as the app's history names it.
           const names = invoiceNumbers(records, app.approvals);
           for (const record of records) {
-            // Who decided, and where: an approval given in the MCP client's prompt reads "approved in the chat".
-            const how = record.decision ? `  ${decidedWords(record.decision, record.requestedBy)}` : "";
-            const name = nameOf(record, names, record.decision ? app.approvals.shown(record) : null);
+            // Who decided, and where: an approval given in the MCP client's prompt reads "approved in the chat";
+            // a batch approved in part, "approved 2 of 3 items (1, 3) at the terminal".
+            const shown = record.decision ? app.approvals.shown(record) : null;
+            const items = shown?.document?.items?.length;
+            const how = record.decision
+              ? `  ${decidedWords(record.decision, record.requestedBy, items)}`
+              : "";
+            const name = nameOf(record, names, shown);
             print(`${renderLine(record, app.approvals.integrity(record), name)}${how}`);
           }
         }
@@ -129,7 +150,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        return await approve(app, id!, Boolean(values.json));
+        return await approve(app, id!, Boolean(values.json), only);
     }
   } catch (error) {
     return failed(error);
@@ -146,6 +167,7 @@ function parse(argv: string[]) {
     options: {
       status: { type: "string" },
       reason: { type: "string" },
+      only: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -166,14 +188,26 @@ async function withApp(
   }
 }
 
+/** `--only 1,3` → the items' indices [0, 2] (numbered from 1 for people); null when it is not such a list. */
+function itemsOf(text: string): number[] | null {
+  const parts = text.split(",").map((part) => part.trim());
+  if (parts.some((part) => !/^[1-9]\d{0,5}$/.test(part))) return null;
+  return parts.map((part) => Number(part) - 1);
+}
+
+/** What the person read before deciding: its arguments' hash (which the decision signs), its document. */
+interface Shown {
+  argsHash: string;
+  document?: RequestDocument;
+  /** The items `--only` keeps, checked against the document (absent: the whole request). */
+  keep?: number[];
+}
+
 /**
- * Shows the request as Odoo sees it now, before anything is typed. Answers what was shown (its arguments' hash,
- * which the decision then signs), or the exit code when it cannot be approved.
+ * Shows the request as Odoo sees it now, before anything is typed. Answers what was shown, or the exit code when it
+ * cannot be approved (as asked: `only`, the items of a batch to approve, are checked against what was shown).
  */
-async function showForApproval(
-  app: App,
-  id: string,
-): Promise<{ argsHash: string; document?: RequestDocument } | number> {
+async function showForApproval(app: App, id: string, only?: number[]): Promise<Shown | number> {
   if (!hasTerminal())
     throw new NoTerminalError(
       "approving needs a person at a terminal: run `odoo-mcp approvals approve` yourself, in a terminal (an agent's shell has none)",
@@ -188,23 +222,33 @@ async function showForApproval(
     );
     return 1;
   }
+  // Said now, before anything is typed: items that are not there, or a request that has none.
+  const keep =
+    only &&
+    keptItems(id, {
+      decision: "approved",
+      channel: "cli",
+      keep: only,
+      ...(view.document ? { document: view.document } : {}),
+    });
   // What the person read is kept with their decision, for the history (display only; its digest is signed).
-  return { argsHash: record.argsHash, ...(view.document ? { document: view.document } : {}) };
+  return {
+    argsHash: record.argsHash,
+    ...(view.document ? { document: view.document } : {}),
+    ...(keep ? { keep } : {}),
+  };
 }
 
 /**
  * Asks the person about the request `shown` (shown now when not given), decides, and runs it in this process.
  * The decision signs the arguments' hash of what was shown: a request changed in between is refused.
  */
-async function approve(
-  app: App,
-  id: string,
-  json: boolean,
-  shown?: { argsHash: string; document?: RequestDocument },
-): Promise<number> {
-  const seen = shown ?? (await showForApproval(app, id));
+async function approve(app: App, id: string, json: boolean, only?: number[], shown?: Shown): Promise<number> {
+  const seen = shown ?? (await showForApproval(app, id, only));
   if (typeof seen === "number") return seen;
-  if (!(await confirm(`Approve ${id}?`))) {
+  const items = seen.document?.items?.length;
+  const which = seen.keep ? ` ${keptWords(seen.keep, items)} of` : "";
+  if (!(await confirm(`Approve${which} ${id}?`))) {
     print("Not approved. Nothing was done.");
     return 1;
   }
@@ -214,8 +258,9 @@ async function approve(
     actor: actor(),
     argsHash: seen.argsHash,
     ...(seen.document ? { document: seen.document } : {}),
+    ...(seen.keep ? { keep: seen.keep } : {}),
   });
-  if (!json) print(`Approved ${decided.id}. Running it now...`);
+  if (!json) print(`Approved${which} ${decided.id}. Running it now...`);
   const outcome = await app.approvals.execute(decided.id);
   const after = (await app.approvals.get(decided.id)) ?? decided;
   if (json) print(jsonForTerminal({ ...toApprovalView(after), execution: outcome.status }));

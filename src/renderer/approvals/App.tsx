@@ -3,7 +3,7 @@ import type { AgentStatus, AnswerOf, ApprovalItem } from "../../shared/ipc.js";
 import { strongAmount } from "../../ui/DocumentView.js";
 import { money, t, toolLabel, until, when } from "../../ui/text.js";
 import { call, errorText, on } from "../bridge.js";
-import { Detail } from "./Detail.js";
+import { Detail, toggled } from "./Detail.js";
 import { History } from "./History.js";
 
 type Notice = { kind: "ok" | "error"; text: string };
@@ -90,7 +90,12 @@ export function App() {
     setTab(next);
   };
 
-  const decide = async (ids: string[], decision: "approved" | "rejected", reason?: string) => {
+  const decide = async (
+    ids: string[],
+    decision: "approved" | "rejected",
+    reason?: string,
+    keep?: number[],
+  ) => {
     setBusy(true);
     setNotice(null);
     try {
@@ -100,6 +105,7 @@ export function App() {
         decision,
         ...(reason ? { reason } : {}),
         ...(hashes.every(Boolean) ? { args_hashes: hashes } : {}),
+        ...(keep ? { keep } : {}),
       });
       const named = (id: string) => {
         const item = pending.find((i) => i.approval_id === id);
@@ -117,13 +123,7 @@ export function App() {
   };
 
   const checkable = pending.filter((item) => item.integrity.length === 0);
-  const toggle = (id: string) =>
-    setChecked((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  const toggle = (id: string) => setChecked((current) => toggled(current, id));
 
   return (
     <div className="window">
@@ -239,7 +239,7 @@ export function App() {
                 key={selected.approval_id}
                 item={selected}
                 busy={busy}
-                onDecide={(d, r) => decide([selected.approval_id], d, r)}
+                onDecide={(d, r, keep) => decide([selected.approval_id], d, r, keep)}
               />
             ) : (
               loaded && <div className="empty center muted">Select a request to see everything about it.</div>

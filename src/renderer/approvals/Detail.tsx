@@ -44,9 +44,18 @@ export function Receipt({ item }: { item: ApprovalItem }) {
   );
 }
 
+/** `set` with `value` added, or removed when it was there (a checkbox clicked). */
+export function toggled<T>(set: ReadonlySet<T>, value: T): Set<T> {
+  const next = new Set(set);
+  if (next.has(value)) next.delete(value);
+  else next.add(value);
+  return next;
+}
+
 /**
  * Everything a person needs to decide one request without opening Odoo: its document (src/shared/document.ts), or,
- * when Odoo could not be reached, the exact arguments the agent sent.
+ * when Odoo could not be reached, the exact arguments the agent sent. A batch's items each have a checkbox, all
+ * checked at first: approving with some unchecked approves the others only (`keep`, their indices).
  */
 export function Detail({
   item,
@@ -55,13 +64,21 @@ export function Detail({
 }: {
   item: ApprovalItem;
   busy: boolean;
-  onDecide: (decision: "approved" | "rejected", reason?: string) => void;
+  onDecide: (decision: "approved" | "rejected", reason?: string, keep?: number[]) => void;
 }) {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState("");
   const document = item.document;
   const broken = item.integrity.length > 0;
   const amount = document ? strongAmount(document) : money(item.amount, item.currency);
+  const count = document?.items?.length ?? 0;
+  // What the person unchecked: every item is checked until then, also one whose document arrives later.
+  const [left, setLeft] = useState<ReadonlySet<number>>(() => new Set());
+  const kept = new Set(Array.from({ length: count }, (_, i) => i).filter((i) => !left.has(i)));
+  const toggle = (index: number) => setLeft((current) => toggled(current, index));
+  const partial = count > 0 && kept.size < count;
+  const approve = () =>
+    onDecide("approved", undefined, partial ? [...kept].sort((a, b) => a - b) : undefined);
 
   return (
     <article className="detail" aria-label="Request">
@@ -75,7 +92,7 @@ export function Detail({
         newContact={(item.facts?.recipient as { kind?: unknown } | undefined)?.kind === "new_contact"}
       />
 
-      {document && <DocumentBody document={document} />}
+      {document && <DocumentBody document={document} choice={{ kept, onToggle: toggle }} />}
 
       <dl className="facts">
         <ArgumentRows document={document} details={item.details} />
@@ -125,11 +142,17 @@ export function Detail({
             <button
               type="button"
               className="primary"
-              disabled={busy || broken}
-              title={broken ? "This request failed its integrity checks" : undefined}
-              onClick={() => onDecide("approved")}
+              disabled={busy || broken || (count > 0 && kept.size === 0)}
+              title={
+                broken
+                  ? "This request failed its integrity checks"
+                  : count > 0 && kept.size === 0
+                    ? "Check at least one item, or reject the request"
+                    : undefined
+              }
+              onClick={approve}
             >
-              Approve
+              {partial ? `Approve ${kept.size} of ${count}` : "Approve"}
             </button>
           </div>
         )}

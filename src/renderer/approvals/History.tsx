@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from "react";
 import { decidedWords } from "../../shared/channels.js";
+import type { RequestDocument } from "../../shared/document.js";
 import type { ApprovalItem } from "../../shared/ipc.js";
-import { DocumentBody, DocumentHead, Row } from "../../ui/DocumentView.js";
+import { DocumentBody, DocumentHead, type ItemChoice, Row } from "../../ui/DocumentView.js";
 import { TOOL_LABELS, t, toolLabel, when } from "../../ui/text.js";
 import { call, errorText } from "../bridge.js";
 
@@ -22,7 +23,7 @@ const kindOf = (item: ApprovalItem) =>
 function DecidedBy({ item }: { item: ApprovalItem }) {
   const decision = item.decision;
   if (!decision) return <>—</>;
-  const words = decidedWords(decision, item.requested_by);
+  const words = decidedWords(decision, item.requested_by, item.history?.shown?.document?.items?.length);
   const person = decision.channel === "cli" || decision.channel === "tray";
   return (
     <span className={`decided decided-${t(decision.channel, 20)}`} data-channel={t(decision.channel, 20)}>
@@ -42,6 +43,14 @@ function Links({ item, open }: { item: ApprovalItem; open: (url: string) => void
       ))}
     </span>
   );
+}
+
+/** A batch as it was decided: the items approved (all of them unless the decision kept some); none when rejected. */
+function keptAsDecided(item: ApprovalItem, document: RequestDocument): ItemChoice | undefined {
+  const count = document.items?.length ?? 0;
+  if (count === 0 || !item.decision) return undefined;
+  if (item.decision.decision === "rejected") return { kept: new Set() };
+  return { kept: new Set(item.decision.keep ?? Array.from({ length: count }, (_, i) => i)) };
 }
 
 /** One decided request opened: the document as the person read it when deciding, then what became of it. */
@@ -88,7 +97,7 @@ function Decided({
         </div>
       )}
       {shown?.document ? (
-        <DocumentBody document={shown.document} />
+        <DocumentBody document={shown.document} choice={keptAsDecided(item, shown.document)} />
       ) : (
         <>
           <p className="muted">
@@ -113,7 +122,7 @@ function Decided({
           name="By"
           value={
             item.decision
-              ? `${decidedWords(item.decision, item.requested_by)} · ${t(item.decision.by, 60)}`
+              ? `${decidedWords(item.decision, item.requested_by, shown?.document?.items?.length)} · ${t(item.decision.by, 60)}`
               : "—"
           }
         />

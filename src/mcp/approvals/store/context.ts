@@ -102,6 +102,7 @@ export async function createStoreContext(options: ApprovalStoreOptions): Promise
     key: d.key,
     // Only when there is one: decisions signed before documents were kept still verify.
     ...(d.documentSha256 ? { documentSha256: d.documentSha256 } : {}),
+    ...(d.keep ? { keep: d.keep } : {}),
   });
 
   return {

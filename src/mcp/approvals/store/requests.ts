@@ -102,6 +102,7 @@ export function createRequests(
           at: now().toISOString(),
           key: ctx.decisionKey.source,
           ...(input.document !== undefined ? { documentSha256: documentDigest(input.document) } : {}),
+          ...(input.keep ? { keep: [...input.keep] } : {}),
         };
         // A document kept with an earlier decision (one re-decided in passphrase mode) goes with it.
         const { shownDocument: _earlier, ...undecided } = current;

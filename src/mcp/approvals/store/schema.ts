@@ -27,6 +27,11 @@ const decisionSchema = z.object({
   key: z.enum(["keychain", "passphrase", "process"]),
   /** sha256 of the canonical JSON of the document the person was shown (`shownDocument`); signed with the rest. */
   documentSha256: z.string().optional(),
+  /**
+   * The items of a batch the person approved, by index in the document's `items` (ascending); absent: all of
+   * them. Signed with the rest: editing it breaks the decision (and, in keychain mode, the seal).
+   */
+  keep: z.array(z.number().int().nonnegative()).min(1).optional(),
   signature: z.string(),
 });
 const claimSchema = z.object({

@@ -59,6 +59,8 @@ export interface DecideInput {
   argsHash?: string;
   /** The request document the person was shown: kept with the decision, its digest signed with it. */
   document?: unknown;
+  /** The items of a batch approved (indices in the document's `items`); absent: all. Signed with the decision. */
+  keep?: readonly number[];
 }
 
 export interface StoreLimits {
