@@ -99,7 +99,11 @@ export const toolset = z.enum(TOOLSETS);
  */
 export const agentScope = z.strictObject({
   company: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable(),
-  toolsets: z.array(toolset).min(1, "choose at least one toolset").max(TOOLSETS.length),
+  toolsets: z
+    .array(toolset)
+    .min(1, "choose at least one toolset")
+    .max(TOOLSETS.length)
+    .refine((sets) => new Set(sets).size === sets.length, "a toolset is named twice"),
   read_only: z.boolean(),
 });
 export type AgentScope = z.infer<typeof agentScope>;

@@ -110,7 +110,8 @@ describe.each(VERSIONS)("record_payment on Odoo %i", (version) => {
   it("runs two approved payments of one invoice at once one after the other: each sees its own amount go", async () => {
     const invoiceId = await invoice(100); // 115.00
     // Referred to by number and by record id: the same invoice all the same.
-    const [{ id }] = await t.odoo.searchRead("account.move", [["name", "=", invoiceId]], ["id"]);
+    const [row] = await t.odoo.searchRead("account.move", [["name", "=", invoiceId]], ["id"]);
+    const id = row?.id;
     const answers = await Promise.all([
       recordPaymentOperation.apply(t.odoo, pay(invoiceId, 1), applyRef()),
       recordPaymentOperation.apply(t.odoo, pay(String(id), 1), applyRef()),
