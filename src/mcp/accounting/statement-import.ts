@@ -414,7 +414,11 @@ export const statementImportPreview: DryRunnable<ImportStatementInput, ImportSta
         ...companyFact(plan.session),
         preview,
         fingerprint_field: plan.field,
-        statement: plan.statement,
+        statement: plan.statement && {
+          name: plan.statement.name,
+          balance_start: plan.statement.balanceStart,
+          balance_end_real: plan.statement.balanceEnd,
+        },
         first_lines: plan.fresh.slice(0, 5).map((f) => lineVals(plan, f)),
       },
       // Never stored: no approval (this is its dry run).
