@@ -50,6 +50,7 @@ const RUNS: Record<string, number> = {
   get_approval: 800,
   list_approvals: 400,
   create_credit_note: 800,
+  import_bank_statement: 600,
 };
 const CALL_BOUND_MS = 10_000;
 const seed = fuzzSeed("hostile/fuzz");
@@ -67,6 +68,8 @@ let calls = 0;
 const tally: Record<string, Record<string, number>> = {};
 const draftBills: number[] = [];
 const partnersCreated: number[] = [];
+/** Statement lines import_bank_statement created (no approval: no money moves): each one posted entry. */
+let statementLines = 0;
 
 async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -131,6 +134,7 @@ async function callChecked(tool: string, input: unknown): Promise<CallOutcome> {
     if (tool === "create_draft_invoice" || tool === "create_vendor_bill")
       draftBills.push(Number(outcome.data.record_id));
     if (tool === "create_partner") partnersCreated.push(Number(outcome.data.id));
+    if (tool === "import_bank_statement") statementLines += Number(outcome.data.new);
     if (tool === "find_partners") await literalMatches(input as { query: string }, outcome.data, where);
     if (tool === "list_invoices") {
       const partner = String((input as { partner?: string } | undefined)?.partner ?? "").trim();
@@ -190,6 +194,7 @@ async function setUp(version: 17 | 19): Promise<void> {
   calls = 0;
   draftBills.length = 0;
   partnersCreated.length = 0;
+  statementLines = 0;
   for (const key of Object.keys(tally)) delete tally[key];
   receiptDir = await mkdtemp(path.join(tmpdir(), "odoo-mcp-hostile-"));
   const receiptPath = path.join(receiptDir, "receipt.png");
@@ -400,6 +405,7 @@ describe.each([
           "ir.attachment",
           "mail.message",
           "res.partner",
+          "entry/posted",
         ].includes(key)
       )
         continue;
@@ -407,6 +413,7 @@ describe.each([
     }
     expect(delta("hr.expense")).toBe(executed.length);
     expect(delta("res.partner")).toBe(partnersCreated.length);
+    expect(delta("entry/posted")).toBe(statementLines);
   }, 300_000);
 
   it("megabyte strings and ten-thousand-item arrays are refused with a documented code", async () => {

@@ -279,6 +279,43 @@ export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown
     list_journals: args({ type: field(fc.constantFrom("sale", "purchase", "bank", "cash"), nastyString) }),
     list_taxes: args({ type: field(fc.constantFrom("sale", "purchase"), nastyString) }),
     list_expense_categories: args({}),
+    import_bank_statement: args({
+      journal: field(
+        fc.constantFrom("Bank", "BNK1", 6, "bank", "INV", 1, 7),
+        fc.oneof(nastyString, nastyNumber),
+        {
+          valid: 30,
+        },
+      ),
+      content: field(
+        fc.oneof(
+          fc.constantFrom(...STATEMENT_SAMPLES),
+          fc
+            .tuple(fc.constantFrom(...recentDates()), awkwardAmount, nastyText(64))
+            .map(([d, a, label]) => `Date;Amount;Label\n${d};${a};"${label.replaceAll('"', '""')}"\n`),
+        ),
+        nastyText(4000),
+        { valid: 30 },
+      ),
+      base64: field(fc.constant(false), garbage, { omit: 20 }),
+      format: field(fc.constantFrom("csv", "ofx", "camt053"), nastyString, { omit: 20 }),
+      csv: field(
+        args({
+          date: field(fc.constantFrom("Date", "1"), nastyText(128), { valid: 30 }),
+          amount: field(fc.constantFrom("Amount", "2"), nastyText(128), { valid: 30 }),
+          label: field(fc.constantFrom("Label", "3"), nastyText(128), { valid: 30 }),
+          date_format: field(fc.constantFrom("YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YY"), nastyText(10), {
+            omit: 10,
+          }),
+          decimal: field(fc.constantFrom(".", ","), nastyString, { omit: 10 }),
+          thousands: field(fc.constantFrom("", ",", ".", " ", "'"), nastyString, { omit: 10 }),
+          header: field(fc.boolean(), garbage, { omit: 10 }),
+          delimiter: field(fc.constantFrom(";", ",", "\t", "|"), nastyString, { omit: 10 }),
+        }),
+        garbage,
+        { omit: 8 },
+      ),
+    }),
     get_approval: args({ approval_id: approvalId }),
     list_approvals: args({
       status: field(
@@ -370,10 +407,31 @@ export function bigCases(refs: Refs): [string, unknown][] {
     ["list_journals", { type: mb }],
     ["list_taxes", { type: tenK("sale") }],
     ["list_expense_categories", Object.fromEntries(tenK(0).map((_, i) => [`k${i}`, i]))],
+    [
+      "import_bank_statement",
+      {
+        journal: "Bank",
+        content: `Date;Amount;Label\n${"2026-11-16;1;x\n".repeat(6000)}`,
+        csv: { date: "Date", amount: "Amount", label: "Label" },
+      },
+    ],
+    ["import_bank_statement", { journal: mb, content: "x" }],
+    ["import_bank_statement", { journal: "Bank", content: mbNasty.repeat(3), base64: true }],
+    [
+      "import_bank_statement",
+      { journal: "Bank", content: `<Document>${"<a>".repeat(10_000)}`, format: "camt053" },
+    ],
     ["get_approval", { approval_id: mb }],
     ["list_approvals", { status: tenK("pending") }],
   ];
   return cases;
 }
+
+/** Small statement files the fuzzer sends whole or mangled: an OFX 1.x and a CAMT.053 one. */
+const STATEMENT_SAMPLES = [
+  "OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKTRANLIST><STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261116<TRNAMT>115.00<FITID>F1<NAME>Acme</STMTTRN></BANKTRANLIST><LEDGERBAL><BALAMT>115.00</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>",
+  '<?xml version="1.0"?><Document><BkToCstmrStmt><Stmt><Id>S1</Id><Ntry><Amt Ccy="USD">42.50</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>2026-11-17</Dt></BookgDt><AddtlNtryInf>Fees</AddtlNtryInf></Ntry></Stmt></BkToCstmrStmt></Document>',
+  '<!DOCTYPE x [<!ENTITY a "aaaa">]><Document>&a;</Document>',
+];
 
 const garbageLine = { description: NASTY_STRINGS[5], quantity: Number.NaN, unit_price: "1" };
