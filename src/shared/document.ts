@@ -49,5 +49,10 @@ export const requestDocument = z.object({
   amounts: z.array(z.object({ label: z.string(), amount: z.string(), strong: z.boolean().optional() })),
   /** Everything else, label → value, in order (Sent to, Invoice date, Due date, Journal, Receipt...). */
   rows: z.array(row),
+  /**
+   * A batch's items, in the order of its input (a reconciliation's matches: each bank line beside what it pays):
+   * the person may approve some of them only (`PersonDecision.keep`, their indices here). Absent: not a batch.
+   */
+  items: z.array(z.object({ title: z.string(), rows: z.array(row), amount: z.string() })).optional(),
 });
 export type RequestDocument = z.infer<typeof requestDocument>;

@@ -46,7 +46,7 @@ export interface WriteOperation<Input, Output> {
   findApplied(
     odoo: Odoo,
     input: Input,
-    ref: { approvalId: string; marker?: AttemptMarker; bound?: Binding },
+    ref: { approvalId: string; marker?: AttemptMarker; bound?: Binding; keep?: readonly number[] },
   ): Promise<Output | null>;
   /**
    * Performs the write through Odoo's own business flow, tagging what it creates with `ref.approvalId`.
@@ -83,6 +83,12 @@ export interface ApplyRef {
   approvalId: string;
   marker: AttemptMarker;
   bound?: Binding;
+  /**
+   * A batch (its document has `items`) approved in part by a person: the indices of the items approved, in the
+   * order of the input, ascending; absent when the whole batch was approved. From the signed decision: apply only
+   * these, and `findApplied` looks for only these.
+   */
+  keep?: readonly number[];
 }
 
 /**
