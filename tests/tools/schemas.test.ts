@@ -53,6 +53,8 @@ const GATED = [
   "post_invoice",
   "create_expense",
   "create_credit_note",
+  "reconcile_bank_lines",
+  "unreconcile_bank_line",
 ];
 const WRITES = [...GATED, "create_draft_invoice", "create_partner", "create_vendor_bill"];
 const DRY_RUN_FIELDS = ["dry_run", "validated_against_odoo", "would"];
@@ -76,7 +78,9 @@ describe("tool schemas", () => {
   it(`cost under ${LIST_BOUND} bytes of context for the four seed toolsets, ${BANK_BOUND} more with the bank's`, async () => {
     const tools = await listTools({ seedToolsets: true });
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
-    const dryRun = Buffer.byteLength(JSON.stringify({ tools: await listTools({ dryRun: true, seedToolsets: true }) }));
+    const dryRun = Buffer.byteLength(
+      JSON.stringify({ tools: await listTools({ dryRun: true, seedToolsets: true }) }),
+    );
     const all = await listTools();
     const allBytes = Buffer.byteLength(JSON.stringify({ tools: all }));
     process.stdout.write(

@@ -1,4 +1,5 @@
 import { approvalViewTool } from "./approval-view.js";
+import { proposeMatchesTool, reconcileBankLinesTool, unreconcileBankLineTool } from "./bank-reconcile.js";
 import { createCreditNoteTool } from "./create-credit-note.js";
 import { createDraftInvoiceTool } from "./create-draft-invoice.js";
 import { createExpenseTool } from "./create-expense.js";
@@ -40,6 +41,9 @@ export const allTools: readonly AnyToolDefinition[] = [
   getApprovalTool,
   listApprovalsTool,
   createCreditNoteTool,
+  proposeMatchesTool,
+  reconcileBankLinesTool,
+  unreconcileBankLineTool,
 ];
 
 /**
