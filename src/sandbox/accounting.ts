@@ -934,7 +934,7 @@ export function defineAccounting(db: Database): void {
       reconciled: bool("Reconciled", {
         stored: true,
         compute: (r, env) =>
-          reconcilable(r, env) && Math.abs(Number(r.amount_residual ?? r.balance ?? 0)) < 0.005,
+          tracksResidual(r, env) && Math.abs(Number(r.amount_residual ?? r.balance ?? 0)) < 0.005,
       }),
       date_maturity: date("Due Date"),
       date: date("Date", { stored: true, compute: (r, env) => moveOf(r, env)?.date ?? false }),
@@ -986,14 +986,21 @@ export function defineAccounting(db: Database): void {
   if (accountTypeField) accountTypeField.selection = ACCOUNT_TYPES;
 }
 
-/** Whether a journal item sits on an account that is reconciled (receivable, payable, outstanding...). */
-function reconcilable(r: Rec, env: Env): boolean {
-  return Boolean(env.db.model("account.account").rec(r.account_id as number)?.reconcile);
+/**
+ * Whether Odoo tracks what is open on a journal item (`_compute_amount_residual`): on a reconciled account, and on
+ * a bank or credit card account (a bank statement line's liquidity item, 19-bank-import).
+ */
+function tracksResidual(r: Rec, env: Env): boolean {
+  const account = env.db.model("account.account").rec(r.account_id as number);
+  return (
+    Boolean(account?.reconcile) ||
+    ["asset_cash", "liability_credit_card"].includes(String(account?.account_type))
+  );
 }
 
-/** What is still open on a journal item: its residual on a reconcilable account, else 0 (as Odoo computes it). */
+/** What is still open on a journal item: its residual where Odoo tracks it, else 0 (as Odoo computes it). */
 function residualOf(r: Rec, env: Env): number {
-  return reconcilable(r, env) ? round2(Number(r.amount_residual ?? r.balance ?? 0)) : 0;
+  return tracksResidual(r, env) ? round2(Number(r.amount_residual ?? r.balance ?? 0)) : 0;
 }
 
 export const ACCOUNT_TYPES: Array<[string, string]> = [

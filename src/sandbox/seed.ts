@@ -6,6 +6,7 @@ import {
   taxMethods,
 } from "./accounting.js";
 import { defineBankAccounts } from "./bank-accounts.js";
+import { defineBankStatements } from "./bank-statements.js";
 import { doCreate, hooks } from "./base-methods.js";
 import { companyRule, currentCompanyId, defineCompanies } from "./companies.js";
 import { defineCurrencies } from "./currencies.js";
@@ -597,6 +598,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineCurrencies(db);
   defineTaxBase(db);
   defineReversal(db);
+  defineBankStatements(db);
   db.recordRule = companyRule;
   applyFieldsGet(db, d);
   stampSeed(db);
