@@ -50,6 +50,9 @@ const RUNS: Record<string, number> = {
   get_approval: 800,
   list_approvals: 400,
   create_credit_note: 800,
+  propose_matches: 300,
+  reconcile_bank_lines: 800,
+  unreconcile_bank_line: 300,
 };
 const CALL_BOUND_MS = 10_000;
 const seed = fuzzSeed("hostile/fuzz");
