@@ -166,7 +166,7 @@ export function proposeFor(
     if (out.length >= 3) break;
     out.push({
       pays: [item(s.candidate)],
-      confidence: s.byRef && s.score >= 6 ? "high" : "medium",
+      confidence: s.byRef && s.candidate.open === line.open ? "high" : "medium",
       reason: s.reasons.join("; "),
     });
   }
