@@ -741,7 +741,8 @@ function messagePostMethod(modelName: string): MethodDef {
       });
       msg.message_type = typeof args.message_type === "string" ? args.message_type : "notification";
       msg.subtype_id = subtypeId;
-      return msg.id;
+      // 19 answers the new message as a recordset, `[id]` (odoo-recordings/19/20-reconcile-*).
+      return env.version === 19 ? [msg.id] : msg.id;
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   taxMethods,
 } from "./accounting.js";
 import { defineBankAccounts } from "./bank-accounts.js";
+import { defineBankReconciliation } from "./bank-reconcile.js";
 import { defineBankStatements } from "./bank-statements.js";
 import { doCreate, hooks } from "./base-methods.js";
 import { companyRule, currentCompanyId, defineCompanies } from "./companies.js";
@@ -599,6 +600,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineTaxBase(db);
   defineReversal(db);
   defineBankStatements(db);
+  defineBankReconciliation(db);
   db.recordRule = companyRule;
   applyFieldsGet(db, d);
   stampSeed(db);

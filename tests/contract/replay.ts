@@ -146,6 +146,12 @@ export function rewriteRequest(
   return req;
 }
 
+/**
+ * Methods whose answer holds ids of another model than the one called: `message_post` answers the new
+ * `mail.message` (on 19 as a list, `[119]`), whose ids real Odoo numbers with its own messages on the side.
+ */
+const ANSWER_MODEL: Record<string, string> = { message_post: "mail.message" };
+
 /** The model a step's answer rows belong to (for their `id` keys). */
 export function stepModel(req: Step["request"]): string | undefined {
   const body = req.body;
@@ -155,9 +161,12 @@ export function stepModel(req: Step["request"]): string | undefined {
     Array.isArray(body.params.args) &&
     body.params.method === "execute_kw"
   ) {
-    return String(body.params.args[3]);
+    return ANSWER_MODEL[String(body.params.args[4])] ?? String(body.params.args[3]);
   }
-  if (req.path.startsWith("/json/2/")) return req.path.split("/")[3];
+  if (req.path.startsWith("/json/2/")) {
+    const [, , , model, method] = req.path.split("/");
+    return ANSWER_MODEL[String(method)] ?? model;
+  }
   return undefined;
 }
 

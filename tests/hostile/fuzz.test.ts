@@ -51,6 +51,9 @@ const RUNS: Record<string, number> = {
   list_approvals: 400,
   create_credit_note: 800,
   import_bank_statement: 600,
+  propose_matches: 300,
+  reconcile_bank_lines: 800,
+  unreconcile_bank_line: 300,
 };
 const CALL_BOUND_MS = 10_000;
 const seed = fuzzSeed("hostile/fuzz");

@@ -316,6 +316,30 @@ export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown
         { omit: 8 },
       ),
     }),
+    propose_matches: args({
+      journal: field(fc.constantFrom("BNK1", "Bank", 1, "bank"), fc.oneof(nastyString, nastyNumber), {
+        omit: 30,
+      }),
+      limit: limit(100),
+    }),
+    reconcile_bank_lines: args({
+      matches: field(
+        fc.array(
+          args({
+            statement_line_id: field(fc.integer({ min: 1, max: 20 }), fc.constantFrom(...WRONG_IDS)),
+            invoice_ids: field(fc.array(invoiceId, { maxLength: 3 }), garbage, { omit: 30 }),
+            payment_ids: field(fc.array(fc.integer({ min: 1, max: 10 }), { maxLength: 2 }), garbage, {
+              omit: 60,
+            }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.oneof(fc.constant([]), fc.array(garbage, { maxLength: 3 })),
+      ),
+    }),
+    unreconcile_bank_line: args({
+      statement_line_id: field(fc.integer({ min: 1, max: 20 }), fc.constantFrom(...WRONG_IDS)),
+    }),
     get_approval: args({ approval_id: approvalId }),
     list_approvals: args({
       status: field(
@@ -423,6 +447,10 @@ export function bigCases(refs: Refs): [string, unknown][] {
     ],
     ["get_approval", { approval_id: mb }],
     ["list_approvals", { status: tenK("pending") }],
+    ["propose_matches", { journal: mb }],
+    ["reconcile_bank_lines", { matches: tenK({ statement_line_id: 1, invoice_ids: [refs.invoices[0]] }) }],
+    ["reconcile_bank_lines", { matches: [{ statement_line_id: 1, invoice_ids: [mbNasty, ...tenK("1")] }] }],
+    ["unreconcile_bank_line", { statement_line_id: mb }],
   ];
   return cases;
 }

@@ -79,7 +79,10 @@ describe("the built server over real stdio", () => {
     for (const tool of tools) {
       // each read tool says readOnlyHint true; a write tool leaves it out (MCP's default, false)
       const reads =
-        tool.name.startsWith("get_") || tool.name.startsWith("list_") || tool.name === "find_partners";
+        tool.name.startsWith("get_") ||
+        tool.name.startsWith("list_") ||
+        tool.name === "find_partners" ||
+        tool.name === "propose_matches";
       expect(tool.annotations?.readOnlyHint ?? false, tool.name).toBe(
         reads || tool.name === "generate_report",
       );

@@ -22,8 +22,10 @@ describe("MCP Tasks: a gated call as a task that completes once a human has deci
       "create_expense",
       "create_invoice",
       "post_invoice",
+      "reconcile_bank_lines",
       "record_payment",
       "send_invoice",
+      "unreconcile_bank_line",
     ]);
   });
 

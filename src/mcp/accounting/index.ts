@@ -15,7 +15,15 @@ import {
 } from "./invoices.js";
 import type { WriteOperation } from "./operation.js";
 import { type RecordPaymentInput, type RecordPaymentOutput, recordPaymentOperation } from "./payments.js";
+import { type ReconcileInput, type ReconcileOutput, reconcileBankLinesOperation } from "./reconcile.js";
 import { type SendInvoiceInput, type SendInvoiceOutput, sendInvoiceOperation } from "./send.js";
+import {
+  type UnreconcileInput,
+  type UnreconcileOutput,
+  unreconcileBankLineOperation,
+} from "./unreconcile.js";
+
+export * from "./bank-match.js";
 
 export * from "./credit-notes.js";
 export * from "./expenses.js";
@@ -28,9 +36,11 @@ export * from "./partners.js";
 export * from "./payments.js";
 export * from "./receipts.js";
 export * from "./recent-party.js";
+export * from "./reconcile.js";
 export * from "./records.js";
 export * from "./send.js";
 export * from "./session.js";
+export * from "./unreconcile.js";
 
 const operations: [string, WriteOperation<never, unknown>][] = [
   [
@@ -57,10 +67,19 @@ const operations: [string, WriteOperation<never, unknown>][] = [
     createCreditNoteOperation.tool,
     createCreditNoteOperation satisfies WriteOperation<CreateCreditNoteInput, CreateCreditNoteOutput>,
   ],
+  [
+    reconcileBankLinesOperation.tool,
+    reconcileBankLinesOperation satisfies WriteOperation<ReconcileInput, ReconcileOutput>,
+  ],
+  [
+    unreconcileBankLineOperation.tool,
+    unreconcileBankLineOperation satisfies WriteOperation<UnreconcileInput, UnreconcileOutput>,
+  ],
 ];
 
 /**
- * `create_invoice`, `send_invoice`, `record_payment`, `post_invoice`, `create_expense`, `create_credit_note`. The tool layer has validated the input's
+ * `create_invoice`, `send_invoice`, `record_payment`, `post_invoice`, `create_expense`, `create_credit_note`,
+ * `reconcile_bank_lines`, `unreconcile_bank_line`. The tool layer has validated the input's
  * shape with its zod schema before any of these runs, hence the widening to `unknown`.
  */
 export const writeOperations: ReadonlyMap<string, WriteOperation<unknown, unknown>> = new Map(

@@ -106,6 +106,11 @@ export interface PreparedWrite {
   summary: string;
   /** Which way money moves if it runs. */
   direction: MoneyDirection;
+  /**
+   * Decided only by a person, at the terminal or in the odoo-mcp app, never by the chat's prompt or the policy,
+   * whatever the amount: a bank reconciliation and its undo (they say which invoices count as paid).
+   */
+  personOnly?: boolean;
   /** The document's name: the request's title in lists, notifications and audit lines. */
   target: string;
   /** Decimal string in the document currency, when the operation moves money. */

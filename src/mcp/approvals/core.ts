@@ -281,6 +281,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       amount: prepared.amount,
       currency: prepared.currency,
       direction: prepared.direction,
+      ...(prepared.personOnly ? { personOnly: true } : {}),
       ...(typeof partnerId === "number" ? { partnerId } : {}),
       ...(typeof moveId === "number" ? { moveId } : {}),
     };

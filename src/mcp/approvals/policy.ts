@@ -89,6 +89,8 @@ export interface Ask {
   amount: string | undefined;
   currency: string | undefined;
   direction: MoneyDirection;
+  /** Decided by a person only (`PreparedWrite.personOnly`): no limited channel approves it. */
+  personOnly?: boolean;
   /** The partner (customer, vendor) and the invoice or bill it concerns, by Odoo id, when it has them. */
   partnerId?: number;
   moveId?: number;
@@ -148,6 +150,8 @@ export function channelRefusal(
 ): string | null {
   const who = channel === "auto" ? "the policy" : "the MCP client's prompt";
   if (channel === "elicitation" && !policy.elicitation) return "the MCP client's prompt is turned off";
+  if (ask.personOnly)
+    return `a bank reconciliation (or its undo) is decided only by a person, at the terminal or in the odoo-mcp app, never by ${who}`;
   if (ask.direction === "out")
     return `money going out (a vendor bill posted, a bill paid, a refund or a credit note) is approved only at the terminal or in the odoo-mcp app, never by ${who}`;
   if (ask.amount === undefined) return `its amount is not known before it runs, so ${who} may not approve it`;
@@ -197,6 +201,7 @@ export function budgetRefusal(
 /** The rules no setting changes, in the words `doctor`, `policy show` and the settings window use. */
 export const FIXED_RULES: readonly string[] = [
   "money going out (posting a vendor bill, paying a bill, any refund or credit note) is approved only at the terminal or in the odoo-mcp app, whatever the amount: never in the chat, never automatically",
+  "a bank reconciliation and its undo are decided only by a person, at the terminal or in the odoo-mcp app: never in the chat, never automatically",
   "installments are judged together: what the chat (or the automatic approvals) approved for the same partner today, or for the same invoice or bill ever, counts with the new amount against its limit",
 ];
 

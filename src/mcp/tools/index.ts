@@ -1,4 +1,5 @@
 import { approvalViewTool } from "./approval-view.js";
+import { proposeMatchesTool, reconcileBankLinesTool, unreconcileBankLineTool } from "./bank-reconcile.js";
 import { createCreditNoteTool } from "./create-credit-note.js";
 import { createDraftInvoiceTool } from "./create-draft-invoice.js";
 import { createExpenseTool } from "./create-expense.js";
@@ -42,6 +43,9 @@ export const allTools: readonly AnyToolDefinition[] = [
   listApprovalsTool,
   createCreditNoteTool,
   importBankStatementTool,
+  proposeMatchesTool,
+  reconcileBankLinesTool,
+  unreconcileBankLineTool,
 ];
 
 /**
