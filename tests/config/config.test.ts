@@ -86,6 +86,7 @@ describe("loadConfig", () => {
       warnings: [],
       logLevel: "info",
       tools: { readOnly: false },
+      reminderDays: 7,
     });
   });
 

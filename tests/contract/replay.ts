@@ -146,7 +146,10 @@ export function rewriteRequest(
   return req;
 }
 
-/** The model a step's answer rows belong to (for their `id` keys). */
+/**
+ * The model a step's answer rows belong to (for their `id` keys). `message_post` answers the new message's id: a
+ * `mail.message`, whatever record it was posted on.
+ */
 export function stepModel(req: Step["request"]): string | undefined {
   const body = req.body;
   if (
@@ -155,9 +158,10 @@ export function stepModel(req: Step["request"]): string | undefined {
     Array.isArray(body.params.args) &&
     body.params.method === "execute_kw"
   ) {
-    return String(body.params.args[3]);
+    return body.params.args[4] === "message_post" ? "mail.message" : String(body.params.args[3]);
   }
-  if (req.path.startsWith("/json/2/")) return req.path.split("/")[3];
+  if (req.path.startsWith("/json/2/"))
+    return req.path.split("/")[4] === "message_post" ? "mail.message" : req.path.split("/")[3];
   return undefined;
 }
 

@@ -53,6 +53,7 @@ const GATED = [
   "post_invoice",
   "create_expense",
   "create_credit_note",
+  "send_reminder",
 ];
 const WRITES = [...GATED, "create_draft_invoice", "create_partner", "create_vendor_bill"];
 const DRY_RUN_FIELDS = ["dry_run", "validated_against_odoo", "would"];

@@ -15,6 +15,7 @@ import {
 } from "./invoices.js";
 import type { WriteOperation } from "./operation.js";
 import { type RecordPaymentInput, type RecordPaymentOutput, recordPaymentOperation } from "./payments.js";
+import { type SendReminderInput, type SendReminderOutput, sendReminderOperation } from "./reminders.js";
 import { type SendInvoiceInput, type SendInvoiceOutput, sendInvoiceOperation } from "./send.js";
 
 export * from "./credit-notes.js";
@@ -29,6 +30,7 @@ export * from "./payments.js";
 export * from "./receipts.js";
 export * from "./recent-party.js";
 export * from "./records.js";
+export * from "./reminders.js";
 export * from "./send.js";
 export * from "./session.js";
 
@@ -57,10 +59,14 @@ const operations: [string, WriteOperation<never, unknown>][] = [
     createCreditNoteOperation.tool,
     createCreditNoteOperation satisfies WriteOperation<CreateCreditNoteInput, CreateCreditNoteOutput>,
   ],
+  [
+    sendReminderOperation.tool,
+    sendReminderOperation satisfies WriteOperation<SendReminderInput, SendReminderOutput>,
+  ],
 ];
 
 /**
- * `create_invoice`, `send_invoice`, `record_payment`, `post_invoice`, `create_expense`, `create_credit_note`. The tool layer has validated the input's
+ * `create_invoice`, `send_invoice`, `record_payment`, `post_invoice`, `create_expense`, `create_credit_note`, `send_reminder`. The tool layer has validated the input's
  * shape with its zod schema before any of these runs, hence the widening to `unknown`.
  */
 export const writeOperations: ReadonlyMap<string, WriteOperation<unknown, unknown>> = new Map(

@@ -9,6 +9,7 @@ import type { AnyToolDefinition } from "./definition.js";
 import { generateReportTool } from "./generate-report.js";
 import { getApprovalTool, listApprovalsTool } from "./get-approval.js";
 import { listExpenseCategoriesTool } from "./list-expense-categories.js";
+import { listOverdueTool } from "./list-overdue.js";
 import { postInvoiceTool } from "./post-invoice.js";
 import {
   findPartnersTool,
@@ -19,6 +20,7 @@ import {
 } from "./read-tools.js";
 import { recordPaymentTool } from "./record-payment.js";
 import { sendInvoiceTool } from "./send-invoice.js";
+import { sendReminderTool } from "./send-reminder.js";
 
 /** Every tool the server offers, in the order `tools/list` shows them. */
 export const allTools: readonly AnyToolDefinition[] = [
@@ -40,6 +42,8 @@ export const allTools: readonly AnyToolDefinition[] = [
   getApprovalTool,
   listApprovalsTool,
   createCreditNoteTool,
+  listOverdueTool,
+  sendReminderTool,
 ];
 
 /**
