@@ -50,6 +50,8 @@ const RUNS: Record<string, number> = {
   get_approval: 800,
   list_approvals: 400,
   create_credit_note: 800,
+  list_overdue: 300,
+  send_reminder: 600,
 };
 const CALL_BOUND_MS = 10_000;
 const seed = fuzzSeed("hostile/fuzz");

@@ -144,6 +144,17 @@ describe("send_reminder", () => {
     expect(mail?.attachment_ids).toHaveLength(1);
   });
 
+  it("a long text is shown whole, line by line, in what the person approves", async () => {
+    h = await startHarness();
+    const { newer } = await lateCustomer(h);
+    const words = Array.from({ length: 600 }, (_, i) => `word${i}`);
+    const body = `First line\n\n${words.join(" ")}\nLast line`;
+    const asked = await h.call("send_reminder", { invoice_id: newer, email_body: body });
+    const summary = String(asked.data.summary);
+    for (const word of [...words, "First line", "Last line"]) expect(summary).toContain(word);
+    expect(summary).not.toContain("\\n");
+  });
+
   it("refuses what cannot be reminded before anyone is asked", async () => {
     h = await startHarness();
     const { partner, notDue } = await lateCustomer(h);

@@ -277,6 +277,26 @@ function recentReminder(r: Reminder, days: number, now: Date): string | null {
   return `${dateText(todayIn(r.session.timeZone, at))} (${r.last.approvalId})`;
 }
 
+/**
+ * The text as rows, a line each (long lines in pieces of at most 500 characters): every surface shows each row
+ * whole, so the person reads the text in full, with its line breaks, before approving it.
+ */
+function messageRows(text: string): { label: string; value: string }[] {
+  const pieces = text.split(/\r?\n/).flatMap((line) => {
+    const out: string[] = [];
+    let rest = line;
+    while (rest.length > 500) {
+      const cut = rest.lastIndexOf(" ", 500);
+      const at = cut > 0 ? cut : 500;
+      out.push(rest.slice(0, at));
+      rest = rest.slice(at).trimStart();
+    }
+    out.push(rest);
+    return out;
+  });
+  return pieces.map((value, index) => ({ label: index === 0 ? "Message" : "", value }));
+}
+
 function subjectOf(r: Reminder, input: SendReminderInput): string {
   if (input.email_subject?.trim()) return input.email_subject.trim();
   const numbers = r.entries.map((e) => e.number);
@@ -422,7 +442,7 @@ export const sendReminderOperation: WriteOperation<SendReminderInput, SendRemind
           ? [{ label: "Last reminded", value: dateText(todayIn(r.session.timeZone, new Date(r.last.at))) }]
           : []),
         { label: "Subject", value: subject },
-        { label: "Message", value: text },
+        ...messageRows(text),
       ],
     };
     return {

@@ -13,7 +13,7 @@ export const sendReminderTool = defineTool({
     invoice_id: invoiceRef.optional(),
     partner_id: recordId.optional(),
     email_subject: z.string().trim().min(1).max(998).optional(),
-    email_body: z.string().max(20000).optional().describe("Plain text"),
+    email_body: z.string().max(5000).optional().describe("Plain text"),
     again: z.boolean().optional().describe("Though reminded recently"),
   }),
   ...gatedOutputs(sendReminderResult, ["sent"]),
