@@ -24,6 +24,7 @@ describe("MCP Tasks: a gated call as a task that completes once a human has deci
       "post_invoice",
       "record_payment",
       "send_invoice",
+      "send_reminder",
     ]);
   });
 
