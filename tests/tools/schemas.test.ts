@@ -77,7 +77,9 @@ describe("tool schemas", () => {
   it(`cost under ${LIST_BOUND} bytes of context for the four seed toolsets, ${BANK_BOUND} more with the bank's`, async () => {
     const tools = await listTools({ seedToolsets: true });
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
-    const dryRun = Buffer.byteLength(JSON.stringify({ tools: await listTools({ dryRun: true, seedToolsets: true }) }));
+    const dryRun = Buffer.byteLength(
+      JSON.stringify({ tools: await listTools({ dryRun: true, seedToolsets: true }) }),
+    );
     const all = await listTools();
     const allBytes = Buffer.byteLength(JSON.stringify({ tools: all }));
     process.stdout.write(

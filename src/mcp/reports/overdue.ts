@@ -18,7 +18,7 @@ const overdueCustomer = z.object({
   name: z.string(),
   overdue_total: z.string(),
   oldest_days_late: z.number().int(),
-  credits: z.string().optional().describe("Open credits not yet applied"),
+  credits: z.string().optional().describe("Unapplied, not deducted"),
   last_reminded: z.string().nullable(),
   reminded_recently: z.boolean().describe("Within ODOO_MCP_REMINDER_DAYS"),
   invoices: z.array(
