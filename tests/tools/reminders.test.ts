@@ -167,6 +167,7 @@ describe("send_reminder", () => {
       [{ invoice_id: never }, "INVALID_STATUS", /never sent/],
       [{ partner_id: noMail }, "EMAIL_SEND_FAILED", /no email address/],
       [{ partner_id: punctual }, "INVALID_STATUS", /no overdue invoices/],
+      [{ partner_id: 987654 }, "CUSTOMER_NOT_FOUND", /No customer with id 987654/],
       [{ partner_id: partner, invoice_id: notDue }, "VALIDATION_ERROR", /either invoice_id .* or partner_id/],
       [{}, "VALIDATION_ERROR", /either invoice_id/],
     ] as const) {

@@ -159,7 +159,12 @@ async function gather(odoo: Odoo, input: SendReminderInput, bound?: Binding): Pr
   const recipientId = input.partner_id ?? m2oId(moves[0]?.partner_id);
   if (recipientId === null || recipientId === undefined)
     throw new ToolError("INVALID_STATUS", "The invoice has no customer; set one in Odoo first.");
-  const [partner] = await odoo.read("res.partner", [recipientId], ["name", "email", "commercial_partner_id"]);
+  // search_read, not read: a partner that does not exist (or is archived) is absent, not an Odoo error.
+  const [partner] = await odoo.searchRead(
+    "res.partner",
+    [["id", "=", recipientId]],
+    ["name", "email", "commercial_partner_id"],
+  );
   if (!partner)
     throw new ToolError(
       "CUSTOMER_NOT_FOUND",
