@@ -90,3 +90,12 @@ export function localDate(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
+
+/** Whole calendar days from `from` to `to` (`YYYY-MM-DD`; positive when `to` is later). */
+export function daysBetween(from: string, to: string): number {
+  const utc = (date: string) => {
+    const [y = 0, m = 1, d = 1] = date.split("-").map(Number);
+    return Date.UTC(y, m - 1, d);
+  };
+  return Math.round((utc(to) - utc(from)) / 86_400_000);
+}

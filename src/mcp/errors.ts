@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   // create_partner (beyond the contract): the partner exists already (same VAT or email, or a retried call); the
   // message and details name it (id, name) so that the agent uses it
   "PARTNER_EXISTS",
+  // send_reminder (beyond the contract): the customer was reminded within ODOO_MCP_REMINDER_DAYS; `again: true` overrides
+  "ALREADY_REMINDED",
   // beyond the contract
   "AUTHENTICATION_ERROR", // Odoo refused the credentials: never retried, the user must fix them
   "PERMISSION_DENIED", // Odoo's AccessError: the configured user may not do this

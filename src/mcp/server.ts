@@ -291,7 +291,7 @@ export function serverInstructions(dryRun: boolean): string {
     "Bookkeeping in the user's Odoo. invoice_id, in and out: an invoice's or bill's number once posted " +
     '(INV/2026/00001), else its draft record id as a string ("42"); record_id: the Odoo record id. Amounts are in ' +
     "the company currency unless currency says otherwise; totals are Odoo's. Dates are YYYY-MM-DD. Tell the user " +
-    `any warnings. Every action that moves money (${[...writeOperations.keys()].join(", ")}; expenses below a ` +
+    `any warnings. Every action that moves money or emails a customer (${[...writeOperations.keys()].join(", ")}; expenses below a ` +
     "threshold excepted) waits for a person: the tool answers status pending_approval with approval_id, summary, " +
     "expires_at and message, and none of its result fields; tell the user, then check get_approval later. Never " +
     "retry a pending request. status queued, result queued: approved, it runs when Odoo answers again. Never " +

@@ -565,6 +565,7 @@ export function defineMail(db: Database): void {
       model: char("Related Document Model"),
       res_id: int("Related Document ID"),
       record_name: char("Message Record Name"),
+      date: { type: "datetime", string: "Date", compute: (r) => r.create_date ?? false },
       message_type: sel("Type", [
         ["email", "Incoming Email"],
         ["comment", "Comment"],
@@ -674,6 +675,61 @@ export function defineMail(db: Database): void {
   void ({} as Model);
   if (v === 17) defineSend17(db);
   else defineSendWizard(db);
+  if (v === 19) defineComposer(db);
+}
+
+/**
+ * `mail.compose.message` in comment mode as send_reminder uses it on 19 (odoo-recordings/19/21-reminders): one
+ * record of `model` (`res_ids` is a text list), `partner_ids` notified by email, `attachment_ids` (the invoices'
+ * own PDFs, which stay theirs) on the message; `action_send_mail` sends at once and closes the window. The author is
+ * the user ("Administrator", partner 3), as the email's From showed.
+ */
+function defineComposer(db: Database): void {
+  define(
+    db,
+    "mail.compose.message",
+    {
+      composition_mode: sel("Composition mode", [
+        ["comment", "Post on a document"],
+        ["mass_mail", "Email Mass Mailing"],
+      ]),
+      model: char("Related Document Model"),
+      res_ids: text("Related Document IDs"),
+      partner_ids: m2m("res.partner", "Additional Contacts"),
+      subject: char("Subject"),
+      body: html("Contents"),
+      attachment_ids: m2m("ir.attachment", "Attachments"),
+      template_id: m2o("mail.template", "Use template"),
+    },
+    { transient: true },
+    {
+      action_send_mail: {
+        kind: "records",
+        params: [],
+        fn: ({ env, model, ids }) => {
+          for (const composer of browse(model, ids)) {
+            const target = env.db.model(String(composer.model));
+            const resIds = JSON.parse(String(composer.res_ids || "[]")) as number[];
+            for (const resId of resIds) {
+              const record = target.rec(resId);
+              if (!record) throw missingError(String(composer.model), [resId]);
+              messagePost(env, target.name, resId, String(record.name ?? ""), {
+                subject: typeof composer.subject === "string" ? composer.subject : false,
+                body: String(composer.body ?? ""),
+                partnerIds: (composer.partner_ids as number[]) ?? [],
+                // Read back in ir.attachment's order (id desc), as the recording shows them.
+                attachmentIds: [...((composer.attachment_ids as number[]) ?? [])].sort((a, b) => b - a),
+                authorId: 3,
+                emailFrom: '"Administrator" <admin@example.com>',
+                forceSend: env.context.mail_notify_force_send !== false,
+              });
+            }
+          }
+          return { type: "ir.actions.act_window_close" };
+        },
+      },
+    },
+  );
 }
 
 /** Odoo's subtype xmlids the sandbox knows (mail.mt_comment is record 1, mail.mt_note record 2, as in Odoo). */
@@ -741,7 +797,7 @@ function messagePostMethod(modelName: string): MethodDef {
       });
       msg.message_type = typeof args.message_type === "string" ? args.message_type : "notification";
       msg.subtype_id = subtypeId;
-      // 19 answers the new message as a recordset, `[id]` (odoo-recordings/19/20-reconcile-*).
+      // 19 answers the new message as a recordset, `[id]` (odoo-recordings/19/20-reconcile-*, 21-reminders).
       return env.version === 19 ? [msg.id] : msg.id;
     },
   };

@@ -594,7 +594,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineExpenses(db);
   definePartners(db);
   defineBankAccounts(db);
-  defineMessagePost(db, ["account.move", "account.payment", "hr.expense"]);
+  defineMessagePost(db, ["account.move", "account.payment", "hr.expense", "res.partner"]);
   defineCompanies(db);
   defineCurrencies(db);
   defineTaxBase(db);

@@ -130,6 +130,7 @@ describe("invoice ids and texts", () => {
       "post_invoice",
       "record_payment",
       "send_invoice",
+      "send_reminder",
     ]);
     for (const [tool, operation] of writeOperations) expect(operation.tool).toBe(tool);
   });

@@ -86,6 +86,7 @@ describe("loadConfig", () => {
       warnings: [],
       logLevel: "info",
       tools: { readOnly: false },
+      reminderDays: 7,
     });
   });
 
@@ -103,6 +104,19 @@ describe("loadConfig", () => {
     });
     expect(config.dryRun).toBe(false);
     expect(config.dataDir).toBe(path.resolve("/data/odoo"));
+  });
+
+  it("ODOO_MCP_REMINDER_DAYS: the environment sets it; .env may only lengthen it", async () => {
+    expect(loadConfig({ env: { ...base, ODOO_MCP_REMINDER_DAYS: "3" }, cwd }).reminderDays).toBe(3);
+    await writeFile(path.join(cwd, ".env"), "ODOO_MCP_REMINDER_DAYS=30\n");
+    expect(loadConfig({ env: base, cwd }).reminderDays).toBe(30);
+    await writeFile(path.join(cwd, ".env"), "ODOO_MCP_REMINDER_DAYS=0\n");
+    const shortened = loadConfig({ env: base, cwd });
+    expect(shortened.reminderDays).toBe(7);
+    expect(shortened.warnings.join("\n")).toMatch(/ODOO_MCP_REMINDER_DAYS in \.env is ignored/);
+    expect(() => loadConfig({ env: { ...base, ODOO_MCP_REMINDER_DAYS: "-1" }, cwd })).toThrow(
+      /ODOO_MCP_REMINDER_DAYS/,
+    );
   });
 
   it("reads an explicit envFile, and fails when it is missing", async () => {

@@ -54,6 +54,8 @@ const RUNS: Record<string, number> = {
   propose_matches: 300,
   reconcile_bank_lines: 800,
   unreconcile_bank_line: 300,
+  list_overdue: 300,
+  send_reminder: 600,
 };
 const CALL_BOUND_MS = 10_000;
 const seed = fuzzSeed("hostile/fuzz");

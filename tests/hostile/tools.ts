@@ -113,6 +113,16 @@ export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown
       reference: field(fc.constant("REF-1"), nastyText(256), { omit: 10 }),
     }),
     post_invoice: args({ invoice_id: invoiceId }),
+    list_overdue: args({
+      partner_id: field(fc.constantFrom(...refs.partnerIds), nastyNumber, { valid: 30, omit: 30 }),
+    }),
+    send_reminder: args({
+      invoice_id: field(fc.constantFrom(...refs.invoices), nastyString, { valid: 30, omit: 40 }),
+      partner_id: field(fc.constantFrom(...refs.partnerIds), nastyNumber, { valid: 30, omit: 40 }),
+      email_subject: field(fc.constant("Reminder"), nastyText(998), { omit: 30 }),
+      email_body: field(fc.constant("Please pay."), nastyString, { omit: 30 }),
+      again: field(fc.boolean(), nastyString, { omit: 30 }),
+    }),
     create_credit_note: args({
       invoice_id: invoiceId,
       reason: field(fc.constant("Goodwill"), nastyText(256)),
@@ -445,6 +455,9 @@ export function bigCases(refs: Refs): [string, unknown][] {
       "import_bank_statement",
       { journal: "Bank", content: `<Document>${"<a>".repeat(10_000)}`, format: "camt053" },
     ],
+    ["list_overdue", { partner_id: mb }],
+    ["send_reminder", { partner_id: refs.partnerIds[0], email_body: mbNasty }],
+    ["send_reminder", { invoice_id: mb, email_subject: mb }],
     ["get_approval", { approval_id: mb }],
     ["list_approvals", { status: tenK("pending") }],
     ["propose_matches", { journal: mb }],

@@ -210,7 +210,7 @@ describe.each([19, 18, 17] as const)(
         message_type: "comment",
         subtype_xmlid: "mail.mt_note",
       });
-      // 19 answers the message as a recordset, [id] (odoo-recordings/19/20-reconcile-*); 17 and 18 its id.
+      // 19 answers the message as a recordset, [id] (odoo-recordings/19/20-reconcile-*, 21-reminders); 17 and 18 its id.
       const id = (version === 19 ? (answer as number[])[0] : answer) as number;
       expect(typeof id).toBe("number");
       if (version === 19) expect(answer).toEqual([id]);

@@ -55,6 +55,7 @@ const GATED = [
   "create_credit_note",
   "reconcile_bank_lines",
   "unreconcile_bank_line",
+  "send_reminder",
 ];
 const WRITES = [...GATED, "create_draft_invoice", "create_partner", "create_vendor_bill"];
 const DRY_RUN_FIELDS = ["dry_run", "validated_against_odoo", "would"];

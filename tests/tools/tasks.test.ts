@@ -26,6 +26,7 @@ describe("MCP Tasks: a gated call as a task that completes once a human has deci
       "record_payment",
       "send_invoice",
       "unreconcile_bank_line",
+      "send_reminder",
     ]);
   });
 

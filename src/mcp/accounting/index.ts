@@ -16,6 +16,7 @@ import {
 import type { WriteOperation } from "./operation.js";
 import { type RecordPaymentInput, type RecordPaymentOutput, recordPaymentOperation } from "./payments.js";
 import { type ReconcileInput, type ReconcileOutput, reconcileBankLinesOperation } from "./reconcile.js";
+import { type SendReminderInput, type SendReminderOutput, sendReminderOperation } from "./reminders.js";
 import { type SendInvoiceInput, type SendInvoiceOutput, sendInvoiceOperation } from "./send.js";
 import {
   type UnreconcileInput,
@@ -38,6 +39,7 @@ export * from "./receipts.js";
 export * from "./recent-party.js";
 export * from "./reconcile.js";
 export * from "./records.js";
+export * from "./reminders.js";
 export * from "./send.js";
 export * from "./session.js";
 export * from "./unreconcile.js";
@@ -75,11 +77,15 @@ const operations: [string, WriteOperation<never, unknown>][] = [
     unreconcileBankLineOperation.tool,
     unreconcileBankLineOperation satisfies WriteOperation<UnreconcileInput, UnreconcileOutput>,
   ],
+  [
+    sendReminderOperation.tool,
+    sendReminderOperation satisfies WriteOperation<SendReminderInput, SendReminderOutput>,
+  ],
 ];
 
 /**
  * `create_invoice`, `send_invoice`, `record_payment`, `post_invoice`, `create_expense`, `create_credit_note`,
- * `reconcile_bank_lines`, `unreconcile_bank_line`. The tool layer has validated the input's
+ * `reconcile_bank_lines`, `unreconcile_bank_line`, `send_reminder`. The tool layer has validated the input's
  * shape with its zod schema before any of these runs, hence the widening to `unknown`.
  */
 export const writeOperations: ReadonlyMap<string, WriteOperation<unknown, unknown>> = new Map(

@@ -24,6 +24,7 @@ import { ToolError } from "../errors.js";
 import { formatMinor, fromOdooAmount } from "../money.js";
 import type { Odoo, OdooContext } from "../odoo/types.js";
 import { approvalNotes, approvalsNamedOn, isApprovalNote, postApprovalNote } from "./approval-tag.js";
+import { deliveryOf } from "./mail-delivery.js";
 import { moveDocumentParts, moveKind, numberWhenPosted } from "./move-document.js";
 import { assertPostable, highestId, postMove, tagQuietly } from "./moves.js";
 import type { AttemptMarker, WriteOperation } from "./operation.js";
@@ -412,42 +413,6 @@ async function runSendWizard(
   });
 }
 
-interface Notification {
-  id: number;
-  status: string;
-  type: string | null;
-  partnerId: number | null;
-  mailId: number | null;
-  failureType: string | null;
-  failureReason: string | null;
-}
-
-async function readNotifications(odoo: Odoo, messageIds: number[]): Promise<Notification[]> {
-  const rows = await odoo.searchRead(
-    "mail.notification",
-    [["mail_message_id", "in", messageIds]],
-    [
-      "notification_type",
-      "notification_status",
-      "res_partner_id",
-      "mail_mail_id",
-      "failure_type",
-      "failure_reason",
-    ],
-  );
-  return rows
-    .map((row) => ({
-      id: row.id as number,
-      status: str(row.notification_status) ?? "",
-      type: str(row.notification_type),
-      partnerId: m2oId(row.res_partner_id),
-      mailId: m2oId(row.mail_mail_id),
-      failureType: str(row.failure_type),
-      failureReason: str(row.failure_reason),
-    }))
-    .filter((n) => n.type === null || n.type === "email");
-}
-
 /**
  * Throws `EMAIL_SEND_FAILED` unless the email of the chatter message posted after `afterMessageId` reached the
  * mail server. A queued mail (`ready`) is sent once with `mail.mail.send` and checked again.
@@ -478,49 +443,28 @@ async function confirmDelivery(
       `Odoo sent no email for the ${moveLabel(move)} (no message was posted for ${email || "its customer"}). ${markedSent}; check the customer's email in Odoo and send it from there.`,
     );
   }
-  const messageIds = messages.map((m) => m.id as number);
-  let notifications = await readNotifications(odoo, messageIds);
-  const queued = notifications.filter((n) => n.status === "ready" && n.mailId !== null);
-  if (queued.length > 0) {
-    await odoo.call({
-      model: "mail.mail",
-      method: "send",
-      ids: [...new Set(queued.map((n) => n.mailId as number))],
-    });
-    notifications = await readNotifications(odoo, messageIds);
-  }
-  if (notifications.length === 0) {
+  const delivery = await deliveryOf(
+    odoo,
+    messages.map((m) => m.id as number),
+  );
+  if (delivery.status === "unaddressed") {
     throw new ToolError(
       "EMAIL_SEND_FAILED",
       `Odoo posted the ${moveLabel(move)} in its chatter but addressed no email to ${email || "the customer"}. ${markedSent}.`,
     );
   }
-  const failed = notifications.filter((n) => n.status === "exception" || n.status === "bounce");
-  if (failed.length > 0) {
-    const reason = await failureReason(odoo, failed);
+  if (delivery.status === "failed") {
     throw new ToolError(
       "EMAIL_SEND_FAILED",
-      `The email with the ${moveLabel(move)} to ${email} was not delivered: ${reason}. ${markedSent}; once the mail ` +
+      `The email with the ${moveLabel(move)} to ${email} was not delivered: ${delivery.reason}. ${markedSent}; once the mail ` +
         "server works, resend the failed email from the invoice's chatter in Odoo.",
-      { reason },
+      { reason: delivery.reason },
     );
   }
-  const pending = notifications.filter((n) => n.status !== "sent");
-  if (pending.length > 0) {
+  if (delivery.status === "pending") {
     throw new ToolError(
       "EMAIL_SEND_FAILED",
-      `The email with the ${moveLabel(move)} to ${email} is still waiting in Odoo's outgoing mail queue (status ${pending.map((n) => n.status).join(", ")}); it was not delivered yet. ${markedSent}.`,
+      `The email with the ${moveLabel(move)} to ${email} is still waiting in Odoo's outgoing mail queue (status ${delivery.states.join(", ")}); it was not delivered yet. ${markedSent}.`,
     );
   }
-}
-
-async function failureReason(odoo: Odoo, failed: Notification[]): Promise<string> {
-  const mailIds = failed.map((n) => n.mailId).filter((id): id is number => id !== null);
-  if (mailIds.length > 0) {
-    const mails = await odoo.read("mail.mail", mailIds, ["failure_reason", "state"]);
-    const reasons = mails.map((mail) => str(mail.failure_reason)).filter((r): r is string => r !== null);
-    if (reasons.length > 0) return reasons.map((r) => r.replace(/\s*\n\s*/g, " ")).join("; ");
-  }
-  const own = failed.map((n) => n.failureReason ?? n.failureType).filter((r): r is string => r !== null);
-  return own.length > 0 ? own.join("; ") : "the mail server refused it";
 }

@@ -45,6 +45,11 @@ export interface Config {
   logLevel: LogLevel;
   /** Which tools the agent sees (ODOO_MCP_TOOLSETS, ODOO_MCP_READ_ONLY); `.env` may only narrow it. */
   tools: ToolAccess;
+  /**
+   * ODOO_MCP_REMINDER_DAYS: a customer reminded within this many days is not reminded again unless the call says
+   * so (send_reminder's `again`). `.env` may only lengthen it.
+   */
+  reminderDays: number;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +96,7 @@ const KEYS = [
   "ODOO_MCP_ALLOW_SANDBOX",
   "ODOO_MCP_TOOLSETS",
   "ODOO_MCP_READ_ONLY",
+  "ODOO_MCP_REMINDER_DAYS",
 ] as const;
 type Key = (typeof KEYS)[number];
 
@@ -186,6 +192,7 @@ const SCHEMA = z.object({
     )
     .optional(),
   ODOO_MCP_READ_ONLY: BOOLEAN.default(false),
+  ODOO_MCP_REMINDER_DAYS: integer(0, 3_650).default(7),
 });
 
 export interface LoadConfigOptions {
@@ -320,7 +327,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     warnings,
     logLevel: v.ODOO_MCP_LOG_LEVEL,
     tools: resolveToolAccess(parse(fromEnv, "") ?? v, fromFile, parse(fromFile, " (in .env)"), warnings),
+    reminderDays: Math.max(v.ODOO_MCP_REMINDER_DAYS, base.ODOO_MCP_REMINDER_DAYS),
   };
+  if (v.ODOO_MCP_REMINDER_DAYS < base.ODOO_MCP_REMINDER_DAYS)
+    warnings.push(
+      `ODOO_MCP_REMINDER_DAYS in .env is ignored: it may only lengthen the ${base.ODOO_MCP_REMINDER_DAYS} days between two reminders, never shorten them`,
+    );
   return config;
 }
 

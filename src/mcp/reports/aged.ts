@@ -11,7 +11,7 @@ import { m2oId, m2oName, str } from "../accounting/values.js";
 import { ToolError } from "../errors.js";
 import { fromOdooAmount, sumMinor } from "../money.js";
 import { money, num } from "./format.js";
-import type { AccountType } from "./ledger.js";
+import type { AccountType, Ledger } from "./ledger.js";
 import { daysBetween } from "./periods.js";
 import { profitLossFigures } from "./profit-loss.js";
 import type { ComputedReport, DocRow, ReportRequest } from "./types.js";
@@ -34,7 +34,8 @@ export function bucketOf(daysPastDue: number): Bucket {
   return "over_90";
 }
 
-interface Item {
+/** One open item at the report date: an invoice or bill (its receivable or payable line), a credit, a payment. */
+export interface OpenItem {
   lineId: number;
   moveId: number | null;
   number: string;
@@ -42,7 +43,15 @@ interface Item {
   dueDate: string;
   daysPastDue: number;
   bucket: Bucket;
+  /** Minor units of the company currency, as open at the report date; what is owed counts positive. */
   amount: bigint;
+}
+
+/** A customer's (vendor's) open items. */
+export interface OpenParty {
+  id: number | null;
+  name: string;
+  items: OpenItem[];
 }
 
 const emptyBuckets = (): Record<Bucket, bigint> => ({
@@ -86,27 +95,39 @@ const PAYABLES: Side = {
   sign: -1n,
 };
 
+const SIDES = { receivable: RECEIVABLES, payable: PAYABLES } as const;
+
 export const agedReceivables = (request: ReportRequest) => aged(request, RECEIVABLES);
 export const agedPayables = (request: ReportRequest) => aged(request, PAYABLES);
 
-async function aged(request: ReportRequest, side: Side): Promise<ComputedReport> {
-  const { ledger, start, end } = request;
-  const d = ledger.decimals;
-  const domain = [
+function sideDomain(ledger: Ledger, side: Side, end: string): Array<[string, string, unknown]> {
+  return [
     ["account_id.account_type", "=", side.accountType],
     ["parent_state", "=", "posted"],
     ["company_id", "=", ledger.session.company.id],
     ["date", "<=", end],
-  ] as Array<[string, string, unknown]>;
-  await request.step(`Reading open ${side.word} items`);
+  ];
+}
+
+/**
+ * The open receivable (payable) items at `end` per partner, by name, with their days past due at `end`: what the
+ * aged receivables (payables) show, and what `list_overdue` reads. Empty when nothing is open.
+ */
+export async function openItemsByParty(
+  ledger: Ledger,
+  end: string,
+  which: keyof typeof SIDES,
+): Promise<OpenParty[]> {
+  const side = SIDES[which];
+  const d = ledger.decimals;
   // What was open at end_date: what is open now, plus what was reconciled after end_date (Odoo's partial
   // reconciliations dated, by their latest line, after end_date are undone for the figures).
   const reconciledLater: Array<[string, string, unknown]> = [["max_date", ">", end]];
-  const [lines, partials, period] = await Promise.all([
+  const [lines, partials] = await Promise.all([
     ledger.odoo.searchRead(
       "account.move.line",
       [
-        ...domain,
+        ...sideDomain(ledger, side, end),
         "|",
         ["reconciled", "=", false],
         "|",
@@ -126,7 +147,6 @@ async function aged(request: ReportRequest, side: Side): Promise<ComputedReport>
       ],
       ["debit_move_id", "credit_move_id", "amount"],
     ),
-    profitLossFigures(ledger, start, end),
   ]);
   const undo = new Map<number, bigint>();
   for (const partial of partials) {
@@ -138,17 +158,10 @@ async function aged(request: ReportRequest, side: Side): Promise<ComputedReport>
   }
   const residualAtEnd = (line: Record<string, unknown>) =>
     side.sign * (fromOdooAmount(line.amount_residual, d) + (undo.get(line.id as number) ?? 0n));
-  const open = lines.filter((line) => residualAtEnd(line) !== 0n);
-  if (open.length === 0) {
-    const any = await ledger.odoo.searchCount("account.move.line", domain);
-    if (any === 0) {
-      throw new ToolError("NO_DATA", `No posted ${side.word} journal items on or before ${end}.`);
-    }
-  }
-
-  await request.step("Aging open items");
-  const partners = new Map<string, { id: number | null; name: string; items: Item[] }>();
-  for (const line of open) {
+  const partners = new Map<string, OpenParty>();
+  for (const line of lines) {
+    const amount = residualAtEnd(line);
+    if (amount === 0n) continue;
     const date = str(line.date) ?? end;
     const dueDate = str(line.date_maturity) ?? date;
     const daysPastDue = daysBetween(dueDate, end);
@@ -167,12 +180,29 @@ async function aged(request: ReportRequest, side: Side): Promise<ComputedReport>
       dueDate,
       daysPastDue,
       bucket: bucketOf(daysPastDue),
-      amount: residualAtEnd(line),
+      amount,
     });
   }
-  const sorted = [...partners.values()].sort(
-    (a, b) => a.name.localeCompare(b.name) || (a.id ?? 0) - (b.id ?? 0),
-  );
+  return [...partners.values()].sort((a, b) => a.name.localeCompare(b.name) || (a.id ?? 0) - (b.id ?? 0));
+}
+
+async function aged(request: ReportRequest, side: Side): Promise<ComputedReport> {
+  const { ledger, start, end } = request;
+  const d = ledger.decimals;
+  await request.step(`Reading open ${side.word} items`);
+  const [sorted, period] = await Promise.all([
+    openItemsByParty(ledger, end, side === RECEIVABLES ? "receivable" : "payable"),
+    profitLossFigures(ledger, start, end),
+  ]);
+  const openCount = sorted.reduce((n, p) => n + p.items.length, 0);
+  if (openCount === 0) {
+    const any = await ledger.odoo.searchCount("account.move.line", sideDomain(ledger, side, end));
+    if (any === 0) {
+      throw new ToolError("NO_DATA", `No posted ${side.word} journal items on or before ${end}.`);
+    }
+  }
+
+  await request.step("Aging open items");
   const grand = emptyBuckets();
   const bucketNumbers = (b: Record<Bucket, bigint>) =>
     Object.fromEntries(BUCKETS.map((k) => [k, num(b[k], d)])) as Record<Bucket, number>;
@@ -235,7 +265,7 @@ async function aged(request: ReportRequest, side: Side): Promise<ComputedReport>
       buckets: [...BUCKETS],
       [side.parties]: partyDetails.map((c) => c.json),
       totals: { ...bucketNumbers(grand), total: num(total, d) },
-      open_items: open.length,
+      open_items: openCount,
       basis:
         "Amounts open at as_of (company currency: Odoo's amount_residual plus reconciliations dated after as_of) " +
         `of posted ${side.word} items dated on or before as_of, by days past due at as_of (due date, else the item's date): not due, 1-30, 31-60, 61-90, over 90. ` +

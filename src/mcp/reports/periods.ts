@@ -14,10 +14,7 @@ export function addDays(date: string, days: number): string {
   return fromUtc(toUtc(date) + days * 86_400_000);
 }
 
-/** Whole days from `from` to `to` (positive when `to` is later). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((toUtc(to) - toUtc(from)) / 86_400_000);
-}
+export { daysBetween } from "../dates.js";
 
 function fiscalYearEnd(year: number, lastMonth: number, lastDay: number): string {
   const day = Math.min(lastDay, daysInMonth(year, lastMonth));

@@ -10,10 +10,10 @@ import { dryRunAnswer } from "./dry-run.js";
  */
 export function gated<I extends object, R>(
   operation: WriteOperation<I, unknown>,
-  toArgs: (input: I) => Promise<I> = async (input) => ({ ...input }),
+  toArgs: (input: I, ctx: ToolCallContext) => Promise<I> = async (input) => ({ ...input }),
 ): (input: I, ctx: ToolCallContext) => Promise<R> {
   return async (input, ctx) => {
-    const args = await toArgs(input);
+    const args = await toArgs(input, ctx);
     if (ctx.dryRun) return (await dryRunAnswer(operation, ctx.odoo, args, ctx.audit)) as R;
     return (await ctx.gate.request(operation, args, ctx.call)) as R;
   };

@@ -32,6 +32,8 @@ export interface ToolCallContext {
   dryRun: boolean;
   /** Where generated files (report PDFs) go. */
   dataDir: string;
+  /** ODOO_MCP_REMINDER_DAYS (absent: the default, 7). */
+  reminderDays?: number;
   /** Name of the MCP client, for the audit log ("claude-ai", "claude-code"...). */
   clientName: string | undefined;
   /** Progress notifications for long work, when the client asked for them. */
@@ -48,7 +50,7 @@ export function toolContext(
     odoo: Odoo;
     audit: AuditLog;
     approvals: ToolGate;
-    config: { dryRun: boolean; dataDir: string };
+    config: { dryRun: boolean; dataDir: string; reminderDays?: number };
     logger: Logger;
   },
   call: GateCall & { progress?: ToolCallContext["progress"] },
@@ -66,6 +68,7 @@ export function toolContext(
     gate,
     dryRun: app.config.dryRun,
     dataDir: app.config.dataDir,
+    ...(app.config.reminderDays !== undefined ? { reminderDays: app.config.reminderDays } : {}),
     clientName: call.clientName,
     ...(progress ? { progress } : {}),
     signal: call.signal,

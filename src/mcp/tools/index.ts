@@ -11,6 +11,7 @@ import { generateReportTool } from "./generate-report.js";
 import { getApprovalTool, listApprovalsTool } from "./get-approval.js";
 import { importBankStatementTool } from "./import-bank-statement.js";
 import { listExpenseCategoriesTool } from "./list-expense-categories.js";
+import { listOverdueTool } from "./list-overdue.js";
 import { postInvoiceTool } from "./post-invoice.js";
 import {
   findPartnersTool,
@@ -21,6 +22,7 @@ import {
 } from "./read-tools.js";
 import { recordPaymentTool } from "./record-payment.js";
 import { sendInvoiceTool } from "./send-invoice.js";
+import { sendReminderTool } from "./send-reminder.js";
 
 /** Every tool the server offers, in the order `tools/list` shows them. */
 export const allTools: readonly AnyToolDefinition[] = [
@@ -46,6 +48,8 @@ export const allTools: readonly AnyToolDefinition[] = [
   proposeMatchesTool,
   reconcileBankLinesTool,
   unreconcileBankLineTool,
+  listOverdueTool,
+  sendReminderTool,
 ];
 
 /**
