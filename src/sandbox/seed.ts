@@ -6,6 +6,7 @@ import {
   taxMethods,
 } from "./accounting.js";
 import { defineBankAccounts } from "./bank-accounts.js";
+import { defineBankStatements } from "./bank-statements.js";
 import { doCreate, hooks } from "./base-methods.js";
 import { companyRule, currentCompanyId, defineCompanies } from "./companies.js";
 import { defineCurrencies } from "./currencies.js";
@@ -592,6 +593,7 @@ export function buildDatabase(version: Version, now: () => Date): Database {
   defineExpenses(db);
   definePartners(db);
   defineBankAccounts(db);
+  defineBankStatements(db);
   defineMessagePost(db, ["account.move", "account.payment", "hr.expense"]);
   defineCompanies(db);
   defineCurrencies(db);
