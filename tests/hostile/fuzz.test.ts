@@ -50,6 +50,7 @@ const RUNS: Record<string, number> = {
   get_approval: 800,
   list_approvals: 400,
   create_credit_note: 800,
+  get_bank_balances: 200,
 };
 const CALL_BOUND_MS = 10_000;
 const seed = fuzzSeed("hostile/fuzz");

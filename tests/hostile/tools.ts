@@ -279,6 +279,7 @@ export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown
     list_journals: args({ type: field(fc.constantFrom("sale", "purchase", "bank", "cash"), nastyString) }),
     list_taxes: args({ type: field(fc.constantFrom("sale", "purchase"), nastyString) }),
     list_expense_categories: args({}),
+    get_bank_balances: args({}),
     get_approval: args({ approval_id: approvalId }),
     list_approvals: args({
       status: field(
@@ -372,6 +373,7 @@ export function bigCases(refs: Refs): [string, unknown][] {
     ["list_expense_categories", Object.fromEntries(tenK(0).map((_, i) => [`k${i}`, i]))],
     ["get_approval", { approval_id: mb }],
     ["list_approvals", { status: tenK("pending") }],
+    ["get_bank_balances", Object.fromEntries(tenK(0).map((_, i) => [`k${i}`, i]))],
   ];
   return cases;
 }

@@ -46,7 +46,11 @@ function isMissingMethod(error: unknown): boolean {
 /** A first grouped read in flight per client: reads started meanwhile wait for its answer instead of asking too. */
 const probes = new WeakMap<Odoo, Promise<unknown>>();
 
-export async function groupedRead(odoo: Odoo, query: GroupedQuery, signal?: AbortSignal): Promise<GroupedRow[]> {
+export async function groupedRead(
+  odoo: Odoo,
+  query: GroupedQuery,
+  signal?: AbortSignal,
+): Promise<GroupedRow[]> {
   const pending = methods.has(odoo) ? undefined : probes.get(odoo);
   if (pending) await pending.catch(() => undefined);
   const known = methods.get(odoo);
@@ -97,17 +101,19 @@ async function legacy(odoo: Odoo, query: GroupedQuery, signal?: AbortSignal): Pr
     options(signal),
   );
   // read_group names an aggregate by its field alone ("amount" for "amount:sum").
-  return (Array.isArray(rows) ? rows : []).map((row) => shape(row, query, (spec) => row[spec.split(":")[0] ?? spec]));
+  return (Array.isArray(rows) ? rows : []).map((row) =>
+    shape(row, query, (spec) => row[spec.split(":")[0] ?? spec]),
+  );
 }
 
 function shape(
   row: Record<string, unknown>,
   query: GroupedQuery,
-  valueOf: (spec: string) => unknown,
+  aggregateOf: (spec: string) => unknown,
 ): GroupedRow {
   return {
     keys: Object.fromEntries(query.groupby.map((field) => [field, row[field]])),
     count: typeof row.__count === "number" ? row.__count : 0,
-    values: Object.fromEntries(query.aggregates.map((spec) => [spec, valueOf(spec)])),
+    values: Object.fromEntries(query.aggregates.map((spec) => [spec, aggregateOf(spec)])),
   };
 }

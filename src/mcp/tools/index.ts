@@ -8,6 +8,7 @@ import { createVendorBillTool } from "./create-vendor-bill.js";
 import type { AnyToolDefinition } from "./definition.js";
 import { generateReportTool } from "./generate-report.js";
 import { getApprovalTool, listApprovalsTool } from "./get-approval.js";
+import { getBankBalancesTool } from "./get-bank-balances.js";
 import { listExpenseCategoriesTool } from "./list-expense-categories.js";
 import { postInvoiceTool } from "./post-invoice.js";
 import {
@@ -40,6 +41,7 @@ export const allTools: readonly AnyToolDefinition[] = [
   getApprovalTool,
   listApprovalsTool,
   createCreditNoteTool,
+  getBankBalancesTool,
 ];
 
 /**
