@@ -170,6 +170,50 @@ for (const version of [19, 18, 17] as const) {
         expect(grouped.filter((c) => c.method === "read_group")).toHaveLength(4);
       }
     });
+
+    it("cash_flow: cash at bank reconciled apart from unreconciled statement lines and payments in transit", async () => {
+      const r = await h.call("generate_report", {
+        report_type: "cash_flow",
+        start_date: "2026-01-01",
+        end_date: "2026-12-31",
+        format: "pdf",
+      });
+      expect(r.isError, r.text).toBe(false);
+      const d = (r.data.data as { details: Record<string, unknown> }).details;
+      const odoo = h.app.odoo;
+      const open = await odoo.searchRead(
+        "account.bank.statement.line",
+        [["is_reconciled", "=", false]],
+        ["amount"],
+      );
+      const payments = await odoo.searchRead(
+        "account.payment",
+        [["is_matched", "=", false]],
+        ["amount_company_currency_signed"],
+      );
+      const unreconciled = sum(open.map((l) => cents(l.amount)));
+      expect(cents(d.closing_cash_unreconciled)).toBe(unreconciled);
+      expect(d.unreconciled_statement_lines).toBe(open.length);
+      expect(cents(d.closing_cash_reconciled)).toBe(cents(d.closing_cash) - unreconciled);
+      expect(cents(d.closing_cash_in_transit)).toBe(
+        sum(payments.map((p) => cents(p.amount_company_currency_signed))),
+      );
+      // The lab's figures for the same records.
+      expect(d).toMatchObject({
+        closing_cash: -130.4,
+        closing_cash_unreconciled: -130.4,
+        closing_cash_reconciled: 0,
+        unreconciled_statement_lines: 2,
+        closing_cash_in_transit: 620.25,
+      });
+      expect(String(d.cash_at_bank_rule)).toContain("Payments in transit are payments registered in Odoo");
+      const pdf = r.data.pdf as { path: string };
+      const { execFileSync } = await import("node:child_process");
+      const printed = execFileSync("pdftotext", ["-layout", pdf.path, "-"], { encoding: "utf8" });
+      expect(printed).toMatch(/Cash at bank, reconciled\s+0\.00/);
+      expect(printed).toMatch(/Bank statement lines not yet reconciled \(2\)\s+-130\.40/);
+      expect(printed).toMatch(/payments in transit \(registered, not matched with the bank\)\s+620\.25/);
+    });
   });
 }
 

@@ -138,7 +138,9 @@ for (const version of [19, 18, 17] as const) {
       await buildLedger(h.app.odoo, { invoices: 24, years: [2026], seed: 7 });
       const large = await trips();
       expect(large).toEqual(small);
-      for (const value of Object.values(small)) expect(value).toBeLessThanOrEqual(5);
+      // cash_flow's sixth: the bank items of statement lines not yet reconciled (cash at bank, split).
+      for (const [type, value] of Object.entries(small))
+        expect(value, type).toBeLessThanOrEqual(type === "cash_flow" ? 6 : 5);
     }, 60_000);
   });
 }
