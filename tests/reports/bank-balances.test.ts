@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OdooCall } from "../../src/mcp/odoo/types.js";
 import { type Harness, startHarness } from "../support/harness.js";
+import { registerPayment } from "./ledger-builder.js";
 
 const cents = (value: unknown) => Math.round(Number(value) * 100);
 const text = (c: number) => (c / 100).toFixed(2);
@@ -41,21 +42,8 @@ async function scenario(h: Harness): Promise<number> {
     await odoo.call({ model: "account.move", method: "action_post", ids: [id!] });
     return id!;
   };
-  const pay = async (moveId: number, amount: number, date: string) => {
-    const context = { active_model: "account.move", active_ids: [moveId] };
-    const wizard = await odoo.call<number[]>({
-      model: "account.payment.register",
-      method: "create",
-      args: { vals_list: [{ amount, payment_date: date, journal_id: journal }] },
-      context,
-    });
-    await odoo.call({
-      model: "account.payment.register",
-      method: "action_create_payments",
-      ids: wizard,
-      context,
-    });
-  };
+  const pay = (moveId: number, amount: number, date: string) =>
+    registerPayment(odoo, moveId, amount, date, journal);
   await pay(await document("out_invoice", await partner("Balance Customer A"), 500), 500, "2026-11-10");
   await pay(await document("out_invoice", await partner("Balance Customer B"), 240.75), 240.75, "2026-11-12");
   const vendor = await partner("Balance Vendor");
