@@ -9,33 +9,12 @@
 // --setup first posts what the lab scenario 16 posts (vendor bills with the 15% purchase tax, one overdue, one paid,
 // one partly paid; a taxed customer invoice partly paid), under names unique to this run. The key is read from the
 // file and never printed. Exits 1 when a figure differs.
-import { readFileSync } from "node:fs";
 import os from "node:os";
-import { createOdooClient } from "../dist/mcp/odoo/client.js";
 import { generateReport } from "../dist/mcp/reports/index.js";
+import { labOdoo, labOptions } from "./lab-odoo.mjs";
 
-const opts = {
-  url: "http://127.0.0.1:8069",
-  db: "odoo_test",
-  keyFile: `${os.homedir()}/odoo-lab/apikey19.txt`,
-};
-Object.assign(opts, { start: "2026-11-01", end: "2026-11-30", account: "211000", setup: false });
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i++) {
-  const name = argv[i].replace(/^--/, "").replace(/-(\w)/g, (_, c) => c.toUpperCase());
-  if (name === "setup" || name === "allowSandbox") opts[name] = true;
-  else opts[name] = argv[++i];
-}
-const odoo = createOdooClient({
-  url: opts.url,
-  database: opts.db,
-  username: "admin",
-  secret: readFileSync(opts.keyFile, "utf8").trim(),
-  secretKind: "api_key",
-  api: "auto",
-  timeoutMs: 60_000,
-  allowSandbox: opts.allowSandbox === true,
-});
+const opts = labOptions({ start: "2026-11-01", end: "2026-11-30", account: "211000", setup: false }, ["setup"]);
+const odoo = labOdoo(opts);
 const cents = (v) => Math.round(Number(v ?? 0) * 100);
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 const fmt = (c) => (c / 100).toFixed(2);

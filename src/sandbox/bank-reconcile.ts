@@ -19,7 +19,7 @@
 import { acc, accountByCode, reconcile, refreshPaymentState } from "./accounting.js";
 import { hooks } from "./base-methods.js";
 import { userError } from "./fault.js";
-import { bool, m2o } from "./fields.js";
+import { bool, m2o, money } from "./fields.js";
 import { convertVals, type Database, type Env, type Rec, round2, type Vals } from "./orm.js";
 import { NONE } from "./rpc.js";
 
@@ -229,12 +229,19 @@ export function defineBankReconciliation(db: Database): void {
   const outstandingItem = (env: Env, payment: Rec): Rec | undefined =>
     items(env, payment.move_id).find((i) => i.display_type !== "payment_term");
   payments.fields.outstanding_account_id = m2o("account.account", "Outstanding Account", {
+    stored: true,
     compute: (r, env) => outstandingItem(env, r)?.account_id ?? false,
   });
   payments.fields.is_matched = bool("Is Matched With a Bank Statement", {
+    stored: true,
     compute: (r, env) => {
       const item = outstandingItem(env, r);
       return item !== undefined && Math.abs(Number(item.amount_residual ?? 0)) < 0.005;
     },
+  });
+  // Negative for money out (odoo-recordings/19/22-bank-balances-*).
+  payments.fields.amount_company_currency_signed = money("Amount Signed", {
+    stored: true,
+    compute: (r, env) => outstandingItem(env, r)?.balance ?? 0,
   });
 }

@@ -17,6 +17,9 @@
  *   `ir.model.data` rows are the recorded ones. 17 and 18 are not recorded: their sandbox has the same models and
  *   no rights check.
  *
+ * - Journal items know their statement line (`statement_line_id`) and payment (`payment_id`), statements their
+ *   `first_line_index`, journals their `sequence` (odoo-recordings/19/22-bank-balances-*).
+ *
  * Not modelled (not recorded): a statement's default name and starting balance (given in every recorded create),
  * foreign-currency lines, writes and unlinks of lines, reconciliation.
  */
@@ -226,6 +229,7 @@ function defineLines(db: Database): void {
       move_id: m2o("account.move", "Journal Entry", { required: true, readonly: true }),
       journal_id: m2o("account.journal", "Journal", { required: true }),
       company_id: m2o("res.company", "Company", {
+        stored: true,
         compute: (r, env) => env.db.model("account.journal").rec(r.journal_id as number)?.company_id ?? 1,
       }),
       statement_id: m2o(STATEMENT_MODEL, "Statement"),
@@ -236,16 +240,18 @@ function defineLines(db: Database): void {
       transaction_type: char("Transaction Type"),
       payment_ref: char("Label"),
       currency_id: m2o("res.currency", "Journal Currency", {
+        stored: true,
         compute: (r, env) => journalCurrency(env, r.journal_id),
       }),
       amount: money("Amount"),
       foreign_currency_id: m2o("res.currency", "Foreign Currency"),
       amount_currency: money("Amount in Currency"),
-      amount_residual: float("Residual Amount", { compute: (r, env) => residual(env, r) }),
+      amount_residual: float("Residual Amount", { stored: true, compute: (r, env) => residual(env, r) }),
       is_reconciled: bool("Is Reconciled", {
+        stored: true,
         compute: (r, env) => suspenseItems(env, r).length === 0 || Math.abs(residual(env, r)) < 0.005,
       }),
-      internal_index: char("Internal Reference", { compute: internalIndex }),
+      internal_index: char("Internal Reference", { stored: true, compute: internalIndex }),
       transaction_details: json("Transaction Details", { readonly: true }),
       date: moveField("date", date("Date", { required: true })),
       ref: moveField("ref", char("Reference")),
@@ -268,10 +274,21 @@ function defineLines(db: Database): void {
   });
 
   const moves = db.model("account.move");
+  const lineOfMove = (env: Env, moveId: unknown) =>
+    [...env.db.model(LINE_MODEL).records.values()].find((l) => l.move_id === moveId)?.id ?? false;
   moves.fields.statement_line_id = m2o(LINE_MODEL, "Statement Line", {
     readonly: true,
-    compute: (r, env) =>
-      [...env.db.model(LINE_MODEL).records.values()].find((l) => l.move_id === r.id)?.id ?? false,
+    compute: (r, env) => lineOfMove(env, r.id),
+  });
+  // Journal items know their statement line and payment (stored related fields: bank balances group by them).
+  const itemFields = db.model("account.move.line").fields;
+  itemFields.statement_line_id = m2o(LINE_MODEL, "Originator Statement Line", {
+    stored: true,
+    compute: (r, env) => lineOfMove(env, r.move_id),
+  });
+  itemFields.payment_id = m2o("account.payment", "Originator Payment", {
+    stored: true,
+    compute: (r, env) => env.db.model("account.move").rec(r.move_id as number)?.payment_id ?? false,
   });
 }
 
@@ -282,55 +299,73 @@ function statementLines(env: Env, statement: Rec): Rec[] {
 }
 
 function defineStatements(db: Database): void {
-  const statements = define(db, STATEMENT_MODEL, {
-    name: char("Reference"),
-    reference: char("External Reference"),
-    date: date("Date", {
-      compute: (r, env) =>
-        statementLines(env, r).find((l) => moveOf(env, l)?.state === "posted")?.date ?? false,
-    }),
-    balance_start: money("Starting Balance"),
-    balance_end: money("Computed Balance", {
-      compute: (r, env) =>
-        round2(
-          statementLines(env, r).reduce(
-            (sum, l) => sum + Number(l.amount ?? 0),
-            Number(r.balance_start ?? 0),
+  const statements = define(
+    db,
+    STATEMENT_MODEL,
+    {
+      name: char("Reference"),
+      reference: char("External Reference"),
+      date: date("Date", {
+        stored: true,
+        compute: (r, env) =>
+          statementLines(env, r).find((l) => moveOf(env, l)?.state === "posted")?.date ?? false,
+      }),
+      balance_start: money("Starting Balance"),
+      balance_end: money("Computed Balance", {
+        stored: true,
+        compute: (r, env) =>
+          round2(
+            statementLines(env, r).reduce(
+              (sum, l) => sum + Number(l.amount ?? 0),
+              Number(r.balance_start ?? 0),
+            ),
           ),
-        ),
-    }),
-    balance_end_real: money("Ending Balance"),
-    company_id: m2o("res.company", "Company", {
-      compute: (r, env) => {
-        const journal = statementLines(env, r)[0]?.journal_id;
-        return env.db.model("account.journal").rec(journal as number)?.company_id ?? false;
+      }),
+      balance_end_real: money("Ending Balance"),
+      company_id: m2o("res.company", "Company", {
+        stored: true,
+        compute: (r, env) => {
+          const journal = statementLines(env, r)[0]?.journal_id;
+          return env.db.model("account.journal").rec(journal as number)?.company_id ?? false;
+        },
+      }),
+      currency_id: m2o("res.currency", "Currency", {
+        stored: true,
+        compute: (r, env) => {
+          const journal = statementLines(env, r)[0]?.journal_id;
+          return journal ? journalCurrency(env, journal) : false;
+        },
+      }),
+      journal_id: m2o("account.journal", "Journal", {
+        readonly: true,
+        stored: true,
+        compute: (r, env) => statementLines(env, r)[0]?.journal_id ?? false,
+      }),
+      // The lowest internal_index of its lines (lines are sorted newest first).
+      first_line_index: char("First Line Index", {
+        stored: true,
+        compute: (r, env) => {
+          const last = statementLines(env, r).at(-1);
+          return last ? internalIndex(last, env) : false;
+        },
+      }),
+      line_ids: {
+        type: "one2many",
+        relation: LINE_MODEL,
+        inverse: "statement_id",
+        string: "Statement lines",
+        compute: (r, env) => statementLines(env, r).map((l) => l.id),
       },
-    }),
-    currency_id: m2o("res.currency", "Currency", {
-      compute: (r, env) => {
-        const journal = statementLines(env, r)[0]?.journal_id;
-        return journal ? journalCurrency(env, journal) : false;
-      },
-    }),
-    journal_id: m2o("account.journal", "Journal", {
-      readonly: true,
-      compute: (r, env) => statementLines(env, r)[0]?.journal_id ?? false,
-    }),
-    line_ids: {
-      type: "one2many",
-      relation: LINE_MODEL,
-      inverse: "statement_id",
-      string: "Statement lines",
-      compute: (r, env) => statementLines(env, r).map((l) => l.id),
+      is_complete: bool("Is Complete", {
+        compute: (r, env) => {
+          const posted = statementLines(env, r).filter((l) => moveOf(env, l)?.state === "posted");
+          const end = posted.reduce((sum, l) => sum + Number(l.amount ?? 0), Number(r.balance_start ?? 0));
+          return posted.length > 0 && Math.abs(end - Number(r.balance_end_real ?? 0)) < 0.005;
+        },
+      }),
     },
-    is_complete: bool("Is Complete", {
-      compute: (r, env) => {
-        const posted = statementLines(env, r).filter((l) => moveOf(env, l)?.state === "posted");
-        const end = posted.reduce((sum, l) => sum + Number(l.amount ?? 0), Number(r.balance_start ?? 0));
-        return posted.length > 0 && Math.abs(end - Number(r.balance_end_real ?? 0)) < 0.005;
-      },
-    }),
-  });
+    { order: "first_line_index desc" },
+  );
   hooks.set(statements, {
     create: (env, model, vals) => {
       checkRights(env, model, "Bank Statement");
@@ -359,4 +394,5 @@ export function defineBankStatements(db: Database): void {
   });
   defineLines(db);
   defineStatements(db);
+  db.model("account.journal").fields.sequence = int("Sequence", { stored: true, compute: () => 10 });
 }

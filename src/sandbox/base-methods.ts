@@ -258,9 +258,12 @@ function aggregate(env: Env, model: Model, recs: Rec[], field: string, fn: strin
     case "avg":
       return nums.length ? fix(nums.reduce((a, b) => a + b, 0) / nums.length) : false;
     case "min":
-      return nums.length ? Math.min(...nums) : false;
-    case "max":
-      return nums.length ? Math.max(...nums) : false;
+    case "max": {
+      if (nums.length) return fn === "min" ? Math.min(...nums) : Math.max(...nums);
+      // SQL's MIN/MAX of a text column (char fields: `first_line_index:max`)
+      const texts = values.filter((v): v is string => typeof v === "string").sort();
+      return (fn === "min" ? texts[0] : texts.at(-1)) ?? false;
+    }
     case "count_distinct":
       return new Set(values.map((v) => JSON.stringify(v))).size;
     case "bool_and":

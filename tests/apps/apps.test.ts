@@ -437,10 +437,25 @@ describe("the MCP Apps in a chat client", () => {
       const activities = flow.frame.getByRole("figure", { name: "Cash in and out by activity" });
       expect(await activities.locator("g.group").count()).toBe(3);
       expect(await activities.locator("rect").count()).toBe(6);
-      const c = flow.report.data.details as { opening_balance: number; closing_balance: number };
+      const c = flow.report.data.details as {
+        opening_balance: number;
+        closing_balance: number;
+        closing_cash_reconciled: number;
+        closing_cash_unreconciled: number;
+        closing_cash_in_transit: number;
+        unreconciled_statement_lines: number;
+      };
       const flowText = (await flow.frame.getByRole("table", { name: "Cash Flow" }).textContent()) ?? "";
       expect(flowText).toContain(`Opening balance${money(c.opening_balance)}`);
       expect(flowText).toContain(`Closing balance${money(c.closing_balance)}`);
+      // Cash at bank apart from payments in transit, as the report's JSON says.
+      expect(flowText).toContain(`Cash at bank, reconciled${money(c.closing_cash_reconciled)}`);
+      expect(flowText).toContain(
+        `Bank statement lines not yet reconciled (${c.unreconciled_statement_lines})${money(c.closing_cash_unreconciled)}`,
+      );
+      expect(flowText).toContain(
+        `Payments in transit (registered, not matched with the bank)${money(c.closing_cash_in_transit)}`,
+      );
       expect(host.pageErrors).toEqual([]);
     });
   });

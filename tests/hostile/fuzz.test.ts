@@ -56,6 +56,7 @@ const RUNS: Record<string, number> = {
   unreconcile_bank_line: 300,
   list_overdue: 300,
   send_reminder: 600,
+  get_bank_balances: 200,
 };
 const CALL_BOUND_MS = 10_000;
 const seed = fuzzSeed("hostile/fuzz");

@@ -350,6 +350,7 @@ export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown
     unreconcile_bank_line: args({
       statement_line_id: field(fc.integer({ min: 1, max: 20 }), fc.constantFrom(...WRONG_IDS)),
     }),
+    get_bank_balances: args({}),
     get_approval: args({ approval_id: approvalId }),
     list_approvals: args({
       status: field(
@@ -464,6 +465,7 @@ export function bigCases(refs: Refs): [string, unknown][] {
     ["reconcile_bank_lines", { matches: tenK({ statement_line_id: 1, invoice_ids: [refs.invoices[0]] }) }],
     ["reconcile_bank_lines", { matches: [{ statement_line_id: 1, invoice_ids: [mbNasty, ...tenK("1")] }] }],
     ["unreconcile_bank_line", { statement_line_id: mb }],
+    ["get_bank_balances", Object.fromEntries(tenK(0).map((_, i) => [`k${i}`, i]))],
   ];
   return cases;
 }

@@ -22,6 +22,31 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** A payment through Odoo's payment-register wizard, as a person registers it (amount null: what is due). */
+export async function registerPayment(
+  odoo: Odoo,
+  moveId: number,
+  amount: number | null,
+  date: string,
+  journalId: number,
+): Promise<void> {
+  const context = { active_model: "account.move", active_ids: [moveId] };
+  const wizard = await odoo.call<number[]>({
+    model: "account.payment.register",
+    method: "create",
+    args: {
+      vals_list: [{ ...(amount === null ? {} : { amount }), payment_date: date, journal_id: journalId }],
+    },
+    context,
+  });
+  await odoo.call({
+    model: "account.payment.register",
+    method: "action_create_payments",
+    ids: wizard,
+    context,
+  });
+}
+
 export interface BuiltLedger {
   accounts: Map<string, number>;
   moves: number;
@@ -141,21 +166,7 @@ export async function buildLedger(
     return id;
   };
   const pay = async (moveId: number, amount: number | null, date: string) => {
-    const context = { active_model: "account.move", active_ids: [moveId] };
-    const wizard = await odoo.call<number[]>({
-      model: "account.payment.register",
-      method: "create",
-      args: {
-        vals_list: [{ ...(amount === null ? {} : { amount }), payment_date: date, journal_id: bankJournal }],
-      },
-      context,
-    });
-    await odoo.call({
-      model: "account.payment.register",
-      method: "action_create_payments",
-      ids: wizard,
-      context,
-    });
+    await registerPayment(odoo, moveId, amount, date, bankJournal);
     moves += 1;
   };
   const residual = async (moveId: number) => {

@@ -92,7 +92,7 @@ for (const version of [19, 18, 17] as const) {
       await h?.close();
     });
 
-    it(`sums with ${version >= 19 ? "formatted_read_group" : "read_group"} and never reads journal items for the statements`, async () => {
+    it(`sums with ${version >= 19 ? "formatted_read_group" : "read_group (after asking for formatted_read_group)"} and never reads journal items for the statements`, async () => {
       const spy = vi.spyOn(h.app.odoo, "call");
       try {
         for (const report_type of ["profit_loss", "balance_sheet", "cash_flow"]) {
@@ -106,7 +106,13 @@ for (const version of [19, 18, 17] as const) {
         const calls = spy.mock.calls.map(([call]) => call as OdooCall);
         const onLines = calls.filter((c) => c.model === "account.move.line");
         expect(onLines.length).toBeGreaterThan(0);
-        for (const c of onLines) expect(c.method).toBe(version >= 19 ? "formatted_read_group" : "read_group");
+        if (version >= 19) for (const c of onLines) expect(c.method).toBe("formatted_read_group");
+        else {
+          // Odoo is asked, not its version: the client's first grouped read tries formatted_read_group, which
+          // 17 and 18 answer does not exist; read_group from then on.
+          expect(onLines[0]?.method).toBe("formatted_read_group");
+          for (const c of onLines.slice(1)) expect(c.method).toBe("read_group");
+        }
       } finally {
         spy.mockRestore();
       }
@@ -132,7 +138,9 @@ for (const version of [19, 18, 17] as const) {
       await buildLedger(h.app.odoo, { invoices: 24, years: [2026], seed: 7 });
       const large = await trips();
       expect(large).toEqual(small);
-      for (const value of Object.values(small)) expect(value).toBeLessThanOrEqual(5);
+      // cash_flow's sixth: the bank items of statement lines not yet reconciled (cash at bank, split).
+      for (const [type, value] of Object.entries(small))
+        expect(value, type).toBeLessThanOrEqual(type === "cash_flow" ? 6 : 5);
     }, 60_000);
   });
 }

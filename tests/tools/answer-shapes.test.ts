@@ -146,6 +146,7 @@ describe("every tool's raw answer fits its output schema", () => {
       ["list_expense_categories", {}],
       ["get_approval", { approval_id: pending.approval_id }],
       ["list_approvals", {}],
+      ["get_bank_balances", {}],
       ["generate_report", { report_type: "profit_loss", start_date: `${year}-01-01`, end_date: today() }],
       ["generate_report", { report_type: "balance_sheet", start_date: `${year}-01-01`, end_date: today() }],
     ];

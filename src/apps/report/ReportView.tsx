@@ -369,9 +369,28 @@ function CashFlow({ money, report }: { report: Report; money: (n: number) => str
             { label: `${label}: out`, amount: -a.outflows, indent: true },
           ]),
           { label: "Net change", amount: d.net_change, strong: true },
+          ...(d.closing_cash_reconciled !== undefined && d.closing_cash_unreconciled !== undefined
+            ? [
+                { label: "Cash at bank, reconciled", amount: d.closing_cash_reconciled, indent: true },
+                {
+                  label: `Bank statement lines not yet reconciled (${d.unreconciled_statement_lines ?? 0})`,
+                  amount: d.closing_cash_unreconciled,
+                  indent: true,
+                },
+              ]
+            : [{ label: "Cash at bank", amount: d.closing_cash, indent: true }]),
+          {
+            label: "Payments in transit (registered, not matched with the bank)",
+            amount: d.closing_cash_in_transit,
+            indent: true,
+          },
           { label: "Closing balance", amount: d.closing_balance, strong: true },
         ]}
       />
+      <p className="muted">
+        Payments in transit are registered in Odoo but not yet matched with a bank statement line: not at the
+        bank as far as Odoo knows.
+      </p>
       {!d.reconciles && (
         <p className="alert alert-danger" role="alert">
           Opening balance and flows do not add up to the closing balance in Odoo's ledger.

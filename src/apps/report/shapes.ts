@@ -99,6 +99,12 @@ export const cashFlowDetails = z.object({
   investing: activity,
   financing: activity,
   reconciles: z.boolean(),
+  closing_cash: z.number(),
+  closing_cash_in_transit: z.number(),
+  /** Cash at bank split by what the bank has confirmed (absent from answers before issue 18). */
+  closing_cash_reconciled: z.number().optional(),
+  closing_cash_unreconciled: z.number().optional(),
+  unreconciled_statement_lines: z.number().optional(),
 });
 
 export const report = z.object({

@@ -5,6 +5,10 @@
  *   payments accounts where Odoo 17+ books registered payments until they are matched with a bank statement line
  *   (see `company.ts`). Without them a business that never imports bank statements would show no cash movement.
  *   Cash in transit is shown separately; moves between it and the bank (statement matching) are internal.
+ * - Cash at bank is split by what the bank has confirmed: the items of bank statement lines not yet reconciled
+ *   (`statement_line_id.is_reconciled` false: their counterpart is still the suspense account) apart from the rest.
+ *   A payment in transit whose bank line is one of them shows twice until the two are reconciled: the closing
+ *   figures say so. The reconciliation state is Odoo's today, not at `end_date`.
  * - Opening balance: every posted item on those accounts dated before `start_date`; closing: up to `end_date`.
  * - Flows: the other lines (counterparts) of the posted entries that touch a cash account in the period, summed
  *   by counterpart account in Odoo. A credit on the counterpart is money in, a debit money out; so
@@ -25,6 +29,13 @@ type Activity = "operating" | "investing" | "financing";
 
 const INVESTING: readonly AccountType[] = ["asset_fixed", "asset_non_current"];
 const FINANCING: readonly AccountType[] = ["liability_non_current", "equity", "equity_unaffected"];
+
+export const CASH_AT_BANK_RULE =
+  "Cash at bank is the bank and cash accounts: reconciled, the items the bank has confirmed and Odoo has matched " +
+  "(or booked there directly); not yet reconciled, bank statement lines whose counterpart is still the suspense " +
+  "account (reconciliation state as of today). Payments in transit are payments registered in Odoo but not yet " +
+  "matched with a bank statement line (the outstanding receipts/payments accounts): not at the bank as far as " +
+  "Odoo knows. A payment whose bank line is not yet reconciled with it counts in both until it is.";
 
 export const CLASSIFICATION_RULE =
   "Each cash movement is classified by the account of its counterpart in the same journal entry: investing " +
@@ -66,7 +77,7 @@ export async function cashFlow(request: ReportRequest): Promise<ComputedReport> 
   }
 
   await request.step("Summing cash balances and counterparts of cash movements");
-  const [opening, movements, counterparts, period] = await Promise.all([
+  const [opening, movements, counterparts, period, unreconciled] = await Promise.all([
     ledger.sums(
       [
         ["account_id", "in", allIds],
@@ -92,6 +103,15 @@ export async function cashFlow(request: ReportRequest): Promise<ComputedReport> 
       "account_id",
     ),
     profitLossFigures(ledger, start, end),
+    ledger.sums(
+      [
+        ["account_id.account_type", "=", "asset_cash"],
+        ["statement_line_id", "!=", false],
+        ["statement_line_id.is_reconciled", "=", false],
+        ["date", "<=", end],
+      ],
+      null,
+    ),
   ]);
   const items = [...opening, ...movements].reduce((count, row) => count + row.count, 0);
   if (items === 0) {
@@ -132,6 +152,9 @@ export async function cashFlow(request: ReportRequest): Promise<ComputedReport> 
   const openingTransit = sumOf(transitLinesList, "opening");
   const closingCash = sumOf(cashLinesList, "closing");
   const closingTransit = sumOf(transitLinesList, "closing");
+  const closingUnreconciled = sumMinor(unreconciled.map((row) => row.balance));
+  const unreconciledCount = unreconciled.reduce((count, row) => count + row.count, 0);
+  const closingReconciled = closingCash - closingUnreconciled;
 
   const flowRows = await withAccounts(ledger, counterparts);
   const activities: Record<Activity, Array<{ account: Account; inflow: bigint; outflow: bigint }>> = {
@@ -194,7 +217,7 @@ export async function cashFlow(request: ReportRequest): Promise<ComputedReport> 
   const tables: DocTable[] = [];
   const summary: DocRow[] = [
     { cells: ["Opening balance, bank and cash", money(openingCash, d)] },
-    { cells: ["Opening balance, cash in transit", money(openingTransit, d)] },
+    { cells: ["Opening balance, payments in transit", money(openingTransit, d)] },
     { cells: ["Opening balance", money(openingTotal, d)], bold: true },
   ];
   const flowTable: DocRow[] = [];
@@ -230,7 +253,20 @@ export async function cashFlow(request: ReportRequest): Promise<ComputedReport> 
     { cells: ["Inflows", money(totalIn, d)] },
     { cells: ["Outflows", money(-totalOut, d)] },
     { cells: ["Closing balance, bank and cash", money(closingCash, d)] },
-    { cells: ["Closing balance, cash in transit", money(closingTransit, d)] },
+    { cells: ["Cash at bank, reconciled", money(closingReconciled, d)], indent: 1 },
+    {
+      cells: [
+        `Bank statement lines not yet reconciled (${unreconciledCount})`,
+        money(closingUnreconciled, d),
+      ],
+      indent: 1,
+    },
+    {
+      cells: [
+        "Closing balance, payments in transit (registered, not matched with the bank)",
+        money(closingTransit, d),
+      ],
+    },
     { cells: ["Closing balance", money(closingTotal, d)], bold: true },
   );
   tables.push({ title: "Cash summary", columns: ["", "Amount"], widths: [3, 1], rows: summary });
@@ -243,7 +279,7 @@ export async function cashFlow(request: ReportRequest): Promise<ComputedReport> 
   const accountRows: DocRow[] = [];
   for (const [title, list] of [
     ["Bank and cash", cashLinesList],
-    ["Cash in transit (outstanding receipts/payments)", transitLinesList],
+    ["Payments in transit (outstanding receipts/payments)", transitLinesList],
   ] as const) {
     accountRows.push({ cells: [title, "", "", "", ""], bold: true });
     for (const l of list) {
@@ -280,6 +316,9 @@ export async function cashFlow(request: ReportRequest): Promise<ComputedReport> 
       closing_balance: num(closingTotal, d),
       closing_cash: num(closingCash, d),
       closing_cash_in_transit: num(closingTransit, d),
+      closing_cash_reconciled: num(closingReconciled, d),
+      closing_cash_unreconciled: num(closingUnreconciled, d),
+      unreconciled_statement_lines: unreconciledCount,
       operating: activityDetails("operating"),
       investing: activityDetails("investing"),
       financing: activityDetails("financing"),
@@ -287,6 +326,7 @@ export async function cashFlow(request: ReportRequest): Promise<ComputedReport> 
       cash_in_transit_accounts: cashDetails(transitLinesList),
       reconciles,
       classification_rule: CLASSIFICATION_RULE,
+      cash_at_bank_rule: CASH_AT_BANK_RULE,
     },
     doc: {
       tables,
@@ -294,6 +334,7 @@ export async function cashFlow(request: ReportRequest): Promise<ComputedReport> 
         reconciles
           ? "Opening balance + inflows - outflows = closing balance."
           : "WARNING: opening balance + flows does not equal the closing balance (unbalanced entries in Odoo).",
+        CASH_AT_BANK_RULE,
         CLASSIFICATION_RULE,
       ],
     },

@@ -1,8 +1,8 @@
 /**
  * The reports' only way into the ledger: sums of posted journal items computed by Odoo itself, grouped by
- * account (or another field), with `formatted_read_group` on Odoo 19+ and `read_group` on 17 and 18. Nothing
- * here downloads journal items one by one; the number of round trips of a report does not depend on how many
- * items the ledger holds.
+ * account (or another field), with `formatted_read_group` or, where Odoo has not that method, `read_group`
+ * (`grouped.ts`). Nothing here downloads journal items one by one; the number of round trips of a report does not
+ * depend on how many items the ledger holds.
  *
  * Amounts come back as Odoo's sums of stored monetary values in the company currency and are turned into integer
  * minor units (`bigint`) at once; everything the reports add up afterwards is exact.
@@ -11,6 +11,7 @@ import { type AccountingSession, getSession } from "../accounting/session.js";
 import { m2oId, m2oName, str } from "../accounting/values.js";
 import { fromOdooAmount } from "../money.js";
 import type { Domain, Odoo } from "../odoo/types.js";
+import { groupedRead } from "./grouped.js";
 
 export type AccountType =
   | "asset_receivable"
@@ -153,44 +154,25 @@ export async function openLedger(odoo: Odoo, signal?: AbortSignal): Promise<Ledg
     session,
     decimals,
     async sums(domain, groupby) {
-      const fullDomain = [...base, ...domain];
-      const rows =
-        session.major >= 19
-          ? await odoo.call<Record<string, unknown>[]>(
-              {
-                model: "account.move.line",
-                method: "formatted_read_group",
-                args: {
-                  domain: fullDomain,
-                  groupby: groupby === null ? [] : [groupby],
-                  aggregates: ["balance:sum", "debit:sum", "credit:sum", "__count"],
-                },
-              },
-              { idempotent: true, ...(signal ? { signal } : {}) },
-            )
-          : await odoo.call<Record<string, unknown>[]>(
-              {
-                model: "account.move.line",
-                method: "read_group",
-                args: {
-                  domain: fullDomain,
-                  fields: ["balance:sum", "debit:sum", "credit:sum"],
-                  groupby: groupby === null ? [] : [groupby],
-                  lazy: false,
-                },
-              },
-              { idempotent: true, ...(signal ? { signal } : {}) },
-            );
-      const suffix = session.major >= 19 ? ":sum" : "";
-      return (Array.isArray(rows) ? rows : []).map((row) => {
-        const key = groupby === null ? undefined : row[groupby];
+      const rows = await groupedRead(
+        odoo,
+        {
+          model: "account.move.line",
+          domain: [...base, ...domain],
+          groupby: groupby === null ? [] : [groupby],
+          aggregates: ["balance:sum", "debit:sum", "credit:sum"],
+        },
+        signal,
+      );
+      return rows.map((row) => {
+        const key = groupby === null ? undefined : row.keys[groupby];
         return {
           id: m2oId(key),
           label: m2oName(key) ?? (typeof key === "string" ? key : null),
-          count: typeof row.__count === "number" ? row.__count : 0,
-          balance: fromOdooAmount(row[`balance${suffix}`], decimals),
-          debit: fromOdooAmount(row[`debit${suffix}`], decimals),
-          credit: fromOdooAmount(row[`credit${suffix}`], decimals),
+          count: row.count,
+          balance: fromOdooAmount(row.values["balance:sum"], decimals),
+          debit: fromOdooAmount(row.values["debit:sum"], decimals),
+          credit: fromOdooAmount(row.values["credit:sum"], decimals),
         };
       });
     },

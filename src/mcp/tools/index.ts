@@ -9,6 +9,7 @@ import { createVendorBillTool } from "./create-vendor-bill.js";
 import type { AnyToolDefinition } from "./definition.js";
 import { generateReportTool } from "./generate-report.js";
 import { getApprovalTool, listApprovalsTool } from "./get-approval.js";
+import { getBankBalancesTool } from "./get-bank-balances.js";
 import { importBankStatementTool } from "./import-bank-statement.js";
 import { listExpenseCategoriesTool } from "./list-expense-categories.js";
 import { listOverdueTool } from "./list-overdue.js";
@@ -50,6 +51,7 @@ export const allTools: readonly AnyToolDefinition[] = [
   unreconcileBankLineTool,
   listOverdueTool,
   sendReminderTool,
+  getBankBalancesTool,
 ];
 
 /**
