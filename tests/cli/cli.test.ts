@@ -152,5 +152,16 @@ describe("odoo-mcp command line", () => {
     expect(stdout).toMatch(/Vendor Northwind Office Supply \(partner id \d+\) was created/);
     expect(stdout).toMatch(/invoice_status": "paid"/);
     expect(stdout).toMatch(/tax_summary \d{4}: collected 195\.08, paid 61\.05, net due 134\.03/);
+    // the bank: a statement imported once (the same file again creates nothing), each line matched with what it
+    // pays (the 40 % payment in transit, the invoice's rest, the bill's payment), reconciled after a person's yes
+    expect(stdout).toContain("import_bank_statement (a 3-line CSV) → 3 new, 0 duplicate");
+    expect(stdout).toContain("the same file again → 0 new, 3 duplicate");
+    expect(stdout).toMatch(/Acme transfer 1\/2 → PBNK1\/\d{4}\/00001 \(/);
+    expect(stdout).toMatch(/INV\/\d{4}\/00001 balance → INV\/\d{4}\/00001 \(/);
+    expect(stdout).toMatch(/reconcile_bank_lines \(3 lines, one request\) → pending_approval/);
+    expect(stdout).toMatch(/line 2: reconciled, INV\/\d{4}\/00001 897\.35/);
+    expect(stdout).toContain(
+      "get_invoice → paid, 0 due; get_bank_balances: Bank 1027.53 in the books, 0 lines to reconcile, 0 + 0 payments in transit",
+    );
   }, 90_000);
 });

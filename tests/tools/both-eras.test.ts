@@ -27,8 +27,8 @@ import { type Harness, INVOICE_INPUT, seedCustomer, startHarness } from "../supp
 
 const BIN = path.resolve(import.meta.dirname, "../../dist/mcp/bin/odoo-mcp.js");
 const TOKEN = "both-eras-token-0123456789abcdef";
-// Issue 9's 16 KB for the four seed toolsets, and the bank toolset's 6 KB more (tests/tools/schemas.test.ts).
-const TOOLS_LIST_LIMIT = 16 * 1024 + 6_000;
+// Issue 9's 16 KB for the four seed toolsets, and the bank toolset's 6,500 bytes more (tests/tools/schemas.test.ts).
+const TOOLS_LIST_LIMIT = 16 * 1024 + 6_500;
 
 /** What the checks need of a client: the v1 and v2 clients both have it. */
 interface Caller {

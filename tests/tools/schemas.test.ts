@@ -22,7 +22,7 @@ const DRY_RUN_LIST_BOUND = 17_500;
  * wants the smaller list names the four (ODOO_MCP_TOOLSETS, the settings window).
  */
 const SEED_TOOLSETS = ["invoicing", "expenses", "reports", "read"] as const;
-const BANK_BOUND = 6_000;
+const BANK_BOUND = 6_500;
 const INSTRUCTIONS_BOUND = 1_600;
 const SNAPSHOT = path.resolve(import.meta.dirname, "../../docs/tool-schemas.json");
 

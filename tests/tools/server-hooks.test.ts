@@ -128,8 +128,8 @@ describe("MCP Apps on the server, in both eras", () => {
       .filter((tool) => !JSON.stringify(tool._meta ?? {}).includes('"visibility":["app"]'))
       .map(({ _meta, ...tool }) => tool);
     expect(modelReads).toEqual(plain);
-    // Issue 9's 16 KB for the four seed toolsets, and the bank toolset's 6 KB more (tests/tools/schemas.test.ts).
-    expect(JSON.stringify(plain).length).toBeLessThanOrEqual(16 * 1024 + 6_000);
+    // Issue 9's 16 KB for the four seed toolsets, and the bank toolset's 6,500 bytes more (tests/tools/schemas.test.ts).
+    expect(JSON.stringify(plain).length).toBeLessThanOrEqual(16 * 1024 + 6_500);
     expect(withApps.find((tool) => tool.name === "approval_view")?._meta).toEqual({
       ui: { visibility: ["app"] },
     });

@@ -7,8 +7,8 @@ export const getBankBalancesTool = defineTool({
   name: "get_bank_balances",
   toolsets: ["bank"],
   description:
-    "Bank/cash journals: books balance, last statement, unreconciled statement lines, payments in transit " +
-    "(not yet matched with the bank); after_clearing = books + incoming - outgoing. company: in its currency.",
+    "Per bank/cash journal: books, last statement, unreconciled lines, payments in transit; " +
+    "after_clearing = books + incoming - outgoing. company: in its currency.",
   input: z.strictObject({}),
   output: bankBalancesSchema,
   annotations: {
