@@ -128,9 +128,11 @@ describe("invoice ids and texts", () => {
       "create_expense",
       "create_invoice",
       "post_invoice",
+      "reconcile_bank_lines",
       "record_payment",
       "send_invoice",
       "send_reminder",
+      "unreconcile_bank_line",
     ]);
     for (const [tool, operation] of writeOperations) expect(operation.tool).toBe(tool);
   });

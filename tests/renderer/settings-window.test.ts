@@ -226,9 +226,13 @@ describe("the settings window in Chromium", () => {
       "list_expense_categories",
       "get_approval",
       "list_approvals",
+      // the bank toolset's reads
+      "propose_matches",
+      "list_overdue",
+      "get_bank_balances",
     ];
     expect(await scope.getByTestId("scope-tools").textContent()).toBe(
-      `A server started now offers 8 tools: ${readTools.join(", ")}.`,
+      `A server started now offers 11 tools: ${readTools.join(", ")}.`,
     );
     expect(await scope.locator('[data-scope="company"]').textContent()).toContain(
       "Now: Second Co (id 2)set by you",

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OdooCall } from "../../src/mcp/odoo/types.js";
+import { grantFullAccounting } from "../support/bank.js";
 import { type Harness, startHarness } from "../support/harness.js";
 import { registerPayment } from "./ledger-builder.js";
 
@@ -14,8 +15,9 @@ const cents = (value: unknown) => Math.round(Number(value) * 100);
 const text = (c: number) => (c / 100).toFixed(2);
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-async function scenario(h: Harness): Promise<number> {
+async function scenario(h: Harness, version: 17 | 18 | 19): Promise<number> {
   const odoo = h.app.odoo;
+  await grantFullAccounting(odoo, version);
   const [bank] = await odoo.searchRead("account.journal", [["type", "=", "bank"]], ["id"], { limit: 1 });
   const journal = bank?.id as number;
   const partner = async (name: string) =>
@@ -82,7 +84,7 @@ for (const version of [19, 18, 17] as const) {
     let journal: number;
     beforeAll(async () => {
       h = await startHarness({ version });
-      journal = await scenario(h);
+      journal = await scenario(h, version);
     }, 60_000);
     afterAll(async () => {
       await h?.close();

@@ -25,8 +25,8 @@ describe("MCP Tasks: a gated call as a task that completes once a human has deci
       "reconcile_bank_lines",
       "record_payment",
       "send_invoice",
-      "unreconcile_bank_line",
       "send_reminder",
+      "unreconcile_bank_line",
     ]);
   });
 

@@ -93,6 +93,9 @@ export const toolMeta: Readonly<Record<string, Record<string, unknown>>> = {
   post_invoice: linksView(APPROVAL_CARD_URI),
   create_expense: linksView(APPROVAL_CARD_URI),
   create_credit_note: linksView(APPROVAL_CARD_URI),
+  reconcile_bank_lines: linksView(APPROVAL_CARD_URI),
+  unreconcile_bank_line: linksView(APPROVAL_CARD_URI),
+  send_reminder: linksView(APPROVAL_CARD_URI),
   generate_report: linksView(REPORT_VIEW_URI),
   approval_view: { ui: { visibility: ["app"] } },
 };
