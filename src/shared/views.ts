@@ -73,6 +73,8 @@ export const approvalCard = personView
   .extend({
     /** Money going out (a bill posted or paid, a refund): approved only at the terminal or in the odoo-mcp app. */
     money_out: z.boolean(),
+    /** Decided by a person only (a bank reconciliation or its undo): at the terminal or in the odoo-mcp app. */
+    person_only: z.boolean().optional(),
     /** The invoice goes to an address that is not the customer's own; `new_contact`: one will be created for it. */
     recipient_differs: z.boolean().optional(),
     new_contact: z.boolean().optional(),

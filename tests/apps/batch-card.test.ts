@@ -66,4 +66,28 @@ describe("the approval card of a batch", () => {
     );
     expect(host.pageErrors).toEqual([]);
   });
+
+  it("a batch only a person decides (a bank reconciliation) says so, and never points to the chat", async () => {
+    const input: BatchInput = {
+      items: [{ title: "Bank line 2 Dec → INV/2026/00002", amount: "80.00 USD" }],
+      personOnly: true,
+    };
+    const answer = (await h.app.approvals.request(operation, input, {
+      clientName: "apps-test",
+      signal: AbortSignal.abort(),
+    })) as { status: string; approval_id: string };
+    const frame = await host.show(APPROVAL_CARD_URI, input as unknown as Record<string, unknown>, {
+      content: [],
+      structuredContent: answer,
+    });
+    const card = frame.getByRole("article", { name: "Request" });
+    await card.getByRole("list", { name: "Items" }).waitFor();
+    const where = (await card.getByRole("note").last().textContent()) ?? "";
+    expect(where).toContain(
+      "decided only by a person, at the terminal or in the odoo-mcp app, never in the chat",
+    );
+    expect(where).toContain(`odoo-mcp approvals approve ${answer.approval_id}`);
+    expect(where).not.toContain("chat's own prompt");
+    expect(host.pageErrors).toEqual([]);
+  });
 });

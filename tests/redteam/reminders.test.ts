@@ -101,7 +101,12 @@ describe("the chat approves reminders only within its limits", () => {
 
   it("a customer owing more than the chat's maximum: asked of a person, never in the chat", async () => {
     const prompts: string[] = [];
-    h = await startHarness({ elicitation: (message) => (prompts.push(message), "approve") });
+    h = await startHarness({
+      elicitation: (message) => {
+        prompts.push(message);
+        return "approve";
+      },
+    });
     const { partner } = await customerOwing(h, 800, 700);
     const answer = await h.call("send_reminder", { partner_id: partner });
     expect(answer.data.status, answer.text).toBe("pending_approval");

@@ -67,6 +67,8 @@ function whereToDecide(card: ApprovalCard): string {
   const some = card.document?.items?.length
     ? ` Some of its items only: check them in the app, or ${command} --only 1,3 (the items' numbers).`
     : "";
+  if (card.person_only)
+    return `A bank reconciliation (or its undo) is decided only by a person, at the terminal or in the odoo-mcp app, never in the chat: approve or reject it there (${command}).${some}`;
   return card.money_out
     ? `Money going out is approved only at the terminal or in the odoo-mcp app, never in the chat: approve or reject it there (${command}).${some}`
     : `Approve or reject it in the odoo-mcp app or at the terminal (${command}), or in the chat's own prompt when it asks.${some}`;

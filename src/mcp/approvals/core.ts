@@ -499,6 +499,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       meta: {
         target: prepared.target,
         direction: prepared.direction,
+        ...(prepared.personOnly ? { personOnly: true } : {}),
         ...(prepared.amount !== undefined ? { amount: prepared.amount } : {}),
         ...(prepared.currency ? { currency: prepared.currency } : {}),
       },

@@ -41,6 +41,7 @@ export const approvalViewTool = defineTool({
       created_at: view.created_at,
       expires_at: view.expires_at,
       money_out: record.meta.direction === "out",
+      ...(record.meta.personOnly ? { person_only: true } : {}),
       ...(typeof recipient?.kind === "string"
         ? { recipient_differs: recipient.kind !== "customer", new_contact: recipient.kind === "new_contact" }
         : {}),

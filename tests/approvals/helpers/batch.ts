@@ -17,6 +17,8 @@ export const BATCH_TOOL = "fake_batch";
 
 export interface BatchInput {
   items: { title: string; amount: string; note?: string }[];
+  /** Decided by a person only, as a bank reconciliation is. */
+  personOnly?: boolean;
 }
 export interface BatchEffect {
   approvalId: string;
@@ -64,6 +66,7 @@ export function createBatchOperation(effectsFile: string): BatchOperation {
         summary: documentText(document),
         target: document.name,
         direction: "none" as const,
+        ...(input.personOnly ? { personOnly: true } : {}),
         // Small and in the sandbox company's currency: the chat's prompt may be asked about it.
         amount: "10.00",
         currency: "USD",

@@ -63,6 +63,8 @@ export const recordSchema = z.object({
     amount: z.string().optional(),
     currency: z.string().optional(),
     direction: z.enum(["in", "out", "none"]).optional(),
+    /** Decided by a person only (a bank reconciliation or its undo): no chat, no policy. */
+    personOnly: z.boolean().optional(),
   }),
   status: z.enum(APPROVAL_STATUSES),
   createdAt: z.string(),
