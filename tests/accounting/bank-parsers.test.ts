@@ -3,9 +3,6 @@
  * exact amounts, the line of the file each transaction starts on, and a VALIDATION_ERROR naming the line and
  * field for every malformed input.
  */
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseCamt053 } from "../../src/mcp/accounting/bank/camt053.js";
 import { csvRows, dateReader, parseCsv, readAmount } from "../../src/mcp/accounting/bank/csv.js";
@@ -15,9 +12,7 @@ import { detectFormat, fileText, readStatementFile } from "../../src/mcp/account
 import { MAX_LINES } from "../../src/mcp/accounting/bank/statement-line.js";
 import { parseXml } from "../../src/mcp/accounting/bank/xml.js";
 import { ToolError } from "../../src/mcp/errors.js";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const sample = (name: string) => fs.readFileSync(path.join(here, "../fixtures/bank", name), "utf8");
+import { bankFile, NOVEMBER_CSV } from "../support/bank-files.js";
 
 function refusal(run: () => unknown): ToolError {
   try {
@@ -30,20 +25,9 @@ function refusal(run: () => unknown): ToolError {
   throw new Error("expected a VALIDATION_ERROR");
 }
 
-const NOVEMBER = {
-  date: "Booking date",
-  amount: "Amount",
-  label: "Description",
-  partner: "Counterparty",
-  reference: "Transaction id",
-  date_format: "DD/MM/YYYY",
-  decimal: ",",
-  thousands: ".",
-} as const;
-
 describe("CSV", () => {
   it("reads a European export: ; delimiter detected, quoted ; in a label, 1.150,00, the line of each row", () => {
-    const parsed = parseCsv(sample("november.csv"), NOVEMBER);
+    const parsed = parseCsv(bankFile("november.csv"), NOVEMBER_CSV);
     expect(parsed.lines).toEqual([
       {
         line: 2,
@@ -69,7 +53,7 @@ describe("CSV", () => {
   });
 
   it("reads debit and credit columns (MM/DD/YYYY, 1,200.00): a debit is money out", () => {
-    const parsed = parseCsv(sample("debit-credit.csv"), {
+    const parsed = parseCsv(bankFile("debit-credit.csv"), {
       date: "Date",
       debit: "Debit",
       credit: "Credit",
@@ -138,7 +122,7 @@ describe("CSV", () => {
   });
 
   it("refuses a mapping naming no such column, listing the header", () => {
-    const error = refusal(() => parseCsv(sample("november.csv"), { ...NOVEMBER, amount: "Betrag" }));
+    const error = refusal(() => parseCsv(bankFile("november.csv"), { ...NOVEMBER_CSV, amount: "Betrag" }));
     expect(error.message).toContain(
       'csv.amount: no column "Betrag" in the header ("Booking date", "Value date"',
     );
@@ -154,7 +138,7 @@ describe("CSV", () => {
 
 describe("OFX", () => {
   it("reads OFX 1.x (SGML): FITID, NAME and MEMO, the &amp; entity, a line's own currency, LEDGERBAL", () => {
-    const parsed = parseOfx(sample("statement-1x.ofx"));
+    const parsed = parseOfx(bankFile("statement-1x.ofx"));
     expect(parsed.currency).toBe("USD");
     expect(parsed.lines).toEqual([
       {
@@ -192,7 +176,7 @@ describe("OFX", () => {
   });
 
   it("reads OFX 2.x (XML) with PAYEE/NAME", () => {
-    const parsed = parseOfx(sample("statement-2x.ofx"));
+    const parsed = parseOfx(bankFile("statement-2x.ofx"));
     expect(parsed.lines).toEqual([
       {
         line: 13,
@@ -208,7 +192,7 @@ describe("OFX", () => {
   });
 
   it("names the line of a transaction without a date or amount; refuses a file that is not OFX", () => {
-    const broken = sample("statement-1x.ofx").replace("<TRNAMT>-42.50", "<TRNAMT>minus forty");
+    const broken = bankFile("statement-1x.ofx").replace("<TRNAMT>-42.50", "<TRNAMT>minus forty");
     expect(refusal(() => parseOfx(broken)).message).toBe(
       'OFX line 47: TRNAMT "minus forty" is not an amount.',
     );
@@ -218,7 +202,7 @@ describe("OFX", () => {
 
 describe("CAMT.053", () => {
   it("reads entries: amount and CdtDbtInd, booking date, bank reference, remittance, the debtor, OPBD/CLBD", () => {
-    const parsed = parseCamt053(sample("camt053.xml"));
+    const parsed = parseCamt053(bankFile("camt053.xml"));
     expect(parsed).toMatchObject({
       currency: "USD",
       balanceStart: "1000",
@@ -268,18 +252,18 @@ describe("CAMT.053", () => {
 
   it("refuses XML that is not a statement, and a file of two statements", () => {
     expect(refusal(() => parseCamt053("<Document><Other/></Document>")).message).toContain("not a CAMT.053");
-    const two = sample("camt053.xml").replace("</Stmt>", "</Stmt><Stmt><Id>2</Id></Stmt>");
+    const two = bankFile("camt053.xml").replace("</Stmt>", "</Stmt><Stmt><Id>2</Id></Stmt>");
     expect(refusal(() => parseCamt053(two)).message).toContain("holds 2 statements");
   });
 });
 
 describe("the file as the tool gets it", () => {
   it("recognises OFX and CAMT.053, and refuses a CSV without its mapping", () => {
-    expect(detectFormat(sample("statement-1x.ofx"))).toBe("ofx");
-    expect(detectFormat(sample("statement-2x.ofx"))).toBe("ofx");
-    expect(detectFormat(sample("camt053.xml"))).toBe("camt053");
-    expect(detectFormat(sample("november.csv"))).toBeNull();
-    expect(refusal(() => readStatementFile({ content: sample("november.csv") })).message).toContain(
+    expect(detectFormat(bankFile("statement-1x.ofx"))).toBe("ofx");
+    expect(detectFormat(bankFile("statement-2x.ofx"))).toBe("ofx");
+    expect(detectFormat(bankFile("camt053.xml"))).toBe("camt053");
+    expect(detectFormat(bankFile("november.csv"))).toBeNull();
+    expect(refusal(() => readStatementFile({ content: bankFile("november.csv") })).message).toContain(
       "csv column mapping",
     );
   });

@@ -35,13 +35,8 @@ describe("the approval card of a batch", () => {
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
-  it("lists the items, escaped, read-only, and says where some of them can be approved", async () => {
-    const input: BatchInput = {
-      items: [
-        { title: "Bank line 1 Dec, ACME → INV/2026/00001", amount: "100.00 USD", note: "same amount" },
-        { title: "Globex\u202e\nTotal 0.00 USD", amount: "250.00 USD" },
-      ],
-    };
+  /** The batch requested (the chat's call answers it pending) and its card as the chat shows it. */
+  async function showCard(input: BatchInput) {
     const answer = (await h.app.approvals.request(operation, input, {
       clientName: "apps-test",
       signal: AbortSignal.abort(),
@@ -50,7 +45,17 @@ describe("the approval card of a batch", () => {
       content: [],
       structuredContent: answer,
     });
-    const card = frame.getByRole("article", { name: "Request" });
+    return { answer, frame, card: frame.getByRole("article", { name: "Request" }) };
+  }
+
+  it("lists the items, escaped, read-only, and says where some of them can be approved", async () => {
+    const input: BatchInput = {
+      items: [
+        { title: "Bank line 1 Dec, ACME → INV/2026/00001", amount: "100.00 USD", note: "same amount" },
+        { title: "Globex\u202e\nTotal 0.00 USD", amount: "250.00 USD" },
+      ],
+    };
+    const { answer, frame, card } = await showCard(input);
     const items = card.getByRole("list", { name: "Items" });
     await items.waitFor();
     expect(await items.locator("li").count()).toBe(2);
@@ -72,15 +77,7 @@ describe("the approval card of a batch", () => {
       items: [{ title: "Bank line 2 Dec → INV/2026/00002", amount: "80.00 USD" }],
       personOnly: true,
     };
-    const answer = (await h.app.approvals.request(operation, input, {
-      clientName: "apps-test",
-      signal: AbortSignal.abort(),
-    })) as { status: string; approval_id: string };
-    const frame = await host.show(APPROVAL_CARD_URI, input as unknown as Record<string, unknown>, {
-      content: [],
-      structuredContent: answer,
-    });
-    const card = frame.getByRole("article", { name: "Request" });
+    const { answer, card } = await showCard(input);
     await card.getByRole("list", { name: "Items" }).waitFor();
     const where = (await card.getByRole("note").last().textContent()) ?? "";
     expect(where).toContain(

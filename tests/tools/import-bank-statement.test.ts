@@ -3,26 +3,11 @@
  * odoo-recordings/19/19-bank-import): new lines as Odoo's own statement lines, the same file or overlapping lines
  * imported again (nothing twice, also at the same moment), refused lines, the user's missing right, DRY_RUN.
  */
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDate } from "../../src/mcp/dates.js";
+import { bankFile, NOVEMBER_CSV } from "../support/bank-files.js";
 import { type Harness, startHarness } from "../support/harness.js";
 import { toolNamed, unlistedKeys } from "../support/shapes.js";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const sample = (name: string) => fs.readFileSync(path.join(here, "../fixtures/bank", name), "utf8");
-const NOVEMBER_CSV = {
-  date: "Booking date",
-  amount: "Amount",
-  label: "Description",
-  partner: "Counterparty",
-  reference: "Transaction id",
-  date_format: "DD/MM/YYYY",
-  decimal: ",",
-  thousands: ".",
-};
 
 describe("import_bank_statement", () => {
   let h: Harness;
@@ -40,7 +25,10 @@ describe("import_bank_statement", () => {
   const grantRights = () => odoo().write("res.users", [2], { group_ids: [[4, 26]] });
 
   it("without the accounting right, Odoo refuses and the answer says which right to give; nothing is created", async () => {
-    const answer = await h.call("import_bank_statement", { journal: "Bank", content: sample("camt053.xml") });
+    const answer = await h.call("import_bank_statement", {
+      journal: "Bank",
+      content: bankFile("camt053.xml"),
+    });
     expect(answer.isError).toBe(true);
     expect(answer.error).toMatchObject({ code: "PERMISSION_DENIED" });
     expect(answer.error?.message).toContain("Show Full Accounting Features");
@@ -49,7 +37,10 @@ describe("import_bank_statement", () => {
   });
 
   it("imports a CAMT.053 file: a statement with its balances, lines waiting on the suspense account", async () => {
-    const answer = await h.call("import_bank_statement", { journal: "BNK1", content: sample("camt053.xml") });
+    const answer = await h.call("import_bank_statement", {
+      journal: "BNK1",
+      content: bankFile("camt053.xml"),
+    });
     expect(answer.isError, answer.text).toBe(false);
     const ids = answer.data.line_ids as number[];
     const first = ids[0] ?? 0;
@@ -119,7 +110,7 @@ describe("import_bank_statement", () => {
 
   it("the same file again creates nothing: every line is a duplicate, no statement", async () => {
     const before = await lineCount();
-    const answer = await h.call("import_bank_statement", { journal: 6, content: sample("camt053.xml") });
+    const answer = await h.call("import_bank_statement", { journal: 6, content: bankFile("camt053.xml") });
     expect(answer.data).toMatchObject({ new: 0, duplicate: 3, statement_id: null, line_ids: [] });
     expect(await lineCount()).toBe(before);
   });
@@ -128,20 +119,20 @@ describe("import_bank_statement", () => {
     const before = await lineCount();
     const first = await h.call("import_bank_statement", {
       journal: "Bank",
-      content: sample("november.csv").split("\n").slice(0, 4).join("\n"),
+      content: bankFile("november.csv").split("\n").slice(0, 4).join("\n"),
       csv: NOVEMBER_CSV,
     });
     expect(first.data).toMatchObject({ format: "csv", new: 3, duplicate: 0, statement_id: null });
     const whole = await h.call("import_bank_statement", {
       journal: "Bank",
-      content: sample("november.csv"),
+      content: bankFile("november.csv"),
       format: "csv",
       csv: NOVEMBER_CSV,
     });
     expect(whole.data).toMatchObject({ new: 2, duplicate: 3, refused: [] });
     const again = await h.call("import_bank_statement", {
       journal: "Bank",
-      content: sample("november.csv"),
+      content: bankFile("november.csv"),
       csv: NOVEMBER_CSV,
     });
     expect(again.data).toMatchObject({ new: 0, duplicate: 5 });
@@ -150,7 +141,7 @@ describe("import_bank_statement", () => {
 
   it("the same file twice at the same moment creates each line once", async () => {
     const before = await lineCount();
-    const file = sample("debit-credit.csv");
+    const file = bankFile("debit-credit.csv");
     const csv = {
       date: "Date",
       debit: "Debit",
@@ -178,7 +169,7 @@ describe("import_bank_statement", () => {
   it("refuses lines in another currency with a reason, and imports the rest (OFX 1.x)", async () => {
     const answer = await h.call("import_bank_statement", {
       journal: "Bank",
-      content: sample("statement-1x.ofx"),
+      content: bankFile("statement-1x.ofx"),
     });
     expect(answer.data).toMatchObject({
       format: "ofx",
@@ -192,7 +183,10 @@ describe("import_bank_statement", () => {
   });
 
   it("refuses a journal that is not a bank or cash journal, naming the bank journals", async () => {
-    const answer = await h.call("import_bank_statement", { journal: "INV", content: sample("camt053.xml") });
+    const answer = await h.call("import_bank_statement", {
+      journal: "INV",
+      content: bankFile("camt053.xml"),
+    });
     expect(answer.error).toMatchObject({ code: "VALIDATION_ERROR" });
     expect(answer.error?.message).toContain(
       "Sales (INV, id 1) is a sale journal, not a bank or cash journal",
@@ -228,7 +222,7 @@ describe("import_bank_statement", () => {
     const before = await lineCount();
     const answer = await dry.call("import_bank_statement", {
       journal: "Bank",
-      content: sample("statement-2x.ofx"),
+      content: bankFile("statement-2x.ofx"),
     });
     expect(answer.isError, answer.text).toBe(false);
     expect(answer.data).toMatchObject({
