@@ -339,29 +339,41 @@ function result(
   };
 }
 
-/** Imports the file: the look-ups, the duplicate search and the creates, one import per journal at a time. */
+/**
+ * Runs an import alone among the server processes sharing a data folder (the tool layer's lock file): Odoo offers
+ * no lock a client can hold between its duplicate search and its creates.
+ */
+export type ExclusivePerJournal = <T>(journalId: number, run: () => Promise<T>) => Promise<T>;
+
+/**
+ * Imports the file: the look-ups, the duplicate search and the creates, one import per journal at a time in this
+ * process, and across processes with `exclusive`.
+ */
 export async function importBankStatement(
   odoo: Odoo,
   input: ImportStatementInput,
+  exclusive: ExclusivePerJournal = (_journal, run) => run(),
 ): Promise<ImportStatementOutput> {
   const found = await target(odoo, input);
-  return oneAtATime([`bank-statement|${found.journal.id}`], async () => {
-    const plan = await planImport(odoo, found);
-    try {
-      return result(plan, await write(odoo, plan));
-    } catch (error) {
-      if (error instanceof OdooAccessError) {
-        throw new ToolError(
-          "PERMISSION_DENIED",
-          "Odoo does not let this user create bank statement lines: in Odoo, Settings > Users, give the user " +
-            'the accounting right that includes bank statements ("Show Full Accounting Features"). Nothing was imported.',
-          undefined,
-          { cause: error },
-        );
+  return oneAtATime([`bank-statement|${found.journal.id}`], () =>
+    exclusive(found.journal.id, async () => {
+      const plan = await planImport(odoo, found);
+      try {
+        return result(plan, await write(odoo, plan));
+      } catch (error) {
+        if (error instanceof OdooAccessError) {
+          throw new ToolError(
+            "PERMISSION_DENIED",
+            "Odoo does not let this user create bank statement lines: in Odoo, Settings > Users, give the user " +
+              'the accounting right that includes bank statements ("Show Full Accounting Features"). Nothing was imported.',
+            undefined,
+            { cause: error },
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    }),
+  );
 }
 
 function importDocument(plan: ImportPlan): RequestDocument {
