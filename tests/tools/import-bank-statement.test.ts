@@ -218,6 +218,35 @@ describe("import_bank_statement", () => {
     });
   });
 
+  it("a file of more than one batch (500 lines) tells its progress after each, and creates every line", async () => {
+    const before = await lineCount();
+    const rows = Array.from(
+      { length: 1_201 },
+      (_, i) => `2026-11-${String(1 + (i % 28)).padStart(2, "0")};${1 + (i % 50)}.25;Card ${i}`,
+    );
+    const seen: { progress: number; total?: number; message?: string }[] = [];
+    const result = await h.client.callTool(
+      {
+        name: "import_bank_statement",
+        arguments: {
+          journal: "Bank",
+          content: ["Date;Amount;Label", ...rows].join("\n"),
+          csv: { date: "Date", amount: "Amount", label: "Label" },
+        },
+      },
+      undefined,
+      { onprogress: (p) => seen.push(p) },
+    );
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ new: 1_201, duplicate: 0 });
+    expect(await lineCount()).toBe(before + 1_201);
+    expect(seen).toEqual([
+      { progress: 500, total: 1_201, message: "500 of 1201 lines created" },
+      { progress: 1_000, total: 1_201, message: "1000 of 1201 lines created" },
+      { progress: 1_201, total: 1_201, message: "1201 of 1201 lines created" },
+    ]);
+  });
+
   it("under DRY_RUN answers the counts and writes nothing", async () => {
     const before = await lineCount();
     const answer = await dry.call("import_bank_statement", {

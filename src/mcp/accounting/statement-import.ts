@@ -283,8 +283,13 @@ async function createLines(odoo: Odoo, vals: Record<string, unknown>[]): Promise
 async function write(
   odoo: Odoo,
   plan: ImportPlan,
+  progress: ImportProgress,
 ): Promise<{ statementId: number | null; lineIds: number[] }> {
   const vals = plan.fresh.map((item) => lineVals(plan, item));
+  const told = async () => {
+    if (vals.length > BATCH)
+      await progress(lineIds.length, vals.length, `${lineIds.length} of ${vals.length} lines created`);
+  };
   const lineIds: number[] = [];
   let statementId: number | null = null;
   let rest = vals;
@@ -317,9 +322,12 @@ async function write(
     );
     lineIds.push(...rows.map((r) => r.id as number));
     rest = rest.map((v) => ({ ...v, statement_id: statementId }));
+    await told();
   }
-  for (let i = 0; i < rest.length; i += BATCH)
+  for (let i = 0; i < rest.length; i += BATCH) {
     lineIds.push(...(await createLines(odoo, rest.slice(i, i + BATCH))));
+    await told();
+  }
   return { statementId, lineIds: lineIds.sort((a, b) => a - b) };
 }
 
@@ -344,22 +352,25 @@ function result(
  * no lock a client can hold between its duplicate search and its creates.
  */
 export type ExclusivePerJournal = <T>(journalId: number, run: () => Promise<T>) => Promise<T>;
+/** Told after each batch of a file of more than one batch (MCP progress notifications). */
+export type ImportProgress = (done: number, total: number, message: string) => Promise<void>;
 
 /**
  * Imports the file: the look-ups, the duplicate search and the creates, one import per journal at a time in this
- * process, and across processes with `exclusive`.
+ * process, and across processes with `exclusive`; `progress` hears of each batch created.
  */
 export async function importBankStatement(
   odoo: Odoo,
   input: ImportStatementInput,
-  exclusive: ExclusivePerJournal = (_journal, run) => run(),
+  options: { exclusive?: ExclusivePerJournal; progress?: ImportProgress } = {},
 ): Promise<ImportStatementOutput> {
+  const { exclusive = (_journal, run) => run(), progress = async () => {} } = options;
   const found = await target(odoo, input);
   return oneAtATime([`bank-statement|${found.journal.id}`], () =>
     exclusive(found.journal.id, async () => {
       const plan = await planImport(odoo, found);
       try {
-        return result(plan, await write(odoo, plan));
+        return result(plan, await write(odoo, plan, progress));
       } catch (error) {
         if (error instanceof OdooAccessError) {
           throw new ToolError(

@@ -121,7 +121,11 @@ export const importBankStatementTool = defineTool({
           {
             target: `bank statement (${input.format ?? "detected format"}) into journal ${String(input.journal).slice(0, 80)}`,
           },
-          () => importBankStatement(ctx.odoo, fileInput(input), dataFolderLock(ctx.dataDir)),
+          () =>
+            importBankStatement(ctx.odoo, fileInput(input), {
+              exclusive: dataFolderLock(ctx.dataDir),
+              ...(ctx.progress ? { progress: ctx.progress } : {}),
+            }),
           (result) => ({
             odoo_record_id: result.statement_id ?? result.line_ids[0] ?? "none",
             message: `${result.new} new, ${result.duplicate} duplicate, ${result.refused.length} refused`,
