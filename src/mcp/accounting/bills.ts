@@ -33,7 +33,7 @@ import { likeLiteral } from "../odoo/like.js";
 import type { Odoo } from "../odoo/types.js";
 import { type DocumentCurrency, documentCurrency } from "./currencies.js";
 import { QUANTITY_DECIMALS, selectTax, untaxedMinor } from "./invoices.js";
-import { oneAtATime } from "./one-at-a-time.js";
+import { type AcrossProcesses, oneAtATime } from "./one-at-a-time.js";
 import type { DryRunnable } from "./operation.js";
 import { findCustomer } from "./partners.js";
 import { decodeDocument, formatBytes, type LoadedReceipt, RECEIPT_TYPES } from "./receipts.js";
@@ -487,6 +487,7 @@ const READ_FIELDS = [...MOVE_FIELDS, "ref", "amount_total_signed", "amount_resid
 export async function createVendorBill(
   odoo: Odoo,
   input: CreateVendorBillInput,
+  across?: AcrossProcesses,
 ): Promise<CreateVendorBillOutput> {
   const plan = await planBill(odoo, input);
   // The check and the create, one call at a time per vendor and reference (parallel calls: one-at-a-time.ts).
@@ -497,6 +498,7 @@ export async function createVendorBill(
       if (existing) refuseDuplicate(plan, existing);
       return odoo.create("account.move", billValues(plan, input));
     },
+    across,
   );
   let attachment: { name: string; id: number } | null = null;
   const warnings: string[] = [];

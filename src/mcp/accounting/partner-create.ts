@@ -18,7 +18,7 @@ import { documentText } from "../../shared/document-text.js";
 import { ToolError } from "../errors.js";
 import { likeLiteral } from "../odoo/like.js";
 import type { Domain, Odoo } from "../odoo/types.js";
-import { oneAtATime } from "./one-at-a-time.js";
+import { type AcrossProcesses, oneAtATime } from "./one-at-a-time.js";
 import type { DryRunnable } from "./operation.js";
 import { type AccountingSession, companyFact, getSession, recordUrl, withCompany } from "./session.js";
 import { m2oId, m2oName, type OdooRecord, sameEmail, str } from "./values.js";
@@ -225,17 +225,25 @@ function partnerDocument(plan: PartnerPlan, input: CreatePartnerInput): RequestD
 }
 
 /** Creates the partner once the checks pass. */
-export async function createPartner(odoo: Odoo, input: CreatePartnerInput): Promise<CreatePartnerOutput> {
+export async function createPartner(
+  odoo: Odoo,
+  input: CreatePartnerInput,
+  across?: AcrossProcesses,
+): Promise<CreatePartnerOutput> {
   // The duplicate rules' search and the create, one call at a time per name, VAT and email (one-at-a-time.ts).
   const keys = [
     `partner|name|${input.name.trim().toLowerCase()}`,
     ...(input.vat && normalVat(input.vat) ? [`partner|vat|${normalVat(input.vat)}`] : []),
     ...(input.email?.trim() ? [`partner|email|${input.email.trim().toLowerCase()}`] : []),
   ];
-  const { plan, id } = await oneAtATime(keys, async () => {
-    const plan = await planPartner(odoo, input);
-    return { plan, id: await odoo.create("res.partner", plan.vals) };
-  });
+  const { plan, id } = await oneAtATime(
+    keys,
+    async () => {
+      const plan = await planPartner(odoo, input);
+      return { plan, id: await odoo.create("res.partner", plan.vals) };
+    },
+    across,
+  );
   return {
     id,
     name: String(plan.vals.name),

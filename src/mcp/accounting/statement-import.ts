@@ -10,7 +10,8 @@
  * `fields_get` says), else in its entry's `ref` ("Reference", which a person sees in the entry's name: Community
  * has no other field). Lines whose fingerprint Odoo holds are duplicates, never created again; a statement whose
  * first lines were imported before starts where they end (its `balance_start` plus theirs, as Odoo's import does).
- * Two imports into one journal at the same moment run one after the other in this process (one-at-a-time.ts).
+ * Two imports into one journal at the same moment run one after the other, in this process and among the server
+ * processes sharing the data folder (one-at-a-time.ts).
  * Lines are created in batches: a statement with its lines in one call (one transaction), else a `create` of up to
  * `BATCH` lines per call; a failure between batches leaves whole batches, which the next import finds.
  */
@@ -26,7 +27,7 @@ import type { CsvMapping } from "./bank/csv.js";
 import { fingerprints } from "./bank/fingerprint.js";
 import { readStatementFile, type StatementFormat } from "./bank/read-file.js";
 import { isZero, type RefusedLine, type StatementLine } from "./bank/statement-line.js";
-import { oneAtATime } from "./one-at-a-time.js";
+import { type AcrossProcesses, oneAtATime } from "./one-at-a-time.js";
 import type { DryRunnable } from "./operation.js";
 import { type AccountingSession, companyFact, getSession, withCompany } from "./session.js";
 import { m2oId, m2oName, num, type OdooRecord, str } from "./values.js";
@@ -347,27 +348,23 @@ function result(
   };
 }
 
-/**
- * Runs an import alone among the server processes sharing a data folder (the tool layer's lock file): Odoo offers
- * no lock a client can hold between its duplicate search and its creates.
- */
-export type ExclusivePerJournal = <T>(journalId: number, run: () => Promise<T>) => Promise<T>;
 /** Told after each batch of a file of more than one batch (MCP progress notifications). */
 export type ImportProgress = (done: number, total: number, message: string) => Promise<void>;
 
 /**
  * Imports the file: the look-ups, the duplicate search and the creates, one import per journal at a time in this
- * process, and across processes with `exclusive`; `progress` hears of each batch created.
+ * process, and among processes with `across` (one-at-a-time.ts); `progress` hears of each batch created.
  */
 export async function importBankStatement(
   odoo: Odoo,
   input: ImportStatementInput,
-  options: { exclusive?: ExclusivePerJournal; progress?: ImportProgress } = {},
+  options: { across?: AcrossProcesses; progress?: ImportProgress } = {},
 ): Promise<ImportStatementOutput> {
-  const { exclusive = (_journal, run) => run(), progress = async () => {} } = options;
+  const { across, progress = async () => {} } = options;
   const found = await target(odoo, input);
-  return oneAtATime([`bank-statement|${found.journal.id}`], () =>
-    exclusive(found.journal.id, async () => {
+  return oneAtATime(
+    [`bank-statement|${found.journal.id}`],
+    async () => {
       const plan = await planImport(odoo, found);
       try {
         return result(plan, await write(odoo, plan, progress));
@@ -383,7 +380,8 @@ export async function importBankStatement(
         }
         throw error;
       }
-    }),
+    },
+    across,
   );
 }
 

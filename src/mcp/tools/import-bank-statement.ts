@@ -1,20 +1,17 @@
-import path from "node:path";
 import { z } from "zod";
 import { DECIMAL_SEPARATORS, DELIMITERS, THOUSANDS_SEPARATORS } from "../accounting/bank/csv.js";
 import { STATEMENT_FORMATS } from "../accounting/bank/read-file.js";
 import { MAX_CONTENT_CHARS } from "../accounting/bank/statement-line.js";
 import {
-  type ExclusivePerJournal,
   importBankStatement,
   importStatementResult,
   statementImportPreview,
 } from "../accounting/statement-import.js";
-import { ToolError } from "../errors.js";
-import { acquireLock, NotRegularFileError } from "../fsutil/index.js";
 import { audited } from "./audited.js";
 import { writeOutputs } from "./common.js";
 import { defineTool } from "./definition.js";
 import { dryRunAnswer } from "./dry-run.js";
+import { processLocks } from "./process-locks.js";
 
 const column = z.string().trim().min(1).max(128);
 const oneOf = <const T extends readonly string[]>(choices: T) =>
@@ -33,42 +30,6 @@ function fileInput<T extends { base64?: boolean }>({
 }: T): Omit<T, "base64"> & { encoding: "text" | "base64" } {
   return { ...rest, encoding: base64 ? "base64" : "text" };
 }
-
-/**
- * One import per journal at a time among the server processes that share this data folder (two MCP clients, the
- * app and a terminal): a lock file each, held while the duplicates are searched and the lines created, so two
- * processes importing one file at once cannot both find a line new. A planted lock is recognised as stale
- * (fsutil/lock.ts); deleting a live one only loses this guard, never an approval.
- */
-const dataFolderLock =
-  (dataDir: string): ExclusivePerJournal =>
-  async (journalId, run) => {
-    const lockPath = path.join(dataDir, `.bank-import-${journalId}.lock`);
-    const lock = await acquireLock(lockPath, {
-      owner: "import_bank_statement",
-      timeoutMs: IMPORT_WAIT_MS,
-      maxHoldMs: IMPORT_WAIT_MS,
-      root: dataDir,
-    }).catch((error: unknown) => {
-      if (error instanceof ToolError || error instanceof NotRegularFileError) throw error;
-      throw new ToolError(
-        "INVALID_STATUS",
-        `Another odoo-mcp process is importing into this journal (${error instanceof Error ? error.message.replace(dataDir, "the data folder") : "its lock is held"}): try again once it has finished. Nothing was imported.`,
-        undefined,
-        { cause: error },
-      );
-    });
-    try {
-      return await run();
-    } finally {
-      await lock.release();
-    }
-  };
-/**
- * How long an import waits for another process's import into the same journal: under the minute after which
- * Claude Desktop gives up on a tool call.
- */
-const IMPORT_WAIT_MS = 45_000;
 
 export const importBankStatementTool = defineTool({
   name: "import_bank_statement",
@@ -123,7 +84,7 @@ export const importBankStatementTool = defineTool({
           },
           () =>
             importBankStatement(ctx.odoo, fileInput(input), {
-              exclusive: dataFolderLock(ctx.dataDir),
+              across: processLocks(ctx.dataDir),
               ...(ctx.progress ? { progress: ctx.progress } : {}),
             }),
           (result) => ({

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
@@ -17,10 +18,14 @@ const BIN = path.resolve(import.meta.dirname, "../../dist/mcp/bin/odoo-mcp.js");
 
 /**
  * Two BUILT servers, as two MCP clients (or the app and a terminal) start them on one machine: one data folder, one
- * Odoo. The same bank file imported by both at the same moment creates each line once: the duplicate search and
- * the creates hold a lock file of the data folder per journal, which a process that died no longer holds.
+ * Odoo. The same bank file imported by both at the same moment creates each line once, the same partner asked of
+ * both is created once: the duplicate search and the create hold a lock file of the data folder per key
+ * (tools/process-locks.ts), which a process that died no longer holds.
  */
-describe("import_bank_statement in two server processes at once", () => {
+const lockOf = (key: string) =>
+  `.one-at-a-time-${createHash("sha256").update(key).digest("hex").slice(0, 24)}.lock`;
+
+describe("duplicate checks in two server processes at once", () => {
   let sandbox: Sandbox;
   let odoo: Odoo;
   let dataDir: string;
@@ -83,12 +88,12 @@ describe("import_bank_statement in two server processes at once", () => {
       [0, created],
       [created, 0],
     ]);
-    expect((await readdir(dataDir)).filter((name) => name.startsWith(".bank-import-"))).toEqual([]);
+    expect((await readdir(dataDir)).filter((name) => name.startsWith(".one-at-a-time-"))).toEqual([]);
   }, 60_000);
 
   it("a lock left by a process that died, or planted naming a live process, does not hold an import", async () => {
     const [bank] = await odoo.searchRead("account.journal", [["name", "=", "Bank"]], ["id"]);
-    const lockFile = path.join(dataDir, `.bank-import-${bank?.id}.lock`);
+    const lockFile = path.join(dataDir, lockOf(`bank-statement|${bank?.id}`));
     const holder = { host: hostname(), createdAt: new Date().toISOString(), token: "planted" };
     for (const left of [
       { ...holder, pid: 2 ** 22 + 1 }, // no such process (Linux pids stop at 2^22)
@@ -99,5 +104,25 @@ describe("import_bank_statement in two server processes at once", () => {
       expect(await importIn(clients[0]!)).toEqual([0, expect.any(Number)]);
       expect(Date.now() - started).toBeLessThan(10_000);
     }
+  }, 60_000);
+
+  it("the same partner asked of both at once is created once; the other answers PARTNER_EXISTS naming it", async () => {
+    for (const client of clients) await client.callTool({ name: "list_journals", arguments: {} });
+    sandbox.setLatency(40);
+    const answers = await Promise.all(
+      clients.map((client) =>
+        client.callTool({
+          name: "create_partner",
+          arguments: { name: "Twin Supplies Ltd", kind: "vendor", is_company: true, vat: "BE0477472701" },
+        }),
+      ),
+    ).finally(() => sandbox.setLatency(0));
+    const created = answers.filter((a) => !a.isError);
+    expect(created).toHaveLength(1);
+    const id = (created[0]?.structuredContent as { id: number }).id;
+    const refused = answers.find((a) => a.isError);
+    expect(JSON.stringify(refused?.content)).toMatch(/PARTNER_EXISTS/);
+    expect(JSON.stringify(refused?.content)).toContain(String(id));
+    expect(await odoo.searchCount("res.partner", [["name", "=", "Twin Supplies Ltd"]])).toBe(1);
   }, 60_000);
 });
