@@ -119,7 +119,7 @@ describe("duplicate checks in two server processes at once", () => {
     ).finally(() => sandbox.setLatency(0));
     const created = answers.filter((a) => !a.isError);
     expect(created).toHaveLength(1);
-    const id = (created[0]?.structuredContent as { id: number }).id;
+    const id = (created[0]?.structuredContent as { id: number } | undefined)?.id;
     const refused = answers.find((a) => a.isError);
     expect(JSON.stringify(refused?.content)).toMatch(/PARTNER_EXISTS/);
     expect(JSON.stringify(refused?.content)).toContain(String(id));
