@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { bankWorld } from "../support/bank.js";
+import { bankFile } from "../support/bank-files.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
 /**
@@ -68,5 +69,40 @@ describe("bank toolset, attacked", () => {
     expect(reconcile.error).toMatchObject({ code: "VALIDATION_ERROR" });
     expect(reconcile.text).toMatch(/not in the company's currency/);
     expect(await requests(h)).toBe(0);
+  });
+
+  it("a CSV amount a JSON number cannot carry exactly is refused with its line, never booked as a nearby amount", async () => {
+    h = await startHarness();
+    const b = await bankWorld(h.app.odoo);
+    const content = [
+      "date,amount,label",
+      "2026-11-01,90071992547409.93,wire",
+      "2026-11-02,99999999999999999999999.99,enormous",
+      "2026-11-03,1234567890123.45,large but exact",
+      "2026-11-04,12.50,coffee",
+    ].join("\n");
+    const csv = { date: "date", amount: "amount", label: "label", date_format: "YYYY-MM-DD" };
+    const imported = await h.call("import_bank_statement", {
+      journal: b.journal,
+      content,
+      format: "csv",
+      csv,
+    });
+    expect(imported.data).toMatchObject({ new: 2 });
+    expect((imported.data.refused as string[]).join("\n")).toMatch(/line 2: .*90071992547409\.93/);
+    expect((imported.data.refused as string[]).join("\n")).toMatch(/line 3: /);
+    const rows = await h.app.odoo.searchRead("account.bank.statement.line", [], ["amount"], { order: "id" });
+    expect(rows.map((r) => r.amount)).toEqual([1234567890123.45, 12.5]);
+  });
+
+  it("a statement balance a JSON number cannot carry exactly: VALIDATION_ERROR, nothing imported (never a statement with a nearby balance)", async () => {
+    h = await startHarness();
+    const b = await bankWorld(h.app.odoo);
+    const content = bankFile("statement-2x.ofx").replace("<BALAMT>1352.50<", "<BALAMT>90071992547409.93<");
+    const imported = await h.call("import_bank_statement", { journal: b.journal, content });
+    expect(imported.error).toMatchObject({ code: "VALIDATION_ERROR" });
+    expect(imported.text).toMatch(/too many digits/);
+    expect(await h.app.odoo.searchRead("account.bank.statement.line", [], ["id"])).toEqual([]);
+    expect(await h.app.odoo.searchRead("account.bank.statement", [], ["id"])).toEqual([]);
   });
 });
