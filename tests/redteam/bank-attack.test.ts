@@ -105,4 +105,38 @@ describe("bank toolset, attacked", () => {
     expect(await h.app.odoo.searchRead("account.bank.statement.line", [], ["id"])).toEqual([]);
     expect(await h.app.odoo.searchRead("account.bank.statement", [], ["id"])).toEqual([]);
   });
+
+  it("propose_matches: lines it leaves out (a cash journal's, another currency's) never take the places of the bank lines it shows", async () => {
+    h = await startHarness();
+    const b = await bankWorld(h.app.odoo);
+    const invoice = await b.invoice(100);
+    const cash = await h.app.odoo.create("account.journal", { name: "Cash", code: "CSH1", type: "cash" });
+    const [eur] = await h.app.odoo.searchRead("res.currency", [["name", "=", "EUR"]], ["id"], {
+      context: { active_test: false },
+    });
+    // Older than the bank line: first in propose_matches' order (date, id).
+    for (const day of ["01", "02", "03"]) {
+      await h.app.odoo.create("account.bank.statement.line", {
+        journal_id: cash,
+        date: `2026-11-${day}`,
+        payment_ref: "till",
+        amount: 5,
+      });
+      await h.app.odoo.create("account.bank.statement.line", {
+        journal_id: b.journal,
+        date: `2026-11-${day}`,
+        payment_ref: "wire in EUR",
+        amount: 10,
+        foreign_currency_id: eur?.id,
+        amount_currency: 9,
+      });
+    }
+    const line = await b.line(100, `Payment ${invoice.name}`);
+    for (const args of [{ limit: 2 }, { journal: b.journal, limit: 2 }]) {
+      const proposed = await h.call("propose_matches", args);
+      const lines = proposed.data.lines as { statement_line_id: number }[];
+      expect(lines.map((l) => l.statement_line_id)).toEqual([line]);
+      expect(proposed.data.more).toBe(false);
+    }
+  });
 });
