@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { approvalNotes } from "../../src/mcp/accounting/approval-tag.js";
+import { OdooConnectionError } from "../../src/mcp/odoo/errors.js";
 import { bankWorld } from "../support/bank.js";
 import { bankFile } from "../support/bank-files.js";
 import { type Harness, startHarness } from "../support/harness.js";
@@ -138,5 +140,79 @@ describe("bank toolset, attacked", () => {
       expect(lines.map((l) => l.statement_line_id)).toEqual([line]);
       expect(proposed.data.more).toBe(false);
     }
+  });
+
+  it("a replay does not take a reconciliation made by hand in Odoo meanwhile for its own: it fails (APPROVAL_INVALID), never 'reconciled' with nothing paid", async () => {
+    h = await startHarness();
+    const b = await bankWorld(h.app.odoo);
+    const first = await b.invoice(100);
+    const second = await b.invoice(100);
+    const line = await b.line(100, "which invoice?");
+    const asked = await h.call("reconcile_bank_lines", {
+      matches: [{ statement_line_id: line, invoice_ids: [first.name] }],
+    });
+    const id = String(asked.data.approval_id);
+    // The run loses Odoo right before its write (which never reached Odoo): queued, its attempt recorded.
+    const odoo = h.app.odoo;
+    const write = odoo.write.bind(odoo);
+    let lost = true;
+    odoo.write = (async (...args: Parameters<typeof write>) => {
+      if (lost && JSON.stringify(args[2]).includes(first.name))
+        throw new OdooConnectionError("connection reset", false);
+      return write(...args);
+    }) as typeof odoo.write;
+    await h.app.approvals.decide(id, { decision: "approved", channel: "cli", actor: "person" });
+    expect(await h.app.approvals.execute(id)).toMatchObject({ status: "queued" });
+    // Meanwhile a person reconciles the line with the second invoice in Odoo, the way Odoo's reconciliation (OCA,
+    // edit mode) does it: the suspense item becomes the counterpart, reconciled with the invoice.
+    const { move_id } = await b.statementLine(line);
+    const moveId = (move_id as [number, string])[0];
+    const items = await odoo.searchRead(
+      "account.move.line",
+      [["move_id", "in", [moveId, second.id]]],
+      ["move_id", "account_id", "display_type", "partner_id"],
+    );
+    const suspense = items.find(
+      (i) =>
+        (i.move_id as [number])[0] === moveId &&
+        i.account_id !== false &&
+        (i.account_id as [number, string])[1].includes("Suspense"),
+    );
+    const term = items.find(
+      (i) => (i.move_id as [number])[0] === second.id && i.display_type === "payment_term",
+    );
+    await write(
+      "account.move",
+      [moveId],
+      {
+        line_ids: [
+          [
+            1,
+            suspense?.id,
+            {
+              account_id: (term?.account_id as [number])[0],
+              partner_id: b.customer,
+              name: second.name,
+              credit: 100,
+            },
+          ],
+        ],
+      },
+      { skip_readonly_check: true },
+    );
+    await odoo.call({
+      model: "account.move.line",
+      method: "reconcile",
+      ids: [suspense?.id, term?.id] as number[],
+    });
+    expect((await b.state([second.id]))[0]?.payment_state).toBe("paid");
+    // The approval is replayed: nothing of it was ever written.
+    lost = false;
+    await h.app.approvals.drain();
+    const record = await h.app.approvals.get(id);
+    expect(record?.status).not.toBe("executed");
+    expect(record?.outcome).toMatchObject({ ok: false, code: "APPROVAL_INVALID" });
+    expect((await b.state([first.id]))[0]?.payment_state).toBe("not_paid");
+    expect(await approvalNotes(h.app.odoo, "account.move", id, "Reconciled")).toHaveLength(0);
   });
 });
