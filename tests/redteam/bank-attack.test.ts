@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { approvalNotes } from "../../src/mcp/accounting/approval-tag.js";
+import { sendReminderOperation } from "../../src/mcp/accounting/reminders.js";
 import { OdooConnectionError } from "../../src/mcp/odoo/errors.js";
 import { bankWorld } from "../support/bank.js";
 import { bankFile } from "../support/bank-files.js";
-import { type Harness, startHarness } from "../support/harness.js";
+import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
+import { postedInvoice, remindersOf } from "../support/overdue.js";
 
 /**
  * Red team of the bank toolset (issue 18), as a hostile agent would call it: statement lines the reconciliation
@@ -214,5 +216,35 @@ describe("bank toolset, attacked", () => {
     expect(record?.outcome).toMatchObject({ ok: false, code: "APPROVAL_INVALID" });
     expect((await b.state([first.id]))[0]?.payment_state).toBe("not_paid");
     expect(await approvalNotes(h.app.odoo, "account.move", id, "Reconciled")).toHaveLength(0);
+  });
+
+  it("send_reminder: a replay does not take an email a person sent the customer from Odoo meanwhile for the reminder it never sent", async () => {
+    h = await startHarness();
+    const odoo = h.app.odoo;
+    const partner = await seedCustomer(h, "Late Payer Ltd", "accounts@late-payer.example");
+    const invoice = await postedInvoice(h, partner, { price: 400 });
+    const input = { partner_id: partner, reminder_days: 7 };
+    const prepared = await sendReminderOperation.prepare(odoo, input);
+    const approvalId = "apr_aaaaaaaaaaaaaaaaaaaaaaaaaa";
+    // The run records its attempt (the watermark), then Odoo stops before the composer: nothing is emailed.
+    const marker = await sendReminderOperation.mark(odoo, input);
+    // Meanwhile a person emails the customer a document of their own from the customer's chatter in Odoo.
+    const [move] = await odoo.read("account.move", [invoice], ["invoice_pdf_report_id"]);
+    const composer = await odoo.create("mail.compose.message", {
+      composition_mode: "comment",
+      model: "res.partner",
+      res_ids: `[${partner}]`,
+      partner_ids: [[6, 0, [partner]]],
+      subject: "Our new catalogue",
+      body: "<p>Please find our catalogue attached.</p>",
+      attachment_ids: [[6, 0, [(move?.invoice_pdf_report_id as [number])[0]]]],
+    });
+    await odoo.call({ model: "mail.compose.message", method: "action_send_mail", ids: [composer] });
+    expect(await remindersOf(h, partner)).toHaveLength(1);
+    // The replay asks Odoo whether this approval's reminder went out: it did not.
+    expect(
+      await sendReminderOperation.findApplied(odoo, input, { approvalId, marker, bound: prepared.binding }),
+    ).toBeNull();
+    expect(await odoo.searchCount("mail.message", [["body", "ilike", approvalId]])).toBe(0);
   });
 });
