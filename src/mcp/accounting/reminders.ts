@@ -236,6 +236,20 @@ function bindingOf(r: Reminder): Binding {
   };
 }
 
+/**
+ * The agent's subject and text may not read as an approval's note ("… by odoo-mcp, approval apr_…"): Odoo finds
+ * notes by their text, and the email is a message on the customer like them, so it would pass for one (the email
+ * itself read as no reminder, another approval's reminder as sent already).
+ */
+function assertNoNoteText(input: SendReminderInput): void {
+  for (const text of [input.email_subject, input.email_body])
+    if (text && /by odoo-mcp, approval apr_/i.test(text.replace(/\s+/g, " ")))
+      throw new ToolError(
+        "VALIDATION_ERROR",
+        "The reminder's subject or text may not say \"by odoo-mcp, approval apr_…\": that is how odoo-mcp's own notes in Odoo read. Reword it.",
+      );
+}
+
 /** Refusals: what cannot be reminded, and a customer reminded too recently unless `again`. */
 function assertRemindable(r: Reminder, input: SendReminderInput, now: Date): void {
   for (const e of r.entries) {
@@ -429,6 +443,7 @@ export const sendReminderOperation: WriteOperation<SendReminderInput, SendRemind
   result: sendReminderResult,
 
   async prepare(odoo, input, bound) {
+    assertNoNoteText(input);
     const r = await gather(odoo, input, bound);
     const now = new Date();
     if (!bound) assertRemindable(r, input, now);
