@@ -17,6 +17,9 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** The id of a many2one as Odoo reads it (`[id, name]`). */
+const idOf = (value: unknown) => (value as [number, string])[0];
+
 /** The approval requests the data folder holds: none may be made for a refused call. */
 const requests = async (harness: Harness) => (await harness.app.approvals.list()).length;
 
@@ -192,7 +195,7 @@ describe("bank toolset, attacked", () => {
             1,
             suspense?.id,
             {
-              account_id: (term?.account_id as [number])[0],
+              account_id: idOf(term?.account_id),
               partner_id: b.customer,
               name: second.name,
               credit: 100,
@@ -237,7 +240,7 @@ describe("bank toolset, attacked", () => {
       partner_ids: [[6, 0, [partner]]],
       subject: "Our new catalogue",
       body: "<p>Please find our catalogue attached.</p>",
-      attachment_ids: [[6, 0, [(move?.invoice_pdf_report_id as [number])[0]]]],
+      attachment_ids: [[6, 0, [idOf(move?.invoice_pdf_report_id)]]],
     });
     await odoo.call({ model: "mail.compose.message", method: "action_send_mail", ids: [composer] });
     expect(await remindersOf(h, partner)).toHaveLength(1);
