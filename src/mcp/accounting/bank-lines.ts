@@ -216,7 +216,9 @@ export function assertCompanyCurrency(row: OdooRecord, session: AccountingSessio
 
 /**
  * The statement lines by id, with their items; `VALIDATION_ERROR` naming the ids Odoo does not have. Lines of a
- * journal this user cannot see are not found either.
+ * journal this user cannot see are not found either. Refused too (`VALIDATION_ERROR`): a line of a journal that is
+ * not one of `journals` (a cash journal's: without its liquidity and suspense accounts, every item would read as a
+ * counterpart, the line as reconciled), and a line not in the company's currency.
  */
 export async function statementLines(
   odoo: Odoo,
@@ -240,6 +242,13 @@ export async function statementLines(
   const out = new Map<number, StatementLine & { row: OdooRecord }>();
   for (const row of rows) {
     const journal = journals.find((j) => j.id === m2oId(row.journal_id));
+    const what = `bank line ${String(row.id)} (${str(row.payment_ref) || m2oName(row.move_id) || "no label"})`;
+    if (!journal || journal.liquidityAccount === null || journal.suspenseAccount === null)
+      throw new ToolError(
+        "VALIDATION_ERROR",
+        `The ${what} is in the ${m2oName(row.journal_id) ?? "unknown"} journal, not a bank journal with its bank and suspense accounts (${journals.map((j) => `${j.name} (${j.code})`).join(", ") || "none"}); reconcile it in Odoo.`,
+      );
+    assertCompanyCurrency(row, session, what);
     out.set(row.id as number, { ...readStatementLine(row, items, journal, decimals), row });
   }
   return out;

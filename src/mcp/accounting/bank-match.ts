@@ -190,8 +190,19 @@ export async function proposeMatches(odoo: Odoo, input: ProposeInput): Promise<P
     );
   const journal = input.journal === undefined ? null : findBankJournal(journals, input.journal);
   const limit = input.limit ?? 20;
-  const domain: unknown[] = [["is_reconciled", "=", false]];
-  if (journal) domain.unshift(["journal_id", "=", journal.id]);
+  // The lines shown only, in the domain: a line left out (a cash journal's, another currency's) must not take the
+  // place of one shown, since the limit counts what Odoo answers and there is no next page.
+  const domain: unknown[] = [
+    journal
+      ? ["journal_id", "=", journal.id]
+      : [
+          "journal_id",
+          "in",
+          journals.filter((j) => j.currency === null || j.currency === currency).map((j) => j.id),
+        ],
+    ["is_reconciled", "=", false],
+    ["foreign_currency_id", "=", false],
+  ];
   const [rows, moves, payments] = await Promise.all([
     odoo.searchRead("account.bank.statement.line", domain as never, STATEMENT_LINE_FIELDS, {
       order: "date, id",

@@ -10,12 +10,12 @@
  * 3. an internal note "Reconciled by odoo-mcp, approval apr_…" on the line's entry (approval-tag.ts).
  *
  * Exactly once per line: a line whose entry carries this approval's note is done; a line whose suspense item
- * (its id in the attempt's marker) left the suspense account was written by this approval and is finished
- * (reconciled, noted), never written again. Everything else is checked against what the person approved
- * (the line's amount and state, each document's amount due, partner, currency) right before its write: a line
- * that changed fails alone (`APPROVAL_INVALID`, nothing written for it) and the others proceed, since each line is
- * reconciled on its own in Odoo; when every approved line changed, the request fails. Lines the person did not
- * approve (`keep`) are left alone.
+ * (its id in the attempt's marker) left the suspense account to become the counterpart of this match's first
+ * document was written by this approval and is finished (reconciled, noted), never written again. Everything else
+ * is checked against what the person approved (the line's amount and state, each document's amount due, partner,
+ * currency) right before its write: a line that changed fails alone (`APPROVAL_INVALID`, nothing written for it)
+ * and the others proceed, since each line is reconciled on its own in Odoo; when every approved line changed, the
+ * request fails. Lines the person did not approve (`keep`) are left alone.
  */
 import { z } from "zod";
 import type { RequestDocument } from "../../shared/document.js";
@@ -352,14 +352,15 @@ async function runBatch(
     }
     const { invoices, payments } = matchTargets(match);
     const suspenseBefore = ref.marker?.[`suspense_${line.id}`];
-    const ours =
-      typeof suspenseBefore === "number" &&
-      line.counterparts.some((i) => i.id === suspenseBefore) &&
-      line.suspense?.id !== suspenseBefore;
+    const was = line.counterparts.find((i) => i.id === suspenseBefore);
+    // This approval's write makes the suspense item the counterpart of its first document (writeCommands); a
+    // reconciliation made otherwise meanwhile (by hand in Odoo, which reuses the suspense item too) is not ours.
+    const before =
+      was && line.suspense?.id !== suspenseBefore ? await readTargets(odoo, session, invoices, payments) : [];
+    const ours = was !== undefined && was.account === before[0]?.account && was.name === before[0]?.name;
     if (ours) {
       // This approval's write went through before Odoo stopped: finish it, never write it again.
-      const targets = await readTargets(odoo, session, invoices, payments);
-      await reconcileCounterparts(odoo, line, targets);
+      await reconcileCounterparts(odoo, line, before);
       await tagQuietly(odoo, "account.move", line.moveId, RECONCILED, ref.approvalId);
       line = await reread(odoo, session, journals, line.id);
       results.push(await lineResult(odoo, session, line, match));

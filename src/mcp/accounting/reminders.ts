@@ -236,6 +236,20 @@ function bindingOf(r: Reminder): Binding {
   };
 }
 
+/**
+ * The agent's subject and text may not read as an approval's note ("… by odoo-mcp, approval apr_…"): Odoo finds
+ * notes by their text, and the email is a message on the customer like them, so it would pass for one (the email
+ * itself read as no reminder, another approval's reminder as sent already).
+ */
+function assertNoNoteText(input: SendReminderInput): void {
+  for (const text of [input.email_subject, input.email_body])
+    if (text && /by odoo-mcp, approval apr_/i.test(text.replace(/\s+/g, " ")))
+      throw new ToolError(
+        "VALIDATION_ERROR",
+        "The reminder's subject or text may not say \"by odoo-mcp, approval apr_…\": that is how odoo-mcp's own notes in Odoo read. Reword it.",
+      );
+}
+
 /** Refusals: what cannot be reminded, and a customer reminded too recently unless `again`. */
 function assertRemindable(r: Reminder, input: SendReminderInput, now: Date): void {
   for (const e of r.entries) {
@@ -303,12 +317,23 @@ function messageRows(text: string): { label: string; value: string }[] {
 }
 
 function subjectOf(r: Reminder, input: SendReminderInput): string {
+  return subjectFor(
+    r.session.company.name,
+    r.entries.map((e) => e.number),
+    input,
+  );
+}
+
+function subjectFor(company: string, numbers: string[], input: SendReminderInput): string {
   if (input.email_subject?.trim()) return input.email_subject.trim();
-  const numbers = r.entries.map((e) => e.number);
-  return `Payment reminder from ${r.session.company.name}: ${
+  return `Payment reminder from ${company}: ${
     numbers.length <= 3 ? numbers.join(", ") : `${numbers.length} overdue invoices`
   }`;
 }
+
+/** A subject as Odoo keeps it (a line break in it becomes a space). */
+const sameSubject = (a: unknown, b: string) =>
+  typeof a === "string" && a.replace(/\s+/g, " ").trim() === b.replace(/\s+/g, " ").trim();
 
 function textOf(r: Reminder, input: SendReminderInput): string {
   if (input.email_body?.trim()) return input.email_body.trim();
@@ -357,12 +382,16 @@ function output(
   };
 }
 
-/** The reminder's own message on the customer after `after` (odoo-mcp's notes aside), newest first. */
+/**
+ * The reminder's own message on the customer after `after` (odoo-mcp's notes aside), newest first; with `subject`,
+ * only one with that subject (another email with attachments, sent from Odoo meanwhile, is not the reminder).
+ */
 async function sentMessages(
   odoo: Odoo,
   customerId: number,
   after: number,
   before?: number,
+  subject?: string,
 ): Promise<number[]> {
   const rows = await odoo.searchRead(
     "mail.message",
@@ -378,6 +407,7 @@ async function sentMessages(
   );
   return rows
     .filter((m) => !isApprovalNote(str(m.body) ?? "") && ids(m.attachment_ids).length > 0)
+    .filter((m) => subject === undefined || sameSubject(m.subject, subject))
     .map((m) => m.id as number);
 }
 
@@ -413,6 +443,7 @@ export const sendReminderOperation: WriteOperation<SendReminderInput, SendRemind
   result: sendReminderResult,
 
   async prepare(odoo, input, bound) {
+    assertNoNoteText(input);
     const r = await gather(odoo, input, bound);
     const now = new Date();
     if (!bound) assertRemindable(r, input, now);
@@ -489,19 +520,26 @@ export const sendReminderOperation: WriteOperation<SendReminderInput, SendRemind
     const note = (await approvalNotes(odoo, "res.partner", ref.approvalId, REMINDED)).find(
       (n) => n.resId === customerId,
     );
+    const moveIds =
+      typeof ref.bound?.invoice_ids === "string" ? ref.bound.invoice_ids.split(",").map(Number) : [];
+    const rows = moveIds.length > 0 ? await odoo.read("account.move", moveIds, ["name"]) : [];
+    // In the approved order: the default subject names them so.
+    const names = moveIds.flatMap((id) => rows.filter((m) => m.id === id));
     let messages: number[];
     if (note) {
       messages = await sentMessages(odoo, customerId, 0, note.messageId);
     } else if (typeof ref.marker?.max_message_id === "number") {
-      messages = await sentMessages(odoo, customerId, ref.marker.max_message_id);
+      const subject = subjectFor(
+        session.company.name,
+        names.map((m) => str(m.name) ?? String(m.id)),
+        input,
+      );
+      messages = await sentMessages(odoo, customerId, ref.marker.max_message_id, undefined, subject);
       if (messages.length === 0) return null;
     } else return null;
     const email = typeof ref.bound?.email === "string" ? ref.bound.email : "";
     const messageId = await confirmSent(odoo, { customerName: `customer ${customerId}`, email }, messages);
     if (!note) await tagQuietly(odoo, "res.partner", customerId, REMINDED, ref.approvalId);
-    const moveIds =
-      typeof ref.bound?.invoice_ids === "string" ? ref.bound.invoice_ids.split(",").map(Number) : [];
-    const names = moveIds.length > 0 ? await odoo.read("account.move", moveIds, ["name"]) : [];
     return output(
       {
         session,
@@ -537,7 +575,7 @@ export const sendReminderOperation: WriteOperation<SendReminderInput, SendRemind
     const messageId = await confirmSent(
       odoo,
       { customerName: r.customer.name, email: r.recipient.email },
-      await sentMessages(odoo, r.customer.id, after),
+      await sentMessages(odoo, r.customer.id, after, undefined, subjectOf(r, input)),
     );
     return output(r, messageId);
   },

@@ -192,6 +192,8 @@ function refusal(line: StatementLine, fileCurrency: string | undefined, journal:
   if (!value || value.scale > journal.decimals)
     return `the amount ${line.amount} has more decimals than ${journal.currency}`;
   if (isZero(line.amount)) return "the amount is 0";
+  if (amountNumber(line.amount, journal.decimals) === null)
+    return `the amount ${line.amount} has too many digits to be booked exactly`;
   return null;
 }
 
@@ -243,6 +245,12 @@ async function planImport(odoo: Odoo, { session, journal, file }: Target): Promi
       balanceStart: sum(duplicates, parsed.balanceStart),
       balanceEnd: parsed.balanceEnd,
     };
+    for (const balance of [statement.balanceStart, statement.balanceEnd])
+      if (amountNumber(balance, journal.decimals) === null)
+        throw new ToolError(
+          "VALIDATION_ERROR",
+          `The statement's balance ${balance} has too many digits to be booked exactly; nothing was imported.`,
+        );
     const reached = sum(
       fresh.map((f) => f.line),
       statement.balanceStart,
@@ -256,11 +264,18 @@ async function planImport(odoo: Odoo, { session, journal, file }: Target): Promi
   return { session, journal, format, field, fresh, duplicates, refused, statement, warnings };
 }
 
-/** An exact decimal as the JSON number Odoo stores (rounded to the currency: the file's own digits). */
-const amountNumber = (amount: string, decimals: number) => {
+/**
+ * An exact decimal as the JSON number Odoo stores (rounded to the currency: the file's own digits); null when no
+ * JSON number reads back as exactly that amount (too many digits for a double: it would be booked as a nearby one).
+ */
+function amountNumber(amount: string, decimals: number): number | null {
   const value = parseDecimal(amount);
-  return value ? Number(rescale(value, decimals)) / 10 ** decimals : 0;
-};
+  if (!value) return null;
+  const minor = rescale(value, decimals);
+  const number = Number(minor) / 10 ** decimals;
+  const back = parseDecimal(number);
+  return back && rescale(back, decimals) === minor ? number : null;
+}
 
 function lineVals(plan: ImportPlan, item: NewLine): Record<string, unknown> {
   const { line } = item;
