@@ -1,4 +1,5 @@
 import { writeOperations } from "./accounting/index.js";
+import { type AcrossProcesses, processLocks } from "./accounting/one-at-a-time.js";
 import type { WriteOperation } from "./accounting/operation.js";
 import { type Approvals, createApprovals } from "./approvals/core.js";
 import { type ApprovalKey, loadKeychainKey } from "./approvals/keys.js";
@@ -33,6 +34,8 @@ export interface App {
   credentialSource: "keychain" | "env" | null;
   /** What the OS keychain could not do at start-up (hold the approval key, the audit chain's key), for `doctor`. */
   keychainNotes: string[];
+  /** Duplicate checks' keys held among the processes sharing the data folder, its lock files signed with the key. */
+  processLocks: AcrossProcesses;
   close(): Promise<void>;
 }
 
@@ -124,6 +127,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger,
     credentialSource: options.odoo ? "env" : (credentials?.source ?? null),
     keychainNotes,
+    processLocks: processLocks(config.dataDir, sealKey ? lockSigner(sealKey) : undefined),
     close: async () => {
       // The head of the last reads' audit lines, which waits up to a second (audit/audit-log.ts), is saved now.
       await audit.flush();

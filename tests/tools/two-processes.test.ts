@@ -20,7 +20,7 @@ const BIN = path.resolve(import.meta.dirname, "../../dist/mcp/bin/odoo-mcp.js");
  * Two BUILT servers, as two MCP clients (or the app and a terminal) start them on one machine: one data folder, one
  * Odoo. The same bank file imported by both at the same moment creates each line once, the same partner asked of
  * both is created once: the duplicate search and the create hold a lock file of the data folder per key
- * (tools/process-locks.ts), which a process that died no longer holds.
+ * (accounting/one-at-a-time.ts), which a process that died no longer holds, and the app signs.
  */
 const lockOf = (key: string) =>
   `.one-at-a-time-${createHash("sha256").update(key).digest("hex").slice(0, 24)}.lock`;
@@ -72,7 +72,7 @@ describe("duplicate checks in two server processes at once", () => {
     });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     const data = result.structuredContent as { new: number; duplicate: number };
-    return [data.new, data.duplicate];
+    return [data.new, data.duplicate] as const;
   };
 
   it("creates each line once, whichever process imports first; the lock is gone afterwards", async () => {
@@ -91,17 +91,21 @@ describe("duplicate checks in two server processes at once", () => {
     expect((await readdir(dataDir)).filter((name) => name.startsWith(".one-at-a-time-"))).toEqual([]);
   }, 60_000);
 
-  it("a lock left by a process that died, or planted naming a live process, does not hold an import", async () => {
+  it("a lock left by a process that died, or planted (naming a live process, or another host), does not hold an import", async () => {
     const [bank] = await odoo.searchRead("account.journal", [["name", "=", "Bank"]], ["id"]);
     const lockFile = path.join(dataDir, lockOf(`bank-statement|${bank?.id}`));
     const holder = { host: hostname(), createdAt: new Date().toISOString(), token: "planted" };
+    const [fresh, duplicate] = await importIn(clients[0]!); // the file in Odoo once (whatever ran before)
+    const lines = fresh + duplicate;
     for (const left of [
       { ...holder, pid: 2 ** 22 + 1 }, // no such process (Linux pids stop at 2^22)
       { ...holder, pid: 1, start: "linux:987654321987" }, // init, but not started then
+      // another host's: its pid means nothing here, but the app did not sign it (the OS keychain's key)
+      { ...holder, host: "elsewhere.example", pid: 1, sig: "0".repeat(64) },
     ]) {
       await writeFile(lockFile, JSON.stringify(left));
       const started = Date.now();
-      expect(await importIn(clients[0]!)).toEqual([0, expect.any(Number)]);
+      expect(await importIn(clients[0]!)).toEqual([0, lines]);
       expect(Date.now() - started).toBeLessThan(10_000);
     }
   }, 60_000);

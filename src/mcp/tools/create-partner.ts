@@ -9,7 +9,6 @@ import { audited } from "./audited.js";
 import { writeOutputs } from "./common.js";
 import { defineTool } from "./definition.js";
 import { dryRunAnswer } from "./dry-run.js";
-import { processLocks } from "./process-locks.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -77,7 +76,7 @@ export const createPartnerTool = defineTool({
           "create_partner",
           "write",
           { target: `${input.kind} ${input.name.slice(0, 80)}` },
-          () => createPartner(ctx.odoo, input, processLocks(ctx.dataDir)),
+          () => createPartner(ctx.odoo, input, ctx.across),
           (result) => ({ odoo_record_id: result.id }),
         ),
 });

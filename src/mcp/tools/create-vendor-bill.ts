@@ -4,7 +4,6 @@ import { audited } from "./audited.js";
 import { isoDate, writeOutputs } from "./common.js";
 import { defineTool } from "./definition.js";
 import { dryRunAnswer } from "./dry-run.js";
-import { processLocks } from "./process-locks.js";
 
 /**
  * This tool's listed schema is kept within 1,500 bytes: its lower bounds are checked (zod refinements, answered as
@@ -73,7 +72,7 @@ export const createVendorBillTool = defineTool({
           "create_vendor_bill",
           "write",
           { target: `bill ${input.vendor_reference.slice(0, 64)} from ${String(input.vendor).slice(0, 80)}` },
-          () => createVendorBill(ctx.odoo, input, processLocks(ctx.dataDir)),
+          () => createVendorBill(ctx.odoo, input, ctx.across),
           (result) => ({
             odoo_record_id: result.record_id,
             amount: String(result.total_amount),

@@ -1,6 +1,7 @@
 import type { ContentBlock } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import type { Toolset } from "../../shared/toolsets.js";
+import type { AcrossProcesses } from "../accounting/one-at-a-time.js";
 import type { GateCall, ToolGate } from "../approvals/core.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { ErrorCode } from "../errors.js";
@@ -32,6 +33,8 @@ export interface ToolCallContext {
   dryRun: boolean;
   /** Where generated files (report PDFs) go. */
   dataDir: string;
+  /** A duplicate check's keys held among the server processes sharing the data folder (accounting/one-at-a-time.ts). */
+  across: AcrossProcesses;
   /** ODOO_MCP_REMINDER_DAYS (absent: the default, 7). */
   reminderDays?: number;
   /** Name of the MCP client, for the audit log ("claude-ai", "claude-code"...). */
@@ -50,6 +53,7 @@ export function toolContext(
     odoo: Odoo;
     audit: AuditLog;
     approvals: ToolGate;
+    processLocks: AcrossProcesses;
     config: { dryRun: boolean; dataDir: string; reminderDays?: number };
     logger: Logger;
   },
@@ -68,6 +72,7 @@ export function toolContext(
     gate,
     dryRun: app.config.dryRun,
     dataDir: app.config.dataDir,
+    across: app.processLocks,
     ...(app.config.reminderDays !== undefined ? { reminderDays: app.config.reminderDays } : {}),
     clientName: call.clientName,
     ...(progress ? { progress } : {}),

@@ -11,7 +11,6 @@ import { audited } from "./audited.js";
 import { writeOutputs } from "./common.js";
 import { defineTool } from "./definition.js";
 import { dryRunAnswer } from "./dry-run.js";
-import { processLocks } from "./process-locks.js";
 
 const column = z.string().trim().min(1).max(128);
 const oneOf = <const T extends readonly string[]>(choices: T) =>
@@ -84,7 +83,7 @@ export const importBankStatementTool = defineTool({
           },
           () =>
             importBankStatement(ctx.odoo, fileInput(input), {
-              across: processLocks(ctx.dataDir),
+              across: ctx.across,
               ...(ctx.progress ? { progress: ctx.progress } : {}),
             }),
           (result) => ({
