@@ -126,7 +126,7 @@ try {
   const again = await call("import_bank_statement", { journal: "Bank", content: csv, csv: mapping });
   check("the same file again creates nothing", again.new === 0 && again.duplicate === 3);
 
-  const proposed = await call("propose_matches", { journal: "Bank", limit: 100 });
+  const proposed = await call("propose_matches", { journal: "Bank", limit: 100, date_from: today });
   const ours = proposed.lines.filter((l) => imported.line_ids.includes(l.statement_line_id));
   const transfer = ours.find((l) => l.label.includes("Transfer"));
   const rest = ours.find((l) => l.label.includes(number));

@@ -331,6 +331,7 @@ export function toolArbitraries(refs: Refs): Record<string, fc.Arbitrary<unknown
         omit: 30,
       }),
       limit: limit(100),
+      date_from: field(fc.constantFrom(...recentDates()), nastyString, { omit: 50 }),
     }),
     reconcile_bank_lines: args({
       matches: field(

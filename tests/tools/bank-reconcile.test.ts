@@ -50,6 +50,29 @@ describe("bank reconciliation", () => {
     expect(answer.data.unmatched).toEqual([sNobody]);
   });
 
+  it("propose_matches past a page of lines left unmatched: date_from shows the lines on or after it, and refuses a date that does not exist", async () => {
+    h = await startHarness();
+    const b = await bankWorld(h.app.odoo);
+    for (let i = 0; i < 3; i++) await b.line(10 + i, `Bank fee ${i}`, null); // dated 2026-11-12, matching nothing
+    const invoice = await b.invoice(320);
+    const later = await h.app.odoo.create("account.bank.statement.line", {
+      journal_id: b.journal,
+      date: "2026-11-20",
+      payment_ref: `Transfer ${invoice.name}`,
+      amount: 320,
+    });
+    const page = await h.call("propose_matches", { journal: "BNK1", limit: 2 });
+    expect((page.data.lines as Row[]).map((l) => l.statement_line_id)).not.toContain(later);
+    expect(page.data.more).toBe(true);
+    const fromDate = await h.call("propose_matches", { journal: "BNK1", limit: 2, date_from: "2026-11-15" });
+    expect(fromDate.isError, fromDate.text).toBe(false);
+    expect((fromDate.data.lines as Row[]).map((l) => l.statement_line_id)).toEqual([later]);
+    expect(fromDate.data.more).toBe(false);
+    const wrong = await h.call("propose_matches", { journal: "BNK1", date_from: "2026-02-31" });
+    expect(wrong.error?.code).toBe("VALIDATION_ERROR");
+    expect(wrong.error?.message).toMatch(/date_from/);
+  });
+
   it("reconciles a batch once a person approves: exact, partial, two invoices from one line, a bill, a payment in transit; the rest of a larger line stays on suspense", async () => {
     h = await startHarness();
     const b = await bankWorld(h.app.odoo);

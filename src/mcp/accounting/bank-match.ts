@@ -7,6 +7,7 @@
  * Nothing is written; `reconcile_bank_lines` takes the proposals a person approves.
  */
 import { z } from "zod";
+import { assertIsoDate } from "../dates.js";
 import { ToolError } from "../errors.js";
 import { formatMinor, fromOdooAmount, minorToNumber } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
@@ -24,6 +25,8 @@ import { m2oId, m2oName, type OdooRecord, str } from "./values.js";
 export interface ProposeInput {
   journal?: string | number;
   limit?: number;
+  /** Lines dated on or after it (YYYY-MM-DD): the way to the lines past a page of ones left unmatched. */
+  date_from?: string;
 }
 
 const pays = z.object({
@@ -202,6 +205,7 @@ export async function proposeMatches(odoo: Odoo, input: ProposeInput): Promise<P
         ],
     ["is_reconciled", "=", false],
     ["foreign_currency_id", "=", false],
+    ...(input.date_from ? [["date", ">=", assertIsoDate(input.date_from, "date_from")]] : []),
   ];
   const [rows, moves, payments] = await Promise.all([
     odoo.searchRead("account.bank.statement.line", domain as never, STATEMENT_LINE_FIELDS, {

@@ -9,7 +9,7 @@ import {
 } from "../accounting/index.js";
 import { gated } from "./approval-flow.js";
 import { audited } from "./audited.js";
-import { gatedOutputs, invoiceRef, recordId } from "./common.js";
+import { gatedOutputs, invoiceRef, isoDate, recordId } from "./common.js";
 import { defineTool } from "./definition.js";
 
 export const proposeMatchesTool = defineTool({
@@ -23,6 +23,7 @@ export const proposeMatchesTool = defineTool({
       .optional()
       .describe("Bank journal: id, code or name"),
     limit: z.number().int().min(1).max(100).default(20),
+    date_from: isoDate("Lines on or after").optional(),
   }),
   output: proposalsSchema,
   annotations: {
