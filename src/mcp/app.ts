@@ -101,6 +101,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const anchor = await auditAnchorFor(keychain, { dataDir: config.dataDir, logger: keychainNote("audit") });
   const audit = createAuditLog(config.dataDir, anchor ? { anchor } : {});
   const operations = options.operations ?? writeOperations;
+  const locks = processLocks(config.dataDir, sealKey ? lockSigner(sealKey) : undefined);
   const approvals = createApprovals({
     store,
     queue,
@@ -110,6 +111,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     policy: config.policy,
     logger,
     dryRun: config.dryRun,
+    across: locks,
     pause: pauseSwitch({
       dataDir: config.dataDir,
       keychain,
@@ -127,7 +129,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger,
     credentialSource: options.odoo ? "env" : (credentials?.source ?? null),
     keychainNotes,
-    processLocks: processLocks(config.dataDir, sealKey ? lockSigner(sealKey) : undefined),
+    processLocks: locks,
     close: async () => {
       // The head of the last reads' audit lines, which waits up to a second (audit/audit-log.ts), is saved now.
       await audit.flush();

@@ -3,6 +3,7 @@ import type { RequestDocument } from "../../shared/document.js";
 import { ToolError } from "../errors.js";
 import { displayMoney, parseDecimal, rescale } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
+import type { AcrossProcesses } from "./one-at-a-time.js";
 
 /**
  * A write that changes the books, split so that the approval machinery and the offline queue can run it
@@ -89,6 +90,11 @@ export interface ApplyRef {
    * these, and `findApplied` looks for only these.
    */
   keep?: readonly number[];
+  /**
+   * Holds keys among the server processes sharing the data folder while apply runs (one-at-a-time.ts): two approved
+   * payments of one invoice run by two processes go one after the other. Absent: this process only.
+   */
+  across?: AcrossProcesses;
 }
 
 /**

@@ -420,7 +420,7 @@ export const recordPaymentOperation: WriteOperation<RecordPaymentInput, RecordPa
     // Two approved payments of one invoice at once would each see the amount due drop by both, and each check
     // below would fail: within this process, the payments of one invoice run one after the other.
     const { id } = await resolveInvoice(odoo, input.invoice_id, ["id"]);
-    return oneAtATime([`payment-of-move:${id}`], () => applyPayment(odoo, input, ref));
+    return oneAtATime([`payment-of-move:${id}`], () => applyPayment(odoo, input, ref), ref.across);
   },
 
   async dryRun(odoo, prepared, input) {

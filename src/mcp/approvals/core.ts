@@ -1,5 +1,6 @@
 import { keptWords } from "../../shared/channels.js";
 import type { RequestDocument } from "../../shared/document.js";
+import type { AcrossProcesses } from "../accounting/one-at-a-time.js";
 import type { PreparedWrite, WriteOperation } from "../accounting/operation.js";
 import { getSession } from "../accounting/session.js";
 import { type AuditEventInput, type AuditLog, auditUnavailableReason } from "../audit/audit-log.js";
@@ -194,6 +195,8 @@ export interface ApprovalsDeps {
   dryRun: boolean;
   pause?: PauseSwitch;
   now?: () => Date;
+  /** Keys an approved operation holds among the processes sharing the data folder (ApplyRef.across). */
+  across?: AcrossProcesses;
 }
 
 export function createApprovals(deps: ApprovalsDeps): Approvals {
@@ -207,6 +210,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     operations,
     logger: logger.child("executor"),
     dryRun: deps.dryRun,
+    ...(deps.across ? { across: deps.across } : {}),
   });
   // A stored request is run by its tool's name, maybe by another process: only an operation this gate runs under
   // that name may be requested.

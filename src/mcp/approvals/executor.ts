@@ -1,3 +1,4 @@
+import type { AcrossProcesses } from "../accounting/one-at-a-time.js";
 import type { AttemptMarker, WriteOperation } from "../accounting/operation.js";
 import { type AuditEventInput, type AuditLog, auditUnavailableReason } from "../audit/audit-log.js";
 import { toToolError } from "../error-map.js";
@@ -36,6 +37,8 @@ export interface ExecutorDeps {
   dryRun?: boolean;
   /** How long to wait for another process that is running the same request (ms). Default 120 000. */
   claimWaitMs?: number;
+  /** Given to apply (ApplyRef.across): keys held among the processes sharing the data folder. */
+  across?: AcrossProcesses;
 }
 
 export type ExecutionOutcome =
@@ -240,7 +243,12 @@ async function runClaimed(deps: ExecutorDeps, record: ApprovalRecord): Promise<E
       settled = true;
       return { status: "failed", code: "AUDIT_LOG_UNAVAILABLE", message };
     }
-    const output = await operation.apply(deps.odoo, args, { approvalId: id, marker, ...approved });
+    const output = await operation.apply(deps.odoo, args, {
+      approvalId: id,
+      marker,
+      ...approved,
+      ...(deps.across ? { across: deps.across } : {}),
+    });
     settled = true;
     return await finish(deps, claimed, output);
   } catch (error) {
