@@ -1,8 +1,10 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +17,7 @@ import { grantFullAccounting } from "../support/bank.js";
 import { bankFile, NOVEMBER_CSV } from "../support/bank-files.js";
 
 const BIN = path.resolve(import.meta.dirname, "../../dist/mcp/bin/odoo-mcp.js");
+const run = promisify(execFile);
 
 /**
  * Two BUILT servers, as two MCP clients (or the app and a terminal) start them on one machine: one data folder, one
@@ -128,5 +131,31 @@ describe("duplicate checks in two server processes at once", () => {
     expect(JSON.stringify(refused?.content)).toMatch(/PARTNER_EXISTS/);
     expect(JSON.stringify(refused?.content)).toContain(String(id));
     expect(await odoo.searchCount("res.partner", [["name", "=", "Twin Supplies Ltd"]])).toBe(1);
+  }, 60_000);
+
+  it("two approved payments of one invoice, applied by two processes at once, go one after the other", async () => {
+    const customer = await odoo.create("res.partner", { name: "Twin Payer", is_company: true });
+    const invoice = await odoo.create("account.move", {
+      move_type: "out_invoice",
+      partner_id: customer,
+      invoice_date: "2026-11-02",
+      invoice_line_ids: [[0, 0, { name: "Work", quantity: 1, price_unit: 100, tax_ids: [[6, 0, []]] }]],
+    });
+    await odoo.call({ model: "account.move", method: "action_post", ids: [invoice] });
+    const [posted] = await odoo.read("account.move", [invoice], ["name"]);
+    const pay = () =>
+      run(process.execPath, [
+        path.join(import.meta.dirname, "../support/pay-child.mjs"),
+        JSON.stringify({
+          connection: sandboxConnection(sandbox),
+          dataDir,
+          invoice: posted?.name,
+          amount: 1,
+          date: "2026-11-10",
+        }),
+      ]).then(({ stdout }) => JSON.parse(stdout) as { amount_residual?: number; error?: string });
+    sandbox.setLatency(40);
+    const answers = await Promise.all([pay(), pay()]).finally(() => sandbox.setLatency(0));
+    expect(answers.map((a) => a.error ?? a.amount_residual).sort()).toEqual([98, 99]);
   }, 60_000);
 });
