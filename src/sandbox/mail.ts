@@ -553,6 +553,8 @@ export function defineMail(db: Database): void {
   const subtypes = define(db, "mail.message.subtype", {
     name: char("Name"),
     internal: bool("Internal Only"),
+    // A model's own subtypes (the invoice's "Paid", say) name it; mt_comment and mt_note name none.
+    res_model: char("Model"),
   });
   subtypes.records.set(1, { id: 1, name: "Discussions", internal: false });
   subtypes.records.set(2, { id: 2, name: "Note", internal: true });
@@ -575,6 +577,8 @@ export function defineMail(db: Database): void {
         ["user_notification", "User Specific Notification"],
       ]),
       subtype_id: m2o("mail.message.subtype", "Subtype"),
+      // Notes read false too (recording 23): their subtype says they are internal, not this flag.
+      is_internal: bool("Employee Only"),
       author_id: m2o("res.partner", "Author"),
       email_from: char("From"),
       partner_ids: m2m("res.partner", "Recipients"),
