@@ -5,7 +5,9 @@
  * Where a model has a field that a person sees in Odoo and that no customer document prints, the id goes into
  * that field with the record's creation (atomic): `hr.expense.description` ("Internal Notes", 17/18/19). Where
  * there is none, an internal chatter note (`message_post`, subtype `mail.mt_note`: no follower is notified, no
- * email leaves) is posted right after the write, and found again through `mail.message` (model, res_id, body):
+ * email leaves) is posted right after the write, and found again through `mail.message` (model, res_id, body, and
+ * the subtype's `internal`: a comment that only says the same text, a customer's reply or an email whose text the
+ * agent wrote, has the subtype "Discussions", which is not internal; recording 19/23-internal-notes):
  *
  * - `account.move` (create_invoice, post_invoice, send_invoice): `ref` and `invoice_origin` are printed on the
  *   invoice PDF (`account.report_invoice_document`), `narration` is its terms and conditions.
@@ -14,8 +16,16 @@
  *   the "Reference" column of the invoice's payments) and used as the label of its journal items, which the
  *   customer's statements show. So the memo keeps the agent's `reference` and the id goes into a note.
  */
+import { ToolError } from "../errors.js";
 import type { Odoo } from "../odoo/types.js";
 import { str } from "./values.js";
+
+/**
+ * The domain leaf that keeps a search to internal notes: only an internal user posts one, so no customer (a reply,
+ * a portal comment) and no email the agent wrote stands for odoo-mcp's note. `is_internal` does not tell them apart
+ * (Odoo 19 reads it false on notes too); the subtype does.
+ */
+export const INTERNAL_NOTES: [string, string, boolean] = ["subtype_id.internal", "=", true];
 
 /** The text of the internal note that tags a record with its approval. */
 export function approvalNoteText(what: string, approvalId: string): string {
@@ -61,10 +71,7 @@ export async function approvalNotes(
 ): Promise<ApprovalNote[]> {
   const rows = await odoo.searchRead(
     "mail.message",
-    [
-      ["model", "=", model],
-      ["body", "ilike", approvalId],
-    ],
+    [["model", "=", model], ["body", "ilike", approvalId], INTERNAL_NOTES],
     ["res_id", "body"],
     { order: "id" },
   );
@@ -107,6 +114,7 @@ export async function approvalsNamedOn(
       ["model", "=", model],
       ["res_id", "=", resId],
       ["body", "ilike", "by odoo-mcp, approval apr"],
+      INTERNAL_NOTES,
     ],
     ["body"],
     { order: "id" },
@@ -120,6 +128,20 @@ export async function approvalsNamedOn(
     }
   }
   return [...out];
+}
+
+/**
+ * Refuses a text the agent gives for an email (its subject, its message) that reads as one of odoo-mcp's notes
+ * ("… by odoo-mcp, approval apr_…"): the email is a message on the same record, and where a search reads the
+ * messages' text (the email found again after it was sent, say) it would pass for a note or hide the email.
+ */
+export function refuseNoteText(texts: ReadonlyArray<string | undefined>, what: string): void {
+  for (const text of texts)
+    if (text && /by odoo-mcp, approval apr_/i.test(text.replace(/\s+/g, " ")))
+      throw new ToolError(
+        "VALIDATION_ERROR",
+        `${what} may not say "by odoo-mcp, approval apr_…": that is how odoo-mcp's own notes in Odoo read. Reword it.`,
+      );
 }
 
 /** Whether a message body is one of odoo-mcp's approval notes. */

@@ -20,7 +20,7 @@ import { daysBetween, odooDatetimeToIso, todayIn } from "../dates.js";
 import { ToolError } from "../errors.js";
 import { formatMinor, fromOdooAmount, sumMinor } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
-import { approvalNotes, isApprovalNote } from "./approval-tag.js";
+import { approvalNotes, INTERNAL_NOTES, isApprovalNote, refuseNoteText } from "./approval-tag.js";
 import { deliveryOf } from "./mail-delivery.js";
 import { highestId, tagQuietly } from "./moves.js";
 import type { Binding, WriteOperation } from "./operation.js";
@@ -102,6 +102,7 @@ export async function lastReminders(odoo: Odoo, partnerIds: number[]): Promise<M
       ["model", "=", "res.partner"],
       ["res_id", "in", partnerIds],
       ["body", "ilike", `${REMINDED} by odoo-mcp, approval apr`],
+      INTERNAL_NOTES,
     ],
     ["res_id", "date", "body"],
     { order: "id desc" },
@@ -234,20 +235,6 @@ function bindingOf(r: Reminder): Binding {
       ]),
     ),
   };
-}
-
-/**
- * The agent's subject and text may not read as an approval's note ("… by odoo-mcp, approval apr_…"): Odoo finds
- * notes by their text, and the email is a message on the customer like them, so it would pass for one (the email
- * itself read as no reminder, another approval's reminder as sent already).
- */
-function assertNoNoteText(input: SendReminderInput): void {
-  for (const text of [input.email_subject, input.email_body])
-    if (text && /by odoo-mcp, approval apr_/i.test(text.replace(/\s+/g, " ")))
-      throw new ToolError(
-        "VALIDATION_ERROR",
-        "The reminder's subject or text may not say \"by odoo-mcp, approval apr_…\": that is how odoo-mcp's own notes in Odoo read. Reword it.",
-      );
 }
 
 /** Refusals: what cannot be reminded, and a customer reminded too recently unless `again`. */
@@ -443,7 +430,7 @@ export const sendReminderOperation: WriteOperation<SendReminderInput, SendRemind
   result: sendReminderResult,
 
   async prepare(odoo, input, bound) {
-    assertNoNoteText(input);
+    refuseNoteText([input.email_subject, input.email_body], "The reminder's subject or text");
     const r = await gather(odoo, input, bound);
     const now = new Date();
     if (!bound) assertRemindable(r, input, now);

@@ -23,7 +23,13 @@ import { documentText } from "../../shared/document-text.js";
 import { ToolError } from "../errors.js";
 import { formatMinor, fromOdooAmount } from "../money.js";
 import type { Odoo, OdooContext } from "../odoo/types.js";
-import { approvalNotes, approvalsNamedOn, isApprovalNote, postApprovalNote } from "./approval-tag.js";
+import {
+  approvalNotes,
+  approvalsNamedOn,
+  isApprovalNote,
+  postApprovalNote,
+  refuseNoteText,
+} from "./approval-tag.js";
 import { deliveryOf } from "./mail-delivery.js";
 import { moveDocumentParts, moveKind, numberWhenPosted } from "./move-document.js";
 import { assertPostable, highestId, postMove, tagQuietly } from "./moves.js";
@@ -127,6 +133,7 @@ export const sendInvoiceOperation: WriteOperation<SendInvoiceInput, SendInvoiceO
   result: sendInvoiceResult,
 
   async prepare(odoo, input) {
+    refuseNoteText([input.email_subject, input.email_body], "The email's subject or text");
     const session = await getSession(odoo);
     const move = await resolveInvoice(odoo, input.invoice_id, [...MOVE_FIELDS, "journal_id"]);
     const recipient = await checkSendable(odoo, move);
