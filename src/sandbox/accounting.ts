@@ -396,7 +396,13 @@ export function recomputeInvoice(env: Env, move: Rec): void {
       .filter((l) => !termIds.has(l.id) && (l.display_type === "product" || l.display_type === "tax"))
       .reduce((a, l) => a + Number(l.balance ?? 0), 0);
     const termDays = paymentTermDays(env, move.invoice_payment_term_id);
-    if (plan) move.invoice_date_due = plan.reduce((a, i) => (i.date > a ? i.date : a), plan[0]?.date ?? "");
+    // invoice_date_due: the last instalment's (account.move _compute_invoice_date_due).
+    if (plan)
+      move.invoice_date_due =
+        plan
+          .map((i) => i.date)
+          .sort()
+          .at(-1) ?? false;
     else if (termDays !== null && typeof move.invoice_date === "string")
       move.invoice_date_due = addDays(move.invoice_date, termDays);
     // account.payment.term _compute_terms: each percentage rounded in both currencies, the last line the balance.

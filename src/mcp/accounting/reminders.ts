@@ -16,7 +16,7 @@ import { z } from "zod";
 import type { RequestDocument } from "../../shared/document.js";
 import { dateText, documentText } from "../../shared/document-text.js";
 import { moneyText } from "../../shared/money-text.js";
-import { daysBetween, odooDatetimeToIso, todayIn } from "../dates.js";
+import { daysBetween, isOverdue, odooDatetimeToIso, todayIn } from "../dates.js";
 import { ToolError } from "../errors.js";
 import { formatMinor, fromOdooAmount, sumMinor } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
@@ -119,13 +119,40 @@ export async function lastReminders(odoo: Odoo, partnerIds: number[]): Promise<M
 interface Entry {
   move: MoveRecord;
   number: string;
+  /** Its earliest overdue instalment's due date; with none overdue, its next instalment's (or the invoice's). */
   due: string;
   daysLate: number;
-  /** In the invoice's currency. */
+  /** What is overdue on it (its overdue instalments' residuals), in the invoice's currency. */
   residual: string;
+  /** What is open on it and not due yet (later instalments), in the invoice's currency; "0.00"... when none. */
+  later: string;
   currency: string;
-  /** Company currency (`amount_residual_signed`), minor units. */
+  /** What is overdue on it in the company currency, minor units. */
   companyResidual: bigint;
+}
+
+/** An open receivable line of an invoice: one instalment (`date_maturity`) and what is still open on it. */
+interface Instalment {
+  moveId: number;
+  due: string | null;
+  row: Record<string, unknown>;
+}
+
+const INSTALMENT_FIELDS = ["move_id", "date_maturity", "amount_residual", "amount_residual_currency"];
+/** Open receivable lines (one per instalment), earliest due first: what list_overdue's aged receivables read too. */
+const OPEN_RECEIVABLE: Array<[string, string, unknown]> = [
+  ["account_id.account_type", "=", "asset_receivable"],
+  ["reconciled", "=", false],
+];
+
+async function openInstalments(odoo: Odoo, where: Array<[string, string, unknown]>): Promise<Instalment[]> {
+  const rows = await odoo.searchRead("account.move.line", [...where, ...OPEN_RECEIVABLE], INSTALMENT_FIELDS, {
+    order: "date_maturity, id",
+  });
+  return rows.flatMap((row) => {
+    const moveId = m2oId(row.move_id);
+    return moveId === null ? [] : [{ moveId, due: str(row.date_maturity) ?? null, row }];
+  });
 }
 
 interface Reminder {
@@ -149,11 +176,9 @@ async function gather(odoo: Odoo, input: SendReminderInput, bound?: Binding): Pr
     );
   const boundIds = typeof bound?.invoice_ids === "string" ? bound.invoice_ids.split(",").map(Number) : null;
   let moves: MoveRecord[];
-  if (boundIds) {
-    const rows = await odoo.searchRead("account.move", [["id", "in", boundIds]], FIELDS);
-    // In the approved order; one gone from Odoo leaves its id unmatched, which the binding then names.
-    moves = boundIds.flatMap((id) => rows.filter((row) => row.id === id)) as MoveRecord[];
-  } else if (input.invoice_id !== undefined) {
+  let instalments: Instalment[] | null = null;
+  if (boundIds) moves = await movesInOrder(odoo, boundIds);
+  else if (input.invoice_id !== undefined) {
     moves = [await resolveInvoice(odoo, input.invoice_id, FIELDS)];
   } else moves = [];
   const recipientId = input.partner_id ?? m2oId(moves[0]?.partner_id);
@@ -173,36 +198,47 @@ async function gather(odoo: Odoo, input: SendReminderInput, bound?: Binding): Pr
   const name = str(partner.name) ?? `partner ${recipientId}`;
   const customerId = m2oId(partner.commercial_partner_id) ?? recipientId;
   if (!boundIds && input.partner_id !== undefined) {
-    moves = (await odoo.searchRead(
-      "account.move",
-      [
-        ["move_type", "=", "out_invoice"],
-        ["state", "=", "posted"],
-        ["partner_id", "child_of", customerId],
-        ["payment_state", "in", OPEN],
-        ["invoice_date_due", "<", today],
-      ],
-      FIELDS,
-      { order: "invoice_date_due, id" },
-    )) as MoveRecord[];
+    // Overdue as list_overdue says: an open instalment (receivable line) due before today. Not invoice_date_due,
+    // which is the LAST instalment's (odoo-recordings/19/24-reminder-installments).
+    instalments = await openInstalments(odoo, [
+      ["parent_state", "=", "posted"],
+      ["move_id.move_type", "=", "out_invoice"],
+      ["partner_id", "child_of", customerId],
+    ]);
+    const late = [
+      ...new Set(instalments.filter((i) => i.due !== null && isOverdue(i.due, today)).map((i) => i.moveId)),
+    ];
+    moves = (await movesInOrder(odoo, late)).filter((m) => OPEN.includes(String(m.payment_state)));
     if (moves.length === 0)
       throw new ToolError(
         "INVALID_STATUS",
         `${name} has no overdue invoices on ${today}; list_overdue shows who has.`,
       );
   }
+  if (instalments === null && moves.length > 0)
+    instalments = await openInstalments(odoo, [["move_id", "in", moves.map((m) => m.id)]]);
   const entries: Entry[] = [];
   for (const move of moves) {
     const { decimals, currency } = await currencyOf(odoo, session, move);
-    const due = str(move.invoice_date_due) ?? str(move.invoice_date) ?? today;
+    const fallback = str(move.invoice_date_due) ?? str(move.invoice_date) ?? today;
+    const open = (instalments ?? []).filter((i) => i.moveId === move.id);
+    const late = open.filter((i) => isOverdue(i.due ?? fallback, today));
+    const notYet = open.filter((i) => !late.includes(i));
+    const inCurrency = (list: Instalment[]) =>
+      sumMinor(list.map((i) => fromOdooAmount(i.row.amount_residual_currency, decimals)));
+    const first = late[0] ?? notYet[0];
+    const due = first?.due ?? fallback;
     entries.push({
       move,
       number: str(move.name) ?? String(move.id),
       due,
-      daysLate: daysBetween(due, today),
-      residual: formatMinor(fromOdooAmount(move.amount_residual, decimals), decimals),
+      daysLate: late.length > 0 ? daysBetween(due, today) : Math.min(0, daysBetween(due, today)),
+      residual: formatMinor(inCurrency(late), decimals),
+      later: formatMinor(inCurrency(notYet), decimals),
       currency,
-      companyResidual: fromOdooAmount(move.amount_residual_signed, session.company.decimals),
+      companyResidual: sumMinor(
+        late.map((i) => fromOdooAmount(i.row.amount_residual, session.company.decimals)),
+      ),
     });
   }
   const last = (await lastReminders(odoo, [customerId])).get(customerId) ?? null;
@@ -215,6 +251,13 @@ async function gather(odoo: Odoo, input: SendReminderInput, bound?: Binding): Pr
     overdueTotal: formatMinor(sumMinor(entries.map((e) => e.companyResidual)), session.company.decimals),
     last,
   };
+}
+
+/** Invoices by id, in the order of `moveIds`; one gone from Odoo leaves its id unmatched, which a binding then names. */
+async function movesInOrder(odoo: Odoo, moveIds: number[]): Promise<MoveRecord[]> {
+  if (moveIds.length === 0) return [];
+  const rows = await odoo.searchRead("account.move", [["id", "in", moveIds]], FIELDS);
+  return moveIds.flatMap((id) => rows.filter((row) => row.id === id)) as MoveRecord[];
 }
 
 /** What the person approves, by id: the customer, the address, and each invoice with what is due on it. */
@@ -230,7 +273,7 @@ function bindingOf(r: Reminder): Binding {
     ...Object.fromEntries(
       r.entries.map((e) => [
         `invoice_${e.move.id}`,
-        `${e.number}, due ${e.due}, ${e.residual} ${e.currency} due`,
+        `${e.number}, due ${e.due}, ${e.residual} ${e.currency} due${hasLater(e) ? `, ${e.later} ${e.currency} due later` : ""}`,
       ]),
     ),
   };
@@ -250,6 +293,9 @@ function assertNoNoteText(input: SendReminderInput): void {
       );
 }
 
+/** Whether an invoice has open instalments not due yet. */
+const hasLater = (e: Entry) => /[1-9]/.test(e.later);
+
 /** Refusals: what cannot be reminded, and a customer reminded too recently unless `again`. */
 function assertRemindable(r: Reminder, input: SendReminderInput, now: Date): void {
   for (const e of r.entries) {
@@ -265,7 +311,10 @@ function assertRemindable(r: Reminder, input: SendReminderInput, now: Date): voi
         `${what} is not open (payment state ${String(e.move.payment_state)}): nothing to remind.`,
       );
     if (e.daysLate <= 0)
-      throw new ToolError("INVALID_STATUS", `${what} is not overdue: it is due on ${dateText(e.due)}.`);
+      throw new ToolError(
+        "INVALID_STATUS",
+        `${what} is not overdue: ${hasLater(e) ? "its next instalment is" : "it is"} due on ${dateText(e.due)}.`,
+      );
     if (m2oId(e.move.invoice_pdf_report_id) === null)
       throw new ToolError(
         "INVALID_STATUS",
@@ -346,7 +395,10 @@ function textOf(r: Reminder, input: SendReminderInput): string {
   return [
     `Dear ${r.recipient.name},`,
     `Our records show that the following ${one ? "invoice is" : "invoices are"} past due:\n${r.entries
-      .map((e) => `- ${e.number}, due ${dateText(e.due)}: ${moneyText(e.residual, e.currency)}`)
+      .map(
+        (e) =>
+          `- ${e.number}, due ${dateText(e.due)}: ${moneyText(e.residual, e.currency)}${hasLater(e) ? ` (the instalments due so far; ${moneyText(e.later, e.currency)} more falls due later)` : ""}`,
+      )
       .join("\n")}${total}`,
     `If you have already paid, please disregard this reminder. Otherwise we would be grateful for your payment at your earliest convenience. ${one ? "The invoice is" : "The invoices are"} attached.`,
     `Kind regards,\n${r.session.company.name}`,
