@@ -253,9 +253,7 @@ describe("an invoice in instalments, its first overdue and the balance not", () 
     await payPart(h, split, 60);
     const refused = await h.call("send_reminder", { invoice_id: split });
     expect(refused.error?.code, refused.text).toBe("INVALID_STATUS");
-    expect(refused.error?.message).toContain(
-      `is not overdue: its next instalment is due on ${dateText(day(25))}`,
-    );
+    expect(refused.error?.message).toContain(`is not overdue: it is due on ${dateText(day(25))}`);
     // The person's yes to the reminder of 60.00 no longer holds: nothing is emailed.
     await h.approve(asked.data.approval_id);
     const got = await h.call("get_approval", { approval_id: asked.data.approval_id });
@@ -265,5 +263,12 @@ describe("an invoice in instalments, its first overdue and the balance not", () 
       /60\.00 USD due, 233\.33 USD due later when approved, .*0\.00 USD due, 233\.33 USD due later now/,
     );
     expect(await remindersOf(h, partner)).toHaveLength(0);
+
+    // Dated today: its first instalment falls due today, so nothing on it is overdue yet.
+    const fresh = await postedInvoice(h, partner, { price: 100, date: day(0), term: 8 });
+    const early = await h.call("send_reminder", { invoice_id: fresh });
+    expect(early.error?.message).toContain(
+      `is not overdue: its next instalment is due on ${dateText(day(0))}`,
+    );
   });
 });

@@ -5,8 +5,13 @@
  * Odoo 19 offers no public call that renders it otherwise, so an invoice never sent is refused: send it first).
  * Seen on the lab (odoo-recordings/19/21-reminders): one email with both PDFs, which stay the invoices'.
  *
+ * Overdue is what `list_overdue` says: an invoice with an open receivable line (one per instalment) due before
+ * today, not `invoice_date_due`, which on Odoo 17+ is the LAST instalment's (odoo-recordings/19/24-reminder-
+ * installments); each invoice is reminded for its overdue instalments, from the earliest one's due date, the later
+ * ones named as not yet due.
+ *
  * The text the person approves is the text sent: the agent's, or a default built from what the binding fixes
- * (the customer's name, each invoice's number, due date and amount due). Exactly once and "when were they last
+ * (the customer's name, each invoice's number, due date, amount overdue and amount due later). Exactly once and "when were they last
  * reminded" both rest on Odoo: right after the email, an internal note "Reminder sent by odoo-mcp, approval apr_…"
  * on the customer (`approval-tag.ts`); `lastReminders` reads its date, never a local file. A customer reminded
  * within `reminder_days` (ODOO_MCP_REMINDER_DAYS, stored with the request by the tool) is refused with
@@ -124,8 +129,11 @@ interface Entry {
   daysLate: number;
   /** What is overdue on it (its overdue instalments' residuals), in the invoice's currency. */
   residual: string;
-  /** What is open on it and not due yet (later instalments), in the invoice's currency; "0.00"... when none. */
+  /** What is open on it and not due yet (its later instalments), in the invoice's currency. */
   later: string;
+  laterMinor: bigint;
+  /** More than one instalment open on it. */
+  several: boolean;
   currency: string;
   /** What is overdue on it in the company currency, minor units. */
   companyResidual: bigint;
@@ -235,6 +243,8 @@ async function gather(odoo: Odoo, input: SendReminderInput, bound?: Binding): Pr
       daysLate: late.length > 0 ? daysBetween(due, today) : Math.min(0, daysBetween(due, today)),
       residual: formatMinor(inCurrency(late), decimals),
       later: formatMinor(inCurrency(notYet), decimals),
+      laterMinor: inCurrency(notYet),
+      several: open.length > 1,
       currency,
       companyResidual: sumMinor(
         late.map((i) => fromOdooAmount(i.row.amount_residual, session.company.decimals)),
@@ -294,7 +304,7 @@ function assertNoNoteText(input: SendReminderInput): void {
 }
 
 /** Whether an invoice has open instalments not due yet. */
-const hasLater = (e: Entry) => /[1-9]/.test(e.later);
+const hasLater = (e: Entry) => e.laterMinor !== 0n;
 
 /** Refusals: what cannot be reminded, and a customer reminded too recently unless `again`. */
 function assertRemindable(r: Reminder, input: SendReminderInput, now: Date): void {
@@ -313,7 +323,7 @@ function assertRemindable(r: Reminder, input: SendReminderInput, now: Date): voi
     if (e.daysLate <= 0)
       throw new ToolError(
         "INVALID_STATUS",
-        `${what} is not overdue: ${hasLater(e) ? "its next instalment is" : "it is"} due on ${dateText(e.due)}.`,
+        `${what} is not overdue: ${e.several ? "its next instalment is" : "it is"} due on ${dateText(e.due)}.`,
       );
     if (m2oId(e.move.invoice_pdf_report_id) === null)
       throw new ToolError(
