@@ -99,3 +99,11 @@ export function daysBetween(from: string, to: string): number {
   };
   return Math.round((utc(to) - utc(from)) / 86_400_000);
 }
+
+/**
+ * Overdue on `today`: an open receivable item (one instalment of an invoice, `date_maturity`) due before it. The one
+ * definition `list_overdue` and `send_reminder` share.
+ */
+export function isOverdue(dueDate: string, today: string): boolean {
+  return daysBetween(dueDate, today) > 0;
+}

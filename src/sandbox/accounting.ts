@@ -107,6 +107,24 @@ function paymentTermDays(env: Env, termId: unknown): number | null {
   return typeof days === "number" ? days : null;
 }
 
+/**
+ * The instalments of a payment term with several (sandbox/currencies.ts), on an invoice dated `invoiceDate`: each
+ * one's percentage of the total (null: the balance) and due date; null for a term of one instalment or none.
+ */
+function instalmentsOf(
+  env: Env,
+  termId: unknown,
+  invoiceDate: unknown,
+): Array<{ percent: number | null; date: string }> | null {
+  if (typeof termId !== "number" || typeof invoiceDate !== "string") return null;
+  const plan = env.db.model("account.payment.term").rec(termId)?.instalments;
+  if (!Array.isArray(plan) || plan.length < 2) return null;
+  return (plan as Array<[number | null, number]>).map(([percent, days]) => ({
+    percent,
+    date: addDays(invoiceDate, days),
+  }));
+}
+
 function addDays(isoDate: string, days: number): string {
   const d = new Date(`${isoDate}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
@@ -351,41 +369,61 @@ export function recomputeInvoice(env: Env, move: Rec): void {
   }
   for (const l of existingTax) if (!taxTotals.has(l.tax_line_id as number)) lineModel.records.delete(l.id);
   const total = round2(untaxed + taxSum);
-  let term = all.find((l) => l.display_type === "payment_term");
-  if (product.length === 0) {
-    if (term) lineModel.records.delete(term.id);
-    term = undefined;
-  } else if (!term) {
+  const plan = instalmentsOf(env, move.invoice_payment_term_id, move.invoice_date);
+  const wanted = product.length === 0 ? 0 : (plan?.length ?? 1);
+  const terms = all.filter((l) => l.display_type === "payment_term");
+  for (const extra of terms.splice(wanted)) lineModel.records.delete(extra.id);
+  while (terms.length < wanted) {
     const outbound =
       move.move_type === "out_invoice" || move.move_type === "out_refund" || move.move_type === "out_receipt";
-    term = lineModel.insert({
-      move_id: move.id,
-      name: false,
-      display_type: "payment_term",
-      quantity: 0,
-      price_unit: 0,
-      price_subtotal: 0,
-      price_total: 0,
-      tax_ids: [],
-      account_id: accountByCode(env, outbound ? "121000" : "211000", moveCompany(move)),
-    });
+    terms.push(
+      lineModel.insert({
+        move_id: move.id,
+        name: false,
+        display_type: "payment_term",
+        quantity: 0,
+        price_unit: 0,
+        price_subtotal: 0,
+        price_total: 0,
+        tax_ids: [],
+        account_id: accountByCode(env, outbound ? "121000" : "211000", moveCompany(move)),
+      }),
+    );
   }
-  if (term) {
-    const old = Number(term.balance ?? 0);
-    const termId = term.id;
+  if (terms.length > 0) {
+    const termIds = new Set(terms.map((l) => l.id));
     const others = lines(env, move.id)
-      .filter((l) => l.id !== termId && (l.display_type === "product" || l.display_type === "tax"))
+      .filter((l) => !termIds.has(l.id) && (l.display_type === "product" || l.display_type === "tax"))
       .reduce((a, l) => a + Number(l.balance ?? 0), 0);
-    setBalance(term, -sign * total, rate, rate === 1 ? undefined : -others);
     const termDays = paymentTermDays(env, move.invoice_payment_term_id);
-    if (termDays !== null && typeof move.invoice_date === "string")
+    // invoice_date_due: the last instalment's (account.move _compute_invoice_date_due).
+    if (plan)
+      move.invoice_date_due =
+        plan
+          .map((i) => i.date)
+          .sort()
+          .at(-1) ?? false;
+    else if (termDays !== null && typeof move.invoice_date === "string")
       move.invoice_date_due = addDays(move.invoice_date, termDays);
-    term.date_maturity = move.invoice_date_due ?? false;
-    term.partner_id = linePartner(env, move);
-    const paid = old - Number(term.amount_residual ?? old);
-    term.amount_residual = round2(Number(term.balance) - paid);
-    term.amount_residual_currency =
-      rate === 1 ? term.amount_residual : round2(Number(term.amount_currency) - paid * rate);
+    // account.payment.term _compute_terms: each percentage rounded in both currencies, the last line the balance.
+    let restCurrency = -sign * total;
+    let restCompany = -others;
+    terms.forEach((term, index) => {
+      const share = plan?.[index]?.percent ?? null;
+      const last = index === terms.length - 1;
+      const inCurrency = last || share === null ? restCurrency : round2((-sign * total * share) / 100);
+      const inCompany = last || share === null ? restCompany : round2((-others * share) / 100);
+      restCurrency = round2(restCurrency - inCurrency);
+      restCompany = round2(restCompany - inCompany);
+      const old = Number(term.balance ?? 0);
+      setBalance(term, inCurrency, rate, rate === 1 ? undefined : inCompany);
+      term.date_maturity = plan?.[index]?.date ?? move.invoice_date_due ?? false;
+      term.partner_id = linePartner(env, move);
+      const paid = old - Number(term.amount_residual ?? old);
+      term.amount_residual = round2(Number(term.balance) - paid);
+      term.amount_residual_currency =
+        rate === 1 ? term.amount_residual : round2(Number(term.amount_currency) - paid * rate);
+    });
   }
   move.amount_untaxed = round2(untaxed);
   move.amount_tax = round2(taxSum);
@@ -1224,11 +1262,14 @@ function createRegisterWizard(env: Env, model: Model, vals: Vals): Rec {
     if (env.version === 17 && invs.some((m) => m.state !== "posted")) {
       throw userError("You can only register payment for posted journal entries.");
     }
+    // An invoice's instalments earliest first: the lab's payment reconciles with the earliest (24-reminder-installments).
     payLines = invs.flatMap((m) =>
-      lines(env, m.id).filter((l) => {
-        const a = env.db.model("account.account").rec(l.account_id as number);
-        return a?.account_type === "asset_receivable" || a?.account_type === "liability_payable";
-      }),
+      lines(env, m.id)
+        .filter((l) => {
+          const a = env.db.model("account.account").rec(l.account_id as number);
+          return a?.account_type === "asset_receivable" || a?.account_type === "liability_payable";
+        })
+        .sort((a, b) => String(a.date_maturity).localeCompare(String(b.date_maturity)) || a.id - b.id),
     );
   } else {
     // Only the receivable/payable items are paid (an expense report's action passes all its entry's items).

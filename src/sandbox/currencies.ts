@@ -3,7 +3,9 @@
  * a fresh database has EUR and GBP inactive, each with no rate (so `rate` and `inverse_rate` read 1); a user
  * activates one and gives it a rate (`res.currency.rate`, units of it per unit of the company currency), which is
  * then the currency's `rate`. Payment terms are the ten a fresh database holds; the sandbox knows how many days
- * after the invoice date the single-instalment ones fall due (accounting.ts `paymentTermDays`). Recorded on Odoo 19
+ * after the invoice date the single-instalment ones fall due (accounting.ts `paymentTermDays`), and the instalments
+ * of "30% Now, Balance 60 Days" (odoo-recordings/19/24-reminder-installments: 30% rounded due on the invoice date,
+ * the balance 60 days later; accounting.ts `instalmentsOf`). Recorded on Odoo 19
  * only (17 and 18 cannot be run here): the sandbox of 17 and 18 keeps to what their recordings show.
  */
 import { hooks } from "./base-methods.js";
@@ -23,6 +25,14 @@ const TERMS: Array<[number, string, number | null]> = [
   [9, "2/7 Net 30", null],
   [10, "90 days, on the 10th", null],
 ];
+
+/** Terms of several instalments, as recorded: [percent of the total (null: the balance), days after the invoice date]. */
+const INSTALMENTS: Record<number, Array<[number | null, number]>> = {
+  8: [
+    [30, 0],
+    [null, 60],
+  ],
+};
 
 export function defineCurrencies(db: Database): void {
   if (db.version !== 19) return;
@@ -72,6 +82,7 @@ export function defineCurrencies(db: Database): void {
       sequence: 10,
       company_id: false,
       nb_days: days,
+      ...(INSTALMENTS[id] ? { instalments: INSTALMENTS[id] } : {}),
     });
     if (terms.nextId <= id) terms.nextId = id + 1;
   }

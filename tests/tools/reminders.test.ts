@@ -1,11 +1,13 @@
 /**
  * list_overdue and send_reminder over the sandbox, as the lab's Odoo 19 was seen to answer
  * (odoo-recordings/19/21-reminders): what is overdue per customer, a reminder approved by a person and emailed
- * with the invoices' PDFs, the last reminder read back from Odoo, and a second one refused within the interval.
+ * with the invoices' PDFs, the last reminder read back from Odoo, and a second one refused within the interval; an
+ * invoice in instalments (odoo-recordings/19/24-reminder-installments) is overdue by its instalments, for both tools.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { dateText } from "../../src/shared/document-text.js";
 import { type Harness, seedCustomer, startHarness } from "../support/harness.js";
-import { day, postedInvoice, remindersOf } from "../support/overdue.js";
+import { day, payPart, postedInvoice, remindersOf } from "../support/overdue.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -189,5 +191,84 @@ describe("send_reminder", () => {
       email_sent: null,
     });
     expect(await remindersOf(h, partner)).toHaveLength(0);
+  });
+});
+
+/**
+ * "30% Now, Balance 60 Days" (term 8) on 333.33 dated 35 days ago: 100.00 due then, 233.33 due in 25 days, so its
+ * invoice_date_due is in the future; 40 paid, which Odoo sets against the first instalment: 60.00 overdue.
+ */
+async function instalmentCustomer(t: Harness) {
+  const partner = await seedCustomer(t, "Instalment Payer Ltd", "accounts@instalment-payer.example");
+  const split = await postedInvoice(t, partner, { price: 333.33, date: day(-35), term: 8 });
+  await payPart(t, split, 40);
+  const plain = await postedInvoice(t, partner, { price: 200, date: day(-40), due: day(-10) });
+  const [a, b] = await t.app.odoo.read("account.move", [split, plain], ["name", "invoice_date_due"]);
+  expect(a?.invoice_date_due).toBe(day(25));
+  return { partner, split, plain, names: [String(a?.name), String(b?.name)] };
+}
+
+describe("an invoice in instalments, its first overdue and the balance not", () => {
+  it("list_overdue and send_reminder by customer agree: the instalment invoice is in, for its overdue part", async () => {
+    h = await startHarness();
+    const { partner, split, plain, names } = await instalmentCustomer(h);
+    const listed = await h.call("list_overdue", { partner_id: partner });
+    expect(listed.data.customers).toMatchObject([
+      {
+        overdue_total: "260.00",
+        invoices: [
+          { id: split, number: names[0], due_date: day(-35), residual: "60.00", days_late: 35 },
+          { id: plain, number: names[1], due_date: day(-10), residual: "200.00", days_late: 10 },
+        ],
+      },
+    ]);
+
+    const asked = await h.call("send_reminder", { partner_id: partner });
+    expect(asked.data.status, asked.text).toBe("pending_approval");
+    const summary = String(asked.data.summary).replace(/\s+/g, " ");
+    expect(summary).toContain(`${names[0]}, due ${dateText(day(-35))}: 60.00 USD`);
+    expect(summary).toContain("233.33 USD more falls due later");
+    expect(summary).toContain(`${names[0]}, due ${dateText(day(-35))}, 35 days late`);
+    expect(summary).toContain("Total overdue: 260.00 USD");
+    expect(summary).not.toContain("293.33");
+    await h.approve(asked.data.approval_id);
+    const got = await h.call("get_approval", { approval_id: asked.data.approval_id });
+    expect(got.data.output).toMatchObject({
+      invoices: names,
+      overdue_total: "260.00",
+      email_sent: true,
+    });
+    const [mail] = await remindersOf(h, partner);
+    expect(mail?.attachment_ids).toHaveLength(2);
+    expect(String(mail?.body)).toContain("60.00");
+  });
+
+  it("send_reminder for the invoice accepts it; with the overdue instalment paid, it refuses and names the next", async () => {
+    h = await startHarness();
+    const { partner, split } = await instalmentCustomer(h);
+    const asked = await h.call("send_reminder", { invoice_id: split });
+    expect(asked.data.status, asked.text).toBe("pending_approval");
+    expect(String(asked.data.summary)).toMatch(/Overdue total.*60\.00 USD/);
+
+    await payPart(h, split, 60);
+    const refused = await h.call("send_reminder", { invoice_id: split });
+    expect(refused.error?.code, refused.text).toBe("INVALID_STATUS");
+    expect(refused.error?.message).toContain(`is not overdue: it is due on ${dateText(day(25))}`);
+    // The person's yes to the reminder of 60.00 no longer holds: nothing is emailed.
+    await h.approve(asked.data.approval_id);
+    const got = await h.call("get_approval", { approval_id: asked.data.approval_id });
+    expect(got.data.status, got.text).toBe("failed");
+    expect(got.data.error).toMatchObject({ code: "APPROVAL_INVALID" });
+    expect(String((got.data.error as { message: string }).message)).toMatch(
+      /60\.00 USD due, 233\.33 USD due later when approved, .*0\.00 USD due, 233\.33 USD due later now/,
+    );
+    expect(await remindersOf(h, partner)).toHaveLength(0);
+
+    // Dated today: its first instalment falls due today, so nothing on it is overdue yet.
+    const fresh = await postedInvoice(h, partner, { price: 100, date: day(0), term: 8 });
+    const early = await h.call("send_reminder", { invoice_id: fresh });
+    expect(early.error?.message).toContain(
+      `is not overdue: its next instalment is due on ${dateText(day(0))}`,
+    );
   });
 });

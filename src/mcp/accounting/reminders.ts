@@ -5,8 +5,13 @@
  * Odoo 19 offers no public call that renders it otherwise, so an invoice never sent is refused: send it first).
  * Seen on the lab (odoo-recordings/19/21-reminders): one email with both PDFs, which stay the invoices'.
  *
+ * Overdue is what `list_overdue` says: an invoice with an open receivable line (one per instalment) due before
+ * today, not `invoice_date_due`, which on Odoo 17+ is the LAST instalment's (odoo-recordings/19/24-reminder-
+ * installments); each invoice is reminded for its overdue instalments, from the earliest one's due date, the later
+ * ones named as not yet due.
+ *
  * The text the person approves is the text sent: the agent's, or a default built from what the binding fixes
- * (the customer's name, each invoice's number, due date and amount due). Exactly once and "when were they last
+ * (the customer's name, each invoice's number, due date, amount overdue and amount due later). Exactly once and "when were they last
  * reminded" both rest on Odoo: right after the email, an internal note "Reminder sent by odoo-mcp, approval apr_…"
  * on the customer (`approval-tag.ts`); `lastReminders` reads its date, never a local file. A customer reminded
  * within `reminder_days` (ODOO_MCP_REMINDER_DAYS, stored with the request by the tool) is refused with
@@ -16,7 +21,7 @@ import { z } from "zod";
 import type { RequestDocument } from "../../shared/document.js";
 import { dateText, documentText } from "../../shared/document-text.js";
 import { moneyText } from "../../shared/money-text.js";
-import { daysBetween, odooDatetimeToIso, todayIn } from "../dates.js";
+import { daysBetween, isOverdue, odooDatetimeToIso, todayIn } from "../dates.js";
 import { ToolError } from "../errors.js";
 import { formatMinor, fromOdooAmount, sumMinor } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
@@ -120,13 +125,43 @@ export async function lastReminders(odoo: Odoo, partnerIds: number[]): Promise<M
 interface Entry {
   move: MoveRecord;
   number: string;
+  /** Its earliest overdue instalment's due date; with none overdue, its next instalment's (or the invoice's). */
   due: string;
   daysLate: number;
-  /** In the invoice's currency. */
+  /** What is overdue on it (its overdue instalments' residuals), in the invoice's currency. */
   residual: string;
+  /** What is open on it and not due yet (its later instalments), in the invoice's currency. */
+  later: string;
+  laterMinor: bigint;
+  /** More than one instalment open on it. */
+  several: boolean;
   currency: string;
-  /** Company currency (`amount_residual_signed`), minor units. */
+  /** What is overdue on it in the company currency, minor units. */
   companyResidual: bigint;
+}
+
+/** An open receivable line of an invoice: one instalment (`date_maturity`) and what is still open on it. */
+interface Instalment {
+  moveId: number;
+  due: string | null;
+  row: Record<string, unknown>;
+}
+
+const INSTALMENT_FIELDS = ["move_id", "date_maturity", "amount_residual", "amount_residual_currency"];
+/** Open receivable lines (one per instalment), earliest due first: what list_overdue's aged receivables read too. */
+const OPEN_RECEIVABLE: Array<[string, string, unknown]> = [
+  ["account_id.account_type", "=", "asset_receivable"],
+  ["reconciled", "=", false],
+];
+
+async function openInstalments(odoo: Odoo, where: Array<[string, string, unknown]>): Promise<Instalment[]> {
+  const rows = await odoo.searchRead("account.move.line", [...where, ...OPEN_RECEIVABLE], INSTALMENT_FIELDS, {
+    order: "date_maturity, id",
+  });
+  return rows.flatMap((row) => {
+    const moveId = m2oId(row.move_id);
+    return moveId === null ? [] : [{ moveId, due: str(row.date_maturity) ?? null, row }];
+  });
 }
 
 interface Reminder {
@@ -150,11 +185,9 @@ async function gather(odoo: Odoo, input: SendReminderInput, bound?: Binding): Pr
     );
   const boundIds = typeof bound?.invoice_ids === "string" ? bound.invoice_ids.split(",").map(Number) : null;
   let moves: MoveRecord[];
-  if (boundIds) {
-    const rows = await odoo.searchRead("account.move", [["id", "in", boundIds]], FIELDS);
-    // In the approved order; one gone from Odoo leaves its id unmatched, which the binding then names.
-    moves = boundIds.flatMap((id) => rows.filter((row) => row.id === id)) as MoveRecord[];
-  } else if (input.invoice_id !== undefined) {
+  let instalments: Instalment[] | null = null;
+  if (boundIds) moves = await movesInOrder(odoo, boundIds);
+  else if (input.invoice_id !== undefined) {
     moves = [await resolveInvoice(odoo, input.invoice_id, FIELDS)];
   } else moves = [];
   const recipientId = input.partner_id ?? m2oId(moves[0]?.partner_id);
@@ -174,36 +207,49 @@ async function gather(odoo: Odoo, input: SendReminderInput, bound?: Binding): Pr
   const name = str(partner.name) ?? `partner ${recipientId}`;
   const customerId = m2oId(partner.commercial_partner_id) ?? recipientId;
   if (!boundIds && input.partner_id !== undefined) {
-    moves = (await odoo.searchRead(
-      "account.move",
-      [
-        ["move_type", "=", "out_invoice"],
-        ["state", "=", "posted"],
-        ["partner_id", "child_of", customerId],
-        ["payment_state", "in", OPEN],
-        ["invoice_date_due", "<", today],
-      ],
-      FIELDS,
-      { order: "invoice_date_due, id" },
-    )) as MoveRecord[];
+    // Overdue as list_overdue says: an open instalment (receivable line) due before today. Not invoice_date_due,
+    // which is the LAST instalment's (odoo-recordings/19/24-reminder-installments).
+    instalments = await openInstalments(odoo, [
+      ["parent_state", "=", "posted"],
+      ["move_id.move_type", "=", "out_invoice"],
+      ["partner_id", "child_of", customerId],
+    ]);
+    const late = [
+      ...new Set(instalments.filter((i) => i.due !== null && isOverdue(i.due, today)).map((i) => i.moveId)),
+    ];
+    moves = (await movesInOrder(odoo, late)).filter((m) => OPEN.includes(String(m.payment_state)));
     if (moves.length === 0)
       throw new ToolError(
         "INVALID_STATUS",
         `${name} has no overdue invoices on ${today}; list_overdue shows who has.`,
       );
   }
+  if (instalments === null && moves.length > 0)
+    instalments = await openInstalments(odoo, [["move_id", "in", moves.map((m) => m.id)]]);
   const entries: Entry[] = [];
   for (const move of moves) {
     const { decimals, currency } = await currencyOf(odoo, session, move);
-    const due = str(move.invoice_date_due) ?? str(move.invoice_date) ?? today;
+    const fallback = str(move.invoice_date_due) ?? str(move.invoice_date) ?? today;
+    const open = (instalments ?? []).filter((i) => i.moveId === move.id);
+    const late = open.filter((i) => isOverdue(i.due ?? fallback, today));
+    const notYet = open.filter((i) => !late.includes(i));
+    const inCurrency = (list: Instalment[]) =>
+      sumMinor(list.map((i) => fromOdooAmount(i.row.amount_residual_currency, decimals)));
+    const first = late[0] ?? notYet[0];
+    const due = first?.due ?? fallback;
     entries.push({
       move,
       number: str(move.name) ?? String(move.id),
       due,
-      daysLate: daysBetween(due, today),
-      residual: formatMinor(fromOdooAmount(move.amount_residual, decimals), decimals),
+      daysLate: late.length > 0 ? daysBetween(due, today) : Math.min(0, daysBetween(due, today)),
+      residual: formatMinor(inCurrency(late), decimals),
+      later: formatMinor(inCurrency(notYet), decimals),
+      laterMinor: inCurrency(notYet),
+      several: open.length > 1,
       currency,
-      companyResidual: fromOdooAmount(move.amount_residual_signed, session.company.decimals),
+      companyResidual: sumMinor(
+        late.map((i) => fromOdooAmount(i.row.amount_residual, session.company.decimals)),
+      ),
     });
   }
   const last = (await lastReminders(odoo, [customerId])).get(customerId) ?? null;
@@ -216,6 +262,13 @@ async function gather(odoo: Odoo, input: SendReminderInput, bound?: Binding): Pr
     overdueTotal: formatMinor(sumMinor(entries.map((e) => e.companyResidual)), session.company.decimals),
     last,
   };
+}
+
+/** Invoices by id, in the order of `moveIds`; one gone from Odoo leaves its id unmatched, which a binding then names. */
+async function movesInOrder(odoo: Odoo, moveIds: number[]): Promise<MoveRecord[]> {
+  if (moveIds.length === 0) return [];
+  const rows = await odoo.searchRead("account.move", [["id", "in", moveIds]], FIELDS);
+  return moveIds.flatMap((id) => rows.filter((row) => row.id === id)) as MoveRecord[];
 }
 
 /** What the person approves, by id: the customer, the address, and each invoice with what is due on it. */
@@ -231,11 +284,14 @@ function bindingOf(r: Reminder): Binding {
     ...Object.fromEntries(
       r.entries.map((e) => [
         `invoice_${e.move.id}`,
-        `${e.number}, due ${e.due}, ${e.residual} ${e.currency} due`,
+        `${e.number}, due ${e.due}, ${e.residual} ${e.currency} due${hasLater(e) ? `, ${e.later} ${e.currency} due later` : ""}`,
       ]),
     ),
   };
 }
+
+/** Whether an invoice has open instalments not due yet. */
+const hasLater = (e: Entry) => e.laterMinor !== 0n;
 
 /** Refusals: what cannot be reminded, and a customer reminded too recently unless `again`. */
 function assertRemindable(r: Reminder, input: SendReminderInput, now: Date): void {
@@ -252,7 +308,10 @@ function assertRemindable(r: Reminder, input: SendReminderInput, now: Date): voi
         `${what} is not open (payment state ${String(e.move.payment_state)}): nothing to remind.`,
       );
     if (e.daysLate <= 0)
-      throw new ToolError("INVALID_STATUS", `${what} is not overdue: it is due on ${dateText(e.due)}.`);
+      throw new ToolError(
+        "INVALID_STATUS",
+        `${what} is not overdue: ${e.several ? "its next instalment is" : "it is"} due on ${dateText(e.due)}.`,
+      );
     if (m2oId(e.move.invoice_pdf_report_id) === null)
       throw new ToolError(
         "INVALID_STATUS",
@@ -333,7 +392,10 @@ function textOf(r: Reminder, input: SendReminderInput): string {
   return [
     `Dear ${r.recipient.name},`,
     `Our records show that the following ${one ? "invoice is" : "invoices are"} past due:\n${r.entries
-      .map((e) => `- ${e.number}, due ${dateText(e.due)}: ${moneyText(e.residual, e.currency)}`)
+      .map(
+        (e) =>
+          `- ${e.number}, due ${dateText(e.due)}: ${moneyText(e.residual, e.currency)}${hasLater(e) ? ` (the instalments due so far; ${moneyText(e.later, e.currency)} more falls due later)` : ""}`,
+      )
       .join("\n")}${total}`,
     `If you have already paid, please disregard this reminder. Otherwise we would be grateful for your payment at your earliest convenience. ${one ? "The invoice is" : "The invoices are"} attached.`,
     `Kind regards,\n${r.session.company.name}`,

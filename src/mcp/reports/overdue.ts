@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { lastReminders } from "../accounting/reminders.js";
-import { todayIn } from "../dates.js";
+import { isOverdue, todayIn } from "../dates.js";
 import { formatMinor, sumMinor } from "../money.js";
 import type { Odoo } from "../odoo/types.js";
 import { openItemsByParty } from "./aged.js";
@@ -54,7 +54,7 @@ export async function listOverdue(
   const late = parties
     .map((p) => ({
       party: p,
-      items: p.items.filter((i) => i.daysPastDue > 0 && i.amount > 0n && i.moveId !== null),
+      items: p.items.filter((i) => isOverdue(i.dueDate, asOf) && i.amount > 0n && i.moveId !== null),
     }))
     .filter((p) => p.items.length > 0);
   const reminded = await lastReminders(
