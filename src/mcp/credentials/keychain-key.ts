@@ -33,20 +33,22 @@ export async function keychainKey(
   if (stored) return stored;
   const lockFile = options.lockFile ?? path.join(defaultDataDir(), KEY_CREATION_LOCK);
   const dir = path.dirname(lockFile);
-  await mkdir(dir, { recursive: true });
-  return withLock(
-    lockFile,
-    async () => {
-      const found = decodeKey(await keychain.get(account));
-      if (found) return found;
-      await keychain.set(account, randomBytes(32).toString("base64"));
-      const kept = decodeKey(await keychain.get(account));
-      if (!kept) throw new Error(`the keychain did not keep the key ${account}`);
-      return kept;
-    },
-    // A busy Secret Service may take seconds per answer (three of them under the lock).
-    { root: dir, timeoutMs: 30_000, owner: "keychain key" },
-  );
+  const create = async () => {
+    const found = decodeKey(await keychain.get(account));
+    if (found) return found;
+    await keychain.set(account, randomBytes(32).toString("base64"));
+    const kept = decodeKey(await keychain.get(account));
+    if (!kept) throw new Error(`the keychain did not keep the key ${account}`);
+    return kept;
+  };
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch {
+    // No folder of the user's own to lock in (a read-only home): created as before, unserialised.
+    return create();
+  }
+  // A busy Secret Service may take seconds per answer (three of them under the lock).
+  return withLock(lockFile, create, { root: dir, timeoutMs: 30_000, owner: "keychain key" });
 }
 
 function decodeKey(text: string | null | undefined): Buffer | null {
