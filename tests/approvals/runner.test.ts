@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { type App, createApp } from "../../src/mcp/app.js";
 import { openApprovalStore } from "../../src/mcp/approvals/open.js";
+import { loadConfig } from "../../src/mcp/config/config.js";
+import { createMemoryKeychain } from "../../src/mcp/credentials/keychain.js";
+import { createLogger } from "../../src/mcp/log.js";
 import { type Harness, startHarness } from "../support/harness.js";
 import { manualClock } from "../support/manual-clock.js";
 
@@ -61,4 +65,58 @@ describe("the runner of a server at rest", () => {
       await runner.stop();
     }
   }, 30_000);
+});
+
+/**
+ * A request in the queue that this server cannot run: decided with a keychain key that is not the one this
+ * process read (two processes created the key at once on a fresh keychain, before that was serialised). The
+ * replay left it in the queue without a word, for good: the kill test's replay lane timed out with nothing in the
+ * server's log to go by. The runner now says it, once.
+ */
+describe("the runner of a server that cannot verify a queued request's decision", () => {
+  let h: Harness | undefined;
+  let other: App | undefined;
+  afterEach(async () => {
+    await other?.close();
+    await h?.close();
+    other = undefined;
+    h = undefined;
+  });
+
+  it("says once which request it leaves in the queue, and why", async () => {
+    h = await startHarness();
+    const store = await openApprovalStore({ dataDir: h.dataDir, keychain: h.keychain });
+    const created = await store.create({
+      tool: "post_invoice",
+      args: { invoice_id: "100001" },
+      meta: { target: "invoice 1" },
+      ttlMs: 3_600_000,
+      requestedBy: "client",
+    });
+    await h.app.approvals.decide(created.id, { decision: "approved", channel: "cli", actor: "person" });
+    await h.app.queue.enqueue(created.id, "post_invoice");
+    // Another process on the same data folder whose keychain holds another key.
+    const warnings: string[] = [];
+    const logger = createLogger("warn", "odoo-mcp", (line) => warnings.push(line));
+    other = await createApp(loadConfig({ env: h.env, cwd: h.dataDir }), {
+      logger,
+      keychain: createMemoryKeychain(),
+    });
+    const clock = manualClock();
+    const runner = other.approvals.startRunner({ clock });
+    try {
+      await runner.settled();
+      for (let round = 0; round < 3; round++) {
+        clock.advance(FALLBACK_MS);
+        await runner.settled();
+      }
+    } finally {
+      await runner.stop();
+    }
+    const said = warnings.filter((line) => line.includes(created.id));
+    expect(said, warnings.join("\n")).toHaveLength(1);
+    expect(said[0]).toMatch(/queue replay: .*decided with another key.*left in the queue/);
+    expect(await store.get(created.id)).toMatchObject({ status: "approved" });
+    expect((await h.app.queue.pending()).map((e) => e.approvalId)).toEqual([created.id]);
+  });
 });

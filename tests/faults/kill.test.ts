@@ -72,11 +72,13 @@ interface Lane {
   env: Record<string, string>;
   tool: WriteCase["tool"];
   n: number;
+  /** This lane's server processes, oldest first (two lanes run at once: the others' are not this one's story). */
+  servers: ServerChild[];
 }
 
 async function startLane(tool: WriteCase["tool"]): Promise<Lane> {
   const w = await startWorld(19, {}, { keychain: createOsKeychain(), person: "elsewhere" });
-  return { w, env: { ...w.h.env }, tool, n: 0 };
+  return { w, env: { ...w.h.env }, tool, n: 0, servers: [] };
 }
 
 /** A fixture and the agent's gated call for it: `pending_approval`. */
@@ -104,7 +106,7 @@ async function settled(lane: Lane, approvalId: string, label: string) {
       return trail.some((e) => e.event === "execution" && e.result !== "pending") ? record : null;
     });
   } catch (error) {
-    // Seen once on a busy machine, with nothing to go by: say where it stood, and what the last server said.
+    // Seen on a busy machine: say where it stood, and what this lane's servers said (at debug, timestamped).
     const record = await lane.w.h.app.approvals.get(approvalId);
     const queue = await lane.w.h.app.queue.pending();
     const trail = await auditTrail(lane.w, approvalId);
@@ -112,7 +114,7 @@ async function settled(lane: Lane, approvalId: string, label: string) {
       `${error instanceof Error ? error.message : String(error)}; the request: ${record?.status} ` +
         `${JSON.stringify(record?.execution ?? null)}; queue: ${JSON.stringify(queue.map((e) => e.approvalId))}; ` +
         `audit: ${JSON.stringify(trail.map((e) => `${e.event}:${e.result}`))}; ` +
-        `the last server's stderr: ${servers.at(-1)?.stderr().slice(-3000) ?? "(none)"}`,
+        `now ${new Date().toISOString()}; this lane's servers:\n${serversText(lane)}`,
     );
   }
 }
@@ -175,7 +177,22 @@ afterAll(async () => {
 function spawnServer(lane: Lane): ServerChild {
   const server = startServerChild(lane.env);
   servers.push(server);
+  lane.servers.push(server);
   return server;
+}
+
+/** This lane's servers, each with the start and the end of what it logged (the last one in full, to a point). */
+function serversText(lane: Lane): string {
+  return lane.servers
+    .map((server, i) => {
+      const text = server.stderr();
+      const last = i === lane.servers.length - 1;
+      const keep = last ? 12_000 : 1_500;
+      const shown =
+        text.length <= keep ? text : `${text.slice(0, keep / 2)}\n[...]\n${text.slice(-keep / 2)}`;
+      return `- ${server.describe()}:\n${shown || "(nothing on stderr)"}`;
+    })
+    .join("\n");
 }
 
 async function executionLane(tool: WriteCase["tool"]): Promise<void> {

@@ -18,6 +18,8 @@ export interface ServerChild {
   stop(): Promise<void>;
   readonly exited: boolean;
   stderr(): string;
+  /** One line for a failure message: pid, when it started, how it ended. */
+  describe(): string;
 }
 
 export function startServerChild(env: Record<string, string>): ServerChild {
@@ -30,20 +32,24 @@ export function startServerChild(env: Record<string, string>): ServerChild {
       ...(process.env.DBUS_SESSION_BUS_ADDRESS
         ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS }
         : {}),
-      ODOO_MCP_LOG_LEVEL: "warn",
+      // The runner says at debug why a round of background work failed: a failure's message shows it.
+      ODOO_MCP_LOG_LEVEL: "debug",
       ...env,
     },
     stdio: ["pipe", "pipe", "pipe"],
   });
+  const startedAt = new Date().toISOString();
   let stderr = "";
   let exited = false;
+  let ended = "";
   child.stdout?.resume();
   child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
+    stderr = (stderr + chunk.toString()).slice(-200_000);
   });
   const gone = new Promise<void>((resolve) => {
-    child.once("exit", () => {
+    child.once("exit", (code, signal) => {
       exited = true;
+      ended = `exited ${new Date().toISOString()} (${signal ?? `code ${code}`})`;
       resolve();
     });
   });
@@ -63,5 +69,6 @@ export function startServerChild(env: Record<string, string>): ServerChild {
       return exited;
     },
     stderr: () => stderr,
+    describe: () => `pid ${child.pid ?? "?"} started ${startedAt}, ${ended || "running"}`,
   };
 }

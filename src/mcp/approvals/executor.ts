@@ -119,7 +119,11 @@ export async function drainQueue(
       }
       if (record.status === "approved" && !deps.store.holdsDecisionKey(record)) {
         // Decided with a key this process does not hold (passphrase mode): its holder replays it.
-        onProgress?.(`${entry.approvalId} (${entry.tool}): needs the approval passphrase; left in the queue`);
+        onProgress?.(
+          record.decision?.key === "keychain" && deps.store.decisionKey === "keychain"
+            ? `${entry.approvalId} (${entry.tool}): its decision does not verify with the keychain's approval key (decided with another key); left in the queue`
+            : `${entry.approvalId} (${entry.tool}): needs the approval passphrase; left in the queue`,
+        );
         continue;
       }
       if (record.status !== "approved") {

@@ -1,6 +1,7 @@
 import { randomBytes, scrypt } from "node:crypto";
 import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
+import { type KeychainKeyOptions, keychainKey } from "../credentials/keychain-key.js";
 import { readTextIfExists, writeFileAtomic } from "../fsutil/files.js";
 import { deriveKey, hmac, sameSignature } from "../hmac.js";
 import type { Logger } from "../log.js";
@@ -34,23 +35,17 @@ export interface ApprovalKey {
 }
 
 /**
- * The keychain key, created there on first use. `null` when this machine has no usable keychain (passphrase
- * mode). Never reads a key from a file.
+ * The keychain key, created there on first use (by one process at a time: `keychainKey`). `null` when this machine
+ * has no usable keychain (passphrase mode). Never reads a key from a file.
  */
 export async function loadKeychainKey(
   keychain: Keychain | null | undefined,
   logger?: Pick<Logger, "warn">,
+  options: KeychainKeyOptions = {},
 ): Promise<ApprovalKey | null> {
   if (!keychain) return null;
   try {
-    const stored = decodeKey(await keychain.get(SIGNING_KEY_ACCOUNT));
-    if (stored) return makeKey(stored, "keychain");
-    const key = randomBytes(32);
-    await keychain.set(SIGNING_KEY_ACCOUNT, key.toString("base64"));
-    // Two processes starting at once may both create one: whichever the keychain kept is the key.
-    const kept = decodeKey(await keychain.get(SIGNING_KEY_ACCOUNT));
-    if (!kept) throw new Error("the keychain did not keep the approval key");
-    return makeKey(kept, "keychain");
+    return makeKey(await keychainKey(keychain, SIGNING_KEY_ACCOUNT, options), "keychain");
   } catch (error) {
     logger?.warn(
       `the OS keychain cannot hold the approval key (${error instanceof Error ? error.message : String(error)}): decisions need the approval passphrase on a terminal`,
@@ -131,12 +126,6 @@ async function readPassphraseFile(dataDir: string): Promise<PassphraseFile | nul
   throw new PassphraseError(
     `${path.join(dataDir, PASSPHRASE_FILE)} is damaged; remove it and choose the passphrase again.`,
   );
-}
-
-function decodeKey(text: string | null | undefined): Buffer | null {
-  if (!text) return null;
-  const key = Buffer.from(text.trim(), "base64");
-  return key.length === 32 ? key : null;
 }
 
 export function makeKey(key: Buffer, source: KeySource): ApprovalKey {

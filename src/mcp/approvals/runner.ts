@@ -102,6 +102,7 @@ export function runner(deps: RunnerDeps, options: RunnerOptions): Runner {
   let replayDelayMs = 0;
   let replayAt = 0;
   let cancelReplay: (() => void) | null = null;
+  const leftSaid = new Set<string>();
   const backOff = () => {
     replayDelayMs = Math.min(fallbackMs, replayDelayMs === 0 ? 1_000 : replayDelayMs * 2);
     replayAt = clock.now() + replayDelayMs;
@@ -119,7 +120,13 @@ export function runner(deps: RunnerDeps, options: RunnerOptions): Runner {
     if (clock.now() < replayAt) return; // backing off: the timer wakes the runner when the step is over
     let moved = false;
     try {
-      const result = await drainQueue(executor);
+      // What the replay leaves in the queue and why, once each: a request this process cannot run waits silently
+      // otherwise (its decision made with a key this process does not hold, say), and the backoff hides it.
+      const result = await drainQueue(executor, (message) => {
+        if (!/left in the queue/.test(message) || leftSaid.has(message)) return;
+        leftSaid.add(message);
+        deps.logger.warn(`queue replay: ${message}`);
+      });
       moved = result.remaining === 0 || result.executed + result.failed > 0;
     } finally {
       if (moved) replayDelayMs = 0;

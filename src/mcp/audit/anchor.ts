@@ -1,8 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Keychain } from "../credentials/keychain.js";
-import { withLock } from "../fsutil/lock.js";
+import { type KeychainKeyOptions, keychainKey } from "../credentials/keychain-key.js";
 import { sha256 } from "../hmac.js";
 import type { Logger } from "../log.js";
 import { AUDIT_HEAD_ACCOUNT, type AuditAnchor, keychainAuditAnchor } from "./head.js";
@@ -22,7 +20,7 @@ export const AUDIT_KEY_ACCOUNT = "audit-chain-key";
  */
 export async function auditAnchorFor(
   keychain: Keychain | null,
-  options: { dataDir?: string; logger?: Pick<Logger, "warn"> } = {},
+  options: { dataDir?: string; logger?: Pick<Logger, "warn"> } & KeychainKeyOptions = {},
 ): Promise<AuditAnchor | undefined> {
   const { dataDir, logger } = options;
   if (!keychain) {
@@ -33,14 +31,8 @@ export async function auditAnchorFor(
     return undefined;
   }
   try {
-    const key = dataDir
-      ? await (async () => {
-          await mkdir(dataDir, { recursive: true });
-          return withLock(path.join(dataDir, ".audit-key.lock"), () => keyFromKeychain(keychain), {
-            root: dataDir,
-          });
-        })()
-      : await keyFromKeychain(keychain);
+    // Created by one process of this OS user at a time, whatever their data folders (the key is the user's).
+    const key = await keychainKey(keychain, AUDIT_KEY_ACCOUNT, options);
     return keychainAuditAnchor(keychain, key, headAccount(dataDir));
   } catch (error) {
     warnOnce(
@@ -56,22 +48,6 @@ export function headAccount(dataDir?: string): string {
   if (!dataDir) return AUDIT_HEAD_ACCOUNT;
   const id = sha256(path.resolve(dataDir), "hex").slice(0, 16);
   return `${AUDIT_HEAD_ACCOUNT}:${id}`;
-}
-
-async function keyFromKeychain(keychain: Keychain): Promise<Buffer> {
-  const stored = decodeKey(await keychain.get(AUDIT_KEY_ACCOUNT));
-  if (stored) return stored;
-  await keychain.set(AUDIT_KEY_ACCOUNT, randomBytes(32).toString("base64"));
-  // What the keychain kept is the key (another process may have set it at the same moment).
-  const kept = decodeKey(await keychain.get(AUDIT_KEY_ACCOUNT));
-  if (!kept) throw new Error("the keychain did not keep the audit chain's key");
-  return kept;
-}
-
-function decodeKey(text: string | null): Buffer | null {
-  if (!text) return null;
-  const key = Buffer.from(text.trim(), "base64");
-  return key.length === 32 ? key : null;
 }
 
 const warned = new WeakSet<object>();
