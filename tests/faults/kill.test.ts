@@ -156,7 +156,7 @@ async function check(
     label,
   ).toBe(true);
   const chain = await lane.w.verifyAudit();
-  expect(chain.ok, label).toBe(true);
+  expect(chain.ok, `${label}: the audit chain: ${chain.why}`).toBe(true);
   const posted = lane.tool === "send_invoice" ? `, posted: ${String(output?.posted)}` : "";
   const found = successes[0]?.message ? ` (${successes[0].message})` : "";
   return {
@@ -179,6 +179,20 @@ function spawnServer(lane: Lane): ServerChild {
   servers.push(server);
   lane.servers.push(server);
   return server;
+}
+
+/** Waits until the proxy killed the server at request `n`; on a timeout, says how far the requests got, and the servers' logs. */
+async function killed(lane: Lane, label: string, n: number, exited: () => boolean): Promise<void> {
+  try {
+    await until(`${label}: the server to be killed`, async () => (exited() ? true : null));
+  } catch (error) {
+    const seen = lane.w.proxy.seen.filter((r) => r.n > n - 5);
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}; the kill was planned at request ${n}, the proxy ` +
+        `saw ${lane.w.proxy.count()} (the last: ${JSON.stringify(seen.map((r) => `${r.n} ${r.call}`))}); ` +
+        `now ${new Date().toISOString()}; this lane's servers:\n${serversText(lane)}`,
+    );
+  }
 }
 
 /** This lane's servers, each with the start and the end of what it logged (the last one in full, to a point). */
@@ -219,7 +233,7 @@ async function executionLane(tool: WriteCase["tool"]): Promise<void> {
         const victim = server;
         killAt(w.proxy, mark, k, kill, () => victim);
         await decide(lane, approvalId);
-        await until(`${tool} step ${k}: the server to be killed`, async () => (victim.exited ? true : null));
+        await killed(lane, `${tool} step ${k}`, mark + k, () => victim.exited);
         const at = w.proxy.seen.find((r) => r.n === mark + k)?.call ?? "?";
         const where = `${k}/${steps.length} ${at} (${KILL_TEXT[kill]})`;
         const label = `${tool}, step ${where}`;
@@ -287,10 +301,7 @@ async function replayLane(tool: WriteCase["tool"]): Promise<void> {
         let victim: ServerChild | null = null;
         killAt(w.proxy, mark, k, kill, () => victim as ServerChild);
         victim = spawnServer(lane);
-        const killed = victim;
-        await until(`${tool} replay step ${k}: the server to be killed`, async () =>
-          killed.exited ? true : null,
-        );
+        await killed(lane, `${tool} replay step ${k}`, mark + k, () => victim?.exited === true);
         const at = w.proxy.seen.find((r) => r.n === mark + k)?.call ?? "?";
         const where = `${k}/${steps.length} ${at} (${KILL_TEXT[kill]})`;
         const label = `${tool}, replay step ${where}`;

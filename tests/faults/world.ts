@@ -35,7 +35,7 @@ export interface World {
   decidedAt(): number;
   /** A plan that lets everything through until the decision, then `after` with steps counted from it. */
   afterDecision(after: (step: number, call: string) => ReturnType<Plan>): void;
-  verifyAudit(): Promise<{ ok: boolean; lines: number }>;
+  verifyAudit(): Promise<{ ok: boolean; lines: number; why: string }>;
   close(): Promise<void>;
 }
 
@@ -95,7 +95,11 @@ export async function startWorld(
     async verifyAudit() {
       const anchor = await auditAnchorFor(keychain, { dataDir: h.dataDir });
       const report = await createAuditLog(h.dataDir, anchor ? { anchor } : {}).verify();
-      return { ok: report.ok && report.keyed, lines: report.lines };
+      return {
+        ok: report.ok && report.keyed,
+        lines: report.lines,
+        why: `keyed ${report.keyed}, anchored ${report.anchored}; ${JSON.stringify(report.problems.slice(0, 3))}`,
+      };
     },
     async close() {
       proxy.setPlan(null);
