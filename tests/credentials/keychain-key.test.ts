@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadKeychainKey, makeKey, SIGNING_KEY_ACCOUNT } from "../../src/mcp/approvals/keys.js";
 import { AUDIT_KEY_ACCOUNT, auditAnchorFor } from "../../src/mcp/audit/anchor.js";
-import type { Keychain } from "../../src/mcp/credentials/keychain.js";
+import { type Keychain, OS_CONFIRM_ABSENT_MS } from "../../src/mcp/credentials/keychain.js";
 
 /**
  * An empty keychain where the first two reads of an absent account both answer only once both were asked (both
@@ -83,5 +83,52 @@ describe("a key created in the keychain by two processes at once", () => {
     const kept = keychain.values.get(AUDIT_KEY_ACCOUNT);
     expect(a?.key?.toString("base64")).toBe(kept);
     expect(b?.key?.toString("base64")).toBe(kept);
+  });
+});
+
+/**
+ * A keychain that holds both keys but, for 300 ms after `blink()`, answers that it has none (what a busy Secret
+ * Service may answer for an entry that exists): a process starting then must not write a new key over them.
+ */
+function blinkingKeychain(values: Map<string, string>): Keychain & { blink(): void; writes: string[] } {
+  let blindUntil = 0;
+  const writes: string[] = [];
+  return {
+    writes,
+    // As the OS keychain reads again (keychain.ts OS_CONFIRM_ABSENT_MS).
+    confirmAbsentMs: OS_CONFIRM_ABSENT_MS,
+    blink() {
+      blindUntil = Date.now() + 300;
+    },
+    async get(account) {
+      if (Date.now() < blindUntil) return null;
+      return values.get(account) ?? null;
+    },
+    async set(account, secret) {
+      writes.push(account);
+      values.set(account, secret);
+    },
+    async delete(account) {
+      return values.delete(account);
+    },
+  };
+}
+
+describe("a keychain that answers for a moment that a key it holds is absent", () => {
+  it("the approval key and the audit chain's key are read again before one is made: neither is replaced", async () => {
+    const values = new Map<string, string>();
+    const keychain = blinkingKeychain(values);
+    const lockFile = path.join(dir, "user", ".keychain-key.lock");
+    const first = await loadKeychainKey(keychain, undefined, { lockFile });
+    const firstAudit = await auditAnchorFor(keychain, { dataDir: path.join(dir, "one"), lockFile });
+    expect(keychain.writes.sort()).toEqual([AUDIT_KEY_ACCOUNT, SIGNING_KEY_ACCOUNT].sort());
+    keychain.blink();
+    const later = await loadKeychainKey(keychain, undefined, { lockFile });
+    keychain.blink();
+    const laterAudit = await auditAnchorFor(keychain, { dataDir: path.join(dir, "one"), lockFile });
+    const decision = { id: "apr_1", decision: "approved" };
+    expect(later?.verify(decision, first?.sign(decision))).toBe(true);
+    expect(laterAudit?.key?.toString("base64")).toBe(firstAudit?.key?.toString("base64"));
+    expect(keychain.writes).toHaveLength(2);
   });
 });

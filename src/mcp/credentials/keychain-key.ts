@@ -11,6 +11,26 @@ export const KEY_CREATION_LOCK = ".keychain-key.lock";
 export interface KeychainKeyOptions {
   /** Default: `.keychain-key.lock` in the user's own data folder (`defaultDataDir`), whatever data folder is used. */
   lockFile?: string;
+  /** The pauses before each read that must also find no key before one is created (default: the keychain's). */
+  absentReadsMs?: readonly number[];
+}
+
+/**
+ * A key the account holds after all, or null when every read (after its pause) found none. A write on one
+ * "absent" answer of a busy keychain would replace the key every other process signs and seals with, and break
+ * the audit chain.
+ */
+async function confirmedAbsent(
+  keychain: Keychain,
+  account: string,
+  pauses: readonly number[],
+): Promise<Buffer | null> {
+  for (const ms of pauses) {
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    const found = decodeKey(await keychain.get(account));
+    if (found) return found;
+  }
+  return null;
 }
 
 /**
@@ -34,7 +54,11 @@ export async function keychainKey(
   const lockFile = options.lockFile ?? path.join(defaultDataDir(), KEY_CREATION_LOCK);
   const dir = path.dirname(lockFile);
   const create = async () => {
-    const found = decodeKey(await keychain.get(account));
+    const found = await confirmedAbsent(
+      keychain,
+      account,
+      options.absentReadsMs ?? keychain.confirmAbsentMs ?? [0],
+    );
     if (found) return found;
     await keychain.set(account, randomBytes(32).toString("base64"));
     const kept = decodeKey(await keychain.get(account));

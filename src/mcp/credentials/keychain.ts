@@ -9,7 +9,16 @@ export interface Keychain {
   get(account: string): Promise<string | null>;
   set(account: string, secret: string): Promise<void>;
   delete(account: string): Promise<boolean>;
+  /**
+   * Before a key is created in an account found empty, the pauses after which it is read again, every read having
+   * to find it empty too (`credentials/keychain-key.ts`). The OS keychain's: a busy Secret Service may answer for a
+   * moment that an entry it holds is absent. Default: one read again at once.
+   */
+  readonly confirmAbsentMs?: readonly number[];
 }
+
+/** The OS keychain's `confirmAbsentMs`: about a second, paid once, by the first start ever. */
+export const OS_CONFIRM_ABSENT_MS: readonly number[] = [0, 100, 250, 500];
 
 export class KeychainUnavailableError extends Error {
   override readonly name = "KeychainUnavailableError";
@@ -40,6 +49,7 @@ export function createOsKeychain(service: string = KEYCHAIN_SERVICE): Keychain {
     return found;
   };
   return {
+    confirmAbsentMs: OS_CONFIRM_ABSENT_MS,
     get: (account) =>
       transientRetry(async () => (await entry(account).getPassword()) ?? null).catch((error: unknown) => {
         throw unavailable(error);
