@@ -48,18 +48,32 @@ export function createOsKeychain(service: string = KEYCHAIN_SERVICE): Keychain {
     }
     return found;
   };
+  // An entry whose session the Secret Service no longer knows (its daemon was restarted) is opened again.
+  const withEntry =
+    <T>(account: string, run: (found: AsyncEntry) => Promise<T>) =>
+    async () => {
+      try {
+        return await run(entry(account));
+      } catch (error) {
+        if (STALE_SESSION.test(error instanceof Error ? error.message : String(error)))
+          entries.delete(account);
+        throw error;
+      }
+    };
   return {
     confirmAbsentMs: OS_CONFIRM_ABSENT_MS,
     get: (account) =>
-      transientRetry(async () => (await entry(account).getPassword()) ?? null).catch((error: unknown) => {
-        throw unavailable(error);
-      }),
+      transientRetry(withEntry(account, async (found) => (await found.getPassword()) ?? null)).catch(
+        (error: unknown) => {
+          throw unavailable(error);
+        },
+      ),
     set: (account, secret) =>
-      transientRetry(() => entry(account).setPassword(secret)).catch((error: unknown) => {
+      transientRetry(withEntry(account, (found) => found.setPassword(secret))).catch((error: unknown) => {
         throw unavailable(error, secret);
       }),
     delete: (account) =>
-      transientRetry(() => entry(account).deleteCredential()).catch((error: unknown) => {
+      transientRetry(withEntry(account, (found) => found.deleteCredential())).catch((error: unknown) => {
         throw unavailable(error);
       }),
   };
@@ -71,7 +85,13 @@ export function createOsKeychain(service: string = KEYCHAIN_SERVICE): Keychain {
  * and delete is idempotent, so such a failure is tried again (three times, within half a second); any other
  * failure (no keychain, no D-Bus, locked) is reported at once.
  */
-const TRANSIENT = [/Secret Service: no result found/i, /Did not receive a reply/i];
+/**
+ * A Secret Service daemon that left the bus and was started again (the bus starts it on the next call): the call in
+ * flight is answered "disconnected", and the sessions the entries opened are gone ("the session … does not exist").
+ * Seen in tests/load, where the keyring's daemon restarted mid-run; the entry is opened again and the call retried.
+ */
+const STALE_SESSION = /session (wrapping the secret )?does not exist|disconnected from message bus/i;
+const TRANSIENT = [/Secret Service: no result found/i, /Did not receive a reply/i, STALE_SESSION];
 const RETRY_MS = [20, 80, 300];
 
 export async function transientRetry<T>(
