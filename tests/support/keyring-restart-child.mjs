@@ -41,4 +41,4 @@ try {
   result.error = error instanceof Error ? error.message : String(error);
 }
 result.restarted = daemonPid() !== first;
-console.log(JSON.stringify(result));
+process.stdout.write(`${JSON.stringify(result)}\n`);
